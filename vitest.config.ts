@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// One config for the whole workspace: `pnpm test` at the root runs every package's tests,
+// and each package's own `test` script points here so it runs just its folder.
+export default defineConfig({
+  test: {
+    include: ['**/*.test.ts'],
+    exclude: ['**/node_modules/**', '**/.bourse/**'],
+    globalSetup: [new URL('./test/setup/require-servers.ts', import.meta.url).pathname],
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+    pool: 'forks',
+  },
+});
