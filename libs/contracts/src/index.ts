@@ -9,3 +9,23 @@ export {
   type MarketDataKind,
   type TradingStateScope,
 } from './subjects.js';
+export {
+  DECIMAL_PATTERN,
+  DecimalString,
+  PositiveDecimalString,
+  NonNegativeDecimalString,
+  EpochMs,
+  ClientOrderId,
+  VenueOrderId,
+  VenueFillId,
+  StrategyId,
+  InstrumentSymbol,
+  VenueId,
+  Side,
+  OrderStyle,
+  TimeInForce,
+  OrderStatus,
+  TERMINAL_ORDER_STATUSES,
+  Liquidity,
+  TradingMode,
+} from './primitives.js';

@@ -1,0 +1,79 @@
+// Benchmarks print figures and ratios, never pass or fail. Each figure is set beside a "floor":
+// the cost of a trivial loop measured on the same machine in the same run, so the ratio means
+// something across laptops and CI boxes where the raw ops/s do not.
+
+export interface BenchResult {
+  name: string;
+  /** Operations per second. */
+  opsPerSec: number;
+  /** Nanoseconds per operation. */
+  nsPerOp: number;
+  /** nsPerOp divided by the floor's nsPerOp: how many trivial loop iterations one operation costs. */
+  floorRatio: number;
+}
+
+let floorNs: number | undefined;
+let sink = 0;
+
+function timeLoop(iterations: number, body: (i: number) => void): number {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < iterations; i++) body(i);
+  return Number(process.hrtime.bigint() - start) / iterations;
+}
+
+/** ns per iteration of the trivial reference loop, measured once per process. */
+export function floor(): number {
+  if (floorNs === undefined) {
+    const body = (i: number) => {
+      sink = (sink + i) | 0;
+    };
+    timeLoop(1e6, body); // warm up
+    floorNs = Math.min(timeLoop(5e6, body), timeLoop(5e6, body), timeLoop(5e6, body));
+  }
+  return floorNs;
+}
+
+/**
+ * Runs `body` for about `targetMs`, after a warm-up, and reports its rate. `opsPerCall` says how
+ * many operations one call performs (a batch), so per-operation figures stay honest.
+ */
+export function measure(
+  name: string,
+  body: (i: number) => void,
+  opts: { targetMs?: number; opsPerCall?: number } = {},
+): BenchResult {
+  const targetMs = opts.targetMs ?? 500;
+  const opsPerCall = opts.opsPerCall ?? 1;
+  let calls = 1;
+  // Grow the batch until one run takes at least a tenth of the target, then measure.
+  while (timeLoop(calls, body) * calls < (targetMs * 1e6) / 10) calls *= 2;
+  const runs = [timeLoop(calls, body), timeLoop(calls, body), timeLoop(calls, body)];
+  const nsPerCall = Math.min(...runs);
+  const nsPerOp = nsPerCall / opsPerCall;
+  return { name, opsPerSec: 1e9 / nsPerOp, nsPerOp, floorRatio: nsPerOp / floor() };
+}
+
+export function printResults(title: string, results: BenchResult[]): void {
+  console.log(`\n${title}  (floor: ${floor().toFixed(2)} ns per trivial loop iteration)`);
+  const width = Math.max(...results.map((r) => r.name.length));
+  for (const r of results) {
+    console.log(
+      `  ${r.name.padEnd(width)}  ${formatRate(r.opsPerSec).padStart(10)} ops/s  ${r.nsPerOp.toFixed(1).padStart(10)} ns/op  ${r.floorRatio.toFixed(1).padStart(8)}x floor`,
+    );
+  }
+}
+
+/** Prints `a / b` for two results: how many times faster a is than b. */
+export function printRatio(label: string, a: BenchResult, b: BenchResult): void {
+  console.log(`  ratio ${label}: ${(a.opsPerSec / b.opsPerSec).toFixed(2)}x`);
+}
+
+function formatRate(n: number): string {
+  if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)}k`;
+  return n.toFixed(0);
+}
+
+export function keepAlive(): number {
+  return sink;
+}
