@@ -29,3 +29,10 @@ export {
   Liquidity,
   TradingMode,
 } from './primitives.js';
+export {
+  decodeMessage,
+  contractIssues,
+  ContractViolationError,
+  isContractViolation,
+  type ContractIssue,
+} from './decode.js';
