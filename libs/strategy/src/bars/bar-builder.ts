@@ -1,9 +1,7 @@
 import { type Bar, InvalidTimeframeError, windowStart } from './bar.js';
 import { InvalidIndicatorInputError } from '../indicators/window.js';
 
-interface MutableBar {
-  -readonly [K in keyof Bar]: Bar[K];
-}
+type MutableBar = { -readonly [K in keyof Bar]: Bar[K] };
 
 /**
  * Builds bars of one timeframe from trades. A bar closes when a trade arrives in a later window or
