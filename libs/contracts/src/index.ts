@@ -4,10 +4,10 @@ export {
   subjectToken,
   tradingStateKey,
   InvalidSubjectTokenError,
+  SUBJECT_TOKEN_PATTERN,
   type Subjects,
   type StreamNames,
   type MarketDataKind,
-  type TradingStateScope,
 } from './subjects.js';
 export {
   DECIMAL_PATTERN,
@@ -28,6 +28,10 @@ export {
   TERMINAL_ORDER_STATUSES,
   Liquidity,
   TradingMode,
+  IntentId,
+  EventId,
+  VenueSymbol,
+  AssetCode,
 } from './primitives.js';
 export {
   decodeMessage,
@@ -36,3 +40,36 @@ export {
   isContractViolation,
   type ContractIssue,
 } from './decode.js';
+export { Instrument } from './instrument.js';
+export { Quote, Trade, BookLevel, BookSnapshot, BookDelta, FeedState, FeedStatus } from './market-data.js';
+export { ExecutionConstraints } from './order-shape.js';
+export { Intent, StrategyVersion, DecisionInputs } from './intent.js';
+export { RiskDecision, RiskRuleFailure } from './risk-decision.js';
+export { OrderRequest } from './order-request.js';
+export { OrderStatusUpdate } from './events/order-status-update.js';
+export { FillEvent } from './events/fill-event.js';
+export { ExecutionEvent, ExecutionEventType } from './events/execution-event.js';
+// The schema and its inferred type share the name; the type is the same shape subjects.ts keys by.
+export { TradingStateScope, TradingState } from './trading-state.js';
+export {
+  ReconciliationReport,
+  ReconciliationTrigger,
+  ReconciliationVerdict,
+  AmountDifference,
+  OrderDifference,
+  UnknownOpenOrder,
+} from './reconciliation-report.js';
+export {
+  OperatorCommand,
+  OperatorCommandName,
+  KillCommand,
+  ResumeCommand,
+  CancelAllCommand,
+  CancelCommand,
+  StatusCommand,
+  ReconNowCommand,
+  OperatorError,
+  OperatorReply,
+  operatorReplyOf,
+} from './operator.js';
+export { DeadLetter, DeadLetterIssue } from './dead-letter.js';

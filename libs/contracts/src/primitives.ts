@@ -8,7 +8,11 @@ export const DECIMAL_PATTERN = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?$/;
 
 export const DecimalString = z
   .string()
-  .regex(DECIMAL_PATTERN, { message: 'must be a decimal string such as "123.45" (no exponent, no float)' });
+  // abort: the sign and cross-field checks built on top must only ever see a well-formed decimal.
+  .regex(DECIMAL_PATTERN, {
+    message: 'must be a decimal string such as "123.45" (no exponent, no float)',
+    abort: true,
+  });
 export type DecimalString = z.infer<typeof DecimalString>;
 
 export const PositiveDecimalString = DecimalString.refine((s) => !s.startsWith('-') && /[1-9]/.test(s), {
@@ -85,3 +89,29 @@ export type Liquidity = z.infer<typeof Liquidity>;
 
 export const TradingMode = z.enum(['ACTIVE', 'REDUCING', 'HALTED']);
 export type TradingMode = z.infer<typeof TradingMode>;
+
+/** Id of one intent, chosen by the strategy runner; the risk decision and the order request point back at it. */
+export const IntentId = z
+  .string()
+  .regex(/^[A-Za-z0-9_:.-]{1,64}$/, { message: 'must be 1-64 characters of A-Za-z0-9_:.-' })
+  .brand<'IntentId'>();
+export type IntentId = z.infer<typeof IntentId>;
+
+/** Idempotency key of an event: applying the same event id twice changes nothing. */
+export const EventId = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,128}$/, { message: 'must be 1-128 printable characters without spaces' })
+  .brand<'EventId'>();
+export type EventId = z.infer<typeof EventId>;
+
+/** Symbol as the venue spells it (`BTCUSDT`); also safe as a NATS subject token. */
+export const VenueSymbol = z
+  .string()
+  .regex(/^[A-Z0-9]{1,30}$/, { message: 'must be 1-30 upper-case letters or digits, e.g. BTCUSDT' });
+export type VenueSymbol = z.infer<typeof VenueSymbol>;
+
+/** An asset code such as BTC, USDT, BNB. */
+export const AssetCode = z
+  .string()
+  .regex(/^[A-Z0-9]{1,20}$/, { message: 'must be 1-20 upper-case letters or digits, e.g. USDT' });
+export type AssetCode = z.infer<typeof AssetCode>;

@@ -12,7 +12,9 @@ export class InvalidSubjectTokenError extends Error {
   }
 }
 
-const TOKEN = /^[A-Za-z0-9_:-]+$/;
+/** What one token of a subject may hold: no dot (the separator), no wildcard (`*`, `>`), no space. */
+export const SUBJECT_TOKEN_PATTERN = /^[A-Za-z0-9_:-]+$/;
+const TOKEN = SUBJECT_TOKEN_PATTERN;
 
 /** Returns the token unchanged; throws InvalidSubjectTokenError when it holds a dot, wildcard or space. */
 export function subjectToken(field: string, value: string): string {
