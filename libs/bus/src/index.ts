@@ -1,0 +1,54 @@
+export { connectBus, type ConnectBusOptions } from './connect.js';
+export { BusError, BusErrorCode, isBusError } from './errors.js';
+export {
+  DEFAULT_SERVERS,
+  DEFAULT_RECONNECT_BASE_DELAY_MS,
+  DEFAULT_RECONNECT_MAX_DELAY_MS,
+  DEFAULT_RECONNECT_JITTER_MS,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_PUBLISH_TIMEOUT_MS,
+  reconnectDelay,
+  redactUrl,
+} from './options.js';
+export {
+  STREAM_KEYS,
+  STREAM_LIMITS,
+  DURABLE_CONSUMERS,
+  strategyRunnerExecConsumer,
+  strategyRunnerRiskConsumer,
+  streamConfigs,
+  type StreamLimits,
+  type EnsureStreamsOptions,
+} from './streams.js';
+export { DeadLetterContract, DeadLetterHeaders, DEAD_LETTER_REASONS, type DeadLetterReason } from './dead-letter.js';
+export { TRADING_STATE_BUCKET } from './kv.js';
+export { ERROR_REPLY_HEADER } from './bus.js';
+export { natsHeaderGetter, natsHeaderSetter } from './trace.js';
+export type {
+  Bus,
+  BusOptions,
+  BusCredentials,
+  BusStatusType,
+  BusStatusListener,
+  BusSubscription,
+  Clock,
+  Contract,
+  ConsumeOptions,
+  ConsumerHandle,
+  DurableConsumerSpec,
+  DurableMessageMeta,
+  DurablePublishOptions,
+  KvChange,
+  KvValue,
+  KvWatchHandle,
+  KvWatchOptions,
+  MessageHandler,
+  MessageMeta,
+  PublishAck,
+  PublishOptions,
+  RequestOptions,
+  StreamKey,
+  SubscribeOptions,
+  TypedKv,
+} from './types.js';
