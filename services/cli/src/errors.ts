@@ -1,0 +1,51 @@
+// Typed errors of the operator command. Each carries a stable `code` so callers (and tests) can
+// tell them apart without parsing messages; values are masked before they get here.
+
+export const CliErrorCode = {
+  InvalidConfig: 'INVALID_CONFIG',
+  NotBuilt: 'NOT_BUILT',
+  ChildFailed: 'CHILD_FAILED',
+} as const;
+export type CliErrorCode = (typeof CliErrorCode)[keyof typeof CliErrorCode];
+
+/** An environment variable is missing its expected shape. `value` is already masked. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly code = CliErrorCode.InvalidConfig;
+  constructor(
+    readonly variable: string,
+    readonly value: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A platform service's entry file does not exist yet. */
+export class NotBuiltError extends Error {
+  override readonly name = 'NotBuiltError';
+  readonly code = CliErrorCode.NotBuilt;
+  constructor(
+    readonly service: string,
+    readonly entry: string,
+  ) {
+    super(`${service} is not built yet (${entry} does not exist)`);
+  }
+}
+
+/** A supervised child process failed to start, to become ready, or exited on its own. */
+export class ChildFailedError extends Error {
+  override readonly name = 'ChildFailedError';
+  readonly code = CliErrorCode.ChildFailed;
+  constructor(
+    readonly child: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export function isCliError(err: unknown): err is ConfigError | NotBuiltError | ChildFailedError {
+  return err instanceof ConfigError || err instanceof NotBuiltError || err instanceof ChildFailedError;
+}

@@ -1,0 +1,20 @@
+// Public names of @bourse/cli, for tests and for the system tests in test/ that drive the
+// platform the way an operator does. The command itself is src/main.ts.
+export { parseConfig, loadConfig, DEFAULT_NATS_URL, DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from './config.js';
+export type { CliConfig } from './config.js';
+export { ConfigError, NotBuiltError, ChildFailedError, CliErrorCode, isCliError } from './errors.js';
+export { checkNats, checkPostgres, checkRedis } from './doctor/checks.js';
+export { runDoctor, allOk, formatCheckLine, formatReport, formatJson } from './doctor/doctor.js';
+export { DEFAULT_CHECK_TIMEOUT_MS } from './doctor/types.js';
+export type { CheckResult, CheckStatus, CheckOptions } from './doctor/types.js';
+export { maskUrl, maskSecrets, passwordsOf, endpointOf, isLoopbackHost } from './doctor/url.js';
+export type { ServerKind, Endpoint } from './doctor/url.js';
+export { Supervisor, describeExit } from './start/supervisor.js';
+export type { ChildSpec, ChildExit, StopReport, SupervisorOptions } from './start/types.js';
+export { LinePrefixer } from './start/line-prefixer.js';
+export { PLATFORM_SERVICES, resolveServices } from './start/services.js';
+export type { PlatformService, ResolvedServices } from './start/services.js';
+export { ensureDatabase } from './start/database.js';
+export { runStart } from './start/start.js';
+export type { StartOptions } from './start/start.js';
+export { runSim } from './sim.js';

@@ -1,0 +1,139 @@
+#!/usr/bin/env node
+// `bourse`, the operator command. Wires the commands to their modules and turns every outcome
+// into an exit code: 0 done, 1 a check or a child failed, 2 a usage or configuration error.
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { loadConfig } from './config.js';
+import { DEFAULT_CHECK_TIMEOUT_MS } from './doctor/types.js';
+import { isCliError } from './errors.js';
+import { repoRoot, stateDir } from './paths.js';
+import { formatVersion, readVersion } from './version.js';
+
+// The server drivers (nats, pg, ioredis) load only for the commands that use them, so
+// `bourse version`, `--help` and usage errors answer at once.
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+function milliseconds(min: number, max: number) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value))
+      throw new InvalidArgumentError(`expected a whole number of milliseconds, got "${value}".`);
+    const ms = Number(value);
+    if (ms < min || ms > max) throw new InvalidArgumentError(`expected ${min} to ${max} milliseconds, got ${ms}.`);
+    return ms;
+  };
+}
+
+function buildProgram(): Command {
+  const program = new Command('bourse')
+    .description('Bourse operator command: check, start and run the trading platform.')
+    .exitOverride()
+    .enablePositionalOptions()
+    .showHelpAfterError('Run `bourse --help` for the commands and their options.')
+    .configureOutput({ outputError: (text, write) => write(text) });
+
+  program
+    .command('version')
+    .description('print the bourse version and the Node.js version')
+    .action(() => {
+      console.log(formatVersion(readVersion()));
+    });
+
+  program
+    .command('doctor')
+    .description('check that NATS (with JetStream), PostgreSQL and Redis answer at the configured URLs')
+    .option('--json', 'print the results as JSON')
+    .option('--timeout <ms>', 'bound on each check', milliseconds(50, 60_000), DEFAULT_CHECK_TIMEOUT_MS)
+    .action(async (opts: { json?: boolean; timeout: number }) => {
+      const { allOk, formatJson, formatReport, runDoctor } = await import('./doctor/doctor.js');
+      const results = await runDoctor(loadConfig(), { timeoutMs: opts.timeout });
+      console.log(opts.json === true ? formatJson(results) : formatReport(results));
+      process.exitCode = allOk(results) ? EXIT_OK : EXIT_FAILURE;
+    });
+
+  program
+    .command('start')
+    .description('start the platform: the servers that do not answer (where possible), then every built service')
+    .option(
+      '--stop-timeout <ms>',
+      'how long each process may take to stop before it is killed',
+      milliseconds(100, 120_000),
+      10_000,
+    )
+    .option(
+      '--ready-timeout <ms>',
+      'how long a started server may take to become ready',
+      milliseconds(1_000, 600_000),
+      60_000,
+    )
+    .action(async (opts: { stopTimeout: number; readyTimeout: number }) => {
+      const config = loadConfig();
+      const { runStart } = await import('./start/start.js');
+      const controller = new AbortController();
+      let firstSignalAt: number | undefined;
+      const onSignal = (signal: NodeJS.Signals) => {
+        // Ctrl-C under `pnpm start` arrives more than once (the terminal, then pnpm and tsx relaying it).
+        const now = performance.now();
+        if (firstSignalAt === undefined) {
+          firstSignalAt = now;
+          console.log(`[bourse] ${signal}: stopping everything bourse started`);
+        } else if (now - firstSignalAt > 1_000) {
+          console.log(`[bourse] still stopping (each process has up to ${opts.stopTimeout} ms)`);
+        }
+        controller.abort();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      try {
+        process.exitCode = await runStart(config, {
+          root: repoRoot(),
+          stateDir: stateDir(),
+          uid: process.getuid?.() ?? -1,
+          checkTimeoutMs: DEFAULT_CHECK_TIMEOUT_MS,
+          readyTimeoutMs: opts.readyTimeout,
+          stopTimeoutMs: opts.stopTimeout,
+          write: (line) => console.log(line),
+          stop: controller.signal,
+        });
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+
+  program
+    .command('sim')
+    .description('run the exchange simulator with the given arguments (passed through unchanged)')
+    .argument('[args...]', 'arguments for the simulator (`bourse sim -- --help` shows its own help)')
+    .helpOption(false)
+    .allowUnknownOption()
+    .passThroughOptions()
+    .action(async (args: string[]) => {
+      const { runSim } = await import('./sim.js');
+      process.exitCode = await runSim(repoRoot(), args);
+    });
+
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version requests end here too, with their own exit code 0.
+      return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    if (isCliError(err)) {
+      console.error(`bourse: ${err.message}`);
+      return err.code === 'INVALID_CONFIG' ? EXIT_USAGE : EXIT_FAILURE;
+    }
+    console.error(`bourse: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return EXIT_FAILURE;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,160 @@
+// `bourse start` end to end, in a temp checkout: a fake exchange-sim stands in for the real one.
+import { chmodSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig, type CliConfig } from '../config.js';
+import { checkNats, checkPostgres, checkRedis } from '../doctor/checks.js';
+import { withDatabase } from '../doctor/url.js';
+import { freePort, tempDir } from '../test-helpers.js';
+import { quoteIdentifier } from './database.js';
+import { runStart, type StartOptions } from './start.js';
+
+const real = loadConfig();
+const databases: string[] = [];
+
+afterAll(async () => {
+  const client = new pg.Client({ connectionString: withDatabase(real.databaseUrl, 'postgres') });
+  await client.connect();
+  for (const name of databases) await client.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)}`);
+  await client.end();
+});
+
+function fakeCheckout(simSource: string) {
+  const root = tempDir('bourse-start-');
+  chmodSync(root.path, 0o755);
+  mkdirSync(join(root.path, 'services/exchange-sim/src'), { recursive: true });
+  root.file('services/exchange-sim/src/main.ts', simSource);
+  return root;
+}
+
+/** Collects output; `when(pattern)` resolves once a line matches. */
+function output() {
+  const lines: string[] = [];
+  const waiters: Array<{ pattern: RegExp; resolve: () => void }> = [];
+  return {
+    lines,
+    write(line: string) {
+      lines.push(line);
+      for (const w of waiters.filter((w) => w.pattern.test(line))) w.resolve();
+    },
+    when(pattern: RegExp): Promise<void> {
+      if (lines.some((l) => pattern.test(l))) return Promise.resolve();
+      return new Promise((resolve) => waiters.push({ pattern, resolve }));
+    },
+  };
+}
+
+function options(root: string, write: (l: string) => void, stop: AbortSignal): StartOptions {
+  return {
+    root,
+    stateDir: join(root, '.bourse'),
+    uid: process.getuid?.() ?? -1,
+    checkTimeoutMs: 5_000,
+    readyTimeoutMs: 60_000,
+    stopTimeoutMs: 10_000,
+    write,
+    stop,
+  };
+}
+
+const RUNS_UNTIL_SIGTERM = `
+const greeting: string = 'sim up';
+console.log(greeting);
+console.log('exchange-sim: ready');
+process.on('SIGTERM', () => { console.log('sim stopping'); process.exit(0); });
+setInterval(() => {}, 1000);
+`;
+// Becomes ready, then dies: the supervisor must notice and bring everything down.
+const DIES_AFTER_READY = `
+console.log('exchange-sim: ready');
+console.log('sim failing');
+process.exit(3);
+`;
+
+describe('runStart', { timeout: 60_000 }, () => {
+  it('uses the running servers, creates the database, runs the built services and stops them on a signal', async () => {
+    const root = fakeCheckout(RUNS_UNTIL_SIGTERM);
+    const database = `bourse_cli_start_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+    databases.push(database);
+    const config: CliConfig = { ...real, databaseUrl: withDatabase(real.databaseUrl, database) };
+    const out = output();
+    const controller = new AbortController();
+    try {
+      const done = runStart(
+        config,
+        options(root.path, (l) => out.write(l), controller.signal),
+      );
+      await out.when(/^\[exchange-sim\] sim up/);
+      await out.when(/running: exchange-sim; Ctrl-C stops them/);
+      controller.abort();
+      expect(await done).toBe(0);
+    } finally {
+      root.remove();
+    }
+    const text = out.lines.join('\n');
+    expect(text).toMatch(/\[bourse\] OK +NATS/);
+    expect(text).toMatch(/\[bourse\] OK +PostgreSQL/);
+    expect(text).toMatch(/\[bourse\] OK +Redis/);
+    expect(text).toContain(`created database "${database}"`);
+    expect(text).toMatch(/not built yet: order-manager .*strategy-runner/);
+    expect(text).toContain('[exchange-sim] sim stopping');
+    expect(text).toContain('[bourse] exchange-sim stopped (exit code 0)');
+    expect(text).not.toContain('started by bourse');
+  });
+
+  it('starts the servers that do not answer, and stops all of it when a service dies', async () => {
+    const root = fakeCheckout(DIES_AFTER_READY);
+    const config: CliConfig = {
+      ...real,
+      natsUrl: `nats://127.0.0.1:${await freePort()}`,
+      databaseUrl: `postgres://postgres@127.0.0.1:${await freePort()}/bourse`,
+      redisUrl: `redis://127.0.0.1:${await freePort()}`,
+    };
+    const out = output();
+    try {
+      expect(
+        await runStart(
+          config,
+          options(root.path, (l) => out.write(l), new AbortController().signal),
+        ),
+      ).toBe(1);
+    } finally {
+      root.remove();
+    }
+    const text = out.lines.join('\n');
+    for (const server of ['NATS', 'PostgreSQL', 'Redis']) {
+      expect(text).toMatch(new RegExp(`\\[bourse\\] OK +${server} .*started by bourse`));
+    }
+    expect(text).toContain('created database "bourse"');
+    expect(text).toContain('[exchange-sim] sim failing');
+    expect(text).toContain('exchange-sim stopped on its own; stopping everything');
+    const check = { timeoutMs: 2_000 };
+    expect((await checkNats(config.natsUrl, check)).status).toBe('missing');
+    expect((await checkPostgres(config.databaseUrl, check)).status).toBe('missing');
+    expect((await checkRedis(config.redisUrl, check)).status).toBe('missing');
+  }, 120_000);
+
+  it('exits 1 naming what to install when a server is missing and nothing can start it', async () => {
+    const root = fakeCheckout(RUNS_UNTIL_SIGTERM);
+    const port = await freePort();
+    const config: CliConfig = { ...real, natsUrl: `nats://127.0.0.1:${port}`, searchPath: '' };
+    const out = output();
+    try {
+      expect(
+        await runStart(
+          config,
+          options(root.path, (l) => out.write(l), new AbortController().signal),
+        ),
+      ).toBe(1);
+    } finally {
+      root.remove();
+    }
+    const text = out.lines.join('\n');
+    expect(text).toContain(`NATS does not answer at 127.0.0.1:${port} and cannot be started here`);
+    expect(text).toContain('no nats-server on PATH; install nats-server');
+    expect(text).toContain('Docker: no docker client on PATH');
+    expect(text).toContain(`nats-server -js -a 127.0.0.1 -p ${port}`);
+    expect(text).not.toContain('[exchange-sim]');
+  });
+});

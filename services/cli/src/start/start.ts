@@ -1,0 +1,204 @@
+// `bourse start` (`pnpm start`): makes sure NATS (with JetStream), PostgreSQL and Redis answer,
+// starting those that do not where it can; creates the database; then runs the platform
+// services that exist, until a signal (clean stop, exit 0) or a child exiting on its own
+// (everything stopped, exit 1). Whatever it started, it stops on the way out.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { CliConfig } from '../config.js';
+import { checkNats, checkPostgres, checkRedis } from '../doctor/checks.js';
+import { formatCheckLine } from '../doctor/doctor.js';
+import { COMPOSE_SERVICES, SERVER_NAMES, startCommandFor } from '../doctor/hints.js';
+import type { CheckOptions, CheckResult } from '../doctor/types.js';
+import {
+  databaseNameOf,
+  endpointOf,
+  isLoopbackHost,
+  maskSecrets,
+  passwordsOf,
+  type ServerKind,
+} from '../doctor/url.js';
+import { tsxCommand } from '../paths.js';
+import { ensureDatabase } from './database.js';
+import { dockerStatus, type DockerStatus } from './docker.js';
+import { launchServer, type LaunchContext } from './launch.js';
+import { resolveServices } from './services.js';
+import { Supervisor } from './supervisor.js';
+import type { ChildExit } from './types.js';
+
+export interface StartOptions {
+  readonly root: string;
+  readonly stateDir: string;
+  readonly uid: number;
+  readonly checkTimeoutMs: number;
+  /** Bound on a started server becoming ready (its ready line, then a passing check). */
+  readonly readyTimeoutMs: number;
+  /** Bound on each child stopping before it is killed. */
+  readonly stopTimeoutMs: number;
+  readonly write: (line: string) => void;
+  /** Aborted by SIGINT/SIGTERM: stop everything and return 0. */
+  readonly stop: AbortSignal;
+}
+
+const CHECKS: Readonly<Record<ServerKind, (url: string, o: CheckOptions) => Promise<CheckResult>>> = {
+  nats: checkNats,
+  postgres: checkPostgres,
+  redis: checkRedis,
+};
+
+function urlOf(config: CliConfig, kind: ServerKind): string {
+  return kind === 'nats' ? config.natsUrl : kind === 'postgres' ? config.databaseUrl : config.redisUrl;
+}
+
+/** Runs the platform; resolves with the process exit code once everything it started has stopped. */
+export async function runStart(config: CliConfig, options: StartOptions): Promise<number> {
+  const secrets = passwordsOf([config.natsUrl, config.databaseUrl, config.redisUrl]);
+  const say = (line: string) => options.write(maskSecrets(line, secrets));
+  const bourse = (text: string) => say(`[bourse] ${text}`);
+
+  let failed: ChildExit | undefined;
+  let wake: () => void = () => undefined;
+  const woken = new Promise<void>((resolve) => {
+    wake = resolve;
+  });
+  const onUnexpectedExit = (exit: ChildExit) => {
+    failed ??= exit;
+    wake();
+  };
+  options.stop.addEventListener('abort', () => wake(), { once: true });
+
+  const servers = new Supervisor({ write: say, stopTimeoutMs: options.stopTimeoutMs, onUnexpectedExit });
+  const services = new Supervisor({ write: say, stopTimeoutMs: options.stopTimeoutMs, onUnexpectedExit });
+  const dockerStops: Array<() => Promise<void>> = [];
+
+  const shutdown = async () => {
+    await services.stopAll();
+    await servers.stopAll();
+    for (const stop of dockerStops.reverse()) await stop();
+  };
+
+  try {
+    const ready = await ensureServers(config, options, servers, dockerStops, bourse, say);
+    if (!ready) return options.stop.aborted ? 0 : 1;
+    if (options.stop.aborted) return 0;
+
+    const outcome = await ensureDatabase(config.databaseUrl, options.checkTimeoutMs);
+    const database = databaseNameOf(config.databaseUrl);
+    bourse(outcome === 'created' ? `created database "${database}"` : `database "${database}" exists`);
+    bourse('no migrations to run yet (the store library arrives with the order manager)');
+
+    const { built, notBuilt } = resolveServices(options.root);
+    if (notBuilt.length > 0) {
+      bourse(`not built yet: ${notBuilt.map((s) => `${s.name} (${s.description})`).join(', ')}`);
+    }
+    for (const service of built) {
+      if (options.stop.aborted || failed !== undefined) break;
+      const { command, args } = tsxCommand(service.path, []);
+      bourse(`starting ${service.name} (${service.entry})`);
+      await services.start({
+        name: service.name,
+        command,
+        args,
+        cwd: options.root,
+        ...(service.ready !== undefined
+          ? { ready: { pattern: service.ready, timeoutMs: options.readyTimeoutMs } }
+          : {}),
+      });
+    }
+    if (built.length === 0) {
+      bourse('no platform service is built yet; the servers stay up until Ctrl-C');
+    } else if (failed === undefined && !options.stop.aborted) {
+      bourse(`running: ${built.map((s) => s.name).join(', ')}; Ctrl-C stops them`);
+    }
+
+    if (failed === undefined && !options.stop.aborted) await woken;
+    if (failed !== undefined) {
+      bourse(`${failed.name} stopped on its own; stopping everything`);
+      return 1;
+    }
+    bourse('stopping');
+    return 0;
+  } catch (err) {
+    bourse(`start failed: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  } finally {
+    await shutdown();
+    bourse('everything bourse started has stopped');
+  }
+}
+
+async function ensureServers(
+  config: CliConfig,
+  options: StartOptions,
+  supervisor: Supervisor,
+  dockerStops: Array<() => Promise<void>>,
+  bourse: (text: string) => void,
+  say: (line: string) => void,
+): Promise<boolean> {
+  const checkOptions = { timeoutMs: options.checkTimeoutMs };
+  const kinds: ServerKind[] = ['nats', 'postgres', 'redis'];
+  const results = await Promise.all(kinds.map((k) => CHECKS[k](urlOf(config, k), checkOptions)));
+  let docker: Promise<DockerStatus> | undefined;
+  const ctx: LaunchContext = {
+    root: options.root,
+    stateDir: options.stateDir,
+    searchPath: config.searchPath,
+    supervisor,
+    write: say,
+    uid: options.uid,
+    docker: () => (docker ??= dockerStatus(config.searchPath)),
+    readyTimeoutMs: options.readyTimeoutMs,
+  };
+
+  const problems: string[] = [];
+  for (const [i, kind] of kinds.entries()) {
+    const result = results[i] as CheckResult;
+    const url = urlOf(config, kind);
+    const { host, port } = endpointOf(url);
+    const name = SERVER_NAMES[kind];
+    if (options.stop.aborted) return false;
+    if (result.status === 'ok') {
+      say(`[bourse] ${formatCheckLine(result)}`);
+      continue;
+    }
+    if (result.status === 'failed') {
+      problems.push(formatCheckLine(result));
+      continue;
+    }
+    if (!isLoopbackHost(host)) {
+      problems.push(
+        `${name} ${result.detail}; bourse start only starts servers on this machine (127.0.0.1, localhost)`,
+      );
+      continue;
+    }
+    bourse(`${name} does not answer at ${result.endpoint}; starting it`);
+    const launch = await launchServer(kind, url, ctx);
+    if (!launch.launched) {
+      problems.push(
+        `${name} does not answer at ${result.endpoint} and cannot be started here:\n    - ${launch.reasons.join('\n    - ')}\n    fix one of these, or start it yourself: ${startCommandFor(kind, port)} (or: docker compose up -d ${COMPOSE_SERVICES[kind]})`,
+      );
+      continue;
+    }
+    if (launch.stop !== undefined) dockerStops.push(launch.stop);
+    const after = await waitForCheck(() => CHECKS[kind](url, checkOptions), options.readyTimeoutMs, options.stop);
+    if (after.status !== 'ok') {
+      problems.push(`${name} was started (${launch.how}) but: ${formatCheckLine(after)}`);
+      continue;
+    }
+    say(`[bourse] ${formatCheckLine(after)} (started by bourse: ${launch.how})`);
+  }
+  for (const problem of problems) bourse(`cannot start: ${problem}`);
+  return problems.length === 0;
+}
+
+/** Re-runs a check until it passes, the bound passes or a stop is asked for; returns the last result. */
+async function waitForCheck(
+  check: () => Promise<CheckResult>,
+  timeoutMs: number,
+  stop: AbortSignal,
+): Promise<CheckResult> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const result = await check();
+    if (result.status === 'ok' || stop.aborted || performance.now() >= deadline) return result;
+    await sleep(250, undefined, { signal: stop }).catch(() => undefined);
+  }
+}
