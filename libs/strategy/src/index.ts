@@ -14,3 +14,60 @@ export {
 export { type Bar, timeframeMs, windowStart, InvalidTimeframeError } from './bars/bar.js';
 export { BarBuilder } from './bars/bar-builder.js';
 export { MultiTimeframeBars } from './bars/multi-timeframe.js';
+export { DecimalSma, compareSma } from './indicators/decimal-sma.js';
+export type {
+  Clock,
+  IntentDraft,
+  StrategyState,
+  HandlerResult,
+  PositionView,
+  OpenOrderView,
+  StrategyContext,
+  StrategyContextSource,
+  EvaluationPolicy,
+  StrategySetup,
+  StrategyHandlers,
+  HandlerName,
+  StrategyInstance,
+  StrategyInstanceConfig,
+  StrategyDefinition,
+} from './types.js';
+export {
+  defineStrategy,
+  EvaluationPolicySchema,
+  TimeframeLabel,
+  MIN_POLL_INTERVAL_MS,
+  MAX_POLL_INTERVAL_MS,
+  type StrategySpec,
+} from './sdk/define-strategy.js';
+export { createStrategyContext, snapshotContext, type ContextSnapshot } from './sdk/context.js';
+export { completeIntent, type IntentMeta } from './sdk/intent.js';
+export { StrategyStateSchema, MAX_STATE_KEYS, MAX_STATE_VALUE_LENGTH } from './sdk/state.js';
+export { decimalFromNumber, numberInput } from './sdk/numbers.js';
+export {
+  StrategyErrorCode,
+  StrategyError,
+  isStrategyError,
+  InvalidStrategyDefinitionError,
+  InvalidStrategyParamsError,
+  InvalidStrategySetupError,
+  InvalidStrategyStateError,
+  InvalidIntentError,
+  StrategyHandlerError,
+  UnknownStrategyError,
+  InvalidSizingError,
+  type StrategyIssue,
+} from './sdk/errors.js';
+export { fixedQty, fractionOfEquity, type OrderSize, type FractionOfEquity } from './sizing/order-size.js';
+export {
+  targetPositionOrders,
+  type PositionMode,
+  type TargetPosition,
+  type OrderLeg,
+} from './sizing/target-position.js';
+export { SizingParams, PositionModeParam, targetFor } from './sizing/sizing-params.js';
+export { smaCross, SmaCrossParams } from './builtin/sma-cross.js';
+export { rsiThreshold, RsiThresholdParams } from './builtin/rsi-threshold.js';
+export { bollingerMeanReversion, BollingerMeanReversionParams } from './builtin/bollinger-mean-reversion.js';
+export { marketMaker, MarketMakerParams } from './builtin/market-maker.js';
+export { builtinStrategies, builtinStrategy } from './builtin/registry.js';

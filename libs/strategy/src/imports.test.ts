@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+// Strategies see market state and return intents: the package must not be able to reach the bus, a
+// venue, a store or the network. Every import of non-test code is checked against this list.
+const ALLOWED = new Set(['zod', '@bourse/contracts', '@bourse/domain']);
+const root = new URL('.', import.meta.url).pathname;
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
+}
+
+const IMPORT =
+  /(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]|require\s*\(\s*['"]([^'"]+)['"]|import\s+['"]([^'"]+)['"]/g;
+
+describe('package imports', () => {
+  it('non-test code imports only zod, contracts, domain and its own files', () => {
+    const offending: string[] = [];
+    const files = sourceFiles(root).filter((f) => !f.endsWith('.test.ts'));
+    expect(files.length).toBeGreaterThan(20);
+    for (const file of files) {
+      for (const m of readFileSync(file, 'utf8').matchAll(IMPORT)) {
+        const spec = m[1] ?? m[2] ?? m[3] ?? m[4] ?? '';
+        if (!spec.startsWith('.') && !ALLOWED.has(spec)) offending.push(`${relative(root, file)}: ${spec}`);
+      }
+    }
+    expect(offending).toEqual([]);
+  });
+
+  it('the package declares no other runtime dependency', () => {
+    const pkg = JSON.parse(readFileSync(join(root, '..', 'package.json'), 'utf8')) as { dependencies?: object };
+    expect(Object.keys(pkg.dependencies ?? {}).sort()).toEqual([...ALLOWED].sort());
+  });
+});

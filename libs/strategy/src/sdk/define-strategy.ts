@@ -1,0 +1,172 @@
+import { z } from 'zod';
+import { InstrumentSymbol, StrategyId, StrategyVersion } from '@bourse/contracts';
+import { timeframeMs } from '../bars/bar.js';
+import type {
+  EvaluationPolicy,
+  StrategyDefinition,
+  StrategyHandlers,
+  StrategyInstance,
+  StrategyInstanceConfig,
+  StrategySetup,
+} from '../types.js';
+import {
+  InvalidStrategyDefinitionError,
+  InvalidStrategyParamsError,
+  InvalidStrategySetupError,
+  issuesOf,
+  type StrategyIssue,
+} from './errors.js';
+import { StrategyStateSchema, freezeState } from './state.js';
+import { StrategyInstanceImpl } from './instance.js';
+
+export const MIN_POLL_INTERVAL_MS = 250;
+export const MAX_POLL_INTERVAL_MS = 2000;
+
+export const EvaluationPolicySchema = z.discriminatedUnion('mode', [
+  z.strictObject({ mode: z.literal('event'), throttleMs: z.number().int().nonnegative() }),
+  z.strictObject({
+    mode: z.literal('poll'),
+    intervalMs: z.number().int().min(MIN_POLL_INTERVAL_MS).max(MAX_POLL_INTERVAL_MS),
+  }),
+]);
+
+/** A timeframe label (`1m`, `15m`, `4h`, `1d`) for param schemas. */
+export const TimeframeLabel = z.string().refine(
+  (label) => {
+    try {
+      timeframeMs(label);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be a timeframe such as 30s, 1m, 15m, 4h or 1d' },
+);
+
+/** What a strategy author writes; `defineStrategy` checks it and returns the definition the runner uses. */
+export interface StrategySpec<S extends z.ZodType> {
+  /** Also the strategy id prefix: 1-32 of a-z0-9_- (e.g. `sma-cross`). */
+  readonly name: string;
+  /** Version of the code and its defaults, recorded on every intent (e.g. `1.0.0`). */
+  readonly version: string;
+  readonly description?: string;
+  readonly params: S;
+  readonly timeframes: readonly string[] | ((params: z.output<S>) => readonly string[]);
+  /** Deliver forming bars to onBar as well as closed ones (default false). */
+  readonly wantsFormingBars?: boolean;
+  readonly evaluation: EvaluationPolicy | ((params: z.output<S>) => EvaluationPolicy);
+  /** Makes one instance's handlers, with their own indicator state. No I/O: it only gets params and setup. */
+  create(params: z.output<S>, setup: StrategySetup): StrategyHandlers;
+}
+
+/** Checks a strategy spec and returns its definition; throws InvalidStrategyDefinitionError. */
+export function defineStrategy<S extends z.ZodType>(spec: StrategySpec<S>): StrategyDefinition<z.output<S>> {
+  type P = z.output<S>;
+  const problems: StrategyIssue[] = [];
+  if (!StrategyId.safeParse(spec.name).success) {
+    problems.push({ path: 'name', message: 'must be 1-32 characters of a-z0-9_- starting with a letter or digit' });
+  }
+  const version = StrategyVersion.safeParse(spec.version);
+  if (!version.success) problems.push(...prefixed('version', issuesOf(version.error.issues)));
+  if (typeof spec.timeframes !== 'function') problems.push(...timeframeProblems(spec.timeframes));
+  if (typeof spec.evaluation !== 'function') problems.push(...evaluationProblems(spec.evaluation));
+  if (problems.length > 0) throw new InvalidStrategyDefinitionError(String(spec.name), problems, spec);
+
+  const wantsFormingBars = spec.wantsFormingBars ?? false;
+
+  const parseParams = (raw: unknown): P => {
+    const parsed = spec.params.safeParse(raw);
+    if (!parsed.success) throw new InvalidStrategyParamsError(spec.name, issuesOf(parsed.error.issues), raw);
+    return deepFreeze(parsed.data);
+  };
+
+  const instantiate = (config: StrategyInstanceConfig): StrategyInstance<P> => {
+    const params = parseParams(config.params);
+    const instruments = checkInstruments(spec.name, config.instruments);
+    const state = config.state === undefined ? freezeState({}) : checkRestoredState(spec.name, config.state);
+
+    const labels = typeof spec.timeframes === 'function' ? spec.timeframes(params) : spec.timeframes;
+    const evaluation = typeof spec.evaluation === 'function' ? spec.evaluation(params) : spec.evaluation;
+    const late = [...timeframeProblems(labels), ...evaluationProblems(evaluation)];
+    if (late.length > 0) throw new InvalidStrategyDefinitionError(spec.name, late, { labels, evaluation });
+
+    const timeframes = [...new Set(labels)]
+      .map((label) => Object.freeze({ label, ms: timeframeMs(label) }))
+      .sort((a, b) => a.ms - b.ms);
+    const setup: StrategySetup = Object.freeze({
+      instruments,
+      timeframesMs: Object.freeze(timeframes.map((t) => t.ms)),
+    });
+    return new StrategyInstanceImpl<P>({
+      name: spec.name,
+      version: spec.version,
+      params,
+      instruments,
+      timeframes: Object.freeze(timeframes),
+      wantsFormingBars,
+      evaluation: Object.freeze({ ...evaluation }),
+      state,
+      handlers: spec.create(params, setup),
+    });
+  };
+
+  return Object.freeze({
+    name: spec.name,
+    version: spec.version,
+    description: spec.description ?? '',
+    wantsFormingBars,
+    parseParams,
+    instantiate,
+  });
+}
+
+function checkInstruments(strategy: string, instruments: readonly string[]): readonly string[] {
+  const problems: StrategyIssue[] = [];
+  if (!Array.isArray(instruments) || instruments.length === 0) {
+    problems.push({ path: 'instruments', message: 'must list at least one instrument' });
+  } else {
+    instruments.forEach((symbol, i) => {
+      if (!InstrumentSymbol.safeParse(symbol).success) {
+        problems.push({ path: `instruments.${i}`, message: `${JSON.stringify(symbol)} must look like BASE/QUOTE` });
+      }
+    });
+  }
+  if (problems.length > 0) throw new InvalidStrategySetupError(strategy, problems, instruments);
+  return Object.freeze([...new Set(instruments)]);
+}
+
+function checkRestoredState(strategy: string, state: unknown) {
+  const parsed = StrategyStateSchema.safeParse(state);
+  if (!parsed.success) {
+    throw new InvalidStrategySetupError(strategy, prefixed('state', issuesOf(parsed.error.issues)), state);
+  }
+  return freezeState(parsed.data);
+}
+
+function timeframeProblems(labels: readonly string[]): StrategyIssue[] {
+  if (!Array.isArray(labels)) return [{ path: 'timeframes', message: 'must be a list of timeframe labels' }];
+  const problems: StrategyIssue[] = [];
+  labels.forEach((label, i) => {
+    const parsed = TimeframeLabel.safeParse(label);
+    if (!parsed.success)
+      problems.push({ path: `timeframes.${i}`, message: `${JSON.stringify(label)} is not a timeframe` });
+  });
+  return problems;
+}
+
+function evaluationProblems(evaluation: unknown): StrategyIssue[] {
+  const parsed = EvaluationPolicySchema.safeParse(evaluation);
+  return parsed.success ? [] : prefixed('evaluation', issuesOf(parsed.error.issues));
+}
+
+function prefixed(prefix: string, issues: StrategyIssue[]): StrategyIssue[] {
+  return issues.map((i) => ({ ...i, path: i.path === '(root)' ? prefix : `${prefix}.${i.path}` }));
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
