@@ -1,0 +1,219 @@
+// The sim's process configuration: command-line flags plus BOURSE_SIM_API_KEY / BOURSE_SIM_API_SECRET.
+// The only module that reads process.env. Fails early, naming the flag or variable that is wrong.
+
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { isDecimalText, normalise } from './decimal.js';
+import { KNOWN_SYMBOLS, DEFAULT_SYMBOLS } from './exchange-info.js';
+import { parseFaultSpec, type FaultSpec } from './faults.js';
+import { DEFAULT_BALANCES, DEFAULT_MARKET_ACTIVITY, type BalanceMap, type ExchangeSimOptions } from './types.js';
+
+export const DEFAULT_PORT = 8090;
+export const DEFAULT_HOST = '127.0.0.1';
+export const API_KEY_ENV = 'BOURSE_SIM_API_KEY';
+export const API_SECRET_ENV = 'BOURSE_SIM_API_SECRET';
+
+/** `.bourse/exchange-sim/state.json` at the repository root (git-ignored local state). */
+export const DEFAULT_STATE_FILE = join(
+  fileURLToPath(new URL('../../../', import.meta.url)),
+  '.bourse',
+  'exchange-sim',
+  'state.json',
+);
+
+export const USAGE = `Usage: bourse sim [options]   (or: tsx services/exchange-sim/src/main.ts [options])
+
+A Binance-Spot-compatible venue: REST /api/v3, market streams /ws and /stream, WebSocket API /ws-api/v3.
+
+Options:
+  --port <n>                 port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
+  --host <addr>              address to bind (default ${DEFAULT_HOST})
+  --seed <n>                 seed of the simulated market and of random faults (default 1)
+  --symbols <A,B>            symbols to list (default ${DEFAULT_SYMBOLS.join(',')}; known: ${KNOWN_SYMBOLS.join(',')})
+  --faults <spec>            faults at start, e.g. "delay=200,drop-response=1,5xx=3,429=5,skew=-2000"
+  --balances <A=n,...>       starting balances of the API key's account (default ${Object.entries(DEFAULT_BALANCES)
+    .map(([a, n]) => `${a}=${n}`)
+    .join(',')})
+  --state-file <path>        where accounts, orders and trades are saved (default .bourse/exchange-sim/state.json)
+  --no-state                 keep nothing on disk
+  --no-activity              no simulated liquidity providers or takers
+  --volatility <x>           per-step volatility of the random walk (default ${DEFAULT_MARKET_ACTIVITY.volatility})
+  --drift <x>                per-step drift of the random walk (default ${DEFAULT_MARKET_ACTIVITY.drift})
+  --step-ms <n>              milliseconds between market steps (default ${DEFAULT_MARKET_ACTIVITY.intervalMs})
+  --replay <file>            replay prices from a file instead of the random walk
+  --weight-limit <n>         request weight per minute (default 6000)
+  --api-key <key>            API key (prefer ${API_KEY_ENV})
+  --api-secret <secret>      API secret (prefer ${API_SECRET_ENV}: flags show up in process lists)
+  --help                     this text
+
+The API key pair is required: set ${API_KEY_ENV} and ${API_SECRET_ENV} (any strings you choose, e.g.
+from \`openssl rand -hex 32\`) and give the same pair to the client that trades against the sim.`;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly code = 'INVALID_CONFIG';
+  constructor(
+    readonly value: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export interface SimProcessConfig {
+  readonly help: boolean;
+  readonly options: ExchangeSimOptions;
+}
+
+function integer(flag: string, text: string | undefined, min: number, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^-?\d+$/.test(text)) throw new ConfigError(flag, `--${flag} expects a whole number, got "${text}"`);
+  const n = Number(text);
+  if (n < min || n > max) throw new ConfigError(flag, `--${flag} expects ${min} to ${max}, got ${n}`);
+  return n;
+}
+
+function fraction(flag: string, text: string | undefined, min: number, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
+    throw new ConfigError(flag, `--${flag} expects a number from ${min} to ${max}, got "${text}"`);
+  }
+  return n;
+}
+
+export function parseBalances(text: string): BalanceMap {
+  const out: Record<string, string> = {};
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')) {
+    const [asset, amount, ...rest] = part.split('=');
+    if (
+      !asset ||
+      !/^[A-Z0-9]{1,20}$/.test(asset) ||
+      amount === undefined ||
+      rest.length > 0 ||
+      !isDecimalText(amount)
+    ) {
+      throw new ConfigError('balances', `--balances: "${part}" is not ASSET=amount (e.g. USDT=100000)`);
+    }
+    out[asset] = normalise(amount);
+  }
+  return out;
+}
+
+function parseSymbols(text: string): string[] {
+  const symbols = text
+    .split(',')
+    .map((s) => s.trim().toUpperCase())
+    .filter((s) => s !== '');
+  if (symbols.length === 0) throw new ConfigError('symbols', '--symbols needs at least one symbol');
+  for (const s of symbols) {
+    if (!KNOWN_SYMBOLS.includes(s))
+      throw new ConfigError('symbols', `--symbols: unknown symbol ${s}; known: ${KNOWN_SYMBOLS.join(', ')}`);
+  }
+  return [...new Set(symbols)];
+}
+
+export function parseConfig(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): SimProcessConfig {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        seed: { type: 'string' },
+        symbols: { type: 'string' },
+        faults: { type: 'string' },
+        balances: { type: 'string' },
+        'state-file': { type: 'string' },
+        'no-state': { type: 'boolean' },
+        'no-activity': { type: 'boolean' },
+        volatility: { type: 'string' },
+        drift: { type: 'string' },
+        'step-ms': { type: 'string' },
+        replay: { type: 'string' },
+        'weight-limit': { type: 'string' },
+        'api-key': { type: 'string' },
+        'api-secret': { type: 'string' },
+        help: { type: 'boolean' },
+      },
+    }));
+  } catch (err) {
+    throw new ConfigError(
+      argv.join(' '),
+      `${err instanceof Error ? err.message : String(err)}\nRun with --help for the options.`,
+      { cause: err },
+    );
+  }
+  const str = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  if (values.help === true) return { help: true, options: {} };
+
+  const apiKey = str('api-key') ?? env[API_KEY_ENV];
+  const apiSecret = str('api-secret') ?? env[API_SECRET_ENV];
+  if (!apiKey || !apiSecret) {
+    throw new ConfigError(
+      !apiKey ? API_KEY_ENV : API_SECRET_ENV,
+      `no API key pair for the sim: set ${API_KEY_ENV} and ${API_SECRET_ENV} (or --api-key/--api-secret). ` +
+        `Choose any values, e.g. export ${API_KEY_ENV}=$(openssl rand -hex 32) ${API_SECRET_ENV}=$(openssl rand -hex 32), ` +
+        `and give the same pair to the client.`,
+    );
+  }
+  if (!/^[A-Za-z0-9_-]{1,128}$/.test(apiKey)) {
+    throw new ConfigError(API_KEY_ENV, `${API_KEY_ENV} must be 1-128 characters of A-Z a-z 0-9 _ -`);
+  }
+
+  let faults: FaultSpec | undefined;
+  const faultText = str('faults');
+  if (faultText !== undefined) {
+    try {
+      faults = parseFaultSpec(faultText);
+    } catch (err) {
+      throw new ConfigError('faults', `--faults: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+  }
+  const replay = str('replay');
+  const stateFile = values['no-state'] === true ? undefined : (str('state-file') ?? DEFAULT_STATE_FILE);
+  const volatility = fraction('volatility', str('volatility'), 0, 0.5);
+  const drift = fraction('drift', str('drift'), -0.1, 0.1);
+  const intervalMs = integer('step-ms', str('step-ms'), 10, 3_600_000);
+  const weightLimit = integer('weight-limit', str('weight-limit'), 1, 10_000_000);
+  const port = integer('port', str('port'), 0, 65535) ?? DEFAULT_PORT;
+  const seed = integer('seed', str('seed'), 0, 2 ** 32 - 1);
+  const symbols = str('symbols');
+  const balances = str('balances');
+
+  const options: ExchangeSimOptions = {
+    port,
+    host: str('host') ?? DEFAULT_HOST,
+    ...(seed !== undefined ? { seed } : {}),
+    ...(symbols !== undefined ? { symbols: parseSymbols(symbols) } : {}),
+    apiKeys: [{ apiKey, apiSecret }],
+    ...(balances !== undefined ? { balances: parseBalances(balances) } : {}),
+    ...(faults !== undefined ? { faults } : {}),
+    ...(stateFile !== undefined ? { stateFile } : {}),
+    ...(weightLimit !== undefined ? { rateLimits: { requestWeightPerMinute: weightLimit } } : {}),
+    marketActivity: {
+      enabled: values['no-activity'] !== true,
+      ...(volatility !== undefined ? { volatility } : {}),
+      ...(drift !== undefined ? { drift } : {}),
+      ...(intervalMs !== undefined ? { intervalMs } : {}),
+      ...(replay !== undefined ? { process: 'replay' as const, replayFile: replay } : {}),
+    },
+  };
+  return { help: false, options };
+}
+
+/** Reads the real process's flags and environment. */
+export function loadConfig(): SimProcessConfig {
+  return parseConfig(process.argv.slice(2), process.env);
+}

@@ -1,0 +1,144 @@
+// Fault injection: what can go wrong between a client and a venue, switchable at start (--faults)
+// and at run time (PUT /admin/faults). Bursts are counts so tests are deterministic; stream
+// perturbations are probabilities drawn from the sim's seeded random source.
+
+import { z } from 'zod';
+
+export const FaultSpec = z
+  .object({
+    /** Every market-stream event is held this long before it is sent (order kept). */
+    streamDelayMs: z.number().int().min(0).max(60_000).default(0),
+    /** Chance that a stream event is held back and sent after the next one. */
+    streamReorderProbability: z.number().min(0).max(1).default(0),
+    /** Chance that a stream event is sent twice. */
+    streamDuplicateProbability: z.number().min(0).max(1).default(0),
+    /** Drop every WebSocket connection (streams and WS-API) this often; 0 = never. */
+    dropWsEveryMs: z.number().int().min(0).default(0),
+    /** The next N accepted orders (REST or WS-API) get no response: the connection is cut or the reply swallowed. */
+    dropResponses: z.number().int().min(0).default(0),
+    /** The next N REST requests are answered 503 without being processed. */
+    serverErrors: z.number().int().min(0).default(0),
+    /** The next N REST requests are answered 429 (-1003) with Retry-After. */
+    tooManyRequests: z.number().int().min(0).default(0),
+    /** Server clock minus real clock, in ms: shifts serverTime, transactTime and recvWindow checks. */
+    clockSkewMs: z.number().int().min(-86_400_000).max(86_400_000).default(0),
+    /** End user data subscriptions (eventStreamTerminated / listenKeyExpired) this often; 0 = never. */
+    expireUserDataEveryMs: z.number().int().min(0).default(0),
+  })
+  .strict();
+export type FaultSpec = z.infer<typeof FaultSpec>;
+export type FaultSpecInput = z.input<typeof FaultSpec>;
+
+export const NO_FAULTS: FaultSpec = FaultSpec.parse({});
+
+export class InvalidFaultSpecError extends Error {
+  override readonly name = 'InvalidFaultSpecError';
+  readonly code = 'INVALID_FAULT_SPEC';
+  constructor(
+    readonly value: unknown,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Spec-string keys and the field each sets. */
+const KEYS: Record<string, keyof FaultSpec> = {
+  delay: 'streamDelayMs',
+  reorder: 'streamReorderProbability',
+  duplicate: 'streamDuplicateProbability',
+  'drop-ws': 'dropWsEveryMs',
+  'drop-response': 'dropResponses',
+  '5xx': 'serverErrors',
+  '429': 'tooManyRequests',
+  skew: 'clockSkewMs',
+  'expire-user-data': 'expireUserDataEveryMs',
+};
+
+/**
+ * Parses the `--faults` string: comma-separated `key=value` pairs, e.g.
+ * `delay=200,reorder=0.1,duplicate=0.05,drop-ws=30000,drop-response=1,5xx=3,429=5,skew=-2000,expire-user-data=60000`.
+ * An empty string means no faults.
+ */
+export function parseFaultSpec(text: string): FaultSpec {
+  const raw: Record<string, number> = {};
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')) {
+    const [key, value, ...rest] = part.split('=');
+    const field = key === undefined ? undefined : KEYS[key];
+    if (!field || value === undefined || rest.length > 0) {
+      throw new InvalidFaultSpecError(
+        part,
+        `bad fault "${part}": expected key=value with key one of ${Object.keys(KEYS).join(', ')}`,
+      );
+    }
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n)) {
+      throw new InvalidFaultSpecError(part, `bad fault "${part}": "${value}" is not a number`);
+    }
+    raw[field] = n;
+  }
+  return validateFaultSpec(raw);
+}
+
+export function validateFaultSpec(input: unknown): FaultSpec {
+  const parsed = FaultSpec.safeParse(input);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new InvalidFaultSpecError(input, `invalid fault spec: ${issues}`, { cause: parsed.error });
+  }
+  return parsed.data;
+}
+
+export function toFaultSpec(input: FaultSpecInput | string | undefined): FaultSpec {
+  if (input === undefined) return NO_FAULTS;
+  return typeof input === 'string' ? parseFaultSpec(input) : validateFaultSpec(input);
+}
+
+/** The live fault state: the spec plus the counters that bursts consume. */
+export class FaultState {
+  private spec: FaultSpec = NO_FAULTS;
+
+  constructor(
+    initial: FaultSpec,
+    private readonly onChange: (spec: FaultSpec) => void = () => undefined,
+  ) {
+    this.set(initial);
+  }
+
+  get current(): FaultSpec {
+    return this.spec;
+  }
+
+  set(spec: FaultSpec): void {
+    this.spec = spec;
+    this.onChange(spec);
+  }
+
+  /** Merges a partial spec over the current one. */
+  update(partial: Partial<FaultSpec>): FaultSpec {
+    this.set(validateFaultSpec({ ...this.spec, ...partial }));
+    return this.spec;
+  }
+
+  private take(field: 'dropResponses' | 'serverErrors' | 'tooManyRequests'): boolean {
+    if (this.spec[field] <= 0) return false;
+    this.spec = { ...this.spec, [field]: this.spec[field] - 1 };
+    return true;
+  }
+
+  takeServerError(): boolean {
+    return this.take('serverErrors');
+  }
+
+  takeTooManyRequests(): boolean {
+    return this.take('tooManyRequests');
+  }
+
+  takeDropResponse(): boolean {
+    return this.take('dropResponses');
+  }
+}

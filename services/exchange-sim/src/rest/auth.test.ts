@@ -1,0 +1,149 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hmacHex } from '../auth.js';
+import { startExchangeSim, type RunningExchangeSim } from '../server.js';
+import { RestClient, TEST_KEY } from '../test-support.js';
+
+let sim: RunningExchangeSim;
+let rest: RestClient;
+
+beforeAll(async () => {
+  sim = await startExchangeSim({ apiKeys: [TEST_KEY], marketActivity: { enabled: false } });
+  rest = new RestClient(sim.restUrl);
+});
+
+afterAll(async () => {
+  await sim.close();
+});
+
+async function raw(
+  method: string,
+  pathAndQuery: string,
+  init: { body?: string; key?: string } = {},
+): Promise<{ status: number; body: { code: number; msg: string } }> {
+  const res = await fetch(`${sim.restUrl}${pathAndQuery}`, {
+    method,
+    headers: {
+      ...(init.key !== undefined ? { 'X-MBX-APIKEY': init.key } : {}),
+      ...(init.body !== undefined ? { 'Content-Type': 'application/x-www-form-urlencoded' } : {}),
+    },
+    ...(init.body !== undefined ? { body: init.body } : {}),
+  });
+  return { status: res.status, body: (await res.json()) as { code: number; msg: string } };
+}
+
+describe('SIGNED endpoint security', () => {
+  it('accepts a valid signature over the query string', async () => {
+    const q = `timestamp=${Date.now()}`;
+    const r = await raw('GET', `/api/v3/account?${q}&signature=${hmacHex(TEST_KEY.apiSecret, q)}`, {
+      key: TEST_KEY.apiKey,
+    });
+    expect(r.status).toBe(200);
+  });
+
+  it('accepts upper-case hex signatures (Binance: not case sensitive)', async () => {
+    const q = `timestamp=${Date.now()}`;
+    const r = await raw('GET', `/api/v3/account?${q}&signature=${hmacHex(TEST_KEY.apiSecret, q).toUpperCase()}`, {
+      key: TEST_KEY.apiKey,
+    });
+    expect(r.status).toBe(200);
+  });
+
+  it('signs query string and body concatenated without "&" when mixed', async () => {
+    const query = 'symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC';
+    const body = `quantity=0.001&price=50000&recvWindow=5000&timestamp=${Date.now()}`;
+    const signature = hmacHex(TEST_KEY.apiSecret, query + body);
+    const ok = await raw('POST', `/api/v3/order?${query}`, {
+      key: TEST_KEY.apiKey,
+      body: `${body}&signature=${signature}`,
+    });
+    expect(ok.status).toBe(200);
+    const withAmp = hmacHex(TEST_KEY.apiSecret, `${query}&${body}`);
+    const bad = await raw('POST', `/api/v3/order?${query}`, {
+      key: TEST_KEY.apiKey,
+      body: `${body}&signature=${withAmp}`,
+    });
+    expect(bad.body).toEqual({ code: -1022, msg: 'Signature for this request is not valid.' });
+  });
+
+  it('refuses a wrong secret with -1022 (HTTP 400)', async () => {
+    const q = `timestamp=${Date.now()}`;
+    const r = await raw('GET', `/api/v3/account?${q}&signature=${hmacHex('wrong-secret', q)}`, {
+      key: TEST_KEY.apiKey,
+    });
+    expect(r.status).toBe(400);
+    expect(r.body).toEqual({ code: -1022, msg: 'Signature for this request is not valid.' });
+  });
+
+  it('refuses a parameter changed after signing with -1022', async () => {
+    const q = `symbol=BTCUSDT&timestamp=${Date.now()}`;
+    const sig = hmacHex(TEST_KEY.apiSecret, q);
+    const r = await raw(
+      'GET',
+      `/api/v3/openOrders?symbol=ETHUSDT&timestamp=${q.split('timestamp=')[1]}&signature=${sig}`,
+      { key: TEST_KEY.apiKey },
+    );
+    expect(r.body.code).toBe(-1022);
+  });
+
+  it('refuses a missing API key with -2014 and an unknown one with -2015 (HTTP 401)', async () => {
+    const q = `timestamp=${Date.now()}`;
+    const sig = hmacHex(TEST_KEY.apiSecret, q);
+    const none = await raw('GET', `/api/v3/account?${q}&signature=${sig}`);
+    expect(none.status).toBe(401);
+    expect(none.body).toEqual({ code: -2014, msg: 'API-key format invalid.' });
+    const unknown = await raw('GET', `/api/v3/account?${q}&signature=${sig}`, { key: 'nobody' });
+    expect(unknown.status).toBe(401);
+    expect(unknown.body).toEqual({ code: -2015, msg: 'Invalid API-key, IP, or permissions for action.' });
+  });
+
+  it('refuses a stale timestamp with -1021 and honours recvWindow', async () => {
+    const stale = await rest.signed('GET', '/api/v3/account', { timestamp: Date.now() - 10_000 });
+    expect(stale.status).toBe(400);
+    expect(stale.body).toEqual({ code: -1021, msg: 'Timestamp for this request is outside of the recvWindow.' });
+    const wide = await rest.signed('GET', '/api/v3/account', { timestamp: Date.now() - 10_000, recvWindow: 20_000 });
+    expect(wide.status).toBe(200);
+  });
+
+  it('refuses a timestamp 1000 ms or more ahead of the server with -1021', async () => {
+    const ahead = await rest.signed('GET', '/api/v3/account', { timestamp: Date.now() + 5_000 });
+    expect(ahead.body).toEqual({
+      code: -1021,
+      msg: "Timestamp for this request was 1000ms ahead of the server's time.",
+    });
+  });
+
+  it('refuses a missing timestamp or signature with -1102, a recvWindow over 60000 with -1131', async () => {
+    const noTs = await raw('GET', `/api/v3/account?signature=${hmacHex(TEST_KEY.apiSecret, '')}`, {
+      key: TEST_KEY.apiKey,
+    });
+    expect(noTs.body).toEqual({
+      code: -1102,
+      msg: "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.",
+    });
+    const noSig = await raw('GET', `/api/v3/account?timestamp=${Date.now()}`, { key: TEST_KEY.apiKey });
+    expect(noSig.body).toEqual({
+      code: -1102,
+      msg: "Mandatory parameter 'signature' was not sent, was empty/null, or malformed.",
+    });
+    const window = await rest.signed('GET', '/api/v3/account', { recvWindow: 70_000 });
+    expect((window.body as { code: number }).code).toBe(-1131);
+  });
+
+  it('refuses a malformed timestamp with -1100 and duplicate parameters with -1101', async () => {
+    const bad = await rest.signed('GET', '/api/v3/account', { timestamp: 'yesterday' });
+    expect((bad.body as { code: number }).code).toBe(-1100);
+    const q = `timestamp=${Date.now()}&timestamp=${Date.now()}`;
+    const dup = await raw('GET', `/api/v3/account?${q}&signature=${hmacHex(TEST_KEY.apiSecret, q)}`, {
+      key: TEST_KEY.apiKey,
+    });
+    expect(dup.body).toEqual({ code: -1101, msg: 'Duplicate values for a parameter detected.' });
+  });
+
+  it('USER_STREAM endpoints need only the key', async () => {
+    const ok = await rest.keyed<{ listenKey: string }>('POST', '/api/v3/userDataStream');
+    expect(ok.status).toBe(200);
+    expect(ok.body.listenKey).toMatch(/^[A-Za-z0-9]{60}$/);
+    const none = await raw('POST', '/api/v3/userDataStream');
+    expect(none.body.code).toBe(-2014);
+  });
+});
