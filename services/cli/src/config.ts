@@ -14,6 +14,9 @@ export interface CliConfig {
   readonly redisUrl: string;
   /** PATH, where `bourse start` looks for server binaries. */
   readonly searchPath: string;
+  /** The exchange simulator's key pair, when given; `bourse start` makes one otherwise. */
+  readonly simApiKey?: string;
+  readonly simApiSecret?: string;
 }
 
 /** Why `value` is not a usable URL for `kind`, or undefined when it is. */
@@ -50,9 +53,19 @@ const EnvSchema = z.strictObject({
   DATABASE_URL: urlVariable('postgres', DEFAULT_DATABASE_URL),
   REDIS_URL: urlVariable('redis', DEFAULT_REDIS_URL),
   PATH: z.string().default(''),
+  BOURSE_SIM_API_KEY: z.string().min(1, 'is empty').optional(),
+  BOURSE_SIM_API_SECRET: z.string().min(1, 'is empty').optional(),
 });
 type EnvKey = keyof z.infer<typeof EnvSchema>;
-const ENV_KEYS: readonly EnvKey[] = ['NATS_URL', 'DATABASE_URL', 'REDIS_URL', 'PATH'];
+const ENV_KEYS: readonly EnvKey[] = [
+  'NATS_URL',
+  'DATABASE_URL',
+  'REDIS_URL',
+  'PATH',
+  'BOURSE_SIM_API_KEY',
+  'BOURSE_SIM_API_SECRET',
+];
+const SECRET_KEYS: ReadonlySet<EnvKey> = new Set(['BOURSE_SIM_API_KEY', 'BOURSE_SIM_API_SECRET']);
 
 /**
  * Validates the variables the CLI uses. Only they are picked from `env`, so the strict schema
@@ -68,7 +81,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   if (!result.success) {
     const issue = result.error.issues[0];
     const variable = String(issue?.path[0] ?? 'environment');
-    const shown = maskUrl(picked[variable as EnvKey] ?? '');
+    const shown = SECRET_KEYS.has(variable as EnvKey) ? '***' : maskUrl(picked[variable as EnvKey] ?? '');
     throw new ConfigError(variable, shown, `${variable} ${issue?.message ?? 'is invalid'} (got "${shown}")`);
   }
   return {
@@ -76,6 +89,8 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     databaseUrl: result.data.DATABASE_URL,
     redisUrl: result.data.REDIS_URL,
     searchPath: result.data.PATH,
+    ...(result.data.BOURSE_SIM_API_KEY !== undefined ? { simApiKey: result.data.BOURSE_SIM_API_KEY } : {}),
+    ...(result.data.BOURSE_SIM_API_SECRET !== undefined ? { simApiSecret: result.data.BOURSE_SIM_API_SECRET } : {}),
   };
 }
 

@@ -16,8 +16,9 @@ export class ConfigError extends Error {
     readonly variable: string,
     readonly value: string,
     message: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }
 

@@ -3,7 +3,7 @@
 // services that exist, until a signal (clean stop, exit 0) or a child exiting on its own
 // (everything stopped, exit 1). Whatever it started, it stops on the way out.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CliConfig } from '../config.js';
+import { childEnv, type CliConfig } from '../config.js';
 import { checkNats, checkPostgres, checkRedis } from '../doctor/checks.js';
 import { formatCheckLine } from '../doctor/doctor.js';
 import { COMPOSE_SERVICES, SERVER_NAMES, startCommandFor } from '../doctor/hints.js';
@@ -16,7 +16,8 @@ import {
   passwordsOf,
   type ServerKind,
 } from '../doctor/url.js';
-import { tsxCommand } from '../paths.js';
+import { stateDir, tsxCommand } from '../paths.js';
+import { ensureSimCredentials } from './sim-credentials.js';
 import { ensureDatabase } from './database.js';
 import { dockerStatus, type DockerStatus } from './docker.js';
 import { launchServer, type LaunchContext } from './launch.js';
@@ -85,6 +86,18 @@ export async function runStart(config: CliConfig, options: StartOptions): Promis
     bourse(outcome === 'created' ? `created database "${database}"` : `database "${database}" exists`);
     bourse('no migrations to run yet (the store library arrives with the order manager)');
 
+    const sim = ensureSimCredentials(stateDir(options.root), {
+      apiKey: config.simApiKey,
+      apiSecret: config.simApiSecret,
+    });
+    bourse(
+      sim.source === 'environment'
+        ? 'sim API keys: from BOURSE_SIM_API_KEY / BOURSE_SIM_API_SECRET'
+        : `sim API keys: ${sim.source === 'created' ? 'made a new pair in' : 'read from'} .bourse/sim-credentials.json`,
+    );
+    // Every service gets the pair through its environment, the one place services read keys from.
+    const serviceEnv = childEnv({ BOURSE_SIM_API_KEY: sim.apiKey, BOURSE_SIM_API_SECRET: sim.apiSecret });
+
     const { built, notBuilt } = resolveServices(options.root);
     if (notBuilt.length > 0) {
       bourse(`not built yet: ${notBuilt.map((s) => `${s.name} (${s.description})`).join(', ')}`);
@@ -98,6 +111,7 @@ export async function runStart(config: CliConfig, options: StartOptions): Promis
         command,
         args,
         cwd: options.root,
+        env: serviceEnv,
         ...(service.ready !== undefined
           ? { ready: { pattern: service.ready, timeoutMs: options.readyTimeoutMs } }
           : {}),

@@ -18,8 +18,9 @@ note('started');
 process.stdout.write('hello from ' + name + '\\npartial ');
 process.stdout.write('line\\n');
 process.stderr.write('a warning\\n');
-console.log('ready');
+// The handler goes in before "ready": a stop may follow the ready line at once.
 process.on('SIGTERM', () => { note('stopping'); console.log('bye'); process.exit(0); });
+console.log('ready');
 setInterval(() => {}, 1000);
 `;
 // Ignores SIGTERM: only SIGKILL ends it.
