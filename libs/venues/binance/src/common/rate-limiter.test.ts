@@ -1,0 +1,182 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, it, expect } from 'vitest';
+import { VenueError, VenueErrorCode } from '@bourse/venues';
+import { InMemoryRateBudget, type RateBudgetBackend } from './rate-budget.js';
+import { RedisRateBudget } from './redis-rate-budget.js';
+import { BinanceRateLimiter } from './rate-limiter.js';
+import type { RateLimitRule } from './models.js';
+
+const RULES: RateLimitRule[] = [
+  { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 100 },
+  { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: 5 },
+  { rateLimitType: 'ORDERS', interval: 'DAY', intervalNum: 1, limit: 1000 },
+];
+
+class ManualClock {
+  constructor(public t = 1_000_000) {}
+  now(): number {
+    return this.t;
+  }
+}
+
+async function rejection(p: Promise<unknown>): Promise<VenueError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof VenueError) return err;
+    throw err;
+  }
+  throw new Error('expected a VenueError');
+}
+
+describe('BinanceRateLimiter (in-process budget)', () => {
+  const setup = (maxWaitMs = 0) => {
+    const clock = new ManualClock();
+    const waits: number[] = [];
+    const limiter = new BinanceRateLimiter({
+      backend: new InMemoryRateBudget(clock),
+      clock,
+      maxWaitMs,
+      // Waiting advances the manual clock: no real time passes in this test.
+      sleep: async (ms) => {
+        waits.push(ms);
+        clock.t += ms;
+      },
+    });
+    limiter.configure(RULES);
+    return { clock, limiter, waits };
+  };
+
+  it('reads its budgets from exchangeInfo rateLimits', () => {
+    const { limiter } = setup();
+    expect(limiter.buckets.map((b) => [b.key, b.capacity, b.intervalMs])).toEqual([
+      ['weight:1m', 100, 60_000],
+      ['orders:10s', 5, 10_000],
+      ['orders:1d', 1000, 86_400_000],
+    ]);
+  });
+
+  it('spends order count and weight, then refuses when the order budget is gone', async () => {
+    const { limiter } = setup();
+    for (let i = 0; i < 5; i++) await limiter.acquire({ weight: 1, orders: 1 }, 'order.place');
+    const err = await rejection(limiter.acquire({ weight: 1, orders: 1 }, 'order.place'));
+    expect(err.code).toBe(VenueErrorCode.RATE_LIMITED);
+    expect(err.kind).toBe('retryable');
+    expect(err.retryAfterMs).toBe(2_000);
+    // Queries (no order count) still go through on the weight budget.
+    await limiter.acquire({ weight: 4 }, 'order.status');
+  });
+
+  it('waits for the budget to refill when allowed to', async () => {
+    const { limiter, waits } = setup(60_000);
+    await limiter.acquire({ weight: 100 }, 'GET /api/v3/exchangeInfo');
+    await limiter.acquire({ weight: 50 }, 'GET /api/v3/depth');
+    expect(waits).toEqual([30_000]);
+  });
+
+  it('corrects the budget downwards from X-MBX-USED-WEIGHT and order-count headers', async () => {
+    const { limiter } = setup();
+    await limiter.observeHeaders({ 'x-mbx-used-weight-1m': '98', 'x-mbx-order-count-10s': '5' });
+    await limiter.acquire({ weight: 2 }, 'GET /api/v3/time');
+    expect((await rejection(limiter.acquire({ weight: 1 }, 'GET /api/v3/time'))).code).toBe(
+      VenueErrorCode.RATE_LIMITED,
+    );
+    expect((await rejection(limiter.acquire({ weight: 0, orders: 1 }, 'order.place'))).code).toBe(
+      VenueErrorCode.RATE_LIMITED,
+    );
+  });
+
+  it('corrects the budget from WS-API rateLimits counts', async () => {
+    const { limiter } = setup();
+    await limiter.observeWsRateLimits([
+      { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: 5, count: 5 },
+    ]);
+    expect((await rejection(limiter.acquire({ weight: 1, orders: 1 }, 'order.place'))).code).toBe(
+      VenueErrorCode.RATE_LIMITED,
+    );
+  });
+
+  it('backs off for Retry-After after a 429, then sends again', async () => {
+    const { limiter, waits } = setup(10_000);
+    await limiter.onRateLimited(3_000);
+    await limiter.acquire({ weight: 1 }, 'GET /api/v3/time');
+    expect(waits).toEqual([3_000]);
+  });
+
+  it('stops entirely on 418 until the ban ends, without waiting', async () => {
+    const { clock, limiter, waits } = setup(1_000_000);
+    await limiter.onBanned(120_000);
+    const err = await rejection(limiter.acquire({ weight: 1 }, 'GET /api/v3/time'));
+    expect(err.code).toBe(VenueErrorCode.IP_BANNED);
+    expect(err.kind).toBe('fatal');
+    expect(err.retryAfterMs).toBe(120_000);
+    expect(waits).toEqual([]);
+    // A later, shorter 429 does not shorten the ban.
+    await limiter.onRateLimited(1_000);
+    expect((await rejection(limiter.acquire({ weight: 1 }, 'x'))).code).toBe(VenueErrorCode.IP_BANNED);
+    clock.t += 120_000;
+    await limiter.acquire({ weight: 1 }, 'GET /api/v3/time');
+  });
+});
+
+describe('RedisRateBudget (shared token bucket in a Lua script)', () => {
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', {
+    lazyConnect: false,
+    maxRetriesPerRequest: 1,
+  });
+  const prefix = `t_${randomUUID().slice(0, 8)}:ratelimit:`;
+
+  const limiterOn = (backend: RateBudgetBackend) => {
+    const limiter = new BinanceRateLimiter({ backend, clock: { now: () => Date.now() }, maxWaitMs: 0 });
+    limiter.configure(RULES);
+    return limiter;
+  };
+
+  beforeAll(async () => {
+    await redis.ping();
+  });
+  afterAll(async () => {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  it('lets several limiters (replicas) share one order budget exactly', async () => {
+    const replicas = [0, 1, 2].map(() => limiterOn(new RedisRateBudget({ redis, prefix: `${prefix}a:` })));
+    const attempts = Array.from({ length: 9 }, (_, i) =>
+      replicas[i % 3]!.acquire({ weight: 1, orders: 1 }, 'order.place').then(
+        () => 'ok' as const,
+        (err: unknown) => (err instanceof VenueError ? err.code : 'other'),
+      ),
+    );
+    const results = await Promise.all(attempts);
+    expect(results.filter((r) => r === 'ok')).toHaveLength(5);
+    expect(results.filter((r) => r === VenueErrorCode.RATE_LIMITED)).toHaveLength(4);
+  });
+
+  it('is atomic across buckets: a refused order spends no weight', async () => {
+    const limiter = limiterOn(new RedisRateBudget({ redis, prefix: `${prefix}b:` }));
+    await limiter.observeHeaders({ 'x-mbx-order-count-10s': '5' });
+    await rejection(limiter.acquire({ weight: 10, orders: 1 }, 'order.place'));
+    // All 100 weight is still there.
+    await limiter.acquire({ weight: 100 }, 'GET /api/v3/exchangeInfo');
+    expect((await rejection(limiter.acquire({ weight: 1 }, 'x'))).code).toBe(VenueErrorCode.RATE_LIMITED);
+  });
+
+  it('shares a 418 ban and a 429 backoff between processes', async () => {
+    const a = limiterOn(new RedisRateBudget({ redis, prefix: `${prefix}c:` }));
+    const b = limiterOn(new RedisRateBudget({ redis, prefix: `${prefix}c:` }));
+    await a.onRateLimited(60_000);
+    const limited = await rejection(b.acquire({ weight: 1 }, 'x'));
+    expect(limited.code).toBe(VenueErrorCode.RATE_LIMITED);
+    expect(limited.retryAfterMs).toBeGreaterThan(50_000);
+    await a.onBanned(120_000);
+    const banned = await rejection(b.acquire({ weight: 1 }, 'x'));
+    expect(banned.code).toBe(VenueErrorCode.IP_BANNED);
+    expect(banned.retryAfterMs).toBeGreaterThan(110_000);
+    // The ban is a key with an expiry in Redis: it ends on its own.
+    const ttl = await redis.pttl(`${prefix}c:block`);
+    expect(ttl).toBeGreaterThan(110_000);
+  });
+});

@@ -1,0 +1,190 @@
+import { z } from 'zod';
+import {
+  AccountInfo,
+  AccountTrade,
+  CanceledOrder,
+  DepthSnapshot,
+  ExchangeInfo,
+  ListenKey,
+  OrderResponse,
+  QueriedOrder,
+  ServerTime,
+} from '../common/models.js';
+import type { Params } from '../common/signing.js';
+import type { BinanceRestClient } from './rest-client.js';
+
+// The Binance Spot REST endpoints Bourse uses, with their documented request weights.
+
+export function depthWeight(limit: number): number {
+  if (limit <= 100) return 5;
+  if (limit <= 500) return 25;
+  if (limit <= 1000) return 50;
+  return 250;
+}
+
+export interface NewOrderParams {
+  symbol: string;
+  side: string;
+  type: string;
+  quantity: string;
+  newClientOrderId: string;
+  price?: string;
+  stopPrice?: string;
+  timeInForce?: string;
+}
+
+export class BinanceSpotRest {
+  constructor(private readonly http: BinanceRestClient) {}
+
+  async serverTime(): Promise<number> {
+    const r = await this.http.request({
+      method: 'GET',
+      path: '/api/v3/time',
+      security: 'NONE',
+      weight: 1,
+      idempotent: true,
+      schema: ServerTime,
+    });
+    return r.serverTime;
+  }
+
+  exchangeInfo(): Promise<ExchangeInfo> {
+    return this.http.request({
+      method: 'GET',
+      path: '/api/v3/exchangeInfo',
+      security: 'NONE',
+      weight: 20,
+      idempotent: true,
+      schema: ExchangeInfo,
+    });
+  }
+
+  depth(symbol: string, limit: number): Promise<DepthSnapshot> {
+    return this.http.request({
+      method: 'GET',
+      path: '/api/v3/depth',
+      params: { symbol, limit },
+      security: 'NONE',
+      weight: depthWeight(limit),
+      idempotent: true,
+      schema: DepthSnapshot,
+    });
+  }
+
+  newOrder(p: NewOrderParams): Promise<OrderResponse> {
+    const params: Params = { ...p, newOrderRespType: 'RESULT' };
+    return this.http.request({
+      method: 'POST',
+      path: '/api/v3/order',
+      params,
+      security: 'SIGNED',
+      weight: 1,
+      orders: 1,
+      idempotent: false,
+      schema: OrderResponse,
+    });
+  }
+
+  queryOrder(symbol: string, origClientOrderId: string): Promise<QueriedOrder> {
+    return this.http.request({
+      method: 'GET',
+      path: '/api/v3/order',
+      params: { symbol, origClientOrderId },
+      security: 'SIGNED',
+      weight: 4,
+      idempotent: true,
+      schema: QueriedOrder,
+    });
+  }
+
+  cancelOrder(symbol: string, origClientOrderId: string, newClientOrderId?: string): Promise<CanceledOrder> {
+    return this.http.request({
+      method: 'DELETE',
+      path: '/api/v3/order',
+      params: { symbol, origClientOrderId, newClientOrderId },
+      security: 'SIGNED',
+      weight: 1,
+      idempotent: false,
+      schema: CanceledOrder,
+    });
+  }
+
+  openOrders(symbol?: string): Promise<QueriedOrder[]> {
+    return this.http.request({
+      method: 'GET',
+      path: '/api/v3/openOrders',
+      params: { symbol },
+      security: 'SIGNED',
+      weight: symbol === undefined ? 80 : 6,
+      idempotent: true,
+      schema: z.array(QueriedOrder),
+    });
+  }
+
+  myTrades(p: {
+    symbol: string;
+    fromId?: string;
+    startTime?: number;
+    endTime?: number;
+    limit?: number;
+  }): Promise<AccountTrade[]> {
+    return this.http.request({
+      method: 'GET',
+      path: '/api/v3/myTrades',
+      params: { symbol: p.symbol, fromId: p.fromId, startTime: p.startTime, endTime: p.endTime, limit: p.limit },
+      security: 'SIGNED',
+      weight: 20,
+      idempotent: true,
+      schema: z.array(AccountTrade),
+    });
+  }
+
+  account(): Promise<AccountInfo> {
+    return this.http.request({
+      method: 'GET',
+      path: '/api/v3/account',
+      params: { omitZeroBalances: true },
+      security: 'SIGNED',
+      weight: 20,
+      idempotent: true,
+      schema: AccountInfo,
+    });
+  }
+
+  /** listenKey user-data stream, only for venues without userDataStream.subscribe.signature. */
+  async createListenKey(): Promise<string> {
+    const r = await this.http.request({
+      method: 'POST',
+      path: '/api/v3/userDataStream',
+      security: 'API_KEY',
+      weight: 2,
+      idempotent: true,
+      schema: ListenKey,
+    });
+    return r.listenKey;
+  }
+
+  async keepAliveListenKey(listenKey: string): Promise<void> {
+    await this.http.request({
+      method: 'PUT',
+      path: '/api/v3/userDataStream',
+      params: { listenKey },
+      security: 'API_KEY',
+      weight: 2,
+      idempotent: true,
+      schema: z.unknown(),
+    });
+  }
+
+  async closeListenKey(listenKey: string): Promise<void> {
+    await this.http.request({
+      method: 'DELETE',
+      path: '/api/v3/userDataStream',
+      params: { listenKey },
+      security: 'API_KEY',
+      weight: 2,
+      idempotent: true,
+      schema: z.unknown(),
+    });
+  }
+}

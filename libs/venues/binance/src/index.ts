@@ -1,0 +1,79 @@
+export { BinanceVenueClient, type BinanceVenueDeps } from './binance-venue.js';
+export {
+  BINANCE_MAINNET_ENDPOINTS,
+  BINANCE_TESTNET_ENDPOINTS,
+  BinanceOptions,
+  BinanceTarget,
+  DEFAULT_RECV_WINDOW_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_STREAM_ROTATE_MS,
+  DEFAULT_SIM_ENDPOINTS,
+  InvalidBinanceConfigError,
+  parseBinanceOptions,
+  endpointsFor,
+  type BinanceEndpoints,
+  type BinanceOptionsInput,
+  type BinanceTargetName,
+} from './common/config.js';
+export {
+  ApiCredentials,
+  MissingCredentialsError,
+  credentialEnvNames,
+  loadApiCredentials,
+  type CredentialsProvider,
+  type LoadApiCredentialsOptions,
+} from './common/credentials.js';
+export {
+  hmacSigner,
+  ed25519Signer,
+  hmacSha256Hex,
+  toQueryString,
+  wsApiSignaturePayload,
+  InvalidSigningKeyError,
+  type RequestSigner,
+  type KeyType,
+} from './common/signing.js';
+export { BinanceErrorCode, mapBinanceError, mapTransportError, type BinanceFailure } from './common/errors.js';
+export {
+  LocalOrderBook,
+  type DepthDiff,
+  type DepthSnapshotInput,
+  type DiffResult,
+  type SnapshotResult,
+} from './common/order-book.js';
+export {
+  BinanceRateLimiter,
+  DEFAULT_RATE_LIMITS,
+  type RequestCost,
+  type RateLimiterOptions,
+} from './common/rate-limiter.js';
+export {
+  InMemoryRateBudget,
+  type RateBudgetBackend,
+  type BucketSpec,
+  type BlockKind,
+  type TakeResult,
+} from './common/rate-budget.js';
+export { RedisRateBudget, type RedisRateBudgetOptions } from './common/redis-rate-budget.js';
+export { ServerClock } from './common/server-clock.js';
+export { createBinanceMetrics, type BinanceMetrics } from './common/metrics.js';
+export { silentLogger, type VenueLogger } from './common/logger.js';
+export {
+  mapOrderStatus,
+  mapOrderType,
+  mapTimeInForce,
+  orderStyleToBinance,
+  parseExecutionReport,
+  parseExchangeInfoInstruments,
+  parseUserDataEvent,
+} from './common/parse.js';
+export {
+  ExchangeInfo,
+  ExecutionReport,
+  DepthSnapshot,
+  DepthUpdateEvent,
+  RateLimitRule,
+  SymbolInfo,
+  UserDataStreamEvent,
+  WsApiResponse,
+} from './common/models.js';

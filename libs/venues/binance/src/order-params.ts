@@ -1,0 +1,29 @@
+import { VenueError, VenueErrorCode, type PlaceOrderRequest } from '@bourse/venues';
+import { orderStyleToBinance } from './common/parse.js';
+import type { NewOrderParams } from './http/spot-api.js';
+
+// A Bourse order request → Binance's new-order parameters. Missing fields are refused here, before
+// anything is sent, with a non-retryable error naming the field.
+
+function invalid(field: string, why: string): VenueError {
+  return new VenueError('non-retryable', VenueErrorCode.INVALID_REQUEST, `order ${field} ${why}`);
+}
+
+export function toNewOrderParams(req: PlaceOrderRequest, venueSymbol: string): NewOrderParams {
+  const needsPrice = req.style === 'limit' || req.style === 'limit-maker' || req.style === 'stop-limit';
+  const needsStop = req.style === 'stop' || req.style === 'stop-limit';
+  if (needsPrice && req.price === undefined) throw invalid('price', `is required for a ${req.style} order`);
+  if (needsStop && req.stopPrice === undefined) throw invalid('stopPrice', `is required for a ${req.style} order`);
+  const params: NewOrderParams = {
+    symbol: venueSymbol,
+    side: req.side,
+    type: orderStyleToBinance(req.style),
+    quantity: req.quantity,
+    newClientOrderId: req.clientOrderId,
+  };
+  if (needsPrice && req.price !== undefined) params.price = req.price;
+  if (needsStop && req.stopPrice !== undefined) params.stopPrice = req.stopPrice;
+  // Binance requires timeInForce on LIMIT and STOP_LOSS_LIMIT and refuses it elsewhere.
+  if (req.style === 'limit' || req.style === 'stop-limit') params.timeInForce = req.timeInForce ?? 'GTC';
+  return params;
+}

@@ -1,0 +1,236 @@
+// The port every venue adapter implements. Services (market-data, order-manager, reconciler) take
+// these interfaces in their constructors; only a service's main.ts wires a concrete adapter, so a
+// second venue is another folder beside `binance/`, not a rewrite.
+import type {
+  BookDelta,
+  BookSnapshot,
+  ClientOrderId,
+  DecimalString,
+  FeedStatus,
+  FillEvent,
+  InstrumentSymbol,
+  Liquidity,
+  OrderStatus,
+  OrderStatusUpdate,
+  OrderStyle,
+  Quote,
+  Side,
+  TimeInForce,
+  Trade,
+  VenueFillId,
+  VenueId,
+  VenueOrderId,
+} from '@bourse/contracts';
+import type { InstrumentSpec } from '@bourse/domain';
+import type { VenueError } from './errors.js';
+
+/** Milliseconds since the epoch. Injected so cores and tests control time. */
+export interface VenueClock {
+  now(): number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Orders
+// ---------------------------------------------------------------------------------------------
+
+export interface PlaceOrderRequest {
+  clientOrderId: ClientOrderId;
+  symbol: InstrumentSymbol;
+  side: Side;
+  style: OrderStyle;
+  quantity: DecimalString;
+  /** Required for limit, limit-maker and stop-limit. */
+  price?: DecimalString;
+  /** Required for stop and stop-limit. */
+  stopPrice?: DecimalString;
+  /** Required for limit and stop-limit; ignored otherwise. */
+  timeInForce?: TimeInForce;
+}
+
+/** The venue's view of one order. */
+export interface VenueOrder {
+  symbol: InstrumentSymbol;
+  clientOrderId: ClientOrderId;
+  venueOrderId: VenueOrderId;
+  side: Side;
+  style: OrderStyle;
+  timeInForce: TimeInForce | undefined;
+  status: OrderStatus;
+  /** The venue's status text, kept for logs and reconciliation reports. */
+  venueStatus: string;
+  price: DecimalString;
+  stopPrice: DecimalString | undefined;
+  quantity: DecimalString;
+  cumulativeQuantity: DecimalString;
+  cumulativeQuote: DecimalString;
+  /** Order creation time at the venue (ms). */
+  createdAt: number;
+  /** Last change at the venue (ms). */
+  updatedAt: number;
+}
+
+/**
+ * What became of an order placement. A timeout is an unknown, not a failure: `unknown` means the
+ * adapter could not learn the outcome even after querying by client order id. The caller must
+ * reconcile before any resubmission.
+ */
+export type PlaceOrderOutcome =
+  | { outcome: 'accepted'; order: VenueOrder; via: OrderPath; resolvedByQuery: boolean }
+  | { outcome: 'rejected'; error: VenueError; via: OrderPath }
+  | {
+      outcome: 'unknown';
+      clientOrderId: ClientOrderId;
+      /** `not-found`: the venue did not know the id when queried; `query-failed`: the query failed too. */
+      query: 'not-found' | 'query-failed';
+      error: VenueError;
+      via: OrderPath;
+    };
+
+/** `ws-api` is the low-latency path, `rest` the fallback. */
+export type OrderPath = 'ws-api' | 'rest';
+
+export interface CancelOrderRequest {
+  symbol: InstrumentSymbol;
+  clientOrderId: ClientOrderId;
+  /** A fresh id for the cancel request itself, when the caller tracks it. */
+  cancelClientOrderId?: ClientOrderId;
+}
+
+export type CancelOrderOutcome =
+  | { outcome: 'canceled'; order: VenueOrder; via: OrderPath }
+  /** Too late (already filled or unknown to the venue). */
+  | { outcome: 'rejected'; error: VenueError; via: OrderPath }
+  | { outcome: 'unknown'; clientOrderId: ClientOrderId; error: VenueError; via: OrderPath };
+
+export interface QueryOrderRequest {
+  symbol: InstrumentSymbol;
+  clientOrderId: ClientOrderId;
+}
+
+/** One execution of one of our orders, as a fill query returns it. */
+export interface VenueTrade {
+  symbol: InstrumentSymbol;
+  venueFillId: VenueFillId;
+  venueOrderId: VenueOrderId;
+  side: Side;
+  price: DecimalString;
+  quantity: DecimalString;
+  quoteQuantity: DecimalString;
+  commission: DecimalString;
+  commissionAsset: string;
+  liquidity: Liquidity;
+  time: number;
+}
+
+export interface TradesQuery {
+  symbol: InstrumentSymbol;
+  /** Only trades with an id at or above this venue trade id. */
+  fromId?: string;
+  startTime?: number;
+  endTime?: number;
+  limit?: number;
+}
+
+export interface Balance {
+  asset: string;
+  free: DecimalString;
+  locked: DecimalString;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Market data
+// ---------------------------------------------------------------------------------------------
+
+export type MarketDataChannel = 'trades' | 'quotes' | 'book';
+
+/** `[price, quantity]`, best first. */
+export type BookLevel = readonly [price: DecimalString, quantity: DecimalString];
+
+export interface MarketDataSubscription {
+  symbol: InstrumentSymbol;
+  channel: MarketDataChannel;
+}
+
+/**
+ * What a market-data feed emits: Bourse's contract messages, ready to publish.
+ * - `book-snapshot`: the local book right after a (re)sync, top levels only;
+ * - `book-delta`: one applied diff, consistent with the snapshot before it;
+ * - `feed-status`: `reset` on a sequence gap or lost connection (drop the book), `live` once rebuilt.
+ */
+export type MarketDataMessage =
+  | { kind: 'trade'; trade: Trade }
+  | { kind: 'quote'; quote: Quote }
+  | { kind: 'book-snapshot'; snapshot: BookSnapshot }
+  | { kind: 'book-delta'; delta: BookDelta }
+  | { kind: 'feed-status'; status: FeedStatus };
+
+export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+export interface ConnectionStateChange {
+  kind: 'connection';
+  state: ConnectionState;
+  /** Why it changed (server close code, error message, planned rotation). */
+  reason?: string;
+  time: number;
+}
+
+export type MarketDataEvent = MarketDataMessage | ConnectionStateChange;
+
+export type Unsubscribe = () => void;
+
+export interface MarketDataFeed {
+  subscribe(subscriptions: readonly MarketDataSubscription[]): Promise<void>;
+  unsubscribe(subscriptions: readonly MarketDataSubscription[]): Promise<void>;
+  on(listener: (event: MarketDataEvent) => void): Unsubscribe;
+  readonly state: ConnectionState;
+  /** The current local book of a `book` subscription, best first; undefined while it is being rebuilt. */
+  book(
+    symbol: InstrumentSymbol,
+    levels: number,
+  ): { bids: BookLevel[]; asks: BookLevel[]; updateId: number } | undefined;
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// User data
+// ---------------------------------------------------------------------------------------------
+
+export type UserDataEvent =
+  /**
+   * An order changed at the venue. `fill` is set when the change is an execution: fills (and only
+   * fills) move positions. `executionType` is the venue's (NEW, TRADE, CANCELED, EXPIRED…).
+   */
+  | { kind: 'order'; update: OrderStatusUpdate; fill: FillEvent | undefined; executionType: string }
+  /** Absolute balances of the assets that changed. */
+  | { kind: 'balances'; balances: readonly Balance[]; time: number }
+  /** A deposit, withdrawal or transfer moved one asset's free balance by `delta`. */
+  | { kind: 'balance-delta'; asset: string; delta: DecimalString; time: number }
+  | ConnectionStateChange;
+
+export interface UserDataFeed {
+  /** Resolves once the venue confirmed the subscription; re-subscribes on its own after every reconnect. */
+  start(): Promise<void>;
+  on(listener: (event: UserDataEvent) => void): Unsubscribe;
+  readonly state: ConnectionState;
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The client
+// ---------------------------------------------------------------------------------------------
+
+export interface VenueClient {
+  readonly venue: VenueId;
+  /** Loads (or reloads) the venue's instruments and trading rules, for the domain's InstrumentRegistry. */
+  fetchInstruments(): Promise<InstrumentSpec[]>;
+  placeOrder(request: PlaceOrderRequest): Promise<PlaceOrderOutcome>;
+  cancelOrder(request: CancelOrderRequest): Promise<CancelOrderOutcome>;
+  /** Undefined when the venue does not know the order. */
+  queryOrder(request: QueryOrderRequest): Promise<VenueOrder | undefined>;
+  openOrders(symbol?: InstrumentSymbol): Promise<VenueOrder[]>;
+  trades(query: TradesQuery): Promise<VenueTrade[]>;
+  balances(): Promise<Balance[]>;
+  marketData(): MarketDataFeed;
+  userData(): UserDataFeed;
+  close(): Promise<void>;
+}
