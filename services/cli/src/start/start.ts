@@ -96,7 +96,13 @@ export async function runStart(config: CliConfig, options: StartOptions): Promis
         : `sim API keys: ${sim.source === 'created' ? 'made a new pair in' : 'read from'} .bourse/sim-credentials.json`,
     );
     // Every service gets the pair through its environment, the one place services read keys from.
-    const serviceEnv = childEnv({ BOURSE_SIM_API_KEY: sim.apiKey, BOURSE_SIM_API_SECRET: sim.apiSecret });
+    const serviceEnv = childEnv({
+      BOURSE_SIM_API_KEY: sim.apiKey,
+      BOURSE_SIM_API_SECRET: sim.apiSecret,
+      // The Binance adapter's names for the key pair of its `sim` target.
+      BINANCE_SIM_API_KEY: sim.apiKey,
+      BINANCE_SIM_API_SECRET: sim.apiSecret,
+    });
 
     const { built, notBuilt } = resolveServices(options.root);
     if (notBuilt.length > 0) {
