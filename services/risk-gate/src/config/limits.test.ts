@@ -1,0 +1,148 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { LimitsConfigError } from '../errors.js';
+import { diffLimits, loadLimits } from './limits.js';
+import { resolveLimits } from './resolve.js';
+
+const exampleText = readFileSync(new URL('../../config/limits.example.yaml', import.meta.url), 'utf8');
+
+/** The example file, with `replace` that fails when the text to replace is not there. */
+class Example {
+  constructor(readonly text: string) {}
+  replace(from: string | RegExp, to: string): Example {
+    const found = typeof from === 'string' ? this.text.includes(from) : from.test(this.text);
+    if (!found) throw new Error(`the example file has no ${String(from)}`);
+    return new Example(this.text.replace(from, to));
+  }
+  toString(): string {
+    return this.text;
+  }
+}
+const example = new Example(exampleText);
+
+function issuesOf(text: string | Example, format: 'yaml' | 'json' = 'yaml'): { path: string; message: string }[] {
+  try {
+    loadLimits(String(text), format);
+  } catch (error) {
+    expect(error).toBeInstanceOf(LimitsConfigError);
+    const e = error as LimitsConfigError;
+    expect(e.code).toBe('INVALID_LIMITS');
+    return [...e.issues];
+  }
+  throw new Error('expected the limits to be refused');
+}
+
+describe('loadLimits', () => {
+  it('loads the example file, filling defaults', () => {
+    const config = loadLimits(exampleText, 'yaml');
+    expect(config.defaults.maxOrderNotional).toBe('25000');
+    expect(config.strategies['sma-cross']?.instruments?.['BTC/USDT']?.maxPosition).toBe('0.5');
+    expect(config.defaultTimeInForce).toBe('GTC');
+  });
+
+  it('loads the same config from JSON', () => {
+    const yaml = loadLimits(exampleText, 'yaml');
+    expect(loadLimits(JSON.stringify(yaml), 'json')).toEqual(yaml);
+  });
+
+  it('refuses a bare YAML number where a decimal string belongs, naming the path', () => {
+    const issues = issuesOf(example.replace(`maxPosition: '0.5'`, 'maxPosition: 0.5'));
+    expect(issues).toEqual([
+      {
+        path: 'strategies.sma-cross.instruments.BTC/USDT.maxPosition',
+        message: expect.stringMatching(/quoted decimal/),
+      },
+    ]);
+  });
+
+  it('refuses an unknown key, a key at the wrong level, a fractional count and a negative amount', () => {
+    const text = example
+      .replace('maxOpenOrders: 5', 'maxOpenOrders: 5.5')
+      .replace(`maxOrderQty: '20'`, `maxOrderQty: '-20'`)
+      .replace(`    priceBandBps: '50'`, `    priceBandBps: '50'\n        maxDailyLoss: { USDT: '1' }`)
+      .replace('allowSharedInstrument: true', `allowSharedInstrument: true\n  maxPositon: '1'`);
+    const paths = issuesOf(text).map((i) => i.path);
+    expect(paths.sort()).toEqual(
+      [
+        'defaults',
+        'instruments.ETH/USDT.maxOrderQty',
+        'strategies.sma-cross.instruments.BTC/USDT',
+        'strategies.sma-cross.maxOpenOrders',
+      ].sort(),
+    );
+    expect(issuesOf(text).find((i) => i.path === 'defaults')?.message).toContain('maxPositon');
+  });
+
+  it('refuses a missing required default and a bad session, and says so by path', () => {
+    const text = example.replace(/ {2}maxOrderNotional: .*\n/, '').replace(`start: '07:00'`, `start: '7am'`);
+    const issues = issuesOf(text);
+    expect(issues.map((i) => i.path).sort()).toEqual(
+      ['defaults.maxOrderNotional', 'instruments.ETH/USDT.sessions.0.start'].sort(),
+    );
+  });
+
+  it('refuses text that is not YAML or JSON at all', () => {
+    expect(issuesOf('{ "v": 1,', 'json')[0]?.path).toBe('(file)');
+    expect(issuesOf('defaults: [unclosed', 'yaml')[0]?.message).toMatch(/not valid YAML/);
+  });
+});
+
+describe('resolveLimits', () => {
+  const config = loadLimits(exampleText, 'yaml');
+
+  it('takes each key from the most specific level that sets it', () => {
+    const pair = resolveLimits(config, 'sma-cross', 'BTC/USDT');
+    expect(pair.maxPosition?.toString()).toBe('0.5'); // strategy × instrument
+    expect(pair.priceBandBps?.toString()).toBe('50'); // strategy × instrument
+    expect(pair.maxOpenOrders).toBe(5); // strategy
+    expect(pair.maxOrderQty?.toString()).toBe('1'); // defaults
+    expect(pair.maxDailyLoss.USDT?.toString()).toBe('200'); // strategy
+    expect(pair.global.maxDailyLoss.USDT?.toString()).toBe('2500');
+
+    const eth = resolveLimits(config, 'sma-cross', 'ETH/USDT');
+    expect(eth.maxOrderQty?.toString()).toBe('20'); // instrument
+    expect(eth.maxPosition?.toString()).toBe('30'); // instrument (the strategy sets none of its own)
+    expect(eth.allowSharedInstrument).toBe(false);
+    expect(eth.sessions).toHaveLength(2);
+
+    const other = resolveLimits(config, 'mean-rev', 'ETH/USDT');
+    expect(other.maxOpenOrders).toBe(20); // defaults
+    expect(other.maxAggregatePosition?.toString()).toBe('40');
+  });
+
+  it('prefers the strategy over the instrument when both set a key', () => {
+    const text = example.replace('    maxOpenOrders: 5', `    maxOpenOrders: 5\n    maxOrderQty: '3'`);
+    expect(resolveLimits(loadLimits(String(text), 'yaml'), 'sma-cross', 'ETH/USDT').maxOrderQty?.toString()).toBe('3');
+  });
+});
+
+describe('diffLimits', () => {
+  it('lists every changed, added and removed limit by path', () => {
+    const before = loadLimits(exampleText, 'yaml');
+    const after = loadLimits(
+      example
+        .replace(`maxPosition: '0.5'`, `maxPosition: '0.75'`)
+        .replace(`    maxDailyLoss: { USDT: '200' }\n`, '')
+        .replace(`maxAggregatePosition: '40'`, `maxAggregatePosition: '40'\n    maxOrderNotional: '9000'`)
+        .replace(
+          `      - { days: [SUN], start: '22:00', end: '02:00' } # crosses midnight: Sunday 22:00 to Monday 02:00\n`,
+          '',
+        )
+        .replace('  maxOpenOrders: 200', '  maxOpenOrders: 100')
+        .toString(),
+      'yaml',
+    );
+    expect(diffLimits(before, after)).toEqual([
+      { path: 'global.maxOpenOrders', before: '200', after: '100' },
+      { path: 'instruments.ETH/USDT.maxOrderNotional', after: '9000' },
+      {
+        path: 'instruments.ETH/USDT.sessions',
+        before: expect.stringContaining('"SUN"'),
+        after: expect.not.stringContaining('"SUN"'),
+      },
+      { path: 'strategies.sma-cross.instruments.BTC/USDT.maxPosition', before: '0.5', after: '0.75' },
+      { path: 'strategies.sma-cross.maxDailyLoss.USDT', before: '200' },
+    ]);
+    expect(diffLimits(before, before)).toEqual([]);
+  });
+});

@@ -1,0 +1,75 @@
+import { dec, type Decimal } from '@bourse/domain';
+import type { TimeInForce, TradingMode } from '@bourse/contracts';
+import type { LimitsConfig, SessionWindow } from './limits.js';
+
+// The limits that apply to one (strategy, instrument), with the precedence of limits.ts applied
+// and amounts turned into exact decimals. `undefined` means no limit of that kind is configured.
+
+export interface EffectiveLimits {
+  readonly strategyId: string;
+  readonly instrument: string;
+  readonly maxOrderQty?: Decimal;
+  readonly maxOrderNotional?: Decimal;
+  readonly maxPosition?: Decimal;
+  readonly maxAggregatePosition?: Decimal;
+  readonly priceBandBps?: Decimal;
+  readonly maxQuoteAgeMs?: number;
+  /** Absent: trade at any time; empty: never. */
+  readonly sessions?: readonly SessionWindow[];
+  readonly allowSharedInstrument: boolean;
+  readonly maxOpenOrders?: number;
+  readonly orderRate?: { readonly maxOrders: number; readonly windowMs: number };
+  readonly rejectionCooldown?: { readonly afterRejections: number; readonly cooldownMs: number };
+  /** Per P&L asset. */
+  readonly maxDailyLoss: Readonly<Record<string, Decimal>>;
+  readonly global: {
+    readonly maxDailyLoss: Readonly<Record<string, Decimal>>;
+    readonly maxOpenOrders?: number;
+  };
+  readonly defaultTimeInForce: TimeInForce;
+  readonly whenGlobalStateMissing: TradingMode;
+}
+
+type Layer = Record<string, unknown> | undefined;
+
+/** The first layer (most specific first) that sets `key`. */
+function pick<T>(layers: readonly Layer[], key: string): T | undefined {
+  for (const layer of layers) {
+    if (layer !== undefined && layer[key] !== undefined) return layer[key] as T;
+  }
+  return undefined;
+}
+
+const amount = (s: string | undefined): Decimal | undefined => (s === undefined ? undefined : dec(s));
+const amounts = (r: Record<string, string> | undefined): Record<string, Decimal> =>
+  Object.fromEntries(Object.entries(r ?? {}).map(([asset, v]) => [asset, dec(v)]));
+
+/** Resolves every limit for one strategy and instrument (most specific wins, key by key); never throws on a validated config. */
+export function resolveLimits(config: LimitsConfig, strategyId: string, instrument: string): EffectiveLimits {
+  const strategy = config.strategies[strategyId];
+  const pair = strategy?.instruments?.[instrument];
+  const inst = config.instruments[instrument];
+  const d = config.defaults;
+  const pairLayers: Layer[] = [pair, strategy, inst, d];
+  const strategyLayers: Layer[] = [strategy, d];
+  const instrumentLayers: Layer[] = [inst, d];
+  return {
+    strategyId,
+    instrument,
+    maxOrderQty: amount(pick(pairLayers, 'maxOrderQty')),
+    maxOrderNotional: amount(pick(pairLayers, 'maxOrderNotional')),
+    maxPosition: amount(pick(pairLayers, 'maxPosition')),
+    priceBandBps: amount(pick(pairLayers, 'priceBandBps')),
+    maxQuoteAgeMs: pick(pairLayers, 'maxQuoteAgeMs'),
+    sessions: pick(pairLayers, 'sessions'),
+    maxAggregatePosition: amount(pick(instrumentLayers, 'maxAggregatePosition')),
+    allowSharedInstrument: pick<boolean>(instrumentLayers, 'allowSharedInstrument') ?? true,
+    maxOpenOrders: pick(strategyLayers, 'maxOpenOrders'),
+    orderRate: pick(strategyLayers, 'orderRate'),
+    rejectionCooldown: pick(strategyLayers, 'rejectionCooldown'),
+    maxDailyLoss: amounts(pick(strategyLayers, 'maxDailyLoss')),
+    global: { maxDailyLoss: amounts(config.global.maxDailyLoss), maxOpenOrders: config.global.maxOpenOrders },
+    defaultTimeInForce: config.defaultTimeInForce,
+    whenGlobalStateMissing: config.whenGlobalStateMissing,
+  };
+}

@@ -1,0 +1,33 @@
+export {
+  LimitsConfig,
+  SessionWindow,
+  WEEKDAYS,
+  loadLimits,
+  parseLimits,
+  diffLimits,
+  type LimitsFormat,
+  type LimitChange,
+  type Weekday,
+} from './config/limits.js';
+export { resolveLimits, type EffectiveLimits } from './config/resolve.js';
+export { LimitsConfigError, RiskGateErrorCode, isLimitsConfigError, type LimitsIssue } from './errors.js';
+export {
+  RiskState,
+  EXTERNAL_STRATEGY,
+  type ApplyOutcome,
+  type BalanceSnapshot,
+  type DailyPnl,
+  type QuoteView,
+  type RebuildInput,
+  type RecordedDecision,
+  type RiskStateOptions,
+} from './core/risk-state.js';
+export { utcDay } from './core/daily-pnl.js';
+export { type TrackedOrder } from './core/tracked-order.js';
+export { proposeOrder } from './core/proposed-order.js';
+export { evaluateIntent, assessKillSwitch, type RiskEffect, type RiskEvaluation } from './core/risk-gate.js';
+export { RiskGateCore, type RiskGateCoreOptions, type ApplyResult } from './core/risk-gate-core.js';
+export { RULES } from './core/rules/index.js';
+export { inWindow } from './core/rules/trading-session.js';
+export { cooldownAt } from './core/rules/rejection-cooldown.js';
+export type { Clock, ProposedOrder, RiskRule } from './core/types.js';
