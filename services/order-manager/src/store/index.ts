@@ -1,0 +1,44 @@
+// The order manager's PostgreSQL repository: one module per table, each function taking a pg
+// client or pool (Queryable) so callers combine calls in one transaction with withTransaction.
+
+export { OrderStoreError, OrderStoreErrorCode, isOrderStoreError } from './errors.js';
+export { ORDER_MANAGER_MIGRATIONS, ORDER_MANAGER_LOCK_KEY, migrateOrderManagerStore } from './schema.js';
+export {
+  insertOutbox,
+  markOutbox,
+  listUnresolvedOutbox,
+  loadOutbox,
+  OUTBOX_STATES,
+  OUTBOX_TRANSITIONS,
+  UNRESOLVED_OUTBOX_STATES,
+  type OutboxState,
+  type OutboxEntry,
+  type MarkOutboxOptions,
+} from './outbox.js';
+export {
+  upsertOrder,
+  loadOrder,
+  listOpenOrders,
+  type OrderRecord,
+  type StoredOrder,
+  type OpenOrderFilter,
+} from './orders.js';
+export { recordOrderEvent, listOrderEvents, type OrderEventRecord, type StoredOrderEvent } from './order-events.js';
+export { insertFill, listFills, type FillRecord, type FillFilter } from './fills.js';
+export {
+  savePosition,
+  loadPositions,
+  type PositionRecord,
+  type PositionLot,
+  type StoredPosition,
+  type PositionFilter,
+} from './positions.js';
+export { upsertBalance, loadBalances, type BalanceRecord } from './balances.js';
+export {
+  upsertInstrument,
+  loadInstruments,
+  type StoredInstrument,
+  type UpsertInstrumentOptions,
+  type RawFilters,
+} from './instruments.js';
+export { recordStrategyVersion, loadStrategyVersion, type StrategyVersionRecord } from './strategy-versions.js';
