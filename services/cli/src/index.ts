@@ -14,7 +14,6 @@ export type { ChildSpec, ChildExit, StopReport, SupervisorOptions } from './star
 export { LinePrefixer } from './start/line-prefixer.js';
 export { PLATFORM_SERVICES, resolveServices } from './start/services.js';
 export type { PlatformService, ResolvedServices } from './start/services.js';
-export { ensureDatabase } from './start/database.js';
 export { runStart } from './start/start.js';
 export type { StartOptions } from './start/start.js';
 export { runSim } from './sim.js';

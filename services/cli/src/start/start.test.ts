@@ -7,7 +7,7 @@ import { loadConfig, type CliConfig } from '../config.js';
 import { checkNats, checkPostgres, checkRedis } from '../doctor/checks.js';
 import { withDatabase } from '../doctor/url.js';
 import { freePort, tempDir } from '../test-helpers.js';
-import { quoteIdentifier } from './database.js';
+import { quoteIdentifier } from '@bourse/store';
 import { runStart, type StartOptions } from './start.js';
 
 const real = loadConfig();

@@ -18,7 +18,7 @@ import {
 } from '../doctor/url.js';
 import { stateDir, tsxCommand } from '../paths.js';
 import { ensureSimCredentials } from './sim-credentials.js';
-import { ensureDatabase } from './database.js';
+import { ensureDatabase } from '@bourse/store';
 import { dockerStatus, type DockerStatus } from './docker.js';
 import { launchServer, type LaunchContext } from './launch.js';
 import { resolveServices } from './services.js';
@@ -81,7 +81,7 @@ export async function runStart(config: CliConfig, options: StartOptions): Promis
     if (!ready) return options.stop.aborted ? 0 : 1;
     if (options.stop.aborted) return 0;
 
-    const outcome = await ensureDatabase(config.databaseUrl, options.checkTimeoutMs);
+    const outcome = await ensureDatabase(config.databaseUrl, { connectTimeoutMs: options.checkTimeoutMs });
     const database = databaseNameOf(config.databaseUrl);
     bourse(outcome === 'created' ? `created database "${database}"` : `database "${database}" exists`);
     bourse('no migrations to run yet (the store library arrives with the order manager)');
