@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toFaultSpec, validateFaultSpec, InvalidFaultSpecError, type FaultSpec } from './faults.js';
 import { readBody, sendJson } from './rest/http-handler.js';
-import { isDecimalText, normalise } from './decimal.js';
+import { isDecimalText, normalise } from './binance-numbers.js';
 
 export interface AdminActions {
   faults(): FaultSpec;

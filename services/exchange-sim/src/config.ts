@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { isDecimalText, normalise } from './decimal.js';
+import { isDecimalText, normalise } from './binance-numbers.js';
 import { KNOWN_SYMBOLS, DEFAULT_SYMBOLS } from './exchange-info.js';
 import { parseFaultSpec, type FaultSpec } from './faults.js';
 import { DEFAULT_BALANCES, DEFAULT_MARKET_ACTIVITY, type BalanceMap, type ExchangeSimOptions } from './types.js';

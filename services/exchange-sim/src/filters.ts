@@ -2,7 +2,8 @@
 // carries Binance's exact "Filter failure: X" message (-1013).
 
 import { binanceErrors } from './errors.js';
-import { cmp, dec, isMultipleOf, isZero, mul, type Dec } from './decimal.js';
+import { dec, type Decimal } from '@bourse/domain';
+import { isOnGrid } from './binance-numbers.js';
 import type { SymbolSpec } from './exchange-info.js';
 
 export interface FilterInput {
@@ -16,17 +17,17 @@ export interface FilterInput {
   readonly openOrders: number;
 }
 
-function checkPrice(spec: SymbolSpec, price: Dec): void {
-  if (isZero(price)) throw binanceErrors.filterFailure('PRICE_FILTER');
+function checkPrice(spec: SymbolSpec, price: Decimal): void {
+  if (price.isZero()) throw binanceErrors.filterFailure('PRICE_FILTER');
   const min = dec(spec.minPrice);
-  if (cmp(price, min) < 0 || cmp(price, dec(spec.maxPrice)) > 0 || !isMultipleOf(price, min, dec(spec.tickSize))) {
+  if (price.lt(min) || price.gt(dec(spec.maxPrice)) || !isOnGrid(price, min, dec(spec.tickSize))) {
     throw binanceErrors.filterFailure('PRICE_FILTER');
   }
 }
 
-function checkLot(spec: SymbolSpec, qty: Dec): void {
+function checkLot(spec: SymbolSpec, qty: Decimal): void {
   const min = dec(spec.minQty);
-  if (cmp(qty, min) < 0 || cmp(qty, dec(spec.maxQty)) > 0 || !isMultipleOf(qty, min, dec(spec.stepSize))) {
+  if (qty.lt(min) || qty.gt(dec(spec.maxQty)) || !isOnGrid(qty, min, dec(spec.stepSize))) {
     throw binanceErrors.filterFailure('LOT_SIZE');
   }
 }
@@ -39,18 +40,18 @@ export function checkFilters(spec: SymbolSpec, input: FilterInput): void {
   if (input.quantity !== undefined) {
     const qty = dec(input.quantity);
     checkLot(spec, qty);
-    if (isMarket && cmp(qty, dec(spec.marketMaxQty)) > 0) throw binanceErrors.filterFailure('MARKET_LOT_SIZE');
+    if (isMarket && qty.gt(dec(spec.marketMaxQty))) throw binanceErrors.filterFailure('MARKET_LOT_SIZE');
   }
   const notional = orderNotional(input);
   if (notional !== undefined) {
-    if (cmp(notional, dec(spec.minNotional)) < 0) throw binanceErrors.filterFailure('NOTIONAL');
+    if (notional.lt(dec(spec.minNotional))) throw binanceErrors.filterFailure('NOTIONAL');
     // applyMaxToMarket is false, as on Binance for these pairs.
-    if (!isMarket && cmp(notional, dec(spec.maxNotional)) > 0) throw binanceErrors.filterFailure('NOTIONAL');
+    if (!isMarket && notional.gt(dec(spec.maxNotional))) throw binanceErrors.filterFailure('NOTIONAL');
   }
   if (input.openOrders >= spec.maxNumOrders && !isMarket) throw binanceErrors.filterFailure('MAX_NUM_ORDERS');
 }
 
-function orderNotional(input: FilterInput): Dec | undefined {
+function orderNotional(input: FilterInput): Decimal | undefined {
   if (input.quoteOrderQty !== undefined) return dec(input.quoteOrderQty);
   if (input.quantity === undefined) return undefined;
   const price =
@@ -59,5 +60,5 @@ function orderNotional(input: FilterInput): Dec | undefined {
       ? (input.stopPrice ?? input.referencePrice)
       : undefined);
   if (price === undefined) return undefined;
-  return mul(dec(input.quantity), dec(price));
+  return dec(input.quantity).times(dec(price));
 }

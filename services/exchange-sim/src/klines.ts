@@ -1,7 +1,8 @@
 // Candles for GET /api/v3/klines, built from the tape as trades print. One-minute candles are kept
 // (a bounded day per symbol) and wider intervals are rolled up from them on request.
 
-import { add, cmp, dec, mul, toFixed8, ZERO, type Dec } from './decimal.js';
+import { dec, ZERO, type Decimal } from '@bourse/domain';
+import { toFixed8 } from './binance-numbers.js';
 import type { MarketEvent } from './venue.js';
 
 const MINUTE_MS = 60_000;
@@ -10,15 +11,15 @@ const MAX_CANDLES = 1440;
 
 interface Candle {
   openTime: number;
-  open: Dec;
-  high: Dec;
-  low: Dec;
-  close: Dec;
-  volume: Dec;
-  quoteVolume: Dec;
+  open: Decimal;
+  high: Decimal;
+  low: Decimal;
+  close: Decimal;
+  volume: Decimal;
+  quoteVolume: Decimal;
   trades: number;
-  takerBuyVolume: Dec;
-  takerBuyQuoteVolume: Dec;
+  takerBuyVolume: Decimal;
+  takerBuyQuoteVolume: Decimal;
 }
 
 export interface KlineQuery {
@@ -38,7 +39,7 @@ export class KlineHistory {
     const t = e.trade;
     const price = dec(t.price);
     const qty = dec(t.qty);
-    const quote = mul(price, qty);
+    const quote = price.times(qty);
     const openTime = t.tradeTime - (t.tradeTime % MINUTE_MS);
     let list = this.candles.get(t.symbol);
     if (!list) {
@@ -62,15 +63,15 @@ export class KlineHistory {
       list.push(c);
       if (list.length > MAX_CANDLES) list.shift();
     }
-    if (cmp(price, c.high) > 0) c.high = price;
-    if (cmp(price, c.low) < 0) c.low = price;
+    if (price.gt(c.high)) c.high = price;
+    if (price.lt(c.low)) c.low = price;
     c.close = price;
-    c.volume = add(c.volume, qty);
-    c.quoteVolume = add(c.quoteVolume, quote);
+    c.volume = c.volume.plus(qty);
+    c.quoteVolume = c.quoteVolume.plus(quote);
     c.trades += 1;
     if (!t.isBuyerMaker) {
-      c.takerBuyVolume = add(c.takerBuyVolume, qty);
-      c.takerBuyQuoteVolume = add(c.takerBuyQuoteVolume, quote);
+      c.takerBuyVolume = c.takerBuyVolume.plus(qty);
+      c.takerBuyQuoteVolume = c.takerBuyQuoteVolume.plus(quote);
     }
   }
 
@@ -85,14 +86,14 @@ export class KlineHistory {
         rolled.push({ ...m, openTime });
         continue;
       }
-      if (cmp(m.high, last.high) > 0) last.high = m.high;
-      if (cmp(m.low, last.low) < 0) last.low = m.low;
+      if (m.high.gt(last.high)) last.high = m.high;
+      if (m.low.lt(last.low)) last.low = m.low;
       last.close = m.close;
-      last.volume = add(last.volume, m.volume);
-      last.quoteVolume = add(last.quoteVolume, m.quoteVolume);
+      last.volume = last.volume.plus(m.volume);
+      last.quoteVolume = last.quoteVolume.plus(m.quoteVolume);
       last.trades += m.trades;
-      last.takerBuyVolume = add(last.takerBuyVolume, m.takerBuyVolume);
-      last.takerBuyQuoteVolume = add(last.takerBuyQuoteVolume, m.takerBuyQuoteVolume);
+      last.takerBuyVolume = last.takerBuyVolume.plus(m.takerBuyVolume);
+      last.takerBuyQuoteVolume = last.takerBuyQuoteVolume.plus(m.takerBuyQuoteVolume);
     }
     const inRange = rolled.filter(
       (c) =>

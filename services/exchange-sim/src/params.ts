@@ -2,7 +2,7 @@
 // WebSocket API (JSON params). Each reader names the parameter in its error, with Binance's code.
 
 import { binanceErrors } from './errors.js';
-import { isDecimalText, normalise } from './decimal.js';
+import { isDecimalText, normalise } from './binance-numbers.js';
 
 const DECIMAL_RANGE = '^([0-9]{1,20})(\\.[0-9]{1,20})?$';
 const INTEGER_RANGE = '^[0-9]{1,20}$';

@@ -3,6 +3,7 @@
 // hands them on grouped as Binance groups them: one depthUpdate per call (U..u), trades with their
 // aggregate trades, a bookTicker when the touch moved, and per-account user data events.
 
+import { dec, ZERO } from '@bourse/domain';
 import { MatchingEngine } from '@bourse/matching';
 import type {
   BookTicker,
@@ -12,7 +13,7 @@ import type {
   SymbolConfig,
   TradeEvent,
 } from '@bourse/matching';
-import { add, dec, toFixed8, toPlain, ZERO } from './decimal.js';
+import { toFixed8 } from './binance-numbers.js';
 import type { SymbolSpec } from './exchange-info.js';
 import type { Clock } from './types.js';
 
@@ -175,7 +176,7 @@ export class SimVenue {
       if (!first || !last) return;
       const aggId = (this.aggTradeIds.get(first.symbol) ?? 0) + 1;
       this.aggTradeIds.set(first.symbol, aggId);
-      const qtyText = toPlain(group.reduce((sum, t) => add(sum, dec(t.qty)), ZERO));
+      const qtyText = group.reduce((sum, t) => sum.plus(dec(t.qty)), ZERO).toString();
       this.emitMarket({
         kind: 'aggTrade',
         symbol: first.symbol,

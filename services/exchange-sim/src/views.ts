@@ -11,7 +11,7 @@ import type {
   PlaceOrderResult,
   PublicTrade,
 } from '@bourse/matching';
-import { toFixed8 } from './decimal.js';
+import { toFixed8 } from './binance-numbers.js';
 
 export type NewOrderRespType = 'ACK' | 'RESULT' | 'FULL';
 

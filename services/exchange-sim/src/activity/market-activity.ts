@@ -3,8 +3,8 @@
 // a market order. Together they give the book depth and the tape trades, so a client's orders fill
 // partially, at the touch, or not at all, as they would on a live venue.
 
+import { dec } from '@bourse/domain';
 import type { OrderSide } from '@bourse/matching';
-import { dec, divDown, floorToStep, isZero, toPlain, cmp } from '../decimal.js';
 import { KNOWN_SYMBOLS, symbolSpec, type SymbolSpec } from '../exchange-info.js';
 import type { Random } from '../random.js';
 import type { MarketActivityConfig } from '../types.js';
@@ -80,7 +80,7 @@ export class MarketActivity {
   }
 
   private quote(spec: SymbolSpec, side: OrderSide, price: string | undefined): void {
-    if (price === undefined || cmp(dec(price), dec(spec.minPrice)) < 0) return;
+    if (price === undefined || dec(price).lt(dec(spec.minPrice))) return;
     const qty = this.sizeFor(spec, price, this.config.levelNotional);
     if (qty === undefined) return;
     try {
@@ -120,12 +120,13 @@ export class MarketActivity {
    */
   private sizeFor(spec: SymbolSpec, price: string, notionalUsdt: string): string | undefined {
     const quoteInUsdt = quoteUsdtPrice(spec);
-    const notional = quoteInUsdt === '1' ? dec(notionalUsdt) : divDown(dec(notionalUsdt), dec(quoteInUsdt), 12);
-    const raw = divDown(notional, dec(price), 12);
-    const qty = floorToStep(raw, dec(spec.stepSize));
-    if (isZero(qty) || cmp(qty, dec(spec.minQty)) < 0) return undefined;
-    if (cmp(qty, dec(spec.maxQty)) > 0) return spec.maxQty;
-    return toPlain(qty);
+    // Sizes are never negative, so rounding 'down' (toward zero) is rounding to the floor.
+    const notional = quoteInUsdt === '1' ? dec(notionalUsdt) : dec(notionalUsdt).div(dec(quoteInUsdt), 12, 'down');
+    const raw = notional.div(dec(price), 12, 'down');
+    const qty = raw.roundToMultiple(dec(spec.stepSize), 'down');
+    if (qty.isZero() || qty.lt(dec(spec.minQty))) return undefined;
+    if (qty.gt(dec(spec.maxQty))) return spec.maxQty;
+    return qty.toString();
   }
 }
 

@@ -3,7 +3,7 @@
 // decimal string; floats live only inside the model, never in an order.
 
 import { readFileSync } from 'node:fs';
-import { dec, toPlain } from '../decimal.js';
+import { dec } from '@bourse/domain';
 import type { Random } from '../random.js';
 
 export interface PriceProcess {
@@ -88,19 +88,14 @@ export function replayProcess(file: string): PriceProcess {
 
 /** The float mid snapped to a whole number of ticks, as an exact decimal string (at least one tick). */
 export function snapToTick(mid: number, tickSize: string): string {
-  const tick = dec(tickSize);
   const ticks = Math.max(1, Math.round(mid / Number(tickSize)));
-  return toPlain({ units: tick.units * BigInt(ticks), scale: tick.scale });
+  return dec(tickSize)
+    .times(dec(BigInt(ticks)))
+    .toString();
 }
 
 /** `price` moved by `n` ticks (n may be negative); undefined if that would reach zero or below. */
 export function offsetTicks(price: string, tickSize: string, n: number): string | undefined {
-  const tick = dec(tickSize);
-  const p = dec(price);
-  const scale = Math.max(tick.scale, p.scale);
-  const pu = p.units * 10n ** BigInt(scale - p.scale);
-  const tu = tick.units * 10n ** BigInt(scale - tick.scale);
-  const units = pu + tu * BigInt(n);
-  if (units <= 0n) return undefined;
-  return toPlain({ units, scale });
+  const moved = dec(price).plus(dec(tickSize).times(dec(BigInt(n))));
+  return moved.isPositive() ? moved.toString() : undefined;
 }

@@ -2,7 +2,7 @@
 
 import { binanceErrors } from '../errors.js';
 import { exchangeInfo, type SymbolSpec } from '../exchange-info.js';
-import { toFixed8 } from '../decimal.js';
+import { toFixed8 } from '../binance-numbers.js';
 import type { Params } from '../params.js';
 import { publicTradeView } from '../views.js';
 import { KLINE_INTERVALS } from '../ws/stream-names.js';

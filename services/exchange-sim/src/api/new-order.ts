@@ -1,11 +1,11 @@
 // Reading a new order the way Binance does: which parameters each type needs, which it refuses,
 // then the symbol filters. Shared by POST /api/v3/order, order/test, cancelReplace and order.place.
 
+import { dec } from '@bourse/domain';
 import type { NewOrderRequest, OrderSide, OrderType, SelfTradePreventionMode, TimeInForce } from '@bourse/matching';
 import { binanceErrors } from '../errors.js';
 import { ORDER_TYPES, type SymbolSpec } from '../exchange-info.js';
 import { checkFilters } from '../filters.js';
-import { dec, isZero } from '../decimal.js';
 import type { Params } from '../params.js';
 import type { NewOrderRespType } from '../views.js';
 import { defaultRespType } from '../views.js';
@@ -114,8 +114,8 @@ export function referencePrice(call: Call, symbol: string): string | undefined {
     const last = e.lastPrice(symbol);
     if (last !== null) return last;
     const t = e.bookTicker(symbol);
-    if (!isZero(dec(t.askQty))) return t.askPrice;
-    if (!isZero(dec(t.bidQty))) return t.bidPrice;
+    if (!dec(t.askQty).isZero()) return t.askPrice;
+    if (!dec(t.bidQty).isZero()) return t.bidPrice;
     return undefined;
   });
 }

@@ -1,7 +1,8 @@
 import { afterAll, beforeEach, beforeAll, describe, expect, it } from 'vitest';
+import { dec } from '@bourse/domain';
+import { toFixed8 } from '../binance-numbers.js';
 import { startExchangeSim, type RunningExchangeSim } from '../server.js';
 import { RestClient, TEST_KEY } from '../test-support.js';
-import { dec, sub, toFixed8 } from '../decimal.js';
 
 type Body = Record<string, unknown>;
 let sim: RunningExchangeSim;
@@ -63,7 +64,7 @@ describe('POST /api/v3/order', () => {
     expect(r.headers.get('x-mbx-order-count-10s')).not.toBeNull();
     expect(r.headers.get('x-mbx-order-count-1d')).not.toBeNull();
     expect(balance('USDT').locked).toBe('500.00000000');
-    expect(balance('USDT').free).toBe(toFixed8(sub(dec(freeBefore), dec('500'))));
+    expect(balance('USDT').free).toBe(toFixed8(dec(freeBefore).minus(dec('500'))));
   });
 
   it('fills a MARKET order against resting liquidity with fills and commission', async () => {

@@ -2,7 +2,8 @@
 // moves: the book rebuilt from a REST snapshot plus the diff stream must equal the sim's own book.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cmp, dec, toFixed8 } from '../decimal.js';
+import { dec } from '@bourse/domain';
+import { toFixed8 } from '../binance-numbers.js';
 import { startExchangeSim, type RunningExchangeSim } from '../server.js';
 import { RestClient, TEST_KEY, WsClient } from '../test-support.js';
 
@@ -62,8 +63,8 @@ class LocalBook {
   }
 
   sorted(): { bids: string[][]; asks: string[][] } {
-    const bids = [...this.bids].sort((x, y) => cmp(dec(y[0]), dec(x[0])));
-    const asks = [...this.asks].sort((x, y) => cmp(dec(x[0]), dec(y[0])));
+    const bids = [...this.bids].sort((x, y) => dec(y[0]).cmp(dec(x[0])));
+    const asks = [...this.asks].sort((x, y) => dec(x[0]).cmp(dec(y[0])));
     return { bids, asks };
   }
 }

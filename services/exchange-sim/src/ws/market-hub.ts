@@ -3,7 +3,8 @@
 // interval into one depthUpdate whose U..u continue exactly from the previous one, so a client
 // joining them to a REST snapshot rebuilds the venue's book.
 
-import { add, cmp, dec, mul, toFixed8, ZERO, type Dec } from '../decimal.js';
+import { dec, ZERO, type Decimal } from '@bourse/domain';
+import { toFixed8 } from '../binance-numbers.js';
 import type { Clock } from '../types.js';
 import type { DepthDiff, MarketEvent, SimVenue } from '../venue.js';
 import { parseStreamName } from './stream-names.js';
@@ -26,14 +27,14 @@ interface Kline {
   interval: string;
   firstTradeId: number;
   lastTradeId: number;
-  open: Dec;
-  high: Dec;
-  low: Dec;
-  close: Dec;
-  volume: Dec;
-  quoteVolume: Dec;
-  takerBuyVolume: Dec;
-  takerBuyQuoteVolume: Dec;
+  open: Decimal;
+  high: Decimal;
+  low: Decimal;
+  close: Decimal;
+  volume: Decimal;
+  quoteVolume: Decimal;
+  takerBuyVolume: Decimal;
+  takerBuyQuoteVolume: Decimal;
   trades: number;
   dirty: boolean;
 }
@@ -206,7 +207,7 @@ export class MarketHub {
   ): void {
     const price = dec(priceText);
     const qty = dec(qtyText);
-    const quote = mul(price, qty);
+    const quote = price.times(qty);
     for (const stream of this.subs.keys()) {
       const kind = parseStreamName(stream);
       if (kind.kind !== 'kline' || kind.symbol !== symbol) continue;
@@ -237,14 +238,14 @@ export class MarketHub {
         this.klines.set(stream, k);
       }
       k.lastTradeId = tradeId;
-      if (cmp(price, k.high) > 0) k.high = price;
-      if (cmp(price, k.low) < 0) k.low = price;
+      if (price.gt(k.high)) k.high = price;
+      if (price.lt(k.low)) k.low = price;
       k.close = price;
-      k.volume = add(k.volume, qty);
-      k.quoteVolume = add(k.quoteVolume, quote);
+      k.volume = k.volume.plus(qty);
+      k.quoteVolume = k.quoteVolume.plus(quote);
       if (takerIsBuyer) {
-        k.takerBuyVolume = add(k.takerBuyVolume, qty);
-        k.takerBuyQuoteVolume = add(k.takerBuyQuoteVolume, quote);
+        k.takerBuyVolume = k.takerBuyVolume.plus(qty);
+        k.takerBuyQuoteVolume = k.takerBuyQuoteVolume.plus(quote);
       }
       k.trades += 1;
       k.dirty = true;

@@ -1,5 +1,5 @@
+import { dec, type Decimal } from '@bourse/domain';
 import type { BookLevel } from '@bourse/venues';
-import { canonicalDecimal, compareDecimal, isZeroDecimal } from './decimal-order.js';
 
 // A local order book kept by Binance's documented procedure for diff depth streams:
 //   buffer diffs → fetch a snapshot → if snapshot.lastUpdateId < first buffered U, fetch again →
@@ -43,25 +43,28 @@ export type SnapshotResult =
   | { kind: 'no-events' };
 
 interface Level {
+  /** The price's value, for ordering: "1.10" and "1.1" are one level. */
+  value: Decimal;
+  /** The price in canonical text, as the book reports it. */
   price: string;
   qty: string;
 }
 
-/** One side, best first. Binary search over canonical decimal prices. */
+/** One side, best first. Binary search over exact decimal prices. */
 class BookSide {
   readonly #levels: Level[] = [];
   constructor(private readonly descending: boolean) {}
 
-  #cmp(a: string, b: string): number {
-    return this.descending ? compareDecimal(b, a) : compareDecimal(a, b);
+  #cmp(a: Decimal, b: Decimal): number {
+    return this.descending ? b.cmp(a) : a.cmp(b);
   }
 
-  #find(price: string): { index: number; found: boolean } {
+  #find(price: Decimal): { index: number; found: boolean } {
     let lo = 0;
     let hi = this.#levels.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const c = this.#cmp(this.#levels[mid]!.price, price);
+      const c = this.#cmp(this.#levels[mid]!.value, price);
       if (c === 0) return { index: mid, found: true };
       if (c < 0) lo = mid + 1;
       else hi = mid;
@@ -70,15 +73,15 @@ class BookSide {
   }
 
   set(rawPrice: string, qty: string): void {
-    const price = canonicalDecimal(rawPrice);
-    const { index, found } = this.#find(price);
-    if (isZeroDecimal(qty)) {
+    const value = dec(rawPrice);
+    const { index, found } = this.#find(value);
+    if (dec(qty).isZero()) {
       // Removing a level we never had is normal (Binance documents it).
       if (found) this.#levels.splice(index, 1);
       return;
     }
     if (found) this.#levels[index]!.qty = qty;
-    else this.#levels.splice(index, 0, { price, qty });
+    else this.#levels.splice(index, 0, { value, price: value.toString(), qty });
   }
 
   clear(): void {

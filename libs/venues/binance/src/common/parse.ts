@@ -20,7 +20,7 @@ import {
   type TimeInForce,
   type VenueId,
 } from '@bourse/contracts';
-import { binanceSymbolToInstrument, Decimal, type InstrumentRegistry, type InstrumentSpec } from '@bourse/domain';
+import { binanceSymbolToInstrument, dec, Decimal, type InstrumentRegistry, type InstrumentSpec } from '@bourse/domain';
 import {
   VenueError,
   VenueErrorCode,
@@ -44,7 +44,6 @@ import type {
   UserDataStreamEvent,
 } from './models.js';
 import { SymbolInfo } from './models.js';
-import { isZeroDecimal } from './decimal-order.js';
 
 // Venue → Bourse conversion. One table per enum; an unknown venue value is a typed error, never
 // a silent default. Contract messages are checked against their schema before they leave here.
@@ -217,7 +216,7 @@ function toVenueOrder(o: OrderFields, createdAt: number, updatedAt: number, regi
     status: mapOrderStatus(o.status),
     venueStatus: o.status,
     price: o.price,
-    stopPrice: o.stopPrice === undefined || isZeroDecimal(o.stopPrice) ? undefined : o.stopPrice,
+    stopPrice: o.stopPrice === undefined || dec(o.stopPrice).isZero() ? undefined : o.stopPrice,
     quantity: o.origQty,
     cumulativeQuantity: o.executedQty,
     cumulativeQuote: o.cummulativeQuoteQty,
@@ -394,7 +393,7 @@ export function parseExecutionReport(
   if (spec === undefined) throw malformed(`venue symbol ${r.s} is not in exchangeInfo`);
   // On a cancel, `c` is the cancel request's id and `C` the order's own id.
   const ownId = clientOrderId(r.C !== undefined && r.C !== '' ? r.C : r.c);
-  const filled = !isZeroDecimal(r.z);
+  const filled = !dec(r.z).isZero();
   const reason = r.r !== 'NONE' && r.r !== '' ? r.r : r.x === 'TRADE_PREVENTION' ? 'TRADE_PREVENTION' : undefined;
   const update = contract('OrderStatusUpdate', OrderStatusUpdate, {
     v: 1 as const,
@@ -411,7 +410,7 @@ export function parseExecutionReport(
     ...(reason !== undefined ? { reason } : {}),
     venueTime: r.T,
   });
-  const isTrade = r.x === 'TRADE' && r.t >= 0 && !isZeroDecimal(r.l);
+  const isTrade = r.x === 'TRADE' && r.t >= 0 && !dec(r.l).isZero();
   const fill = isTrade
     ? contract('FillEvent', FillEvent, {
         v: 1 as const,
