@@ -2,7 +2,7 @@
 // `bourse`, the operator command. Wires the commands to their modules and turns every outcome
 // into an exit code: 0 done, 1 a check or a child failed, 2 a usage or configuration error.
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { loadConfig } from './config.js';
+import { childEnv, loadConfig } from './config.js';
 import { DEFAULT_CHECK_TIMEOUT_MS } from './doctor/types.js';
 import { isCliError } from './errors.js';
 import { repoRoot, stateDir } from './paths.js';
@@ -111,7 +111,13 @@ function buildProgram(): Command {
     .passThroughOptions()
     .action(async (args: string[]) => {
       const { runSim } = await import('./sim.js');
-      process.exitCode = await runSim(repoRoot(), args);
+      const { ensureSimCredentials } = await import('./start/sim-credentials.js');
+      const config = loadConfig();
+      const root = repoRoot();
+      // The same pair `bourse start` uses, so a sim started by hand serves the same accounts.
+      const keys = ensureSimCredentials(stateDir(root), { apiKey: config.simApiKey, apiSecret: config.simApiSecret });
+      const env = childEnv({ BOURSE_SIM_API_KEY: keys.apiKey, BOURSE_SIM_API_SECRET: keys.apiSecret });
+      process.exitCode = await runSim(root, args, env);
     });
 
   return program;

@@ -10,7 +10,7 @@ afterAll(() => root.remove());
 
 describe('runSim', { timeout: 60_000 }, () => {
   it('says the simulator is not built when its entry file is missing', async () => {
-    const err = await runSim(root.path, []).catch((e: unknown) => e);
+    const err = await runSim(root.path, [], {}).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NotBuiltError);
     expect((err as NotBuiltError).message).toBe(
       'exchange-sim is not built yet (services/exchange-sim/src/main.ts does not exist)',
@@ -23,14 +23,18 @@ describe('runSim', { timeout: 60_000 }, () => {
     root.file(
       'services/exchange-sim/src/main.ts',
       `import { writeFileSync } from 'node:fs';
-writeFileSync(${JSON.stringify(record)}, JSON.stringify(process.argv.slice(2)));
+writeFileSync(${JSON.stringify(record)}, JSON.stringify({ args: process.argv.slice(2), key: process.env.BOURSE_SIM_API_KEY }));
 process.exit(7);
 `,
     );
-    const code = await runSim(root.path, ['--port', '9100', '--fault', 'drop=0.1', 'positional']);
+    const env = { ...process.env, BOURSE_SIM_API_KEY: 'key-from-the-caller' };
+    const code = await runSim(root.path, ['--port', '9100', '--fault', 'drop=0.1', 'positional'], env);
     expect(code).toBe(7);
     const { readFileSync } = await import('node:fs');
-    expect(JSON.parse(readFileSync(record, 'utf8'))).toEqual(['--port', '9100', '--fault', 'drop=0.1', 'positional']);
+    expect(JSON.parse(readFileSync(record, 'utf8'))).toEqual({
+      args: ['--port', '9100', '--fault', 'drop=0.1', 'positional'],
+      key: 'key-from-the-caller',
+    });
   });
 
   it('maps a signal to the shell’s exit code', () => {

@@ -20,11 +20,19 @@ export function signalExitCode(signal: NodeJS.Signals): number {
   return 128 + (numbers[signal] ?? 1);
 }
 
-export async function runSim(root: string, args: readonly string[]): Promise<number> {
+/**
+ * Runs the simulator in the foreground. `env` is its whole environment: the caller puts the key
+ * pair in it (from BOURSE_SIM_API_KEY / _SECRET, or the pair `bourse start` keeps under .bourse/).
+ */
+export async function runSim(
+  root: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<number> {
   const entry = join(root, EXCHANGE_SIM.entry);
   if (!existsSync(entry)) throw new NotBuiltError(EXCHANGE_SIM.name, EXCHANGE_SIM.entry);
   const { command, args: argv } = tsxCommand(entry, args);
-  const child = spawn(command, argv, { cwd: root, stdio: 'inherit' });
+  const child = spawn(command, argv, { cwd: root, stdio: 'inherit', env });
   // The child gets the terminal's signals itself; here they must not end the CLI before it.
   const forward = (signal: NodeJS.Signals) => () => {
     if (signal === 'SIGTERM') child.kill('SIGTERM');
