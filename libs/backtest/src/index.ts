@@ -1,0 +1,46 @@
+// Public surface of @bourse/backtest: data input, statistics and reports. The engine that drives the
+// strategy, risk and OMS cores over this data lives beside them and imports only these names.
+
+export {
+  BacktestError,
+  BacktestErrorCode,
+  BadRowError,
+  BadHeaderError,
+  InvalidBacktestArgumentError,
+  isBacktestError,
+  type BadRow,
+} from './errors.js';
+export type { EquityPoint, ClosedTrade, Stats, StatsInput } from './types.js';
+
+export { textSource, readLines, splitCsvLine, type DataSource } from './data/source.js';
+export { parseTimestamp, EPOCH_SECONDS_BELOW, EPOCH_MILLIS_BELOW } from './data/time.js';
+export { toPlainDecimal } from './data/fields.js';
+export {
+  RowStream,
+  DEFAULT_MAX_LISTED_BAD_ROWS,
+  type OnBadRow,
+  type ReadOptions,
+  type ReadSummary,
+  type ReadResult,
+} from './data/row-reader.js';
+export { readBarsCsv, type Bar, type BarReadOptions } from './data/bars.js';
+export {
+  readQuoteTicks,
+  readTradeTicks,
+  type QuoteTick,
+  type TradeTick,
+  type TickFormat,
+  type TickReadOptions,
+} from './data/ticks.js';
+
+export { computeStats } from './stats/compute-stats.js';
+export { closedTrade, type TradeLegs } from './stats/trade.js';
+export { geometricMean, dailyReturns, annualTradingDays } from './stats/returns.js';
+export { drawdownSeries, maxDrawdown, maxDrawdownDays } from './stats/drawdown.js';
+
+export { tradesToCsv, TRADES_CSV_HEADER } from './report/trades-csv.js';
+export { jsonReport, type JsonReport, type StatsJson, type TradeJson } from './report/json-report.js';
+export { formatStatsTable, formatStat, STATS_LABELS } from './report/stats-table.js';
+export { equityCurveSvg, type EquitySvgOptions } from './report/svg.js';
+export { htmlReport, type HtmlReportInput } from './report/html-report.js';
+export { ProgressBar, type ProgressBarOptions, type ProgressOutput } from './report/progress.js';
