@@ -1,0 +1,72 @@
+// The order manager's pure core: decisions in, effects out, time from an injected clock. The shell
+// (main.ts, not yet written) wires NATS, Postgres (src/store) and a VenueClient around it.
+export { OrderManagerError, OrderManagerErrorCode, isOrderManagerError } from './errors.js';
+export type { Clock, Journal } from './types.js';
+export {
+  OUTBOX_STATES,
+  OUTBOX_TRANSITIONS,
+  DEFAULT_UNKNOWN_RESOLUTION,
+  isOutboxFinal,
+  nextOutboxState,
+  resolveUnknown,
+  recoveryStep,
+  safeHorizonMs,
+  type OutboxState,
+  type OutboxEvent,
+  type OutboxEntry,
+  type UnknownResolution,
+  type UnknownResolutionPolicy,
+  type RecoveryStep,
+} from './outbox.js';
+export { orderStatusEventId, fillEventId } from './event-ids.js';
+export { toPlaceOrderRequest, unsupportedReason } from './venue-request.js';
+export {
+  checkTradingState,
+  type TradingModes,
+  type TradingStateView,
+  type TradingGateDecision,
+} from './trading-gate.js';
+export {
+  OrderTracker,
+  untrackedRejection,
+  type TrackedOrder,
+  type AppliedFill,
+  type TrackerOutcome,
+  type TrackerChange,
+  type LocalOrderEvent,
+  type OrderTrackerOptions,
+} from './order-tracker.js';
+export {
+  submitOrder,
+  resolveOutbox,
+  recoverOutboxEntry,
+  eventsOf,
+  type SubmissionDeps,
+  type SubmissionOutcome,
+  type SubmissionResult,
+} from './submission.js';
+export { executeCancel, type CancelDeps, type CancelExecution, type CancelResult } from './cancellation.js';
+export {
+  CancelTarget,
+  SkippedOrder,
+  CancelCommandResult,
+  CancelCommandReply,
+  selectCancelTargets,
+  planOperatorCommand,
+  type CommandPlan,
+} from './commands.js';
+export {
+  LimitChase,
+  type LimitChaseParams,
+  type LimitChaseStatus,
+  type ChasePhase,
+  type TacticEffect,
+  type TacticStep,
+} from './tactics/limit-chase.js';
+export {
+  checkMarketFallback,
+  type FallbackInput,
+  type FallbackDecision,
+  type FallbackGuard,
+} from './tactics/fallback-guards.js';
+export { CancelReplaceRateLimit, type CancelReplaceRateLimitOptions } from './tactics/replace-rate-limit.js';

@@ -1,0 +1,360 @@
+import type { BookLevel, ClientOrderId, InstrumentSymbol, OrderRequest, Quote } from '@bourse/contracts';
+import {
+  dec,
+  isTerminal,
+  roundPrice,
+  roundQty,
+  ZERO,
+  type Decimal,
+  type InstrumentSpec,
+  type Order,
+} from '@bourse/domain';
+import { OrderManagerError, OrderManagerErrorCode } from '../errors.js';
+import { checkMarketFallback, type FallbackDecision } from './fallback-guards.js';
+import type { CancelReplaceRateLimit } from './replace-rate-limit.js';
+
+// A limit order worked at the touch for a window, then (only where allowed and guarded) the rest at
+// market. A pure state machine: the shell feeds it quotes (`onTick`) and the tracker's view of the
+// child order (`onOrderUpdate`), and carries out the effects it returns (submit, cancel).
+//
+//   idle ──first two-sided quote──► working ──interval, touch moved──► canceling ──child terminal──► working (replacement)
+//                                      │                                   │
+//                                      └──window end──► canceling ─────────┴──window over──► fallback (market) ──► done
+//
+// One child order is live at a time. A replacement is placed only after the venue has confirmed the
+// cancel (the child is terminal), for the parent quantity minus everything filled so far, so a
+// partial fill is always counted before the next order and the two can never overfill together.
+// Decisions read the child's current state as the tracker holds it: a child that is filled,
+// canceled, or not yet known (pending-new, unknown, pending-cancel) is never canceled or replaced.
+// The chased price never crosses the parent's limit price: the strategy's limit is its worst price,
+// and only the guarded market fallback may go past it.
+
+export type ChasePhase = 'idle' | 'working' | 'canceling' | 'fallback' | 'done';
+
+export interface LimitChaseParams {
+  /** A limit or limit-maker request with a qty, a price and constraints.limitWindowMs. */
+  readonly parent: OrderRequest;
+  readonly instrument: InstrumentSpec;
+  /** When the parent arrived (ms): the window runs from here. */
+  readonly startedAt: number;
+  /** How long a child rests before it is canceled and replaced at the new touch. */
+  readonly replaceIntervalMs: number;
+  readonly maxReplacements: number;
+  /** `join` the touch (best bid for a BUY), or `improve` it by one tick when the spread has room. */
+  readonly placement: 'join' | 'improve';
+  /** Widest spread (bps of mid) at which the market fallback may go. */
+  readonly maxSpreadBps: Decimal;
+  /** Ids for replacement and fallback orders; the first child keeps the parent's client order id. */
+  readonly nextClientOrderId: () => ClientOrderId;
+  /** Shared by every tactic on the venue: the per-instrument cancel/replace budget. */
+  readonly rateLimit: CancelReplaceRateLimit;
+}
+
+export type TacticEffect =
+  /** Submit this request (journal, trading-state check, venue) with submitOrder. */
+  | { readonly kind: 'submit'; readonly request: OrderRequest }
+  /** Cancel this child at the venue. */
+  | { readonly kind: 'cancel'; readonly clientOrderId: string; readonly symbol: InstrumentSymbol }
+  /** The tactic is over. */
+  | {
+      readonly kind: 'done';
+      readonly outcome: 'filled' | 'stopped';
+      readonly reason: string;
+      readonly filledQty: string;
+      readonly remainingQty: string;
+    };
+
+export interface TacticStep {
+  readonly effects: readonly TacticEffect[];
+  /** Why nothing (or less) happened: rate limited, max replacements, waiting for the venue… */
+  readonly notes: readonly string[];
+}
+
+export interface LimitChaseStatus {
+  readonly phase: ChasePhase;
+  readonly childClientOrderId: string | undefined;
+  readonly childPrice: Decimal | undefined;
+  readonly replacements: number;
+  /** Filled across every child so far. */
+  readonly filledQty: Decimal;
+  readonly arrivalMid: Decimal | undefined;
+  readonly windowEndsAt: number;
+  readonly fallback: FallbackDecision | undefined;
+}
+
+interface Child {
+  readonly clientOrderId: string;
+  readonly price: Decimal | undefined;
+  readonly placedAt: number;
+  readonly order: Order | undefined;
+}
+
+type CancelReason = 'replace' | 'window-end' | 'abort';
+
+export class LimitChase {
+  private phase: ChasePhase = 'idle';
+  private child: Child | undefined;
+  private filledBefore: Decimal = ZERO;
+  private replacements = 0;
+  private arrivalMid: Decimal | undefined;
+  private lastQuote: Quote | undefined;
+  private farSide: readonly BookLevel[] | undefined;
+  private cancelReason: CancelReason | undefined;
+  private abortReason: string | undefined;
+  private fallback: FallbackDecision | undefined;
+  private readonly quantity: Decimal;
+  private readonly limitPrice: Decimal;
+  readonly windowEndsAt: number;
+
+  /** Throws OMS_INVALID_TACTIC when the parent cannot be worked this way. */
+  constructor(private readonly params: LimitChaseParams) {
+    const { parent } = params;
+    const invalid = (why: string) =>
+      new OrderManagerError(
+        OrderManagerErrorCode.INVALID_TACTIC,
+        `limit chase for ${parent.clientOrderId}: ${why}`,
+        parent.clientOrderId,
+      );
+    if (parent.style !== 'limit' && parent.style !== 'limit-maker')
+      throw invalid(`style ${parent.style} does not rest on the book`);
+    if (parent.qty === undefined || parent.price === undefined) throw invalid('needs a qty and a price');
+    const window = parent.constraints?.limitWindowMs;
+    if (window === undefined) throw invalid('needs constraints.limitWindowMs');
+    if (!(params.replaceIntervalMs > 0))
+      throw invalid(`replaceIntervalMs ${params.replaceIntervalMs} must be above zero`);
+    if (!Number.isInteger(params.maxReplacements) || params.maxReplacements < 0) {
+      throw invalid(`maxReplacements ${params.maxReplacements} must be a whole number of zero or more`);
+    }
+    this.quantity = dec(parent.qty);
+    this.limitPrice = dec(parent.price);
+    this.windowEndsAt = params.startedAt + window;
+  }
+
+  status(): LimitChaseStatus {
+    return {
+      phase: this.phase,
+      childClientOrderId: this.child?.clientOrderId,
+      childPrice: this.child?.price,
+      replacements: this.replacements,
+      filledQty: this.filledBefore.plus(this.child?.order?.filledQty ?? ZERO),
+      arrivalMid: this.arrivalMid,
+      windowEndsAt: this.windowEndsAt,
+      fallback: this.fallback,
+    };
+  }
+
+  /** A new quote (and, when at hand, the far side's depth, best first). Places the first child, or cancels to replace or at the window's end. */
+  onTick(now: number, quote: Quote, farSide?: readonly BookLevel[]): TacticStep {
+    if (twoSided(quote)) {
+      this.lastQuote = quote;
+      this.farSide = farSide;
+    }
+    switch (this.phase) {
+      case 'idle':
+        return this.begin(now);
+      case 'working':
+        return this.work(now);
+      default:
+        return step([], []);
+    }
+  }
+
+  /** The tracker's current view of a child order (after every change the tracker applied to it). */
+  onOrderUpdate(order: Order, now: number): TacticStep {
+    const child = this.child;
+    if (child === undefined || order.clientOrderId !== child.clientOrderId) {
+      return step([], [`${order.clientOrderId} is not the live child`]);
+    }
+    this.child = { ...child, order };
+    if (!isTerminal(order.status)) {
+      if (this.filledBefore.plus(order.filledQty).gte(this.quantity))
+        return step([], ['parent quantity reached; waiting for the child to complete']);
+      return step([], []);
+    }
+    this.filledBefore = this.filledBefore.plus(order.filledQty);
+    this.child = undefined;
+    const remaining = this.quantity.minus(this.filledBefore);
+    if (!remaining.isPositive()) return this.finish('filled', 'parent quantity filled');
+    const reason = this.cancelReason;
+    this.cancelReason = undefined;
+    if (this.phase === 'fallback') {
+      return this.finish('stopped', `market fallback ended ${order.status} with ${remaining} unfilled`);
+    }
+    if (this.phase === 'canceling' && reason === 'abort')
+      return this.finish('stopped', `aborted: ${this.abortReason ?? ''}`);
+    if (this.phase === 'canceling' && reason === 'replace' && now < this.windowEndsAt)
+      return this.replace(now, remaining);
+    if (this.phase === 'canceling' || now >= this.windowEndsAt) return this.decideFallback(now, remaining);
+    // Ended without our cancel before the window was over: rejected, expired, or canceled by someone else.
+    const why = order.rejectReason !== undefined ? `: ${order.rejectReason}` : '';
+    return this.finish('stopped', `child ${order.clientOrderId} ended ${order.status}${why}`);
+  }
+
+  /**
+   * Stops the tactic (operator cancel, kill switch): cancels the live child and places nothing more.
+   * `cancelSent`: the caller cancels the child itself (a cancel-all covering it), so no second cancel.
+   */
+  abort(reason: string, options: { cancelSent?: boolean } = {}): TacticStep {
+    this.abortReason = reason;
+    if (this.phase === 'done') return step([], ['already done']);
+    const child = this.child;
+    if (child === undefined || this.phase === 'idle') return this.finish('stopped', `aborted: ${reason}`);
+    if (this.phase === 'canceling') {
+      this.cancelReason = 'abort';
+      return step([], ['cancel already in flight']);
+    }
+    this.phase = 'canceling';
+    this.cancelReason = 'abort';
+    if (options.cancelSent === true) return step([], ['the caller cancels the child']);
+    return step([{ kind: 'cancel', clientOrderId: child.clientOrderId, symbol: this.params.parent.instrument }], []);
+  }
+
+  private begin(now: number): TacticStep {
+    const quote = this.lastQuote;
+    if (quote === undefined) return step([], ['waiting for a two-sided quote']);
+    if (now >= this.windowEndsAt) return this.finish('stopped', 'the window ended before a two-sided quote arrived');
+    this.arrivalMid = dec(quote.bidPrice).plus(dec(quote.askPrice)).div(dec(2), 12);
+    return this.place(now, this.params.parent.clientOrderId, this.quantity);
+  }
+
+  private work(now: number): TacticStep {
+    const child = this.child;
+    const status = child?.order?.status ?? 'pending-new';
+    if (child === undefined) return step([], []);
+    if (status !== 'new' && status !== 'partially-filled') {
+      return step([], [`child ${child.clientOrderId} is ${status}; waiting for the venue before acting on it`]);
+    }
+    if (now >= this.windowEndsAt) return this.cancel(child, 'window-end');
+    if (now - child.placedAt < this.params.replaceIntervalMs) return step([], []);
+    const target = this.touchPrice();
+    if (target === undefined) return step([], ['no two-sided quote']);
+    if (child.price !== undefined && target.eq(child.price)) return step([], ['still at the touch']);
+    if (this.replacements >= this.params.maxReplacements) {
+      return step([], [`max replacements (${this.params.maxReplacements}) reached; resting until the window ends`]);
+    }
+    if (!this.params.rateLimit.tryAcquire(this.params.parent.instrument, now)) {
+      const at = this.params.rateLimit.nextAllowedAt(this.params.parent.instrument, now);
+      return step([], [`cancel/replace rate limit for ${this.params.parent.instrument}: next allowed at ${at}`]);
+    }
+    return this.cancel(child, 'replace');
+  }
+
+  private replace(now: number, remaining: Decimal): TacticStep {
+    const qty = roundQty(this.params.instrument, remaining);
+    const min = this.params.instrument.minQty;
+    if (!qty.isPositive() || (min !== undefined && qty.lt(min))) {
+      return this.finish('stopped', `remaining ${remaining} is below what the venue accepts`);
+    }
+    this.replacements += 1;
+    return this.place(now, this.params.nextClientOrderId(), qty);
+  }
+
+  private place(now: number, clientOrderId: string, qty: Decimal): TacticStep {
+    const price = this.touchPrice();
+    if (price === undefined) return this.finish('stopped', 'no two-sided quote to price the order');
+    const { parent } = this.params;
+    const request: OrderRequest = {
+      ...withoutTactic(parent),
+      clientOrderId: clientOrderId as ClientOrderId,
+      qty: qty.toString(),
+      price: price.toString(),
+      createdAt: now,
+      // A child is never sent after its window: a late resend after an unknown outcome is abandoned instead.
+      ...(this.windowEndsAt > now ? { expiresAt: this.windowEndsAt } : {}),
+    };
+    this.child = { clientOrderId, price, placedAt: now, order: undefined };
+    this.phase = 'working';
+    return step([{ kind: 'submit', request }], []);
+  }
+
+  private cancel(child: Child, reason: CancelReason): TacticStep {
+    this.phase = 'canceling';
+    this.cancelReason = reason;
+    return step([{ kind: 'cancel', clientOrderId: child.clientOrderId, symbol: this.params.parent.instrument }], []);
+  }
+
+  private decideFallback(now: number, remaining: Decimal): TacticStep {
+    const { parent, instrument } = this.params;
+    const qty = roundQty(instrument, remaining, { market: true });
+    const decision = checkMarketFallback({
+      side: parent.side,
+      remaining: qty.isPositive() ? qty : remaining,
+      quote: this.lastQuote,
+      ...(this.farSide !== undefined ? { farSide: this.farSide } : {}),
+      arrivalMid: this.arrivalMid ?? ZERO,
+      constraints: parent.constraints,
+      maxSpreadBps: this.params.maxSpreadBps,
+    });
+    this.fallback = decision;
+    if (!decision.allowed)
+      return this.finish('stopped', `window over with ${remaining} unfilled; no market fallback: ${decision.reason}`);
+    const min = instrument.marketMinQty ?? instrument.minQty;
+    if (!qty.isPositive() || (min !== undefined && qty.lt(min))) {
+      return this.finish('stopped', `window over; remaining ${remaining} is below the market order minimum`);
+    }
+    const { price: _price, timeInForce: _tif, ...rest } = withoutTactic(parent);
+    const request: OrderRequest = {
+      ...rest,
+      clientOrderId: this.params.nextClientOrderId(),
+      style: 'market',
+      qty: qty.toString(),
+      createdAt: now,
+      // The guards held for this moment only: never send it late.
+      expiresAt: now + this.params.replaceIntervalMs,
+    };
+    this.child = { clientOrderId: request.clientOrderId, price: undefined, placedAt: now, order: undefined };
+    this.phase = 'fallback';
+    return step([{ kind: 'submit', request }], []);
+  }
+
+  private finish(outcome: 'filled' | 'stopped', reason: string): TacticStep {
+    this.phase = 'done';
+    const remaining = this.quantity.minus(this.filledBefore);
+    return step(
+      [
+        {
+          kind: 'done',
+          outcome,
+          reason,
+          filledQty: this.filledBefore.toString(),
+          remainingQty: (remaining.isPositive() ? remaining : ZERO).toString(),
+        },
+      ],
+      [],
+    );
+  }
+
+  // At or inside the touch, on the tick grid (passive rounding), never past the parent's limit.
+  private touchPrice(): Decimal | undefined {
+    const q = this.lastQuote;
+    if (q === undefined) return undefined;
+    const { instrument, parent, placement } = this.params;
+    const bid = dec(q.bidPrice);
+    const ask = dec(q.askPrice);
+    const tick = instrument.tickSize;
+    const buy = parent.side === 'BUY';
+    let price = buy ? bid : ask;
+    if (placement === 'improve' && tick !== undefined) {
+      const inside = buy ? bid.plus(tick) : ask.minus(tick);
+      if (inside.gt(bid) && inside.lt(ask)) price = inside;
+    }
+    if (buy ? price.gt(this.limitPrice) : price.lt(this.limitPrice)) price = this.limitPrice;
+    return roundPrice(instrument, price, parent.side, 'passive');
+  }
+}
+
+function twoSided(q: Quote): boolean {
+  return dec(q.bidPrice).isPositive() && dec(q.askPrice).isPositive();
+}
+
+// Children carry no tactic constraints (the tactic holds them) and their own expiry.
+function withoutTactic(parent: OrderRequest): OrderRequest {
+  const copy: OrderRequest = { ...parent };
+  delete copy.constraints;
+  delete copy.expiresAt;
+  return copy;
+}
+
+function step(effects: TacticEffect[], notes: string[]): TacticStep {
+  return { effects, notes };
+}
