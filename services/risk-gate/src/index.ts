@@ -31,3 +31,26 @@ export { RULES } from './core/rules/index.js';
 export { inWindow } from './core/rules/trading-session.js';
 export { cooldownAt } from './core/rules/rejection-cooldown.js';
 export type { Clock, ProposedOrder, RiskRule } from './core/types.js';
+export {
+  loadConfig,
+  RiskGateConfigError,
+  DEFAULT_NATS_URL,
+  DEFAULT_DATABASE_URL,
+  DEFAULT_REDIS_URL,
+  DEFAULT_VENUE,
+  DEFAULT_OPS_PORT,
+  DEFAULT_LIMITS_FILE,
+  DEFAULT_LIMITS_POLL_MS,
+  type RiskGateConfig,
+} from './config.js';
+export {
+  RiskGateService,
+  DEFAULT_KILL_SWITCH_CHECK_MS,
+  type RiskGateServiceOptions,
+  type LimitsReload,
+} from './shell/risk-gate-service.js';
+export { LimitsFile, limitsFormatOf, type LimitsSource } from './shell/limits-file.js';
+export { OmsStartupSource } from './shell/oms-startup-source.js';
+export { KillSwitch } from './shell/kill-switch.js';
+export { createRiskGateMetrics, type RiskGateMetrics } from './shell/metrics.js';
+export type { StartupSnapshot, StartupSource } from './shell/types.js';

@@ -18,7 +18,8 @@ import {
 } from '../doctor/url.js';
 import { stateDir, tsxCommand } from '../paths.js';
 import { ensureSimCredentials } from './sim-credentials.js';
-import { ensureDatabase } from '@bourse/store';
+import { migrateOrderManagerStore } from '@bourse/order-manager';
+import { createPool, ensureDatabase } from '@bourse/store';
 import { dockerStatus, type DockerStatus } from './docker.js';
 import { launchServer, type LaunchContext } from './launch.js';
 import { resolveServices } from './services.js';
@@ -84,7 +85,19 @@ export async function runStart(config: CliConfig, options: StartOptions): Promis
     const outcome = await ensureDatabase(config.databaseUrl, { connectTimeoutMs: options.checkTimeoutMs });
     const database = databaseNameOf(config.databaseUrl);
     bourse(outcome === 'created' ? `created database "${database}"` : `database "${database}" exists`);
-    bourse('no migrations to run yet (the store library arrives with the order manager)');
+    // The order manager owns the schema; it is migrated here, before any service starts, so the
+    // services that read its tables at start (the risk gate) never race it.
+    const pool = createPool(config.databaseUrl, { max: 1 });
+    try {
+      const { applied, alreadyApplied } = await migrateOrderManagerStore(pool);
+      bourse(
+        applied.length > 0
+          ? `migrated the order manager schema: ${applied.map((m) => `${m.version} ${m.name}`).join(', ')}`
+          : `order manager schema is current (${alreadyApplied.length} migration(s) applied)`,
+      );
+    } finally {
+      await pool.end();
+    }
 
     const sim = ensureSimCredentials(stateDir(options.root), {
       apiKey: config.simApiKey,

@@ -1,0 +1,105 @@
+// Process entry of the risk gate: configuration, telemetry, the ops server (ready only once the
+// state is rebuilt and the consumers run), then the service; SIGTERM/SIGINT stop intake first,
+// then drain NATS and close the pool.
+
+import { randomInt } from 'node:crypto';
+import { connectBus } from '@bourse/bus';
+import { createSubjects } from '@bourse/contracts';
+import { makeInstanceTag } from '@bourse/domain';
+import { createPool, redactDatabaseUrl } from '@bourse/store';
+import {
+  createLogger,
+  createMetrics,
+  installShutdown,
+  ReadinessGate,
+  startOpsServer,
+  startTelemetry,
+} from '@bourse/telemetry';
+import { loadConfig, RiskGateConfigError } from './config.js';
+import { LimitsFile } from './shell/limits-file.js';
+import { OmsStartupSource } from './shell/oms-startup-source.js';
+import { RiskGateService } from './shell/risk-gate-service.js';
+
+const SERVICE = 'risk-gate';
+const VERSION = '0.1.0';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof RiskGateConfigError) {
+      console.error(`${SERVICE}: ${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+
+  const telemetry = startTelemetry({ serviceName: SERVICE, serviceVersion: VERSION });
+  const logger = createLogger({ service: SERVICE, version: VERSION, level: config.logLevel });
+  const metrics = createMetrics({ service: SERVICE });
+  const readiness = new ReadinessGate({ startup: 'rebuilding state and starting consumers' });
+  const ops = await startOpsServer({ port: config.opsPort, registry: metrics.registry, ready: readiness.check });
+  logger.info({ url: ops.url }, 'ops server listening');
+
+  const clock = { now: () => Date.now() };
+  const pool = createPool(config.databaseUrl, { logger, applicationName: SERVICE, max: 2 });
+  const bus = await connectBus({
+    service: SERVICE,
+    subjects: createSubjects(config.namespace),
+    logger,
+    registry: metrics.registry,
+    servers: config.natsUrl,
+    clock,
+    waitOnFirstConnect: true,
+  });
+  bus.onStatus((type) => {
+    if (type === 'disconnect') readiness.block('nats', 'disconnected from NATS');
+    if (type === 'reconnect') readiness.unblock('nats');
+  });
+
+  const service = new RiskGateService({
+    bus,
+    startup: new OmsStartupSource(pool),
+    limits: new LimitsFile(config.limitsFile, config.limitsPollMs),
+    logger,
+    metrics,
+    clock,
+    venue: config.venue,
+    instanceTag: makeInstanceTag(config.instance, randomInt(36 * 36)),
+  });
+
+  const installed = installShutdown({
+    logger,
+    timeoutMs: 15_000,
+    steps: [
+      { name: 'not-ready', run: () => readiness.block('shutdown', 'shutting down') },
+      { name: 'stop-intake', run: () => service.stop() },
+      { name: 'drain-nats', run: () => bus.drain() },
+      { name: 'close-pool', run: () => pool.end() },
+      { name: 'close-ops', run: () => ops.close() },
+      { name: 'telemetry', run: () => telemetry.shutdown() },
+    ],
+  });
+
+  try {
+    await bus.ensureStreams();
+    await service.start();
+  } catch (err) {
+    logger.fatal(
+      { err, database: redactDatabaseUrl(config.databaseUrl) },
+      'risk gate failed to start (the order manager must have created its tables; the limits file must be valid)',
+    );
+    installed.uninstall();
+    await installed.shutdown.run('start failed');
+    logger.flush();
+    process.exit(1);
+  }
+  readiness.unblock('startup');
+  logger.info({ venue: config.venue, namespace: config.namespace || undefined }, 'risk gate ready');
+}
+
+main().catch((err: unknown) => {
+  console.error(`${SERVICE}: failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

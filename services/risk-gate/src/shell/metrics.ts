@@ -1,0 +1,46 @@
+import type { Metrics } from '@bourse/telemetry';
+import type { Counter } from 'prom-client';
+
+/** The gate's counters. Every label is a fixed, public set (outcome, rule name, scope kind). */
+export interface RiskGateMetrics {
+  /** `outcome`: accepted | rejected. Redelivered intents are not counted again. */
+  readonly decisions: Counter<'outcome'>;
+  /** One per failed rule of a rejection; `rule` is the core's rule name (a fixed list). */
+  readonly ruleFailures: Counter<'rule'>;
+  /** HALTED written to the trading-state KV; `scope`: global | instrument | strategy. */
+  readonly killSwitchTrips: Counter<'scope'>;
+  /** `result`: applied | unchanged | refused. */
+  readonly limitsReloads: Counter<'result'>;
+  /** `outcome`: applied | duplicate | ignored | rejected (rejected ones are dead-lettered). */
+  readonly execEvents: Counter<'outcome'>;
+}
+
+export function createRiskGateMetrics(metrics: Metrics): RiskGateMetrics {
+  return {
+    decisions: metrics.counter({
+      name: 'bourse_risk_decisions_total',
+      help: 'Risk decisions made, by outcome',
+      labelNames: ['outcome'],
+    }),
+    ruleFailures: metrics.counter({
+      name: 'bourse_risk_rule_failures_total',
+      help: 'Failed rules in rejected intents, by rule',
+      labelNames: ['rule'],
+    }),
+    killSwitchTrips: metrics.counter({
+      name: 'bourse_risk_kill_switch_trips_total',
+      help: 'Kill-switch trips written as HALTED to the trading-state KV, by scope kind',
+      labelNames: ['scope'],
+    }),
+    limitsReloads: metrics.counter({
+      name: 'bourse_risk_limits_reloads_total',
+      help: 'Limits file reloads, by result',
+      labelNames: ['result'],
+    }),
+    execEvents: metrics.counter({
+      name: 'bourse_risk_exec_events_total',
+      help: 'Execution events applied to the risk state, by outcome',
+      labelNames: ['outcome'],
+    }),
+  };
+}

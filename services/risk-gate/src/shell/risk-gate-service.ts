@@ -1,0 +1,377 @@
+// The risk gate's NATS shell around RiskGateCore. Start order: limits, the OMS's Postgres view
+// (open orders, fills, balances, instruments), the trading-state KV, quotes, the EXEC durable
+// (which replays the stream on first start), and only then intents. Every message is decoded by
+// its contract in the bus (failures are dead-lettered there); this file keeps no trading logic.
+
+import {
+  DeadLetterContract,
+  DURABLE_CONSUMERS,
+  type Bus,
+  type ConsumerHandle,
+  type DurableMessageMeta,
+  type BusSubscription,
+  type KvChange,
+  type KvWatchHandle,
+  type TypedKv,
+} from '@bourse/bus';
+import {
+  ExecutionEvent,
+  Intent,
+  OrderRequest,
+  Quote,
+  RiskDecision,
+  TradingState,
+  tradingStateKey,
+  type TradingStateScope,
+} from '@bourse/contracts';
+import { ClientOrderIdGenerator, InstrumentRegistry, ONE } from '@bourse/domain';
+import { isSecretKey, type Logger, type Metrics } from '@bourse/telemetry';
+import type { LimitsConfig } from '../config/limits.js';
+import type { RiskEffect } from '../core/risk-gate.js';
+import { RiskGateCore } from '../core/risk-gate-core.js';
+import { RiskState } from '../core/risk-state.js';
+import type { Clock } from '../core/types.js';
+import { KillSwitch } from './kill-switch.js';
+import type { LimitsSource } from './limits-file.js';
+import { createRiskGateMetrics, type RiskGateMetrics } from './metrics.js';
+import type { StartupSource } from './types.js';
+
+const IntentContract = { name: 'Intent', schema: Intent };
+const OrderRequestContract = { name: 'OrderRequest', schema: OrderRequest };
+const RiskDecisionContract = { name: 'RiskDecision', schema: RiskDecision };
+const ExecutionEventContract = { name: 'ExecutionEvent', schema: ExecutionEvent };
+const QuoteContract = { name: 'Quote', schema: Quote };
+const TradingStateContract = { name: 'TradingState', schema: TradingState };
+
+export const DEFAULT_KILL_SWITCH_CHECK_MS = 1_000;
+
+export interface RiskGateServiceOptions {
+  readonly bus: Bus;
+  readonly startup: StartupSource;
+  readonly limits: LimitsSource;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly clock: Clock;
+  /** The venue this gate serves. */
+  readonly venue: string;
+  /** 4 characters of 0-9a-z (makeInstanceTag): part of every client order id this process makes. */
+  readonly instanceTag: string;
+  /** How often the daily-loss kill switch is checked (unrealized P&L moves with quotes). */
+  readonly killSwitchCheckMs?: number;
+}
+
+export type LimitsReload =
+  | { readonly result: 'applied'; readonly changes: readonly RiskEffect[] }
+  | { readonly result: 'unchanged' }
+  | { readonly result: 'refused'; readonly error: unknown };
+
+export class RiskGateService {
+  private readonly bus: Bus;
+  private readonly logger: Logger;
+  private readonly metrics: RiskGateMetrics;
+  private readonly options: RiskGateServiceOptions;
+  private coreRef: RiskGateCore | undefined;
+  private killSwitch: KillSwitch | undefined;
+  private kv: TypedKv<TradingState> | undefined;
+  private consumers: ConsumerHandle[] = [];
+  private subscriptions: BusSubscription[] = [];
+  private watch: KvWatchHandle | undefined;
+  private stopLimitsWatch: (() => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private reloading: Promise<LimitsReload> = Promise.resolve({ result: 'unchanged' });
+  private readonly reloadListeners = new Set<(reload: LimitsReload) => void>();
+  private started = false;
+
+  constructor(options: RiskGateServiceOptions) {
+    this.options = options;
+    this.bus = options.bus;
+    this.logger = options.logger.child({ component: 'risk-gate' });
+    this.metrics = createRiskGateMetrics(options.metrics);
+  }
+
+  /** The core, once started (tests and status views read its state). */
+  get core(): RiskGateCore {
+    if (!this.coreRef) throw new Error('RiskGateService: not started');
+    return this.coreRef;
+  }
+
+  /** True once the state is rebuilt and every consumer runs, while NATS is connected. */
+  get isReady(): boolean {
+    return this.started && this.bus.isConnected();
+  }
+
+  async start(): Promise<void> {
+    const { venue, clock } = this.options;
+    const limits = await this.options.limits.load();
+    this.logger.info({ file: this.options.limits.path }, 'risk limits loaded');
+
+    const snapshot = await this.options.startup.load(venue);
+    const registry = new InstrumentRegistry(venue, snapshot.instruments);
+    const state = RiskState.rebuild(
+      {
+        orders: snapshot.orders,
+        events: snapshot.events,
+        ...(snapshot.balances ? { balances: snapshot.balances } : {}),
+      },
+      { venue, multiplier: (instrument) => registry.get(instrument)?.multiplier ?? ONE },
+    );
+    const ids = new ClientOrderIdGenerator({ instanceTag: this.options.instanceTag, clock: () => clock.now() });
+    const core = new RiskGateCore({ state, limits, registry, clock, ids });
+    this.coreRef = core;
+    this.logger.info(
+      {
+        instruments: snapshot.instruments.length,
+        openOrders: snapshot.orders.length,
+        events: snapshot.events.length,
+        balances: snapshot.balances !== undefined,
+      },
+      'risk state rebuilt from the order manager store',
+    );
+
+    const kv = await this.bus.tradingState(TradingStateContract);
+    this.kv = kv;
+    this.killSwitch = new KillSwitch(kv, core, clock, this.logger, this.metrics, this.bus.service);
+    this.watch = await kv.watch((change) => this.onTradingStateChange(change));
+    await this.primeTradingStates(kv, registry, limits);
+
+    const subjects = this.bus.subjects;
+    for (const spec of registry.list()) {
+      this.subscriptions.push(
+        this.bus.subscribe(subjects.md.quote(venue, spec.venueSymbol), QuoteContract, (quote) => {
+          core.onQuote(quote);
+        }),
+      );
+    }
+    this.consumers.push(
+      await this.bus.consume(DURABLE_CONSUMERS.riskGateExec, ExecutionEventContract, (event, meta) =>
+        this.onExecutionEvent(event, meta),
+      ),
+    );
+    this.consumers.push(
+      await this.bus.consume(DURABLE_CONSUMERS.riskGateIntents, IntentContract, (intent) => this.onIntent(intent)),
+    );
+    await this.bus.flush();
+
+    this.timer = setInterval(
+      () => void this.checkKillSwitch(),
+      this.options.killSwitchCheckMs ?? DEFAULT_KILL_SWITCH_CHECK_MS,
+    );
+    this.timer.unref();
+    this.stopLimitsWatch = this.options.limits.watch(() => void this.reloadLimits());
+    this.started = true;
+    this.logger.info({ venue }, 'risk gate started');
+  }
+
+  /** Stops taking intents first, then everything else; leaves the bus to the caller (drain). */
+  async stop(): Promise<void> {
+    this.started = false;
+    this.stopLimitsWatch?.();
+    if (this.timer) clearInterval(this.timer);
+    for (const consumer of this.consumers.reverse()) await consumer.stop();
+    this.consumers = [];
+    for (const sub of this.subscriptions) await sub.unsubscribe();
+    this.subscriptions = [];
+    await this.watch?.stop();
+    this.watch = undefined;
+  }
+
+  /** Re-reads the limits file; a valid one replaces the limits (each change logged), an invalid one is refused. */
+  reloadLimits(): Promise<LimitsReload> {
+    this.reloading = this.reloading.then(() => this.reloadOnce());
+    return this.reloading;
+  }
+
+  /** Called after every limits reload with its result; returns a function that removes the listener. */
+  onLimitsReload(listener: (reload: LimitsReload) => void): () => void {
+    this.reloadListeners.add(listener);
+    return () => this.reloadListeners.delete(listener);
+  }
+
+  /** One daily-loss check (the timer calls it); failures are logged, the next tick tries again. */
+  async checkKillSwitch(): Promise<void> {
+    if (!this.coreRef) return;
+    await this.carryOut(this.coreRef.checkKillSwitch());
+  }
+
+  // ---- handlers ------------------------------------------------------------------------------
+
+  private async onIntent(intent: Intent): Promise<void> {
+    const result = this.core.onIntent(intent);
+    const { decision, orderRequest } = result;
+    // Counted and logged once, when decided: a redelivery (after a failed publish) is not a new decision.
+    if (!result.redelivered) {
+      this.metrics.decisions.inc({ outcome: decision.outcome });
+      if (decision.outcome === 'rejected') {
+        for (const f of decision.failures) this.metrics.ruleFailures.inc({ rule: f.rule });
+      }
+      this.logger.info(
+        {
+          intentId: intent.id,
+          strategyId: intent.strategyId,
+          instrument: intent.instrument,
+          outcome: decision.outcome,
+          ...(decision.outcome === 'accepted'
+            ? { clientOrderId: decision.clientOrderId }
+            : { rules: decision.failures.map((f) => f.rule) }),
+        },
+        'risk decision',
+      );
+    }
+    const subjects = this.bus.subjects;
+    // A redelivery republishes what was decided, under the same message ids: if the first attempt
+    // failed half way the missing half goes out now, and whatever did go out is de-duplicated.
+    if (orderRequest) {
+      const ack = await this.bus.publishDurable(
+        subjects.orderRequest(orderRequest.venueSymbol),
+        OrderRequestContract,
+        orderRequest,
+        { msgId: intent.id },
+      );
+      if (ack.duplicate && !result.redelivered) this.dropPhantom(orderRequest);
+    }
+    await this.bus.publishDurable(subjects.riskDecision(decision.strategyId), RiskDecisionContract, decision, {
+      msgId: intent.id,
+    });
+    await this.carryOut(result.effects);
+  }
+
+  /**
+   * The ORDERS stream already held an order for this intent (published before a restart lost the
+   * decision); the new client order id will never trade, so it must stop counting as in flight.
+   */
+  private dropPhantom(orderRequest: OrderRequest): void {
+    const core = this.core;
+    core.onExecutionEvent({
+      v: 1,
+      type: 'order-status',
+      eventId: `risk-gate:duplicate:${orderRequest.clientOrderId}`,
+      venue: orderRequest.venue,
+      instrument: orderRequest.instrument,
+      clientOrderId: orderRequest.clientOrderId,
+      status: 'canceled',
+      filledQty: '0',
+      cumulativeQuoteQty: '0',
+      reason: 'intent already became an order before a restart',
+      venueTime: this.options.clock.now(),
+    } as ExecutionEvent);
+    this.logger.warn(
+      { intentId: orderRequest.intentId, clientOrderId: orderRequest.clientOrderId },
+      'order request for this intent was already published; the new client order id is dropped',
+    );
+  }
+
+  private async onExecutionEvent(event: ExecutionEvent, meta: DurableMessageMeta): Promise<void> {
+    const { outcome, effects } = this.core.onExecutionEvent(event);
+    this.metrics.execEvents.inc({ outcome: outcome.outcome });
+    if (outcome.outcome === 'rejected') {
+      // Retrying cannot help (the conflict is in the data) and would hold up the ordered consumer.
+      await this.deadLetter(event, meta, outcome.error);
+      return;
+    }
+    await this.carryOut(effects);
+  }
+
+  private onTradingStateChange(change: KvChange<TradingState>): void {
+    if (change.value === null) {
+      // The core keeps the last entry of a deleted key (the stricter reading); an operator sets ACTIVE to resume.
+      this.logger.warn({ key: change.key, operation: change.operation }, 'trading-state entry removed; last mode kept');
+      return;
+    }
+    const outcome = this.core.onTradingState(change.value);
+    if (change.isUpdate) {
+      this.logger.info({ key: change.key, mode: change.value.mode, outcome: outcome.outcome }, 'trading state changed');
+    }
+  }
+
+  /**
+   * The watch replays current values asynchronously; reading the keys this gate can name now means
+   * no intent is judged before the global, instrument and known strategies' states are in.
+   */
+  private async primeTradingStates(
+    kv: TypedKv<TradingState>,
+    registry: InstrumentRegistry,
+    limits: LimitsConfig,
+  ): Promise<void> {
+    const scopes: TradingStateScope[] = [
+      { kind: 'global' },
+      ...registry.list().map((s) => ({ kind: 'instrument' as const, symbol: s.venueSymbol })),
+      ...[...new Set([...this.core.state.strategyIds(), ...Object.keys(limits.strategies)])].map((strategyId) => ({
+        kind: 'strategy' as const,
+        strategyId,
+      })),
+    ];
+    for (const scope of scopes) {
+      const entry = await kv.get(tradingStateKey(scope));
+      if (entry) this.core.onTradingState(entry.value);
+    }
+  }
+
+  private async carryOut(effects: readonly RiskEffect[]): Promise<void> {
+    const killSwitch = this.killSwitch;
+    if (!killSwitch) return;
+    for (const effect of effects) {
+      if (effect.kind !== 'trip-kill-switch') continue;
+      try {
+        await killSwitch.trip(effect.scope, effect.reason);
+      } catch (err) {
+        // The decision already refuses; the periodic check writes HALTED on its next tick.
+        this.logger.error({ err, scope: effect.scope }, 'could not write HALTED to the trading-state KV');
+      }
+    }
+  }
+
+  private async reloadOnce(): Promise<LimitsReload> {
+    let reload: LimitsReload;
+    try {
+      const next = await this.options.limits.load();
+      const changes = this.core.setLimits(next);
+      for (const change of changes) {
+        if (change.kind === 'limit-changed') {
+          this.logger.info({ path: change.path, before: change.before, after: change.after }, 'risk limit changed');
+        }
+      }
+      reload = changes.length === 0 ? { result: 'unchanged' } : { result: 'applied', changes };
+    } catch (error) {
+      this.logger.error(
+        { err: error, file: this.options.limits.path },
+        'limits file refused; the previous limits stay in force',
+      );
+      reload = { result: 'refused', error };
+    }
+    this.metrics.limitsReloads.inc({ result: reload.result });
+    for (const listener of this.reloadListeners) listener(reload);
+    return reload;
+  }
+
+  private async deadLetter(
+    event: ExecutionEvent,
+    meta: DurableMessageMeta,
+    error: Error & { code?: string },
+  ): Promise<void> {
+    this.logger.error(
+      { eventId: event.eventId, clientOrderId: event.clientOrderId, err: error },
+      'execution event rejected by the risk state; dead-lettered',
+    );
+    await this.bus.publishDurable(
+      this.bus.subjects.dlq(this.bus.service),
+      DeadLetterContract,
+      {
+        v: 1,
+        service: this.bus.service,
+        subject: meta.subject,
+        reason: 'handler_failed',
+        ...(error.code === undefined ? {} : { code: error.code }),
+        issues: [{ path: '', message: error.message }],
+        payloadEncoding: 'utf8',
+        payload: JSON.stringify(event),
+        headers: Object.fromEntries(
+          Object.entries(meta.headers)
+            .filter(([name]) => !isSecretKey(name))
+            .map(([name, value]) => [name, [value]]),
+        ),
+        receivedAt: this.options.clock.now(),
+      },
+      { msgId: `dlq:${meta.stream}:${meta.streamSequence}` },
+    );
+  }
+}
