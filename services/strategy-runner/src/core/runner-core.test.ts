@@ -1,0 +1,283 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ExecutionEvent, Quote, RiskDecision, Trade, type TradingState } from '@bourse/contracts';
+import { builtinStrategy, defineStrategy, type StrategyDefinition } from '@bourse/strategy';
+import type { InstrumentRef, StrategyConfig } from '../types.js';
+import { RunnerCore } from './runner-core.js';
+
+// The core driven directly with a hand-set clock: no servers, no timers.
+
+const BTC: InstrumentRef = { venue: 'binance', symbol: 'BTC/USDT', venueSymbol: 'BTCUSDT' };
+const T0 = 1_700_000_000_000;
+
+function clock(start = T0) {
+  let now = start;
+  return { now: () => now, set: (t: number) => (now = t), advance: (d: number) => (now += d) };
+}
+
+function ids() {
+  let n = 0;
+  return { next: () => `i-${++n}` };
+}
+
+const sma: StrategyConfig = {
+  id: 'sma',
+  definition: builtinStrategy('sma-cross'),
+  version: '1.0.0',
+  params: { fast: 2, slow: 3, timeframe: '1s', sizing: { kind: 'qty', qty: '1' } },
+  instruments: [BTC],
+};
+
+const active: TradingState = {
+  v: 1,
+  scope: { kind: 'global' },
+  mode: 'ACTIVE',
+  reason: 'open',
+  setBy: 'test',
+  updatedAt: T0,
+};
+
+function trade(price: string, venueTime: number, receivedAt: number, n = venueTime): Trade {
+  return Trade.parse({
+    v: 1,
+    venue: 'binance',
+    instrument: 'BTC/USDT',
+    venueTradeId: String(n),
+    price,
+    qty: '1',
+    aggressor: 'BUY',
+    venueTime,
+    receivedAt,
+  });
+}
+
+function quote(receivedAt: number, bid = '100', ask = '101'): Quote {
+  return Quote.parse({
+    v: 1,
+    venue: 'binance',
+    instrument: 'BTC/USDT',
+    bidPrice: bid,
+    bidQty: '1',
+    askPrice: ask,
+    askQty: '1',
+    receivedAt,
+  });
+}
+
+/** One trade per 1 s bar from `start` (aligned); the clock follows the trades. */
+function feedBars(core: RunnerCore, c: ReturnType<typeof clock>, closes: string[], start: number) {
+  const out = [];
+  for (const [i, price] of closes.entries()) {
+    c.set(start + i * 1000 + 10);
+    out.push(core.onTrade(trade(price, start + i * 1000, c.now())));
+  }
+  c.set(start + closes.length * 1000 + 10);
+  out.push(core.onClock());
+  return {
+    intents: out.flatMap((o) => o.intents),
+    notices: out.flatMap((o) => o.notices),
+  };
+}
+
+describe('RunnerCore', () => {
+  it('emits nothing until a global ACTIVE is seen (safe start), then the cross as an Intent', () => {
+    const c = clock();
+    const core = new RunnerCore({ strategies: [sma], clock: c, ids: ids(), staleAfterMs: 5_000 });
+    core.addInstrument(BTC);
+    const first = feedBars(core, c, ['10', '9', '8', '7', '12'], T0);
+    expect(first.intents).toEqual([]);
+    expect(first.notices).toMatchObject([{ kind: 'suppressed', reason: 'trading-halted', strategyId: 'sma' }]);
+
+    core.onTradingState('global', active);
+    const second = feedBars(core, c, ['6', '5', '4', '20'], T0 + 5_000);
+    expect(second.intents).toHaveLength(1);
+    // i-1 went to the suppressed intent: ids are given when an intent is made, published or not.
+    expect(second.intents[0]).toMatchObject({ id: 'i-2', strategyVersion: '1.0.0', side: 'BUY', qty: '1' });
+  });
+
+  it('REDUCING lets only reduce-only intents through; an instrument HALT wins over a global ACTIVE', () => {
+    const c = clock();
+    const core = new RunnerCore({ strategies: [sma], clock: c, ids: ids(), staleAfterMs: 5_000 });
+    core.addInstrument(BTC);
+    core.onTradingState('global', { ...active, mode: 'REDUCING' });
+    const reducing = feedBars(core, c, ['10', '9', '8', '7', '12'], T0);
+    expect(reducing.intents).toEqual([]);
+    expect(reducing.notices).toMatchObject([{ reason: 'trading-reducing' }]);
+
+    core.onTradingState('global', active);
+    core.onTradingState('instrument.BTCUSDT', {
+      ...active,
+      scope: { kind: 'instrument', symbol: 'BTCUSDT' },
+      mode: 'HALTED',
+    });
+    const halted = feedBars(core, c, ['6', '5', '4', '20'], T0 + 5_000);
+    expect(halted.notices).toMatchObject([{ reason: 'trading-halted', detail: expect.stringContaining('instrument') }]);
+  });
+
+  it('suppresses a decision made on stale data', () => {
+    const c = clock();
+    const core = new RunnerCore({ strategies: [sma], clock: c, ids: ids(), staleAfterMs: 500 });
+    core.addInstrument(BTC);
+    core.onTradingState('global', active);
+    // Trades received long before the clock reaches their bars' close.
+    const closes = ['10', '9', '8', '7', '12'];
+    for (const [i, price] of closes.entries()) core.onTrade(trade(price, T0 + i * 1000, T0));
+    c.set(T0 + 6_000);
+    const stale = core.onClock();
+    expect(stale.intents).toEqual([]);
+    expect(stale.notices).toMatchObject([{ kind: 'suppressed', reason: 'feed-stale' }]);
+  });
+
+  it('pauses a strategy that throws, on every instrument, and keeps the others running', () => {
+    const thrower = defineStrategy({
+      name: 'thrower',
+      version: '1',
+      params: z.strictObject({}),
+      timeframes: [],
+      evaluation: { mode: 'event', throttleMs: 0 },
+      create: () => ({
+        onQuote() {
+          throw new Error('boom');
+        },
+      }),
+    }) as StrategyDefinition;
+    const quoter = defineStrategy({
+      name: 'quoter',
+      version: '1',
+      params: z.strictObject({}),
+      timeframes: [],
+      evaluation: { mode: 'event', throttleMs: 0 },
+      create: () => ({
+        onQuote: (q) => [{ instrument: q.instrument, side: 'BUY' as const, qty: '1', style: 'market' as const }],
+      }),
+    }) as StrategyDefinition;
+    const c = clock();
+    const core = new RunnerCore({
+      strategies: [
+        { id: 'thrower', definition: thrower, version: '1', params: {}, instruments: [BTC] },
+        { id: 'quoter', definition: quoter, version: '1', params: {}, instruments: [BTC] },
+      ],
+      clock: c,
+      ids: ids(),
+      staleAfterMs: 5_000,
+    });
+    core.addInstrument(BTC);
+    core.onTradingState('global', active);
+    const out = core.onQuote(quote(T0));
+    expect(out.notices).toMatchObject([{ kind: 'paused', strategyId: 'thrower', code: 'STRATEGY_HANDLER_FAILED' }]);
+    expect(out.intents.map((i) => i.strategyId)).toEqual(['quoter']);
+    const again = core.onQuote(quote(T0 + 1));
+    expect(again.notices).toEqual([]);
+    expect(again.intents.map((i) => i.strategyId)).toEqual(['quoter']);
+    expect(core.pausedStrategies().get('thrower')).toMatchObject({ message: expect.stringContaining('boom') });
+  });
+
+  it('throttles quote evaluations and evaluates the latest quote at the end of the window', () => {
+    const seen: string[] = [];
+    const watcher = defineStrategy({
+      name: 'watcher',
+      version: '1',
+      params: z.strictObject({}),
+      timeframes: [],
+      evaluation: { mode: 'event', throttleMs: 100 },
+      create: () => ({
+        onQuote: (q) => {
+          seen.push(q.bidPrice);
+          return [];
+        },
+      }),
+    }) as StrategyDefinition;
+    const c = clock();
+    const core = new RunnerCore({
+      strategies: [{ id: 'watcher', definition: watcher, version: '1', params: {}, instruments: [BTC] }],
+      clock: c,
+      ids: ids(),
+      staleAfterMs: 5_000,
+    });
+    core.addInstrument(BTC);
+    core.onQuote(quote(c.now(), '1', '2'));
+    c.advance(10);
+    core.onQuote(quote(c.now(), '2', '3'));
+    c.advance(10);
+    core.onQuote(quote(c.now(), '3', '4'));
+    expect(seen).toEqual(['1']);
+    expect(core.nextWakeAt()).toBe(T0 + 100);
+    c.set(T0 + 100);
+    core.onClock();
+    expect(seen).toEqual(['1', '3']);
+  });
+
+  it('counts an emitted intent as an open order until its risk decision, and moves the position on fills only', () => {
+    const echo = defineStrategy({
+      name: 'echo',
+      version: '1',
+      params: z.strictObject({}),
+      timeframes: [],
+      evaluation: { mode: 'event', throttleMs: 0 },
+      create: () => ({
+        onQuote: (q, ctx) =>
+          ctx.openOrders().length > 0
+            ? []
+            : [{ instrument: q.instrument, side: 'BUY' as const, qty: '2', style: 'market' as const }],
+      }),
+    }) as StrategyDefinition;
+    const c = clock();
+    const strategies = [{ id: 'echo', definition: echo, version: '1', params: {}, instruments: [BTC] }];
+    const core = new RunnerCore({ strategies, clock: c, ids: ids(), staleAfterMs: 5_000 });
+    core.addInstrument(BTC);
+    core.onTradingState('global', active);
+    const first = core.onQuote(quote(T0));
+    expect(first.intents).toHaveLength(1);
+    expect(core.onQuote(quote(T0 + 1)).intents).toEqual([]);
+    const clientOrderId = 'echo:1:0000abcdefgh001';
+    core.onRiskDecision(
+      RiskDecision.parse({
+        v: 1,
+        outcome: 'accepted',
+        intentId: first.intents[0]!.id,
+        strategyId: 'echo',
+        instrument: 'BTC/USDT',
+        decidedAt: T0,
+        clientOrderId,
+      }),
+    );
+    expect(core.onQuote(quote(T0 + 2)).intents).toEqual([]);
+    const fill = ExecutionEvent.parse({
+      v: 1,
+      type: 'fill',
+      eventId: 'f1',
+      venue: 'binance',
+      venueFillId: '1',
+      clientOrderId,
+      venueOrderId: '9',
+      instrument: 'BTC/USDT',
+      side: 'BUY',
+      qty: '2',
+      price: '100',
+      fee: '0',
+      feeAsset: 'USDT',
+      liquidity: 'taker',
+      venueTime: T0,
+    });
+    core.onExecution(fill);
+    core.onExecution(fill); // replayed: applied once
+    core.onExecution(
+      ExecutionEvent.parse({
+        v: 1,
+        type: 'order-status',
+        eventId: 's1',
+        venue: 'binance',
+        instrument: 'BTC/USDT',
+        clientOrderId,
+        venueOrderId: '9',
+        status: 'filled',
+        filledQty: '2',
+        cumulativeQuoteQty: '200',
+        avgPrice: '100',
+        venueTime: T0,
+      }),
+    );
+    // Filled and terminal: no open order any more, so the strategy sends again.
+    expect(core.onQuote(quote(T0 + 3)).intents).toHaveLength(1);
+  });
+});

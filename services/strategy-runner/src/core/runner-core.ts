@@ -1,0 +1,301 @@
+import type { ExecutionEvent, FeedStatus, Intent, Quote, RiskDecision, Trade, TradingState } from '@bourse/contracts';
+import type { InstrumentSpec } from '@bourse/domain';
+import { completeIntent, createStrategyContext, isStrategyError, type IntentDraft } from '@bourse/strategy';
+import type { Clock, IdSource, InstrumentRef, StrategyConfig } from '../types.js';
+import { MarketDesk } from './market-desk.js';
+import { emptyOutput, type CoreOutput } from './notices.js';
+import { DEFAULT_PENDING_INTENT_TTL_MS, OwnOrders } from './own-orders.js';
+import { StrategyHost, type Evaluation } from './strategy-host.js';
+import { TradingGate } from './trading-gate.js';
+
+export interface RunnerCoreOptions {
+  readonly strategies: readonly StrategyConfig[];
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  /** Market data older than this (by the gateway's receivedAt) blocks decisions. */
+  readonly staleAfterMs: number;
+  readonly pendingIntentTtlMs?: number;
+  /** Tick, lot and limits of an instrument, when the runner knows them. */
+  readonly instrumentSpec?: (venue: string, symbol: string) => InstrumentSpec | undefined;
+}
+
+/** Why a strategy stopped: it threw, or returned an intent that is not valid. */
+export interface PauseRecord {
+  readonly code: string;
+  readonly message: string;
+  readonly venueSymbol: string;
+  readonly at: number;
+}
+
+export function instrumentKey(venue: string, symbol: string): string {
+  return `${venue}:${symbol}`;
+}
+
+/**
+ * The runner's pure core: for the instruments this replica owns, it keeps one MarketDesk each and one
+ * StrategyHost per strategy trading it, routes market data, execution events and the trading state to
+ * them, and turns what the strategies decide into Intents. An intent is published only when the feed
+ * is valid for that strategy and the trading state allows it (ACTIVE; REDUCING: reduce-only intents);
+ * otherwise it is reported as suppressed. A strategy that throws or returns an invalid intent is paused
+ * on this replica, on every instrument, until the runner restarts; the others go on.
+ *
+ * No I/O, no timers: the shell feeds it messages and calls onClock at `nextWakeAt()`.
+ */
+export class RunnerCore {
+  private readonly desks = new Map<string, MarketDesk>();
+  private readonly hosts = new Map<string, StrategyHost[]>();
+  private readonly gate = new TradingGate();
+  private readonly orders: OwnOrders;
+  private readonly paused = new Map<string, PauseRecord>();
+  private readonly clock: Clock;
+
+  constructor(private readonly options: RunnerCoreOptions) {
+    this.clock = options.clock;
+    this.orders = new OwnOrders(
+      new Set(options.strategies.map((s) => s.id)),
+      options.pendingIntentTtlMs ?? DEFAULT_PENDING_INTENT_TTL_MS,
+    );
+  }
+
+  /** Every instrument some strategy trades, once each: the units replicas share. */
+  configuredInstruments(): InstrumentRef[] {
+    const seen = new Map<string, InstrumentRef>();
+    for (const s of this.options.strategies) {
+      for (const i of s.instruments) seen.set(instrumentKey(i.venue, i.symbol), i);
+    }
+    return [...seen.values()];
+  }
+
+  ownedInstruments(): InstrumentRef[] {
+    return [...this.desks.values()].map((d) => d.ref);
+  }
+
+  owns(venue: string, symbol: string): boolean {
+    return this.desks.has(instrumentKey(venue, symbol));
+  }
+
+  pausedStrategies(): ReadonlyMap<string, PauseRecord> {
+    return this.paused;
+  }
+
+  /**
+   * Starts running every strategy that trades `ref`, with fresh instances (state from a previous owner
+   * is not carried over). `warmQuote` is a snapshot (e.g. from Redis); it counts as data only if fresh.
+   */
+  addInstrument(ref: InstrumentRef, warmQuote?: Quote): void {
+    const key = instrumentKey(ref.venue, ref.symbol);
+    if (this.desks.has(key)) return;
+    const now = this.clock.now();
+    const strategies = this.options.strategies.filter((s) =>
+      s.instruments.some((i) => i.venue === ref.venue && i.symbol === ref.symbol),
+    );
+    const instances = strategies.map((s) => ({
+      strategy: s,
+      instance: s.definition.instantiate({ params: s.params, instruments: [ref.symbol] }),
+    }));
+    const timeframes = [...new Set(instances.flatMap((i) => i.instance.timeframes.map((t) => t.ms)))];
+    const desk = new MarketDesk(ref, timeframes, this.options.staleAfterMs);
+    if (warmQuote !== undefined) desk.onQuote(warmQuote);
+    const hosts = instances.map(({ strategy, instance }) => {
+      const ctx = createStrategyContext({
+        clock: this.clock,
+        quote: (symbol) => this.desks.get(instrumentKey(ref.venue, symbol))?.quote,
+        position: (symbol) => this.orders.position(strategy.id, symbol),
+        openOrders: () => this.orders.openOrders(strategy.id),
+        equity: () => strategy.equity,
+        instrument: (symbol) => this.options.instrumentSpec?.(ref.venue, symbol),
+      });
+      return new StrategyHost(strategy, ref, instance, ctx, now);
+    });
+    this.desks.set(key, desk);
+    this.hosts.set(key, hosts);
+  }
+
+  /** Stops running `ref` here at once (its lease is gone or being handed over). */
+  removeInstrument(venue: string, symbol: string): void {
+    const key = instrumentKey(venue, symbol);
+    this.desks.delete(key);
+    this.hosts.delete(key);
+  }
+
+  onTradingState(key: string, value: TradingState | null): void {
+    this.gate.apply(key, value);
+  }
+
+  onQuote(quote: Quote): CoreOutput {
+    const out = emptyOutput();
+    const key = instrumentKey(quote.venue, quote.instrument);
+    const desk = this.desks.get(key);
+    if (desk === undefined) return out;
+    desk.onQuote(quote);
+    const now = this.clock.now();
+    for (const host of this.hosts.get(key) ?? []) this.run(host, desk, host.onQuote(quote, now), out);
+    return out;
+  }
+
+  onTrade(trade: Trade): CoreOutput {
+    const out = emptyOutput();
+    const key = instrumentKey(trade.venue, trade.instrument);
+    const desk = this.desks.get(key);
+    if (desk === undefined) return out;
+    let bars;
+    try {
+      bars = desk.onTrade(trade);
+    } catch (error) {
+      out.notices.push({
+        kind: 'bad-market-data',
+        venueSymbol: desk.ref.venueSymbol,
+        message: `trade ${trade.venueTradeId} not applied to bars: ${error instanceof Error ? error.message : String(error)}`,
+        error,
+      });
+      return out;
+    }
+    const now = this.clock.now();
+    for (const host of this.hosts.get(key) ?? []) {
+      for (const bar of bars) this.run(host, desk, host.onBar(bar), out);
+      this.run(host, desk, host.onTrade(trade, now), out);
+    }
+    return out;
+  }
+
+  onFeedStatus(status: FeedStatus, ref: InstrumentRef): CoreOutput {
+    this.desks.get(instrumentKey(ref.venue, ref.symbol))?.onFeedStatus(status);
+    return emptyOutput();
+  }
+
+  onRiskDecision(decision: RiskDecision): void {
+    this.orders.onRiskDecision(decision);
+  }
+
+  /** The shell could not publish this intent: it is not an open order after all. */
+  onIntentNotSent(intent: Intent): void {
+    this.orders.forget(intent.id);
+  }
+
+  /** Applies an execution event to positions and open orders (for every strategy, owned here or not). */
+  onExecution(event: ExecutionEvent): CoreOutput {
+    const out = emptyOutput();
+    const own = this.orders.onExecution(event);
+    if (own === undefined) return out;
+    for (const [key, hosts] of this.hosts) {
+      const desk = this.desks.get(key);
+      if (desk === undefined || desk.ref.venue !== event.venue || desk.ref.symbol !== event.instrument) continue;
+      for (const host of hosts) {
+        if (host.strategyId !== own.strategyId) continue;
+        const evals = own.kind === 'fill' ? host.onFill(own.event) : host.onOrderUpdate(own.event);
+        this.run(host, desk, evals, out);
+      }
+    }
+    return out;
+  }
+
+  /** Closes bars whose time has come, runs due throttled and poll evaluations. */
+  onClock(): CoreOutput {
+    const out = emptyOutput();
+    const now = this.clock.now();
+    this.orders.expire(now);
+    for (const [key, desk] of this.desks) {
+      const bars = desk.onClock(now);
+      for (const host of this.hosts.get(key) ?? []) {
+        for (const bar of bars) this.run(host, desk, host.onBar(bar), out);
+        this.run(host, desk, host.onClock(now), out);
+      }
+    }
+    return out;
+  }
+
+  /** When onClock should next run, or undefined when nothing is scheduled. */
+  nextWakeAt(): number | undefined {
+    let next: number | undefined;
+    const consider = (t: number | undefined) => {
+      if (t !== undefined) next = next === undefined ? t : Math.min(next, t);
+    };
+    for (const [key, desk] of this.desks) {
+      consider(desk.nextWakeAt());
+      for (const host of this.hosts.get(key) ?? []) if (!this.paused.has(host.strategyId)) consider(host.nextWakeAt());
+    }
+    return next;
+  }
+
+  private run(host: StrategyHost, desk: MarketDesk, evaluations: readonly Evaluation[], out: CoreOutput): void {
+    for (const evaluation of evaluations) {
+      if (this.paused.has(host.strategyId)) return;
+      const intents = this.decide(host, evaluation, out);
+      if (intents !== undefined) this.release(host, desk, intents, out);
+    }
+  }
+
+  /** Runs the handler and completes its drafts; pauses the strategy on any failure. */
+  private decide(host: StrategyHost, evaluation: Evaluation, out: CoreOutput): Intent[] | undefined {
+    const now = this.clock.now();
+    try {
+      const drafts = evaluation.call();
+      return drafts.map((draft) => this.complete(host, draft, evaluation.trigger, now));
+    } catch (error) {
+      const code = isStrategyError(error) ? error.code : 'UNEXPECTED';
+      const message = error instanceof Error ? error.message : String(error);
+      this.paused.set(host.strategyId, { code, message, venueSymbol: host.instrument.venueSymbol, at: now });
+      out.notices.push({
+        kind: 'paused',
+        strategyId: host.strategyId,
+        venueSymbol: host.instrument.venueSymbol,
+        trigger: evaluation.trigger,
+        code,
+        message,
+        error,
+      });
+      return undefined;
+    }
+  }
+
+  private complete(host: StrategyHost, draft: IntentDraft, trigger: string, now: number): Intent {
+    const quote = this.desks.get(instrumentKey(host.instrument.venue, draft.instrument))?.quote;
+    // What the market looked like when the strategy decided, next to the strategy's own inputs.
+    const context: Record<string, string> = { trigger };
+    if (quote !== undefined) {
+      context.bid = quote.bidPrice;
+      context.ask = quote.askPrice;
+      context.quoteReceivedAt = String(quote.receivedAt);
+    }
+    return completeIntent(
+      { ...draft, inputs: { ...context, ...draft.inputs } },
+      {
+        id: this.options.ids.next(),
+        strategyId: host.strategyId,
+        strategyVersion: host.strategy.version,
+        venue: host.instrument.venue,
+        createdAt: now,
+      },
+    );
+  }
+
+  private release(host: StrategyHost, desk: MarketDesk, intents: Intent[], out: CoreOutput): void {
+    if (intents.length === 0) return;
+    const now = this.clock.now();
+    const feed = desk.block(now, host.barTimeframes);
+    const mode = this.gate.modeFor(desk.ref.venueSymbol, host.strategyId);
+    for (const intent of intents) {
+      const suppressed =
+        feed !== undefined
+          ? feed
+          : mode.mode === 'HALTED'
+            ? { reason: 'trading-halted' as const, detail: `trading is HALTED (${mode.reason})` }
+            : mode.mode === 'REDUCING' && !intent.reduceOnly
+              ? { reason: 'trading-reducing' as const, detail: `trading is REDUCING (${mode.reason}); not reduce-only` }
+              : undefined;
+      if (suppressed !== undefined) {
+        out.notices.push({
+          kind: 'suppressed',
+          strategyId: host.strategyId,
+          venueSymbol: desk.ref.venueSymbol,
+          reason: suppressed.reason,
+          detail: suppressed.detail,
+          intent,
+        });
+        continue;
+      }
+      this.orders.onIntentSent(intent, now);
+      out.intents.push(intent);
+    }
+  }
+}

@@ -1,0 +1,402 @@
+import type { Bus, BusSubscription, KvWatchHandle } from '@bourse/bus';
+import { ExecutionEvent, FeedStatus, Intent, Quote, RiskDecision, Trade, TradingState } from '@bourse/contracts';
+import type { Logger } from '@bourse/telemetry';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { RunnerCore } from './core/runner-core.js';
+import type { CoreOutput, Notice } from './core/notices.js';
+import { describeError } from './errors.js';
+import { LeaseManager } from './leases/lease-manager.js';
+import { leaseUnit, type LeaseStore } from './leases/lease-store.js';
+import type { QuoteSnapshots } from './market-snapshots.js';
+import { followStream, type StreamFollower } from './stream-follower.js';
+import type { Clock, IdSource, InstrumentRef, StrategyConfig } from './types.js';
+
+const QuoteContract = { name: 'Quote', schema: Quote };
+const TradeContract = { name: 'Trade', schema: Trade };
+const FeedStatusContract = { name: 'FeedStatus', schema: FeedStatus };
+const IntentContract = { name: 'Intent', schema: Intent };
+const ExecutionEventContract = { name: 'ExecutionEvent', schema: ExecutionEvent };
+const RiskDecisionContract = { name: 'RiskDecision', schema: RiskDecision };
+const TradingStateContract = { name: 'TradingState', schema: TradingState };
+
+/** What the runner reports as it goes; tests wait on these, main logs them. */
+export type RunnerEvent =
+  | { readonly type: 'acquired'; readonly instrument: InstrumentRef }
+  | { readonly type: 'lost'; readonly instrument: InstrumentRef; readonly reason: string }
+  | { readonly type: 'published'; readonly intent: Intent; readonly seq: number }
+  | { readonly type: 'notice'; readonly notice: Notice }
+  /** A trading-state change was applied (`mode` null when the key was deleted). */
+  | { readonly type: 'trading-state'; readonly key: string; readonly mode: string | null }
+  /** A market message was applied (for tests that must order what they send after it). */
+  | { readonly type: 'market'; readonly kind: 'quote' | 'trade' | 'status'; readonly instrument: InstrumentRef };
+
+export interface StrategyRunnerOptions {
+  readonly bus: Bus;
+  /** A NATS connection of the runner's own, for replaying EXEC and RISK (the bus offers durables only). */
+  readonly nc: NatsConnection;
+  readonly leaseStore: LeaseStore;
+  readonly strategies: readonly StrategyConfig[];
+  readonly replicaId: string;
+  /** Random per process start. */
+  readonly session: string;
+  readonly leaseRenewMs: number;
+  readonly leaseMarginMs: number;
+  readonly staleAfterMs: number;
+  readonly logger: Logger;
+  readonly registry: Registry;
+  readonly ids: IdSource;
+  /** Wall clock for the core (message times are wall times). */
+  readonly clock: Clock;
+  /** Monotonic clock for lease deadlines. */
+  readonly monotonic: Clock;
+  readonly snapshots?: QuoteSnapshots;
+}
+
+interface Owned {
+  readonly ref: InstrumentRef;
+  readonly subscriptions: BusSubscription[];
+  /** Publishes of this instrument, chained so a flip's close goes out before its open. */
+  publishing: Promise<void>;
+}
+
+/**
+ * The runner's shell: it wins instruments through the lease manager, subscribes to their market data,
+ * feeds the core, publishes what the core decides on JetStream, and follows the trading state, risk
+ * decisions and executions. Start order (DESIGN principle 9): streams, trading-state watch, execution
+ * history replayed (positions), and only then leases, so no strategy decides before it knows its
+ * position; the core itself refuses to emit until the trading state is ACTIVE.
+ */
+export class StrategyRunner {
+  private readonly core: RunnerCore;
+  private readonly leases: LeaseManager;
+  private readonly byUnit = new Map<string, InstrumentRef>();
+  private readonly owned = new Map<string, Owned>();
+  private readonly listeners = new Set<(event: RunnerEvent) => void>();
+  private readonly followers: StreamFollower[] = [];
+  private tradingWatch: KvWatchHandle | undefined;
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private readonly log: Logger;
+  private readonly metrics: ReturnType<typeof runnerMetrics>;
+
+  constructor(private readonly options: StrategyRunnerOptions) {
+    this.log = options.logger.child({ component: 'strategy-runner', replica: options.replicaId });
+    this.metrics = runnerMetrics(options.registry);
+    this.core = new RunnerCore({
+      strategies: options.strategies,
+      clock: options.clock,
+      ids: options.ids,
+      staleAfterMs: options.staleAfterMs,
+    });
+    for (const ref of this.core.configuredInstruments()) this.byUnit.set(leaseUnit(ref.venue, ref.venueSymbol), ref);
+    this.leases = new LeaseManager({
+      store: options.leaseStore,
+      replica: options.replicaId,
+      session: options.session,
+      units: [...this.byUnit.keys()].sort(),
+      renewIntervalMs: options.leaseRenewMs,
+      safetyMarginMs: options.leaseMarginMs,
+      clock: options.monotonic,
+      wallClock: options.clock,
+      onAcquired: (unit) => this.acquire(unit),
+      onLost: (unit, reason) => this.lose(unit, reason),
+      onError: (err, during) => {
+        this.metrics.leaseErrors.inc();
+        this.log.warn({ err: describeError(err), during }, 'lease round step failed');
+      },
+    });
+  }
+
+  /** Worst-case takeover time of a dead replica's instruments (TTL + renew interval). */
+  get takeoverBoundMs(): number {
+    return this.leases.takeoverBoundMs;
+  }
+
+  onEvent(listener: (event: RunnerEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  ownedInstruments(): InstrumentRef[] {
+    return [...this.owned.values()].map((o) => o.ref);
+  }
+
+  pausedStrategies() {
+    return this.core.pausedStrategies();
+  }
+
+  async start(): Promise<void> {
+    const { bus, nc } = this.options;
+    await bus.ensureStreams();
+    const tradingState = await bus.tradingState(TradingStateContract);
+    this.tradingWatch = await tradingState.watch((change) => {
+      this.core.onTradingState(change.key, change.value);
+      this.log.info({ key: change.key, mode: change.value?.mode ?? null }, 'trading state');
+      this.emit({ type: 'trading-state', key: change.key, mode: change.value?.mode ?? null });
+    });
+    const exec = await followStream({
+      nc,
+      stream: bus.subjects.streams.EXEC,
+      from: 'all',
+      contract: ExecutionEventContract,
+      onMessage: (event) => this.apply(this.core.onExecution(event)),
+      onInvalid: (seq, subject, reason) => this.log.error({ seq, subject, reason }, 'execution event skipped'),
+    });
+    this.followers.push(exec);
+    const risk = await followStream({
+      nc,
+      stream: bus.subjects.streams.RISK,
+      from: 'new',
+      contract: RiskDecisionContract,
+      onMessage: (decision) => this.core.onRiskDecision(decision),
+      onInvalid: (seq, subject, reason) => this.log.error({ seq, subject, reason }, 'risk decision skipped'),
+    });
+    this.followers.push(risk);
+    await exec.caughtUp;
+    this.log.info({ strategies: this.options.strategies.map((s) => s.id) }, 'positions rebuilt; claiming instruments');
+    await this.leases.start();
+  }
+
+  /** Clean stop: stops deciding, gives every lease back, stops following streams. The bus stays open. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await this.leases.stop();
+    await this.shutDownRest();
+  }
+
+  /** Stops as a crashed process would look to the others: leases are left to expire (tests, drills). */
+  async abandon(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await this.leases.abandon();
+    await this.shutDownRest();
+  }
+
+  private async shutDownRest(): Promise<void> {
+    if (this.wakeTimer !== undefined) clearTimeout(this.wakeTimer);
+    await this.tradingWatch?.stop();
+    await Promise.all(this.followers.map((f) => f.stop()));
+  }
+
+  private async acquire(unit: string): Promise<void> {
+    const ref = this.byUnit.get(unit);
+    if (ref === undefined || this.owned.has(unit)) return;
+    const warm = await this.options.snapshots?.latestQuote(ref);
+    // The lease may have gone while Redis answered.
+    if (!this.leases.holds(unit)) return;
+    this.core.addInstrument(ref, warm);
+    const { bus } = this.options;
+    const md = bus.subjects.md;
+    const applied = (kind: 'quote' | 'trade' | 'status', out: CoreOutput) => {
+      this.apply(out);
+      if (this.listeners.size > 0) this.emit({ type: 'market', kind, instrument: ref });
+    };
+    const subscriptions = [
+      bus.subscribe(md.quote(ref.venue, ref.venueSymbol), QuoteContract, (q) => applied('quote', this.core.onQuote(q))),
+      bus.subscribe(md.trade(ref.venue, ref.venueSymbol), TradeContract, (t) => applied('trade', this.core.onTrade(t))),
+      bus.subscribe(md.feedStatus(ref.venue, ref.venueSymbol), FeedStatusContract, (s) =>
+        applied('status', this.core.onFeedStatus(s, ref)),
+      ),
+    ];
+    this.owned.set(unit, { ref, subscriptions, publishing: Promise.resolve() });
+    // Subscriptions are live on the server before anyone is told the instrument is ours.
+    await bus.flush();
+    this.metrics.owned.set(this.owned.size);
+    this.log.info({ instrument: ref.symbol, venue: ref.venue, warmQuote: warm !== undefined }, 'instrument acquired');
+    this.emit({ type: 'acquired', instrument: ref });
+    this.scheduleWake();
+  }
+
+  private async lose(unit: string, reason: string): Promise<void> {
+    const owned = this.owned.get(unit);
+    if (owned === undefined) return;
+    // Stop deciding at once; then let in-flight publishes finish before the lease is given back.
+    this.core.removeInstrument(owned.ref.venue, owned.ref.symbol);
+    this.owned.delete(unit);
+    this.metrics.owned.set(this.owned.size);
+    await Promise.all(owned.subscriptions.map((s) => s.unsubscribe().catch(() => undefined)));
+    await owned.publishing;
+    this.log.info({ instrument: owned.ref.symbol, venue: owned.ref.venue, reason }, 'instrument released');
+    this.emit({ type: 'lost', instrument: owned.ref, reason });
+  }
+
+  private apply(out: CoreOutput): void {
+    for (const notice of out.notices) this.report(notice);
+    for (const intent of out.intents) this.publish(intent);
+    this.scheduleWake();
+  }
+
+  private publish(intent: Intent): void {
+    const ref = this.options.strategies
+      .flatMap((s) => s.instruments)
+      .find((i) => i.venue === intent.venue && i.symbol === intent.instrument);
+    const unit = ref === undefined ? undefined : leaseUnit(ref.venue, ref.venueSymbol);
+    const owned = unit === undefined ? undefined : this.owned.get(unit);
+    if (ref === undefined || unit === undefined || owned === undefined || !this.leases.holds(unit)) {
+      this.core.onIntentNotSent(intent);
+      this.metrics.suppressed.inc({ strategy: intent.strategyId, reason: 'lease-lost' });
+      this.log.warn({ strategyId: intent.strategyId, instrument: intent.instrument }, 'intent dropped: lease not held');
+      return;
+    }
+    const subject = this.options.bus.subjects.intent(intent.strategyId, ref.venueSymbol);
+    owned.publishing = owned.publishing.then(async () => {
+      // Checked again just before sending: the lease deadline may have passed while queued.
+      if (!this.leases.holds(unit)) {
+        this.core.onIntentNotSent(intent);
+        this.metrics.suppressed.inc({ strategy: intent.strategyId, reason: 'lease-lost' });
+        return;
+      }
+      try {
+        const ack = await this.options.bus.publishDurable(subject, IntentContract, intent, { msgId: intent.id });
+        this.metrics.published.inc({ strategy: intent.strategyId });
+        this.log.info(
+          { strategyId: intent.strategyId, intentId: intent.id, instrument: intent.instrument, side: intent.side },
+          'intent published',
+        );
+        this.emit({ type: 'published', intent, seq: ack.seq });
+      } catch (err) {
+        this.core.onIntentNotSent(intent);
+        this.metrics.publishFailures.inc({ strategy: intent.strategyId });
+        this.log.error(
+          { strategyId: intent.strategyId, intentId: intent.id, err: describeError(err) },
+          'intent not published',
+        );
+      }
+    });
+  }
+
+  private report(notice: Notice): void {
+    switch (notice.kind) {
+      case 'suppressed':
+        this.metrics.suppressed.inc({ strategy: notice.strategyId, reason: notice.reason });
+        this.log.info(
+          {
+            strategyId: notice.strategyId,
+            instrument: notice.venueSymbol,
+            reason: notice.reason,
+            detail: notice.detail,
+          },
+          'intent suppressed',
+        );
+        break;
+      case 'paused':
+        this.metrics.paused.set({ strategy: notice.strategyId }, 1);
+        this.log.error(
+          {
+            strategyId: notice.strategyId,
+            instrument: notice.venueSymbol,
+            trigger: notice.trigger,
+            code: notice.code,
+            err: notice.error,
+          },
+          `strategy paused: ${notice.message}`,
+        );
+        break;
+      case 'bad-market-data':
+        this.metrics.badMarketData.inc();
+        this.log.warn({ instrument: notice.venueSymbol, reason: notice.message }, 'market data not applied');
+        break;
+    }
+    this.emit({ type: 'notice', notice });
+  }
+
+  private scheduleWake(): void {
+    if (this.stopped) return;
+    const at = this.core.nextWakeAt();
+    if (this.wakeTimer !== undefined) clearTimeout(this.wakeTimer);
+    this.wakeTimer = undefined;
+    if (at === undefined) return;
+    this.wakeTimer = setTimeout(
+      () => {
+        this.wakeTimer = undefined;
+        this.apply(this.core.onClock());
+      },
+      Math.max(1, at - this.options.clock.now()),
+    );
+  }
+
+  private emit(event: RunnerEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.log.error({ err: describeError(err) }, 'runner event listener failed');
+      }
+    }
+  }
+}
+
+function runnerMetrics(registry: Registry) {
+  const reuse = <T>(name: string, make: () => T): T => (registry.getSingleMetric(name) as T | undefined) ?? make();
+  return {
+    published: reuse(
+      'bourse_intents_published_total',
+      () =>
+        new Counter({
+          name: 'bourse_intents_published_total',
+          help: 'Intents published on JetStream',
+          labelNames: ['strategy'],
+          registers: [registry],
+        }),
+    ),
+    suppressed: reuse(
+      'bourse_intents_suppressed_total',
+      () =>
+        new Counter({
+          name: 'bourse_intents_suppressed_total',
+          help: 'Intents a strategy made that were not published, by reason',
+          labelNames: ['strategy', 'reason'],
+          registers: [registry],
+        }),
+    ),
+    publishFailures: reuse(
+      'bourse_intent_publish_failures_total',
+      () =>
+        new Counter({
+          name: 'bourse_intent_publish_failures_total',
+          help: 'Intents JetStream did not acknowledge',
+          labelNames: ['strategy'],
+          registers: [registry],
+        }),
+    ),
+    paused: reuse(
+      'bourse_strategy_paused',
+      () =>
+        new Gauge({
+          name: 'bourse_strategy_paused',
+          help: '1 while a strategy is paused on this replica after throwing or emitting an invalid intent',
+          labelNames: ['strategy'],
+          registers: [registry],
+        }),
+    ),
+    owned: reuse(
+      'bourse_runner_instruments_owned',
+      () =>
+        new Gauge({
+          name: 'bourse_runner_instruments_owned',
+          help: 'Instruments this replica holds a lease on',
+          registers: [registry],
+        }),
+    ),
+    leaseErrors: reuse(
+      'bourse_runner_lease_errors_total',
+      () =>
+        new Counter({
+          name: 'bourse_runner_lease_errors_total',
+          help: 'Lease bucket calls that failed',
+          registers: [registry],
+        }),
+    ),
+    badMarketData: reuse(
+      'bourse_runner_bad_market_data_total',
+      () =>
+        new Counter({
+          name: 'bourse_runner_bad_market_data_total',
+          help: 'Market messages the runner could not apply',
+          registers: [registry],
+        }),
+    ),
+  };
+}

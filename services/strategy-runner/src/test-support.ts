@@ -1,0 +1,212 @@
+// Shared by the runner's integration tests: a namespace of their own on the real NATS, runners wired
+// like main.ts does, and helpers that wait for events (never sleep).
+
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstreamManager, JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
+import { Registry } from 'prom-client';
+import { connectBus, type Bus, type TypedKv } from '@bourse/bus';
+import { TEST_STREAMS, removeTestNamespace, testSubjects } from '@bourse/bus/testing';
+import { Intent, TradingState, type Subjects, type TradingMode } from '@bourse/contracts';
+import { createLogger } from '@bourse/telemetry';
+import { captureLogs, type LogCapture } from '@bourse/telemetry/testing';
+import type { StrategyDefinition } from '@bourse/strategy';
+import { openKvLeaseStore } from './leases/kv-lease-store.js';
+import { leaseBucketName } from './leases/lease-store.js';
+import type { QuoteSnapshots } from './market-snapshots.js';
+import { StrategyRunner, type RunnerEvent } from './runner.js';
+import { parseStrategies } from './strategies-config.js';
+
+export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export interface Harness {
+  readonly subjects: Subjects;
+  readonly bus: Bus;
+  readonly nc: NatsConnection;
+  readonly tradingState: TypedKv<TradingState>;
+  setMode(mode: TradingMode, scope?: TradingState['scope']): Promise<void>;
+  /** The intent stored at `seq` in the namespace's INTENTS stream, decoded. */
+  intentAt(seq: number): Promise<Intent>;
+  /** How many messages the INTENTS stream holds. */
+  intentCount(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(): Promise<Harness> {
+  const subjects = testSubjects();
+  const logger = createLogger({ service: 'strategy-runner-test', level: 'silent' });
+  const bus = await connectBus({
+    service: 'strategy-runner',
+    subjects,
+    logger,
+    registry: new Registry(),
+    servers: NATS_URL,
+    streams: TEST_STREAMS,
+  });
+  await bus.ensureStreams();
+  const nc = await connect({ servers: NATS_URL });
+  const tradingState = await bus.tradingState({ name: 'TradingState', schema: TradingState });
+  const jsm = await jetstreamManager(nc);
+  return {
+    subjects,
+    bus,
+    nc,
+    tradingState,
+    async setMode(mode, scope = { kind: 'global' }) {
+      const key =
+        scope.kind === 'global'
+          ? 'global'
+          : scope.kind === 'instrument'
+            ? `instrument.${scope.symbol}`
+            : `strategy.${scope.strategyId}`;
+      await tradingState.put(key, {
+        v: 1,
+        scope,
+        mode,
+        reason: `test sets ${mode}`,
+        setBy: 'test',
+        updatedAt: Date.now(),
+      });
+    },
+    async intentAt(seq) {
+      const m = await jsm.streams.getMessage(subjects.streams.INTENTS, { seq });
+      if (m === null) throw new Error(`no message at INTENTS seq ${seq}`);
+      return Intent.parse(m.json());
+    },
+    async intentCount() {
+      return (await jsm.streams.info(subjects.streams.INTENTS)).state.messages;
+    },
+    async close() {
+      await bus.drain();
+      try {
+        await jsm.streams.delete(`KV_${leaseBucketName(subjects)}`);
+      } catch (err) {
+        if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound)) throw err;
+      }
+      await nc.close();
+      await removeTestNamespace(subjects, NATS_URL);
+    },
+  };
+}
+
+export interface TestRunner {
+  readonly runner: StrategyRunner;
+  readonly logs: LogCapture;
+  readonly events: RunnerEvent[];
+  /** Resolves with the first event (already seen or coming) that matches, or rejects after `timeoutMs`. */
+  waitFor<E extends RunnerEvent>(match: (e: RunnerEvent) => e is E, timeoutMs?: number, what?: string): Promise<E>;
+  waitFor(match: (e: RunnerEvent) => boolean, timeoutMs?: number, what?: string): Promise<RunnerEvent>;
+}
+
+export interface RunnerSetup {
+  readonly strategiesYaml: string;
+  readonly definitions?: Record<string, StrategyDefinition>;
+  readonly replicaId?: string;
+  readonly leaseTtlMs?: number;
+  readonly leaseRenewMs?: number;
+  readonly leaseMarginMs?: number;
+  readonly staleAfterMs?: number;
+  readonly snapshots?: QuoteSnapshots;
+}
+
+export async function makeRunner(h: Harness, setup: RunnerSetup): Promise<TestRunner> {
+  const logs = captureLogs();
+  const logger = createLogger({ service: 'strategy-runner', level: 'info', destination: logs.destination });
+  const ttl = setup.leaseTtlMs ?? 1_500;
+  const leaseStore = await openKvLeaseStore({ nc: h.nc, bucket: leaseBucketName(h.subjects), ttlMs: ttl });
+  const runner = new StrategyRunner({
+    bus: h.bus,
+    nc: h.nc,
+    leaseStore,
+    strategies: parseStrategies(setup.strategiesYaml, 'test', { definitions: setup.definitions ?? {} }),
+    replicaId: setup.replicaId ?? `r-${randomUUID().slice(0, 8)}`,
+    session: randomUUID(),
+    leaseRenewMs: setup.leaseRenewMs ?? 250,
+    leaseMarginMs: setup.leaseMarginMs ?? 400,
+    staleAfterMs: setup.staleAfterMs ?? 60_000,
+    logger,
+    registry: new Registry(),
+    ids: { next: () => `i-${randomUUID()}` },
+    clock: { now: () => Date.now() },
+    monotonic: { now: () => performance.now() },
+    ...(setup.snapshots !== undefined ? { snapshots: setup.snapshots } : {}),
+  });
+  const events: RunnerEvent[] = [];
+  const waiters = new Set<(e: RunnerEvent) => void>();
+  runner.onEvent((e) => {
+    events.push(e);
+    for (const w of [...waiters]) w(e);
+  });
+  const waitFor = (match: (e: RunnerEvent) => boolean, timeoutMs = 10_000, what = 'runner event') =>
+    new Promise<RunnerEvent>((resolve, reject) => {
+      const seen = events.find(match);
+      if (seen !== undefined) return resolve(seen);
+      const timer = setTimeout(() => {
+        waiters.delete(check);
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+      }, timeoutMs);
+      const check = (e: RunnerEvent) => {
+        if (!match(e)) return;
+        clearTimeout(timer);
+        waiters.delete(check);
+        resolve(e);
+      };
+      waiters.add(check);
+    });
+  return { runner, logs, events, waitFor: waitFor as TestRunner['waitFor'] };
+}
+
+/** Resolves once `condition()` holds, re-checked on each runner event; rejects after `timeoutMs`. */
+export function until(
+  runners: readonly TestRunner[],
+  condition: () => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (condition()) return resolve();
+    const offs: Array<() => void> = [];
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      for (const off of offs) off();
+      if (err) reject(err);
+      else resolve();
+    };
+    const timer = setTimeout(() => done(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+    for (const r of runners) offs.push(r.runner.onEvent(() => (condition() ? done() : undefined)));
+  });
+}
+
+/** A 1s-aligned time in the past, so synthetic bars never collide with the wall clock's window. */
+export function barBase(): number {
+  return Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
+}
+
+export function trade(venueSymbolInstrument: string, price: string, venueTime: number, n: number) {
+  return {
+    v: 1 as const,
+    venue: 'binance',
+    instrument: venueSymbolInstrument,
+    venueTradeId: String(n),
+    price,
+    qty: '1',
+    aggressor: 'BUY' as const,
+    venueTime,
+    receivedAt: Date.now(),
+  };
+}
+
+export function quote(instrument: string, bid: string, ask: string) {
+  return {
+    v: 1 as const,
+    venue: 'binance',
+    instrument,
+    bidPrice: bid,
+    bidQty: '1',
+    askPrice: ask,
+    askQty: '1',
+    receivedAt: Date.now(),
+  };
+}
