@@ -73,3 +73,4 @@ export {
   operatorReplyOf,
 } from './operator.js';
 export { DeadLetter, DeadLetterIssue } from './dead-letter.js';
+export { MarketSnapshot, SnapshotTop, SnapshotDepth, SnapshotTrade, marketSnapshotKey } from './market-snapshot.js';

@@ -13,7 +13,8 @@ export const DEFAULT_LEASE_RENEW_MS = 2_500;
 export const DEFAULT_LEASE_MARGIN_MS = 2_000;
 export const DEFAULT_STALE_AFTER_MS = 10_000;
 /** Key prefix under which the market-data gateway writes its Redis snapshots. */
-export const DEFAULT_MD_REDIS_PREFIX = 'bourse:md';
+/** The market-data gateway's snapshot key prefix (its MD_SNAPSHOT_KEY_PREFIX default). */
+export const DEFAULT_MD_REDIS_PREFIX = 'bourse:md:';
 
 const int = (min: number, max: number) =>
   z

@@ -17,7 +17,7 @@ export {
 } from './leases/lease-store.js';
 export { openKvLeaseStore, type KvLeaseStoreOptions } from './leases/kv-lease-store.js';
 export { followStream, type StreamFollower, type StreamFollowerOptions } from './stream-follower.js';
-export { RedisQuoteSnapshots, quoteSnapshotKey, type QuoteSnapshots } from './market-snapshots.js';
+export { RedisQuoteSnapshots, type QuoteSnapshots } from './market-snapshots.js';
 export { loadStrategiesFile, parseStrategies, type LoadStrategiesOptions } from './strategies-config.js';
 export { loadConfig, type RunnerConfig } from './config.js';
 export {

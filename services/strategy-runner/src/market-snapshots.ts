@@ -1,12 +1,7 @@
 import type { Redis } from 'ioredis';
-import { Quote } from '@bourse/contracts';
+import { MarketSnapshot, Quote, marketSnapshotKey } from '@bourse/contracts';
 import { describeError } from './errors.js';
 import type { InstrumentRef } from './types.js';
-
-/** Where the market-data gateway keeps the latest top of book of an instrument (JSON `Quote`). */
-export function quoteSnapshotKey(prefix: string, venue: string, venueSymbol: string): string {
-  return `${prefix}:quote:${venue}:${venueSymbol}`;
-}
 
 /** Latest quotes written by the market-data gateway, read when the runner takes an instrument on. */
 export interface QuoteSnapshots {
@@ -15,9 +10,11 @@ export interface QuoteSnapshots {
 }
 
 /**
- * Reads `<prefix>:quote:<venue>:<VENUESYMBOL>` (a `Quote` as JSON, the contract the gateway publishes
- * on NATS). A missing key is normal (the gateway has not written yet); a malformed one is reported and
- * ignored: warm-up is an optimisation, never a reason to trade on doubtful data.
+ * Reads the market-data gateway's snapshot document (`MarketSnapshot` at `<prefix><venue>:<SYMBOL>`,
+ * e.g. `bourse:md:binance:BTCUSDT`) and takes its top of book as the latest quote, only while the
+ * gateway reports the feed live. A missing key is normal (the gateway has not written yet); a
+ * malformed one is reported and ignored: warm-up is an optimisation, never a reason to trade on
+ * doubtful data.
  */
 export class RedisQuoteSnapshots implements QuoteSnapshots {
   constructor(
@@ -27,7 +24,7 @@ export class RedisQuoteSnapshots implements QuoteSnapshots {
   ) {}
 
   async latestQuote(ref: InstrumentRef): Promise<Quote | undefined> {
-    const key = quoteSnapshotKey(this.prefix, ref.venue, ref.venueSymbol);
+    const key = marketSnapshotKey(this.prefix, ref.venue, ref.venueSymbol);
     let text: string | null;
     try {
       text = await this.redis.get(key);
@@ -43,15 +40,35 @@ export class RedisQuoteSnapshots implements QuoteSnapshots {
       this.onInvalid(key, `malformed JSON: ${describeError(err)}`);
       return undefined;
     }
-    const parsed = Quote.safeParse(raw);
+    const parsed = MarketSnapshot.safeParse(raw);
     if (!parsed.success) {
       this.onInvalid(key, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
       return undefined;
     }
-    if (parsed.data.venue !== ref.venue || parsed.data.instrument !== ref.symbol) {
-      this.onInvalid(key, `holds a quote of ${parsed.data.venue} ${parsed.data.instrument}`);
+    const doc = parsed.data;
+    if (doc.venue !== ref.venue || doc.instrument !== ref.symbol) {
+      this.onInvalid(key, `holds a snapshot of ${doc.venue} ${doc.instrument}`);
       return undefined;
     }
-    return parsed.data;
+    // A stale or resetting feed's top of book is exactly the doubtful data not to start from.
+    if (doc.feed.state !== 'live' || doc.top === null) return undefined;
+    const top = doc.top;
+    const quote = Quote.safeParse({
+      v: 1,
+      venue: doc.venue,
+      instrument: doc.instrument,
+      bidPrice: top.bidPrice,
+      bidQty: top.bidQty,
+      askPrice: top.askPrice,
+      askQty: top.askQty,
+      ...(top.updateId !== undefined ? { updateId: top.updateId } : {}),
+      ...(top.venueTime !== undefined ? { venueTime: top.venueTime } : {}),
+      receivedAt: top.receivedAt,
+    });
+    if (!quote.success) {
+      this.onInvalid(key, quote.error.issues.map((i) => `top.${i.path.join('.')}: ${i.message}`).join('; '));
+      return undefined;
+    }
+    return quote.data;
   }
 }

@@ -3,9 +3,9 @@ import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { defineStrategy, type StrategyDefinition } from '@bourse/strategy';
-import { FeedStatus, Quote, Trade } from '@bourse/contracts';
+import { FeedStatus, MarketSnapshot, Quote, Trade, marketSnapshotKey } from '@bourse/contracts';
 import type { Notice } from './core/notices.js';
-import { RedisQuoteSnapshots, quoteSnapshotKey } from './market-snapshots.js';
+import { RedisQuoteSnapshots } from './market-snapshots.js';
 import type { RunnerEvent } from './runner.js';
 import {
   REDIS_URL,
@@ -215,12 +215,30 @@ strategies:
   it('warms up from the Redis quote snapshot and evaluates a polling strategy on its cadence', async () => {
     await h.setMode('ACTIVE');
     const redis = new Redis(REDIS_URL);
-    const prefix = `t-${randomUUID()}`;
+    const prefix = `t-${randomUUID()}:`;
     try {
-      await redis.set(
-        quoteSnapshotKey(prefix, 'binance', 'ADAUSDT'),
-        JSON.stringify(quote('ADA/USDT', '0.51', '0.52')),
-      );
+      // The document exactly as the market-data gateway writes it (validated by the shared contract).
+      const q = quote('ADA/USDT', '0.51', '0.52');
+      const snapshot = MarketSnapshot.parse({
+        v: 1,
+        venue: 'binance',
+        instrument: 'ADA/USDT',
+        venueSymbol: 'ADAUSDT',
+        feed: { state: 'live', changedAt: q.receivedAt },
+        top: {
+          bidPrice: '0.51',
+          bidQty: '1',
+          askPrice: '0.52',
+          askQty: '1',
+          source: 'quote',
+          receivedAt: q.receivedAt,
+        },
+        depth: null,
+        lastTrade: null,
+        receivedAt: q.receivedAt,
+        writtenAt: q.receivedAt,
+      });
+      await redis.set(marketSnapshotKey(prefix, 'binance', 'ADAUSDT'), JSON.stringify(snapshot));
       const poller = defineStrategy({
         name: 'poller',
         version: '1.0.0',
@@ -270,7 +288,7 @@ strategies:
       expect(r.events.filter(published)).toHaveLength(1);
       await r.runner.stop();
     } finally {
-      await redis.del(quoteSnapshotKey(prefix, 'binance', 'ADAUSDT'));
+      await redis.del(marketSnapshotKey(prefix, 'binance', 'ADAUSDT'));
       redis.disconnect();
     }
   });

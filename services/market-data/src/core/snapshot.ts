@@ -1,14 +1,9 @@
-import { z } from 'zod';
 import {
-  BookLevel,
-  EpochMs,
-  FeedState,
-  InstrumentSymbol,
-  NonNegativeDecimalString,
-  PositiveDecimalString,
-  Side,
-  VenueId,
-  VenueSymbol,
+  MarketSnapshot,
+  marketSnapshotKey,
+  type SnapshotDepth,
+  type SnapshotTop,
+  type SnapshotTrade,
   type BookDelta,
   type BookSnapshot,
   type Quote,
@@ -22,66 +17,10 @@ import type { GatewayInstrument } from '../types.js';
 // can judge freshness against its own clock. Pure: it holds the latest value of each part only
 // (memory does not grow with the event rate) and builds the document when the shell writes it.
 
-export const SnapshotTop = z.object({
-  bidPrice: NonNegativeDecimalString,
-  bidQty: NonNegativeDecimalString,
-  askPrice: NonNegativeDecimalString,
-  askQty: NonNegativeDecimalString,
-  /** `quote`: the venue's top-of-book stream; `book`: level 0 of the local book (no quote subscription). */
-  source: z.enum(['quote', 'book']),
-  updateId: z.number().int().nonnegative().optional(),
-  venueTime: EpochMs.optional(),
-  receivedAt: EpochMs,
-});
-export type SnapshotTop = z.infer<typeof SnapshotTop>;
-
-export const SnapshotDepth = z.object({
-  /** The most levels per side kept (a side may hold fewer). */
-  levels: z.number().int().positive(),
-  bids: z.array(BookLevel),
-  asks: z.array(BookLevel),
-  /** The local book's last applied venue update id. */
-  updateId: z.number().int().nonnegative(),
-  venueTime: EpochMs.optional(),
-  receivedAt: EpochMs,
-});
-export type SnapshotDepth = z.infer<typeof SnapshotDepth>;
-
-export const SnapshotTrade = z.object({
-  venueTradeId: z.string().min(1),
-  price: PositiveDecimalString,
-  qty: PositiveDecimalString,
-  aggressor: Side,
-  venueTime: EpochMs,
-  receivedAt: EpochMs,
-});
-export type SnapshotTrade = z.infer<typeof SnapshotTrade>;
-
-/** The Redis document of one instrument (JSON under `<prefix><venue>:<venueSymbol>`). */
-export const SnapshotDocument = z.object({
-  v: z.literal(1),
-  venue: VenueId,
-  instrument: InstrumentSymbol,
-  venueSymbol: VenueSymbol,
-  feed: z.object({
-    /** `starting`: nothing received yet. */
-    state: z.union([FeedState, z.literal('starting')]),
-    reason: z.string().optional(),
-    /** When the feed entered this state; `receivedAt` below says when data last arrived. */
-    changedAt: EpochMs,
-  }),
-  top: SnapshotTop.nullable(),
-  /** Null while the book is being (re)built or when the book channel is not subscribed. */
-  depth: SnapshotDepth.nullable(),
-  lastTrade: SnapshotTrade.nullable(),
-  /** The latest exchange timestamp of anything above. */
-  venueTime: EpochMs.optional(),
-  /** The latest receive timestamp of anything above. */
-  receivedAt: EpochMs.optional(),
-  /** When the gateway wrote this document. */
-  writtenAt: EpochMs,
-});
-export type SnapshotDocument = z.infer<typeof SnapshotDocument>;
+// The document's schema is the contract in @bourse/contracts (MarketSnapshot); these names stay for
+// this package's readers.
+export const SnapshotDocument = MarketSnapshot;
+export type SnapshotDocument = MarketSnapshot;
 
 /** The local book's top levels, as the adapter's `MarketDataFeed.book()` returns them. */
 export interface BookView {
@@ -245,6 +184,4 @@ export class InstrumentSnapshot {
 }
 
 /** The Redis key of one instrument's snapshot: `<prefix><venue>:<venueSymbol>`. */
-export function snapshotKey(prefix: string, venue: string, venueSymbol: string): string {
-  return `${prefix}${venue}:${venueSymbol}`;
-}
+export const snapshotKey = marketSnapshotKey;
