@@ -1,7 +1,7 @@
 export { MarketDataGateway, type MarketDataGatewayOptions } from './gateway.js';
 export { Normaliser, type NormaliseResult } from './core/normalise.js';
 export { FeedMonitor, type FeedMonitorOptions, type InstrumentFeedView } from './core/staleness.js';
-export { InstrumentSnapshot, SnapshotDocument, snapshotKey, type BookView } from './core/snapshot.js';
+export { InstrumentSnapshot, type BookView } from './core/snapshot.js';
 export {
   RedisSnapshotWriter,
   readSnapshot,

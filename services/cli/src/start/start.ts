@@ -1,7 +1,8 @@
 // `bourse start` (`pnpm start`): makes sure NATS (with JetStream), PostgreSQL and Redis answer,
-// starting those that do not where it can; creates the database; then runs the platform
-// services that exist, until a signal (clean stop, exit 0) or a child exiting on its own
-// (everything stopped, exit 1). Whatever it started, it stops on the way out.
+// starting those that do not where it can; creates the database and migrates the order manager's
+// schema; settles the sim key pair; then runs the platform services that exist, until a signal
+// (clean stop, exit 0) or a child exiting on its own (everything stopped, exit 1). Whatever it
+// started, it stops on the way out.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { childEnv, type CliConfig } from '../config.js';
 import { checkNats, checkPostgres, checkRedis } from '../doctor/checks.js';
@@ -16,7 +17,7 @@ import {
   passwordsOf,
   type ServerKind,
 } from '../doctor/url.js';
-import { stateDir, tsxCommand } from '../paths.js';
+import { tsxCommand } from '../paths.js';
 import { ensureSimCredentials } from './sim-credentials.js';
 import { migrateOrderManagerStore } from '@bourse/order-manager';
 import { createPool, ensureDatabase } from '@bourse/store';
@@ -99,7 +100,7 @@ export async function runStart(config: CliConfig, options: StartOptions): Promis
       await pool.end();
     }
 
-    const sim = ensureSimCredentials(stateDir(options.root), {
+    const sim = ensureSimCredentials(options.stateDir, {
       apiKey: config.simApiKey,
       apiSecret: config.simApiSecret,
     });

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { InstrumentSymbol, type Quote, type Trade } from '@bourse/contracts';
-import { InstrumentSnapshot, SnapshotDocument, snapshotKey } from './snapshot.js';
+import { InstrumentSymbol, MarketSnapshot, marketSnapshotKey, type Quote, type Trade } from '@bourse/contracts';
+import { InstrumentSnapshot } from './snapshot.js';
 
 const BTC = InstrumentSymbol.parse('BTC/USDT');
 const T0 = 1_700_000_000_000;
@@ -53,7 +53,7 @@ describe('InstrumentSnapshot', () => {
     expect(s.hasContent).toBe(false);
     const doc = s.build(T0, undefined, 5);
     expect(doc).toMatchObject({ top: null, depth: null, lastTrade: null, feed: { state: 'starting' }, writtenAt: T0 });
-    expect(SnapshotDocument.safeParse(doc).success).toBe(true);
+    expect(MarketSnapshot.safeParse(doc).success).toBe(true);
   });
 
   it('builds top of book, N levels, the last trade and both kinds of timestamp', () => {
@@ -74,7 +74,7 @@ describe('InstrumentSnapshot', () => {
     s.applyFeed({ state: 'live', reason: undefined, changedAt: T0 + 1, lastMessageAt: T0 + 9, bookResyncing: false });
     expect(s.dirty).toBe(true);
     const doc = s.build(T0 + 20, book, 2);
-    expect(SnapshotDocument.parse(doc)).toEqual(doc);
+    expect(MarketSnapshot.parse(doc)).toEqual(doc);
     expect(doc.top).toEqual({
       bidPrice: '49990',
       bidQty: '1',
@@ -133,7 +133,7 @@ describe('InstrumentSnapshot', () => {
       updateId: 99,
       receivedAt: T0 + 1,
     });
-    expect(SnapshotDocument.safeParse(doc).success).toBe(true);
+    expect(MarketSnapshot.safeParse(doc).success).toBe(true);
   });
 
   it('writes no depth while the book is being rebuilt', () => {
@@ -152,6 +152,6 @@ describe('InstrumentSnapshot', () => {
   });
 
   it('keys are prefix + venue + venue symbol', () => {
-    expect(snapshotKey('bourse:md:', 'binance', 'BTCUSDT')).toBe('bourse:md:binance:BTCUSDT');
+    expect(marketSnapshotKey('bourse:md:', 'binance', 'BTCUSDT')).toBe('bourse:md:binance:BTCUSDT');
   });
 });

@@ -1,6 +1,5 @@
 import {
-  MarketSnapshot,
-  marketSnapshotKey,
+  type MarketSnapshot,
   type SnapshotDepth,
   type SnapshotTop,
   type SnapshotTrade,
@@ -16,11 +15,6 @@ import type { GatewayInstrument } from '../types.js';
 // last trade, the feed's state, and both the exchange's and our receive timestamps, so a reader
 // can judge freshness against its own clock. Pure: it holds the latest value of each part only
 // (memory does not grow with the event rate) and builds the document when the shell writes it.
-
-// The document's schema is the contract in @bourse/contracts (MarketSnapshot); these names stay for
-// this package's readers.
-export const SnapshotDocument = MarketSnapshot;
-export type SnapshotDocument = MarketSnapshot;
 
 /** The local book's top levels, as the adapter's `MarketDataFeed.book()` returns them. */
 export interface BookView {
@@ -101,7 +95,7 @@ export class InstrumentSnapshot {
   }
 
   /** The document to store now; `book` is the adapter's current local book (undefined while rebuilding). */
-  build(now: number, book: BookView | undefined, depthLevels: number): SnapshotDocument {
+  build(now: number, book: BookView | undefined, depthLevels: number): MarketSnapshot {
     const depth = this.#depth(book, depthLevels);
     const top = this.#top(depth);
     const trade = this.#trade;
@@ -184,4 +178,3 @@ export class InstrumentSnapshot {
 }
 
 /** The Redis key of one instrument's snapshot: `<prefix><venue>:<venueSymbol>`. */
-export const snapshotKey = marketSnapshotKey;

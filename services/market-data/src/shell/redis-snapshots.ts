@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
-import { decodeMessage } from '@bourse/contracts';
 import { InvalidOptionError } from '../errors.js';
-import { SnapshotDocument, snapshotKey, type BookView, type InstrumentSnapshot } from '../core/snapshot.js';
+import { decodeMessage, MarketSnapshot, marketSnapshotKey } from '@bourse/contracts';
+import type { BookView, InstrumentSnapshot } from '../core/snapshot.js';
 import type { Clock } from '../types.js';
 import type { MarketDataMetrics } from './metrics.js';
 
@@ -63,7 +63,7 @@ export class RedisSnapshotWriter {
 
   /** `<keyPrefix><venue>:<venueSymbol>`. */
   keyOf(venueSymbol: string): string {
-    return snapshotKey(this.#o.keyPrefix, this.#o.venue, venueSymbol);
+    return marketSnapshotKey(this.#o.keyPrefix, this.#o.venue, venueSymbol);
   }
 
   register(source: SnapshotSource): void {
@@ -115,7 +115,7 @@ export class RedisSnapshotWriter {
       let text: string;
       try {
         const doc = entry.source.snapshot.build(now, entry.source.book(this.#o.depthLevels), this.#o.depthLevels);
-        text = JSON.stringify(decodeMessage('SnapshotDocument', SnapshotDocument, doc));
+        text = JSON.stringify(decodeMessage('MarketSnapshot', MarketSnapshot, doc));
       } catch (err) {
         // A document that breaks its own schema is a bug: count it, keep the last good one in Redis.
         this.#o.metrics?.snapshotWrites.inc({ venue: this.#o.venue, result: 'invalid' });
@@ -154,8 +154,8 @@ export class RedisSnapshotWriter {
 }
 
 /** Reads and validates one snapshot; null when the key is missing or expired. */
-export async function readSnapshot(redis: Redis, key: string): Promise<SnapshotDocument | null> {
+export async function readSnapshot(redis: Redis, key: string): Promise<MarketSnapshot | null> {
   const text = await redis.get(key);
   if (text === null) return null;
-  return decodeMessage('SnapshotDocument', SnapshotDocument, JSON.parse(text));
+  return decodeMessage('MarketSnapshot', MarketSnapshot, JSON.parse(text));
 }
