@@ -38,7 +38,13 @@ export interface PlaceOrderRequest {
   symbol: InstrumentSymbol;
   side: Side;
   style: OrderStyle;
-  quantity: DecimalString;
+  /**
+   * The size: `quantity` in the base asset, or `quoteQuantity` in the quote asset (market orders
+   * only; the venue turns it into a quantity at the fill price, as Binance's quoteOrderQty does).
+   * Exactly one is given.
+   */
+  quantity?: DecimalString;
+  quoteQuantity?: DecimalString;
   /** Required for limit, limit-maker and stop-limit. */
   price?: DecimalString;
   /** Required for stop and stop-limit. */

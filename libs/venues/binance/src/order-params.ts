@@ -14,13 +14,18 @@ export function toNewOrderParams(req: PlaceOrderRequest, venueSymbol: string): N
   const needsStop = req.style === 'stop' || req.style === 'stop-limit';
   if (needsPrice && req.price === undefined) throw invalid('price', `is required for a ${req.style} order`);
   if (needsStop && req.stopPrice === undefined) throw invalid('stopPrice', `is required for a ${req.style} order`);
+  if ((req.quantity === undefined) === (req.quoteQuantity === undefined))
+    throw invalid('quantity', 'or quoteQuantity must be given, not both and not neither');
+  if (req.quoteQuantity !== undefined && req.style !== 'market')
+    throw invalid('quoteQuantity', `is allowed on market orders only, not ${req.style}`);
   const params: NewOrderParams = {
     symbol: venueSymbol,
     side: req.side,
     type: orderStyleToBinance(req.style),
-    quantity: req.quantity,
     newClientOrderId: req.clientOrderId,
   };
+  if (req.quantity !== undefined) params.quantity = req.quantity;
+  if (req.quoteQuantity !== undefined) params.quoteOrderQty = req.quoteQuantity;
   if (needsPrice && req.price !== undefined) params.price = req.price;
   if (needsStop && req.stopPrice !== undefined) params.stopPrice = req.stopPrice;
   // Binance requires timeInForce on LIMIT and STOP_LOSS_LIMIT and refuses it elsewhere.

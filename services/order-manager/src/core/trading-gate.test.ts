@@ -63,7 +63,7 @@ describe('toPlaceOrderRequest', () => {
     });
   });
 
-  it('refuses a quote-sized order the venue port cannot carry', () => {
+  it('carries a quote-sized market order as the venue quote quantity', () => {
     const quoteSized = request('q', {
       style: 'market',
       qty: undefined,
@@ -71,7 +71,9 @@ describe('toPlaceOrderRequest', () => {
       price: undefined,
       timeInForce: undefined,
     });
-    expect(unsupportedReason(quoteSized)).toContain('quoteQty');
-    expect(() => toPlaceOrderRequest(quoteSized)).toThrow(/quoteQty/);
+    expect(unsupportedReason(quoteSized)).toBeUndefined();
+    const placed = toPlaceOrderRequest(quoteSized);
+    expect(placed.quoteQuantity).toBe('50');
+    expect(placed.quantity).toBeUndefined();
   });
 });

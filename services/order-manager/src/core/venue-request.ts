@@ -8,27 +8,25 @@ import { OrderManagerError, OrderManagerErrorCode } from './errors.js';
 
 /** Why a request cannot go to the venue as it is, or undefined when it can; never throws. */
 export function unsupportedReason(request: OrderRequest): string | undefined {
-  // The venue port sizes every order in the base asset; Binance's quoteOrderQty is not carried.
-  if (request.qty === undefined) return 'quoteQty orders are not supported by the venue port (give qty)';
+  if (request.qty === undefined && request.quoteQty === undefined) return 'the request gives neither qty nor quoteQty';
+  if (request.quoteQty !== undefined && request.style !== 'market')
+    return `quoteQty sizes market orders only, not ${request.style}`;
   return undefined;
 }
 
-/** The venue request for `request`, same client order id; throws OMS_UNSUPPORTED_REQUEST for a quote-sized order. */
+/** The venue request for `request`, same client order id; throws OMS_UNSUPPORTED_REQUEST for a shape the venue cannot take. */
 export function toPlaceOrderRequest(request: OrderRequest): PlaceOrderRequest {
   const reason = unsupportedReason(request);
-  if (reason !== undefined || request.qty === undefined) {
-    throw new OrderManagerError(
-      OrderManagerErrorCode.UNSUPPORTED_REQUEST,
-      reason ?? 'qty missing',
-      request.clientOrderId,
-    );
+  if (reason !== undefined) {
+    throw new OrderManagerError(OrderManagerErrorCode.UNSUPPORTED_REQUEST, reason, request.clientOrderId);
   }
   return {
     clientOrderId: request.clientOrderId,
     symbol: request.instrument,
     side: request.side,
     style: request.style,
-    quantity: request.qty,
+    ...(request.qty !== undefined ? { quantity: request.qty } : {}),
+    ...(request.quoteQty !== undefined ? { quoteQuantity: request.quoteQty } : {}),
     ...(request.price !== undefined ? { price: request.price } : {}),
     ...(request.stopPrice !== undefined ? { stopPrice: request.stopPrice } : {}),
     ...(request.timeInForce !== undefined ? { timeInForce: request.timeInForce } : {}),

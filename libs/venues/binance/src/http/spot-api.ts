@@ -26,7 +26,9 @@ export interface NewOrderParams {
   symbol: string;
   side: string;
   type: string;
-  quantity: string;
+  /** Exactly one of quantity (base asset) and quoteOrderQty (quote asset, MARKET only). */
+  quantity?: string;
+  quoteOrderQty?: string;
   newClientOrderId: string;
   price?: string;
   stopPrice?: string;
