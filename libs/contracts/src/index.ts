@@ -74,3 +74,4 @@ export {
 } from './operator.js';
 export { DeadLetter, DeadLetterIssue } from './dead-letter.js';
 export { MarketSnapshot, SnapshotTop, SnapshotDepth, SnapshotTrade, marketSnapshotKey } from './market-snapshot.js';
+export { VenueCorrections, VenueCorrectionsApplied } from './venue-corrections.js';
