@@ -51,10 +51,14 @@ export const StatusCommand = z.object({
 });
 export type StatusCommand = z.infer<typeof StatusCommand>;
 
-/** Run a reconciliation now (trigger `operator`). */
+/**
+ * Run a reconciliation now. An operator asks with trigger `operator` (the default); a service whose venue
+ * stream reconnected asks with `reconnect` and holds submission until a report of that run passes.
+ */
 export const ReconNowCommand = z.object({
   ...commandBase,
   command: z.literal('recon-now'),
+  trigger: z.enum(['operator', 'reconnect']).optional(),
 });
 export type ReconNowCommand = z.infer<typeof ReconNowCommand>;
 
