@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { InvalidFaultSpecError, NO_FAULTS, parseFaultSpec } from './faults.js';
+import { FaultState, InvalidFaultSpecError, NO_FAULTS, parseFaultSpec, validateFaultSpec } from './faults.js';
 import { startExchangeSim, type RunningExchangeSim } from './server.js';
 import { RestClient, signWsParams, TEST_KEY, WsClient } from './test-support.js';
 
@@ -24,7 +24,7 @@ describe('fault spec', () => {
   it('parses the --faults string', () => {
     expect(
       parseFaultSpec(
-        'delay=200,reorder=0.1,duplicate=0.05,drop-ws=30000,drop-response=1,5xx=3,429=5,skew=-2000,expire-user-data=60000',
+        'delay=200,reorder=0.1,duplicate=0.05,drop-ws=30000,drop-response=1,5xx=3,429=5,skew=-2000,expire-user-data=60000,hide-user-fills=30000',
       ),
     ).toEqual({
       streamDelayMs: 200,
@@ -36,6 +36,7 @@ describe('fault spec', () => {
       tooManyRequests: 5,
       clockSkewMs: -2000,
       expireUserDataEveryMs: 60000,
+      hideUserFillsMs: 30000,
     });
     expect(parseFaultSpec('')).toEqual(NO_FAULTS);
   });
@@ -241,6 +242,89 @@ describe('stream faults', () => {
       sim.setFaults({ expireUserDataEveryMs: 100 });
       const ended = await ws.next((m) => (m.event as { e?: string } | undefined)?.e === 'eventStreamTerminated');
       expect(ended.subscriptionId).toBe(0);
+    } finally {
+      ws.close();
+    }
+  });
+});
+
+describe('hide-user-fills', () => {
+  it('opens a window when set; a PATCH of another fault does not prolong it', () => {
+    let now = 1_000;
+    const state = new FaultState(parseFaultSpec('hide-user-fills=30000'), undefined, () => now);
+    expect(state.hidingUserFills()).toBe(true);
+    now += 20_000;
+    state.update({ serverErrors: 1 });
+    now += 9_999;
+    expect(state.hidingUserFills()).toBe(true);
+    now += 1;
+    expect(state.hidingUserFills()).toBe(false);
+    state.update({ hideUserFillsMs: 5 });
+    expect(state.hidingUserFills()).toBe(true);
+    state.set(validateFaultSpec({}));
+    expect(state.hidingUserFills()).toBe(false);
+    expect(() => parseFaultSpec('hide-user-fills=-1')).toThrow(InvalidFaultSpecError);
+  });
+
+  it('withholds executions and their account position from user data; queries still show them', async () => {
+    const ws = await WsClient.open(sim.wsApiUrl);
+    try {
+      await ws.request({ id: 'sub', method: 'userDataStream.subscribe.signature', params: signWsParams({}) });
+      const put = await fetch(`${sim.adminUrl}/faults`, { method: 'PUT', body: 'hide-user-fills=600000' });
+      expect(((await put.json()) as { hideUserFillsMs: number }).hideUserFillsMs).toBe(600000);
+      sim.placeLiquidity({ symbol: 'BTCUSDT', side: 'SELL', price: '60000', quantity: '0.01' });
+      const hidden = await rest.signed('POST', '/api/v3/order', {
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'LIMIT',
+        timeInForce: 'GTC',
+        quantity: '0.002',
+        price: '60000',
+        newClientOrderId: 'hidden-fill',
+      });
+      expect(hidden.status).toBe(200);
+      // A later event on the same stream: everything sent before it has arrived.
+      await rest.signed('POST', '/api/v3/order', {
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'LIMIT',
+        timeInForce: 'GTC',
+        quantity: '0.001',
+        price: '40000',
+        newClientOrderId: 'marker',
+      });
+      await ws.next((m) => (m.event as { c?: string } | undefined)?.c === 'marker', 5000, 'the marker order');
+      const events = ws.messages.map((m) => (m as { event?: Record<string, unknown> }).event).filter(Boolean);
+      expect(events.filter((e) => e?.c === 'hidden-fill').map((e) => e?.x)).toEqual(['NEW']);
+      expect(events.some((e) => e?.x === 'TRADE')).toBe(false);
+
+      const order = await rest.signed<{ status: string }>('GET', '/api/v3/order', {
+        symbol: 'BTCUSDT',
+        origClientOrderId: 'hidden-fill',
+      });
+      expect(order.body.status).toBe('FILLED');
+      const trades = await rest.signed<{ qty: string }[]>('GET', '/api/v3/myTrades', { symbol: 'BTCUSDT' });
+      expect(trades.body.some((t) => t.qty === '0.00200000')).toBe(true);
+
+      const patch = await fetch(`${sim.adminUrl}/faults`, {
+        method: 'PATCH',
+        body: JSON.stringify({ hideUserFillsMs: 0 }),
+      });
+      expect(patch.status).toBe(200);
+      sim.placeLiquidity({ symbol: 'BTCUSDT', side: 'SELL', price: '60000', quantity: '0.01' });
+      await rest.signed('POST', '/api/v3/order', {
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'LIMIT',
+        timeInForce: 'GTC',
+        quantity: '0.003',
+        price: '60000',
+        newClientOrderId: 'shown-fill',
+      });
+      const shown = await ws.next<{ event: Record<string, unknown> }>(
+        (m) => (m.event as { x?: string } | undefined)?.x === 'TRADE',
+      );
+      expect(shown.event).toMatchObject({ c: 'shown-fill', X: 'FILLED' });
     } finally {
       ws.close();
     }

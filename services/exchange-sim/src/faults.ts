@@ -24,6 +24,13 @@ export const FaultSpec = z
     clockSkewMs: z.number().int().min(-86_400_000).max(86_400_000).default(0),
     /** End user data subscriptions (eventStreamTerminated / listenKeyExpired) this often; 0 = never. */
     expireUserDataEveryMs: z.number().int().min(0).default(0),
+    /**
+     * For this long after the spec is set (at start, PUT, or a PATCH naming this field), executions
+     * (executionReport with x=TRADE) and the account positions they move are withheld from the user
+     * data stream, and never sent later: a client sees its fills only through REST / WS-API queries
+     * (order status, myTrades, account). 0 = off.
+     */
+    hideUserFillsMs: z.number().int().min(0).max(86_400_000).default(0),
   })
   .strict();
 export type FaultSpec = z.infer<typeof FaultSpec>;
@@ -54,11 +61,12 @@ const KEYS: Record<string, keyof FaultSpec> = {
   '429': 'tooManyRequests',
   skew: 'clockSkewMs',
   'expire-user-data': 'expireUserDataEveryMs',
+  'hide-user-fills': 'hideUserFillsMs',
 };
 
 /**
  * Parses the `--faults` string: comma-separated `key=value` pairs, e.g.
- * `delay=200,reorder=0.1,duplicate=0.05,drop-ws=30000,drop-response=1,5xx=3,429=5,skew=-2000,expire-user-data=60000`.
+ * `delay=200,reorder=0.1,duplicate=0.05,drop-ws=30000,drop-response=1,5xx=3,429=5,skew=-2000,expire-user-data=60000,hide-user-fills=30000`.
  * An empty string means no faults.
  */
 export function parseFaultSpec(text: string): FaultSpec {
@@ -98,13 +106,17 @@ export function toFaultSpec(input: FaultSpecInput | string | undefined): FaultSp
   return typeof input === 'string' ? parseFaultSpec(input) : validateFaultSpec(input);
 }
 
-/** The live fault state: the spec plus the counters that bursts consume. */
+/** The live fault state: the spec plus the counters that bursts consume and the windows that timed faults open. */
 export class FaultState {
   private spec: FaultSpec = NO_FAULTS;
+  /** End of the hide-user-fills window (ms on `now`); 0 when none is open. */
+  private hideUserFillsUntil = 0;
 
+  /** `now` times the windows of timed faults (the real clock: a skew fault must not move them). */
   constructor(
     initial: FaultSpec,
     private readonly onChange: (spec: FaultSpec) => void = () => undefined,
+    private readonly now: () => number = () => Date.now(),
   ) {
     this.set(initial);
   }
@@ -113,15 +125,29 @@ export class FaultState {
     return this.spec;
   }
 
+  /** Replaces the spec; a non-zero `hideUserFillsMs` opens its window from now. */
   set(spec: FaultSpec): void {
-    this.spec = spec;
-    this.onChange(spec);
+    this.apply(spec, true);
   }
 
-  /** Merges a partial spec over the current one. */
+  /**
+   * Merges a partial spec over the current one. The hide-user-fills window is (re)opened only when
+   * the partial names `hideUserFillsMs`, so changing another fault does not prolong it.
+   */
   update(partial: Partial<FaultSpec>): FaultSpec {
-    this.set(validateFaultSpec({ ...this.spec, ...partial }));
+    this.apply(validateFaultSpec({ ...this.spec, ...partial }), partial.hideUserFillsMs !== undefined);
     return this.spec;
+  }
+
+  /** True while fills are withheld from the user data stream. */
+  hidingUserFills(): boolean {
+    return this.hideUserFillsUntil > 0 && this.now() < this.hideUserFillsUntil;
+  }
+
+  private apply(spec: FaultSpec, rearmWindows: boolean): void {
+    this.spec = spec;
+    if (rearmWindows) this.hideUserFillsUntil = spec.hideUserFillsMs > 0 ? this.now() + spec.hideUserFillsMs : 0;
+    this.onChange(spec);
   }
 
   private take(field: 'dropResponses' | 'serverErrors' | 'tooManyRequests'): boolean {

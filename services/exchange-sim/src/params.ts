@@ -7,7 +7,8 @@ import { isDecimalText, normalise } from './binance-numbers.js';
 const DECIMAL_RANGE = '^([0-9]{1,20})(\\.[0-9]{1,20})?$';
 const INTEGER_RANGE = '^[0-9]{1,20}$';
 const SYMBOL_RANGE = '^[A-Z0-9-_.]{1,20}$';
-const CLIENT_ID_RANGE = '^[a-zA-Z0-9-_]{1,36}$';
+// Binance's documented pattern for client order ids: letters, digits and `.:/_-`, 1 to 36 of them.
+const CLIENT_ID_RANGE = String.raw`^[\.A-Z\:/a-z0-9_-]{1,36}$`;
 
 export class Params {
   private readonly read = new Set<string>();

@@ -115,7 +115,11 @@ export async function startExchangeSim(options: ExchangeSimOptions = {}): Promis
 
   const faultTimers: { dropWs?: NodeJS.Timeout; expire?: NodeJS.Timeout } = {};
   let armTimers: (spec: FaultSpec) => void = () => undefined;
-  const faults = new FaultState(toFaultSpec(options.faults), (spec) => armTimers(spec));
+  const faults = new FaultState(
+    toFaultSpec(options.faults),
+    (spec) => armTimers(spec),
+    () => baseClock.now(),
+  );
   const clock: Clock = { now: () => baseClock.now() + faults.current.clockSkewMs };
 
   const restored = options.stateFile ? await loadState(options.stateFile) : undefined;
@@ -150,7 +154,7 @@ export async function startExchangeSim(options: ExchangeSimOptions = {}): Promis
   const activity = new MarketActivity(venue, activityConfig, process, random, log);
 
   const hub = new MarketHub(venue, clock, options.depthIntervalsMs ?? { fast: 100, slow: 1000 });
-  const userData = new UserDataHub(venue);
+  const userData = new UserDataHub(venue, () => faults.hidingUserFills());
 
   const save = async (): Promise<{ savedTo: string; savedAt: number }> => {
     if (!options.stateFile) throw new StateFileNotConfiguredError();

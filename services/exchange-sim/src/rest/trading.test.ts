@@ -209,6 +209,25 @@ describe('POST /api/v3/order', () => {
     expect(second.body).toEqual({ code: -2010, msg: 'Duplicate order sent.' });
   });
 
+  it('takes client order ids in the Binance pattern, colons included, and refuses other characters', async () => {
+    const order = (newClientOrderId: string) =>
+      rest.signed<Body>('POST', '/api/v3/order', {
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'LIMIT',
+        timeInForce: 'GTC',
+        quantity: '0.001',
+        price: '40000',
+        newClientOrderId,
+      });
+    const bourseId = 'sma-cross:1:ab12mf3k2x9q001';
+    const accepted = await order(bourseId);
+    expect(accepted.body.clientOrderId).toBe(bourseId);
+    const refused = await order('has space');
+    expect(refused.body.code).toBe(-1100);
+    expect(String(refused.body.msg)).toContain('newClientOrderId');
+  });
+
   it('refuses missing and malformed parameters with Binance codes', async () => {
     const noType = await rest.signed('POST', '/api/v3/order', { symbol: 'BTCUSDT', side: 'BUY', quantity: '1' });
     expect(noType.body).toEqual({

@@ -37,9 +37,14 @@ export interface FillContext {
   readonly ourFills: readonly OurFill[];
 }
 
-/** The event id the venue adapter gives a fill (`binance:fill:BTCUSDT:12345`), so both copies share it. */
+/**
+ * The event id the venue adapter gives a fill (`binance:fill:BTCUSDT:12345`), so both copies share
+ * it. The adapter's fill id may already carry the symbol (`BTCUSDT:12345`); it is not repeated.
+ */
 export function fillEventId(venue: string, instrument: string, venueFillId: string): string {
-  return `${venue}:fill:${instrument.replace('/', '')}:${venueFillId}`;
+  const symbol = instrument.replace('/', '');
+  const local = venueFillId.startsWith(`${symbol}:`) ? venueFillId.slice(symbol.length + 1) : venueFillId;
+  return `${venue}:fill:${symbol}:${local}`;
 }
 
 export function compareFills(ctx: FillContext): FillComparison {

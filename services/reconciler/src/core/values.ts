@@ -8,14 +8,27 @@ export function amount(field: string, text: string): Decimal {
   return value;
 }
 
-/** Orders venue ids as the venue issued them: numerically when both are integers (Binance), else as text. */
+/**
+ * Orders venue ids as the venue issued them: numerically when both are integers, or integers under
+ * the same `<prefix>:` (the Binance adapter's fill ids are `BTCUSDT:12345`, numbered per symbol),
+ * else as text.
+ */
 export function compareIds(a: string, b: string): number {
-  if (/^\d+$/.test(a) && /^\d+$/.test(b)) {
-    const x = BigInt(a);
-    const y = BigInt(b);
-    return x < y ? -1 : x > y ? 1 : 0;
-  }
+  const x = splitId(a);
+  const y = splitId(b);
+  if (x && y && x.prefix === y.prefix) return x.n < y.n ? -1 : x.n > y.n ? 1 : 0;
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The venue's own trade number in a fill id (`BTCUSDT:12345` → `12345`, `12345` → `12345`), or undefined. */
+export function tradeNumber(venueFillId: string): string | undefined {
+  return splitId(venueFillId)?.n.toString();
+}
+
+function splitId(id: string): { prefix: string; n: bigint } | undefined {
+  const m = /^(?:(.*):)?(\d+)$/.exec(id);
+  if (!m || m[2] === undefined) return undefined;
+  return { prefix: m[1] ?? '', n: BigInt(m[2]) };
 }
 
 export function byKey<T extends { key: string }>(a: T, b: T): number {

@@ -1,0 +1,205 @@
+// The reconciler's process configuration: the only module that reads process.env. Parsed once at
+// start with a strict schema; every error names the variable that is wrong, never echoing a URL
+// (it may carry a password) or a key.
+
+import { readFileSync } from 'node:fs';
+import { SUBJECT_TOKEN_PATTERN } from '@bourse/contracts';
+import { credentialEnvNames, DEFAULT_SIM_ENDPOINTS, type BinanceTargetName } from '@bourse/venue-binance';
+import { z } from 'zod';
+import { parseReconcilerConfig, type ReconcilerConfig } from './core/config.js';
+import { isReconcileInputError } from './core/errors.js';
+
+export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
+export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/bourse';
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+export const DEFAULT_OPS_PORT = 9104;
+/** Every two minutes: a few minutes at most between a silent divergence and its halt. */
+export const DEFAULT_RECON_INTERVAL_MS = 120_000;
+/** Feed resets come in bursts (every instrument of a dropped connection); one run after the burst. */
+export const DEFAULT_RESET_DEBOUNCE_MS = 2_000;
+/** A start run that could not read the venue is tried again this soon (trading stays blocked meanwhile). */
+export const DEFAULT_START_RETRY_MS = 5_000;
+export const DEFAULT_CORRECTIONS_TIMEOUT_MS = 5_000;
+export const DEFAULT_CORRECTIONS_ATTEMPTS = 3;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const url = (schemes: readonly string[]) =>
+  z
+    .string()
+    .trim()
+    .refine(
+      (text) => {
+        try {
+          return schemes.includes(new URL(text).protocol);
+        } catch {
+          return false;
+        }
+      },
+      { message: `must be a URL starting with ${schemes.map((s) => `${s}//`).join(' or ')}` },
+    );
+
+const wholeNumber = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, { message: 'must be a whole number' })
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const Env = z.object({
+  NATS_URL: url(['nats:', 'tls:', 'ws:', 'wss:']).default(DEFAULT_NATS_URL),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).default(DEFAULT_DATABASE_URL),
+  REDIS_URL: url(['redis:', 'rediss:']).default(DEFAULT_REDIS_URL),
+  BOURSE_NAMESPACE: z
+    .string()
+    .regex(SUBJECT_TOKEN_PATTERN, { message: 'must be a subject token (letters, digits, "_", ":", "-")' })
+    .optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  RECON_VENUE_TARGET: z.enum(['sim', 'testnet', 'mainnet']).default('sim'),
+  RECON_SIM_REST_URL: url(['http:', 'https:']).default(DEFAULT_SIM_ENDPOINTS.restUrl),
+  RECON_SIM_WS_STREAM_URL: url(['ws:', 'wss:']).default(DEFAULT_SIM_ENDPOINTS.wsStreamUrl),
+  RECON_SIM_WS_API_URL: url(['ws:', 'wss:']).default(DEFAULT_SIM_ENDPOINTS.wsApiUrl),
+  BINANCE_SECRET_FILE: z.string().min(1).optional(),
+  RECON_OPS_PORT: wholeNumber(0, 65_535).optional(),
+  OPS_PORT: wholeNumber(0, 65_535).optional(),
+  RECON_INTERVAL_MS: wholeNumber(1_000, 86_400_000).default(DEFAULT_RECON_INTERVAL_MS),
+  RECON_RESET_DEBOUNCE_MS: wholeNumber(0, 600_000).default(DEFAULT_RESET_DEBOUNCE_MS),
+  RECON_START_RETRY_MS: wholeNumber(100, 600_000).default(DEFAULT_START_RETRY_MS),
+  RECON_CORRECTIONS_TIMEOUT_MS: wholeNumber(100, 120_000).default(DEFAULT_CORRECTIONS_TIMEOUT_MS),
+  RECON_CORRECTIONS_ATTEMPTS: wholeNumber(1, 20).default(DEFAULT_CORRECTIONS_ATTEMPTS),
+  RECON_ACTIVATE_ON_FIRST_PASS: flag.default(false),
+  /** Tolerances and policies (ReconcilerConfig) as JSON, inline ... */
+  RECON_CONFIG: z.string().optional(),
+  /** ... or in a JSON file. */
+  RECON_CONFIG_FILE: z.string().min(1).optional(),
+});
+
+export interface ReconcilerProcessConfig {
+  readonly natsUrl: string;
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  /** Subject namespace (empty: production subjects). */
+  readonly namespace: string;
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly target: BinanceTargetName;
+  /** Used when `target` is `sim`. */
+  readonly simEndpoints: { readonly restUrl: string; readonly wsStreamUrl: string; readonly wsApiUrl: string };
+  /** The variables the adapter's credentials loader reads (a read-only key is enough unless orders are canceled). */
+  readonly credentials: { readonly env: Readonly<Record<string, string>>; readonly secretFile?: string };
+  readonly opsPort: number;
+  readonly intervalMs: number;
+  readonly resetDebounceMs: number;
+  readonly startRetryMs: number;
+  readonly correctionsTimeoutMs: number;
+  readonly correctionsAttempts: number;
+  readonly activateOnFirstPass: boolean;
+  readonly reconciler: ReconcilerConfig;
+}
+
+/** A variable is missing or malformed; `value` is the variable's name, never its content. */
+export class ReconcilerConfigError extends Error {
+  override readonly name = 'ReconcilerConfigError';
+  readonly code = 'INVALID_CONFIG';
+  constructor(
+    readonly value: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Reads the configuration from `env`; throws ReconcilerConfigError naming every bad variable. */
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+): ReconcilerProcessConfig {
+  // An empty variable means "not set": shells and manifests often write `FOO=`.
+  const present = Object.fromEntries(
+    Object.keys(Env.shape).flatMap((k) => {
+      const v = env[k];
+      return v === undefined || v.trim() === '' ? [] : [[k, v]];
+    }),
+  );
+  const parsed = Env.safeParse(present);
+  if (!parsed.success) {
+    const names = [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? 'environment')))];
+    const detail = parsed.error.issues.map((i) => `${String(i.path[0] ?? 'environment')} ${i.message}`).join('; ');
+    throw new ReconcilerConfigError(names.join(','), `invalid reconciler configuration: ${detail}`, {
+      cause: parsed.error,
+    });
+  }
+  const e = parsed.data;
+  const keyNames = credentialEnvNames(e.RECON_VENUE_TARGET);
+  const credentialEnv: Record<string, string> = {};
+  for (const name of Object.values(keyNames)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') credentialEnv[name] = value;
+  }
+  return {
+    natsUrl: e.NATS_URL,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    namespace: e.BOURSE_NAMESPACE ?? '',
+    logLevel: e.LOG_LEVEL,
+    target: e.RECON_VENUE_TARGET,
+    simEndpoints: {
+      restUrl: e.RECON_SIM_REST_URL,
+      wsStreamUrl: e.RECON_SIM_WS_STREAM_URL,
+      wsApiUrl: e.RECON_SIM_WS_API_URL,
+    },
+    credentials: {
+      env: credentialEnv,
+      ...(e.BINANCE_SECRET_FILE === undefined ? {} : { secretFile: e.BINANCE_SECRET_FILE }),
+    },
+    opsPort: e.RECON_OPS_PORT ?? e.OPS_PORT ?? DEFAULT_OPS_PORT,
+    intervalMs: e.RECON_INTERVAL_MS,
+    resetDebounceMs: e.RECON_RESET_DEBOUNCE_MS,
+    startRetryMs: e.RECON_START_RETRY_MS,
+    correctionsTimeoutMs: e.RECON_CORRECTIONS_TIMEOUT_MS,
+    correctionsAttempts: e.RECON_CORRECTIONS_ATTEMPTS,
+    activateOnFirstPass: e.RECON_ACTIVATE_ON_FIRST_PASS,
+    reconciler: reconcilerConfig(e.RECON_CONFIG, e.RECON_CONFIG_FILE, readFile),
+  };
+}
+
+function reconcilerConfig(
+  inline: string | undefined,
+  file: string | undefined,
+  readFile: (path: string) => string,
+): ReconcilerConfig {
+  if (inline !== undefined && file !== undefined) {
+    throw new ReconcilerConfigError(
+      'RECON_CONFIG,RECON_CONFIG_FILE',
+      'set RECON_CONFIG or RECON_CONFIG_FILE, not both',
+    );
+  }
+  const variable = file !== undefined ? 'RECON_CONFIG_FILE' : 'RECON_CONFIG';
+  let text = inline;
+  if (file !== undefined) {
+    try {
+      text = readFile(file);
+    } catch (err) {
+      throw new ReconcilerConfigError(variable, `RECON_CONFIG_FILE cannot be read (${file})`, { cause: err });
+    }
+  }
+  let raw: unknown = {};
+  if (text !== undefined) {
+    try {
+      raw = JSON.parse(text);
+    } catch (err) {
+      throw new ReconcilerConfigError(variable, `${variable} is not valid JSON`, { cause: err });
+    }
+  }
+  try {
+    return parseReconcilerConfig(raw);
+  } catch (err) {
+    if (isReconcileInputError(err)) {
+      throw new ReconcilerConfigError(variable, `${variable}: ${err.message}`, { cause: err });
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,91 @@
+// The pure helpers the shell uses to shape a run's input: positions from fills, the orders a run
+// may meet, the trade queries, prices from quotes, and venue ids compared as the venue numbers them.
+import { describe, expect, it } from 'vitest';
+import { fillEventId } from './fills.js';
+import { ordersForRun, positionsFromFills, type StoredFillView } from './our-view.js';
+import { PriceBook } from './prices.js';
+import { BTCUSDT, ourOrder, T0, venueOrder } from './test-support.js';
+import { tradeQueries } from './trade-queries.js';
+import { compareIds, tradeNumber } from './values.js';
+import type { ClientOrderId, VenueOrderId } from '@bourse/contracts';
+
+function fill(
+  id: string,
+  clientOrderId: string,
+  side: 'BUY' | 'SELL',
+  qty: string,
+  fee = '0',
+  feeAsset = 'USDT',
+): StoredFillView {
+  return {
+    instrument: BTCUSDT,
+    venueFillId: id,
+    clientOrderId,
+    strategyId: 'sma-cross',
+    side,
+    qty,
+    price: '60000',
+    fee,
+    feeAsset,
+    venueTime: T0 + Number(id.split(':')[1] ?? 0),
+  };
+}
+
+describe('run inputs', () => {
+  it('derives net positions and fees per strategy and instrument from fills', () => {
+    const positions = positionsFromFills([
+      fill('BTCUSDT:1', 'a', 'BUY', '0.5', '0.0005', 'BTC'),
+      fill('BTCUSDT:2', 'b', 'SELL', '0.2', '12', 'USDT'),
+    ]);
+    expect(positions).toEqual([
+      { strategyId: 'sma-cross', instrument: BTCUSDT, qty: '0.3', fees: { BTC: '0.0005', USDT: '12' } },
+    ]);
+  });
+
+  it('adds a closed entry for orders we hold fills of but no longer hold open', () => {
+    const open = ourOrder({ clientOrderId: 'open-1' });
+    const orders = ordersForRun(
+      [open],
+      [fill('BTCUSDT:1', 'done-1', 'BUY', '0.1'), fill('BTCUSDT:2', 'done-1', 'BUY', '0.2')],
+    );
+    expect(orders).toEqual([
+      open,
+      expect.objectContaining({ clientOrderId: 'done-1', status: 'filled', filledQty: '0.3' }),
+    ]);
+  });
+
+  it('asks for trades from the checkpoint number, else from the oldest thing that dates an instrument', () => {
+    const queries = tradeQueries({
+      checkpoint: { 'ETH/USDT': { lastTradeId: 'ETHUSDT:41', lastTradeTime: T0 } },
+      ourOpenOrders: [{ ...ourOrder({ clientOrderId: 'o' }), createdAt: T0 + 500 }],
+      fills: [fill('BTCUSDT:7', 'x', 'BUY', '1')],
+      venueOpen: [
+        venueOrder({ clientOrderId: 'v' as ClientOrderId, venueOrderId: '9' as VenueOrderId, createdAt: T0 + 100 }),
+      ],
+      now: T0 + 10_000,
+    });
+    expect(queries).toEqual([
+      { symbol: BTCUSDT, startTime: T0 + 7 },
+      { symbol: 'ETH/USDT', fromId: '41' },
+    ]);
+  });
+
+  it('prices assets from quote mids, direct or inverted, ignoring an older quote', () => {
+    const book = new PriceBook();
+    book.onQuote('BTC/USDT', '59990', '60010', 2);
+    book.onQuote('BTC/USDT', '1', '3', 1);
+    book.onQuote('USDT/TRY', '40', '40', 1);
+    book.onQuote('ETH/BTC', '0', '0.05', 1);
+    expect(book.pricesIn('USDT')).toEqual({ BTC: '60000', TRY: '0.025' });
+  });
+
+  it('compares the adapter fill ids by their trade number and builds the adapter event id', () => {
+    expect(compareIds('BTCUSDT:10', 'BTCUSDT:9')).toBe(1);
+    expect(compareIds('12', '9')).toBe(1);
+    expect(compareIds('BTCUSDT:9', 'BTCUSDT:9')).toBe(0);
+    expect(tradeNumber('BTCUSDT:12345')).toBe('12345');
+    expect(tradeNumber('abc')).toBeUndefined();
+    expect(fillEventId('binance', 'BTC/USDT', 'BTCUSDT:12345')).toBe('binance:fill:BTCUSDT:12345');
+    expect(fillEventId('binance', 'BTC/USDT', '12345')).toBe('binance:fill:BTCUSDT:12345');
+  });
+});

@@ -1,0 +1,40 @@
+// Why a run failed to run. Each carries a stable code (the metric label and the stored error code),
+// the step that failed as its value, and the underlying error as its cause.
+
+export const RunFailureCode = {
+  /** Our side could not be read from PostgreSQL. */
+  STORE_READ_FAILED: 'RECON_STORE_READ_FAILED',
+  /** The venue did not answer (or answered with an error) one of the reads. */
+  VENUE_UNAVAILABLE: 'RECON_VENUE_UNAVAILABLE',
+  /** The core refused the data (a malformed decimal, a report the contract refuses). */
+  INVALID_INPUT: 'RECON_INVALID_INPUT',
+  /** The order manager did not confirm the corrections. */
+  CORRECTIONS_FAILED: 'RECON_CORRECTIONS_FAILED',
+  /** HALTED could not be written to the trading-state KV. */
+  HALT_FAILED: 'RECON_HALT_FAILED',
+  /** The run and checkpoint could not be stored. */
+  STORE_WRITE_FAILED: 'RECON_STORE_WRITE_FAILED',
+} as const;
+export type RunFailureCode = (typeof RunFailureCode)[keyof typeof RunFailureCode];
+
+export class RunFailedError extends Error {
+  override readonly name = 'RunFailedError';
+  constructor(
+    readonly code: RunFailureCode,
+    /** The step that failed (`venue.openOrders`, `corrections`, …). */
+    readonly value: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export function isRunFailedError(err: unknown): err is RunFailedError {
+  return err instanceof RunFailedError;
+}
+
+/** A short, secret-free description of a thrown value (venue and bus errors never carry keys). */
+export function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : `non-error thrown: ${typeof err}`;
+}
