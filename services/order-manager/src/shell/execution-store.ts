@@ -1,0 +1,154 @@
+// Persists what the tracker changed, in one transaction per batch: the current row of every order
+// touched, its status events (by event id), fills (by venue fill id) and the positions they moved.
+// Writes are serialized (one queue): the OMS is the single writer, and the versions it holds for
+// optimistic concurrency are only right if its own writes never race each other. The current
+// snapshot of each order is written (not the change's), so a batch from the user-data stream that
+// overtakes the submission which created the order still finds the order row first.
+
+import { VersionConflictError, withTransaction } from '@bourse/store';
+import type pg from 'pg';
+import type { OrderTracker, TrackerChange } from '../core/index.js';
+import { insertFill, loadPositions, recordOrderEvent, savePosition, upsertOrder } from '../store/index.js';
+import { fillRecordOf, orderRecordOf, positionRecordOf } from './records.js';
+import type { Clock } from '../core/index.js';
+
+export interface PersistResult {
+  /** Fills new to the store (a fill already stored is not published again as new). */
+  readonly newFills: number;
+  readonly orders: number;
+}
+
+export class ExecutionStore {
+  private readonly orderVersions = new Map<string, number>();
+  private readonly positionVersions = new Map<string, number>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly tracker: OrderTracker,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Versions of rows read at start, so the first write of each is an update. */
+  rememberOrderVersion(clientOrderId: string, version: number): void {
+    this.orderVersions.set(clientOrderId, version);
+  }
+
+  rememberPositionVersion(strategyId: string, instrument: string, version: number): void {
+    this.positionVersions.set(positionKey(strategyId, instrument), version);
+  }
+
+  /** Writes the changes (queued behind earlier writes); resolves once committed. Throws when the commit failed. */
+  persist(changes: readonly TrackerChange[]): Promise<PersistResult> {
+    const run = this.queue.then(() => this.write(changes));
+    // The queue continues after a failure; the caller sees the error.
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Resolves when every write queued so far is done. */
+  async idle(): Promise<void> {
+    await this.queue;
+  }
+
+  private async write(changes: readonly TrackerChange[]): Promise<PersistResult> {
+    const touched = [...new Set(changes.filter((c) => c.tracked !== undefined).map((c) => c.clientOrderId))];
+    const statusUpdates = changes.flatMap((c) => c.statusUpdates);
+    const fills = changes.flatMap((c) => c.fills);
+    const positions = new Map<string, { strategyId: string; instrument: string }>();
+    for (const c of changes)
+      for (const p of c.positions)
+        positions.set(positionKey(p.strategyId, p.instrument), { strategyId: p.strategyId, instrument: p.instrument });
+    if (touched.length === 0 && fills.length === 0) return { newFills: 0, orders: 0 };
+    const now = this.clock.now();
+    try {
+      return await this.transaction(touched, statusUpdates, fills, positions, now);
+    } catch (err) {
+      if (!(err instanceof VersionConflictError)) throw err;
+      // Someone else wrote (a second instance in a rollout, or a restart's stale read): re-read the
+      // versions and write our current view once more; the tracker's state is the OMS's truth.
+      await this.reloadVersions(touched, positions);
+      return this.transaction(touched, statusUpdates, fills, positions, now);
+    }
+  }
+
+  private async transaction(
+    touched: readonly string[],
+    statusUpdates: TrackerChange['statusUpdates'],
+    fills: TrackerChange['fills'],
+    positions: Map<string, { strategyId: string; instrument: string }>,
+    now: number,
+  ): Promise<PersistResult> {
+    const versions = new Map<string, number>();
+    const positionVersions = new Map<string, number>();
+    const newFills = await withTransaction(this.pool, async (client) => {
+      for (const id of touched) {
+        const tracked = this.tracker.get(id);
+        if (tracked === undefined) continue;
+        const version = await upsertOrder(client, orderRecordOf(tracked), this.orderVersions.get(id) ?? 0);
+        versions.set(id, version);
+      }
+      for (const u of statusUpdates) {
+        if (!versions.has(u.clientOrderId) && !this.orderVersions.has(u.clientOrderId)) continue; // never stored (refused before tracking)
+        await recordOrderEvent(client, {
+          eventId: u.eventId,
+          clientOrderId: u.clientOrderId,
+          type: 'order-status',
+          payload: u,
+          venueTime: u.venueTime,
+          recordedAt: now,
+        });
+      }
+      let inserted = 0;
+      for (const f of fills) {
+        if (await insertFill(client, fillRecordOf(f, now))) inserted += 1;
+        await recordOrderEvent(client, {
+          eventId: f.event.eventId,
+          clientOrderId: f.event.clientOrderId,
+          type: 'fill',
+          payload: f.event,
+          venueTime: f.event.venueTime,
+          recordedAt: now,
+        });
+      }
+      for (const [key, { strategyId, instrument }] of positions) {
+        const position = this.tracker.positions.position(strategyId, instrument);
+        const version = await savePosition(
+          client,
+          positionRecordOf(position, now),
+          this.positionVersions.get(key) ?? 0,
+        );
+        positionVersions.set(key, version);
+      }
+      return inserted;
+    });
+    // Only after the commit: a rolled-back transaction leaves the versions as they were.
+    for (const [id, v] of versions) this.orderVersions.set(id, v);
+    for (const [key, v] of positionVersions) this.positionVersions.set(key, v);
+    return { newFills, orders: versions.size };
+  }
+
+  private async reloadVersions(
+    touched: readonly string[],
+    positions: Map<string, { strategyId: string; instrument: string }>,
+  ): Promise<void> {
+    for (const id of touched) {
+      const row = await this.pool.query<{ version: number }>('SELECT version FROM orders WHERE client_order_id = $1', [
+        id,
+      ]);
+      const v = row.rows[0]?.version;
+      if (v === undefined) this.orderVersions.delete(id);
+      else this.orderVersions.set(id, v);
+    }
+    const strategies = new Set([...positions.values()].map((p) => p.strategyId));
+    for (const strategyId of strategies) {
+      for (const p of await loadPositions(this.pool, { strategyId })) {
+        this.positionVersions.set(positionKey(p.strategyId, p.instrument), p.version);
+      }
+    }
+  }
+}
+
+function positionKey(strategyId: string, instrument: string): string {
+  return `${strategyId}\u0000${instrument}`;
+}

@@ -1,0 +1,350 @@
+// The order manager's shell against the real parts: the exchange simulator (in process, loopback)
+// through the real Binance adapter, NATS with JetStream under this file's own namespace, and a
+// PostgreSQL database of this file's own. Every step waits for the event it needs, with a timeout.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CancelAllCommand,
+  CancelCommand,
+  FillEvent,
+  OrderRequest,
+  Quote,
+  ReconNowCommand,
+  ReconciliationReport,
+  VenueCorrections,
+  VenueCorrectionsApplied,
+  operatorReplyOf,
+} from '@bourse/contracts';
+import type { UserDataEvent } from '@bourse/venues';
+import type { BinanceVenueClient } from '@bourse/venue-binance';
+import { listFills, loadOrder, loadOutbox, loadPositions } from '../store/index.js';
+import { CancelExecutionReply } from './command-replies.js';
+import type { OrderManagerService } from './order-manager-service.js';
+import { clock, orderRequest, startHarness, waitFor, type Harness } from './test-support.js';
+
+const OrderRequestContract = { name: 'OrderRequest', schema: OrderRequest };
+let h: Harness;
+let venue: BinanceVenueClient;
+let service: OrderManagerService;
+
+beforeAll(async () => {
+  h = await startHarness();
+  await h.setMode('ACTIVE');
+  venue = await h.connectVenue();
+  service = await h.startService(venue);
+}, 30_000);
+
+afterAll(async () => {
+  await h?.close();
+}, 30_000);
+
+async function publish(request: OrderRequest): Promise<void> {
+  await h.bus.publishDurable(h.subjects.orderRequest(request.venueSymbol), OrderRequestContract, request, {
+    msgId: request.clientOrderId,
+  });
+}
+
+async function orderStatus(id: string, status: string): Promise<void> {
+  await waitFor(`order ${id} ${status} in Postgres`, async () =>
+    (await loadOrder(h.db.pool, id))?.status === status ? true : undefined,
+  );
+}
+
+async function position(strategyId: string): Promise<string | undefined> {
+  const [p] = await loadPositions(h.db.pool, { strategyId });
+  return p?.qty;
+}
+
+async function venueOrders(id: string): Promise<number> {
+  return (await venue.openOrders('BTC/USDT' as never)).filter((o) => o.clientOrderId === id).length;
+}
+
+describe('order requests on ORDERS', () => {
+  it('become an order at the sim, partial then full fills in Postgres, a position and EXEC events', async () => {
+    const req = orderRequest({ strategyId: 'flow', qty: '0.01', price: '30000' });
+    h.sim.placeLiquidity({ symbol: 'BTCUSDT', side: 'SELL', price: '30000', quantity: '0.004' });
+    await publish(req);
+    await orderStatus(req.clientOrderId, 'partially-filled');
+    await waitFor('the partial position', async () => ((await position('flow')) === '0.004' ? true : undefined));
+    h.sim.placeLiquidity({ symbol: 'BTCUSDT', side: 'SELL', price: '30000', quantity: '0.006' });
+    await orderStatus(req.clientOrderId, 'filled');
+    await waitFor('the position', async () => ((await position('flow')) === '0.01' ? true : undefined));
+    const fills = await listFills(h.db.pool, { clientOrderId: req.clientOrderId });
+    expect(fills.map((f) => f.qty).sort()).toEqual(['0.004', '0.006']);
+    expect((await loadOutbox(h.db.pool, req.clientOrderId))?.state).toBe('sent');
+    await waitFor('EXEC fills and the filled status', () => {
+      const mine = h.exec.filter((e) => e.clientOrderId === req.clientOrderId);
+      const statuses = mine.flatMap((e) => (e.type === 'order-status' ? [e.status] : []));
+      return mine.filter((e) => e.type === 'fill').length === 2 && statuses.includes('filled') ? statuses : undefined;
+    });
+    const statuses = h.exec.flatMap((e) =>
+      e.clientOrderId === req.clientOrderId && e.type === 'order-status' ? [e.status] : [],
+    );
+    expect(statuses).toEqual(expect.arrayContaining(['pending-new', 'new', 'partially-filled', 'filled']));
+  }, 30_000);
+
+  it('leaves one order when the sim drops the answer after accepting; the order is learnt by query', async () => {
+    const req = orderRequest({ strategyId: 'drop', price: '20000' });
+    h.sim.setFaults({ dropResponses: 1 });
+    try {
+      await publish(req);
+      await orderStatus(req.clientOrderId, 'new');
+    } finally {
+      h.sim.setFaults({ dropResponses: 0 });
+    }
+    const entry = await waitFor('the outbox entry to settle', async () => {
+      const e = await loadOutbox(h.db.pool, req.clientOrderId);
+      return e?.state === 'sent' || e?.state === 'resolved' ? e : undefined;
+    });
+    expect(await venueOrders(req.clientOrderId)).toBe(1);
+    expect(entry?.attempts).toBe(1);
+    // Delivered again (a new message id, as after a risk-gate restart): journaled already, never sent twice.
+    await h.bus.publishDurable(h.subjects.orderRequest('BTCUSDT'), OrderRequestContract, req, {
+      msgId: `${req.clientOrderId}-again`,
+    });
+    await h.bus.publishDurable(h.subjects.orderRequest('BTCUSDT'), OrderRequestContract, orderRequest({ price: '1' }), {
+      msgId: 'marker',
+    });
+    await waitFor('the marker order to be journaled', async () =>
+      (
+        await h.db.pool.query(
+          "SELECT 1 FROM outbox WHERE request->>'intentId' LIKE 'intent-%' AND request->>'price' = '1'",
+        )
+      ).rowCount === 1
+        ? true
+        : undefined,
+    );
+    expect(await venueOrders(req.clientOrderId)).toBe(1);
+    expect((await loadOutbox(h.db.pool, req.clientOrderId))?.attempts).toBe(1);
+  }, 30_000);
+
+  it('the same execution events delivered twice leave the same positions, fills and EXEC ids', async () => {
+    const seen: UserDataEvent[] = [];
+    const feed = venue.userData();
+    feed.on((e) => {
+      if (e.kind === 'order') seen.push(e);
+    });
+    await feed.start();
+    try {
+      const req = orderRequest({ strategyId: 'twice', qty: '0.002', price: '30001' });
+      h.sim.placeLiquidity({ symbol: 'BTCUSDT', side: 'SELL', price: '30001', quantity: '0.002' });
+      await publish(req);
+      await orderStatus(req.clientOrderId, 'filled');
+      await waitFor('the fill on the second feed', () =>
+        seen.some((e) => e.kind === 'order' && e.fill?.clientOrderId === req.clientOrderId) ? true : undefined,
+      );
+      await waitFor('the position', async () => ((await position('twice')) === '0.002' ? true : undefined));
+      await service.pipeline.idle();
+      const idsBefore = h.exec.map((e) => e.eventId);
+      for (let round = 0; round < 2; round += 1) for (const e of seen) service.applyVenueEvent(e);
+      await service.pipeline.idle();
+      await h.bus.flush();
+      expect(await position('twice')).toBe('0.002');
+      expect((await listFills(h.db.pool, { strategyId: 'twice' })).length).toBe(1);
+      expect(h.exec.map((e) => e.eventId)).toEqual(idsBefore);
+      expect(new Set(idsBefore).size).toBe(idsBefore.length);
+    } finally {
+      await feed.close();
+    }
+  }, 30_000);
+});
+
+describe('commands', () => {
+  const reply = { name: 'CancelExecutionReply', schema: CancelExecutionReply };
+
+  it('cancels one order, then cancel-all cancels the rest of a strategy at the sim', async () => {
+    const a = orderRequest({ strategyId: 'cx', price: '21000' });
+    const b = orderRequest({ strategyId: 'cx', price: '21001' });
+    await publish(a);
+    await publish(b);
+    await orderStatus(a.clientOrderId, 'new');
+    await orderStatus(b.clientOrderId, 'new');
+    const one = await h.bus.request(
+      h.subjects.command('order-manager', 'cancel'),
+      { name: 'CancelCommand', schema: CancelCommand },
+      { v: 1, command: 'cancel', requestedBy: 'test', requestedAt: clock.now(), clientOrderId: a.clientOrderId },
+      reply,
+    );
+    expect(one.ok && one.result.canceled).toEqual([a.clientOrderId]);
+    const all = await h.bus.request(
+      h.subjects.command('order-manager', 'cancel-all'),
+      { name: 'CancelAllCommand', schema: CancelAllCommand },
+      {
+        v: 1,
+        command: 'cancel-all',
+        requestedBy: 'test',
+        requestedAt: clock.now(),
+        scope: { kind: 'strategy', strategyId: 'cx' },
+      },
+      reply,
+    );
+    expect(all.ok && all.result).toMatchObject({ canceled: [b.clientOrderId], failed: [] });
+    expect(await venueOrders(a.clientOrderId)).toBe(0);
+    expect(await venueOrders(b.clientOrderId)).toBe(0);
+    await orderStatus(b.clientOrderId, 'canceled');
+    const unknown = await h.bus.request(
+      h.subjects.command('order-manager', 'cancel'),
+      { name: 'CancelCommand', schema: CancelCommand },
+      { v: 1, command: 'cancel', requestedBy: 'test', requestedAt: clock.now(), clientOrderId: a.clientOrderId },
+      reply,
+    );
+    expect(!unknown.ok && unknown.error.code).toBe('NOT_LIVE');
+  }, 30_000);
+
+  it('apply-corrections applies a fill the user stream never delivered once; sent twice it counts as known', async () => {
+    const req = orderRequest({ strategyId: 'recon', qty: '0.01', price: '22000' });
+    await publish(req);
+    await orderStatus(req.clientOrderId, 'new');
+    const row = await loadOrder(h.db.pool, req.clientOrderId);
+    const fill = FillEvent.parse({
+      v: 1,
+      type: 'fill',
+      eventId: 'binance:fill:BTCUSDT:recon-1',
+      venue: 'binance',
+      venueFillId: 'recon-1',
+      clientOrderId: req.clientOrderId,
+      venueOrderId: row?.venueOrderId,
+      instrument: 'BTC/USDT',
+      side: 'BUY',
+      qty: '0.003',
+      price: '22000',
+      fee: '0',
+      feeAsset: 'USDT',
+      liquidity: 'maker',
+      venueTime: clock.now(),
+    });
+    const corrections: VenueCorrections = { v: 1, runId: 'run-1', venue: 'binance', fills: [fill], orderUpdates: [] };
+    const ask = () =>
+      h.bus.request(
+        h.subjects.command('order-manager', 'apply-corrections'),
+        { name: 'VenueCorrections', schema: VenueCorrections },
+        corrections,
+        { name: 'Reply', schema: operatorReplyOf(VenueCorrectionsApplied) },
+      );
+    const first = await ask();
+    expect(first.ok && first.result).toMatchObject({ fillsApplied: 1, fillsAlreadyKnown: 0 });
+    const second = await ask();
+    expect(second.ok && second.result).toMatchObject({ fillsApplied: 0, fillsAlreadyKnown: 1 });
+    expect((await listFills(h.db.pool, { clientOrderId: req.clientOrderId })).length).toBe(1);
+    expect(await position('recon')).toBe('0.003');
+    expect((await loadOrder(h.db.pool, req.clientOrderId))?.status).toBe('partially-filled');
+  }, 30_000);
+});
+
+describe('limit then market fallback', () => {
+  function feedQuotes(bid: string, ask: string): () => void {
+    const send = () =>
+      h.bus.publish(
+        h.subjects.md.quote('binance', 'BTCUSDT'),
+        { name: 'Quote', schema: Quote },
+        {
+          v: 1,
+          venue: 'binance',
+          instrument: 'BTC/USDT',
+          bidPrice: bid,
+          bidQty: '1',
+          askPrice: ask,
+          askQty: '1',
+          receivedAt: clock.now(),
+        },
+      );
+    send();
+    const timer = setInterval(send, 30);
+    return () => clearInterval(timer);
+  }
+
+  it('rests at the touch for the window, then goes to market when the guards pass', async () => {
+    h.sim.placeLiquidity({ symbol: 'BTCUSDT', side: 'SELL', price: '30010', quantity: '0.01' });
+    const req = orderRequest({
+      strategyId: 'chase-ok',
+      price: '30010',
+      constraints: { limitWindowMs: 400, marketFallback: true, maxSlippageBps: '20' },
+    });
+    const stop = feedQuotes('30000', '30010');
+    try {
+      await publish(req);
+      await orderStatus(req.clientOrderId, 'canceled');
+      await waitFor('the position from the market fallback', async () =>
+        (await position('chase-ok')) === '0.01' ? true : undefined,
+      );
+    } finally {
+      stop();
+    }
+    const fills = await listFills(h.db.pool, { strategyId: 'chase-ok' });
+    expect(fills.map((f) => f.price)).toEqual(['30010']);
+    expect(fills[0]?.clientOrderId).not.toBe(req.clientOrderId);
+    expect((await loadOrder(h.db.pool, fills[0]?.clientOrderId ?? ''))?.style).toBe('market');
+  }, 30_000);
+
+  it('refuses the market fallback when the slippage guard fails, leaving the rest unfilled', async () => {
+    const req = orderRequest({
+      strategyId: 'chase-no',
+      price: '30010',
+      constraints: { limitWindowMs: 300, marketFallback: true, maxSlippageBps: '1' },
+    });
+    const stop = feedQuotes('30000', '30010');
+    try {
+      await publish(req);
+      await orderStatus(req.clientOrderId, 'canceled');
+      await waitFor('the chase to finish', () => (service.status().activeTactics === 0 ? true : undefined));
+    } finally {
+      stop();
+    }
+    const rows = await h.db.pool.query("SELECT style, status FROM orders WHERE strategy_id = 'chase-no'");
+    expect(rows.rows).toEqual([{ style: 'limit', status: 'canceled' }]);
+    expect(await position('chase-no')).toBeUndefined();
+  }, 30_000);
+});
+
+describe('submission around a venue stream reconnect', () => {
+  it('holds order requests unacked until a reconciliation started after the reconnect is ok', async () => {
+    let verdict: 'ok' | 'drift-halted' = 'drift-halted';
+    const asked: number[] = [];
+    const responder = h.bus.serve(
+      h.subjects.command('reconciler', 'recon-now'),
+      { name: 'ReconNowCommand', schema: ReconNowCommand },
+      { name: 'Reply', schema: operatorReplyOf(ReconciliationReport) },
+      (cmd) => {
+        asked.push(cmd.requestedAt);
+        return { v: 1 as const, ok: true as const, result: report(`run-${asked.length}`, clock.now(), verdict) };
+      },
+    );
+    try {
+      h.sim.dropWsConnections();
+      await waitFor('a reconnect reconciliation request', () => (asked.length > 0 ? true : undefined));
+      expect(service.submissionPaused).toBe(true);
+      const req = orderRequest({ strategyId: 'pause', price: '23000' });
+      await publish(req);
+      await waitFor('the request to be held', () => (service.heldRequests === 1 ? true : undefined));
+      expect(await loadOutbox(h.db.pool, req.clientOrderId)).toBeUndefined();
+      verdict = 'ok';
+      await h.bus.publishDurable(
+        h.subjects.reconReport(),
+        { name: 'ReconciliationReport', schema: ReconciliationReport },
+        report('run-ok', clock.now(), 'ok'),
+        { msgId: 'run-ok' },
+      );
+      await orderStatus(req.clientOrderId, 'new');
+      expect(service.submissionPaused).toBe(false);
+    } finally {
+      await responder.unsubscribe();
+    }
+  }, 30_000);
+});
+
+function report(runId: string, startedAt: number, verdict: 'ok' | 'drift-halted'): ReconciliationReport {
+  return {
+    v: 1,
+    runId,
+    venue: 'binance',
+    trigger: 'reconnect',
+    startedAt,
+    finishedAt: startedAt,
+    counts: { ordersChecked: 0, fillsChecked: 0, balancesChecked: 0, positionsChecked: 0 },
+    differences: { orders: [], fills: [], balances: [], positions: [] },
+    missedFillsRecovered: [],
+    unknownOpenOrders: [],
+    drift: { value: verdict === 'ok' ? '0' : '10', tolerance: '1', asset: 'USDT' },
+    verdict,
+  };
+}

@@ -1,0 +1,627 @@
+// The order manager's shell around its core. Start order (DESIGN 9): migrate and load the store →
+// the venue's instruments → the trading-state KV → the user-data stream → every unresolved outbox
+// entry settled by querying the venue by client order id → commands → the ORDERS consumer → ready.
+// Everything the core decides goes through ExecutionPipeline (persist, then publish on EXEC).
+
+import {
+  DURABLE_CONSUMERS,
+  type Bus,
+  type BusSubscription,
+  type ConsumerHandle,
+  type KvWatchHandle,
+} from '@bourse/bus';
+import {
+  CancelAllCommand,
+  CancelCommand,
+  OrderRequest,
+  ReconNowCommand,
+  ReconciliationReport,
+  StatusCommand,
+  TradingState,
+  VenueCorrections,
+  VenueCorrectionsApplied,
+  operatorReplyOf,
+  type ClientOrderId,
+  type InstrumentSymbol,
+} from '@bourse/contracts';
+import { InstrumentRegistry } from '@bourse/domain';
+import { ChildOrderIds } from './child-order-ids.js';
+import type { Logger, Metrics } from '@bourse/telemetry';
+import type { UserDataEvent, UserDataFeed, VenueClient } from '@bourse/venues';
+import type pg from 'pg';
+import {
+  executeCancel,
+  OrderTracker,
+  planOperatorCommand,
+  recoverOutboxEntry,
+  resolveOutbox,
+  submitOrder,
+  type CancelResult,
+  type Clock,
+  type Journal,
+  type OutboxEntry,
+  type SubmissionDeps,
+  type SubmissionResult,
+  type TrackerChange,
+} from '../core/index.js';
+import {
+  insertOutbox,
+  listUnresolvedOutbox,
+  loadOrder,
+  loadOutbox,
+  markOutbox,
+  migrateOrderManagerStore,
+  upsertBalance,
+} from '../store/index.js';
+import { CancelExecutionReply, OmsStatusReply, type CancelExecutionResult, type OmsStatus } from './command-replies.js';
+import type { z } from 'zod';
+import { ExecutionPipeline } from './execution-pipeline.js';
+import { ExecutionStore } from './execution-store.js';
+import { createOrderManagerMetrics, type OrderManagerMetrics } from './metrics.js';
+import { orderOfStored, restoreState, syncInstruments } from './restore.js';
+import {
+  nextSubmissionPause,
+  RUNNING,
+  type SubmissionPauseEffect,
+  type SubmissionPauseEvent,
+  type SubmissionPauseState,
+} from './submission-pause.js';
+import { TacticRunner, wantsChase, type ChaseSettings } from './tactic-runner.js';
+import { TradingStateWatch } from './trading-state-watch.js';
+
+const SERVICE = 'order-manager';
+const OrderRequestContract = { name: 'OrderRequest', schema: OrderRequest };
+const TradingStateContract = { name: 'TradingState', schema: TradingState };
+const ReportContract = { name: 'ReconciliationReport', schema: ReconciliationReport };
+const ReconNowContract = { name: 'ReconNowCommand', schema: ReconNowCommand };
+const ReconReplyContract = { name: 'ReconNowReply', schema: operatorReplyOf(ReconciliationReport) };
+const CorrectionsReplyContract = { name: 'VenueCorrectionsReply', schema: operatorReplyOf(VenueCorrectionsApplied) };
+
+export interface OrderManagerServiceOptions {
+  readonly bus: Bus;
+  readonly pool: pg.Pool;
+  /** Connected already (BinanceVenueClient.connect). */
+  readonly venue: VenueClient;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly clock: Clock;
+  /** Receive window + margin: how long a venue that does not know an id may still receive it. */
+  readonly safeHorizonMs: number;
+  readonly chase: ChaseSettings;
+  /** 4 characters of 0-9a-z: part of every client order id the OMS's tactics make. */
+  readonly instanceTag: string;
+  readonly reconRetryMs?: number;
+  readonly reconTimeoutMs?: number;
+}
+
+/** Thrown to a held order request when the service stops while submission is paused: it is nak'ed, not lost. */
+export class SubmissionStoppedError extends Error {
+  override readonly name = 'SubmissionStoppedError';
+  readonly code = 'OMS_STOPPING';
+  readonly value = undefined;
+  constructor() {
+    super('the order manager is stopping; the request is handed back for redelivery');
+  }
+}
+
+export class OrderManagerService {
+  readonly tracker = new OrderTracker();
+  private readonly o: OrderManagerServiceOptions;
+  private readonly log: Logger;
+  private readonly metrics: OrderManagerMetrics;
+  private readonly store: ExecutionStore;
+  private readonly tradingState = new TradingStateWatch();
+  private readonly pipelineRef: ExecutionPipeline;
+  private registry: InstrumentRegistry;
+  private tactics: TacticRunner | undefined;
+  private feed: UserDataFeed | undefined;
+  private consumer: ConsumerHandle | undefined;
+  private watch: KvWatchHandle | undefined;
+  private subscriptions: BusSubscription[] = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private pause: SubmissionPauseState = RUNNING;
+  private readonly pauseWaiters = new Set<{ resolve: () => void; reject: (e: Error) => void }>();
+  private readonly childIds: ChildOrderIds;
+  private unresolved = new Set<string>();
+  private started = false;
+  private stopping = false;
+
+  constructor(options: OrderManagerServiceOptions) {
+    this.o = options;
+    this.log = options.logger.child({ component: SERVICE });
+    this.metrics = createOrderManagerMetrics(options.metrics);
+    this.store = new ExecutionStore(options.pool, this.tracker, options.clock);
+    this.registry = new InstrumentRegistry(options.venue.venue);
+    this.pipelineRef = new ExecutionPipeline({
+      bus: options.bus,
+      store: this.store,
+      tracker: this.tracker,
+      logger: this.log,
+      metrics: this.metrics,
+      clock: options.clock,
+      venueSymbolOf: (instrument) => this.registry.get(instrument)?.venueSymbol,
+    });
+    this.childIds = new ChildOrderIds(options.instanceTag);
+  }
+
+  get pipeline(): ExecutionPipeline {
+    return this.pipelineRef;
+  }
+
+  /** True once started and consuming, while NATS is connected. */
+  get isReady(): boolean {
+    return this.started && !this.stopping && this.o.bus.isConnected();
+  }
+
+  get submissionPaused(): boolean {
+    return this.pause.kind !== 'running';
+  }
+
+  /** Order requests held unacked while submission is paused. */
+  get heldRequests(): number {
+    return this.pauseWaiters.size;
+  }
+
+  /** One venue user-data event, as the stream delivers it (also the entry for replays and tests). */
+  applyVenueEvent(event: UserDataEvent): void {
+    this.onUserData(event);
+  }
+
+  async start(): Promise<void> {
+    const { pool, venue, bus, clock } = this.o;
+    await migrateOrderManagerStore(pool);
+    const specs = await venue.fetchInstruments();
+    this.registry = new InstrumentRegistry(venue.venue, specs);
+    const synced = await syncInstruments(pool, specs, clock.now());
+    const restored = await restoreState(pool, this.tracker, this.store);
+    this.log.info({ instruments: synced.stored, skipped: synced.skipped.length, ...restored }, 'state restored');
+
+    const kv = await bus.tradingState(TradingStateContract);
+    this.watch = await kv.watch((change) => {
+      const mode = this.tradingState.apply(change);
+      if (change.isUpdate) this.log.info({ key: change.key, mode }, 'trading state changed');
+    });
+    await this.tradingState.prime(kv);
+
+    this.tactics = new TacticRunner({
+      bus,
+      venue: venue.venue,
+      registry: this.registry,
+      clock,
+      logger: this.log,
+      metrics: this.metrics,
+      settings: this.o.chase,
+      ports: {
+        submit: (request) => this.submitGated(request),
+        cancel: (clientOrderId, instrument) => this.cancelOne(clientOrderId, instrument).then(() => undefined),
+        nextClientOrderId: (parent) => this.childIds.next(parent.clientOrderId),
+        currentOrder: (clientOrderId) => this.tracker.get(clientOrderId)?.order,
+      },
+    });
+    this.pipelineRef.onApplied((changes) => this.tactics?.onChanges(changes));
+
+    const feed = venue.userData();
+    this.feed = feed;
+    feed.on((event) => this.onUserData(event));
+    await feed.start();
+    this.log.info('user-data stream subscribed');
+
+    await this.recoverOutbox();
+
+    const subjects = bus.subjects;
+    const cmd = (name: string) => subjects.command(SERVICE, name);
+    this.subscriptions.push(
+      bus.serve(cmd('cancel'), { name: 'CancelCommand', schema: CancelCommand }, replyOf(), (c) => this.onCancel(c)),
+      bus.serve(cmd('cancel-all'), { name: 'CancelAllCommand', schema: CancelAllCommand }, replyOf(), (c) =>
+        this.onCancel(c),
+      ),
+      bus.serve(
+        cmd('apply-corrections'),
+        { name: 'VenueCorrections', schema: VenueCorrections },
+        CorrectionsReplyContract,
+        (c) => this.onCorrections(c),
+      ),
+      bus.serve(cmd('status'), { name: 'StatusCommand', schema: StatusCommand }, statusReply(), () => this.onStatus()),
+      bus.subscribe(subjects.reconReport(), ReportContract, (report) => {
+        this.dispatchPause({ type: 'recon-report', report });
+      }),
+    );
+    this.tactics.start();
+    this.consumer = await bus.consume(DURABLE_CONSUMERS.orderManagerRequests, OrderRequestContract, (request) =>
+      this.onOrderRequest(request),
+    );
+    await bus.flush();
+    this.everyMs(5_000, () => void this.refreshOutboxGauge());
+    await this.refreshOutboxGauge();
+    this.started = true;
+    this.log.info({ venue: venue.venue, openOrders: this.tracker.liveOrders().length }, 'order manager started');
+  }
+
+  /** Stops intake (ORDERS first), lets in-flight work finish, closes the stream; leaves bus, pool and venue to the caller. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const w of this.pauseWaiters) w.reject(new SubmissionStoppedError());
+    this.pauseWaiters.clear();
+    await this.consumer?.stop();
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    await this.tactics?.stop();
+    for (const sub of this.subscriptions) await sub.unsubscribe();
+    this.subscriptions = [];
+    await this.watch?.stop();
+    await this.feed?.close();
+    await this.pipelineRef.idle();
+    this.pipelineRef.stop();
+    this.started = false;
+  }
+
+  // ---- order requests -------------------------------------------------------------------------
+
+  private async onOrderRequest(request: OrderRequest): Promise<void> {
+    const id = request.clientOrderId;
+    const known = this.tracker.get(id) !== undefined || (await loadOutbox(this.o.pool, id)) !== undefined;
+    if (known) {
+      // A redelivery: the journal has it. Write the order's current view again in case the first
+      // attempt failed after the venue call, and ack; it is never sent twice.
+      const tracked = this.tracker.get(id);
+      if (tracked !== undefined) await this.pipelineRef.apply([{ ...rewrite(id), tracked }]);
+      this.metrics.submissions.inc({ outcome: 'duplicate' });
+      this.log.info({ clientOrderId: id }, 'order request already journaled; not sent again');
+      return;
+    }
+    if (wantsChase(request) && this.tactics !== undefined) {
+      await this.waitUntilRunning();
+      await this.tactics.begin(request);
+      return;
+    }
+    await this.submitGated(request);
+  }
+
+  /** Waits while submission is paused, then journals and sends; resolves once the outcome is durable. */
+  private async submitGated(request: OrderRequest): Promise<void> {
+    await this.waitUntilRunning();
+    const result = await submitOrder(request, this.deps());
+    await this.handleSubmission(result);
+  }
+
+  private async handleSubmission(result: SubmissionResult): Promise<void> {
+    const { outcome, clientOrderId } = result;
+    this.metrics.submissions.inc({ outcome: outcome.kind });
+    const tracked = this.tracker.get(clientOrderId);
+    const extra = tracked === undefined ? result.events : [];
+    await this.pipelineRef.apply(result.changes, extra);
+    const log = { clientOrderId, strategyId: tracked?.request.strategyId, outcome: outcome.kind };
+    switch (outcome.kind) {
+      case 'unknown':
+        this.unresolved.add(clientOrderId);
+        this.log.warn({ ...log, reason: outcome.reason, resolveAt: outcome.resolveAt }, 'order outcome unknown');
+        this.scheduleResolve(outcome.entry, outcome.resolveAt);
+        break;
+      case 'conflict':
+        this.log.error({ ...log, reason: outcome.reason }, 'venue holds a different order under our id: look at it');
+        break;
+      case 'rejected':
+      case 'refused':
+      case 'abandoned':
+        this.unresolved.delete(clientOrderId);
+        this.log.warn({ ...log, reason: outcome.reason }, 'order not placed');
+        break;
+      case 'accepted':
+        this.unresolved.delete(clientOrderId);
+        this.log.info(
+          { ...log, venueOrderId: outcome.venueOrder.venueOrderId, resolvedByQuery: outcome.resolvedByQuery },
+          'order placed',
+        );
+        break;
+      case 'duplicate':
+        break;
+    }
+  }
+
+  private scheduleResolve(entry: OutboxEntry, at: number): void {
+    this.after(Math.max(0, at - this.o.clock.now()), async () => {
+      const current = (await loadOutbox(this.o.pool, entry.clientOrderId)) ?? entry;
+      if (current.state !== 'unknown') return;
+      await this.handleSubmission(await resolveOutbox(current, this.deps()));
+    });
+  }
+
+  private async recoverOutbox(): Promise<void> {
+    const entries = await listUnresolvedOutbox(this.o.pool);
+    for (const entry of entries) {
+      this.log.info({ clientOrderId: entry.clientOrderId, state: entry.state }, 'settling outbox entry after restart');
+      await this.handleSubmission(await recoverOutboxEntry(entry, this.deps()));
+    }
+  }
+
+  private deps(): SubmissionDeps {
+    const pool = this.o.pool;
+    const journal: Journal = {
+      commitOutbox: (request, at) => insertOutbox(pool, request, at),
+      markOutbox: (id, state, options) => markOutbox(pool, id, state, options),
+    };
+    return {
+      journal,
+      venue: this.o.venue,
+      tracker: this.tracker,
+      clock: this.o.clock,
+      tradingState: this.tradingState,
+      policy: { safeHorizonMs: this.o.safeHorizonMs, maxSubmissions: 2 },
+    };
+  }
+
+  // ---- venue user data ------------------------------------------------------------------------
+
+  private onUserData(event: UserDataEvent): void {
+    switch (event.kind) {
+      case 'connection':
+        if (event.state === 'reconnecting' || event.state === 'closed') {
+          if (!this.stopping)
+            this.dispatchPause({ type: 'stream-lost', at: event.time, reason: event.reason ?? event.state });
+        } else if (event.state === 'open') {
+          this.dispatchPause({ type: 'stream-open', at: event.time });
+        }
+        return;
+      case 'order': {
+        const change = this.tracker.applyExecutionReport(event.update, event.fill);
+        if (change.outcome === 'unknown-order') {
+          this.log.warn({ clientOrderId: event.update.clientOrderId }, 'venue update for an order not followed here');
+          return;
+        }
+        if (change.outcome === 'rejected') {
+          this.metrics.badInput.inc({ kind: 'user-data' });
+          this.log.error(
+            { clientOrderId: change.clientOrderId, detail: change.detail },
+            'venue update contradicts the order',
+          );
+        }
+        if (change.outcome !== 'applied') return;
+        this.pipelineRef.apply([change]).catch(() => undefined); // logged and retried by the pipeline
+        return;
+      }
+      case 'balances':
+        for (const b of event.balances) {
+          upsertBalance(this.o.pool, {
+            venue: this.o.venue.venue,
+            asset: b.asset,
+            free: b.free,
+            locked: b.locked,
+            updatedAt: event.time,
+          }).catch((err: unknown) => {
+            this.metrics.failures.inc({ kind: 'persist' });
+            this.log.error({ err, asset: b.asset }, 'could not store a venue balance');
+          });
+        }
+        return;
+      case 'balance-delta':
+        // The absolute balance follows in a `balances` event; a delta alone is not stored.
+        return;
+    }
+  }
+
+  // ---- submission pause around reconnects -----------------------------------------------------
+
+  private dispatchPause(event: SubmissionPauseEvent): void {
+    const step = nextSubmissionPause(this.pause, event);
+    this.pause = step.state;
+    this.metrics.submissionPaused.set(this.pause.kind === 'running' ? 0 : 1);
+    for (const effect of step.effects) this.onPauseEffect(effect);
+  }
+
+  private onPauseEffect(effect: SubmissionPauseEffect): void {
+    switch (effect.kind) {
+      case 'paused':
+        this.log.warn({ reason: effect.reason }, 'order submission paused');
+        return;
+      case 'request-recon':
+        void this.requestRecon();
+        return;
+      case 'retry-recon-later':
+        this.log.warn({ reason: effect.reason }, 'reconciliation request failed; asking again later');
+        this.after(this.o.reconRetryMs ?? 5_000, () => this.requestRecon());
+        return;
+      case 'report-ignored':
+        this.log.info(
+          { runId: effect.runId, reason: effect.reason },
+          'reconciliation report does not resume submission',
+        );
+        return;
+      case 'resumed':
+        this.log.info({ runId: effect.runId, pausedForMs: effect.pausedForMs }, 'order submission resumed');
+        for (const w of this.pauseWaiters) w.resolve();
+        this.pauseWaiters.clear();
+        return;
+    }
+  }
+
+  private async requestRecon(): Promise<void> {
+    if (this.stopping || this.pause.kind !== 'awaiting-recon') return;
+    const { bus, clock } = this.o;
+    try {
+      const reply = await bus.request(
+        bus.subjects.command('reconciler', 'recon-now'),
+        ReconNowContract,
+        { v: 1, command: 'recon-now', requestedBy: SERVICE, requestedAt: clock.now(), trigger: 'reconnect' },
+        ReconReplyContract,
+        { timeoutMs: this.o.reconTimeoutMs ?? 60_000 },
+      );
+      if (reply.ok) this.dispatchPause({ type: 'recon-report', report: reply.result });
+      else
+        this.dispatchPause({
+          type: 'recon-request-failed',
+          at: clock.now(),
+          reason: `${reply.error.code}: ${reply.error.message}`,
+        });
+    } catch (err) {
+      this.dispatchPause({
+        type: 'recon-request-failed',
+        at: clock.now(),
+        reason: err instanceof Error ? err.message : String(err),
+      });
+    }
+  }
+
+  private waitUntilRunning(): Promise<void> {
+    if (this.stopping) return Promise.reject(new SubmissionStoppedError());
+    if (this.pause.kind === 'running') return Promise.resolve();
+    return new Promise((resolve, reject) => this.pauseWaiters.add({ resolve, reject }));
+  }
+
+  // ---- commands -------------------------------------------------------------------------------
+
+  private async onCancel(command: CancelCommand | CancelAllCommand): Promise<CancelExecutionReply> {
+    const plan = planOperatorCommand(command, this.tracker);
+    if (!plan.reply.ok) return plan.reply;
+    const base = plan.reply.result as Omit<CancelExecutionResult, 'canceled' | 'failed'>;
+    const ids = new Set(plan.targets.map((t) => t.clientOrderId));
+    await this.tactics?.abortFor(ids, `${command.command} by ${command.requestedBy}`);
+    const canceled: ClientOrderId[] = [];
+    const failed: { clientOrderId: ClientOrderId; reason: string }[] = [];
+    for (const target of plan.targets) {
+      try {
+        const result = await this.cancelOne(target.clientOrderId, target.instrument);
+        if (result.execution.kind === 'canceled') canceled.push(target.clientOrderId);
+        else failed.push({ clientOrderId: target.clientOrderId, reason: failureOf(result) });
+      } catch (err) {
+        failed.push({ clientOrderId: target.clientOrderId, reason: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    this.log.info(
+      { command: command.command, requestedBy: command.requestedBy, canceled, failed },
+      'cancel command done',
+    );
+    return { v: 1, ok: true, result: { ...base, canceled, failed } };
+  }
+
+  private async cancelOne(clientOrderId: string, instrument: string): Promise<CancelResult> {
+    const result = await executeCancel(
+      { clientOrderId: clientOrderId as ClientOrderId, instrument: instrument as InstrumentSymbol },
+      { venue: this.o.venue, tracker: this.tracker, clock: this.o.clock },
+    );
+    await this.pipelineRef.apply(result.changes);
+    return result;
+  }
+
+  private async onCorrections(c: VenueCorrections): Promise<z.infer<typeof CorrectionsReplyContract.schema>> {
+    const counts = { fillsApplied: 0, fillsAlreadyKnown: 0, orderUpdatesApplied: 0, orderUpdatesAlreadyKnown: 0 };
+    const changes: TrackerChange[] = [];
+    const notApplied: string[] = [];
+    for (const id of new Set([...c.fills, ...c.orderUpdates].map((e) => e.clientOrderId))) await this.follow(id);
+    for (const update of c.orderUpdates) {
+      const change = this.tracker.applyExecutionReport(update);
+      if (change.outcome === 'applied') counts.orderUpdatesApplied += 1;
+      else if (change.outcome === 'ignored') counts.orderUpdatesAlreadyKnown += 1;
+      else notApplied.push(`update ${update.eventId}: ${change.outcome}${change.detail ? ` (${change.detail})` : ''}`);
+      changes.push(change);
+    }
+    for (const fill of c.fills) {
+      const change = this.tracker.applyFill(fill);
+      if (change.outcome === 'applied') counts.fillsApplied += 1;
+      else if (change.outcome === 'ignored') counts.fillsAlreadyKnown += 1;
+      else notApplied.push(`fill ${fill.venueFillId}: ${change.outcome}${change.detail ? ` (${change.detail})` : ''}`);
+      changes.push(change);
+    }
+    await this.pipelineRef.apply(changes.filter((ch) => ch.outcome === 'applied'));
+    this.log.info({ runId: c.runId, ...counts, notApplied }, 'venue corrections applied');
+    if (notApplied.length > 0) {
+      this.metrics.badInput.inc({ kind: 'command' });
+      return {
+        v: 1,
+        ok: false,
+        error: { code: 'NOT_APPLIED', message: `applied the rest; could not apply ${notApplied.join('; ')}` },
+      };
+    }
+    return { v: 1, ok: true, result: { v: 1, runId: c.runId, ...counts } };
+  }
+
+  /** Brings an order no longer in memory (closed and evicted, or never loaded) back from the store. */
+  private async follow(clientOrderId: string): Promise<void> {
+    if (this.tracker.get(clientOrderId) !== undefined) return;
+    const [row, entry] = await Promise.all([
+      loadOrder(this.o.pool, clientOrderId),
+      loadOutbox(this.o.pool, clientOrderId),
+    ]);
+    if (row === undefined || entry === undefined) return;
+    const order = orderOfStored(row);
+    if (order === undefined) return;
+    const seq = await this.o.pool.query<{ n: string }>(
+      `SELECT count(*)::text AS n FROM order_events WHERE type = 'order-status' AND client_order_id = $1`,
+      [clientOrderId],
+    );
+    this.tracker.restore(entry.request, order, Math.max(1, Number(seq.rows[0]?.n ?? '1')));
+    this.store.rememberOrderVersion(clientOrderId, row.version);
+  }
+
+  /** What the `status` command answers. */
+  status(): OmsStatus {
+    const reply = this.onStatus();
+    if (!reply.ok) throw new Error(reply.error.message);
+    return reply.result;
+  }
+
+  private onStatus(): OmsStatusReply {
+    const result: OmsStatus = {
+      openOrders: this.tracker.liveOrders().length,
+      positions: this.tracker.positions.positions().map((p) => ({
+        strategyId: p.strategyId,
+        instrument: p.instrument,
+        qty: p.qty.toString(),
+        realizedPnl: p.realizedPnl.toString(),
+      })) as OmsStatus['positions'],
+      lastEventAt: this.pipelineRef.lastEventAt ?? null,
+      submissionPaused: this.submissionPaused,
+      activeTactics: this.tactics?.active ?? 0,
+    };
+    return { v: 1, ok: true, result };
+  }
+
+  // ---- timers ---------------------------------------------------------------------------------
+
+  private async refreshOutboxGauge(): Promise<void> {
+    try {
+      const entries = await listUnresolvedOutbox(this.o.pool);
+      this.metrics.outboxUnresolved.set(entries.length);
+    } catch (err) {
+      this.log.warn({ err }, 'could not count unresolved outbox entries');
+    }
+  }
+
+  private after(ms: number, work: () => Promise<void>): void {
+    if (this.stopping) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      work().catch((err: unknown) => this.log.error({ err }, 'scheduled work failed'));
+    }, ms);
+    this.timers.add(timer);
+  }
+
+  private everyMs(ms: number, work: () => void): void {
+    const loop = (): void => {
+      this.after(ms, async () => {
+        work();
+        loop();
+      });
+    };
+    loop();
+  }
+}
+
+function replyOf() {
+  return { name: 'CancelExecutionReply', schema: CancelExecutionReply };
+}
+
+function statusReply() {
+  return { name: 'OmsStatusReply', schema: OmsStatusReply };
+}
+
+/** A change that only asks for the order's current row to be written again. */
+function rewrite(clientOrderId: string): TrackerChange {
+  return { clientOrderId, outcome: 'ignored', statusUpdates: [], fills: [], positions: [] };
+}
+
+function failureOf(result: CancelResult): string {
+  const e = result.execution;
+  if (e.kind === 'refused') return `refused: ${e.reason}${e.venueOrder ? ` (venue says ${e.venueOrder.status})` : ''}`;
+  if (e.kind === 'unknown') return `unknown: ${e.reason}`;
+  return 'canceled';
+}

@@ -1,0 +1,169 @@
+// Start-up (DESIGN 9, first step): the venue's instruments into the store (orders reference them),
+// then the OMS's own state back into memory: open orders with their event numbering, every stored
+// fill (positions are rebuilt from fills, so P&L continues exactly), and the row versions the next
+// writes must name.
+
+import { FillEvent, Instrument, type OrderRequest } from '@bourse/contracts';
+import { dec, type InstrumentSpec, type Order } from '@bourse/domain';
+import type pg from 'pg';
+import { fillEventId, type OrderTracker } from '../core/index.js';
+import {
+  listFills,
+  listOpenOrders,
+  loadOrder,
+  loadOutbox,
+  loadPositions,
+  upsertInstrument,
+  type StoredOrder,
+} from '../store/index.js';
+import type { ExecutionStore } from './execution-store.js';
+
+export interface RestoreSummary {
+  readonly instruments: number;
+  readonly openOrders: number;
+  readonly fills: number;
+  readonly positions: number;
+}
+
+/** The contract form of a venue instrument, or undefined when the venue leaves out a filter the store requires. */
+export function instrumentOf(spec: InstrumentSpec): Instrument | undefined {
+  const { tickSize, stepSize, maxQty } = spec;
+  if (tickSize === undefined || stepSize === undefined || maxQty === undefined) return undefined;
+  const parsed = Instrument.safeParse({
+    v: 1,
+    symbol: spec.symbol,
+    venue: spec.venue,
+    venueSymbol: spec.venueSymbol,
+    base: spec.base,
+    quote: spec.quote,
+    tickSize: tickSize.toString(),
+    stepSize: stepSize.toString(),
+    ...(spec.marketStepSize !== undefined ? { marketStepSize: spec.marketStepSize.toString() } : {}),
+    minQty: (spec.minQty ?? dec('0')).toString(),
+    maxQty: maxQty.toString(),
+    minNotional: (spec.minNotional ?? dec('0')).toString(),
+    multiplier: spec.multiplier.toString(),
+  });
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** Stores the venue's instruments; returns how many were stored and the symbols skipped. */
+export async function syncInstruments(
+  pool: pg.Pool,
+  specs: readonly InstrumentSpec[],
+  at: number,
+): Promise<{ stored: number; skipped: string[] }> {
+  let stored = 0;
+  const skipped: string[] = [];
+  for (const spec of specs) {
+    const instrument = instrumentOf(spec);
+    if (instrument === undefined) {
+      skipped.push(spec.venueSymbol);
+      continue;
+    }
+    await upsertInstrument(pool, instrument, { rawFilters: {}, updatedAt: at });
+    stored += 1;
+  }
+  return { stored, skipped };
+}
+
+/** The domain order of a stored row (base-sized orders only: the tracker follows no others). */
+export function orderOfStored(row: StoredOrder): Order | undefined {
+  if (row.qty === undefined) return undefined;
+  return {
+    clientOrderId: row.clientOrderId,
+    strategyId: row.strategyId,
+    instrument: row.instrument,
+    side: row.side,
+    style: row.style,
+    quantity: dec(row.qty),
+    ...(row.price !== undefined ? { price: dec(row.price) } : {}),
+    status: row.status,
+    filledQty: dec(row.filledQty),
+    ...(dec(row.filledQty).isPositive() ? { filledQuoteQty: dec(row.cumulativeQuoteQty) } : {}),
+    ...(row.venueOrderId !== undefined ? { venueOrderId: row.venueOrderId } : {}),
+    ...(row.status === 'rejected' && row.reason !== undefined ? { rejectReason: row.reason } : {}),
+    createdAtMs: row.createdAt,
+    updatedAtMs: row.updatedAt,
+  };
+}
+
+/** Status updates recorded per order: the next event number continues from here. */
+async function statusSeqs(pool: pg.Pool, ids: readonly string[]): Promise<Map<string, number>> {
+  if (ids.length === 0) return new Map();
+  const result = await pool.query<{ client_order_id: string; n: string }>(
+    `SELECT client_order_id, count(*)::text AS n FROM order_events
+      WHERE type = 'order-status' AND client_order_id = ANY($1::text[]) GROUP BY client_order_id`,
+    [ids],
+  );
+  return new Map(result.rows.map((r) => [r.client_order_id, Number(r.n)]));
+}
+
+async function restoreOrders(
+  pool: pg.Pool,
+  rows: readonly StoredOrder[],
+  tracker: OrderTracker,
+  store: ExecutionStore,
+): Promise<number> {
+  const seqs = await statusSeqs(
+    pool,
+    rows.map((r) => r.clientOrderId),
+  );
+  let restored = 0;
+  for (const row of rows) {
+    const order = orderOfStored(row);
+    const entry = await loadOutbox(pool, row.clientOrderId);
+    if (order === undefined || entry === undefined) continue;
+    const request: OrderRequest = entry.request;
+    tracker.restore(request, order, Math.max(1, seqs.get(row.clientOrderId) ?? 1));
+    store.rememberOrderVersion(row.clientOrderId, row.version);
+    restored += 1;
+  }
+  return restored;
+}
+
+/** Loads open orders, fills and position versions into the tracker and the store's version map. */
+export async function restoreState(
+  pool: pg.Pool,
+  tracker: OrderTracker,
+  store: ExecutionStore,
+): Promise<Omit<RestoreSummary, 'instruments'>> {
+  const open = await listOpenOrders(pool);
+  const openOrders = await restoreOrders(pool, open, tracker, store);
+  const fills = await listFills(pool);
+  // Fills of orders that are no longer open still make positions: follow those orders just long
+  // enough to restore their fills, then forget them again.
+  const closed: StoredOrder[] = [];
+  for (const id of new Set(fills.map((f) => f.clientOrderId))) {
+    if (tracker.get(id) !== undefined) continue;
+    const row = await loadOrder(pool, id);
+    if (row !== undefined) closed.push(row);
+  }
+  await restoreOrders(pool, closed, tracker, store);
+  for (const f of fills) {
+    const tracked = tracker.get(f.clientOrderId);
+    if (tracked === undefined) continue;
+    const event = FillEvent.parse({
+      v: 1,
+      type: 'fill',
+      eventId: fillEventId(f.venue, tracked.request.venueSymbol, f.venueFillId),
+      venue: f.venue,
+      venueFillId: f.venueFillId,
+      clientOrderId: f.clientOrderId,
+      venueOrderId: f.venueOrderId ?? 'unknown',
+      instrument: f.instrument,
+      side: f.side,
+      qty: f.qty,
+      price: f.price,
+      fee: f.fee,
+      feeAsset: f.feeAsset,
+      liquidity: f.liquidity,
+      venueTime: f.venueTime,
+    });
+    tracker.restoreFill(event);
+  }
+  for (const row of closed) tracker.evict(row.clientOrderId);
+  const positions = await loadPositions(pool);
+  for (const p of positions) store.rememberPositionVersion(p.strategyId, p.instrument, p.version);
+  return { openOrders, fills: fills.length, positions: positions.length };
+}

@@ -1,0 +1,194 @@
+// Shared by this folder's *.test.ts files only: the real parts a shell test runs against — the
+// exchange simulator in process on loopback, the Binance adapter pointed at it, NATS under a
+// namespace of the file's own, and a PostgreSQL database of its own — and a collector of EXEC events.
+
+import { randomBytes } from 'node:crypto';
+import { connectBus, type Bus, type TypedKv } from '@bourse/bus';
+import { TEST_STREAMS, removeTestNamespace, testSubjects } from '@bourse/bus/testing';
+import { ExecutionEvent, OrderRequest, TradingState, type Subjects, type TradingMode } from '@bourse/contracts';
+import { startExchangeSim, type RunningExchangeSim } from '@bourse/exchange-sim';
+import { createTestDatabase, type TestDatabase } from '@bourse/store/testing';
+import { createLogger, createMetrics } from '@bourse/telemetry';
+import { BinanceVenueClient, createBinanceMetrics, loadApiCredentials } from '@bourse/venue-binance';
+import { ORDER_MANAGER_LOCK_KEY, ORDER_MANAGER_MIGRATIONS } from '../store/index.js';
+import { OrderManagerService } from './order-manager-service.js';
+import type { ChaseSettings } from './tactic-runner.js';
+
+export const logger = createLogger({
+  service: 'order-manager-test',
+  level: (process.env.OMS_TEST_LOG as 'debug' | undefined) ?? 'silent',
+});
+export const clock = { now: () => Date.now() };
+
+export const CHASE: ChaseSettings = {
+  replaceIntervalMs: 150,
+  maxReplacements: 2,
+  placement: 'join',
+  maxSpreadBps: '50',
+  replaceRate: { maxPerWindow: 10, windowMs: 1_000 },
+  tickMs: 25,
+};
+
+export interface Harness {
+  readonly sim: RunningExchangeSim;
+  readonly apiKey: string;
+  readonly apiSecret: string;
+  readonly subjects: Subjects;
+  readonly bus: Bus;
+  readonly kv: TypedKv<TradingState>;
+  readonly db: TestDatabase;
+  readonly exec: ExecutionEvent[];
+  connectVenue(options?: { orderPath?: 'rest' | 'ws-api'; requestTimeoutMs?: number }): Promise<BinanceVenueClient>;
+  startService(venue: BinanceVenueClient): Promise<OrderManagerService>;
+  setMode(mode: TradingMode): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(): Promise<Harness> {
+  const apiKey = `k${randomBytes(12).toString('hex')}`;
+  const apiSecret = randomBytes(24).toString('hex');
+  const sim = await startExchangeSim({
+    port: 0,
+    host: '127.0.0.1',
+    seed: 7,
+    symbols: ['BTCUSDT'],
+    apiKeys: [{ apiKey, apiSecret }],
+    balances: { USDT: '1000000', BTC: '10' },
+    marketActivity: { enabled: false },
+  });
+  const subjects = testSubjects();
+  const metrics = createMetrics({ service: 'order-manager-test' });
+  const bus = await connectBus({
+    service: 'order-manager',
+    subjects,
+    logger,
+    registry: metrics.registry,
+    streams: TEST_STREAMS,
+  });
+  await bus.ensureStreams();
+  const kv = await bus.tradingState({ name: 'TradingState', schema: TradingState });
+  const db = await createTestDatabase({
+    migrations: { directory: ORDER_MANAGER_MIGRATIONS, lockKey: ORDER_MANAGER_LOCK_KEY },
+  });
+  const exec: ExecutionEvent[] = [];
+  const sub = bus.subscribe(subjects.exec.all(), { name: 'ExecutionEvent', schema: ExecutionEvent }, (e) => {
+    exec.push(e);
+  });
+  const venues: BinanceVenueClient[] = [];
+  const services: OrderManagerService[] = [];
+
+  const harness: Harness = {
+    sim,
+    apiKey,
+    apiSecret,
+    subjects,
+    bus,
+    kv,
+    db,
+    exec,
+    async connectVenue(options = {}) {
+      const venue = await BinanceVenueClient.connect({
+        options: {
+          target: {
+            name: 'sim',
+            endpoints: { restUrl: sim.restUrl, wsStreamUrl: sim.wsStreamUrl, wsApiUrl: sim.wsApiUrl },
+          },
+          orderPath: options.orderPath ?? 'rest',
+          maxRetries: 0,
+          requestTimeoutMs: options.requestTimeoutMs ?? 2_000,
+          unknownQueryAttempts: 2,
+          unknownQueryDelayMs: 50,
+          timeSyncIntervalMs: 0,
+          reconnectBaseMs: 50,
+          reconnectMaxMs: 200,
+        },
+        credentials: loadApiCredentials({
+          target: 'sim',
+          env: { BINANCE_SIM_API_KEY: apiKey, BINANCE_SIM_API_SECRET: apiSecret },
+        }),
+        metrics: createBinanceMetrics(),
+      });
+      venues.push(venue);
+      return venue;
+    },
+    async startService(venue) {
+      const service = new OrderManagerService({
+        bus,
+        pool: db.pool,
+        venue,
+        logger,
+        metrics: createMetrics({ service: 'order-manager-test' }),
+        clock,
+        safeHorizonMs: 1_000,
+        chase: CHASE,
+        instanceTag: 'tst1',
+        reconRetryMs: 200,
+        reconTimeoutMs: 2_000,
+      });
+      await service.start();
+      services.push(service);
+      return service;
+    },
+    async setMode(mode) {
+      await kv.put('global', {
+        v: 1,
+        scope: { kind: 'global' },
+        mode,
+        reason: 'test',
+        setBy: 'test',
+        updatedAt: clock.now(),
+      });
+    },
+    async close() {
+      for (const s of services) await s.stop().catch(() => undefined);
+      for (const v of venues) await v.close().catch(() => undefined);
+      await sub.unsubscribe();
+      await bus.drain();
+      await removeTestNamespace(subjects);
+      await sim.close();
+      await db.drop();
+    },
+  };
+  return harness;
+}
+
+let n = 0;
+const run = randomBytes(2).toString('hex');
+
+/** A valid order request with a fresh client order id. */
+export function orderRequest(changes: Partial<Record<keyof OrderRequest, unknown>> = {}): OrderRequest {
+  n += 1;
+  return OrderRequest.parse({
+    v: 1,
+    clientOrderId: `t${run}-${n}`,
+    intentId: `intent-${run}-${n}`,
+    strategyId: 'momo',
+    strategyVersion: '1.0.0',
+    venue: 'binance',
+    instrument: 'BTC/USDT',
+    venueSymbol: 'BTCUSDT',
+    side: 'BUY',
+    qty: '0.01',
+    style: 'limit',
+    price: '30000',
+    timeInForce: 'GTC',
+    reduceOnly: false,
+    createdAt: clock.now(),
+    ...changes,
+  });
+}
+
+/** Resolves with `probe`'s first defined answer, polling in-memory state fed by real events; fails after the timeout. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await probe();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
