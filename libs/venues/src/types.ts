@@ -184,6 +184,45 @@ export type MarketDataEvent = MarketDataMessage | ConnectionStateChange;
 
 export type Unsubscribe = () => void;
 
+/**
+ * What a feed received, before any decoding, with its receive time: for recording and replay.
+ * - `frame`: one text frame of stream connection `connection` (a number per socket, rising, so
+ *   the overlap of a planned rotation shows as two connections);
+ * - `depth-snapshot`: the body of a REST order-book snapshot fetched for `venueSymbol`;
+ * - `connection`: the feed's connection state changed.
+ * Decoding these again, in order, with the adapter's decoder yields the feed's events exactly.
+ */
+export type RawMarketFrame =
+  | { readonly kind: 'frame'; readonly receivedAt: number; readonly connection: number; readonly text: string }
+  | {
+      readonly kind: 'depth-snapshot';
+      readonly receivedAt: number;
+      readonly venueSymbol: string;
+      readonly text: string;
+    }
+  | {
+      readonly kind: 'connection';
+      readonly receivedAt: number;
+      readonly state: ConnectionState;
+      readonly reason: string;
+    };
+
+/** Bar intervals a klines request may ask for (Binance's spellings). */
+export type KlineInterval = '1s' | '1m' | '3m' | '5m' | '15m' | '30m' | '1h' | '2h' | '4h' | '6h' | '8h' | '12h' | '1d';
+
+/** One candle from the venue's history. Decimal strings; `closeTime` is the last ms of the window. */
+export interface Kline {
+  readonly symbol: InstrumentSymbol;
+  readonly openTime: number;
+  readonly closeTime: number;
+  readonly open: DecimalString;
+  readonly high: DecimalString;
+  readonly low: DecimalString;
+  readonly close: DecimalString;
+  readonly volume: DecimalString;
+  readonly trades: number;
+}
+
 export interface MarketDataFeed {
   subscribe(subscriptions: readonly MarketDataSubscription[]): Promise<void>;
   unsubscribe(subscriptions: readonly MarketDataSubscription[]): Promise<void>;
@@ -194,6 +233,16 @@ export interface MarketDataFeed {
     symbol: InstrumentSymbol,
     levels: number,
   ): { bids: BookLevel[]; asks: BookLevel[]; updateId: number } | undefined;
+  /**
+   * Every raw frame, before decoding, in receive order (absent when the adapter cannot expose
+   * them). Listeners run synchronously and must not throw or block.
+   */
+  onRawFrame?(listener: (frame: RawMarketFrame) => void): Unsubscribe;
+  /**
+   * The venue's most recent `limit` candles of `interval`, oldest first; the last one may still be
+   * forming (its closeTime is in the future). Absent when the venue has no history endpoint.
+   */
+  klines?(symbol: InstrumentSymbol, interval: KlineInterval, limit: number): Promise<Kline[]>;
   close(): Promise<void>;
 }
 

@@ -2,12 +2,12 @@ import { BookDelta, BookSnapshot, FeedStatus, Quote, Trade, type Subjects, type 
 import type { Bus, Contract } from '@bourse/bus';
 import type { Logger } from '@bourse/telemetry';
 import type { MarketDataChannel, MarketDataEvent, MarketDataFeed, Unsubscribe } from '@bourse/venues';
-import { Normaliser } from './core/normalise.js';
+import { FeedPipeline, type PipelineStep } from './core/feed-pipeline.js';
 import { InstrumentSnapshot } from './core/snapshot.js';
-import { FeedMonitor } from './core/staleness.js';
 import { InvalidOptionError } from './errors.js';
 import { FEED_STATE_VALUE, type MarketDataMetrics } from './shell/metrics.js';
 import type { FrameRecorder } from './shell/recorder.js';
+import { toCaptureLine } from './shell/recording-format.js';
 import type { RedisSnapshotWriter } from './shell/redis-snapshots.js';
 import type { Clock, FeedTransition, GatewayInstrument, NormalisedKind, NormalisedMessage } from './types.js';
 
@@ -43,7 +43,7 @@ export interface MarketDataGatewayOptions {
   summaryIntervalMs: number;
   /** Redis snapshots; none when absent. */
   snapshots?: RedisSnapshotWriter;
-  /** Frame recording; off when absent. */
+  /** Raw-frame capture; off when absent. Needs a feed that offers `onRawFrame`. */
   recorder?: FrameRecorder;
 }
 
@@ -66,11 +66,11 @@ const emptySummary = (): Summary => ({
 export class MarketDataGateway {
   readonly #o: MarketDataGatewayOptions;
   readonly #subjects: Subjects;
-  readonly #normaliser: Normaliser;
-  readonly #monitor: FeedMonitor;
+  readonly #pipeline: FeedPipeline;
   readonly #snapshots = new Map<string, InstrumentSnapshot>();
   readonly #log: Logger;
   #off: Unsubscribe | undefined;
+  #offRaw: Unsubscribe | undefined;
   #offBus: (() => void) | undefined;
   /** Publishes dropped since the bus lost its connection; a reset goes out when it is back. */
   #droppedWhileDisconnected = 0;
@@ -86,11 +86,13 @@ export class MarketDataGateway {
         throw new InvalidOptionError(key, options[key], 'a positive integer (ms)');
       }
     }
+    if (options.recorder !== undefined && options.feed.onRawFrame === undefined) {
+      throw new InvalidOptionError('recorder', 'set', 'absent: this venue feed offers no raw frames to capture');
+    }
     this.#o = options;
     this.#subjects = options.bus.subjects;
     this.#log = options.logger.child({ component: 'gateway', venue: options.venue });
-    this.#normaliser = new Normaliser(options.venue, options.instruments);
-    this.#monitor = new FeedMonitor({
+    this.#pipeline = new FeedPipeline({
       venue: options.venue,
       instruments: options.instruments,
       staleAfterMs: options.staleAfterMs,
@@ -112,6 +114,10 @@ export class MarketDataGateway {
 
   /** Listens to the feed, subscribes every instrument and channel, and starts the timers. */
   async start(): Promise<void> {
+    const recorder = this.#o.recorder;
+    // Raw frames reach the recorder before they are decoded, so the capture holds what the venue sent.
+    if (recorder !== undefined)
+      this.#offRaw = this.#o.feed.onRawFrame?.((frame) => recorder.record(toCaptureLine(frame)));
     this.#off = this.#o.feed.on((event) => this.#onEvent(event));
     this.#offBus = this.#o.bus.onStatus((type) => {
       if (type === 'reconnect') this.#onBusReconnect();
@@ -121,7 +127,7 @@ export class MarketDataGateway {
       timer.unref();
       this.#timers.push(timer);
     };
-    every(this.#o.staleCheckMs, () => this.#publishTransitions(this.#monitor.check(this.#o.clock.now())));
+    every(this.#o.staleCheckMs, () => this.#apply(this.#pipeline.check(this.#o.clock.now())));
     every(this.#o.summaryIntervalMs, () => this.#logSummary());
     this.#o.snapshots?.start();
     await this.#o.feed.subscribe(
@@ -143,6 +149,7 @@ export class MarketDataGateway {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#off?.();
+    this.#offRaw?.();
     this.#offBus?.();
     for (const t of this.#timers) clearInterval(t);
     this.#timers = [];
@@ -152,34 +159,35 @@ export class MarketDataGateway {
   }
 
   #onEvent(event: MarketDataEvent): void {
-    const now = this.#o.clock.now();
-    this.#o.recorder?.record({ receivedAt: now, venue: this.#o.venue, kind: 'event', data: event });
     if (event.kind === 'connection') {
       this.#log.info({ state: event.state, reason: event.reason }, 'venue connection changed');
-      this.#publishTransitions(this.#monitor.onConnection(event));
-      return;
     }
-    const result = this.#normaliser.normalise(event);
-    if (!result.ok) {
-      this.#o.metrics.rejected.inc({ venue: this.#o.venue, reason: result.reason });
-      this.#summary.rejected += 1;
-      this.#summary.lastRejection = result.error.message;
-      return;
+    this.#apply(this.#pipeline.onEvent(event, this.#o.clock.now()));
+  }
+
+  #apply(steps: readonly PipelineStep[]): void {
+    for (const step of steps) {
+      switch (step.type) {
+        case 'rejected':
+          this.#o.metrics.rejected.inc({ venue: this.#o.venue, reason: step.reason });
+          this.#summary.rejected += 1;
+          this.#summary.lastRejection = step.error.message;
+          break;
+        case 'transition':
+          this.#publishTransition(step.transition);
+          break;
+        case 'message': {
+          const m = step.message;
+          this.#publish(m);
+          const snapshot = this.#snapshots.get(m.instrument);
+          if (snapshot === undefined) break;
+          if (m.kind === 'quote') snapshot.applyQuote(m.message);
+          else if (m.kind === 'trade') snapshot.applyTrade(m.message);
+          else if (m.kind === 'book' || m.kind === 'bookdelta') snapshot.applyBook(m.message);
+          break;
+        }
+      }
     }
-    const m = result.value;
-    if (m.kind === 'status') {
-      // The adapter's book status feeds the monitor; the gateway publishes its own (one voice per feed).
-      this.#publishTransitions(this.#monitor.onVenueStatus(m.message));
-      return;
-    }
-    this.#publish(m);
-    const snapshot = this.#snapshots.get(m.instrument);
-    if (snapshot !== undefined) {
-      if (m.kind === 'quote') snapshot.applyQuote(m.message);
-      else if (m.kind === 'trade') snapshot.applyTrade(m.message);
-      else snapshot.applyBook(m.message);
-    }
-    this.#publishTransitions(this.#monitor.onData(m.instrument, now));
   }
 
   #publish(m: NormalisedMessage): void {
@@ -213,8 +221,8 @@ export class MarketDataGateway {
     const dropped = this.#droppedWhileDisconnected;
     this.#droppedWhileDisconnected = 0;
     this.#log.warn({ dropped }, 'NATS reconnected; resetting feeds');
-    this.#publishTransitions(
-      this.#monitor.onConnection({
+    this.#apply(
+      this.#pipeline.onLoss({
         kind: 'connection',
         state: 'reconnecting',
         reason: `NATS connection was lost; ${dropped} market-data messages were not published`,
@@ -239,35 +247,27 @@ export class MarketDataGateway {
     }
   }
 
-  #publishTransitions(transitions: readonly FeedTransition[]): void {
-    for (const t of transitions) {
-      const labels = { venue: this.#o.venue, symbol: t.venueSymbol };
-      this.#publish({
-        kind: 'status',
-        venue: this.#o.venue,
-        instrument: t.instrument,
-        venueSymbol: t.venueSymbol,
-        message: t.status,
-      });
-      this.#o.metrics.feedState.set(labels, FEED_STATE_VALUE[t.status.state]);
-      if (t.status.state === 'stale') this.#o.metrics.staleEpisodes.inc(labels);
-      if (t.status.state === 'reset') this.#o.metrics.resets.inc({ ...labels, cause: t.cause });
-      const view = this.#monitor.view(t.instrument);
-      if (view !== undefined) this.#snapshots.get(t.instrument)?.applyFeed(view);
-      this.#summary.transitions += 1;
-      // State changes are rare (bounded by episodes, not by the event rate): one line each.
-      this.#log.info(
-        { instrument: t.venueSymbol, from: t.from, to: t.status.state, cause: t.cause, reason: t.status.reason },
-        'feed state changed',
-      );
-    }
+  #publishTransition(t: FeedTransition): void {
+    const labels = { venue: this.#o.venue, symbol: t.venueSymbol };
+    this.#publish(this.#pipeline.statusMessage(t));
+    this.#o.metrics.feedState.set(labels, FEED_STATE_VALUE[t.status.state]);
+    if (t.status.state === 'stale') this.#o.metrics.staleEpisodes.inc(labels);
+    if (t.status.state === 'reset') this.#o.metrics.resets.inc({ ...labels, cause: t.cause });
+    const view = this.#pipeline.view(t.instrument);
+    if (view !== undefined) this.#snapshots.get(t.instrument)?.applyFeed(view);
+    this.#summary.transitions += 1;
+    // State changes are rare (bounded by episodes, not by the event rate): one line each.
+    this.#log.info(
+      { instrument: t.venueSymbol, from: t.from, to: t.status.state, cause: t.cause, reason: t.status.reason },
+      'feed state changed',
+    );
   }
 
   #logSummary(): void {
     const s = this.#summary;
     this.#summary = emptySummary();
     const states = Object.fromEntries(
-      this.#o.instruments.map((i) => [i.venueSymbol, this.#monitor.view(i.instrument)?.state ?? 'unknown']),
+      this.#o.instruments.map((i) => [i.venueSymbol, this.#pipeline.view(i.instrument)?.state ?? 'unknown']),
     );
     this.#log.info(
       {

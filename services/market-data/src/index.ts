@@ -9,8 +9,26 @@ export {
   type SnapshotSource,
 } from './shell/redis-snapshots.js';
 export { FrameRecorder, type RecorderOptions, type RecorderStats } from './shell/recorder.js';
-export { readRecording, listRecordings } from './shell/recording-reader.js';
-export { RecordedFrame, recordingFileName, RECORDING_SUFFIX, PARTIAL_SUFFIX } from './shell/recording-format.js';
+export {
+  readCapture,
+  readCaptureLines,
+  listRecordings,
+  type CapturedEvent,
+  type CaptureEntry,
+  type ReadCaptureOptions,
+} from './shell/capture-reader.js';
+export {
+  CAPTURE_FORMAT,
+  CaptureHeader,
+  CaptureLine,
+  captureHeaders,
+  toCaptureLine,
+  fromCaptureLine,
+  recordingFileName,
+  RECORDING_SUFFIX,
+  PARTIAL_SUFFIX,
+} from './shell/recording-format.js';
+export { FeedPipeline, type FeedPipelineOptions, type PipelineStep } from './core/feed-pipeline.js';
 export { createMarketDataMetrics, FEED_STATE_VALUE, type MarketDataMetrics } from './shell/metrics.js';
 export { resolveInstruments } from './instruments.js';
 export {

@@ -27,6 +27,7 @@ import { resolveInstruments } from './instruments.js';
 import { createMarketDataMetrics } from './shell/metrics.js';
 import { FrameRecorder } from './shell/recorder.js';
 import { RedisSnapshotWriter } from './shell/redis-snapshots.js';
+import { captureHeaders } from './shell/recording-format.js';
 
 const SERVICE = 'market-data';
 const clock = { now: () => Date.now() };
@@ -175,6 +176,12 @@ async function main(): Promise<void> {
         : new FrameRecorder({
             ...config.recording,
             name: client.venue,
+            // Line 1 of every file: what a replay needs to decode the capture offline.
+            header: captureHeaders({
+              venue: client.venue,
+              bookLevels: client.options.bookLevels,
+              instruments: instruments.flatMap((i) => client?.instruments.get(i.instrument) ?? []),
+            }),
             clock,
             metrics,
             onError: (err) => logger.warn({ err: err.message }, 'recording write failed'),

@@ -44,6 +44,11 @@ const Env = z.object({
   OPS_PORT: int(0, 65_535).default(DEFAULT_OPS_PORT),
   OPS_HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+  /** Where instrument specs (tick, lot, min notional) are read from: the venue's exchangeInfo over REST. */
+  RUNNER_VENUE_TARGET: z.enum(['sim', 'testnet', 'mainnet', 'none']).default('sim'),
+  RUNNER_SIM_REST_URL: z.url().default('http://127.0.0.1:8090'),
+  /** Safe start also waits for an ok reconciliation report; `false` only where no reconciler runs. */
+  REQUIRE_RECONCILIATION: z.enum(['true', 'false']).default('true'),
 });
 
 export interface RunnerConfig {
@@ -60,6 +65,10 @@ export interface RunnerConfig {
   readonly opsPort: number;
   readonly opsHost: string;
   readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+  /** `none`: no instrument specs (ctx.instrument is undefined). */
+  readonly venueTarget: 'sim' | 'testnet' | 'mainnet' | 'none';
+  readonly simRestUrl: string;
+  readonly requireReconciliation: boolean;
 }
 
 /** Parses the environment; throws RunnerConfigError naming the variable. */
@@ -94,6 +103,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RunnerConfig {
     opsPort: e.OPS_PORT,
     opsHost: e.OPS_HOST,
     logLevel: e.LOG_LEVEL,
+    venueTarget: e.RUNNER_VENUE_TARGET,
+    simRestUrl: e.RUNNER_SIM_REST_URL,
+    requireReconciliation: e.REQUIRE_RECONCILIATION === 'true',
   };
 }
 

@@ -17,6 +17,7 @@ import {
 } from '@bourse/telemetry';
 import { loadConfig } from './config.js';
 import { describeError, isRunnerError } from './errors.js';
+import { loadInstrumentSpecs } from './instrument-specs.js';
 import { openKvLeaseStore } from './leases/kv-lease-store.js';
 import { leaseBucketName } from './leases/lease-store.js';
 import { RedisQuoteSnapshots } from './market-snapshots.js';
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
   ready.unblock('bus');
 
   const wall = { now: () => Date.now() };
+  const instruments = await loadInstrumentSpecs(config, logger);
   const runner = new StrategyRunner({
     bus,
     nc,
@@ -77,6 +79,13 @@ async function main(): Promise<void> {
     ids: { next: () => `i-${randomUUID()}` },
     clock: wall,
     monotonic: { now: () => performance.now() },
+    requireReconciliation: config.requireReconciliation,
+    ...(instruments !== undefined
+      ? {
+          instrumentSpec: (venue: string, symbol: string) =>
+            venue === instruments.venue ? instruments.get(symbol) : undefined,
+        }
+      : {}),
     snapshots: new RedisQuoteSnapshots(redis, config.mdRedisPrefix, (key, reason) =>
       logger.warn({ key, reason }, 'quote snapshot ignored'),
     ),

@@ -137,6 +137,39 @@ describe('strategy runner', () => {
     await r.runner.stop();
   });
 
+  it('safe start: emits nothing until the latest reconciliation report (read at start) says ok', async () => {
+    const fresh = await startHarness({ reconciled: false });
+    try {
+      await fresh.setMode('ACTIVE');
+      // A failed run is on the stream before the runner starts: it reads it as the current verdict.
+      await fresh.publishRecon('drift-halted');
+      const r = await makeRunner(fresh, { strategiesYaml: smaYaml('sma-r', 'BTC/USDT') });
+      await r.runner.start();
+      await r.waitFor((e) => e.type === 'acquired', 10_000, 'the instrument to be acquired');
+      await r.waitFor((e) => e.type === 'recon' && e.verdict === 'drift-halted', 10_000, 'the last report');
+      const base = barBase();
+      const publishBars = (closes: string[], from: number) =>
+        closes.forEach((price, i) =>
+          fresh.bus.publish(fresh.subjects.md.trade('binance', 'BTCUSDT'), TradeContract, {
+            ...trade('BTC/USDT', price, base + (from + i) * 1000, from + i),
+          }),
+        );
+      publishBars(['10', '9', '8', '7', '12'], 0);
+      const blocked = await r.waitFor(noticeOf('suppressed', 'sma-r'), 10_000, 'a suppressed intent');
+      expect(blocked.notice.reason).toBe('reconciliation-failed');
+      expect(await fresh.intentCount()).toBe(0);
+
+      await fresh.publishRecon('ok');
+      await r.waitFor((e) => e.type === 'recon' && e.verdict === 'ok', 10_000, 'the ok report');
+      publishBars(['6', '5', '4', '20'], 5);
+      const event = await r.waitFor(published, 10_000, 'an intent once reconciled');
+      expect((await fresh.intentAt(event.seq)).inputs).toMatchObject({ signal: 'cross-up', close: '20' });
+      await r.runner.stop();
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('after a feed reset, drops the bar that may miss trades and decides again on the first complete one', async () => {
     await h.setMode('ACTIVE');
     const r = await makeRunner(h, { strategiesYaml: smaYaml('sma-c', 'SOL/USDT') });

@@ -1,5 +1,15 @@
 import type { Bus, BusSubscription, KvWatchHandle } from '@bourse/bus';
-import { ExecutionEvent, FeedStatus, Intent, Quote, RiskDecision, Trade, TradingState } from '@bourse/contracts';
+import {
+  ExecutionEvent,
+  FeedStatus,
+  Intent,
+  Quote,
+  ReconciliationReport,
+  RiskDecision,
+  Trade,
+  TradingState,
+} from '@bourse/contracts';
+import type { InstrumentSpec } from '@bourse/domain';
 import type { Logger } from '@bourse/telemetry';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Counter, Gauge, type Registry } from 'prom-client';
@@ -19,6 +29,7 @@ const IntentContract = { name: 'Intent', schema: Intent };
 const ExecutionEventContract = { name: 'ExecutionEvent', schema: ExecutionEvent };
 const RiskDecisionContract = { name: 'RiskDecision', schema: RiskDecision };
 const TradingStateContract = { name: 'TradingState', schema: TradingState };
+const ReconReportContract = { name: 'ReconciliationReport', schema: ReconciliationReport };
 
 /** What the runner reports as it goes; tests wait on these, main logs them. */
 export type RunnerEvent =
@@ -26,6 +37,8 @@ export type RunnerEvent =
   | { readonly type: 'lost'; readonly instrument: InstrumentRef; readonly reason: string }
   | { readonly type: 'published'; readonly intent: Intent; readonly seq: number }
   | { readonly type: 'notice'; readonly notice: Notice }
+  /** A reconciliation report was applied (safe start waits for an `ok` one). */
+  | { readonly type: 'recon'; readonly runId: string; readonly verdict: string }
   /** A trading-state change was applied (`mode` null when the key was deleted). */
   | { readonly type: 'trading-state'; readonly key: string; readonly mode: string | null }
   /** A market message was applied (for tests that must order what they send after it). */
@@ -51,6 +64,10 @@ export interface StrategyRunnerOptions {
   /** Monotonic clock for lease deadlines. */
   readonly monotonic: Clock;
   readonly snapshots?: QuoteSnapshots;
+  /** Tick, lot and limits of an instrument (from the venue's exchangeInfo), for `ctx.instrument`. */
+  readonly instrumentSpec?: (venue: string, symbol: string) => InstrumentSpec | undefined;
+  /** Safe start also waits for an `ok` reconciliation report (default true). */
+  readonly requireReconciliation?: boolean;
 }
 
 interface Owned {
@@ -88,6 +105,8 @@ export class StrategyRunner {
       clock: options.clock,
       ids: options.ids,
       staleAfterMs: options.staleAfterMs,
+      ...(options.instrumentSpec !== undefined ? { instrumentSpec: options.instrumentSpec } : {}),
+      ...(options.requireReconciliation !== undefined ? { requireReconciliation: options.requireReconciliation } : {}),
     });
     for (const ref of this.core.configuredInstruments()) this.byUnit.set(leaseUnit(ref.venue, ref.venueSymbol), ref);
     this.leases = new LeaseManager({
@@ -144,6 +163,21 @@ export class StrategyRunner {
       onInvalid: (seq, subject, reason) => this.log.error({ seq, subject, reason }, 'execution event skipped'),
     });
     this.followers.push(exec);
+    // Safe start, second half: the latest reconciliation report (and every later one).
+    const recon = await followStream({
+      nc,
+      stream: bus.subjects.streams.RECON,
+      from: 'last',
+      subject: bus.subjects.reconReport(),
+      contract: ReconReportContract,
+      onMessage: (report) => {
+        this.core.onReconReport(report);
+        this.log.info({ runId: report.runId, venue: report.venue, verdict: report.verdict }, 'reconciliation report');
+        this.emit({ type: 'recon', runId: report.runId, verdict: report.verdict });
+      },
+      onInvalid: (seq, subject, reason) => this.log.error({ seq, subject, reason }, 'reconciliation report skipped'),
+    });
+    this.followers.push(recon);
     const risk = await followStream({
       nc,
       stream: bus.subjects.streams.RISK,

@@ -8,8 +8,13 @@ import { StreamReplayError, describeError } from './errors.js';
 export interface StreamFollowerOptions<S extends z.ZodType> {
   readonly nc: NatsConnection;
   readonly stream: string;
-  /** `all`: replay the stream from its first message (state rebuilt from history); `new`: from now on. */
-  readonly from: 'all' | 'new';
+  /**
+   * `all`: replay the stream from its first message (state rebuilt from history); `new`: from now
+   * on; `last`: the last message on `subject` (the current value of a fact), then every new one.
+   */
+  readonly from: 'all' | 'new' | 'last';
+  /** Only messages on this subject (required for `last`). */
+  readonly subject?: string;
   readonly contract: Contract<S>;
   readonly onMessage: (value: z.output<S>, seq: number) => void;
   /** A message that breaks the contract: skipped, reported here. */
@@ -35,8 +40,13 @@ export async function followStream<S extends z.ZodType>(options: StreamFollowerO
   try {
     const jsm = await jetstreamManager(options.nc);
     lastSeqAtStart = options.from === 'all' ? (await jsm.streams.info(options.stream)).state.last_seq : 0;
+    if (options.from === 'last' && options.subject === undefined) {
+      throw new Error('from: last needs the subject whose last message to read');
+    }
+    const policy = { all: DeliverPolicy.All, new: DeliverPolicy.New, last: DeliverPolicy.LastPerSubject }[options.from];
     const consumer = await jetstream(options.nc).consumers.get(options.stream, {
-      deliver_policy: options.from === 'all' ? DeliverPolicy.All : DeliverPolicy.New,
+      deliver_policy: policy,
+      ...(options.subject !== undefined ? { filter_subjects: options.subject } : {}),
     });
     messages = await consumer.consume();
   } catch (err) {

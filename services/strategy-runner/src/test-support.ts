@@ -8,7 +8,14 @@ import { jetstreamManager, JetStreamApiCodes, JetStreamApiError } from '@nats-io
 import { Registry } from 'prom-client';
 import { connectBus, type Bus, type TypedKv } from '@bourse/bus';
 import { TEST_STREAMS, removeTestNamespace, testSubjects } from '@bourse/bus/testing';
-import { Intent, TradingState, type Subjects, type TradingMode } from '@bourse/contracts';
+import {
+  Intent,
+  ReconciliationReport,
+  TradingState,
+  type ReconciliationVerdict,
+  type Subjects,
+  type TradingMode,
+} from '@bourse/contracts';
 import { createLogger } from '@bourse/telemetry';
 import { captureLogs, type LogCapture } from '@bourse/telemetry/testing';
 import type { StrategyDefinition } from '@bourse/strategy';
@@ -27,6 +34,8 @@ export interface Harness {
   readonly nc: NatsConnection;
   readonly tradingState: TypedKv<TradingState>;
   setMode(mode: TradingMode, scope?: TradingState['scope']): Promise<void>;
+  /** Publishes a reconciliation report of venue `binance` on the RECON stream, as the reconciler does. */
+  publishRecon(verdict: ReconciliationVerdict, finishedAt?: number): Promise<ReconciliationReport>;
   /** The intent stored at `seq` in the namespace's INTENTS stream, decoded. */
   intentAt(seq: number): Promise<Intent>;
   /** How many messages the INTENTS stream holds. */
@@ -34,7 +43,30 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+const ReconContract = { name: 'ReconciliationReport', schema: ReconciliationReport };
+
+export function reconReport(verdict: ReconciliationVerdict, finishedAt = Date.now()): ReconciliationReport {
+  return ReconciliationReport.parse({
+    v: 1,
+    runId: `recon-${randomUUID()}`,
+    venue: 'binance',
+    trigger: 'start',
+    startedAt: finishedAt - 10,
+    finishedAt,
+    counts: { ordersChecked: 0, fillsChecked: 0, balancesChecked: 0, positionsChecked: 0 },
+    differences: { orders: [], fills: [], balances: [], positions: [] },
+    missedFillsRecovered: [],
+    unknownOpenOrders: [],
+    drift: { value: verdict === 'ok' ? '0' : '25', tolerance: '10', asset: 'USDT' },
+    verdict,
+  });
+}
+
+/**
+ * A namespace of its own on the real NATS. `reconciled` (default true): an `ok` reconciliation
+ * report is on the RECON stream from the start, so safe start waits for the trading state only.
+ */
+export async function startHarness(options: { reconciled?: boolean } = {}): Promise<Harness> {
   const subjects = testSubjects();
   const logger = createLogger({ service: 'strategy-runner-test', level: 'silent' });
   const bus = await connectBus({
@@ -49,11 +81,18 @@ export async function startHarness(): Promise<Harness> {
   const nc = await connect({ servers: NATS_URL });
   const tradingState = await bus.tradingState({ name: 'TradingState', schema: TradingState });
   const jsm = await jetstreamManager(nc);
+  const publishRecon = async (verdict: ReconciliationVerdict, finishedAt?: number) => {
+    const report = reconReport(verdict, finishedAt);
+    await bus.publishDurable(subjects.reconReport(), ReconContract, report, { msgId: report.runId });
+    return report;
+  };
+  if (options.reconciled ?? true) await publishRecon('ok');
   return {
     subjects,
     bus,
     nc,
     tradingState,
+    publishRecon,
     async setMode(mode, scope = { kind: 'global' }) {
       const key =
         scope.kind === 'global'

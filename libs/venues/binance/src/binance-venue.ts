@@ -330,6 +330,7 @@ export class BinanceVenueClient implements VenueClient {
       wsStreamUrl: this.endpoints.wsStreamUrl,
       registry: () => this.#registry,
       fetchDepth: (symbol, limit) => this.rest.depth(symbol, limit),
+      fetchKlines: (symbol, interval, limit) => this.rest.klines(symbol, interval, limit),
       clock: this.#clock,
       venue: this.venue,
       depthSnapshotLimit: this.options.depthSnapshotLimit,

@@ -1,5 +1,10 @@
 export { BinanceVenueClient, type BinanceVenueDeps } from './binance-venue.js';
 export {
+  BinanceReplayDecoder,
+  InvalidCapturedSnapshotError,
+  type BinanceReplayDecoderOptions,
+} from './ws/replay-decoder.js';
+export {
   BINANCE_MAINNET_ENDPOINTS,
   BINANCE_TESTNET_ENDPOINTS,
   BinanceOptions,

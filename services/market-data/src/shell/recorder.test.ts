@@ -7,8 +7,9 @@ import { Registry } from 'prom-client';
 import { isMarketDataError, MarketDataErrorCode } from '../errors.js';
 import { createMarketDataMetrics } from './metrics.js';
 import { FrameRecorder, type RecorderOptions } from './recorder.js';
-import { listRecordings, readRecording } from './recording-reader.js';
-import type { RecordedFrame } from './recording-format.js';
+import { listRecordings, readCaptureLines } from './capture-reader.js';
+import { captureHeaders, type CaptureLine } from './recording-format.js';
+import { BTC_SPEC } from './capture-fixtures.js';
 
 const T0 = Date.UTC(2025, 0, 2, 3, 4, 5, 678);
 
@@ -20,9 +21,13 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-async function collect(path: string): Promise<RecordedFrame[]> {
-  const out: RecordedFrame[] = [];
-  for await (const f of readRecording(path)) out.push(f);
+/** Every raw-frame line (headers checked and left out); throws the first problem. */
+async function collect(path: string): Promise<CaptureLine[]> {
+  const out: CaptureLine[] = [];
+  for await (const e of readCaptureLines(path)) {
+    if (e.kind === 'bad') throw e.error;
+    if (e.kind === 'line') out.push(e.value);
+  }
   return out;
 }
 
@@ -33,24 +38,24 @@ function recorder(dir: string, overrides: Partial<RecorderOptions> = {}, clock =
     maxFileBytes: 1024 * 1024,
     rotateIntervalMs: 0,
     maxBufferedBytes: 1024 * 1024,
+    header: captureHeaders({ venue: 'binance', bookLevels: 5, instruments: [BTC_SPEC], session: 's1' }),
     clock,
     ...overrides,
   });
 }
 
-const frame = (i: number) => ({
-  receivedAt: T0 + i,
-  venue: 'binance',
-  kind: 'raw' as const,
-  data: `{"stream":"btcusdt@trade","data":{"t":${i},"p":"50000.01"}}`,
+const frame = (i: number): CaptureLine => ({
+  t: T0 + i,
+  conn: 1,
+  frame: `{"stream":"btcusdt@trade","data":{"t":${i},"p":"50000.01"}}`,
 });
 
 describe('FrameRecorder', () => {
-  it('writes gzip NDJSON that reads back frame for frame, in order', async () => {
+  it('writes gzip NDJSON, a header first, that reads back frame for frame, in order', async () => {
     const dir = join(root, 'basic');
     const r = recorder(dir);
     for (let i = 0; i < 100; i++) expect(r.record(frame(i))).toBe(true);
-    r.record({ receivedAt: T0 + 100, venue: 'binance', kind: 'event', data: { kind: 'connection', state: 'open' } });
+    r.record({ t: T0 + 100, conn: 'ws', state: 'open', reason: 'first' });
     await r.close();
     const files = await listRecordings(dir);
     expect(files).toHaveLength(1);
@@ -58,11 +63,14 @@ describe('FrameRecorder', () => {
     // Really gzip: the magic bytes.
     const bytes = await readFile(files[0] ?? '');
     expect([bytes[0], bytes[1]]).toEqual([0x1f, 0x8b]);
+    const entries = [];
+    for await (const e of readCaptureLines(files[0] ?? '')) entries.push(e);
+    expect(entries[0]).toMatchObject({ kind: 'header', line: 1, header: { session: 's1', seq: 1, openedAt: T0 } });
     const back = await collect(files[0] ?? '');
     expect(back).toHaveLength(101);
-    expect(back[0]).toEqual({ v: 1, ...frame(0) });
-    expect(back[99]).toEqual({ v: 1, ...frame(99) });
-    expect(back[100]).toMatchObject({ kind: 'event', data: { kind: 'connection', state: 'open' } });
+    expect(back[0]).toEqual(frame(0));
+    expect(back[99]).toEqual(frame(99));
+    expect(back[100]).toEqual({ t: T0 + 100, conn: 'ws', state: 'open', reason: 'first' });
     expect(r.stats).toMatchObject({ written: 101, dropped: 0, files: 1, bufferedBytes: 0 });
   });
 
@@ -78,7 +86,11 @@ describe('FrameRecorder', () => {
     const files = await listRecordings(dir);
     expect(files.length).toBeGreaterThan(2);
     const back = await collect(dir);
-    expect(back.map((f) => f.receivedAt)).toEqual(Array.from({ length: 50 }, (_, i) => T0 + i));
+    expect(back.map((f) => f.t)).toEqual(Array.from({ length: 50 }, (_, i) => T0 + i));
+    // Every file starts with its own header, numbered within the session.
+    const seqs: number[] = [];
+    for await (const e of readCaptureLines(dir)) if (e.kind === 'header') seqs.push(e.header.seq);
+    expect(seqs).toEqual(Array.from({ length: files.length }, (_, i) => i + 1));
     expect(r.stats.files).toBe(files.length);
     expect(await readdir(dir)).not.toContainEqual(expect.stringMatching(/\.part$/));
   });
@@ -137,8 +149,11 @@ describe('FrameRecorder', () => {
         isMarketDataError(err, MarketDataErrorCode.RECORDING_CORRUPT) && /cut\.ndjson\.gz/.test(String(err)),
     );
     const foreign = join(root, 'foreign.ndjson.gz');
-    await writeFile(foreign, gzipSync(`${JSON.stringify({ v: 1, ...frame(1) })}\n{"hello":1}\n`));
-    await expect(collect(foreign)).rejects.toThrow(/line 2: not a recorded frame/);
+    const header = JSON.stringify(
+      captureHeaders({ venue: 'binance', bookLevels: 5, instruments: [BTC_SPEC] })({ seq: 1, openedAt: T0 }),
+    );
+    await writeFile(foreign, gzipSync(`${header}\n${JSON.stringify(frame(1))}\n{"hello":1}\n`));
+    await expect(collect(foreign)).rejects.toThrow(/line 3: not a capture line/);
   });
 
   it('refuses bad options with a typed error naming the option', () => {

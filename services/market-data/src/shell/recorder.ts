@@ -7,9 +7,10 @@ import { createGzip, type Gzip } from 'node:zlib';
 import { InvalidOptionError } from '../errors.js';
 import type { Clock } from '../types.js';
 import type { MarketDataMetrics } from './metrics.js';
-import { PARTIAL_SUFFIX, recordingFileName, type RecordedFrame } from './recording-format.js';
+import { PARTIAL_SUFFIX, recordingFileName, type CaptureLine } from './recording-format.js';
 
-// Records frames to rotated, gzip-compressed NDJSON files for replay.
+// Records raw venue frames (CaptureLine) to rotated, gzip-compressed NDJSON files for replay; each
+// file starts with the header the caller builds (CaptureHeader), so every file decodes on its own.
 //
 // Backpressure: `record()` never waits and never lets memory grow. Lines wait in a queue of at
 // most `maxBufferedBytes`; when the disk (or gzip) is slower than the feed and the queue is full,
@@ -29,6 +30,8 @@ export interface RecorderOptions {
   maxBufferedBytes: number;
   clock: Clock;
   metrics?: MarketDataMetrics;
+  /** The first line of every file (the capture header), given the file's number and opening time. */
+  header?: (file: { seq: number; openedAt: number }) => unknown;
   /** Told about a failed write, open or rotation (recording continues with the next file). */
   onError?: (err: Error) => void;
 }
@@ -91,9 +94,9 @@ export class FrameRecorder {
   }
 
   /** Queues one frame; false when it was dropped (queue full or recorder closed). Never blocks. */
-  record(frame: Omit<RecordedFrame, 'v'>): boolean {
+  record(frame: CaptureLine): boolean {
     if (this.#closed) return this.#drop();
-    const line = `${JSON.stringify({ v: 1, ...frame })}\n`;
+    const line = `${JSON.stringify(frame)}\n`;
     const bytes = Buffer.byteLength(line);
     if (this.#queuedBytes + bytes > this.#o.maxBufferedBytes) return this.#drop();
     this.#queue.push(line);
@@ -180,6 +183,11 @@ export class FrameRecorder {
     await once(out, 'open');
     const file: OpenFile = { path, gzip, out, done, openedAt: now, bytes: 0 };
     this.#file = file;
+    if (this.#o.header !== undefined) {
+      const header = `${JSON.stringify(this.#o.header({ seq: this.#seq, openedAt: now }))}\n`;
+      await this.#write(file, header);
+      file.bytes += Buffer.byteLength(header);
+    }
     return file;
   }
 

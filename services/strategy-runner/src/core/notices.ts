@@ -1,9 +1,10 @@
 import type { Intent } from '@bourse/contracts';
 import type { HandlerName } from '@bourse/strategy';
 import type { FeedBlock } from './market-desk.js';
+import type { ReconBlock } from './recon-gate.js';
 
 /** Why a valid intent was not published. */
-export type SuppressReason = FeedBlock | 'trading-halted' | 'trading-reducing';
+export type SuppressReason = FeedBlock | ReconBlock['reason'] | 'trading-halted' | 'trading-reducing';
 
 /** Something the shell should log and count; the core has no logger. */
 export type Notice =

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ExecutionEvent, Quote, RiskDecision, Trade, type TradingState } from '@bourse/contracts';
+import { ExecutionEvent, Quote, ReconciliationReport, RiskDecision, Trade, type TradingState } from '@bourse/contracts';
+import { instrumentFromJson } from '@bourse/domain';
 import { builtinStrategy, defineStrategy, type StrategyDefinition } from '@bourse/strategy';
 import type { InstrumentRef, StrategyConfig } from '../types.js';
 import { RunnerCore } from './runner-core.js';
@@ -36,6 +37,24 @@ const active: TradingState = {
   setBy: 'test',
   updatedAt: T0,
 };
+
+function recon(verdict: 'ok' | 'drift-halted', finishedAt: number, runId = `run-${finishedAt}`): ReconciliationReport {
+  return ReconciliationReport.parse({
+    v: 1,
+    runId,
+    venue: 'binance',
+    trigger: 'start',
+    startedAt: finishedAt - 100,
+    finishedAt,
+    counts: { ordersChecked: 0, fillsChecked: 0, balancesChecked: 0, positionsChecked: 0 },
+    differences: { orders: [], fills: [], balances: [], positions: [] },
+    missedFillsRecovered: [],
+    unknownOpenOrders: [],
+    drift: { value: verdict === 'ok' ? '0' : '50', tolerance: '10', asset: 'USDT' },
+    verdict,
+  });
+}
+const reconOk = recon('ok', T0 - 1_000);
 
 function trade(price: string, venueTime: number, receivedAt: number, n = venueTime): Trade {
   return Trade.parse({
@@ -83,6 +102,7 @@ describe('RunnerCore', () => {
   it('emits nothing until a global ACTIVE is seen (safe start), then the cross as an Intent', () => {
     const c = clock();
     const core = new RunnerCore({ strategies: [sma], clock: c, ids: ids(), staleAfterMs: 5_000 });
+    core.onReconReport(reconOk);
     core.addInstrument(BTC);
     const first = feedBars(core, c, ['10', '9', '8', '7', '12'], T0);
     expect(first.intents).toEqual([]);
@@ -95,9 +115,51 @@ describe('RunnerCore', () => {
     expect(second.intents[0]).toMatchObject({ id: 'i-2', strategyVersion: '1.0.0', side: 'BUY', qty: '1' });
   });
 
+  it('safe start: emits nothing until the latest reconciliation says ok; a later drift-halted blocks again', () => {
+    const c = clock();
+    const fresh = () => {
+      const core = new RunnerCore({ strategies: [sma], clock: c, ids: ids(), staleAfterMs: 5_000 });
+      core.onTradingState('global', active);
+      core.addInstrument(BTC);
+      return core;
+    };
+    const core = fresh();
+    const none = feedBars(core, c, ['10', '9', '8', '7', '12'], T0);
+    expect(none.intents).toEqual([]);
+    expect(none.notices).toMatchObject([{ kind: 'suppressed', reason: 'reconciliation-pending' }]);
+
+    core.onReconReport(recon('drift-halted', T0 + 5_000));
+    const failed = feedBars(core, c, ['6', '5', '4', '20'], T0 + 5_000);
+    expect(failed.intents).toEqual([]);
+    expect(failed.notices).toMatchObject([
+      { kind: 'suppressed', reason: 'reconciliation-failed', detail: expect.stringContaining('drift-halted') },
+    ]);
+
+    // An older ok delivered late does not override the newer failure; a newer ok does.
+    core.onReconReport(recon('ok', T0 + 4_000));
+    const stillFailed = feedBars(core, c, ['19', '18', '17', '30'], T0 + 9_000);
+    expect(stillFailed.notices).toMatchObject([{ reason: 'reconciliation-failed' }]);
+    core.onReconReport(recon('ok', T0 + 13_000));
+    const ok = feedBars(core, c, ['29', '28', '27', '40'], T0 + 13_000);
+    expect(ok.intents).toHaveLength(1);
+
+    // Where no reconciler runs, the requirement can be switched off explicitly.
+    const off = new RunnerCore({
+      strategies: [sma],
+      clock: c,
+      ids: ids(),
+      staleAfterMs: 5_000,
+      requireReconciliation: false,
+    });
+    off.onTradingState('global', active);
+    off.addInstrument(BTC);
+    expect(feedBars(off, c, ['39', '38', '37', '50'], T0 + 17_000).intents).toHaveLength(1);
+  });
+
   it('REDUCING lets only reduce-only intents through; an instrument HALT wins over a global ACTIVE', () => {
     const c = clock();
     const core = new RunnerCore({ strategies: [sma], clock: c, ids: ids(), staleAfterMs: 5_000 });
+    core.onReconReport(reconOk);
     core.addInstrument(BTC);
     core.onTradingState('global', { ...active, mode: 'REDUCING' });
     const reducing = feedBars(core, c, ['10', '9', '8', '7', '12'], T0);
@@ -117,6 +179,7 @@ describe('RunnerCore', () => {
   it('suppresses a decision made on stale data', () => {
     const c = clock();
     const core = new RunnerCore({ strategies: [sma], clock: c, ids: ids(), staleAfterMs: 500 });
+    core.onReconReport(reconOk);
     core.addInstrument(BTC);
     core.onTradingState('global', active);
     // Trades received long before the clock reaches their bars' close.
@@ -161,6 +224,7 @@ describe('RunnerCore', () => {
       ids: ids(),
       staleAfterMs: 5_000,
     });
+    core.onReconReport(reconOk);
     core.addInstrument(BTC);
     core.onTradingState('global', active);
     const out = core.onQuote(quote(T0));
@@ -194,6 +258,7 @@ describe('RunnerCore', () => {
       ids: ids(),
       staleAfterMs: 5_000,
     });
+    core.onReconReport(reconOk);
     core.addInstrument(BTC);
     core.onQuote(quote(c.now(), '1', '2'));
     c.advance(10);
@@ -224,6 +289,7 @@ describe('RunnerCore', () => {
     const c = clock();
     const strategies = [{ id: 'echo', definition: echo, version: '1', params: {}, instruments: [BTC] }];
     const core = new RunnerCore({ strategies, clock: c, ids: ids(), staleAfterMs: 5_000 });
+    core.onReconReport(reconOk);
     core.addInstrument(BTC);
     core.onTradingState('global', active);
     const first = core.onQuote(quote(T0));
@@ -279,5 +345,46 @@ describe('RunnerCore', () => {
     );
     // Filled and terminal: no open order any more, so the strategy sends again.
     expect(core.onQuote(quote(T0 + 3)).intents).toHaveLength(1);
+  });
+
+  it('gives strategies the instrument spec the runner knows as ctx.instrument', () => {
+    const spec = instrumentFromJson({
+      symbol: 'BTC/USDT',
+      base: 'BTC',
+      quote: 'USDT',
+      venue: 'binance',
+      venueSymbol: 'BTCUSDT',
+      trading: true,
+      tickSize: '0.01',
+      stepSize: '0.001',
+      minNotionalAppliesToMarket: true,
+      maxNotionalAppliesToMarket: false,
+      multiplier: '1',
+    });
+    const seen: unknown[] = [];
+    const reader = defineStrategy({
+      name: 'reader',
+      version: '1',
+      params: z.strictObject({}),
+      timeframes: [],
+      evaluation: { mode: 'event', throttleMs: 0 },
+      create: () => ({
+        onQuote: (q, ctx) => {
+          seen.push(ctx.instrument(q.instrument)?.tickSize?.toString(), ctx.instrument('ETH/USDT'));
+          return [];
+        },
+      }),
+    }) as StrategyDefinition;
+    const c = clock();
+    const core = new RunnerCore({
+      strategies: [{ id: 'reader', definition: reader, version: '1', params: {}, instruments: [BTC] }],
+      clock: c,
+      ids: ids(),
+      staleAfterMs: 5_000,
+      instrumentSpec: (venue, symbol) => (venue === 'binance' && symbol === 'BTC/USDT' ? spec : undefined),
+    });
+    core.addInstrument(BTC);
+    core.onQuote(quote(T0));
+    expect(seen).toEqual(['0.01', undefined]);
   });
 });

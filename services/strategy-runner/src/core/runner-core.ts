@@ -1,4 +1,13 @@
-import type { ExecutionEvent, FeedStatus, Intent, Quote, RiskDecision, Trade, TradingState } from '@bourse/contracts';
+import type {
+  ExecutionEvent,
+  FeedStatus,
+  Intent,
+  Quote,
+  ReconciliationReport,
+  RiskDecision,
+  Trade,
+  TradingState,
+} from '@bourse/contracts';
 import type { InstrumentSpec } from '@bourse/domain';
 import { completeIntent, createStrategyContext, isStrategyError, type IntentDraft } from '@bourse/strategy';
 import type { Clock, IdSource, InstrumentRef, StrategyConfig } from '../types.js';
@@ -6,6 +15,7 @@ import { MarketDesk } from './market-desk.js';
 import { emptyOutput, type CoreOutput } from './notices.js';
 import { DEFAULT_PENDING_INTENT_TTL_MS, OwnOrders } from './own-orders.js';
 import { StrategyHost, type Evaluation } from './strategy-host.js';
+import { ReconGate } from './recon-gate.js';
 import { TradingGate } from './trading-gate.js';
 
 export interface RunnerCoreOptions {
@@ -17,6 +27,11 @@ export interface RunnerCoreOptions {
   readonly pendingIntentTtlMs?: number;
   /** Tick, lot and limits of an instrument, when the runner knows them. */
   readonly instrumentSpec?: (venue: string, symbol: string) => InstrumentSpec | undefined;
+  /**
+   * Safe start: emit nothing for a venue until its latest reconciliation report says `ok`
+   * (default true). Off only where no reconciler runs (tests of other rules, backtests).
+   */
+  readonly requireReconciliation?: boolean;
 }
 
 /** Why a strategy stopped: it threw, or returned an intent that is not valid. */
@@ -45,12 +60,14 @@ export class RunnerCore {
   private readonly desks = new Map<string, MarketDesk>();
   private readonly hosts = new Map<string, StrategyHost[]>();
   private readonly gate = new TradingGate();
+  private readonly recon: ReconGate;
   private readonly orders: OwnOrders;
   private readonly paused = new Map<string, PauseRecord>();
   private readonly clock: Clock;
 
   constructor(private readonly options: RunnerCoreOptions) {
     this.clock = options.clock;
+    this.recon = new ReconGate(options.requireReconciliation ?? true);
     this.orders = new OwnOrders(
       new Set(options.strategies.map((s) => s.id)),
       options.pendingIntentTtlMs ?? DEFAULT_PENDING_INTENT_TTL_MS,
@@ -120,6 +137,11 @@ export class RunnerCore {
 
   onTradingState(key: string, value: TradingState | null): void {
     this.gate.apply(key, value);
+  }
+
+  /** A reconciliation report (the latest at start, then each new one). */
+  onReconReport(report: ReconciliationReport): void {
+    this.recon.apply(report);
   }
 
   onQuote(quote: Quote): CoreOutput {
@@ -274,6 +296,7 @@ export class RunnerCore {
     const now = this.clock.now();
     const feed = desk.block(now, host.barTimeframes);
     const mode = this.gate.modeFor(desk.ref.venueSymbol, host.strategyId);
+    const recon = this.recon.blockFor(desk.ref.venue);
     for (const intent of intents) {
       const suppressed =
         feed !== undefined
@@ -282,7 +305,7 @@ export class RunnerCore {
             ? { reason: 'trading-halted' as const, detail: `trading is HALTED (${mode.reason})` }
             : mode.mode === 'REDUCING' && !intent.reduceOnly
               ? { reason: 'trading-reducing' as const, detail: `trading is REDUCING (${mode.reason}); not reduce-only` }
-              : undefined;
+              : recon;
       if (suppressed !== undefined) {
         out.notices.push({
           kind: 'suppressed',

@@ -12,6 +12,7 @@ import {
 } from '../common/models.js';
 import type { Params } from '../common/signing.js';
 import type { BinanceRestClient } from './rest-client.js';
+import { KlineRow } from './kline-row.js';
 
 // The Binance Spot REST endpoints Bourse uses, with their documented request weights.
 
@@ -70,6 +71,19 @@ export class BinanceSpotRest {
       weight: depthWeight(limit),
       idempotent: true,
       schema: DepthSnapshot,
+    });
+  }
+
+  /** Candles, oldest first; weight 2 (Binance, any limit up to 1000). */
+  klines(symbol: string, interval: string, limit: number): Promise<KlineRow[]> {
+    return this.http.request({
+      method: 'GET',
+      path: '/api/v3/klines',
+      params: { symbol, interval, limit },
+      security: 'NONE',
+      weight: 2,
+      idempotent: true,
+      schema: z.array(KlineRow),
     });
   }
 

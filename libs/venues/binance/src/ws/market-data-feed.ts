@@ -1,14 +1,17 @@
 import type WebSocket from 'ws';
-import type { FeedState, InstrumentSymbol, VenueId } from '@bourse/contracts';
+import type { InstrumentSymbol, VenueId } from '@bourse/contracts';
 import type { InstrumentRegistry } from '@bourse/domain';
 import {
   VenueError,
   VenueErrorCode,
   type BookLevel,
   type ConnectionState,
+  type Kline,
+  type KlineInterval,
   type MarketDataEvent,
   type MarketDataFeed,
   type MarketDataSubscription,
+  type RawMarketFrame,
   type Unsubscribe,
   type VenueClock,
 } from '@bourse/venues';
@@ -16,36 +19,25 @@ import { backoffDelay } from '../common/backoff.js';
 import { combinedStreamUrl } from '../common/config.js';
 import { silentLogger, type VenueLogger } from '../common/logger.js';
 import type { BinanceMetrics } from '../common/metrics.js';
-import {
-  BookTickerEvent,
-  CombinedStreamFrame,
-  DepthUpdateEvent,
-  TradeEvent,
-  type DepthSnapshot,
-} from '../common/models.js';
-import { LocalOrderBook } from '../common/order-book.js';
-import {
-  internalSymbol,
-  parseBookTicker,
-  parseDepthDiff,
-  parseDepthSnapshot,
-  parseTradeEvent,
-  toBookDelta,
-  toBookSnapshot,
-  toFeedStatus,
-  venueSymbol,
-} from '../common/parse.js';
+import type { DepthSnapshot } from '../common/models.js';
+import { internalSymbol, venueSymbol } from '../common/parse.js';
+import { toKline, type KlineRow } from '../http/kline-row.js';
 import { ManagedSocket } from './managed-socket.js';
+import { BinanceMarketDecoder } from './market-decoder.js';
 
 // Market data over one combined-stream connection: trades (`@trade`), top of book (`@bookTicker`)
 // and local order books from diff depth (`@depth@100ms`) kept by Binance's documented procedure.
 // Duplicates are dropped by id, so the overlap of a planned rotation and a replayed frame are
-// harmless; a depth gap discards the book and rebuilds it from a fresh snapshot.
+// harmless; a depth gap discards the book and rebuilds it from a fresh snapshot. Decoding lives in
+// BinanceMarketDecoder (no socket, no timer) so a replay of captured raw frames decodes identically;
+// this class owns the socket, the subscriptions, the snapshot fetches and the raw-frame hook.
 
 export interface MarketDataFeedOptions {
   wsStreamUrl: string;
   registry: () => InstrumentRegistry;
   fetchDepth: (venueSymbol: string, limit: number) => Promise<DepthSnapshot>;
+  /** GET /api/v3/klines; absent: `klines()` refuses. */
+  fetchKlines?: (venueSymbol: string, interval: KlineInterval, limit: number) => Promise<KlineRow[]>;
   clock: VenueClock;
   venue: VenueId;
   depthSnapshotLimit: number;
@@ -62,22 +54,25 @@ const CHANNEL_SUFFIX = { trades: '@trade', quotes: '@bookTicker', book: '@depth@
 /** Binance takes at most 5 incoming messages a second per connection; stay under. */
 const SUBSCRIBE_BATCH = 100;
 
-interface BookState {
-  symbol: InstrumentSymbol;
-  book: LocalOrderBook;
+/** Most klines Binance returns per request. */
+const MAX_KLINES = 1000;
+
+interface SnapshotFetch {
   fetching: boolean;
   attempts: number;
-  status: FeedState | undefined;
 }
 
 export class BinanceMarketDataFeed implements MarketDataFeed {
   readonly #o: MarketDataFeedOptions;
   readonly #socket: ManagedSocket;
   readonly #streams = new Set<string>();
-  readonly #books = new Map<string, BookState>();
-  readonly #lastTrade = new Map<string, number>();
-  readonly #lastQuote = new Map<string, number>();
+  readonly #decoder: BinanceMarketDecoder;
+  readonly #fetches = new Map<string, SnapshotFetch>();
   readonly #listeners = new Set<(e: MarketDataEvent) => void>();
+  readonly #rawListeners = new Set<(f: RawMarketFrame) => void>();
+  /** A number per socket, for the raw-frame hook (two sockets deliver during a rotation). */
+  readonly #connectionIds = new WeakMap<WebSocket, number>();
+  #nextConnectionId = 1;
   readonly #pendingAcks = new Map<number, { resolve: () => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   readonly #log: VenueLogger;
   #nextId = 1;
@@ -89,6 +84,16 @@ export class BinanceMarketDataFeed implements MarketDataFeed {
   constructor(options: MarketDataFeedOptions) {
     this.#o = options;
     this.#log = options.logger ?? silentLogger;
+    this.#decoder = new BinanceMarketDecoder({
+      registry: options.registry,
+      venue: options.venue,
+      bookLevels: options.bookLevels,
+      emit: (event) => this.#emit(event),
+      needSnapshot: (vs) => this.#fetchSnapshot(vs),
+      drop: (reason) => this.#drop(reason),
+      ...(options.metrics !== undefined ? { metrics: options.metrics } : {}),
+      ...(options.logger !== undefined ? { logger: options.logger } : {}),
+    });
     this.#socket = new ManagedSocket({
       name: 'market',
       url: () => {
@@ -113,7 +118,7 @@ export class BinanceMarketDataFeed implements MarketDataFeed {
         for (let i = 0; i < extra.length; i += SUBSCRIBE_BATCH)
           await this.#request(socket, 'UNSUBSCRIBE', extra.slice(i, i + SUBSCRIBE_BATCH));
       },
-      onMessage: (text) => this.#onMessage(text),
+      onMessage: (text, socket) => this.#onMessage(text, socket),
       onState: (state, reason) => this.#onState(state, reason),
     });
   }
@@ -127,13 +132,31 @@ export class BinanceMarketDataFeed implements MarketDataFeed {
     return () => this.#listeners.delete(listener);
   }
 
+  onRawFrame(listener: (frame: RawMarketFrame) => void): Unsubscribe {
+    this.#rawListeners.add(listener);
+    return () => this.#rawListeners.delete(listener);
+  }
+
   book(
     symbol: InstrumentSymbol,
     levels: number,
   ): { bids: BookLevel[]; asks: BookLevel[]; updateId: number } | undefined {
-    const state = this.#books.get(venueSymbol(this.#o.registry(), symbol));
-    if (state === undefined || !state.book.synced) return undefined;
-    return { bids: state.book.bids(levels), asks: state.book.asks(levels), updateId: state.book.updateId };
+    return this.#decoder.book(venueSymbol(this.#o.registry(), symbol), levels);
+  }
+
+  async klines(symbol: InstrumentSymbol, interval: KlineInterval, limit: number): Promise<Kline[]> {
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_KLINES) {
+      throw new VenueError(
+        'non-retryable',
+        VenueErrorCode.INVALID_REQUEST,
+        `klines limit ${limit} is not 1..${MAX_KLINES}`,
+      );
+    }
+    if (this.#o.fetchKlines === undefined) {
+      throw new VenueError('non-retryable', VenueErrorCode.INVALID_REQUEST, 'this feed has no klines endpoint');
+    }
+    const rows = await this.#o.fetchKlines(venueSymbol(this.#o.registry(), symbol), interval, limit);
+    return rows.map((row) => toKline(row, symbol));
   }
 
   async subscribe(subscriptions: readonly MarketDataSubscription[]): Promise<void> {
@@ -142,14 +165,9 @@ export class BinanceMarketDataFeed implements MarketDataFeed {
     for (const sub of subscriptions) {
       const vs = venueSymbol(this.#o.registry(), sub.symbol);
       const stream = `${vs.toLowerCase()}${CHANNEL_SUFFIX[sub.channel]}`;
-      if (sub.channel === 'book' && !this.#books.has(vs)) {
-        this.#books.set(vs, {
-          symbol: sub.symbol,
-          book: new LocalOrderBook(vs),
-          fetching: false,
-          attempts: 0,
-          status: undefined,
-        });
+      if (sub.channel === 'book' && !this.#decoder.hasBook(vs)) {
+        this.#decoder.addBook(sub.symbol, vs);
+        this.#fetches.set(vs, { fetching: false, attempts: 0 });
       }
       if (!this.#streams.has(stream)) {
         this.#streams.add(stream);
@@ -172,7 +190,10 @@ export class BinanceMarketDataFeed implements MarketDataFeed {
       const vs = venueSymbol(this.#o.registry(), sub.symbol);
       const stream = `${vs.toLowerCase()}${CHANNEL_SUFFIX[sub.channel]}`;
       if (this.#streams.delete(stream)) removed.push(stream);
-      if (sub.channel === 'book') this.#books.delete(vs);
+      if (sub.channel === 'book') {
+        this.#decoder.removeBook(vs);
+        this.#fetches.delete(vs);
+      }
     }
     if (this.#started === undefined) return;
     await this.#started;
@@ -222,49 +243,38 @@ export class BinanceMarketDataFeed implements MarketDataFeed {
     }
   }
 
-  #onState(state: ConnectionState, reason: string): void {
-    const time = this.#o.clock.now();
-    this.#emit({ kind: 'connection', state, reason, time });
-    if (state === 'reconnecting') {
-      // Events may be missing now; the book stays until a gap proves it wrong, but consumers must not trust it.
-      for (const b of this.#books.values()) this.#setStatus(b, 'stale', `connection lost: ${reason}`);
+  #emitRaw(frame: RawMarketFrame): void {
+    for (const listener of this.#rawListeners) {
+      try {
+        listener(frame);
+      } catch (err) {
+        this.#log.error({ err: err instanceof Error ? err.message : String(err) }, 'raw frame listener threw');
+      }
     }
   }
 
-  #setStatus(b: BookState, state: FeedState, reason: string): void {
-    if (b.status === state) return;
-    b.status = state;
+  #onState(state: ConnectionState, reason: string): void {
     const time = this.#o.clock.now();
-    this.#emit({ kind: 'feed-status', status: toFeedStatus(b.symbol, this.#o.venue, state, reason, time) });
+    this.#emitRaw({ kind: 'connection', receivedAt: time, state, reason });
+    this.#decoder.onConnection(state, reason, time);
   }
 
   #drop(reason: string): void {
     this.#o.metrics?.droppedFrames.inc({ venue: this.#o.venue, connection: 'market', reason });
   }
 
-  #onMessage(text: string): void {
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      return this.#drop('not-json');
-    }
-    const frame = CombinedStreamFrame.safeParse(json);
-    if (!frame.success) return this.#onControl(json);
-    const { stream, data } = frame.data;
+  #onMessage(text: string, socket: WebSocket): void {
     const receivedAt = this.#o.clock.now();
-    try {
-      if (stream.endsWith('@trade')) this.#onTrade(TradeEvent.parse(data), receivedAt);
-      else if (stream.endsWith('@bookTicker')) this.#onQuote(BookTickerEvent.parse(data), receivedAt);
-      else if (stream.includes('@depth')) this.#onDepth(DepthUpdateEvent.parse(data), receivedAt);
-      else this.#drop('unknown-stream');
-    } catch (err) {
-      this.#log.warn(
-        { stream, err: err instanceof Error ? err.message : String(err) },
-        'dropped a malformed market frame',
-      );
-      this.#drop('malformed');
+    if (this.#rawListeners.size > 0) {
+      let connection = this.#connectionIds.get(socket);
+      if (connection === undefined) {
+        connection = this.#nextConnectionId++;
+        this.#connectionIds.set(socket, connection);
+      }
+      this.#emitRaw({ kind: 'frame', receivedAt, connection, text });
     }
+    const control = this.#decoder.decodeFrame(text, receivedAt);
+    if (control !== undefined) this.#onControl(control.control);
   }
 
   #onControl(json: unknown): void {
@@ -285,94 +295,30 @@ export class BinanceMarketDataFeed implements MarketDataFeed {
     } else pending.resolve();
   }
 
-  #onTrade(t: TradeEvent, receivedAt: number): void {
-    const last = this.#lastTrade.get(t.s) ?? -1;
-    // Trade ids rise per symbol: anything not newer is a duplicate (or a replay after rotation).
-    if (t.t <= last) return this.#drop('duplicate');
-    this.#lastTrade.set(t.s, t.t);
-    this.#emit({ kind: 'trade', trade: parseTradeEvent(t, this.#o.registry(), this.#o.venue, receivedAt) });
-  }
-
-  #onQuote(q: BookTickerEvent, receivedAt: number): void {
-    const last = this.#lastQuote.get(q.s) ?? -1;
-    if (q.u <= last) return this.#drop('duplicate');
-    this.#lastQuote.set(q.s, q.u);
-    this.#emit({ kind: 'quote', quote: parseBookTicker(q, this.#o.registry(), this.#o.venue, receivedAt) });
-  }
-
-  #onDepth(e: DepthUpdateEvent, receivedAt: number): void {
-    const b = this.#books.get(e.s.toUpperCase());
-    if (b === undefined) return this.#drop('unsubscribed');
-    const result = b.book.onDiff(parseDepthDiff(e));
-    switch (result.kind) {
-      case 'buffered':
-        this.#fetchSnapshot(b);
-        return;
-      case 'stale':
-        return this.#drop('duplicate');
-      case 'applied':
-        this.#setStatus(b, 'live', '');
-        this.#emit({ kind: 'book-delta', delta: toBookDelta(e, b.symbol, this.#o.venue, receivedAt) });
-        return;
-      case 'gap':
-        this.#onGap(b, `sequence gap: expected U=${result.expectedU}, got ${result.gotU}`);
-        return;
-    }
-  }
-
-  #onGap(b: BookState, reason: string): void {
-    this.#o.metrics?.bookGaps.inc({ venue: this.#o.venue, symbol: b.book.symbol });
-    this.#log.warn({ symbol: b.book.symbol, reason }, 'order book gap; rebuilding from a snapshot');
-    this.#setStatus(b, 'reset', reason);
-    this.#fetchSnapshot(b);
-  }
-
-  #fetchSnapshot(b: BookState): void {
-    if (b.fetching || this.#closed) return;
-    b.fetching = true;
-    const delay = b.attempts === 0 ? 0 : backoffDelay(b.attempts, this.#o.reconnectBaseMs, this.#o.reconnectMaxMs);
-    b.attempts += 1;
+  #fetchSnapshot(vs: string): void {
+    const f = this.#fetches.get(vs);
+    if (f === undefined || f.fetching || this.#closed) return;
+    f.fetching = true;
+    const delay = f.attempts === 0 ? 0 : backoffDelay(f.attempts, this.#o.reconnectBaseMs, this.#o.reconnectMaxMs);
+    f.attempts += 1;
     const run = async (): Promise<void> => {
       try {
-        const snapshot = await this.#o.fetchDepth(b.book.symbol, this.#o.depthSnapshotLimit);
-        if (this.#books.get(b.book.symbol) !== b) return;
-        const result = b.book.onSnapshot(parseDepthSnapshot(snapshot));
-        b.fetching = false;
-        switch (result.kind) {
-          case 'synced':
-            b.attempts = 0;
-            this.#o.metrics?.bookResyncs.inc({ venue: this.#o.venue, symbol: b.book.symbol });
-            this.#emit({
-              kind: 'book-snapshot',
-              snapshot: toBookSnapshot(
-                {
-                  updateId: b.book.updateId,
-                  bids: b.book.bids(this.#o.bookLevels),
-                  asks: b.book.asks(this.#o.bookLevels),
-                },
-                b.symbol,
-                this.#o.venue,
-                this.#o.clock.now(),
-              ),
-            });
-            this.#setStatus(b, 'live', '');
-            return;
-          case 'snapshot-too-old':
-          case 'no-events':
-            // Binance: fetch again until the snapshot is at least as new as the first buffered event.
-            if (result.kind === 'snapshot-too-old') this.#fetchSnapshot(b);
-            return;
-          case 'gap':
-            this.#onGap(b, `snapshot ${snapshot.lastUpdateId} does not join the buffered events (U=${result.gotU})`);
-            return;
+        const snapshot = await this.#o.fetchDepth(vs, this.#o.depthSnapshotLimit);
+        // Unsubscribed (or resubscribed afresh) while the request was out.
+        if (this.#fetches.get(vs) !== f) return;
+        f.fetching = false;
+        const receivedAt = this.#o.clock.now();
+        if (this.#rawListeners.size > 0) {
+          this.#emitRaw({ kind: 'depth-snapshot', receivedAt, venueSymbol: vs, text: JSON.stringify(snapshot) });
         }
+        if (this.#decoder.applySnapshot(vs, snapshot, receivedAt) === 'synced') f.attempts = 0;
       } catch (err) {
-        b.fetching = false;
+        f.fetching = false;
         this.#log.warn(
-          { symbol: b.book.symbol, err: err instanceof Error ? err.message : String(err) },
+          { symbol: vs, err: err instanceof Error ? err.message : String(err) },
           'depth snapshot failed; will retry',
         );
-        if (!this.#closed && this.#books.get(b.book.symbol) === b) this.#fetchSnapshot(b);
+        if (!this.#closed && this.#fetches.get(vs) === f) this.#fetchSnapshot(vs);
       }
     };
     const timer = setTimeout(() => {
