@@ -1,8 +1,12 @@
 // The only module that reads process.env. Parsed once, strictly; a bad value stops the command
 // with a message naming the variable (and never echoing a password).
+import { userInfo } from 'node:os';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
-import { maskUrl, PROTOCOLS, type ServerKind } from './doctor/url.js';
+import { maskUrl, urlProblem, type ServerKind } from './doctor/url.js';
+
+export { urlProblem };
+import { loadPlatformConfig, type LoadedPlatformConfig } from './platform/load-platform-config.js';
 
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/bourse';
@@ -17,25 +21,6 @@ export interface CliConfig {
   /** The exchange simulator's key pair, when given; `bourse start` makes one otherwise. */
   readonly simApiKey?: string;
   readonly simApiSecret?: string;
-}
-
-/** Why `value` is not a usable URL for `kind`, or undefined when it is. */
-export function urlProblem(kind: ServerKind, value: string): string | undefined {
-  const allowed = PROTOCOLS[kind];
-  const example = `${allowed[0]}//host:port`;
-  if (value.trim() === '') return `is empty; expected a URL like ${example}`;
-  let parsed: URL;
-  try {
-    parsed = new URL(value);
-  } catch {
-    return `is not a valid URL (expected ${example})`;
-  }
-  if (!allowed.includes(parsed.protocol)) {
-    return `has protocol "${parsed.protocol}"; expected one of ${allowed.map((p) => `${p}//`).join(', ')}`;
-  }
-  if (parsed.hostname === '') return `has no host (expected ${example})`;
-  if (parsed.port !== '' && Number(parsed.port) === 0) return 'has port 0';
-  return undefined;
 }
 
 function urlVariable(kind: ServerKind, fallback: string) {
@@ -105,4 +90,46 @@ export function loadConfig(): CliConfig {
 /** This process's environment plus `extra`, for a child that needs one more variable (docker compose ports). */
 export function childEnv(extra: Readonly<Record<string, string>>): Record<string, string | undefined> {
   return { ...process.env, ...extra };
+}
+
+/** The platform config (file + environment overrides) and the CLI config derived from it. */
+export interface LoadedConfigs {
+  readonly cli: CliConfig;
+  readonly platform: LoadedPlatformConfig;
+}
+
+/**
+ * Reads the platform config (`file`, else BOURSE_CONFIG, else config/bourse.yaml) with this process's
+ * environment overrides, and the CLI's own variables. The server URLs come from the platform config,
+ * where NATS_URL / DATABASE_URL / REDIS_URL already override the file.
+ */
+export function loadConfigs(root: string, file?: string): LoadedConfigs {
+  const platform = loadPlatformConfig({ root, file, env: process.env });
+  const cli = {
+    ...loadConfig(),
+    natsUrl: platform.config.servers.nats,
+    databaseUrl: platform.config.servers.postgres,
+    redisUrl: platform.config.servers.redis,
+  };
+  return { cli, platform };
+}
+
+/** Who is acting, for `setBy` and the audit log: --by, else $USER, else $LOGNAME, else the OS account. */
+// Containers and CI often run without USER; the account name still says who acted.
+function osAccountName(): string | undefined {
+  try {
+    return userInfo().username;
+  } catch (err) {
+    // No passwd entry for the uid: the caller reports the missing name.
+    if (err instanceof Error && 'code' in err && err.code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+export function operatorName(given: string | undefined): string {
+  const name = given ?? process.env.USER ?? process.env.LOGNAME ?? osAccountName();
+  if (name === undefined || name.trim() === '') {
+    throw new ConfigError('USER', '', 'no operator name: set USER or pass --by <name>');
+  }
+  return name.trim();
 }

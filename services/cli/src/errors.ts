@@ -5,6 +5,8 @@ export const CliErrorCode = {
   InvalidConfig: 'INVALID_CONFIG',
   NotBuilt: 'NOT_BUILT',
   ChildFailed: 'CHILD_FAILED',
+  Usage: 'USAGE',
+  CommandFailed: 'COMMAND_FAILED',
 } as const;
 export type CliErrorCode = (typeof CliErrorCode)[keyof typeof CliErrorCode];
 
@@ -47,6 +49,42 @@ export class ChildFailedError extends Error {
   }
 }
 
-export function isCliError(err: unknown): err is ConfigError | NotBuiltError | ChildFailedError {
-  return err instanceof ConfigError || err instanceof NotBuiltError || err instanceof ChildFailedError;
+/** A command line that parses but asks for something impossible (both --instrument and --strategy). */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+  readonly code = CliErrorCode.Usage;
+  constructor(
+    readonly value: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * An operator command could not do its job: a server did not answer, a service refused or did not
+ * reply. `what` names the step (`NATS`, `order-manager cancel-all`); the message says what to check.
+ */
+export class CommandFailedError extends Error {
+  override readonly name = 'CommandFailedError';
+  readonly code = CliErrorCode.CommandFailed;
+  constructor(
+    readonly what: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export type CliError = ConfigError | NotBuiltError | ChildFailedError | UsageError | CommandFailedError;
+
+export function isCliError(err: unknown): err is CliError {
+  return (
+    err instanceof ConfigError ||
+    err instanceof NotBuiltError ||
+    err instanceof ChildFailedError ||
+    err instanceof UsageError ||
+    err instanceof CommandFailedError
+  );
 }

@@ -3,7 +3,9 @@ import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config.js';
 import { repoRoot, tsxCommand } from './paths.js';
-import { freePort } from './test-helpers.js';
+import { freePort, tempDir } from './test-helpers.js';
+import { removeTestNamespace } from '@bourse/bus/testing';
+import { createSubjects } from '@bourse/contracts';
 
 interface Run {
   readonly code: number | null;
@@ -98,7 +100,47 @@ describe('bourse (child process)', { timeout: 60_000 }, () => {
   it('a malformed URL: exit 2 naming the variable, password masked', async () => {
     const run = await bourse(['doctor'], { DATABASE_URL: 'postgres://u:leakMe123@[broken' });
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^bourse: DATABASE_URL is not a valid URL/);
+    expect(run.stderr).toMatch(
+      /^bourse: DATABASE_URL \(overrides servers\.postgres of config\/bourse\.yaml\) is not a valid URL/,
+    );
     expect(run.stderr).not.toContain('leakMe123');
+  });
+
+  it('a bad platform config file: exit 2 naming the file and the field', async () => {
+    const dir = tempDir();
+    try {
+      const file = dir.file('bad.yaml', 'v: 1\nrisk: { limitsFile: /x }\nsim: { port: "http" }\n');
+      const run = await bourse(['positions', '--config', file]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/^bourse: .*bad\.yaml: sim\.port .*\(got http\)/);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('kill: --instrument and --strategy together, or no --reason, are usage errors (exit 2)', async () => {
+    const both = await bourse(['kill', '--reason', 'x', '--instrument', 'BTCUSDT', '--strategy', 'a', '--by', 'op']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain("option '--instrument <symbol>' cannot be used with option '--strategy <id>'");
+    const noReason = await bourse(['resume', '--by', 'op']);
+    expect(noReason.code).toBe(2);
+    expect(noReason.stderr).toContain("required option '--reason <text>' not specified");
+  });
+
+  it('kill and resume through the real command: HALTED then ACTIVE in the namespace, exit 0', async () => {
+    const namespace = `t_climain${process.pid}`;
+    const env = { ...serverEnv, BOURSE_NAMESPACE: namespace, USER: 'carol' };
+    try {
+      const kill = await bourse(['kill', '--reason', 'drill', '--instrument', 'BTCUSDT'], env);
+      expect(kill.code).toBe(0);
+      expect(kill.stdout.trim()).toBe('HALTED instrument BTCUSDT (by carol: drill)');
+      // The act is logged as JSON on stderr, stdout stays the answer.
+      expect(JSON.parse(kill.stderr.trim())).toMatchObject({ operator: 'carol', mode: 'HALTED', reason: 'drill' });
+      const resume = await bourse(['resume', '--reason', 'drill over', '--instrument', 'BTCUSDT', '--json'], env);
+      expect(resume.code).toBe(0);
+      expect(JSON.parse(resume.stdout)).toMatchObject({ state: { mode: 'ACTIVE', setBy: 'carol' } });
+    } finally {
+      await removeTestNamespace(createSubjects(namespace), config.natsUrl);
+    }
   });
 });

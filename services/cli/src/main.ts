@@ -2,9 +2,11 @@
 // `bourse`, the operator command. Wires the commands to their modules and turns every outcome
 // into an exit code: 0 done, 1 a check or a child failed, 2 a usage or configuration error.
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { childEnv, loadConfig } from './config.js';
+import { childEnv, loadConfig, loadConfigs } from './config.js';
 import { DEFAULT_CHECK_TIMEOUT_MS } from './doctor/types.js';
+import { registerBacktestCommand } from './backtest/command.js';
 import { isCliError } from './errors.js';
+import { registerOperatorCommands } from './operator/register.js';
 import { repoRoot, stateDir } from './paths.js';
 import { formatVersion, readVersion } from './version.js';
 
@@ -45,9 +47,10 @@ function buildProgram(): Command {
     .description('check that NATS (with JetStream), PostgreSQL and Redis answer at the configured URLs')
     .option('--json', 'print the results as JSON')
     .option('--timeout <ms>', 'bound on each check', milliseconds(50, 60_000), DEFAULT_CHECK_TIMEOUT_MS)
-    .action(async (opts: { json?: boolean; timeout: number }) => {
+    .option('--config <file>', 'platform config file (default: BOURSE_CONFIG or config/bourse.yaml)')
+    .action(async (opts: { json?: boolean; timeout: number; config?: string }) => {
       const { allOk, formatJson, formatReport, runDoctor } = await import('./doctor/doctor.js');
-      const results = await runDoctor(loadConfig(), { timeoutMs: opts.timeout });
+      const results = await runDoctor(loadConfigs(repoRoot(), opts.config).cli, { timeoutMs: opts.timeout });
       console.log(opts.json === true ? formatJson(results) : formatReport(results));
       process.exitCode = allOk(results) ? EXIT_OK : EXIT_FAILURE;
     });
@@ -67,8 +70,9 @@ function buildProgram(): Command {
       milliseconds(1_000, 600_000),
       60_000,
     )
-    .action(async (opts: { stopTimeout: number; readyTimeout: number }) => {
-      const config = loadConfig();
+    .option('--config <file>', 'platform config file (default: BOURSE_CONFIG or config/bourse.yaml)')
+    .action(async (opts: { stopTimeout: number; readyTimeout: number; config?: string }) => {
+      const { cli: config, platform } = loadConfigs(repoRoot(), opts.config);
       const { runStart } = await import('./start/start.js');
       const controller = new AbortController();
       let firstSignalAt: number | undefined;
@@ -95,6 +99,7 @@ function buildProgram(): Command {
           stopTimeoutMs: opts.stopTimeout,
           write: (line) => console.log(line),
           stop: controller.signal,
+          platform,
         });
       } finally {
         process.off('SIGINT', onSignal);
@@ -120,6 +125,9 @@ function buildProgram(): Command {
       process.exitCode = await runSim(root, args, env);
     });
 
+  registerOperatorCommands(program);
+  registerBacktestCommand(program);
+
   return program;
 }
 
@@ -135,7 +143,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (isCliError(err)) {
       console.error(`bourse: ${err.message}`);
-      return err.code === 'INVALID_CONFIG' ? EXIT_USAGE : EXIT_FAILURE;
+      return err.code === 'INVALID_CONFIG' || err.code === 'USAGE' ? EXIT_USAGE : EXIT_FAILURE;
     }
     console.error(`bourse: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     return EXIT_FAILURE;

@@ -108,3 +108,22 @@ export function withDatabase(url: string, database: string): string {
   parsed.pathname = `/${encodeURIComponent(database)}`;
   return parsed.toString();
 }
+
+/** Why `value` is not a usable URL for `kind`, or undefined when it is. */
+export function urlProblem(kind: ServerKind, value: string): string | undefined {
+  const allowed = PROTOCOLS[kind];
+  const example = `${allowed[0]}//host:port`;
+  if (value.trim() === '') return `is empty; expected a URL like ${example}`;
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    return `is not a valid URL (expected ${example})`;
+  }
+  if (!allowed.includes(parsed.protocol)) {
+    return `has protocol "${parsed.protocol}"; expected one of ${allowed.map((p) => `${p}//`).join(', ')}`;
+  }
+  if (parsed.hostname === '') return `has no host (expected ${example})`;
+  if (parsed.port !== '' && Number(parsed.port) === 0) return 'has port 0';
+  return undefined;
+}

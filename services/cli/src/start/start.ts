@@ -26,6 +26,11 @@ import { launchServer, type LaunchContext } from './launch.js';
 import { resolveServices } from './services.js';
 import { Supervisor } from './supervisor.js';
 import type { ChildExit } from './types.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, relative } from 'node:path';
+import type { LoadedPlatformConfig } from '../platform/load-platform-config.js';
+import { launchPlan, type LaunchPlan } from '../platform/service-env.js';
+import type { OpsService } from '../platform/platform-config.js';
 
 export interface StartOptions {
   readonly root: string;
@@ -39,6 +44,11 @@ export interface StartOptions {
   readonly write: (line: string) => void;
   /** Aborted by SIGINT/SIGTERM: stop everything and return 0. */
   readonly stop: AbortSignal;
+  /**
+   * The platform config: the sim's arguments, each service's environment and the files they read
+   * come from it. Without it every service gets the CLI's environment and the sim its defaults.
+   */
+  readonly platform?: LoadedPlatformConfig;
 }
 
 const CHECKS: Readonly<Record<ServerKind, (url: string, o: CheckOptions) => Promise<CheckResult>>> = {
@@ -118,20 +128,40 @@ export async function runStart(config: CliConfig, options: StartOptions): Promis
       BINANCE_SIM_API_SECRET: sim.apiSecret,
     });
 
-    const { built, notBuilt } = resolveServices(options.root);
+    let plan: LaunchPlan | undefined;
+    if (options.platform !== undefined) {
+      plan = launchPlan(options.platform.config, options.stateDir);
+      const { file, overrides } = options.platform;
+      bourse(
+        `config: ${relative(options.root, file)}${overrides.length > 0 ? ` (overridden by ${overrides.join(', ')})` : ''}; venue ${options.platform.config.venue.target}`,
+      );
+      for (const generated of plan.files) {
+        mkdirSync(dirname(generated.path), { recursive: true });
+        writeFileSync(generated.path, generated.content);
+        bourse(`wrote ${relative(options.root, generated.path)}`);
+      }
+    }
+
+    const resolved = resolveServices(options.root);
+    // Against a real venue (testnet, mainnet) there is no simulator to run.
+    const skipSim = plan !== undefined && plan.simArgs === undefined;
+    const built = resolved.built.filter((s) => !(skipSim && s.name === 'exchange-sim'));
+    const { notBuilt } = resolved;
     if (notBuilt.length > 0) {
       bourse(`not built yet: ${notBuilt.map((s) => `${s.name} (${s.description})`).join(', ')}`);
     }
     for (const service of built) {
       if (options.stop.aborted || failed !== undefined) break;
-      const { command, args } = tsxCommand(service.path, []);
+      const args0 = service.name === 'exchange-sim' ? (plan?.simArgs ?? []) : [];
+      const { command, args } = tsxCommand(service.path, args0);
+      const ownEnv = plan?.serviceEnv[service.name as OpsService];
       bourse(`starting ${service.name} (${service.entry})`);
       await services.start({
         name: service.name,
         command,
         args,
         cwd: options.root,
-        env: serviceEnv,
+        env: ownEnv === undefined ? serviceEnv : { ...serviceEnv, ...ownEnv },
         ...(service.ready !== undefined
           ? { ready: { pattern: service.ready, timeoutMs: options.readyTimeoutMs } }
           : {}),
@@ -141,6 +171,12 @@ export async function runStart(config: CliConfig, options: StartOptions): Promis
       bourse('no platform service is built yet; the servers stay up until Ctrl-C');
     } else if (failed === undefined && !options.stop.aborted) {
       bourse(`running: ${built.map((s) => s.name).join(', ')}; Ctrl-C stops them`);
+      if (plan !== undefined)
+        for (const line of whereToLook(
+          plan,
+          built.map((s) => s.name),
+        ))
+          bourse(line);
     }
 
     if (failed === undefined && !options.stop.aborted) await woken;
@@ -235,4 +271,18 @@ async function waitForCheck(
     if (result.status === 'ok' || stop.aborted || performance.now() >= deadline) return result;
     await sleep(250, undefined, { signal: stop }).catch(() => undefined);
   }
+}
+
+/** What `bourse start` prints once everything runs: the operator command and each ops endpoint. */
+export function whereToLook(plan: LaunchPlan, running: readonly string[]): string[] {
+  const lines = [
+    'where to look:',
+    '  pnpm bourse status --watch    health, trading state, positions, P&L, open orders',
+  ];
+  if (plan.simArgs !== undefined && running.includes('exchange-sim'))
+    lines.push(`  ${plan.endpoints.restUrl}    the exchange simulator`);
+  for (const [service, url] of Object.entries(plan.opsUrls)) {
+    if (running.includes(service)) lines.push(`  ${url}/metrics    ${service} (also /healthz, /readyz)`);
+  }
+  return lines;
 }

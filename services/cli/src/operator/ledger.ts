@@ -1,0 +1,208 @@
+// Read-only views of the order manager's tables (the OMS is their only writer): positions, orders
+// and fills. Open orders come from the OMS's own query; the rest are bounded reads written here
+// because the OMS repository has no "newest N" or "every order" query.
+import { listOpenOrders, type StoredOrder } from '@bourse/order-manager';
+import { sqlStateOf } from '@bourse/store';
+import { CommandFailedError } from '../errors.js';
+import type { OperatorContext } from './context.js';
+import { describe } from './format.js';
+import { maskUrl } from '../doctor/url.js';
+
+export interface PositionRow {
+  readonly strategyId: string;
+  readonly instrument: string;
+  readonly qty: string;
+  readonly avgEntryPrice: string | null;
+  readonly realizedPnl: string;
+  readonly fees: Readonly<Record<string, string>>;
+  readonly fillCount: number;
+  readonly lastFillAt: number | null;
+}
+
+export interface OrderRow {
+  readonly clientOrderId: string;
+  readonly strategyId: string;
+  readonly instrument: string;
+  readonly side: string;
+  readonly style: string;
+  readonly qty: string | null;
+  readonly quoteQty: string | null;
+  readonly price: string | null;
+  readonly status: string;
+  readonly filledQty: string;
+  readonly avgPrice: string | null;
+  readonly venueOrderId: string | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface FillRow {
+  readonly venueFillId: string;
+  readonly clientOrderId: string;
+  readonly strategyId: string;
+  readonly instrument: string;
+  readonly side: string;
+  readonly qty: string;
+  readonly price: string;
+  readonly fee: string;
+  readonly feeAsset: string;
+  readonly liquidity: string;
+  readonly venueTime: number;
+}
+
+/** Runs a read; a missing table means the schema was never migrated, which the message says. */
+async function read<T>(ctx: OperatorContext, what: string, query: () => Promise<T>): Promise<T> {
+  try {
+    return await query();
+  } catch (err) {
+    const where = maskUrl(ctx.config.servers.postgres);
+    const state = sqlStateOf(err);
+    if (state === '3D000') {
+      throw new CommandFailedError(
+        'PostgreSQL',
+        `cannot read ${what}: ${describe(err)} at ${where}; run \`pnpm bourse migrate\` (or \`pnpm start\`)`,
+        {
+          cause: err,
+        },
+      );
+    }
+    if (state === '42P01') {
+      throw new CommandFailedError(
+        'PostgreSQL',
+        `cannot read ${what}: the order manager's tables do not exist in ${where}; run \`pnpm bourse migrate\``,
+        { cause: err },
+      );
+    }
+    throw new CommandFailedError('PostgreSQL', `cannot read ${what} from ${where}: ${describe(err)}`, { cause: err });
+  }
+}
+
+const ms = (d: Date | null): number | null => (d === null ? null : d.getTime());
+
+export function readPositions(ctx: OperatorContext): Promise<PositionRow[]> {
+  return read(ctx, 'positions', async () => {
+    const { rows } = await ctx.pool().query<{
+      strategy_id: string;
+      instrument: string;
+      qty: string;
+      avg_entry_price: string | null;
+      realized_pnl: string;
+      fees: Record<string, string>;
+      fill_count: number;
+      last_fill_at: Date | null;
+    }>(
+      `SELECT strategy_id, instrument, qty, avg_entry_price, realized_pnl, fees, fill_count, last_fill_at
+         FROM positions ORDER BY strategy_id, instrument`,
+    );
+    return rows.map((r) => ({
+      strategyId: r.strategy_id,
+      instrument: r.instrument,
+      qty: r.qty,
+      avgEntryPrice: r.avg_entry_price,
+      realizedPnl: r.realized_pnl,
+      fees: r.fees,
+      fillCount: r.fill_count,
+      lastFillAt: ms(r.last_fill_at),
+    }));
+  });
+}
+
+function fromStored(o: StoredOrder): OrderRow {
+  return {
+    clientOrderId: o.clientOrderId,
+    strategyId: o.strategyId,
+    instrument: o.instrument,
+    side: o.side,
+    style: o.style,
+    qty: o.qty ?? null,
+    quoteQty: o.quoteQty ?? null,
+    price: o.price ?? null,
+    status: o.status,
+    filledQty: o.filledQty,
+    avgPrice: o.avgPrice ?? null,
+    venueOrderId: o.venueOrderId ?? null,
+    createdAt: o.createdAt,
+    updatedAt: o.updatedAt,
+  };
+}
+
+/** Open orders (the OMS's definition), oldest first; with `all`, the newest `limit` orders of any status. */
+export function readOrders(ctx: OperatorContext, options: { all: boolean; limit: number }): Promise<OrderRow[]> {
+  if (!options.all) return read(ctx, 'open orders', async () => (await listOpenOrders(ctx.pool())).map(fromStored));
+  return read(ctx, 'orders', async () => {
+    const { rows } = await ctx.pool().query<{
+      client_order_id: string;
+      strategy_id: string;
+      instrument: string;
+      side: string;
+      style: string;
+      qty: string | null;
+      quote_qty: string | null;
+      price: string | null;
+      status: string;
+      filled_qty: string;
+      avg_price: string | null;
+      venue_order_id: string | null;
+      created_at: Date;
+      updated_at: Date;
+    }>(
+      `SELECT client_order_id, strategy_id, instrument, side, style, qty, quote_qty, price, status, filled_qty,
+              avg_price, venue_order_id, created_at, updated_at
+         FROM orders ORDER BY created_at DESC, client_order_id DESC LIMIT $1`,
+      [options.limit],
+    );
+    return rows.reverse().map((r) => ({
+      clientOrderId: r.client_order_id,
+      strategyId: r.strategy_id,
+      instrument: r.instrument,
+      side: r.side,
+      style: r.style,
+      qty: r.qty,
+      quoteQty: r.quote_qty,
+      price: r.price,
+      status: r.status,
+      filledQty: r.filled_qty,
+      avgPrice: r.avg_price,
+      venueOrderId: r.venue_order_id,
+      createdAt: r.created_at.getTime(),
+      updatedAt: r.updated_at.getTime(),
+    }));
+  });
+}
+
+/** The newest `limit` fills, shown oldest first. */
+export function readFills(ctx: OperatorContext, limit: number): Promise<FillRow[]> {
+  return read(ctx, 'fills', async () => {
+    const { rows } = await ctx.pool().query<{
+      venue_fill_id: string;
+      client_order_id: string;
+      strategy_id: string;
+      instrument: string;
+      side: string;
+      qty: string;
+      price: string;
+      fee: string;
+      fee_asset: string;
+      liquidity: string;
+      venue_time: Date;
+    }>(
+      `SELECT venue_fill_id, client_order_id, strategy_id, instrument, side, qty, price, fee, fee_asset, liquidity,
+              venue_time
+         FROM fills ORDER BY venue_time DESC, venue_fill_id DESC LIMIT $1`,
+      [limit],
+    );
+    return rows.reverse().map((r) => ({
+      venueFillId: r.venue_fill_id,
+      clientOrderId: r.client_order_id,
+      strategyId: r.strategy_id,
+      instrument: r.instrument,
+      side: r.side,
+      qty: r.qty,
+      price: r.price,
+      fee: r.fee,
+      feeAsset: r.fee_asset,
+      liquidity: r.liquidity,
+      venueTime: r.venue_time.getTime(),
+    }));
+  });
+}
