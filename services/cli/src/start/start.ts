@@ -17,12 +17,14 @@ import {
   passwordsOf,
   type ServerKind,
 } from '../doctor/url.js';
+import { ChildFailedError } from '../errors.js';
 import { tsxCommand } from '../paths.js';
 import { ensureSimCredentials } from './sim-credentials.js';
 import { migrateOrderManagerStore } from '@bourse/order-manager';
 import { createPool, ensureDatabase } from '@bourse/store';
 import { dockerStatus, type DockerStatus } from './docker.js';
 import { launchServer, type LaunchContext } from './launch.js';
+import { waitForReadyz } from './readiness.js';
 import { resolveServices } from './services.js';
 import { Supervisor } from './supervisor.js';
 import type { ChildExit } from './types.js';
@@ -72,8 +74,10 @@ export async function runStart(config: CliConfig, options: StartOptions): Promis
   const woken = new Promise<void>((resolve) => {
     wake = resolve;
   });
+  const childExited = new AbortController();
   const onUnexpectedExit = (exit: ChildExit) => {
     failed ??= exit;
+    childExited.abort();
     wake();
   };
   options.stop.addEventListener('abort', () => wake(), { once: true });
@@ -166,6 +170,21 @@ export async function runStart(config: CliConfig, options: StartOptions): Promis
           ? { ready: { pattern: service.ready, timeoutMs: options.readyTimeoutMs } }
           : {}),
       });
+      const opsUrl = plan?.opsUrls[service.name as OpsService];
+      if (opsUrl !== undefined) {
+        const outcome = await waitForReadyz({
+          opsUrl,
+          timeoutMs: options.readyTimeoutMs,
+          signal: AbortSignal.any([options.stop, childExited.signal]),
+        });
+        if (outcome.ready) bourse(`${service.name} is ready (${outcome.afterMs} ms)`);
+        else if (outcome.reason === 'timeout') {
+          throw new ChildFailedError(
+            service.name,
+            `${service.name} did not become ready within ${options.readyTimeoutMs} ms (${opsUrl}/readyz: ${outcome.lastAnswer})`,
+          );
+        }
+      }
     }
     if (built.length === 0) {
       bourse('no platform service is built yet; the servers stay up until Ctrl-C');

@@ -4,6 +4,11 @@
 export const RunFailureCode = {
   /** Our side could not be read from PostgreSQL. */
   STORE_READ_FAILED: 'RECON_STORE_READ_FAILED',
+  /**
+   * The order manager has never stored a balance for the venue: it has not started (or not seeded its
+   * balances) yet. Comparing would read the whole account as drift and halt for nothing.
+   */
+  OURS_NOT_INITIALISED: 'RECON_OURS_NOT_INITIALISED',
   /** The venue did not answer (or answered with an error) one of the reads. */
   VENUE_UNAVAILABLE: 'RECON_VENUE_UNAVAILABLE',
   /** The core refused the data (a malformed decimal, a report the contract refuses). */

@@ -444,6 +444,20 @@ describe('ReconcilerService', { timeout: 30_000 }, () => {
     expect(report.verdict).toBe('ok');
   });
 
+  it('an order manager that stored no balances yet gives a failed run, not a halt', async () => {
+    const before = await kv.get('global');
+    await db.pool.query('DELETE FROM balances');
+    try {
+      const reply = await reconNow();
+      expect(reply.ok).toBe(false);
+      expect(!reply.ok && reply.error.code).toBe('RECON_OURS_NOT_INITIALISED');
+      const after = await kv.get('global');
+      expect(after?.revision).toBe(before?.revision);
+    } finally {
+      await syncOmsBalances();
+    }
+  });
+
   it('a venue outage gives a failed run, never a passing report', async () => {
     sim.setFaults({ serverErrors: 1 });
     const reply = await reconNow();

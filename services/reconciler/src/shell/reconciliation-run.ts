@@ -143,8 +143,16 @@ export class ReconciliationRunner {
     try {
       const checkpoint = await loadCheckpoint(this.deps.pool, this.deps.venueId);
       const ours = await this.deps.ours.load(this.deps.venueId, loadedAt);
+      if (ours.balances.length === 0) {
+        throw new RunFailedError(
+          RunFailureCode.OURS_NOT_INITIALISED,
+          'store.balances',
+          `the order manager has stored no balance for ${this.deps.venueId} yet (not started, or not seeded from the venue); the next run tries again`,
+        );
+      }
       return { checkpoint, ours };
     } catch (err) {
+      if (isRunFailedError(err)) throw err;
       throw new RunFailedError(
         RunFailureCode.STORE_READ_FAILED,
         'store.read',
