@@ -77,6 +77,7 @@ const Env = z.object({
   OMS_TACTIC_TICK_MS: wholeNumber(10, 60_000).default(100),
   /** Retry of a reconciliation request that failed while submission is paused. */
   OMS_RECON_RETRY_MS: wholeNumber(100, 600_000).default(5_000),
+  OMS_EXEC_REPUBLISH_MS: wholeNumber(100, 600_000).default(5_000),
   /** Replica index (0..1295), part of the client order ids the OMS's tactics make. */
   OMS_INSTANCE: wholeNumber(0, 1295).default(0),
   BINANCE_SECRET_FILE: z.string().min(1).optional(),
@@ -109,6 +110,8 @@ export interface OrderManagerConfig {
     readonly tickMs: number;
   };
   readonly reconRetryMs: number;
+  /** How often EXEC events the stream did not take are published again. */
+  readonly execRepublishMs: number;
   readonly instance: number;
 }
 
@@ -181,6 +184,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       tickMs: e.OMS_TACTIC_TICK_MS,
     },
     reconRetryMs: e.OMS_RECON_RETRY_MS,
+    execRepublishMs: e.OMS_EXEC_REPUBLISH_MS,
     instance: e.OMS_INSTANCE,
   };
 }

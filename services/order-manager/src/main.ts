@@ -90,6 +90,7 @@ async function main(): Promise<void> {
     chase: config.chase,
     instanceTag: makeInstanceTag(config.instance, randomInt(36 * 36)),
     reconRetryMs: config.reconRetryMs,
+    execRepublishMs: config.execRepublishMs,
   });
 
   const installed = installShutdown({

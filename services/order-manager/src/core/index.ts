@@ -1,5 +1,5 @@
 // The order manager's pure core: decisions in, effects out, time from an injected clock. The shell
-// (main.ts, not yet written) wires NATS, Postgres (src/store) and a VenueClient around it.
+// (main.ts, src/shell/) wires NATS, Postgres (src/store) and a VenueClient around it.
 export { OrderManagerError, OrderManagerErrorCode, isOrderManagerError } from './errors.js';
 export type { Clock, Journal } from './types.js';
 export {
@@ -29,6 +29,9 @@ export {
 export {
   OrderTracker,
   untrackedRejection,
+  UNSIZED_QUANTITY,
+  isUnsized,
+  quoteSizedQuantity,
   type TrackedOrder,
   type AppliedFill,
   type TrackerOutcome,
@@ -45,6 +48,7 @@ export {
   type SubmissionOutcome,
   type SubmissionResult,
 } from './submission.js';
+export { balanceMovesOfFill, moveBalance, type BalanceMove, type BalanceAmounts } from './balance-moves.js';
 export { executeCancel, type CancelDeps, type CancelExecution, type CancelResult } from './cancellation.js';
 export {
   CancelTarget,

@@ -197,6 +197,48 @@ describe('OrderTracker', () => {
 
 const milli = (n: number) => dec(n).times(dec('0.001')).toString();
 
+describe('OrderTracker with a quote-sized market order', () => {
+  const quoteSized = (id: string) =>
+    request(id, { qty: undefined, quoteQty: '100', style: 'market', price: undefined, timeInForce: undefined });
+
+  it('follows it, and its base quantity is what the venue executed when it says filled', () => {
+    const t = new OrderTracker();
+    expect(t.track(quoteSized('q'), T0).statusUpdates.map((u) => u.status)).toEqual(['pending-new']);
+    t.applyExecutionReport(report('q', 'new', '0', '0', T0 + 1));
+    const part = t.applyExecutionReport(
+      report('q', 'partially-filled', '0.3', '30', T0 + 2),
+      fill('q', 'q1', '0.3', '100', T0 + 2),
+    );
+    expect(part.tracked?.order.status).toBe('partially-filled');
+    const done = t.applyExecutionReport(
+      report('q', 'filled', '0.99', '99.6', T0 + 3),
+      fill('q', 'q2', '0.69', '101', T0 + 3),
+    );
+    expect(done.statusUpdates.map((u) => [u.status, u.filledQty])).toEqual([['filled', '0.99']]);
+    expect(t.get('q')?.order.quantity.toString()).toBe('0.99');
+    expect(positionQty(t)).toBe('0.99');
+    expect(t.liveOrders()).toEqual([]);
+  });
+
+  it('is filled when the report comes after fills that already add up to what it executed', () => {
+    const t = new OrderTracker();
+    t.track(quoteSized('q'), T0);
+    const viaFill = t.applyFill(fill('q', 'q1', '0.5', '100', T0 + 1));
+    expect(viaFill.tracked?.order.status).toBe('partially-filled');
+    const done = t.applyExecutionReport(report('q', 'filled', '0.5', '50', T0 + 2));
+    expect(done.statusUpdates.map((u) => [u.status, u.filledQty])).toEqual([['filled', '0.5']]);
+    const again = t.applyExecutionReport(report('q', 'filled', '0.5', '50', T0 + 2));
+    expect(again.outcome).toBe('ignored');
+  });
+
+  it('takes the size from a query answer, and an expired one keeps what it filled', () => {
+    const t = new OrderTracker();
+    t.track(quoteSized('q'), T0);
+    const expired = t.applyExecutionReport(report('q', 'expired', '0.2', '20', T0 + 1));
+    expect([expired.tracked?.order.status, expired.tracked?.order.quantity.toString()]).toEqual(['expired', '0.2']);
+  });
+});
+
 describe('OrderTracker properties', () => {
   // Execution reports of one order split into 1–6 fills, delivered shuffled and with repeats.
   const scenario = fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1, maxLength: 6 }).chain((parts) => {

@@ -7,6 +7,7 @@ import {
   isLive,
   isTerminal,
   PositionBook,
+  transition,
   ZERO,
   type Decimal,
   type Order,
@@ -92,19 +93,16 @@ export class OrderTracker {
 
   /**
    * Starts following a journaled request in `pending-new` and returns its first status update. A
-   * request already followed is `ignored` (redelivery); throws OMS_UNSUPPORTED_REQUEST for a
-   * quote-sized order, which the venue port cannot carry (submission refuses those first).
+   * request already followed is `ignored` (redelivery); throws OMS_UNSUPPORTED_REQUEST for a shape
+   * the venue port cannot carry (submission refuses those first). A quote-sized market order is
+   * followed with a provisional base quantity until the venue says how much it executed.
    */
   track(request: OrderRequest, at: number): TrackerChange {
     const known = this.orders.get(request.clientOrderId);
     if (known !== undefined) return nothing(request.clientOrderId, 'ignored', known, 'duplicate');
     const reason = unsupportedReason(request);
-    if (reason !== undefined || request.qty === undefined) {
-      throw new OrderManagerError(
-        OrderManagerErrorCode.UNSUPPORTED_REQUEST,
-        reason ?? 'qty missing',
-        request.clientOrderId,
-      );
+    if (reason !== undefined) {
+      throw new OrderManagerError(OrderManagerErrorCode.UNSUPPORTED_REQUEST, reason, request.clientOrderId);
     }
     const order = createOrder({
       clientOrderId: request.clientOrderId,
@@ -112,7 +110,7 @@ export class OrderTracker {
       instrument: request.instrument,
       side: request.side,
       style: request.style,
-      quantity: dec(request.qty),
+      quantity: request.qty !== undefined ? dec(request.qty) : UNSIZED_QUANTITY,
       ...(request.price !== undefined ? { price: dec(request.price) } : {}),
       atMs: at,
     });
@@ -268,7 +266,8 @@ export class OrderTracker {
   private applyUpdate(clientOrderId: string, update: OrderUpdate, reason: string | undefined): TrackerChange {
     const tracked = this.orders.get(clientOrderId);
     if (tracked === undefined) return nothing(clientOrderId, 'unknown-order', undefined, 'not followed here');
-    const result = applyOrderUpdate(tracked.order, update);
+    const sized = sizeFromVenue(tracked, update);
+    const result = sized ?? applyOrderUpdate(tracked.order, update);
     if (result.outcome === 'ignored') return nothing(clientOrderId, 'ignored', tracked, result.reason);
     if (result.outcome === 'rejected') {
       return { ...nothing(clientOrderId, 'rejected', tracked, result.error.message), error: result.error };
@@ -284,6 +283,48 @@ export class OrderTracker {
       positions: [],
     };
   }
+}
+
+/**
+ * The base quantity a quote-sized market order is followed with until the venue's final word: more
+ * than any fill can reach, so no report before that word reads as `filled` or as an overfill.
+ */
+export const UNSIZED_QUANTITY = dec('1000000000000000000000000000000');
+
+/** True while `order` (of `request`) is quote-sized and the venue has not said how much it executed. */
+export function isUnsized(request: OrderRequest, order: Order): boolean {
+  return request.qty === undefined && order.quantity.eq(UNSIZED_QUANTITY);
+}
+
+/**
+ * The base quantity of a stored quote-sized order: what it executed once the venue closed it with
+ * something filled, otherwise still provisional.
+ */
+export function quoteSizedQuantity(status: OrderStatus, filledQty: Decimal): Decimal {
+  return isTerminal(status) && filledQty.isPositive() ? filledQty : UNSIZED_QUANTITY;
+}
+
+// A quote-sized order's base quantity is what the venue executed, known only when the venue closes
+// it (filled, or canceled/expired with something filled). That report fixes the quantity; when our
+// fills already reached the executed quantity (a fill beat the report), the domain would call the
+// report a duplicate, so the `filled` move is made here, through the same transition table.
+function sizeFromVenue(tracked: TrackedOrder, update: OrderUpdate): ReturnType<typeof applyOrderUpdate> | undefined {
+  const { order, request } = tracked;
+  if (!isUnsized(request, order) || update.type !== 'status' || !isTerminal(update.status)) return undefined;
+  const executed = update.cumulativeQty;
+  if (!executed.isPositive() || executed.lt(order.filledQty)) return undefined;
+  const sized: Order = { ...order, quantity: executed };
+  if (update.status !== 'filled' || executed.gt(order.filledQty)) return applyOrderUpdate(sized, update);
+  const moved = transition(order.status, 'filled', order.clientOrderId);
+  if (!moved.ok) return { outcome: 'rejected', order, error: moved.error };
+  const next: Order = {
+    ...sized,
+    status: moved.value,
+    filledQuoteQty: order.filledQuoteQty ?? update.cumulativeQuoteQty,
+    venueOrderId: order.venueOrderId ?? update.venueOrderId,
+    updatedAtMs: Math.max(order.updatedAtMs, update.atMs),
+  };
+  return { outcome: 'applied', order: next, from: order.status, newlyFilled: ZERO };
 }
 
 /** A status update for a request that was never followed (refused before tracking, e.g. quote-sized). */

@@ -1,14 +1,27 @@
 // Persists what the tracker changed, in one transaction per batch: the current row of every order
-// touched, its status events (by event id), fills (by venue fill id) and the positions they moved.
+// touched, its status events (by event id), fills (by venue fill id), the positions they moved and
+// the balances each new fill moves (a fill already stored moves nothing: the same insert decides).
 // Writes are serialized (one queue): the OMS is the single writer, and the versions it holds for
 // optimistic concurrency are only right if its own writes never race each other. The current
 // snapshot of each order is written (not the change's), so a batch from the user-data stream that
 // overtakes the submission which created the order still finds the order row first.
 
-import { VersionConflictError, withTransaction } from '@bourse/store';
+import { dec, ZERO } from '@bourse/domain';
+import { VersionConflictError, withTransaction, type Queryable } from '@bourse/store';
 import type pg from 'pg';
-import type { OrderTracker, TrackerChange } from '../core/index.js';
-import { insertFill, loadPositions, recordOrderEvent, savePosition, upsertOrder } from '../store/index.js';
+import { balanceMovesOfFill, moveBalance, type OrderTracker, type TrackerChange } from '../core/index.js';
+import {
+  insertFill,
+  listUnpublishedEvents,
+  loadPositions,
+  lockBalance,
+  markEventsPublished,
+  recordOrderEvent,
+  saveBalance,
+  savePosition,
+  upsertOrder,
+  type UnpublishedEvent,
+} from '../store/index.js';
 import { fillRecordOf, orderRecordOf, positionRecordOf } from './records.js';
 import type { Clock } from '../core/index.js';
 
@@ -16,6 +29,8 @@ export interface PersistResult {
   /** Fills new to the store (a fill already stored is not published again as new). */
   readonly newFills: number;
   readonly orders: number;
+  /** Balances a new fill took below zero (the stored balance was wrong before): set to zero, to report. */
+  readonly shortfalls: readonly { readonly asset: string; readonly shortfall: string; readonly fillId: string }[];
 }
 
 export class ExecutionStore {
@@ -46,6 +61,16 @@ export class ExecutionStore {
     return run;
   }
 
+  /** Recorded events the EXEC stream has not acknowledged, oldest first. */
+  unpublishedEvents(limit: number): Promise<UnpublishedEvent[]> {
+    return listUnpublishedEvents(this.pool, limit);
+  }
+
+  /** Marks events as acknowledged by the EXEC stream. */
+  markPublished(eventIds: readonly string[]): Promise<void> {
+    return markEventsPublished(this.pool, eventIds, this.clock.now());
+  }
+
   /** Resolves when every write queued so far is done. */
   async idle(): Promise<void> {
     await this.queue;
@@ -59,7 +84,7 @@ export class ExecutionStore {
     for (const c of changes)
       for (const p of c.positions)
         positions.set(positionKey(p.strategyId, p.instrument), { strategyId: p.strategyId, instrument: p.instrument });
-    if (touched.length === 0 && fills.length === 0) return { newFills: 0, orders: 0 };
+    if (touched.length === 0 && fills.length === 0) return { newFills: 0, orders: 0, shortfalls: [] };
     const now = this.clock.now();
     try {
       return await this.transaction(touched, statusUpdates, fills, positions, now);
@@ -81,6 +106,7 @@ export class ExecutionStore {
   ): Promise<PersistResult> {
     const versions = new Map<string, number>();
     const positionVersions = new Map<string, number>();
+    const shortfalls: { asset: string; shortfall: string; fillId: string }[] = [];
     const newFills = await withTransaction(this.pool, async (client) => {
       for (const id of touched) {
         const tracked = this.tracker.get(id);
@@ -101,7 +127,10 @@ export class ExecutionStore {
       }
       let inserted = 0;
       for (const f of fills) {
-        if (await insertFill(client, fillRecordOf(f, now))) inserted += 1;
+        if (await insertFill(client, fillRecordOf(f, now))) {
+          inserted += 1;
+          shortfalls.push(...(await applyToBalances(client, f.event, now)));
+        }
         await recordOrderEvent(client, {
           eventId: f.event.eventId,
           clientOrderId: f.event.clientOrderId,
@@ -125,7 +154,7 @@ export class ExecutionStore {
     // Only after the commit: a rolled-back transaction leaves the versions as they were.
     for (const [id, v] of versions) this.orderVersions.set(id, v);
     for (const [key, v] of positionVersions) this.positionVersions.set(key, v);
-    return { newFills, orders: versions.size };
+    return { newFills, orders: versions.size, shortfalls };
   }
 
   private async reloadVersions(
@@ -147,6 +176,31 @@ export class ExecutionStore {
       }
     }
   }
+}
+
+// Inside the fill's transaction: each asset row locked, moved, written.
+async function applyToBalances(
+  client: Queryable,
+  fill: TrackerChange['fills'][number]['event'],
+  now: number,
+): Promise<{ asset: string; shortfall: string; fillId: string }[]> {
+  const shortfalls: { asset: string; shortfall: string; fillId: string }[] = [];
+  for (const move of balanceMovesOfFill(fill)) {
+    const stored = await lockBalance(client, fill.venue, move.asset);
+    const current =
+      stored === undefined ? { free: ZERO, locked: ZERO } : { free: dec(stored.free), locked: dec(stored.locked) };
+    const next = moveBalance(current, move.delta);
+    if (next.shortfall.isPositive())
+      shortfalls.push({ asset: move.asset, shortfall: next.shortfall.toString(), fillId: fill.venueFillId });
+    await saveBalance(client, {
+      venue: fill.venue,
+      asset: move.asset,
+      free: next.free.toString(),
+      locked: next.locked.toString(),
+      updatedAt: Math.max(now, fill.venueTime),
+    });
+  }
+  return shortfalls;
 }
 
 function positionKey(strategyId: string, instrument: string): string {

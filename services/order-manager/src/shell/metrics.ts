@@ -7,7 +7,7 @@ export interface OrderManagerMetrics {
   readonly submissions: Counter<'outcome'>;
   /** Fills applied for the first time. */
   readonly fills: Counter;
-  /** `kind`: exec (an EXEC publish failed) | persist (a Postgres write failed). */
+  /** `kind`: exec (an EXEC publish failed; kept for the next round) | persist (a Postgres write failed) | balance (a fill took a stored balance below zero). */
   readonly failures: Counter<'kind'>;
   /** Outbox entries not yet sent, resolved or failed. */
   readonly outboxUnresolved: Gauge;
@@ -15,7 +15,7 @@ export interface OrderManagerMetrics {
   readonly submissionPaused: Gauge;
   /** `outcome`: filled | stopped. */
   readonly tactics: Counter<'outcome'>;
-  /** Messages refused as malformed by the OMS itself (beyond the bus's contract checks). `kind`: user-data | command. */
+  /** Messages refused as malformed by the OMS itself (beyond the bus's contract checks). `kind`: user-data | command | exec-outbox. */
   readonly badInput: Counter<'kind'>;
 }
 
@@ -29,7 +29,7 @@ export function createOrderManagerMetrics(metrics: Metrics): OrderManagerMetrics
     fills: metrics.counter({ name: 'bourse_oms_fills_total', help: 'Fills applied for the first time' }),
     failures: metrics.counter({
       name: 'bourse_oms_failures_total',
-      help: 'Failed EXEC publishes and Postgres writes',
+      help: 'Failed EXEC publishes, Postgres writes and balance moves',
       labelNames: ['kind'],
     }),
     outboxUnresolved: metrics.gauge({

@@ -15,6 +15,7 @@ import {
   VenueCorrectionsApplied,
   operatorReplyOf,
 } from '@bourse/contracts';
+import { dec } from '@bourse/domain';
 import type { UserDataEvent } from '@bourse/venues';
 import type { BinanceVenueClient } from '@bourse/venue-binance';
 import { listFills, loadOrder, loadOutbox, loadPositions } from '../store/index.js';
@@ -81,6 +82,51 @@ describe('order requests on ORDERS', () => {
       e.clientOrderId === req.clientOrderId && e.type === 'order-status' ? [e.status] : [],
     );
     expect(statuses).toEqual(expect.arrayContaining(['pending-new', 'new', 'partially-filled', 'filled']));
+  }, 30_000);
+
+  it('carries a quote-sized market BUY of 100 USDT to a fill worth 100 within a step, a position and EXEC events', async () => {
+    const req = orderRequest({
+      strategyId: 'quote',
+      qty: undefined,
+      quoteQty: '100',
+      style: 'market',
+      price: undefined,
+      timeInForce: undefined,
+    });
+    h.sim.placeLiquidity({ symbol: 'BTCUSDT', side: 'SELL', price: '29000', quantity: '0.01' });
+    try {
+      await publish(req);
+      await orderStatus(req.clientOrderId, 'filled');
+    } finally {
+      // What the order left at 29000 must not fill later tests' buys.
+      h.sim.cancelAll('BTCUSDT');
+    }
+    // The REST answer (FILLED) can beat the execution report that carries the fill.
+    const fills = await waitFor('the fill in Postgres', async () => {
+      const found = await listFills(h.db.pool, { clientOrderId: req.clientOrderId });
+      return found.length > 0 ? found : undefined;
+    });
+    expect(fills).toHaveLength(1);
+    const [f] = fills;
+    const notional = dec(f?.qty ?? '0').times(dec(f?.price ?? '0'));
+    // 100 / 29000 rounded down to the 0.00001 step: at most one step's worth short of 100, never over.
+    expect(
+      notional.lte(dec('100')) &&
+        dec('100')
+          .minus(notional)
+          .lt(dec('0.00001').times(dec('29000'))),
+    ).toBe(true);
+    expect(f?.qty).toBe('0.00344');
+    const row = await loadOrder(h.db.pool, req.clientOrderId);
+    expect([row?.qty, row?.quoteQty, row?.filledQty]).toEqual([undefined, '100', '0.00344']);
+    await waitFor('the position', async () => ((await position('quote')) === '0.00344' ? true : undefined));
+    await waitFor('EXEC fill and filled status', () => {
+      const mine = h.exec.filter((e) => e.clientOrderId === req.clientOrderId);
+      return mine.some((e) => e.type === 'fill') && mine.some((e) => e.type === 'order-status' && e.status === 'filled')
+        ? true
+        : undefined;
+    });
+    expect((await loadOutbox(h.db.pool, req.clientOrderId))?.state).toBe('sent');
   }, 30_000);
 
   it('leaves one order when the sim drops the answer after accepting; the order is learnt by query', async () => {

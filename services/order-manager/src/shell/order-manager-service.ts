@@ -51,14 +51,13 @@ import {
   loadOutbox,
   markOutbox,
   migrateOrderManagerStore,
-  upsertBalance,
 } from '../store/index.js';
 import { CancelExecutionReply, OmsStatusReply, type CancelExecutionResult, type OmsStatus } from './command-replies.js';
 import type { z } from 'zod';
 import { ExecutionPipeline } from './execution-pipeline.js';
 import { ExecutionStore } from './execution-store.js';
 import { createOrderManagerMetrics, type OrderManagerMetrics } from './metrics.js';
-import { orderOfStored, restoreState, syncInstruments } from './restore.js';
+import { orderOfStored, restoreState, seedBalances, syncInstruments } from './restore.js';
 import {
   nextSubmissionPause,
   RUNNING,
@@ -92,6 +91,8 @@ export interface OrderManagerServiceOptions {
   readonly instanceTag: string;
   readonly reconRetryMs?: number;
   readonly reconTimeoutMs?: number;
+  /** How often events the EXEC stream did not take are tried again (default 5 s). */
+  readonly execRepublishMs?: number;
 }
 
 /** Thrown to a held order request when the service stops while submission is paused: it is nak'ed, not lost. */
@@ -140,6 +141,7 @@ export class OrderManagerService {
       metrics: this.metrics,
       clock: options.clock,
       venueSymbolOf: (instrument) => this.registry.get(instrument)?.venueSymbol,
+      ...(options.execRepublishMs !== undefined ? { republishMs: options.execRepublishMs } : {}),
     });
     this.childIds = new ChildOrderIds(options.instanceTag);
   }
@@ -175,6 +177,10 @@ export class OrderManagerService {
     const synced = await syncInstruments(pool, specs, clock.now());
     const restored = await restoreState(pool, this.tracker, this.store);
     this.log.info({ instruments: synced.stored, skipped: synced.skipped.length, ...restored }, 'state restored');
+    const seeded = await seedBalances(pool, venue, clock.now());
+    if (seeded !== undefined) this.log.info({ assets: seeded }, 'no stored balances: seeded from the venue account');
+    // Events recorded but never acknowledged by EXEC (a crash, an outage) go out before anything new.
+    await this.pipelineRef.startPublishing();
 
     const kv = await bus.tradingState(TradingStateContract);
     this.watch = await kv.watch((change) => {
@@ -380,21 +386,12 @@ export class OrderManagerService {
         return;
       }
       case 'balances':
-        for (const b of event.balances) {
-          upsertBalance(this.o.pool, {
-            venue: this.o.venue.venue,
-            asset: b.asset,
-            free: b.free,
-            locked: b.locked,
-            updatedAt: event.time,
-          }).catch((err: unknown) => {
-            this.metrics.failures.inc({ kind: 'persist' });
-            this.log.error({ err, asset: b.asset }, 'could not store a venue balance');
-          });
-        }
+        // Stored balances move with the fills the OMS applies; an absolute report may already hold
+        // a fill the OMS never got, and storing it would make the reconciler count that fill twice.
+        this.log.debug({ assets: event.balances.map((b) => b.asset) }, 'venue balance report not stored');
         return;
       case 'balance-delta':
-        // The absolute balance follows in a `balances` event; a delta alone is not stored.
+        // A deposit or withdrawal: not a fill, so not ours to book; the reconciler reports the drift.
         return;
     }
   }

@@ -5,14 +5,17 @@
 
 import { FillEvent, Instrument, type OrderRequest } from '@bourse/contracts';
 import { dec, type InstrumentSpec, type Order } from '@bourse/domain';
+import type { VenueClient } from '@bourse/venues';
 import type pg from 'pg';
-import { fillEventId, type OrderTracker } from '../core/index.js';
+import { fillEventId, quoteSizedQuantity, type OrderTracker } from '../core/index.js';
 import {
   listFills,
   listOpenOrders,
   loadOrder,
   loadOutbox,
+  loadBalances,
   loadPositions,
+  upsertBalance,
   upsertInstrument,
   type StoredOrder,
 } from '../store/index.js';
@@ -67,16 +70,38 @@ export async function syncInstruments(
   return { stored, skipped };
 }
 
-/** The domain order of a stored row (base-sized orders only: the tracker follows no others). */
+/**
+ * Seeds the stored balances from the venue's account (REST) when none is stored for this venue:
+ * the first start. After that they move only with the fills the OMS applies, so a later snapshot
+ * (which may include a fill the OMS never got) is never taken. Returns the assets seeded, or
+ * undefined when balances were stored already.
+ */
+export async function seedBalances(
+  pool: pg.Pool,
+  venue: Pick<VenueClient, 'venue' | 'balances'>,
+  at: number,
+): Promise<number | undefined> {
+  if ((await loadBalances(pool, venue.venue)).length > 0) return undefined;
+  const balances = await venue.balances();
+  for (const b of balances) {
+    await upsertBalance(pool, { venue: venue.venue, asset: b.asset, free: b.free, locked: b.locked, updatedAt: at });
+  }
+  return balances.length;
+}
+
+/**
+ * The domain order of a stored row. A quote-sized order's base quantity is what it executed once
+ * closed, provisional before (the row keeps the quote size only).
+ */
 export function orderOfStored(row: StoredOrder): Order | undefined {
-  if (row.qty === undefined) return undefined;
+  if (row.qty === undefined && row.quoteQty === undefined) return undefined;
   return {
     clientOrderId: row.clientOrderId,
     strategyId: row.strategyId,
     instrument: row.instrument,
     side: row.side,
     style: row.style,
-    quantity: dec(row.qty),
+    quantity: row.qty !== undefined ? dec(row.qty) : quoteSizedQuantity(row.status, dec(row.filledQty)),
     ...(row.price !== undefined ? { price: dec(row.price) } : {}),
     status: row.status,
     filledQty: dec(row.filledQty),

@@ -29,6 +29,11 @@ export const CHASE: ChaseSettings = {
   tickMs: 25,
 };
 
+export interface ServiceOptions {
+  readonly bus?: Bus;
+  readonly execRepublishMs?: number;
+}
+
 export interface Harness {
   readonly sim: RunningExchangeSim;
   readonly apiKey: string;
@@ -39,7 +44,8 @@ export interface Harness {
   readonly db: TestDatabase;
   readonly exec: ExecutionEvent[];
   connectVenue(options?: { orderPath?: 'rest' | 'ws-api'; requestTimeoutMs?: number }): Promise<BinanceVenueClient>;
-  startService(venue: BinanceVenueClient): Promise<OrderManagerService>;
+  /** An OMS on the harness's bus and database, or on `options.bus` (e.g. one whose EXEC stream is missing). */
+  startService(venue: BinanceVenueClient, options?: ServiceOptions): Promise<OrderManagerService>;
   setMode(mode: TradingMode): Promise<void>;
   close(): Promise<void>;
 }
@@ -111,9 +117,9 @@ export async function startHarness(): Promise<Harness> {
       venues.push(venue);
       return venue;
     },
-    async startService(venue) {
+    async startService(venue, options = {}) {
       const service = new OrderManagerService({
-        bus,
+        bus: options.bus ?? bus,
         pool: db.pool,
         venue,
         logger,
@@ -124,6 +130,7 @@ export async function startHarness(): Promise<Harness> {
         instanceTag: 'tst1',
         reconRetryMs: 200,
         reconTimeoutMs: 2_000,
+        ...(options.execRepublishMs !== undefined ? { execRepublishMs: options.execRepublishMs } : {}),
       });
       await service.start();
       services.push(service);

@@ -1,5 +1,6 @@
-// Balances as the venue last reported them, per (venue, asset). Snapshots can arrive out of order
-// (a REST poll answered after a newer user-data event), so an older one never overwrites a newer one.
+// Balances per (venue, asset): the venue's balances as of the last fill the OMS applied. Seeded from
+// a venue snapshot (`upsertBalance`: an older snapshot never overwrites a newer one), then moved by
+// each applied fill in the fill's own transaction (`lockBalance` + `saveBalance`).
 
 import type { Queryable } from '@bourse/store';
 import { decimalParam, msOf, timeParam } from './values.js';
@@ -52,4 +53,35 @@ export async function loadBalances(db: Queryable, venue?: string): Promise<Balan
     locked: row.locked,
     updatedAt: msOf(row.updated_at),
   }));
+}
+
+/** The stored balance, locked for update until the transaction ends (undefined when none is stored). */
+export async function lockBalance(db: Queryable, venue: string, asset: string): Promise<BalanceRecord | undefined> {
+  const result = await db.query<BalanceRow>(
+    `SELECT venue, asset, free, locked, updated_at FROM balances WHERE venue = $1 AND asset = $2 FOR UPDATE`,
+    [venue, asset],
+  );
+  const row = result.rows[0];
+  if (row === undefined) return undefined;
+  return { venue: row.venue, asset: row.asset, free: row.free, locked: row.locked, updatedAt: msOf(row.updated_at) };
+}
+
+/**
+ * Writes a balance the OMS computed (a fill applied to the one `lockBalance` read), whatever its
+ * time: the move is already ordered by the row lock. `updated_at` never goes back.
+ */
+export async function saveBalance(db: Queryable, balance: BalanceRecord): Promise<void> {
+  await db.query(
+    `INSERT INTO balances (venue, asset, free, locked, updated_at) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (venue, asset) DO UPDATE
+       SET free = EXCLUDED.free, locked = EXCLUDED.locked,
+           updated_at = GREATEST(balances.updated_at, EXCLUDED.updated_at)`,
+    [
+      balance.venue,
+      balance.asset,
+      decimalParam('free', balance.free),
+      decimalParam('locked', balance.locked),
+      timeParam('updatedAt', balance.updatedAt),
+    ],
+  );
 }

@@ -23,7 +23,15 @@ export {
   type StoredOrder,
   type OpenOrderFilter,
 } from './orders.js';
-export { recordOrderEvent, listOrderEvents, type OrderEventRecord, type StoredOrderEvent } from './order-events.js';
+export {
+  recordOrderEvent,
+  listOrderEvents,
+  listUnpublishedEvents,
+  markEventsPublished,
+  type OrderEventRecord,
+  type StoredOrderEvent,
+  type UnpublishedEvent,
+} from './order-events.js';
 export { insertFill, listFills, type FillRecord, type FillFilter } from './fills.js';
 export {
   savePosition,
@@ -33,7 +41,7 @@ export {
   type StoredPosition,
   type PositionFilter,
 } from './positions.js';
-export { upsertBalance, loadBalances, type BalanceRecord } from './balances.js';
+export { upsertBalance, loadBalances, lockBalance, saveBalance, type BalanceRecord } from './balances.js';
 export {
   upsertInstrument,
   loadInstruments,

@@ -2,7 +2,7 @@ import { VersionConflictError, isStoreError, StoreErrorCode } from '@bourse/stor
 import type { TestDatabase } from '@bourse/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrderStoreErrorCode, isOrderStoreError } from './errors.js';
-import { listOrderEvents, recordOrderEvent } from './order-events.js';
+import { listOrderEvents, listUnpublishedEvents, markEventsPublished, recordOrderEvent } from './order-events.js';
 import { listOpenOrders, loadOrder, upsertOrder } from './orders.js';
 import { T0, orderManagerDatabase, orderRecord, sqlStateOfFailure } from './test-support.js';
 
@@ -144,6 +144,35 @@ describe('recordOrderEvent', () => {
       ['local:ord-ev:timeout', T0 + 9, undefined],
     ]);
     expect(events[0]?.payload).toEqual({ status: 'new', filledQty: '0' });
+  });
+
+  it('lists events and unpublished events in recorded order past nine of them, and marks them published once', async () => {
+    await upsertOrder(db.pool, orderRecord('ord-many'), 0);
+    const ids = Array.from({ length: 12 }, (_, i) => `ord-many:${i}`);
+    for (const eventId of ids) {
+      await recordOrderEvent(db.pool, {
+        eventId,
+        clientOrderId: 'ord-many',
+        type: 'order-status',
+        payload: {},
+        recordedAt: T0,
+      });
+    }
+    expect((await listOrderEvents(db.pool, 'ord-many')).map((e) => e.eventId)).toEqual(ids);
+    const mine = async () =>
+      (await listUnpublishedEvents(db.pool, 1_000))
+        .filter((e) => e.eventId.startsWith('ord-many:'))
+        .map((e) => e.eventId);
+    expect(await mine()).toEqual(ids);
+    await markEventsPublished(db.pool, ids.slice(0, 10), T0 + 1);
+    expect(await mine()).toEqual(ids.slice(10));
+    await markEventsPublished(db.pool, ids, T0 + 2);
+    expect(await mine()).toEqual([]);
+    const at = await db.pool.query<{ n: string }>(
+      `SELECT count(*)::text AS n FROM order_events WHERE client_order_id = 'ord-many' AND published_at = $1`,
+      [new Date(T0 + 1)],
+    );
+    expect(at.rows[0]?.n).toBe('10');
   });
 
   it('refuses an event for an order that is not stored', async () => {
