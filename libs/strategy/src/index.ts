@@ -31,6 +31,8 @@ export type {
   StrategyInstance,
   StrategyInstanceConfig,
   StrategyDefinition,
+  WarmupSpec,
+  WarmupNeed,
 } from './types.js';
 export {
   defineStrategy,
@@ -38,6 +40,7 @@ export {
   TimeframeLabel,
   MIN_POLL_INTERVAL_MS,
   MAX_POLL_INTERVAL_MS,
+  MAX_WARMUP_BARS,
   type StrategySpec,
 } from './sdk/define-strategy.js';
 export { createStrategyContext, snapshotContext, type ContextSnapshot } from './sdk/context.js';

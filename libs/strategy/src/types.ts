@@ -134,6 +134,25 @@ export interface StrategyHandlers {
 
 export type HandlerName = keyof StrategyHandlers;
 
+/**
+ * History a strategy needs before live bars mean anything: `bars` closed bars of `timeframe` (one of its
+ * timeframes). The runner feeds them from the venue's klines before the first live bar, so an indicator
+ * with a lookback of N can act on the first live bar instead of the N-th.
+ */
+export interface WarmupSpec {
+  /** A timeframe label the strategy uses (`1m`). */
+  readonly timeframe: string;
+  /** Closed bars wanted, 1..MAX_WARMUP_BARS. */
+  readonly bars: number;
+}
+
+/** A warm-up need of an instance, with its timeframe in ms. */
+export interface WarmupNeed {
+  readonly label: string;
+  readonly ms: number;
+  readonly bars: number;
+}
+
 /** The instance of a strategy the runner drives: every handler is present and returns validated drafts. */
 export interface StrategyInstance<P = unknown> {
   readonly name: string;
@@ -143,6 +162,8 @@ export interface StrategyInstance<P = unknown> {
   readonly timeframes: readonly { readonly label: string; readonly ms: number }[];
   readonly wantsFormingBars: boolean;
   readonly evaluation: EvaluationPolicy;
+  /** History it wants fed before live bars, one entry per timeframe (empty: none). */
+  readonly warmup: readonly WarmupNeed[];
   /** The state after the last successful handler call; persist it and pass it back to restore. */
   readonly state: StrategyState;
   onQuote(quote: Quote, ctx: StrategyContext): readonly IntentDraft[];

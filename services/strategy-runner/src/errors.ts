@@ -7,6 +7,8 @@ export const RunnerErrorCode = {
   LEASE_STORE_FAILED: 'LEASE_STORE_FAILED',
   LEASE_BUCKET_MISMATCH: 'LEASE_BUCKET_MISMATCH',
   STREAM_REPLAY_FAILED: 'STREAM_REPLAY_FAILED',
+  BAR_REJECTED: 'BAR_REJECTED',
+  HISTORY_UNAVAILABLE: 'HISTORY_UNAVAILABLE',
 } as const;
 export type RunnerErrorCode = (typeof RunnerErrorCode)[keyof typeof RunnerErrorCode];
 
@@ -60,6 +62,18 @@ export class LeaseBucketMismatchError extends RunnerError {
 export class StreamReplayError extends RunnerError {
   override readonly name = 'StreamReplayError';
   readonly code = RunnerErrorCode.STREAM_REPLAY_FAILED;
+}
+
+/** A closed bar handed to the core that is not one of its instrument, or repeats / precedes one delivered; `value` is the bar. */
+export class BarRejectedError extends RunnerError {
+  override readonly name = 'BarRejectedError';
+  readonly code = RunnerErrorCode.BAR_REJECTED;
+}
+
+/** Venue history (klines) could not be read for a warm-up; `value` is what was asked for. */
+export class HistoryUnavailableError extends RunnerError {
+  override readonly name = 'HistoryUnavailableError';
+  readonly code = RunnerErrorCode.HISTORY_UNAVAILABLE;
 }
 
 /** Message of any thrown value, for logs and reasons. */

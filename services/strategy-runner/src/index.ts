@@ -1,6 +1,8 @@
 export { StrategyRunner, type StrategyRunnerOptions, type RunnerEvent } from './runner.js';
 export { RunnerCore, instrumentKey, type RunnerCoreOptions, type PauseRecord } from './core/runner-core.js';
 export { MarketDesk, type FeedBlock } from './core/market-desk.js';
+export { TimeframeWarmup, type HistoryRequest } from './core/warmup.js';
+export { loadHistory, klineBar, type KlineSource } from './klines-history.js';
 export { StrategyHost, type Evaluation } from './core/strategy-host.js';
 export { TradingGate, type EffectiveMode } from './core/trading-gate.js';
 export { OwnOrders, DEFAULT_PENDING_INTENT_TTL_MS, type OwnExecution } from './core/own-orders.js';
@@ -29,5 +31,7 @@ export {
   LeaseStoreError,
   LeaseBucketMismatchError,
   StreamReplayError,
+  BarRejectedError,
+  HistoryUnavailableError,
 } from './errors.js';
 export type { Clock, IdSource, InstrumentRef, StrategyConfig } from './types.js';

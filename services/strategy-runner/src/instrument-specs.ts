@@ -2,6 +2,7 @@ import type { InstrumentRegistry } from '@bourse/domain';
 import type { Logger } from '@bourse/telemetry';
 import { BinanceVenueClient } from '@bourse/venue-binance';
 import type { RunnerConfig } from './config.js';
+import type { KlineSource } from './klines-history.js';
 
 /**
  * The venue's instruments (tick, lot, min notional from exchangeInfo) for `ctx.instrument`, read once
@@ -12,8 +13,24 @@ export async function loadInstrumentSpecs(
   config: RunnerConfig,
   logger: Logger,
 ): Promise<InstrumentRegistry | undefined> {
+  const reads = await openVenueReads(config, logger);
+  if (reads === undefined) return undefined;
+  await reads.close();
+  return reads.instruments;
+}
+
+/** The venue's instrument specs and candles, read over REST with no key; close it on shutdown. */
+export interface VenueReads {
+  readonly instruments: InstrumentRegistry;
+  /** Warm-up history: `GET /api/v3/klines` (the feed opens no stream for it). */
+  readonly klines: KlineSource;
+  close(): Promise<void>;
+}
+
+/** Like loadInstrumentSpecs, keeping the client open for klines; undefined with target `none`. */
+export async function openVenueReads(config: RunnerConfig, logger: Logger): Promise<VenueReads | undefined> {
   if (config.venueTarget === 'none') {
-    logger.warn({}, 'RUNNER_VENUE_TARGET=none: strategies get no instrument specs');
+    logger.warn({}, 'RUNNER_VENUE_TARGET=none: strategies get no instrument specs and no warm-up history');
     return undefined;
   }
   const target =
@@ -29,11 +46,14 @@ export async function loadInstrumentSpecs(
         }
       : { name: config.venueTarget };
   const client = await BinanceVenueClient.connect({ options: { target, orderPath: 'rest', timeSyncIntervalMs: 0 } });
-  try {
-    const registry = client.instruments;
-    logger.info({ venue: client.venue, target: config.venueTarget }, 'instrument specs loaded');
-    return registry;
-  } finally {
-    await client.close();
-  }
+  logger.info({ venue: client.venue, target: config.venueTarget }, 'instrument specs loaded');
+  // A market-data feed opens its socket on the first subscribe; klines are plain REST reads.
+  const feed = client.marketData();
+  const read = feed.klines?.bind(feed);
+  return {
+    instruments: client.instruments,
+    klines: (symbol, interval, limit) =>
+      read === undefined ? Promise.reject(new Error('the venue feed has no klines')) : read(symbol, interval, limit),
+    close: () => client.close(),
+  };
 }

@@ -17,7 +17,7 @@ import {
 } from '@bourse/telemetry';
 import { loadConfig } from './config.js';
 import { describeError, isRunnerError } from './errors.js';
-import { loadInstrumentSpecs } from './instrument-specs.js';
+import { openVenueReads } from './instrument-specs.js';
 import { openKvLeaseStore } from './leases/kv-lease-store.js';
 import { leaseBucketName } from './leases/lease-store.js';
 import { RedisQuoteSnapshots } from './market-snapshots.js';
@@ -63,7 +63,8 @@ async function main(): Promise<void> {
   ready.unblock('bus');
 
   const wall = { now: () => Date.now() };
-  const instruments = await loadInstrumentSpecs(config, logger);
+  const venueReads = await openVenueReads(config, logger);
+  const instruments = venueReads?.instruments;
   const runner = new StrategyRunner({
     bus,
     nc,
@@ -80,6 +81,7 @@ async function main(): Promise<void> {
     clock: wall,
     monotonic: { now: () => performance.now() },
     requireReconciliation: config.requireReconciliation,
+    ...(venueReads !== undefined ? { klines: venueReads.klines } : {}),
     ...(instruments !== undefined
       ? {
           instrumentSpec: (venue: string, symbol: string) =>
@@ -104,6 +106,7 @@ async function main(): Promise<void> {
           await nc.drain();
         },
       },
+      { name: 'close-venue-reads', run: async () => void (await venueReads?.close()) },
       { name: 'close-redis', run: async () => void (await redis.quit()) },
       { name: 'close-ops', run: () => ops.close() },
       { name: 'flush-telemetry', run: () => telemetry.shutdown() },

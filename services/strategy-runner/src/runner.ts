@@ -20,6 +20,8 @@ import { LeaseManager } from './leases/lease-manager.js';
 import { leaseUnit, type LeaseStore } from './leases/lease-store.js';
 import type { QuoteSnapshots } from './market-snapshots.js';
 import { followStream, type StreamFollower } from './stream-follower.js';
+import { loadHistory, type KlineSource } from './klines-history.js';
+import type { HistoryRequest } from './core/warmup.js';
 import type { Clock, IdSource, InstrumentRef, StrategyConfig } from './types.js';
 
 const QuoteContract = { name: 'Quote', schema: Quote };
@@ -68,6 +70,11 @@ export interface StrategyRunnerOptions {
   readonly instrumentSpec?: (venue: string, symbol: string) => InstrumentSpec | undefined;
   /** Safe start also waits for an `ok` reconciliation report (default true). */
   readonly requireReconciliation?: boolean;
+  /**
+   * The venue's candles (`MarketDataFeed.klines`), for strategies that declare a warm-up. Absent: they
+   * warm up from live bars only.
+   */
+  readonly klines?: KlineSource;
 }
 
 interface Owned {
@@ -107,6 +114,7 @@ export class StrategyRunner {
       staleAfterMs: options.staleAfterMs,
       ...(options.instrumentSpec !== undefined ? { instrumentSpec: options.instrumentSpec } : {}),
       ...(options.requireReconciliation !== undefined ? { requireReconciliation: options.requireReconciliation } : {}),
+      warmupFromHistory: options.klines !== undefined,
     });
     for (const ref of this.core.configuredInstruments()) this.byUnit.set(leaseUnit(ref.venue, ref.venueSymbol), ref);
     this.leases = new LeaseManager({
@@ -259,7 +267,27 @@ export class StrategyRunner {
   private apply(out: CoreOutput): void {
     for (const notice of out.notices) this.report(notice);
     for (const intent of out.intents) this.publish(intent);
+    for (const request of out.historyRequests) this.fetchHistory(request);
     this.scheduleWake();
+  }
+
+  /** Reads a warm-up's history from the venue; the core goes on with live bars if it cannot be had. */
+  private fetchHistory(request: HistoryRequest): void {
+    const source = this.options.klines;
+    if (source === undefined) return;
+    loadHistory(source, request, this.options.clock.now()).then(
+      (bars) => {
+        if (!this.stopped) this.apply(this.core.onHistory(request, bars));
+      },
+      (err: unknown) => {
+        this.metrics.historyFailures.inc();
+        this.log.warn(
+          { instrument: request.ref.symbol, timeframe: request.label, err: describeError(err) },
+          'warm-up history not read',
+        );
+        if (!this.stopped) this.apply(this.core.onHistoryFailed(request, describeError(err)));
+      },
+    );
   }
 
   private publish(intent: Intent): void {
@@ -327,6 +355,10 @@ export class StrategyRunner {
           },
           `strategy paused: ${notice.message}`,
         );
+        break;
+      case 'warmed-up':
+        if (notice.failed) this.log.warn({ instrument: notice.venueSymbol }, notice.message);
+        else this.log.info({ instrument: notice.venueSymbol, droppedIntents: notice.droppedIntents }, notice.message);
         break;
       case 'bad-market-data':
         this.metrics.badMarketData.inc();
@@ -420,6 +452,15 @@ function runnerMetrics(registry: Registry) {
         new Counter({
           name: 'bourse_runner_lease_errors_total',
           help: 'Lease bucket calls that failed',
+          registers: [registry],
+        }),
+    ),
+    historyFailures: reuse(
+      'bourse_runner_history_failures_total',
+      () =>
+        new Counter({
+          name: 'bourse_runner_history_failures_total',
+          help: 'Warm-up history (venue klines) reads that failed',
           registers: [registry],
         }),
     ),

@@ -21,6 +21,7 @@ import { captureLogs, type LogCapture } from '@bourse/telemetry/testing';
 import type { StrategyDefinition } from '@bourse/strategy';
 import { openKvLeaseStore } from './leases/kv-lease-store.js';
 import { leaseBucketName } from './leases/lease-store.js';
+import type { KlineSource } from './klines-history.js';
 import type { QuoteSnapshots } from './market-snapshots.js';
 import { StrategyRunner, type RunnerEvent } from './runner.js';
 import { parseStrategies } from './strategies-config.js';
@@ -148,6 +149,9 @@ export interface RunnerSetup {
   readonly leaseMarginMs?: number;
   readonly staleAfterMs?: number;
   readonly snapshots?: QuoteSnapshots;
+  readonly klines?: KlineSource;
+  /** The core's clock (default the wall clock). */
+  readonly clock?: { now(): number };
 }
 
 export async function makeRunner(h: Harness, setup: RunnerSetup): Promise<TestRunner> {
@@ -168,9 +172,10 @@ export async function makeRunner(h: Harness, setup: RunnerSetup): Promise<TestRu
     logger,
     registry: new Registry(),
     ids: { next: () => `i-${randomUUID()}` },
-    clock: { now: () => Date.now() },
+    clock: setup.clock ?? { now: () => Date.now() },
     monotonic: { now: () => performance.now() },
     ...(setup.snapshots !== undefined ? { snapshots: setup.snapshots } : {}),
+    ...(setup.klines !== undefined ? { klines: setup.klines } : {}),
   });
   const events: RunnerEvent[] = [];
   const waiters = new Set<(e: RunnerEvent) => void>();

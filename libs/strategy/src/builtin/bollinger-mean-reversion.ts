@@ -39,6 +39,7 @@ export const bollingerMeanReversion = defineStrategy({
   description: 'Buys closes below the lower Bollinger band and exits at the middle band (long-short: mirrored above).',
   params: BollingerMeanReversionParams,
   timeframes: (p) => [p.timeframe],
+  warmup: (p) => [{ timeframe: p.timeframe, bars: p.period }],
   evaluation: { mode: 'event', throttleMs: 0 },
   create(params) {
     const bySymbol = new Map<string, BandState>();

@@ -50,6 +50,7 @@ export const rsiThreshold = defineStrategy({
   description: 'Long when RSI drops below the lower threshold; short or flat when it rises above the upper one.',
   params: RsiThresholdParams,
   timeframes: (p) => [p.timeframe],
+  warmup: (p) => [{ timeframe: p.timeframe, bars: p.period + 1 }],
   evaluation: { mode: 'event', throttleMs: 0 },
   create(params) {
     const bySymbol = new Map<string, RsiState>();

@@ -45,6 +45,14 @@ describe('sma-cross', () => {
     expect(decisions).toEqual([]);
   });
 
+  it('declares slow bars of warm-up, after which the very next bar can signal', () => {
+    const sma = instance({ fast: 2, slow: 4 });
+    expect(sma.warmup).toEqual([{ label: '1m', ms: MINUTE, bars: 4 }]);
+    // Four history bars fill the slow window; the fifth bar (the first live one) crosses.
+    const { decisions } = driveCloses(sma, [10, 10, 10, 9, 12]);
+    expect(decisions.map((d) => d.index)).toEqual([4]);
+  });
+
   it('treats touching as no cross: below, equal, below again gives nothing; equal then above gives nothing', () => {
     // fast 2, slow 3: index 3 below (9.5 < 9.667), index 4 equal (10 = 10), index 5 below (8.5 < 8.667).
     expect(driveCloses(instance({ fast: 2, slow: 3 }), [10, 10, 10, 9, 11, 6]).decisions).toEqual([]);

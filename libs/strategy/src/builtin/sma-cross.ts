@@ -43,6 +43,7 @@ export const smaCross = defineStrategy({
   description: 'Long on a strict cross-up of the fast SMA over the slow SMA of closes; short or flat on a cross-down.',
   params: SmaCrossParams,
   timeframes: (p) => [p.timeframe],
+  warmup: (p) => [{ timeframe: p.timeframe, bars: p.slow }],
   evaluation: { mode: 'event', throttleMs: 0 },
   create(params) {
     const bySymbol = new Map<string, Averages>();

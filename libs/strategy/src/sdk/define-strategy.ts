@@ -8,6 +8,8 @@ import type {
   StrategyInstance,
   StrategyInstanceConfig,
   StrategySetup,
+  WarmupNeed,
+  WarmupSpec,
 } from '../types.js';
 import {
   InvalidStrategyDefinitionError,
@@ -21,6 +23,12 @@ import { StrategyInstanceImpl } from './instance.js';
 
 export const MIN_POLL_INTERVAL_MS = 250;
 export const MAX_POLL_INTERVAL_MS = 2000;
+/** Most history bars a strategy may ask for: one klines request of Binance's (limit ≤ 1000). */
+export const MAX_WARMUP_BARS = 1000;
+
+const WarmupSpecsSchema = z.array(
+  z.strictObject({ timeframe: z.string(), bars: z.number().int().min(1).max(MAX_WARMUP_BARS) }),
+);
 
 export const EvaluationPolicySchema = z.discriminatedUnion('mode', [
   z.strictObject({ mode: z.literal('event'), throttleMs: z.number().int().nonnegative() }),
@@ -55,6 +63,11 @@ export interface StrategySpec<S extends z.ZodType> {
   /** Deliver forming bars to onBar as well as closed ones (default false). */
   readonly wantsFormingBars?: boolean;
   readonly evaluation: EvaluationPolicy | ((params: z.output<S>) => EvaluationPolicy);
+  /**
+   * History to feed before live bars (e.g. sma-cross: `slow` bars of its timeframe), so the strategy
+   * can act on the first live bar. Each timeframe must be one of `timeframes`; default none.
+   */
+  readonly warmup?: readonly WarmupSpec[] | ((params: z.output<S>) => readonly WarmupSpec[]);
   /** Makes one instance's handlers, with their own indicator state. No I/O: it only gets params and setup. */
   create(params: z.output<S>, setup: StrategySetup): StrategyHandlers;
 }
@@ -87,8 +100,15 @@ export function defineStrategy<S extends z.ZodType>(spec: StrategySpec<S>): Stra
 
     const labels = typeof spec.timeframes === 'function' ? spec.timeframes(params) : spec.timeframes;
     const evaluation = typeof spec.evaluation === 'function' ? spec.evaluation(params) : spec.evaluation;
-    const late = [...timeframeProblems(labels), ...evaluationProblems(evaluation)];
-    if (late.length > 0) throw new InvalidStrategyDefinitionError(spec.name, late, { labels, evaluation });
+    const warmupSpecs = typeof spec.warmup === 'function' ? spec.warmup(params) : (spec.warmup ?? []);
+    const late = [
+      ...timeframeProblems(labels),
+      ...evaluationProblems(evaluation),
+      ...warmupProblems(warmupSpecs, labels),
+    ];
+    if (late.length > 0) {
+      throw new InvalidStrategyDefinitionError(spec.name, late, { labels, evaluation, warmup: warmupSpecs });
+    }
 
     const timeframes = [...new Set(labels)]
       .map((label) => Object.freeze({ label, ms: timeframeMs(label) }))
@@ -105,6 +125,7 @@ export function defineStrategy<S extends z.ZodType>(spec: StrategySpec<S>): Stra
       timeframes: Object.freeze(timeframes),
       wantsFormingBars,
       evaluation: Object.freeze({ ...evaluation }),
+      warmup: warmupNeeds(warmupSpecs),
       state,
       handlers: spec.create(params, setup),
     });
@@ -152,6 +173,32 @@ function timeframeProblems(labels: readonly string[]): StrategyIssue[] {
       problems.push({ path: `timeframes.${i}`, message: `${JSON.stringify(label)} is not a timeframe` });
   });
   return problems;
+}
+
+function warmupProblems(specs: readonly WarmupSpec[], labels: readonly string[]): StrategyIssue[] {
+  const parsed = WarmupSpecsSchema.safeParse(specs);
+  if (!parsed.success) return prefixed('warmup', issuesOf(parsed.error.issues));
+  const problems: StrategyIssue[] = [];
+  parsed.data.forEach((w, i) => {
+    if (!labels.includes(w.timeframe)) {
+      problems.push({
+        path: `warmup.${i}.timeframe`,
+        message: `${JSON.stringify(w.timeframe)} is not one of the strategy's timeframes (${labels.join(', ')})`,
+      });
+    }
+  });
+  return problems;
+}
+
+/** One need per timeframe (the most bars asked for), shortest timeframe first. */
+function warmupNeeds(specs: readonly WarmupSpec[]): readonly WarmupNeed[] {
+  const byMs = new Map<number, WarmupNeed>();
+  for (const w of specs) {
+    const ms = timeframeMs(w.timeframe);
+    const held = byMs.get(ms);
+    if (held === undefined || held.bars < w.bars) byMs.set(ms, Object.freeze({ label: w.timeframe, ms, bars: w.bars }));
+  }
+  return Object.freeze([...byMs.values()].sort((a, b) => a.ms - b.ms));
 }
 
 function evaluationProblems(evaluation: unknown): StrategyIssue[] {

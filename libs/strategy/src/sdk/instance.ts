@@ -9,6 +9,7 @@ import type {
   StrategyHandlers,
   StrategyInstance,
   StrategyState,
+  WarmupNeed,
 } from '../types.js';
 import { withState } from './context.js';
 import { InvalidIntentError, InvalidStrategyStateError, StrategyHandlerError, issuesOf } from './errors.js';
@@ -25,6 +26,7 @@ interface InstanceParts<P> {
   timeframes: readonly { readonly label: string; readonly ms: number }[];
   wantsFormingBars: boolean;
   evaluation: EvaluationPolicy;
+  warmup: readonly WarmupNeed[];
   state: StrategyState;
   handlers: StrategyHandlers;
 }
@@ -43,6 +45,7 @@ export class StrategyInstanceImpl<P> implements StrategyInstance<P> {
   readonly timeframes: readonly { readonly label: string; readonly ms: number }[];
   readonly wantsFormingBars: boolean;
   readonly evaluation: EvaluationPolicy;
+  readonly warmup: readonly WarmupNeed[];
   private currentState: StrategyState;
   private readonly handlers: StrategyHandlers;
   private readonly instrumentSet: ReadonlySet<string>;
@@ -56,6 +59,7 @@ export class StrategyInstanceImpl<P> implements StrategyInstance<P> {
     this.timeframes = parts.timeframes;
     this.wantsFormingBars = parts.wantsFormingBars;
     this.evaluation = parts.evaluation;
+    this.warmup = parts.warmup;
     this.currentState = parts.state;
     this.handlers = parts.handlers;
     this.instrumentSet = new Set(parts.instruments);

@@ -91,6 +91,49 @@ describe('defineStrategy', () => {
   });
 });
 
+describe('warm-up declaration', () => {
+  const spec = (warmup: unknown) =>
+    defineStrategy({
+      name: 'warm',
+      version: '0.1.0',
+      params: z.strictObject({ n: z.number().int().positive().default(3) }),
+      timeframes: ['1m', '5m'],
+      evaluation: { mode: 'event', throttleMs: 0 },
+      warmup: warmup as (p: { n: number }) => { timeframe: string; bars: number }[],
+      create: () => ({}),
+    });
+
+  it('derives the history from params, one need per timeframe (the most bars), shortest first', () => {
+    const def = spec((p: { n: number }) => [
+      { timeframe: '5m', bars: p.n },
+      { timeframe: '1m', bars: 2 },
+      { timeframe: '5m', bars: 1 },
+    ]);
+    expect(def.instantiate({ params: { n: 7 }, instruments: [SYMBOL] }).warmup).toEqual([
+      { label: '1m', ms: MINUTE, bars: 2 },
+      { label: '5m', ms: 5 * MINUTE, bars: 7 },
+    ]);
+    expect(spec(undefined).instantiate({ params: {}, instruments: [SYMBOL] }).warmup).toEqual([]);
+    const sma = builtinStrategy('sma-cross').instantiate({
+      params: { fast: 5, slow: 20, timeframe: '1m', sizing: { kind: 'qty', qty: '1' } },
+      instruments: [SYMBOL],
+    });
+    expect(sma.warmup).toEqual([{ label: '1m', ms: MINUTE, bars: 20 }]);
+  });
+
+  it('refuses a warm-up of a timeframe the strategy does not use, or of a bad size, naming the path', () => {
+    expect(() =>
+      spec(() => [{ timeframe: '15m', bars: 3 }]).instantiate({ params: {}, instruments: [SYMBOL] }),
+    ).toThrow(/warmup\.0\.timeframe: "15m" is not one of the strategy's timeframes/);
+    expect(() => spec(() => [{ timeframe: '1m', bars: 0 }]).instantiate({ params: {}, instruments: [SYMBOL] })).toThrow(
+      InvalidStrategyDefinitionError,
+    );
+    expect(() =>
+      spec(() => [{ timeframe: '1m', bars: 1001 }]).instantiate({ params: {}, instruments: [SYMBOL] }),
+    ).toThrow(/warmup\.0\.bars/);
+  });
+});
+
 describe('StrategyInstance', () => {
   it('delivers closed bars only, unless the strategy wants forming ones', () => {
     const seen: string[] = [];

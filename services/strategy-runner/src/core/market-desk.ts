@@ -1,5 +1,6 @@
 import type { FeedStatus, Quote, Trade } from '@bourse/contracts';
-import { MultiTimeframeBars, type Bar } from '@bourse/strategy';
+import { MultiTimeframeBars, windowStart, type Bar } from '@bourse/strategy';
+import { BarRejectedError } from '../errors.js';
 import type { InstrumentRef } from '../types.js';
 
 /** Why market data cannot be acted on right now. */
@@ -36,6 +37,10 @@ export class MarketDesk {
   private completeFrom: number | undefined;
   private readonly completeTimeframes = new Set<number>();
   private droppedBars = 0;
+  /** Timeframes whose closed bars are handed in whole (onClosedBar); the builder's own are then dropped. */
+  private readonly externalTimeframes = new Set<number>();
+  /** Close time of the last bar let through, per timeframe: a later bar must not open before it. */
+  private readonly lastClose = new Map<number, number>();
 
   constructor(
     readonly ref: InstrumentRef,
@@ -70,6 +75,33 @@ export class MarketDesk {
     this.completeFrom ??= trade.venueTime;
     this.sawData(trade.receivedAt);
     return this.keepComplete(closed);
+  }
+
+  /**
+   * A closed bar built elsewhere (the backtester's data), taken as if this desk's builder had closed
+   * it: it counts as complete and as data received at its close time. From then on the builder's own
+   * bars of that timeframe are dropped, since they would repeat it. Returns the bar to deliver (none
+   * when it closed before the last reset); throws BarRejectedError for a bar that cannot be one.
+   */
+  onClosedBar(bar: Bar): Bar[] {
+    const problem = this.barProblem(bar);
+    if (problem !== undefined) throw new BarRejectedError(`bar rejected: ${problem}`, bar);
+    if (bar.closeTime < this.resetAt) return [];
+    this.externalTimeframes.add(bar.timeframeMs);
+    this.completeFrom ??= bar.openTime;
+    this.completeTimeframes.add(bar.timeframeMs);
+    this.lastClose.set(bar.timeframeMs, bar.closeTime);
+    this.sawData(bar.closeTime);
+    return [bar];
+  }
+
+  /**
+   * Open time of the first bar of `timeframeMs` that will count as complete (the seam between venue
+   * history and live bars), once data has arrived since the last reset; undefined before.
+   */
+  seam(timeframeMs: number): number | undefined {
+    if (this.completeFrom === undefined) return undefined;
+    return windowStart(this.completeFrom + timeframeMs - 1, timeframeMs);
   }
 
   onFeedStatus(status: FeedStatus): void {
@@ -145,13 +177,34 @@ export class MarketDesk {
     if (closed.length === 0) return closed;
     const kept: Bar[] = [];
     for (const bar of closed) {
+      if (this.externalTimeframes.has(bar.timeframeMs)) continue;
       if (this.completeFrom === undefined || bar.openTime < this.completeFrom) {
         this.droppedBars++;
         continue;
       }
       this.completeTimeframes.add(bar.timeframeMs);
+      this.lastClose.set(bar.timeframeMs, bar.closeTime);
       kept.push(bar);
     }
     return kept;
+  }
+
+  private barProblem(bar: Bar): string | undefined {
+    if (bar.state !== 'closed') return `bar is ${String(bar.state)}, not closed`;
+    if (bar.symbol !== this.ref.symbol) return `bar is of ${bar.symbol}, not ${this.ref.symbol}`;
+    if (!this.timeframesMs.includes(bar.timeframeMs)) {
+      return `no strategy on ${this.ref.symbol} uses timeframe ${bar.timeframeMs} ms`;
+    }
+    if (
+      windowStart(bar.openTime, bar.timeframeMs) !== bar.openTime ||
+      bar.closeTime !== bar.openTime + bar.timeframeMs
+    ) {
+      return `bar window ${bar.openTime}..${bar.closeTime} is not one ${bar.timeframeMs} ms window aligned to the epoch`;
+    }
+    const last = this.lastClose.get(bar.timeframeMs);
+    if (last !== undefined && bar.openTime < last) {
+      return `bar opening at ${bar.openTime} is not after the last bar delivered (closed at ${last})`;
+    }
+    return undefined;
   }
 }

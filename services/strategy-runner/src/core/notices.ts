@@ -1,6 +1,7 @@
 import type { Intent } from '@bourse/contracts';
 import type { HandlerName } from '@bourse/strategy';
 import type { FeedBlock } from './market-desk.js';
+import type { HistoryRequest } from './warmup.js';
 import type { ReconBlock } from './recon-gate.js';
 
 /** Why a valid intent was not published. */
@@ -27,18 +28,32 @@ export type Notice =
       readonly error: unknown;
     }
   | {
+      /** History was fed to the strategies of a timeframe (or could not be: `bars` 0 and `failed`). */
+      readonly kind: 'warmed-up';
+      readonly venueSymbol: string;
+      readonly timeframeMs: number;
+      readonly strategyIds: readonly string[];
+      readonly bars: number;
+      /** Intents the strategies returned on history bars: dropped, history is for indicators only. */
+      readonly droppedIntents: number;
+      readonly failed: boolean;
+      readonly message: string;
+    }
+  | {
       readonly kind: 'bad-market-data';
       readonly venueSymbol: string;
       readonly message: string;
       readonly error: unknown;
     };
 
-/** What one step of the core yields: intents to publish, in order, and notices. */
+/** What one step of the core yields: intents to publish, in order, notices, and venue history to fetch. */
 export interface CoreOutput {
   readonly intents: Intent[];
   readonly notices: Notice[];
+  /** Only with `warmupFromHistory`: answer each with RunnerCore.onHistory or onHistoryFailed. */
+  readonly historyRequests: HistoryRequest[];
 }
 
 export function emptyOutput(): CoreOutput {
-  return { intents: [], notices: [] };
+  return { intents: [], notices: [], historyRequests: [] };
 }

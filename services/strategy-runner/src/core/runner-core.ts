@@ -9,7 +9,8 @@ import type {
   TradingState,
 } from '@bourse/contracts';
 import type { InstrumentSpec } from '@bourse/domain';
-import { completeIntent, createStrategyContext, isStrategyError, type IntentDraft } from '@bourse/strategy';
+import { completeIntent, createStrategyContext, isStrategyError, type Bar, type IntentDraft } from '@bourse/strategy';
+import { isRunnerError } from '../errors.js';
 import type { Clock, IdSource, InstrumentRef, StrategyConfig } from '../types.js';
 import { MarketDesk } from './market-desk.js';
 import { emptyOutput, type CoreOutput } from './notices.js';
@@ -17,6 +18,7 @@ import { DEFAULT_PENDING_INTENT_TTL_MS, OwnOrders } from './own-orders.js';
 import { StrategyHost, type Evaluation } from './strategy-host.js';
 import { ReconGate } from './recon-gate.js';
 import { TradingGate } from './trading-gate.js';
+import { TimeframeWarmup, type HistoryRequest } from './warmup.js';
 
 export interface RunnerCoreOptions {
   readonly strategies: readonly StrategyConfig[];
@@ -32,6 +34,11 @@ export interface RunnerCoreOptions {
    * (default true). Off only where no reconciler runs (tests of other rules, backtests).
    */
   readonly requireReconciliation?: boolean;
+  /**
+   * Feed strategies that declare a warm-up with venue history before live bars (default false: the
+   * backtester feeds its own history). When on, outputs carry `historyRequests` the shell must answer.
+   */
+  readonly warmupFromHistory?: boolean;
 }
 
 /** Why a strategy stopped: it threw, or returned an intent that is not valid. */
@@ -63,6 +70,8 @@ export class RunnerCore {
   private readonly recon: ReconGate;
   private readonly orders: OwnOrders;
   private readonly paused = new Map<string, PauseRecord>();
+  private readonly warmups = new Map<string, TimeframeWarmup[]>();
+  private historySeq = 0;
   private readonly clock: Clock;
 
   constructor(private readonly options: RunnerCoreOptions) {
@@ -126,6 +135,7 @@ export class RunnerCore {
     });
     this.desks.set(key, desk);
     this.hosts.set(key, hosts);
+    if (this.options.warmupFromHistory === true) this.warmups.set(key, warmupsOf(hosts));
   }
 
   /** Stops running `ref` here at once (its lease is gone or being handed over). */
@@ -133,6 +143,7 @@ export class RunnerCore {
     const key = instrumentKey(venue, symbol);
     this.desks.delete(key);
     this.hosts.delete(key);
+    this.warmups.delete(key);
   }
 
   onTradingState(key: string, value: TradingState | null): void {
@@ -173,10 +184,53 @@ export class RunnerCore {
       return out;
     }
     const now = this.clock.now();
-    for (const host of this.hosts.get(key) ?? []) {
-      for (const bar of bars) this.run(host, desk, host.onBar(bar), out);
-      this.run(host, desk, host.onTrade(trade, now), out);
+    this.deliverBars(key, desk, bars, out);
+    for (const host of this.hosts.get(key) ?? []) this.run(host, desk, host.onTrade(trade, now), out);
+    this.requestDueHistory(key, desk, now, out);
+    return out;
+  }
+
+  /**
+   * A closed bar built elsewhere (the backtester's data), handed to the strategies of `ref` as if the
+   * runner's own bar builder had closed it: it counts as a complete bar and as data received at its
+   * close time, and from then on the builder's own bars of that timeframe are dropped (feed trades for
+   * onTrade if you like; they no longer make bars of it). A bar that is not closed, not of `ref`, not
+   * one aligned window of a timeframe a strategy there uses, or not after the last bar delivered is
+   * refused with a `bad-market-data` notice. Set the clock to the bar's close time first.
+   */
+  onBar(ref: InstrumentRef, bar: Bar): CoreOutput {
+    const out = emptyOutput();
+    const key = instrumentKey(ref.venue, ref.symbol);
+    const desk = this.desks.get(key);
+    if (desk === undefined) return out;
+    let bars: Bar[];
+    try {
+      bars = desk.onClosedBar(bar);
+    } catch (error) {
+      if (!isRunnerError(error, 'BAR_REJECTED')) throw error;
+      out.notices.push({ kind: 'bad-market-data', venueSymbol: ref.venueSymbol, message: error.message, error });
+      return out;
     }
+    this.deliverBars(key, desk, bars, out);
+    this.requestDueHistory(key, desk, this.clock.now(), out);
+    return out;
+  }
+
+  /** Venue history for a request of this core: fed to the waiting strategies, then the live bars held for them. */
+  onHistory(request: HistoryRequest, history: readonly Bar[]): CoreOutput {
+    const out = emptyOutput();
+    const found = this.pendingWarmup(request);
+    if (found === undefined) return out;
+    const bars = found.warm.select(history, request.ref.symbol, request.before);
+    this.finishWarmup(found.key, found.desk, found.warm, bars, undefined, out);
+    return out;
+  }
+
+  /** The shell could not read the history: the strategies go on with live bars only, as without a warm-up. */
+  onHistoryFailed(request: HistoryRequest, reason: string): CoreOutput {
+    const out = emptyOutput();
+    const found = this.pendingWarmup(request);
+    if (found !== undefined) this.finishWarmup(found.key, found.desk, found.warm, [], reason, out);
     return out;
   }
 
@@ -217,11 +271,9 @@ export class RunnerCore {
     const now = this.clock.now();
     this.orders.expire(now);
     for (const [key, desk] of this.desks) {
-      const bars = desk.onClock(now);
-      for (const host of this.hosts.get(key) ?? []) {
-        for (const bar of bars) this.run(host, desk, host.onBar(bar), out);
-        this.run(host, desk, host.onClock(now), out);
-      }
+      this.deliverBars(key, desk, desk.onClock(now), out);
+      for (const host of this.hosts.get(key) ?? []) this.run(host, desk, host.onClock(now), out);
+      this.requestDueHistory(key, desk, now, out);
     }
     return out;
   }
@@ -234,9 +286,103 @@ export class RunnerCore {
     };
     for (const [key, desk] of this.desks) {
       consider(desk.nextWakeAt());
+      for (const warm of this.warmups.get(key) ?? []) {
+        if (warm.phase === 'waiting-seam') consider(desk.seam(warm.timeframeMs));
+      }
       for (const host of this.hosts.get(key) ?? []) if (!this.paused.has(host.strategyId)) consider(host.nextWakeAt());
     }
     return next;
+  }
+
+  /** Closed live bars to every strategy, except those still waiting for their history: theirs are held. */
+  private deliverBars(key: string, desk: MarketDesk, bars: readonly Bar[], out: CoreOutput): void {
+    if (bars.length === 0) return;
+    const warmups = this.warmups.get(key) ?? [];
+    for (const host of this.hosts.get(key) ?? []) {
+      for (const bar of bars) {
+        if (warmups.some((w) => w.timeframeMs === bar.timeframeMs && w.holds(host))) continue;
+        this.run(host, desk, host.onBar(bar), out);
+      }
+    }
+    for (const warm of warmups) {
+      if (warm.phase === 'done') continue;
+      warm.held.push(...bars.filter((b) => b.timeframeMs === warm.timeframeMs));
+      // Memory stays bounded: once as many live bars as the history would give have closed, the
+      // history is no longer needed to fill the window.
+      if (warm.held.length >= warm.bars) {
+        this.finishWarmup(key, desk, warm, [], `${warm.held.length} live bars closed before the history came`, out);
+      }
+    }
+  }
+
+  /** Asks for history once the seam is known and its window has begun (the candle before it is final). */
+  private requestDueHistory(key: string, desk: MarketDesk, now: number, out: CoreOutput): void {
+    for (const warm of this.warmups.get(key) ?? []) {
+      if (warm.phase !== 'waiting-seam') continue;
+      const seam = desk.seam(warm.timeframeMs);
+      if (seam === undefined || now < seam) continue;
+      const request: HistoryRequest = {
+        id: ++this.historySeq,
+        ref: desk.ref,
+        timeframeMs: warm.timeframeMs,
+        label: warm.label,
+        bars: warm.bars,
+        before: seam,
+      };
+      warm.phase = 'requested';
+      warm.request = request;
+      out.historyRequests.push(request);
+    }
+  }
+
+  private pendingWarmup(request: HistoryRequest) {
+    const key = instrumentKey(request.ref.venue, request.ref.symbol);
+    const desk = this.desks.get(key);
+    // An answer to a request of an instrument given up (and maybe won again) since is ignored.
+    const warm = this.warmups.get(key)?.find((w) => w.phase === 'requested' && w.request?.id === request.id);
+    return desk === undefined || warm === undefined ? undefined : { key, desk, warm };
+  }
+
+  private finishWarmup(
+    key: string,
+    desk: MarketDesk,
+    warm: TimeframeWarmup,
+    history: readonly Bar[],
+    failure: string | undefined,
+    out: CoreOutput,
+  ): void {
+    warm.phase = 'done';
+    const held = warm.held.splice(0);
+    let dropped = 0;
+    const hosts = (this.hosts.get(key) ?? []).filter((h) => warm.hosts.has(h));
+    for (const host of hosts) {
+      for (const bar of history) dropped += this.runHistory(host, host.onBar(bar), out);
+      for (const bar of held) this.run(host, desk, host.onBar(bar), out);
+    }
+    const strategyIds = hosts.map((h) => h.strategyId);
+    out.notices.push({
+      kind: 'warmed-up',
+      venueSymbol: desk.ref.venueSymbol,
+      timeframeMs: warm.timeframeMs,
+      strategyIds,
+      bars: history.length,
+      droppedIntents: dropped,
+      failed: failure !== undefined,
+      message:
+        failure === undefined
+          ? `${history.length} of ${warm.bars} history bars of ${warm.label} fed to ${strategyIds.join(', ')}, then ${held.length} live`
+          : `no history of ${warm.label} for ${strategyIds.join(', ')} (${failure}); warming up from live bars`,
+    });
+  }
+
+  /** A history bar: indicators move, a failure pauses as usual, but what it decides is not acted on. */
+  private runHistory(host: StrategyHost, evaluations: readonly Evaluation[], out: CoreOutput): number {
+    let dropped = 0;
+    for (const evaluation of evaluations) {
+      if (this.paused.has(host.strategyId)) return dropped;
+      dropped += this.decide(host, evaluation, out)?.length ?? 0;
+    }
+    return dropped;
   }
 
   private run(host: StrategyHost, desk: MarketDesk, evaluations: readonly Evaluation[], out: CoreOutput): void {
@@ -321,4 +467,18 @@ export class RunnerCore {
       out.intents.push(intent);
     }
   }
+}
+
+/** One warm-up per timeframe some strategy of the instrument asked history for, sized for the greediest. */
+function warmupsOf(hosts: readonly StrategyHost[]): TimeframeWarmup[] {
+  const byMs = new Map<number, { label: string; bars: number; hosts: Set<StrategyHost> }>();
+  for (const host of hosts) {
+    for (const need of host.instance.warmup) {
+      const entry = byMs.get(need.ms) ?? { label: need.label, bars: 0, hosts: new Set<StrategyHost>() };
+      entry.bars = Math.max(entry.bars, need.bars);
+      entry.hosts.add(host);
+      byMs.set(need.ms, entry);
+    }
+  }
+  return [...byMs.entries()].map(([ms, e]) => new TimeframeWarmup(ms, e.label, e.bars, e.hosts));
 }
