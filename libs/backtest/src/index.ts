@@ -44,3 +44,25 @@ export { formatStatsTable, formatStat, STATS_LABELS } from './report/stats-table
 export { equityCurveSvg, type EquitySvgOptions } from './report/svg.js';
 export { htmlReport, type HtmlReportInput } from './report/html-report.js';
 export { ProgressBar, type ProgressBarOptions, type ProgressOutput } from './report/progress.js';
+
+export {
+  executionModel,
+  DEFAULT_EXECUTION,
+  type ExecutionConfig,
+  type ExecutionModel,
+  type FillMode,
+} from './engine/execution.js';
+export { VirtualClock } from './engine/virtual-clock.js';
+export {
+  touch,
+  quoteAround,
+  takerPrice,
+  onTick,
+  commission,
+  quoteSizedQty,
+  limitFill,
+  stopTrigger,
+  type BarRange,
+} from './engine/pricing.js';
+export { RoundTrips, type OwnFill } from './engine/round-trips.js';
+export { SimVenue, type SimVenueOptions, type PriceEvent, type VenueReport } from './engine/sim-venue.js';

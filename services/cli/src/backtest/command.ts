@@ -1,0 +1,293 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import type { readBarsCsv } from '@bourse/backtest';
+import { collectParamAxis, expandGrid, isSweep, type ParamAxis } from './param-grid.js';
+import type { BacktestPlan } from './plan.js';
+import { RANKABLE, type RankKey } from './run-sweep.js';
+
+// `bourse backtest`: flags → a BacktestPlan → one run (stats table, --json, --report files) or, when a
+// --param is a range or list, a sweep across worker threads and a ranked table. Bad flags exit 2 with
+// a message naming the flag (commander's InvalidArgumentError, or `usage` below).
+
+const EXIT_USAGE = 2;
+const DECIMAL = /^\d+(\.\d+)?$/;
+
+function decimal(flag: string, { max }: { max?: number } = {}) {
+  return (value: string): string => {
+    if (!DECIMAL.test(value) || (max !== undefined && Number(value) > max)) {
+      throw new InvalidArgumentError(
+        `${flag} expects a decimal of 0 or more${max === undefined ? '' : ` up to ${max}`}, got "${value}".`,
+      );
+    }
+    return value;
+  };
+}
+
+function positiveDecimal(flag: string) {
+  const check = decimal(flag);
+  return (value: string): string => {
+    if (!(Number(check(value)) > 0)) throw new InvalidArgumentError(`${flag} must be above 0, got "${value}".`);
+    return value;
+  };
+}
+
+function wholeNumber(flag: string, min: number) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value) || Number(value) < min)
+      throw new InvalidArgumentError(`${flag} expects a whole number of at least ${min}, got "${value}".`);
+    return Number(value);
+  };
+}
+
+function choice<T extends string>(flag: string, allowed: readonly T[]) {
+  return (value: string): T => {
+    if (!(allowed as readonly string[]).includes(value))
+      throw new InvalidArgumentError(`${flag} expects one of ${allowed.join(', ')}, got "${value}".`);
+    return value as T;
+  };
+}
+
+/** The flag each execution field comes from, to name it in an error. */
+const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
+  makerFeeRate: '--commission',
+  takerFeeRate: '--commission',
+  slippageBps: '--slippage',
+  slippageImpact: '--slippage',
+  spreadBps: '--spread',
+  latencyMs: '--latency',
+  lot: '--lot',
+  tick: '--tick',
+  fill: '--fill',
+};
+
+export interface BacktestFlags {
+  data: string;
+  strategy: string;
+  param: ParamAxis[];
+  cash: string;
+  commission: string;
+  fill: 'next-open' | 'close';
+  size: string;
+  lot: string;
+  tick: string;
+  spread: string;
+  slippage: string;
+  latency: number;
+  symbol: string;
+  longShort?: boolean;
+  json?: boolean;
+  report?: string;
+  rank: RankKey;
+  workers?: number;
+}
+
+export function registerBacktestCommand(program: Command): void {
+  program
+    .command('backtest')
+    .description('run a strategy over historical bars with the same strategy, risk and order cores')
+    .requiredOption('--data <file>', 'OHLCV CSV (date or timestamp column, open, high, low, close, volume)')
+    .requiredOption('--strategy <name>', 'a built-in strategy (sma-cross, rsi-threshold, bollinger-mean-reversion)')
+    .option(
+      '--param <name=value>',
+      'a strategy parameter; repeat for more; a range a..b:step or a list a,b sweeps it',
+      collectParamAxis,
+      [],
+    )
+    .option('--cash <amount>', 'starting cash in the quote asset', positiveDecimal('--cash'), '10000')
+    .option('--commission <rate|maker/taker>', 'commission on traded value, e.g. 0.001 or 0.0008/0.001', '0')
+    .option('--fill <mode>', 'next-open or close', choice('--fill', ['next-open', 'close'] as const), 'next-open')
+    .option('--size <fraction|qty:N>', 'fraction of equity (1 = all of it) or a fixed quantity qty:N', '1')
+    .option('--lot <step>', 'quantity step (1 = whole units)', positiveDecimal('--lot'), '0.00000001')
+    .option('--tick <step>', 'price step', positiveDecimal('--tick'), '0.01')
+    .option(
+      '--spread <bps>',
+      'bid/ask spread around bar prices, in basis points',
+      decimal('--spread', { max: 10000 }),
+      '0',
+    )
+    .option('--slippage <bps[:impact]>', 'fixed slippage in bps, plus impact × size / volume', '0')
+    .option('--latency <ms>', 'delay from decision to the venue', wholeNumber('--latency', 0), 0)
+    .option('--symbol <BASE/QUOTE>', 'instrument name for the data', 'ASSET/USD')
+    .option('--long-short', 'allow short positions (a signal against the position flips it)')
+    .option('--json', 'print { stats, trades } as JSON (a sweep: { runs: [{ params, stats }] }, ranked)')
+    .option('--report <dir>', 'write trades.csv, report.json, report.html and equity.svg there')
+    .option(
+      '--rank <stat>',
+      `sweep: rank by this statistic (${RANKABLE.join(', ')})`,
+      choice('--rank', RANKABLE),
+      'returnPct',
+    )
+    .option('--workers <n>', 'sweep: worker threads (default: the cores available)', wholeNumber('--workers', 1))
+    .action(async (flags: BacktestFlags) => {
+      process.exitCode = await runBacktestCommand(flags);
+    });
+}
+
+function usage(message: string): number {
+  console.error(`bourse: ${message}`);
+  return EXIT_USAGE;
+}
+
+async function runBacktestCommand(flags: BacktestFlags): Promise<number> {
+  const commission = /^(\d+(?:\.\d+)?)(?:\/(\d+(?:\.\d+)?))?$/.exec(flags.commission);
+  if (!commission) return usage(`--commission expects a rate or maker/taker rates, got "${flags.commission}"`);
+  const slippage = /^(\d+(?:\.\d+)?)(?::(\d+(?:\.\d+)?))?$/.exec(flags.slippage);
+  if (!slippage) return usage(`--slippage expects bps or bps:impact, got "${flags.slippage}"`);
+  const qtySize = /^qty:(\d+(?:\.\d+)?)$/.exec(flags.size);
+  if (!qtySize && !(DECIMAL.test(flags.size) && Number(flags.size) > 0 && Number(flags.size) <= 1)) {
+    return usage(`--size expects a fraction in (0, 1] or qty:N, got "${flags.size}"`);
+  }
+  if (!/^[A-Z0-9]{1,20}\/[A-Z0-9]{1,20}$/.test(flags.symbol))
+    return usage(`--symbol expects BASE/QUOTE, got "${flags.symbol}"`);
+  if (flags.report !== undefined && isSweep(flags.param))
+    return usage('--report writes one run; drop it for a sweep, or give single --param values');
+
+  const { builtinStrategy, isStrategyError } = await import('@bourse/strategy');
+  const backtest = await import('@bourse/backtest');
+  let strategy;
+  try {
+    strategy = builtinStrategy(flags.strategy);
+  } catch (err) {
+    return usage(`--strategy: ${(err as Error).message}`);
+  }
+  const barMs = await barPeriod(flags.data, backtest.readBarsCsv);
+  if (typeof barMs === 'string') return usage(`--data: ${barMs}`);
+  const plan: BacktestPlan = {
+    strategyName: flags.strategy,
+    dataPath: flags.data,
+    symbol: flags.symbol,
+    cash: flags.cash,
+    longShort: flags.longShort === true,
+    barMs,
+    execution: {
+      fill: flags.fill,
+      makerFeeRate: commission[1]!,
+      takerFeeRate: commission[2] ?? commission[1]!,
+      slippageBps: slippage[1]!,
+      slippageImpact: slippage[2] ?? '0',
+      latencyMs: flags.latency,
+      spreadBps: flags.spread,
+      lot: flags.lot,
+      tick: flags.tick,
+    },
+    baseParams: {
+      timeframe: timeframeOf(barMs),
+      sizing: qtySize ? { kind: 'qty', qty: qtySize[1] } : { kind: 'fraction', fraction: flags.size },
+      mode: flags.longShort === true ? 'long-short' : 'long-only',
+    },
+    axes: flags.param,
+  };
+  try {
+    backtest.executionModel(plan.execution);
+  } catch (err) {
+    if (err instanceof backtest.InvalidBacktestArgumentError) {
+      return usage(`${FLAG_OF_FIELD[err.field] ?? err.field}: ${err.message}`);
+    }
+    throw err;
+  }
+  const { specFor } = await import('./plan.js');
+  let grid;
+  try {
+    grid = expandGrid(plan.axes);
+  } catch (err) {
+    return usage((err as Error).message);
+  }
+  // Each combination is checked by the strategy's own schema; a sweep skips the ones it refuses
+  // (fast ≥ slow), a single run stops on it.
+  const refusals: string[] = [];
+  const valid = grid.filter((params) => {
+    try {
+      strategy.parseParams(specFor(plan, params).params);
+      return true;
+    } catch (err) {
+      if (!isStrategyError(err)) throw err;
+      refusals.push(err.message);
+      return false;
+    }
+  });
+  if (valid.length === 0)
+    return usage(
+      `--param: ${grid.length === 1 ? refusals[0] : `no combination of the grid is valid for ${flags.strategy}`}`,
+    );
+  return isSweep(plan.axes) ? runSweepCommand(flags, plan, valid, grid.length - valid.length) : runOnce(flags, plan);
+}
+
+async function runOnce(flags: BacktestFlags, plan: BacktestPlan): Promise<number> {
+  const backtest = await import('@bourse/backtest');
+  const { runBacktest } = await import('./run-backtest.js');
+  const { specFor } = await import('./plan.js');
+  const { describeExecution, writeReportFiles } = await import('./report-files.js');
+  const params = Object.fromEntries(plan.axes.map((a) => [a.name, a.values[0]!]));
+  const progress = new backtest.ProgressBar(0, { output: process.stderr, label: 'backtest' });
+  let result;
+  try {
+    result = await runBacktest(specFor(plan, params), backtest.readBarsCsv(plan.dataPath), (n) => progress.update(n));
+  } catch (err) {
+    if (backtest.isBacktestError(err)) return usage(err.message);
+    throw err;
+  }
+  progress.finish();
+  if (flags.json === true) {
+    console.log(JSON.stringify(backtest.jsonReport(result.stats, result.trades)));
+  } else {
+    console.log(backtest.formatStatsTable(result.stats));
+    for (const line of describeExecution(result)) console.log(line);
+  }
+  if (flags.report !== undefined) await writeReportFiles(flags.report, `${flags.strategy} on ${flags.data}`, result);
+  return 0;
+}
+
+async function runSweepCommand(
+  flags: BacktestFlags,
+  plan: BacktestPlan,
+  grid: Record<string, number | string>[],
+  skipped: number,
+): Promise<number> {
+  const backtest = await import('@bourse/backtest');
+  const { runSweep, rankRows, formatSweepTable } = await import('./run-sweep.js');
+  const progress = new backtest.ProgressBar(grid.length, { output: process.stderr, label: 'sweep' });
+  const rows = rankRows(
+    await runSweep(plan, grid, {
+      ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
+      onDone: (n) => progress.update(n),
+    }),
+    flags.rank,
+  );
+  progress.finish();
+  if (flags.json === true) {
+    const runs = rows.map((r) => ({
+      params: r.params,
+      ...(r.stats !== undefined ? { stats: backtest.jsonReport(r.stats, []).stats } : { error: r.error }),
+    }));
+    console.log(JSON.stringify({ rank: flags.rank, skipped, runs }));
+  } else {
+    const names = plan.axes.filter((a) => a.values.length > 1).map((a) => a.name);
+    console.log(formatSweepTable(rows, names, flags.rank));
+    if (skipped > 0) console.log(`${skipped} combination(s) skipped: the strategy refuses their params`);
+  }
+  return rows.some((r) => r.stats === undefined) ? 1 : 0;
+}
+
+function timeframeOf(barMs: number): string {
+  if (barMs % 86_400_000 === 0) return `${barMs / 86_400_000}d`;
+  if (barMs % 3_600_000 === 0) return `${barMs / 3_600_000}h`;
+  if (barMs % 60_000 === 0) return `${barMs / 60_000}m`;
+  return `${Math.max(1, Math.round(barMs / 1000))}s`;
+}
+
+/** The bars' period: the smallest gap among the first bars (weekends make larger ones). */
+async function barPeriod(path: string, read: typeof readBarsCsv): Promise<number | string> {
+  let previous: number | undefined;
+  let smallest = Infinity;
+  let seen = 0;
+  try {
+    for await (const bar of read(path)) {
+      if (previous !== undefined) smallest = Math.min(smallest, bar.time - previous);
+      previous = bar.time;
+      if (++seen >= 50) break;
+    }
+  } catch (err) {
+    return (err as Error).message;
+  }
+  if (!Number.isFinite(smallest)) return 'needs at least two bars';
+  return smallest;
+}

@@ -1,0 +1,41 @@
+import { builtinStrategy } from '@bourse/strategy';
+import type { ExecutionConfig } from '@bourse/backtest';
+import type { ParamAxis, ParamValue } from './param-grid.js';
+import type { BacktestSpec } from './run-backtest.js';
+
+/**
+ * One `bourse backtest` command line, checked and in plain data (it crosses to worker threads):
+ * everything but the strategy parameters that a sweep varies.
+ */
+export interface BacktestPlan {
+  readonly strategyName: string;
+  readonly dataPath: string;
+  readonly symbol: string;
+  readonly cash: string;
+  readonly execution: Partial<ExecutionConfig>;
+  readonly longShort: boolean;
+  readonly barMs: number;
+  /** Params every run shares: timeframe, sizing and mode from the flags. */
+  readonly baseParams: Readonly<Record<string, unknown>>;
+  readonly axes: readonly ParamAxis[];
+}
+
+/** The spec of one run of the plan with `params` (one combination of the grid). */
+export function specFor(plan: BacktestPlan, params: Readonly<Record<string, ParamValue>>): BacktestSpec {
+  return {
+    strategy: builtinStrategy(plan.strategyName),
+    // The flags' params first, so `--param timeframe=4h` wins over the timeframe found in the data;
+    // sizing and mode come from their own flags and win over a `--param` of the same name.
+    params: {
+      timeframe: plan.baseParams['timeframe'],
+      ...params,
+      sizing: plan.baseParams['sizing'],
+      mode: plan.baseParams['mode'],
+    },
+    symbol: plan.symbol,
+    cash: plan.cash,
+    execution: plan.execution,
+    longShort: plan.longShort,
+    barMs: plan.barMs,
+  };
+}

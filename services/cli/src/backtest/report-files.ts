@@ -1,0 +1,36 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { equityCurveSvg, htmlReport, jsonReport, tradesToCsv } from '@bourse/backtest';
+import type { BacktestResult } from './run-backtest.js';
+
+/** The files `--report <dir>` writes, by name. */
+export const REPORT_FILES = ['trades.csv', 'report.json', 'report.html', 'equity.svg'] as const;
+
+/**
+ * Writes trades.csv, report.json (the --json object plus the execution assumptions and where an open
+ * position was closed), report.html and equity.svg into `dir`, creating it.
+ */
+export async function writeReportFiles(dir: string, title: string, result: BacktestResult): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const { stats, trades, curve } = result;
+  await writeFile(join(dir, 'trades.csv'), tradesToCsv(trades));
+  const json = { ...jsonReport(stats, trades), execution: result.execution, closeout: result.closeout ?? null };
+  await writeFile(join(dir, 'report.json'), `${JSON.stringify(json, null, 2)}\n`);
+  await writeFile(join(dir, 'report.html'), htmlReport({ title, stats, trades, curve }));
+  await writeFile(join(dir, 'equity.svg'), equityCurveSvg(curve, { title }));
+}
+
+/** The execution assumptions and the closeout, as printed under the stats table. */
+export function describeExecution(result: BacktestResult): string[] {
+  const e = result.execution;
+  const lines = [
+    `execution: fill ${e.fill}, commission maker ${e.makerFeeRate} taker ${e.takerFeeRate}, spread ${e.spreadBps} bps, ` +
+      `slippage ${e.slippageBps} bps + ${e.slippageImpact} × size/volume, latency ${e.latencyMs} ms, lot ${e.lot}, tick ${e.tick}`,
+  ];
+  if (result.closeout !== undefined) {
+    lines.push(
+      `open position of ${result.closeout.qty} closed at the last bar's close, ${result.closeout.price} (${new Date(result.closeout.time).toISOString()})`,
+    );
+  }
+  return lines;
+}

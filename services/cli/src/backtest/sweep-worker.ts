@@ -1,0 +1,30 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { readBarsCsv, type Bar } from '@bourse/backtest';
+import type { ParamValue } from './param-grid.js';
+import { specFor, type BacktestPlan } from './plan.js';
+import { runBacktest } from './run-backtest.js';
+import type { SweepJob, SweepReply } from './run-sweep.js';
+
+// A sweep worker thread: reads the bars once, then runs each job the parent sends, one at a time,
+// and answers with its statistics. The bars stay in memory for the worker's life: every run of the
+// sweep reads them all, and parsing the file again per run would cost more than the run.
+
+const plan = workerData as BacktestPlan;
+const port = parentPort!;
+let bars: Promise<Bar[]> | undefined;
+
+async function runJob(job: SweepJob): Promise<SweepReply> {
+  try {
+    bars ??= readBarsCsv(plan.dataPath)
+      .toArray()
+      .then((r) => r.rows);
+    const result = await runBacktest(specFor(plan, job.params as Record<string, ParamValue>), await bars);
+    return { index: job.index, stats: result.stats };
+  } catch (err) {
+    return { index: job.index, error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+port.on('message', (job: SweepJob) => {
+  void runJob(job).then((reply) => port.postMessage(reply));
+});

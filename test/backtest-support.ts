@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot, tsxCommand } from '../services/cli/src/paths.js';
+
+// Shared by the test/backtest-*.test.ts files: the real `bourse` command as a child process, and
+// small synthetic bar files.
+
+export interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function bourse(args: readonly string[], timeoutMs = 50_000): Promise<Run> {
+  const { command, args: argv } = tsxCommand('services/cli/src/main.ts', args);
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, argv, { cwd: repoRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
+    child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/**
+ * `n` daily bars from 2020-01-01 whose closes wave (a sine of period `period` bars on a slow trend), so
+ * moving-average crosses happen every few weeks. Exact two-decimal prices.
+ */
+export function wavyBarsCsv(n: number, period = 40): string {
+  const lines = ['date,open,high,low,close,volume'];
+  let prev = 100;
+  for (let i = 0; i < n; i++) {
+    const close = Math.round((100 + i * 0.05 + 10 * Math.sin((2 * Math.PI * i) / period)) * 100) / 100;
+    const open = prev;
+    const high = Math.max(open, close) + 0.5;
+    const low = Math.min(open, close) - 0.5;
+    const date = new Date(Date.UTC(2020, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
+    lines.push(`${date},${open.toFixed(2)},${high.toFixed(2)},${low.toFixed(2)},${close.toFixed(2)},${1000 + i}`);
+    prev = close;
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export interface Scratch {
+  readonly dir: string;
+  file(name: string, content: string): string;
+  remove(): void;
+}
+
+export function scratch(prefix: string): Scratch {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return {
+    dir,
+    file(name, content) {
+      const path = join(dir, name);
+      writeFileSync(path, content);
+      return path;
+    },
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
