@@ -24,6 +24,7 @@ export {
   loadOutbox,
   listUnresolvedOutbox,
   listOpenOrders,
+  listOrdersUpdatedSince,
   listFills,
   insertFill,
   upsertOrder,

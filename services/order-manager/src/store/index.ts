@@ -19,6 +19,7 @@ export {
   upsertOrder,
   loadOrder,
   listOpenOrders,
+  listOrdersUpdatedSince,
   type OrderRecord,
   type StoredOrder,
   type OpenOrderFilter,

@@ -189,6 +189,18 @@ export interface OpenOrderFilter {
 }
 
 /** Orders not yet filled, canceled, rejected or expired (`unknown` included), oldest first. */
+/**
+ * Orders of any status changed at or after `since` (ms): the reconciler ties a venue trade it finds
+ * missing to its order through these, including orders the venue's answer already closed.
+ */
+export async function listOrdersUpdatedSince(db: Queryable, since: number): Promise<StoredOrder[]> {
+  const result = await db.query<OrderRow>(
+    `SELECT ${COLUMNS} FROM orders WHERE updated_at >= $1 ORDER BY created_at, client_order_id`,
+    [new Date(since)],
+  );
+  return result.rows.map(toOrder);
+}
+
 export async function listOpenOrders(db: Queryable, filter: OpenOrderFilter = {}): Promise<StoredOrder[]> {
   const result = await db.query<OrderRow>(
     `SELECT ${COLUMNS} FROM orders

@@ -47,8 +47,17 @@ export function positionsFromFills(fills: readonly StoredFillView[]): OurPositio
  * name it). Closed entries carry status `filled` and their stored quantity: compareOrders only
  * examines open orders of ours, and treats a closed one the venue lists as open as unknown.
  */
-export function ordersForRun(open: readonly OurOrder[], fills: readonly StoredFillView[]): OurOrder[] {
+export function ordersForRun(
+  open: readonly OurOrder[],
+  fills: readonly StoredFillView[],
+  /**
+   * Orders closed recently, as stored: a market order the venue's answer already reported filled has
+   * no open entry, and no fill of ours when its fills went missing — only this ties such a trade to it.
+   */
+  recentlyClosed: readonly OurOrder[] = [],
+): OurOrder[] {
   const orders = new Map(open.map((o) => [o.clientOrderId, o]));
+  for (const o of recentlyClosed) if (!orders.has(o.clientOrderId)) orders.set(o.clientOrderId, o);
   const closed = new Map<string, { fill: StoredFillView; qty: Decimal }>();
   for (const f of fills) {
     if (orders.has(f.clientOrderId)) continue;

@@ -54,6 +54,20 @@ describe('run inputs', () => {
     ]);
   });
 
+  it('keeps recently closed orders, so a trade of an order the venue answer already closed can be tied to it', () => {
+    const open = ourOrder({ clientOrderId: 'open-1' });
+    // Filled in the placement answer, its fills lost on the way: no stored fill names it.
+    const closedAtAnswer = ourOrder({
+      clientOrderId: 'mkt-1',
+      status: 'filled',
+      filledQty: '0.01',
+      venueOrderId: '77',
+    });
+    const staleCopyOfOpen = ourOrder({ clientOrderId: 'open-1', status: 'filled', filledQty: '1' });
+    const orders = ordersForRun([open], [], [staleCopyOfOpen, closedAtAnswer]);
+    expect(orders).toEqual([open, closedAtAnswer]);
+  });
+
   it('asks for trades from the checkpoint number, else from the oldest thing that dates an instrument', () => {
     const queries = tradeQueries({
       checkpoint: { 'ETH/USDT': { lastTradeId: 'ETHUSDT:41', lastTradeTime: T0 } },

@@ -75,7 +75,7 @@ export class ReconciliationRunner {
 
     const { checkpoint, ours } = await this.readOurs(startedAt);
     const ourOpen = ours.openOrders.map((o) => ({ ...o, createdAt: o.createdAt }));
-    const ourOrders = ordersForRun(ourOpen, ours.fills);
+    const ourOrders = ordersForRun(ourOpen, ours.fills, ours.recentOrders);
     const venueSide = await readVenueSide(this.deps.venue, {
       checkpoint,
       ourOrders,
