@@ -5,6 +5,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { childEnv, loadConfig, loadConfigs } from './config.js';
 import { DEFAULT_CHECK_TIMEOUT_MS } from './doctor/types.js';
 import { registerBacktestCommand } from './backtest/command.js';
+import { registerReplayCommand } from './replay/command.js';
 import { isCliError } from './errors.js';
 import { registerOperatorCommands } from './operator/register.js';
 import { repoRoot, stateDir } from './paths.js';
@@ -127,6 +128,7 @@ function buildProgram(): Command {
 
   registerOperatorCommands(program);
   registerBacktestCommand(program);
+  registerReplayCommand(program);
 
   return program;
 }

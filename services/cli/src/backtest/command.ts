@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { readBarsCsv } from '@bourse/backtest';
 import { collectParamAxis, expandGrid, isSweep, type ParamAxis } from './param-grid.js';
+import { DATA_KINDS, type DataKind } from './data-input.js';
 import type { BacktestPlan } from './plan.js';
 import { RANKABLE, type RankKey } from './run-sweep.js';
 
@@ -9,6 +10,7 @@ import { RANKABLE, type RankKey } from './run-sweep.js';
 // a message naming the flag (commander's InvalidArgumentError, or `usage` below).
 
 const EXIT_USAGE = 2;
+const TICK_CURVE_MS = 60_000;
 const DECIMAL = /^\d+(\.\d+)?$/;
 
 function decimal(flag: string, { max }: { max?: number } = {}) {
@@ -72,7 +74,8 @@ export interface BacktestFlags {
   spread: string;
   slippage: string;
   latency: number;
-  symbol: string;
+  symbol?: string;
+  input?: DataKind;
   longShort?: boolean;
   json?: boolean;
   report?: string;
@@ -84,7 +87,15 @@ export function registerBacktestCommand(program: Command): void {
   program
     .command('backtest')
     .description('run a strategy over historical bars with the same strategy, risk and order cores')
-    .requiredOption('--data <file>', 'OHLCV CSV (date or timestamp column, open, high, low, close, volume)')
+    .requiredOption(
+      '--data <file>',
+      'OHLCV CSV bars, quote or trade ticks (CSV or NDJSON), or a market-data capture (.ndjson.gz or its directory)',
+    )
+    .option(
+      '--input <kind>',
+      `what --data holds (default: detected): ${DATA_KINDS.join(', ')}`,
+      choice('--input', DATA_KINDS),
+    )
     .requiredOption('--strategy <name>', 'a built-in strategy (sma-cross, rsi-threshold, bollinger-mean-reversion)')
     .option(
       '--param <name=value>',
@@ -106,7 +117,7 @@ export function registerBacktestCommand(program: Command): void {
     )
     .option('--slippage <bps[:impact]>', 'fixed slippage in bps, plus impact × size / volume', '0')
     .option('--latency <ms>', 'delay from decision to the venue', wholeNumber('--latency', 0), 0)
-    .option('--symbol <BASE/QUOTE>', 'instrument name for the data', 'ASSET/USD')
+    .option('--symbol <BASE/QUOTE>', "instrument name for the data (default ASSET/USD; a capture's first instrument)")
     .option('--long-short', 'allow short positions (a signal against the position flips it)')
     .option('--json', 'print { stats, trades } as JSON (a sweep: { runs: [{ params, stats }] }, ranked)')
     .option('--report <dir>', 'write trades.csv, report.json, report.html and equity.svg there')
@@ -136,7 +147,7 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<number> {
   if (!qtySize && !(DECIMAL.test(flags.size) && Number(flags.size) > 0 && Number(flags.size) <= 1)) {
     return usage(`--size expects a fraction in (0, 1] or qty:N, got "${flags.size}"`);
   }
-  if (!/^[A-Z0-9]{1,20}\/[A-Z0-9]{1,20}$/.test(flags.symbol))
+  if (flags.symbol !== undefined && !/^[A-Z0-9]{1,20}\/[A-Z0-9]{1,20}$/.test(flags.symbol))
     return usage(`--symbol expects BASE/QUOTE, got "${flags.symbol}"`);
   if (flags.report !== undefined && isSweep(flags.param))
     return usage('--report writes one run; drop it for a sweep, or give single --param values');
@@ -149,12 +160,29 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<number> {
   } catch (err) {
     return usage(`--strategy: ${(err as Error).message}`);
   }
-  const barMs = await barPeriod(flags.data, backtest.readBarsCsv);
+  const { detectDataKind, captureSymbol } = await import('./data-input.js');
+  const input = flags.input ?? (await detectDataKind(flags.data));
+  if (!DATA_KINDS.includes(input as DataKind)) return usage(`--data: ${input}`);
+  if (input !== 'bars' && isSweep(flags.param))
+    return usage(`--param: sweeps run over bars; --data holds ${input}, so give single --param values`);
+  let symbol = flags.symbol;
+  if (symbol === undefined && input === 'capture') {
+    try {
+      symbol = await captureSymbol(flags.data);
+    } catch (err) {
+      return usage(`--data: ${(err as Error).message}`);
+    }
+    if (symbol === undefined) return usage(`--data: the capture ${flags.data} holds no quote or trade`);
+  }
+  // Ticks: the equity curve takes one point a minute, and the strategy's bars are 1m unless
+  // `--param timeframe=` says otherwise.
+  const barMs = input === 'bars' ? await barPeriod(flags.data, backtest.readBarsCsv) : TICK_CURVE_MS;
   if (typeof barMs === 'string') return usage(`--data: ${barMs}`);
   const plan: BacktestPlan = {
     strategyName: flags.strategy,
     dataPath: flags.data,
-    symbol: flags.symbol,
+    input: input as DataKind,
+    symbol: symbol ?? 'ASSET/USD',
     cash: flags.cash,
     longShort: flags.longShort === true,
     barMs,
@@ -218,11 +246,25 @@ async function runOnce(flags: BacktestFlags, plan: BacktestPlan): Promise<number
   const { describeExecution, writeReportFiles } = await import('./report-files.js');
   const params = Object.fromEntries(plan.axes.map((a) => [a.name, a.values[0]!]));
   const progress = new backtest.ProgressBar(0, { output: process.stderr, label: 'backtest' });
+  const spec = specFor(plan, params);
   let result;
   try {
-    result = await runBacktest(specFor(plan, params), backtest.readBarsCsv(plan.dataPath), (n) => progress.update(n));
+    if (plan.input === 'bars') {
+      result = await runBacktest(spec, backtest.readBarsCsv(plan.dataPath), (n) => progress.update(n));
+    } else {
+      const { runTickBacktest } = await import('./run-backtest.js');
+      const { captureFileTicks, fileTicks } = await import('./data-input.js');
+      const ticks =
+        plan.input === 'capture' ? captureFileTicks(plan.dataPath, plan.symbol) : fileTicks(plan.input, plan.dataPath);
+      result = await runTickBacktest(spec, ticks);
+    }
   } catch (err) {
     if (backtest.isBacktestError(err)) return usage(err.message);
+    const { isMarketDataError } = await import('@bourse/market-data');
+    if (isMarketDataError(err)) {
+      console.error(`bourse: --data: ${err.message}`);
+      return 1;
+    }
     throw err;
   }
   progress.finish();

@@ -1,5 +1,6 @@
 import { builtinStrategy } from '@bourse/strategy';
 import type { ExecutionConfig } from '@bourse/backtest';
+import type { DataKind } from './data-input.js';
 import type { ParamAxis, ParamValue } from './param-grid.js';
 import type { BacktestSpec } from './run-backtest.js';
 
@@ -10,6 +11,8 @@ import type { BacktestSpec } from './run-backtest.js';
 export interface BacktestPlan {
   readonly strategyName: string;
   readonly dataPath: string;
+  /** What dataPath holds; sweeps take bars only. */
+  readonly input: DataKind;
   readonly symbol: string;
   readonly cash: string;
   readonly execution: Partial<ExecutionConfig>;

@@ -72,6 +72,8 @@ export interface BacktestSpec {
   readonly longShort: boolean;
   /** The bars' period; each bar closes (and is seen by the strategy) at time + barMs. */
   readonly barMs: number;
+  /** Told every intent the strategy emits, before the risk gate sees it (tests compare decisions). */
+  readonly onIntent?: (intent: Intent) => void;
 }
 
 export interface BacktestResult {
@@ -327,6 +329,7 @@ class BacktestEngine {
    * for the venue (with latency 0 it meets this same quote: the strategy saw it before deciding).
    */
   async onQuoteTick(time: number, bidPrice: string, askPrice: string, bidQty: string, askQty: string): Promise<void> {
+    await this.wakeUntil(time);
     await this.deliverDue(time);
     this.clock.set(time);
     const bid = dec(bidPrice);
@@ -345,6 +348,7 @@ class BacktestEngine {
 
   /** A trade tick: the venue fills at its price (bid = ask = price), then the runner sees the trade. */
   async onTradeTick(time: number, price: string, qty: string, aggressor: 'BUY' | 'SELL', id: string): Promise<void> {
+    await this.wakeUntil(time);
     await this.deliverDue(time);
     this.clock.set(time);
     const p = dec(price);
@@ -370,6 +374,26 @@ class BacktestEngine {
     } as Trade;
     this.route(this.runner.onTrade(trade));
     await this.afterTick(time, { bid: p, ask: p, mark: p, volume });
+  }
+
+  /**
+   * Ticks: the virtual clock stops at every time the runner asked to be woken (a bar's window end, a
+   * timer strategy's next run) before `time`, as the live runner's timer fires there, so a bar closes
+   * and is decided on at its close time rather than at the next tick.
+   */
+  private async wakeUntil(time: number): Promise<void> {
+    for (let at = this.runner.nextWakeAt(); at !== undefined && at < time; at = this.runner.nextWakeAt()) {
+      await this.deliverDue(at);
+      if (at > this.clock.now()) this.clock.set(at);
+      const before = this.clock.now();
+      this.route(this.runner.onClock());
+      await this.deliverDue(before);
+      await this.sizeWaiting();
+      await this.applyReports();
+      // A wake that does not move the runner's schedule forward would loop: leave it to the tick.
+      const next = this.runner.nextWakeAt();
+      if (next !== undefined && next <= at) break;
+    }
   }
 
   private async afterTick(time: number, price: NonNullable<BacktestEngine['lastPrice']>): Promise<void> {
@@ -517,6 +541,7 @@ class BacktestEngine {
 
   private decide(intent: Intent): void {
     this.events++;
+    this.spec.onIntent?.(intent);
     const evaluation = this.risk.onIntent(intent);
     this.runner.onRiskDecision(evaluation.decision);
     if (evaluation.decision.outcome === 'rejected') {

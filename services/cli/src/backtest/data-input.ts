@@ -1,0 +1,104 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import type { TickEvent } from './run-backtest.js';
+
+// What `--data` holds, and the ticks of a tick file or a capture. Bars go through readBarsCsv in the
+// command; quote/trade tick files (CSV or NDJSON, libs/backtest readers) and market-data captures
+// (services/market-data readCapture, the gateway's own decoder) become the engine's TickEvents.
+
+export type DataKind = 'bars' | 'quotes' | 'trades' | 'capture';
+export const DATA_KINDS: readonly DataKind[] = ['bars', 'quotes', 'trades', 'capture'];
+
+/** Names as the readers match them: lower case, no separators. */
+const norm = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
+const QUOTE_NAMES = new Set(['bid', 'bidprice', 'bidpx', 'bestbid', 'bestbidprice']);
+const BAR_NAMES = ['open', 'high', 'low', 'close'];
+const TRADE_NAMES = new Set(['price', 'px', 'p']);
+
+/**
+ * What the file is: a directory or a `.gz` file is a capture (the recorder writes gzip NDJSON);
+ * otherwise the first non-blank line's column or key names decide (bid → quotes; open, high, low,
+ * close → bars; price → trades). Returns a message when none fits.
+ */
+export async function detectDataKind(path: string): Promise<DataKind | string> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch (err) {
+    return `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+  }
+  if (info.isDirectory() || path.endsWith('.gz')) return 'capture';
+  const first = await firstLine(path);
+  if (first === undefined) return `${path} is empty`;
+  let names: string[];
+  if (first.trimStart().startsWith('{')) {
+    try {
+      names = Object.keys(JSON.parse(first) as object);
+    } catch {
+      return `${path} line 1 is neither a CSV header nor a JSON object`;
+    }
+  } else {
+    names = first.split(',').map((n) => n.trim().replace(/^"|"$/g, ''));
+  }
+  const keys = names.map(norm);
+  if (keys.some((k) => QUOTE_NAMES.has(k))) return 'quotes';
+  if (BAR_NAMES.every((b) => keys.includes(b))) return 'bars';
+  if (keys.some((k) => TRADE_NAMES.has(k))) return 'trades';
+  return `${path}: no bid/ask (quotes), open/high/low/close (bars) or price (trades) column in line 1; say which with --input`;
+}
+
+async function firstLine(path: string): Promise<string | undefined> {
+  const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+  try {
+    for await (const text of lines) if (text.trim() !== '') return text;
+    return undefined;
+  } finally {
+    lines.close();
+  }
+}
+
+/** A tick file's quotes or trades as the engine's ticks (bad rows stop the run, with their line). */
+export async function* fileTicks(kind: 'quotes' | 'trades', path: string): AsyncGenerator<TickEvent> {
+  const { readQuoteTicks, readTradeTicks } = await import('@bourse/backtest');
+  if (kind === 'quotes') {
+    for await (const q of readQuoteTicks(path)) {
+      yield {
+        kind: 'quote',
+        time: q.time,
+        bidPrice: q.bidPrice,
+        askPrice: q.askPrice,
+        bidQty: q.bidQty,
+        askQty: q.askQty,
+      };
+    }
+    return;
+  }
+  for await (const t of readTradeTicks(path)) {
+    // A file without the aggressor's side: BUY (only strategies reading the side care, and none can know).
+    yield {
+      kind: 'trade',
+      time: t.time,
+      price: t.price,
+      qty: t.qty,
+      aggressor: t.side ?? 'BUY',
+      id: t.id ?? `${t.line}`,
+    };
+  }
+}
+
+/** The internal symbol of a capture's first quote or trade, to trade when --symbol is not given. */
+export async function captureSymbol(path: string): Promise<string | undefined> {
+  const { readCapture } = await import('@bourse/market-data');
+  for await (const { event } of readCapture(path)) {
+    if (event.kind === 'quote' || event.kind === 'trade') return event.message.instrument;
+  }
+  return undefined;
+}
+
+/** A capture's quotes and trades of `symbol` as the engine's ticks (a bad line stops the run). */
+export async function* captureFileTicks(path: string, symbol: string): AsyncGenerator<TickEvent> {
+  const { readCapture } = await import('@bourse/market-data');
+  const { captureTicks } = await import('./capture-ticks.js');
+  yield* captureTicks(readCapture(path), symbol);
+}
