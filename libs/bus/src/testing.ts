@@ -24,8 +24,9 @@ export const TEST_STREAMS: EnsureStreamsOptions = {
 };
 
 /**
- * Deletes a test namespace's streams and its trading-state bucket. Refuses the production
- * (empty) namespace, so a test can never wipe real data.
+ * Deletes a test namespace's streams and every KV bucket made under it (trading state, and any other
+ * bucket a service names with the namespace prefix, such as the runner's leases). Refuses the
+ * production (empty) namespace, so a test can never wipe real data.
  */
 export async function removeTestNamespace(
   subjects: Subjects,
@@ -34,10 +35,16 @@ export async function removeTestNamespace(
   if (subjects.prefix === '') {
     throw new BusError(BusErrorCode.InvalidOption, 'namespace', 'refusing to delete the production namespace');
   }
+  // Stream names of the namespace all start with this (see createSubjects); KV buckets add `KV_`.
+  const streamPrefix = subjects.streams.INTENTS.slice(0, subjects.streams.INTENTS.length - 'INTENTS'.length);
   const nc = await connect({ servers });
   try {
     const jsm = await jetstreamManager(nc);
-    const names = [...Object.values(subjects.streams), `KV_${subjects.tradingStateBucket}`];
+    const names = new Set([...Object.values(subjects.streams), `KV_${subjects.tradingStateBucket}`]);
+    for await (const info of jsm.streams.list()) {
+      const name = info.config.name;
+      if (name.startsWith(streamPrefix) || name.startsWith(`KV_${streamPrefix}`)) names.add(name);
+    }
     for (const name of names) {
       try {
         await jsm.streams.delete(name);
