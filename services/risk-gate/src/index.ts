@@ -9,7 +9,15 @@ export {
   type LimitChange,
   type Weekday,
 } from './config/limits.js';
-export { resolveLimits, type EffectiveLimits } from './config/resolve.js';
+export {
+  resolveLimits,
+  resolveRejectionBurst,
+  resolveStaleFeedHaltAfterMs,
+  DEFAULT_REJECTION_BURST,
+  DEFAULT_STALE_FEED_HALT_AFTER_MS,
+  type EffectiveLimits,
+  type RejectionBurstLimit,
+} from './config/resolve.js';
 export { LimitsConfigError, RiskGateErrorCode, isLimitsConfigError, type LimitsIssue } from './errors.js';
 export {
   RiskState,
@@ -25,7 +33,20 @@ export {
 export { utcDay } from './core/daily-pnl.js';
 export { type TrackedOrder } from './core/tracked-order.js';
 export { proposeOrder } from './core/proposed-order.js';
-export { evaluateIntent, assessKillSwitch, type RiskEffect, type RiskEvaluation } from './core/risk-gate.js';
+export {
+  evaluateIntent,
+  assessKillSwitch,
+  type KillSwitchTrigger,
+  type RiskEffect,
+  type RiskEvaluation,
+} from './core/risk-gate.js';
+export {
+  RejectionBurstDetector,
+  isBurstEvent,
+  OMS_TRADING_STATE_REFUSAL,
+  type RejectionBurst,
+} from './core/rejection-burst.js';
+export { StaleFeedWatch, type StaleFeedTrip, type FeedStatusOutcome } from './core/stale-feed.js';
 export { RiskGateCore, type RiskGateCoreOptions, type ApplyResult } from './core/risk-gate-core.js';
 export { RULES } from './core/rules/index.js';
 export { inWindow } from './core/rules/trading-session.js';

@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LimitsConfigError } from '../errors.js';
 import { diffLimits, loadLimits } from './limits.js';
-import { resolveLimits } from './resolve.js';
+import {
+  DEFAULT_REJECTION_BURST,
+  DEFAULT_STALE_FEED_HALT_AFTER_MS,
+  resolveLimits,
+  resolveRejectionBurst,
+  resolveStaleFeedHaltAfterMs,
+} from './resolve.js';
 
 const exampleText = readFileSync(new URL('../../config/limits.example.yaml', import.meta.url), 'utf8');
 
@@ -113,6 +119,64 @@ describe('resolveLimits', () => {
   it('prefers the strategy over the instrument when both set a key', () => {
     const text = example.replace('    maxOpenOrders: 5', `    maxOpenOrders: 5\n    maxOrderQty: '3'`);
     expect(resolveLimits(loadLimits(String(text), 'yaml'), 'sma-cross', 'ETH/USDT').maxOrderQty?.toString()).toBe('3');
+  });
+});
+
+describe('kill-switch triggers in the limits', () => {
+  const config = loadLimits(exampleText, 'yaml');
+
+  it('resolves key by key: strategy or instrument > defaults > built-in', () => {
+    expect(resolveRejectionBurst(config, 'sma-cross')).toEqual({ count: 3, windowMs: 60_000 });
+    expect(resolveRejectionBurst(config, 'mean-rev')).toEqual({ count: 5, windowMs: 60_000 });
+    expect(resolveStaleFeedHaltAfterMs(config, 'ETH/USDT')).toBe(30_000);
+    expect(resolveStaleFeedHaltAfterMs(config, 'BTC/USDT')).toBe(15_000);
+  });
+
+  it('keeps both on with the built-in defaults when the file has no killSwitch block (older files)', () => {
+    const old = loadLimits(
+      example
+        .replace(/ {2}# kill-switch triggers[^]*?staleFeedHaltAfterMs: 15000\n/, '')
+        .replace(/ {4}killSwitch: \{ staleFeedHaltAfterMs: 30000 \}.*\n/, '')
+        .replace(/ {4}killSwitch:\n {6}rejectionBurst: \{ count: 3 \}.*\n/, '')
+        .toString(),
+      'yaml',
+    );
+    expect(JSON.stringify(old)).not.toContain('killSwitch');
+    expect(resolveRejectionBurst(old, 'sma-cross')).toEqual(DEFAULT_REJECTION_BURST);
+    expect(DEFAULT_REJECTION_BURST).toEqual({ count: 5, windowMs: 60_000 });
+    expect(resolveStaleFeedHaltAfterMs(old, 'ETH/USDT')).toBe(DEFAULT_STALE_FEED_HALT_AFTER_MS);
+    expect(DEFAULT_STALE_FEED_HALT_AFTER_MS).toBe(15_000);
+  });
+
+  it('turns each off with 0', () => {
+    const off = loadLimits(
+      example
+        .replace('rejectionBurst: { count: 5, windowMs: 60000 }', 'rejectionBurst: { count: 0 }')
+        .replace('staleFeedHaltAfterMs: 15000', 'staleFeedHaltAfterMs: 0')
+        .toString(),
+      'yaml',
+    );
+    expect(resolveRejectionBurst(off, 'mean-rev').count).toBe(0);
+    expect(resolveStaleFeedHaltAfterMs(off, 'BTC/USDT')).toBe(0);
+  });
+
+  it('refuses a trigger at a level where it means nothing, a fraction and a negative bound', () => {
+    const text = example
+      .replace('rejectionBurst: { count: 3 }', 'rejectionBurst: { count: 2.5 }\n      staleFeedHaltAfterMs: 1000')
+      .replace('killSwitch: { staleFeedHaltAfterMs: 30000 }', 'killSwitch: { staleFeedHaltAfterMs: -1 }')
+      .replace('rejectionBurst: { count: 5, windowMs: 60000 }', 'rejectionBurst: { count: 5, windowMs: 0 }');
+    expect(
+      issuesOf(text)
+        .map((i) => i.path)
+        .sort(),
+    ).toEqual(
+      [
+        'defaults.killSwitch.rejectionBurst.windowMs',
+        'instruments.ETH/USDT.killSwitch.staleFeedHaltAfterMs',
+        'strategies.sma-cross.killSwitch',
+        'strategies.sma-cross.killSwitch.rejectionBurst.count',
+      ].sort(),
+    );
   });
 });
 

@@ -52,7 +52,31 @@ export type SessionWindow = z.infer<typeof SessionWindow>;
 const lossLimits = z.record(z.string().regex(ASSET, { message: 'must be an asset code such as USDT' }), amount);
 
 const orderRate = z.strictObject({ maxOrders: count, windowMs: durationMs });
+/** Whole milliseconds where 0 means off. */
+const offOrMs = z
+  .number({ error: 'must be a whole number of milliseconds (0 = off)' })
+  .int({ message: 'must be a whole number of milliseconds (0 = off)' })
+  .nonnegative({ message: 'must be zero (off) or more' });
 const rejectionCooldown = z.strictObject({ afterRejections: count.min(1), cooldownMs: durationMs });
+
+/**
+ * Kill-switch triggers beyond the daily loss. Every key is optional at every level; resolve.ts
+ * supplies the built-in defaults (5 in 60 s, 15 s), so a file without this block keeps both on.
+ */
+const rejectionBurst = z.strictObject({
+  /** Rejected or unknown orders of one strategy in the window that halt it; 0 = off. */
+  count,
+  /** The sliding window, in ms. */
+  windowMs: durationMs.optional(),
+});
+/** How long an instrument's feed may stay not-live after reporting `stale` before it is halted; 0 = off. */
+const staleFeedHaltAfterMs = offOrMs;
+const StrategyKillSwitch = z.strictObject({ rejectionBurst: rejectionBurst.optional() });
+const InstrumentKillSwitch = z.strictObject({ staleFeedHaltAfterMs: staleFeedHaltAfterMs.optional() });
+const DefaultKillSwitch = z.strictObject({
+  rejectionBurst: rejectionBurst.optional(),
+  staleFeedHaltAfterMs: staleFeedHaltAfterMs.optional(),
+});
 
 /** Limits that apply to one strategy trading one instrument: settable at every level. */
 const pairKeys = {
@@ -87,10 +111,15 @@ const instrumentKeys = {
 };
 
 const PairLimits = z.strictObject(pairKeys);
-const InstrumentLimits = z.strictObject({ ...pairKeys, ...instrumentKeys });
+const InstrumentLimits = z.strictObject({
+  ...pairKeys,
+  ...instrumentKeys,
+  killSwitch: InstrumentKillSwitch.optional(),
+});
 const StrategyLimits = z.strictObject({
   ...pairKeys,
   ...strategyKeys,
+  killSwitch: StrategyKillSwitch.optional(),
   instruments: z.record(z.string().regex(SYMBOL, { message: 'must look like BASE/QUOTE' }), PairLimits).optional(),
 });
 const DefaultLimits = z.strictObject({
@@ -104,6 +133,7 @@ const DefaultLimits = z.strictObject({
   maxOpenOrders: count,
   orderRate,
   rejectionCooldown,
+  killSwitch: DefaultKillSwitch.optional(),
 });
 const GlobalLimits = z.strictObject({
   /** Daily loss of all strategies together, per P&L asset; trips the global kill switch. */

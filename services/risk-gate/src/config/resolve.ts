@@ -73,3 +73,34 @@ export function resolveLimits(config: LimitsConfig, strategyId: string, instrume
     whenGlobalStateMissing: config.whenGlobalStateMissing,
   };
 }
+
+/** Built-in kill-switch triggers, in force where the limits file is silent (both on). */
+export const DEFAULT_REJECTION_BURST: RejectionBurstLimit = { count: 5, windowMs: 60_000 };
+export const DEFAULT_STALE_FEED_HALT_AFTER_MS = 15_000;
+
+/** `count` rejected or unknown orders of one strategy within `windowMs` halt it; count 0 = off. */
+export interface RejectionBurstLimit {
+  readonly count: number;
+  readonly windowMs: number;
+}
+
+/** The rejection-burst trigger of a strategy, key by key: `strategies.<id>.killSwitch` > `defaults.killSwitch` > built-in. */
+export function resolveRejectionBurst(config: LimitsConfig, strategyId: string): RejectionBurstLimit {
+  const layers = [
+    config.strategies[strategyId]?.killSwitch?.rejectionBurst,
+    config.defaults.killSwitch?.rejectionBurst,
+  ];
+  return {
+    count: layers.find((l) => l?.count !== undefined)?.count ?? DEFAULT_REJECTION_BURST.count,
+    windowMs: layers.find((l) => l?.windowMs !== undefined)?.windowMs ?? DEFAULT_REJECTION_BURST.windowMs,
+  };
+}
+
+/** The stale-feed bound of an instrument (`BTC/USDT`): `instruments.<symbol>.killSwitch` > `defaults.killSwitch` > built-in; 0 = off. */
+export function resolveStaleFeedHaltAfterMs(config: LimitsConfig, instrument: string): number {
+  return (
+    config.instruments[instrument]?.killSwitch?.staleFeedHaltAfterMs ??
+    config.defaults.killSwitch?.staleFeedHaltAfterMs ??
+    DEFAULT_STALE_FEED_HALT_AFTER_MS
+  );
+}

@@ -1,8 +1,11 @@
-import type { ExecutionEvent, Intent, Quote, TradingState } from '@bourse/contracts';
+import type { ExecutionEvent, FeedStatus, Intent, Quote, TradingState } from '@bourse/contracts';
 import type { ClientOrderIdGenerator, InstrumentRegistry } from '@bourse/domain';
 import { diffLimits, type LimitsConfig } from '../config/limits.js';
+import { resolveRejectionBurst, resolveStaleFeedHaltAfterMs } from '../config/resolve.js';
+import { RejectionBurstDetector } from './rejection-burst.js';
 import { assessKillSwitch, evaluateIntent, type RiskEffect, type RiskEvaluation } from './risk-gate.js';
-import type { ApplyOutcome, BalanceSnapshot, RiskState } from './risk-state.js';
+import { EXTERNAL_STRATEGY, type ApplyOutcome, type BalanceSnapshot, type RiskState } from './risk-state.js';
+import { StaleFeedWatch, type FeedStatusOutcome } from './stale-feed.js';
 import type { Clock } from './types.js';
 
 // What the NATS/Postgres shell holds: the state, the current limits and the tools to decide, behind
@@ -19,9 +22,11 @@ export interface RiskGateCoreOptions {
 
 export interface ApplyResult {
   readonly outcome: ApplyOutcome;
-  /** Kill-switch trips the message revealed (a fill can deepen a daily loss). */
+  /** Kill-switch trips the message revealed (a fill can deepen a daily loss, a rejection complete a burst). */
   readonly effects: readonly RiskEffect[];
 }
+
+type KillSwitchEffect = Extract<RiskEffect, { kind: 'trip-kill-switch' }>;
 
 export class RiskGateCore {
   readonly state: RiskState;
@@ -29,6 +34,10 @@ export class RiskGateCore {
   private readonly registry: InstrumentRegistry;
   private readonly clock: Clock;
   private readonly ids: ClientOrderIdGenerator;
+  private readonly bursts: RejectionBurstDetector;
+  private readonly feeds = new StaleFeedWatch();
+  /** Once-only trips whose HALTED could not be written; the next check asks again. */
+  private retries: KillSwitchEffect[] = [];
 
   constructor(options: RiskGateCoreOptions) {
     this.state = options.state;
@@ -36,6 +45,7 @@ export class RiskGateCore {
     this.registry = options.registry;
     this.clock = options.clock;
     this.ids = options.ids;
+    this.bursts = new RejectionBurstDetector(options.clock);
   }
 
   get limits(): LimitsConfig {
@@ -49,10 +59,42 @@ export class RiskGateCore {
     return result;
   }
 
-  /** Applies a fill or status update; reports daily-loss kill-switch trips it caused. */
+  /**
+   * Applies a fill or status update; reports the kill-switch trips it caused: a daily-loss breach
+   * after a fill, a rejection burst after a `rejected`/`unknown` status (counted once per event id,
+   * since only an applied event counts).
+   */
   onExecutionEvent(event: ExecutionEvent): ApplyResult {
     const outcome = this.state.applyExecutionEvent(event);
-    return { outcome, effects: outcome.outcome === 'applied' && event.type === 'fill' ? this.checkKillSwitch() : [] };
+    if (outcome.outcome !== 'applied') return { outcome, effects: [] };
+    if (event.type === 'fill') return { outcome, effects: this.dailyLossTrips() };
+    const strategyId = this.state.strategyOf(event.clientOrderId);
+    // An order placed outside Bourse has no strategy scope to halt; the reconciler reports it.
+    if (strategyId === EXTERNAL_STRATEGY) return { outcome, effects: [] };
+    const burst = this.bursts.record(event, strategyId, resolveRejectionBurst(this.currentLimits, strategyId));
+    if (burst === undefined) return { outcome, effects: [] };
+    return {
+      outcome,
+      effects: [
+        {
+          kind: 'trip-kill-switch',
+          scope: { kind: 'strategy', strategyId },
+          reason: burst.reason,
+          trigger: 'rejection-burst',
+        },
+      ],
+    };
+  }
+
+  /**
+   * Takes a FeedStatus from the subject of the instrument with venue symbol `venueSymbol` (the
+   * subject names the instrument; the message's own `instrument` is optional). A `stale` starts the
+   * stale-feed bound, `live` ends it; checkKillSwitch trips it.
+   */
+  onFeedStatus(venueSymbol: string, status: FeedStatus): FeedStatusOutcome {
+    const spec = this.registry.byVenueSymbol(venueSymbol);
+    if (spec === undefined || status.venue !== this.registry.venue) return 'ignored';
+    return this.feeds.onFeedStatus(spec.venueSymbol, spec.symbol, status, this.clock.now());
   }
 
   /**
@@ -78,8 +120,46 @@ export class RiskGateCore {
     return changes.map((c) => ({ kind: 'limit-changed', ...c }));
   }
 
-  /** Daily-loss kill-switch trips at the current time, for every strategy on record and globally. */
+  /** When the running stale episode of an instrument (venue symbol) began, as received; undefined while live. */
+  feedStaleSince(venueSymbol: string): number | undefined {
+    return this.feeds.staleSince(venueSymbol);
+  }
+
+  /** Rejected or unknown orders of a strategy counted towards its next burst. */
+  burstCount(strategyId: string): number {
+    return this.bursts.pending(strategyId);
+  }
+
+  /**
+   * Kill-switch trips at the current time: daily loss for every strategy on record and globally,
+   * stale feeds past their bound (once per episode), and once-only trips whose write failed.
+   */
   checkKillSwitch(): RiskEffect[] {
+    const now = this.clock.now();
+    const stale: RiskEffect[] = this.feeds
+      .evaluate(now, (instrument) => resolveStaleFeedHaltAfterMs(this.currentLimits, instrument))
+      .map((trip) => ({
+        kind: 'trip-kill-switch',
+        scope: { kind: 'instrument', symbol: trip.venueSymbol },
+        reason: trip.reason,
+        trigger: 'stale-feed',
+      }));
+    const retries = this.retries;
+    this.retries = [];
+    return [...this.dailyLossTrips(), ...stale, ...retries];
+  }
+
+  /**
+   * The shell could not write a trip's HALTED. Daily loss is judged afresh on every check; the
+   * once-only triggers (burst, stale feed) are asked for again by the next checkKillSwitch.
+   */
+  killSwitchWriteFailed(effect: RiskEffect): void {
+    if (effect.kind !== 'trip-kill-switch') return;
+    if (effect.trigger === 'stale-feed' && effect.scope.kind === 'instrument') this.feeds.rearm(effect.scope.symbol);
+    else if (effect.trigger === 'rejection-burst') this.retries.push(effect);
+  }
+
+  private dailyLossTrips(): RiskEffect[] {
     const strategies = new Set([...this.state.strategyIds(), ...Object.keys(this.currentLimits.strategies)]);
     return assessKillSwitch(this.state, this.currentLimits, strategies, this.clock.now());
   }

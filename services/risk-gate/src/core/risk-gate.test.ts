@@ -133,6 +133,7 @@ describe('max daily loss and the kill switch', () => {
         kind: 'trip-kill-switch',
         scope: { kind: 'strategy', strategyId: 'alpha' },
         reason: expect.stringMatching(/1000 USDT/),
+        trigger: 'daily-loss',
       },
     ]);
   });
@@ -144,7 +145,9 @@ describe('max daily loss and the kill switch', () => {
     const r = gate(state, config).onIntent(intent({ strategyId: 'gamma' }));
     expect(failuresOf(r, 'max-daily-loss-global')[0]).toMatchObject({ limit: '1999', actual: '2000' });
     expect(failedRules(r)).toEqual(['max-daily-loss-global']);
-    expect(r.effects).toEqual([{ kind: 'trip-kill-switch', scope: { kind: 'global' }, reason: expect.any(String) }]);
+    expect(r.effects).toEqual([
+      { kind: 'trip-kill-switch', scope: { kind: 'global' }, reason: expect.any(String), trigger: 'daily-loss' },
+    ]);
   });
 
   it('counts only fills of the current UTC day', () => {
@@ -168,7 +171,12 @@ describe('max daily loss and the kill switch', () => {
       fill({ clientOrderId: sell.clientOrderId, side: 'SELL', qty: '1', price: '49000', venueTime: today + 1 }),
     );
     expect(applied.effects).toEqual([
-      { kind: 'trip-kill-switch', scope: { kind: 'strategy', strategyId: 'alpha' }, reason: expect.any(String) },
+      {
+        kind: 'trip-kill-switch',
+        scope: { kind: 'strategy', strategyId: 'alpha' },
+        reason: expect.any(String),
+        trigger: 'daily-loss',
+      },
     ]);
     expect(g.checkKillSwitch()).toEqual(applied.effects);
     g.onTradingState(tradingState({ kind: 'strategy', strategyId: 'alpha' }, 'HALTED', T0));

@@ -27,9 +27,17 @@ import type { Clock } from './types.js';
 
 const TIMED = new Set(['limit', 'stop-limit']);
 
+/** What asked for the kill switch (the operator and reconciliation drift trip it elsewhere). */
+export type KillSwitchTrigger = 'daily-loss' | 'rejection-burst' | 'stale-feed';
+
 /** Something the shell must do beyond publishing the decision. */
 export type RiskEffect =
-  | { readonly kind: 'trip-kill-switch'; readonly scope: TradingStateScope; readonly reason: string }
+  | {
+      readonly kind: 'trip-kill-switch';
+      readonly scope: TradingStateScope;
+      readonly reason: string;
+      readonly trigger: KillSwitchTrigger;
+    }
   | { readonly kind: 'limit-changed'; readonly path: string; readonly before?: string; readonly after?: string };
 
 export interface RiskEvaluation {
@@ -167,6 +175,7 @@ function killSwitchEffects(failures: readonly RiskRuleFailure[], strategyId: str
       kind: 'trip-kill-switch',
       scope: { kind: 'global' },
       reason: globalLoss.map((f) => f.message).join('; '),
+      trigger: 'daily-loss',
     });
   }
   if (strategyLoss.length > 0 && !halted({ kind: 'strategy', strategyId })) {
@@ -174,6 +183,7 @@ function killSwitchEffects(failures: readonly RiskRuleFailure[], strategyId: str
       kind: 'trip-kill-switch',
       scope: { kind: 'strategy', strategyId },
       reason: strategyLoss.map((f) => f.message).join('; '),
+      trigger: 'daily-loss',
     });
   }
   return effects;
@@ -200,6 +210,7 @@ export function assessKillSwitch(
       kind: 'trip-kill-switch',
       scope: { kind: 'global' },
       reason: global.map((f) => f.message).join('; '),
+      trigger: 'daily-loss',
     });
   }
   for (const strategyId of new Set(strategyIds)) {
@@ -209,6 +220,7 @@ export function assessKillSwitch(
         kind: 'trip-kill-switch',
         scope: { kind: 'strategy', strategyId },
         reason: breaches.map((f) => f.message).join('; '),
+        trigger: 'daily-loss',
       });
     }
   }

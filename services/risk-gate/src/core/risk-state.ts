@@ -398,6 +398,14 @@ export class RiskState {
     return [...ids].sort();
   }
 
+  /** The strategy an order belongs to: its request's, else the one in our client order id, else EXTERNAL_STRATEGY. */
+  strategyOf(clientOrderId: string): string {
+    const known = this.orders.get(clientOrderId);
+    if (known) return known.strategyId;
+    const parsed = parseClientOrderId(clientOrderId);
+    return parsed.ok ? parsed.value.strategyId : EXTERNAL_STRATEGY;
+  }
+
   /** Order requests of a strategy created in (since, until]. */
   ordersBetween(strategyId: string, since: number, until: number): number {
     let n = 0;

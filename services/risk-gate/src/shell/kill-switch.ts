@@ -5,6 +5,7 @@
 import { tradingStateKey, type TradingState, type TradingStateScope } from '@bourse/contracts';
 import type { TypedKv } from '@bourse/bus';
 import type { Logger } from '@bourse/telemetry';
+import type { KillSwitchTrigger } from '../core/risk-gate.js';
 import type { RiskGateCore } from '../core/risk-gate-core.js';
 import type { Clock } from '../core/types.js';
 import type { RiskGateMetrics } from './metrics.js';
@@ -22,16 +23,21 @@ export class KillSwitch {
   ) {}
 
   /** Writes HALTED for `scope` unless it is already; resolves true when this call wrote it. */
-  trip(scope: TradingStateScope, reason: string): Promise<boolean> {
+  trip(scope: TradingStateScope, reason: string, trigger: KillSwitchTrigger): Promise<boolean> {
     const key = tradingStateKey(scope);
     const running = this.inFlight.get(key);
     if (running) return running;
-    const attempt = this.write(key, scope, reason).finally(() => this.inFlight.delete(key));
+    const attempt = this.write(key, scope, reason, trigger).finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, attempt);
     return attempt;
   }
 
-  private async write(key: string, scope: TradingStateScope, reason: string): Promise<boolean> {
+  private async write(
+    key: string,
+    scope: TradingStateScope,
+    reason: string,
+    trigger: KillSwitchTrigger,
+  ): Promise<boolean> {
     if (this.core.state.tradingState(scope)?.mode === 'HALTED') return false;
     const current = await this.kv.get(key);
     if (current?.value.mode === 'HALTED') {
@@ -51,8 +57,8 @@ export class KillSwitch {
     await this.kv.put(key, halted, current ? { expectedRevision: current.revision } : undefined);
     // Refuse at once; the watch delivers the same entry again, which the state takes as a repeat.
     this.core.onTradingState(halted);
-    this.metrics.killSwitchTrips.inc({ scope: scope.kind });
-    this.logger.warn({ scope, key, reason }, 'kill switch tripped: trading HALTED');
+    this.metrics.killSwitchTrips.inc({ scope: scope.kind, trigger });
+    this.logger.warn({ scope, key, reason, trigger }, 'kill switch tripped: trading HALTED');
     return true;
   }
 }

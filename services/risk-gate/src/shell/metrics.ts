@@ -7,8 +7,10 @@ export interface RiskGateMetrics {
   readonly decisions: Counter<'outcome'>;
   /** One per failed rule of a rejection; `rule` is the core's rule name (a fixed list). */
   readonly ruleFailures: Counter<'rule'>;
-  /** HALTED written to the trading-state KV; `scope`: global | instrument | strategy. */
-  readonly killSwitchTrips: Counter<'scope'>;
+  /** HALTED written to the trading-state KV; `scope`: global | instrument | strategy; `trigger`: daily-loss | rejection-burst | stale-feed. */
+  readonly killSwitchTrips: Counter<'scope' | 'trigger'>;
+  /** Rejection bursts and stale-feed episodes past their bound (once each), whether or not the scope was HALTED already. */
+  readonly killSwitchTriggers: Counter<'trigger'>;
   /** `result`: applied | unchanged | refused. */
   readonly limitsReloads: Counter<'result'>;
   /** `outcome`: applied | duplicate | ignored | rejected (rejected ones are dead-lettered). */
@@ -29,8 +31,13 @@ export function createRiskGateMetrics(metrics: Metrics): RiskGateMetrics {
     }),
     killSwitchTrips: metrics.counter({
       name: 'bourse_risk_kill_switch_trips_total',
-      help: 'Kill-switch trips written as HALTED to the trading-state KV, by scope kind',
-      labelNames: ['scope'],
+      help: 'Kill-switch trips written as HALTED to the trading-state KV, by scope kind and trigger',
+      labelNames: ['scope', 'trigger'],
+    }),
+    killSwitchTriggers: metrics.counter({
+      name: 'bourse_risk_kill_switch_triggers_total',
+      help: 'Rejection bursts and stale feeds past their bound detected by the risk gate, by trigger',
+      labelNames: ['trigger'],
     }),
     limitsReloads: metrics.counter({
       name: 'bourse_risk_limits_reloads_total',

@@ -431,7 +431,9 @@ describe('RiskGateService', () => {
     // Still breached: asking again joins or skips the write, so the KV is written once.
     await service.checkKillSwitch();
     const trips = await gateMetrics.registry.getSingleMetric('bourse_risk_kill_switch_trips_total')?.get();
-    expect(trips?.values).toContainEqual(expect.objectContaining({ labels: { scope: 'strategy' }, value: 1 }));
+    expect(trips?.values).toContainEqual(
+      expect.objectContaining({ labels: { scope: 'strategy', trigger: 'daily-loss' }, value: 1 }),
+    );
   });
 
   it('dead-letters a fill that conflicts with one already applied, and carries on', async () => {

@@ -16,6 +16,7 @@ import {
 } from '@bourse/bus';
 import {
   ExecutionEvent,
+  FeedStatus,
   Intent,
   OrderRequest,
   Quote,
@@ -41,6 +42,7 @@ const OrderRequestContract = { name: 'OrderRequest', schema: OrderRequest };
 const RiskDecisionContract = { name: 'RiskDecision', schema: RiskDecision };
 const ExecutionEventContract = { name: 'ExecutionEvent', schema: ExecutionEvent };
 const QuoteContract = { name: 'Quote', schema: Quote };
+const FeedStatusContract = { name: 'FeedStatus', schema: FeedStatus };
 const TradingStateContract = { name: 'TradingState', schema: TradingState };
 
 export const DEFAULT_KILL_SWITCH_CHECK_MS = 1_000;
@@ -56,7 +58,7 @@ export interface RiskGateServiceOptions {
   readonly venue: string;
   /** 4 characters of 0-9a-z (makeInstanceTag): part of every client order id this process makes. */
   readonly instanceTag: string;
-  /** How often the daily-loss kill switch is checked (unrealized P&L moves with quotes). */
+  /** How often the daily-loss and stale-feed kill-switch triggers are checked (unrealized P&L moves with quotes). */
   readonly killSwitchCheckMs?: number;
 }
 
@@ -140,6 +142,10 @@ export class RiskGateService {
         this.bus.subscribe(subjects.md.quote(venue, spec.venueSymbol), QuoteContract, (quote) => {
           core.onQuote(quote);
         }),
+        // One status per change of the feed (never per tick), so each is logged.
+        this.bus.subscribe(subjects.md.feedStatus(venue, spec.venueSymbol), FeedStatusContract, (status) =>
+          this.onFeedStatus(spec.venueSymbol, status),
+        ),
       );
     }
     this.consumers.push(
@@ -187,7 +193,7 @@ export class RiskGateService {
     return () => this.reloadListeners.delete(listener);
   }
 
-  /** One daily-loss check (the timer calls it); failures are logged, the next tick tries again. */
+  /** One kill-switch check: daily loss and stale feeds (the timer calls it); failures are logged, the next tick tries again. */
   async checkKillSwitch(): Promise<void> {
     if (!this.coreRef) return;
     await this.carryOut(this.coreRef.checkKillSwitch());
@@ -271,6 +277,14 @@ export class RiskGateService {
     await this.carryOut(effects);
   }
 
+  private onFeedStatus(venueSymbol: string, status: FeedStatus): void {
+    const outcome = this.core.onFeedStatus(venueSymbol, status);
+    this.logger.info(
+      { venueSymbol, state: status.state, reason: status.reason, changedAt: status.changedAt, outcome },
+      'market-data feed status',
+    );
+  }
+
   private onTradingStateChange(change: KvChange<TradingState>): void {
     if (change.value === null) {
       // The core keeps the last entry of a deleted key (the stricter reading); an operator sets ACTIVE to resume.
@@ -311,11 +325,24 @@ export class RiskGateService {
     if (!killSwitch) return;
     for (const effect of effects) {
       if (effect.kind !== 'trip-kill-switch') continue;
+      if (effect.trigger !== 'daily-loss') {
+        // Once per burst or stale episode by construction, so each is worth a line and a count
+        // even when the scope is HALTED already (the KillSwitch then writes nothing).
+        this.metrics.killSwitchTriggers.inc({ trigger: effect.trigger });
+        this.logger.warn(
+          { trigger: effect.trigger, scope: effect.scope, reason: effect.reason },
+          'kill-switch trigger fired',
+        );
+      }
       try {
-        await killSwitch.trip(effect.scope, effect.reason);
+        await killSwitch.trip(effect.scope, effect.reason, effect.trigger);
       } catch (err) {
         // The decision already refuses; the periodic check writes HALTED on its next tick.
-        this.logger.error({ err, scope: effect.scope }, 'could not write HALTED to the trading-state KV');
+        this.core.killSwitchWriteFailed(effect);
+        this.logger.error(
+          { err, scope: effect.scope, trigger: effect.trigger },
+          'could not write HALTED to the trading-state KV',
+        );
       }
     }
   }
