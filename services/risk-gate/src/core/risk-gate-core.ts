@@ -154,9 +154,8 @@ export class RiskGateCore {
    * once-only triggers (burst, stale feed) are asked for again by the next checkKillSwitch.
    */
   killSwitchWriteFailed(effect: RiskEffect): void {
-    if (effect.kind !== 'trip-kill-switch') return;
-    if (effect.trigger === 'stale-feed' && effect.scope.kind === 'instrument') this.feeds.rearm(effect.scope.symbol);
-    else if (effect.trigger === 'rejection-burst') this.retries.push(effect);
+    if (effect.kind !== 'trip-kill-switch' || effect.trigger === 'daily-loss') return;
+    this.retries.push({ ...effect, retry: true });
   }
 
   private dailyLossTrips(): RiskEffect[] {

@@ -37,6 +37,8 @@ export type RiskEffect =
       readonly scope: TradingStateScope;
       readonly reason: string;
       readonly trigger: KillSwitchTrigger;
+      /** Asked for again because the first HALTED write failed (the trigger was logged and counted then). */
+      readonly retry?: boolean;
     }
   | { readonly kind: 'limit-changed'; readonly path: string; readonly before?: string; readonly after?: string };
 

@@ -325,7 +325,7 @@ export class RiskGateService {
     if (!killSwitch) return;
     for (const effect of effects) {
       if (effect.kind !== 'trip-kill-switch') continue;
-      if (effect.trigger !== 'daily-loss') {
+      if (effect.trigger !== 'daily-loss' && effect.retry !== true) {
         // Once per burst or stale episode by construction, so each is worth a line and a count
         // even when the scope is HALTED already (the KillSwitch then writes nothing).
         this.metrics.killSwitchTriggers.inc({ trigger: effect.trigger });
