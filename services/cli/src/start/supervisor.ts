@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ChildFailedError } from '../errors.js';
 import { LinePrefixer } from './line-prefixer.js';
+import { readableLogLine } from './log-line.js';
 import type { ChildExit, ChildSpec, StopReport, SupervisorOptions } from './types.js';
 
 /** After SIGKILL a process is gone at once unless stuck in the kernel; this bounds the wait for its exit event. */
@@ -69,7 +70,7 @@ export class Supervisor {
 
     const matchers: Array<(line: string) => void> = [];
     const onLine = (line: string) => {
-      this.options.write(`[${spec.name}] ${line}`);
+      this.options.write(`[${spec.name}] ${readableLogLine(line)}`);
       for (const match of matchers) match(line);
     };
     for (const stream of [child.stdout, child.stderr]) {
