@@ -46,7 +46,7 @@ export { ExecutionConstraints } from './order-shape.js';
 export { Intent, StrategyVersion, DecisionInputs } from './intent.js';
 export { RiskDecision, RiskRuleFailure } from './risk-decision.js';
 export { OrderRequest } from './order-request.js';
-export { OrderStatusUpdate } from './events/order-status-update.js';
+export { OrderStatusUpdate, RejectedBy } from './events/order-status-update.js';
 export { FillEvent } from './events/fill-event.js';
 export { ExecutionEvent, ExecutionEventType } from './events/execution-event.js';
 // The schema and its inferred type share the name; the type is the same shape subjects.ts keys by.

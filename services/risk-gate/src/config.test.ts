@@ -22,6 +22,8 @@ describe('loadConfig', () => {
       opsPort: DEFAULT_OPS_PORT,
       namespace: '',
       logLevel: 'info',
+      decisionRecallMs: 86_400_000,
+      inFlightExpiryMs: 300_000,
     });
     expect(DEFAULT_LIMITS_FILE).toMatch(/risk-gate\/config\/limits\.example\.yaml$/);
   });
@@ -38,6 +40,8 @@ describe('loadConfig', () => {
       RISK_GATE_OPS_PORT: '0',
       BOURSE_NAMESPACE: 'paper_1',
       LOG_LEVEL: 'debug',
+      RISK_DECISION_RECALL_MS: '3600000',
+      RISK_IN_FLIGHT_EXPIRY_MS: '60000',
     });
     expect(config).toEqual({
       natsUrl: 'nats://nats:4222',
@@ -50,6 +54,8 @@ describe('loadConfig', () => {
       opsPort: 0,
       namespace: 'paper_1',
       logLevel: 'debug',
+      decisionRecallMs: 3_600_000,
+      inFlightExpiryMs: 60_000,
     });
   });
 
@@ -62,6 +68,8 @@ describe('loadConfig', () => {
     ['RISK_GATE_VENUE', 'Binance'],
     ['BOURSE_NAMESPACE', 'a.b'],
     ['LOG_LEVEL', 'loud'],
+    ['RISK_DECISION_RECALL_MS', '-1'],
+    ['RISK_IN_FLIGHT_EXPIRY_MS', '10'],
   ])('names %s when it is malformed', (name, value) => {
     let error: unknown;
     try {

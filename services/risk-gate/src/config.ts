@@ -12,6 +12,10 @@ export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 export const DEFAULT_VENUE = 'binance';
 export const DEFAULT_OPS_PORT = 9102;
 export const DEFAULT_LIMITS_POLL_MS = 1_000;
+/** How far back the RISK and ORDERS streams are read at start, so a redelivered intent gets its first decision. */
+export const DEFAULT_DECISION_RECALL_MS = 86_400_000;
+/** An accepted order with no execution event after this long, unknown to the OMS, stops counting. */
+export const DEFAULT_IN_FLIGHT_EXPIRY_MS = 300_000;
 /** The annotated example, so `pnpm start` on a laptop runs; production mounts its own file. */
 export const DEFAULT_LIMITS_FILE = fileURLToPath(new URL('../config/limits.example.yaml', import.meta.url));
 
@@ -55,6 +59,8 @@ const Env = z.object({
     .regex(SUBJECT_TOKEN_PATTERN, { message: 'must be a subject token (letters, digits, "_", ":", "-")' })
     .optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  RISK_DECISION_RECALL_MS: wholeNumber(0, 7 * 86_400_000).default(DEFAULT_DECISION_RECALL_MS),
+  RISK_IN_FLIGHT_EXPIRY_MS: wholeNumber(1_000, 86_400_000).default(DEFAULT_IN_FLIGHT_EXPIRY_MS),
 });
 
 export interface RiskGateConfig {
@@ -69,6 +75,10 @@ export interface RiskGateConfig {
   /** Subject namespace (empty: production subjects). */
   readonly namespace: string;
   readonly logLevel: (typeof LOG_LEVELS)[number];
+  /** How far back decisions are recalled from RISK/ORDERS at start (0: none). */
+  readonly decisionRecallMs: number;
+  /** Age after which an in-flight order the OMS does not know stops counting. */
+  readonly inFlightExpiryMs: number;
 }
 
 /** A variable is missing or malformed; `value` is the variable's name, never its content. */
@@ -113,5 +123,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     opsPort: e.RISK_GATE_OPS_PORT,
     namespace: e.BOURSE_NAMESPACE ?? '',
     logLevel: e.LOG_LEVEL,
+    decisionRecallMs: e.RISK_DECISION_RECALL_MS,
+    inFlightExpiryMs: e.RISK_IN_FLIGHT_EXPIRY_MS,
   };
 }

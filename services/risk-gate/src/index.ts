@@ -40,12 +40,7 @@ export {
   type RiskEffect,
   type RiskEvaluation,
 } from './core/risk-gate.js';
-export {
-  RejectionBurstDetector,
-  isBurstEvent,
-  OMS_TRADING_STATE_REFUSAL,
-  type RejectionBurst,
-} from './core/rejection-burst.js';
+export { RejectionBurstDetector, isBurstEvent, type RejectionBurst } from './core/rejection-burst.js';
 export { StaleFeedWatch, type StaleFeedTrip, type FeedStatusOutcome } from './core/stale-feed.js';
 export { RiskGateCore, type RiskGateCoreOptions, type ApplyResult } from './core/risk-gate-core.js';
 export { RULES } from './core/rules/index.js';
@@ -62,6 +57,8 @@ export {
   DEFAULT_OPS_PORT,
   DEFAULT_LIMITS_FILE,
   DEFAULT_LIMITS_POLL_MS,
+  DEFAULT_DECISION_RECALL_MS,
+  DEFAULT_IN_FLIGHT_EXPIRY_MS,
   type RiskGateConfig,
 } from './config.js';
 export {
@@ -72,6 +69,8 @@ export {
 } from './shell/risk-gate-service.js';
 export { LimitsFile, limitsFormatOf, type LimitsSource } from './shell/limits-file.js';
 export { OmsStartupSource } from './shell/oms-startup-source.js';
+export { JetStreamDecisionHistory, type DecisionHistorySource, type RecentHistory } from './shell/decision-history.js';
+export { recallDecisions, type RecallResult } from './core/recall.js';
 export { KillSwitch } from './shell/kill-switch.js';
 export { createRiskGateMetrics, type RiskGateMetrics } from './shell/metrics.js';
 export type { StartupSnapshot, StartupSource } from './shell/types.js';

@@ -6,6 +6,7 @@ import { randomInt } from 'node:crypto';
 import { connectBus } from '@bourse/bus';
 import { createSubjects } from '@bourse/contracts';
 import { makeInstanceTag } from '@bourse/domain';
+import { connect } from '@nats-io/transport-node';
 import { createPool, redactDatabaseUrl } from '@bourse/store';
 import {
   createLogger,
@@ -16,6 +17,7 @@ import {
   startTelemetry,
 } from '@bourse/telemetry';
 import { loadConfig, RiskGateConfigError } from './config.js';
+import { JetStreamDecisionHistory } from './shell/decision-history.js';
 import { LimitsFile } from './shell/limits-file.js';
 import { OmsStartupSource } from './shell/oms-startup-source.js';
 import { RiskGateService } from './shell/risk-gate-service.js';
@@ -44,9 +46,10 @@ async function main(): Promise<void> {
 
   const clock = { now: () => Date.now() };
   const pool = createPool(config.databaseUrl, { logger, applicationName: SERVICE, max: 2 });
+  const subjects = createSubjects(config.namespace);
   const bus = await connectBus({
     service: SERVICE,
-    subjects: createSubjects(config.namespace),
+    subjects,
     logger,
     registry: metrics.registry,
     servers: config.natsUrl,
@@ -58,6 +61,9 @@ async function main(): Promise<void> {
     if (type === 'reconnect') readiness.unblock('nats');
   });
 
+  // A second, short-lived connection reads the gate's recent decisions back at start (the bus has no
+  // history read); closed once the service has started.
+  const historyConnection = await connect({ servers: config.natsUrl, name: `${SERVICE}-recall` });
   const service = new RiskGateService({
     bus,
     startup: new OmsStartupSource(pool),
@@ -67,6 +73,9 @@ async function main(): Promise<void> {
     clock,
     venue: config.venue,
     instanceTag: makeInstanceTag(config.instance, randomInt(36 * 36)),
+    history: new JetStreamDecisionHistory(historyConnection, subjects),
+    decisionRecallMs: config.decisionRecallMs,
+    inFlightExpiryMs: config.inFlightExpiryMs,
   });
 
   const installed = installShutdown({
@@ -86,6 +95,7 @@ async function main(): Promise<void> {
     await bus.ensureStreams();
     await service.start();
   } catch (err) {
+    await historyConnection.close();
     logger.fatal(
       { err, database: redactDatabaseUrl(config.databaseUrl) },
       'risk gate failed to start (the order manager must have created its tables; the limits file must be valid)',
@@ -95,6 +105,7 @@ async function main(): Promise<void> {
     logger.flush();
     process.exit(1);
   }
+  await historyConnection.close();
   readiness.unblock('startup');
   logger.info({ venue: config.venue, namespace: config.namespace || undefined }, 'risk gate ready');
 }

@@ -54,6 +54,11 @@ describe('OrderStatusUpdate', () => {
       reason: 'Account has insufficient balance for requested action.',
     };
     expect(OrderStatusUpdate.safeParse(rejected).success).toBe(true);
+    for (const rejectedBy of ['venue', 'bourse'] as const) {
+      expect(decodeMessage('OrderStatusUpdate', OrderStatusUpdate, { ...rejected, rejectedBy }).rejectedBy).toBe(
+        rejectedBy,
+      );
+    }
   });
 
   it.each([
@@ -75,6 +80,19 @@ describe('OrderStatusUpdate', () => {
     ['an unknown status', { ...partial, status: 'done' }, ['status']],
     ['a negative filled qty', { ...partial, filledQty: '-0.004' }, ['filledQty']],
     ['a missing event id', { ...partial, eventId: undefined }, ['eventId']],
+    ['who rejected on an order that was not rejected', { ...partial, rejectedBy: 'venue' }, ['rejectedBy']],
+    [
+      'an unknown rejecter',
+      {
+        ...partial,
+        status: 'rejected',
+        filledQty: '0',
+        cumulativeQuoteQty: '0',
+        avgPrice: undefined,
+        rejectedBy: 'oms',
+      },
+      ['rejectedBy'],
+    ],
   ])('rejects %s', (_name, value, paths) => {
     expect(violationPaths(OrderStatusUpdate, value)).toEqual(paths);
   });

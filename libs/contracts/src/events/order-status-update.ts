@@ -13,6 +13,15 @@ import {
 } from '../primitives.js';
 
 /**
+ * Who refused an order: the venue (its answer to placeOrder, or its user-data stream), or Bourse itself
+ * (the OMS refusing before sending: trading state, a request the venue port cannot carry, an order
+ * abandoned after an unknown outcome). Consumers that react to venue trouble (the risk gate's
+ * rejection-burst kill switch) count only the venue's refusals.
+ */
+export const RejectedBy = z.enum(['venue', 'bourse']);
+export type RejectedBy = z.infer<typeof RejectedBy>;
+
+/**
  * The venue (or the OMS itself) reports a new status for an order. Changes order status only: positions
  * move on FillEvent alone. Quantities are cumulative, so a repeated or late update cannot double count.
  */
@@ -34,6 +43,11 @@ export const OrderStatusUpdate = z
     avgPrice: PositiveDecimalString.optional(),
     /** Venue reject or cancel reason, or why the OMS set the status (e.g. timeout → unknown). */
     reason: z.string().min(1).optional(),
+    /**
+     * With status `rejected` only: who refused it. Optional so that messages written before the
+     * field existed still decode; the OMS sets it on every rejection it publishes.
+     */
+    rejectedBy: RejectedBy.optional(),
     venueTime: EpochMs,
   })
   .superRefine((u, ctx) => {
@@ -46,6 +60,9 @@ export const OrderStatusUpdate = z
     }
     if (!filled && u.avgPrice !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['avgPrice'], message: 'must be absent while filledQty is zero' });
+    }
+    if (u.rejectedBy !== undefined && u.status !== 'rejected') {
+      ctx.addIssue({ code: 'custom', path: ['rejectedBy'], message: `must be absent when status is ${u.status}` });
     }
   });
 export type OrderStatusUpdate = z.infer<typeof OrderStatusUpdate>;

@@ -8,7 +8,7 @@ import {
   type OrderStatusUpdate,
 } from '@bourse/contracts';
 import { dec } from '@bourse/domain';
-import { OrderTracker } from './order-tracker.js';
+import { OrderTracker, untrackedRejection } from './order-tracker.js';
 import { T0, fill, report, request } from './test-support.js';
 
 function positionQty(tracker: OrderTracker): string {
@@ -123,11 +123,32 @@ describe('OrderTracker', () => {
       report('a', 'rejected', '0', '0', T0 + 1, { reason: 'insufficient balance' }),
     );
     expect(rejected.statusUpdates[0]?.reason).toBe('insufficient balance');
+    expect(rejected.statusUpdates[0]?.rejectedBy).toBe('venue');
     t.track(request('b'), T0);
     const wrong = t.applyFill(fill('b', '3', '0.1', '100', T0 + 1, { instrument: 'ETH/USDT' }));
     expect(wrong.outcome).toBe('rejected');
     expect(wrong.error?.name).toBe('OrderManagerError');
     expect(positionQty(t)).toBe('0');
+  });
+
+  it("says who rejected: bourse for its own refusal, venue for the venue's, and nothing on other statuses", () => {
+    const t = new OrderTracker();
+    const first = t.track(request('a'), T0);
+    expect(first.statusUpdates[0]?.rejectedBy).toBeUndefined();
+    const own = t.applyLocal(
+      'a',
+      { type: 'rejected', reason: 'trading is HALTED for global global', by: 'bourse' },
+      T0 + 1,
+    );
+    expect(own.statusUpdates[0]).toMatchObject({ status: 'rejected', rejectedBy: 'bourse' });
+    t.track(request('b'), T0);
+    const venue = t.applyLocal('b', { type: 'rejected', reason: '-2010: insufficient balance', by: 'venue' }, T0 + 1);
+    expect(venue.statusUpdates[0]).toMatchObject({ status: 'rejected', rejectedBy: 'venue' });
+    // A request refused before it is followed (a shape the venue port cannot carry) is the OMS's refusal too.
+    expect(untrackedRejection(request('c'), 'unsupported', T0)).toMatchObject({
+      status: 'rejected',
+      rejectedBy: 'bourse',
+    });
   });
 
   it('refuses an overfill and a fill for an order it does not follow', () => {

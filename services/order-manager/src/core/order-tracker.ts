@@ -19,6 +19,9 @@ import { fillEventId, orderStatusEventId } from './event-ids.js';
 import { OrderManagerError, OrderManagerErrorCode } from './errors.js';
 import { unsupportedReason } from './venue-request.js';
 
+/** Who refused an order (the contract's `rejectedBy`). */
+export type RejectedBy = NonNullable<OrderStatusUpdate['rejectedBy']>;
+
 // Every order the OMS follows, keyed by client order id, moved only through the domain's state
 // machine. Each venue report is authoritative: the cumulative filled quantity decides, so duplicate
 // and late reports are ignored (and said so), and a fill can arrive before the acknowledgement.
@@ -75,8 +78,11 @@ export type LocalOrderEvent =
   | { readonly type: 'submit-timeout'; readonly reason?: string }
   | { readonly type: 'cancel-requested' }
   | { readonly type: 'cancel-rejected'; readonly reason?: string }
-  /** The venue rejected it, or the OMS refused it before sending (trading state). */
-  | { readonly type: 'rejected'; readonly reason: string };
+  /**
+   * The venue rejected it (`by: 'venue'`), or the OMS refused it itself (`by: 'bourse'`: trading
+   * state, an order abandoned after an unknown outcome). Published as the update's `rejectedBy`.
+   */
+  | { readonly type: 'rejected'; readonly reason: string; readonly by: RejectedBy };
 
 export interface OrderTrackerOptions {
   /** Contract multiplier per instrument (1 for spot, the default). */
@@ -120,7 +126,7 @@ export class OrderTracker {
       clientOrderId: request.clientOrderId,
       outcome: 'applied',
       tracked,
-      statusUpdates: [statusUpdateOf(tracked, at, undefined)],
+      statusUpdates: [statusUpdateOf(tracked, at, undefined, 'bourse')],
       fills: [],
       positions: [],
     };
@@ -128,14 +134,14 @@ export class OrderTracker {
 
   /** A report from the venue's user-data stream: the status update, and the fill when it was an execution. */
   applyExecutionReport(update: OrderStatusUpdate, fill?: FillEvent): TrackerChange {
-    const first = this.applyUpdate(update.clientOrderId, fromStatusUpdate(update), update.reason);
+    const first = this.applyUpdate(update.clientOrderId, fromStatusUpdate(update), update.reason, 'venue');
     if (fill === undefined) return first;
     return merge(first, this.applyFill(fill));
   }
 
   /** The venue's view of an order, from placeOrder, cancelOrder or a query by client order id. */
   applyVenueOrder(venueOrder: VenueOrder): TrackerChange {
-    return this.applyUpdate(venueOrder.clientOrderId, fromVenueOrder(venueOrder), undefined);
+    return this.applyUpdate(venueOrder.clientOrderId, fromVenueOrder(venueOrder), undefined, 'venue');
   }
 
   /** Something the OMS itself learnt about the order, at `at` on its clock. */
@@ -147,7 +153,7 @@ export class OrderTracker {
           ? { type: 'cancel-rejected', ...(event.reason !== undefined ? { reason: event.reason } : {}), atMs: at }
           : { type: event.type, atMs: at };
     const reason = 'reason' in event ? event.reason : undefined;
-    return this.applyUpdate(clientOrderId, update, reason);
+    return this.applyUpdate(clientOrderId, update, reason, event.type === 'rejected' ? event.by : 'bourse');
   }
 
   /**
@@ -214,6 +220,7 @@ export class OrderTracker {
         atMs: fill.venueTime,
       },
       undefined,
+      'venue', // a fill is the venue's word (a fill update never rejects)
     );
     // The position moved either way; a rejected catch-up (a fill on an order we hold as rejected) is reported.
     return merge(change, catchUp);
@@ -263,7 +270,13 @@ export class OrderTracker {
     return this.orders.delete(clientOrderId);
   }
 
-  private applyUpdate(clientOrderId: string, update: OrderUpdate, reason: string | undefined): TrackerChange {
+  /** `rejectedBy`: who refused the order, should this update reject it. */
+  private applyUpdate(
+    clientOrderId: string,
+    update: OrderUpdate,
+    reason: string | undefined,
+    rejectedBy: RejectedBy,
+  ): TrackerChange {
     const tracked = this.orders.get(clientOrderId);
     if (tracked === undefined) return nothing(clientOrderId, 'unknown-order', undefined, 'not followed here');
     const sized = sizeFromVenue(tracked, update);
@@ -278,7 +291,7 @@ export class OrderTracker {
       clientOrderId,
       outcome: 'applied',
       tracked: next,
-      statusUpdates: [statusUpdateOf(next, update.atMs, reason)],
+      statusUpdates: [statusUpdateOf(next, update.atMs, reason, rejectedBy)],
       fills: [],
       positions: [],
     };
@@ -327,7 +340,7 @@ function sizeFromVenue(tracked: TrackedOrder, update: OrderUpdate): ReturnType<t
   return { outcome: 'applied', order: next, from: order.status, newlyFilled: ZERO };
 }
 
-/** A status update for a request that was never followed (refused before tracking, e.g. quote-sized). */
+/** A status update for a request that was never followed (the OMS refused it before tracking, e.g. a shape the venue port cannot carry). */
 export function untrackedRejection(request: OrderRequest, reason: string, at: number): OrderStatusUpdate {
   return {
     v: 1,
@@ -340,11 +353,17 @@ export function untrackedRejection(request: OrderRequest, reason: string, at: nu
     filledQty: '0',
     cumulativeQuoteQty: '0',
     reason,
+    rejectedBy: 'bourse',
     venueTime: at,
   };
 }
 
-function statusUpdateOf(tracked: TrackedOrder, at: number, reason: string | undefined): OrderStatusUpdate {
+function statusUpdateOf(
+  tracked: TrackedOrder,
+  at: number,
+  reason: string | undefined,
+  rejectedBy: RejectedBy,
+): OrderStatusUpdate {
   const { order, request } = tracked;
   const filled = order.filledQty.isPositive();
   const avg = filled ? averageFillPrice(order) : undefined;
@@ -362,6 +381,7 @@ function statusUpdateOf(tracked: TrackedOrder, at: number, reason: string | unde
     cumulativeQuoteQty: filled && order.filledQuoteQty !== undefined ? order.filledQuoteQty.toString() : '0',
     ...(avg !== undefined && avg.isPositive() ? { avgPrice: avg.normalize().toString() } : {}),
     ...(why !== undefined && why.length > 0 ? { reason: why } : {}),
+    ...(order.status === 'rejected' ? { rejectedBy } : {}),
     venueTime: at,
   };
 }

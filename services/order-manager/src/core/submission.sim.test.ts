@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, it, expect } from 'vitest';
-import { ClientOrderId, InstrumentSymbol, type OrderRequest } from '@bourse/contracts';
+import { ClientOrderId, InstrumentSymbol, type ExecutionEvent, type OrderRequest } from '@bourse/contracts';
 import { startExchangeSim, type RunningExchangeSim } from '@bourse/exchange-sim';
 import { createTestDatabase, type TestDatabase } from '@bourse/store/testing';
 import { BinanceVenueClient, createBinanceMetrics, loadApiCredentials } from '@bourse/venue-binance';
@@ -145,6 +145,7 @@ describe('submitOrder against the exchange simulator', () => {
       expect(refused.outcome).toMatchObject({ kind: 'refused' });
       expect(refused.outcome.kind === 'refused' && refused.outcome.reason).toContain('HALTED for instrument BTCUSDT');
       expect(tracker.get(req.clientOrderId)?.order.status).toBe('rejected');
+      expect(rejectionOf(refused.events)).toMatchObject({ status: 'rejected', rejectedBy: 'bourse' });
     } finally {
       modes = { global: 'ACTIVE', instrument: undefined, strategy: undefined };
     }
@@ -159,6 +160,11 @@ describe('submitOrder against the exchange simulator', () => {
     expect(rejected.outcome.kind).toBe('rejected');
     expect((await loadOutbox(db.pool, req.clientOrderId))?.state).toBe('failed');
     expect(tracker.get(req.clientOrderId)?.order.rejectReason).toMatch(/NOTIONAL/i);
+    expect(rejectionOf(rejected.events)).toMatchObject({ status: 'rejected', rejectedBy: 'venue' });
+    // Only the rejection says who rejected (the contract refuses it elsewhere).
+    const others = rejected.events.filter((e) => e.type === 'order-status' && e.status !== 'rejected');
+    expect(others.length).toBeGreaterThan(0);
+    expect(others.every((e) => e.type === 'order-status' && e.rejectedBy === undefined)).toBe(true);
   });
 
   it('learns a lost acknowledgement by query: one order at the venue, entry sent', async () => {
@@ -217,6 +223,7 @@ describe('submitOrder against the exchange simulator', () => {
     clock.t += HORIZON_MS;
     const last = await resolveOutbox(secondEntry, deps(tracker));
     expect(last.outcome).toMatchObject({ kind: 'abandoned' });
+    expect(rejectionOf(last.events)).toMatchObject({ status: 'rejected', rejectedBy: 'bourse' });
     expect(await loadOutbox(db.pool, req.clientOrderId)).toMatchObject({ state: 'failed', attempts: 2 });
     expect(tracker.get(req.clientOrderId)?.order.status).toBe('rejected');
     expect(await client.queryOrder({ symbol: BTC, clientOrderId: req.clientOrderId })).toBeUndefined();
@@ -328,4 +335,11 @@ async function waitUntil(check: () => boolean, what: string, timeoutMs = 10_000)
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** The one `rejected` status update among published events. */
+function rejectionOf(events: readonly ExecutionEvent[]): ExecutionEvent | undefined {
+  const rejections = events.filter((e) => e.type === 'order-status' && e.status === 'rejected');
+  expect(rejections).toHaveLength(1);
+  return rejections[0];
 }

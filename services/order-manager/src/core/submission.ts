@@ -110,7 +110,9 @@ export async function resolveOutbox(entry: OutboxEntry, deps: SubmissionDeps): P
       return result(id, { kind: 'conflict', reason: decision.reason }, changes);
     case 'abandon': {
       await mark(deps, id, 'unknown', 'abandoned', decision.reason);
-      changes.push(deps.tracker.applyLocal(id, { type: 'rejected', reason: decision.reason }, now));
+      // The OMS gives up on an order the venue never showed: its refusal, not the venue's (the
+      // unknown outcome before it was already published as such).
+      changes.push(deps.tracker.applyLocal(id, { type: 'rejected', reason: decision.reason, by: 'bourse' }, now));
       return result(id, { kind: 'abandoned', reason: decision.reason }, changes);
     }
     case 'resubmit':
@@ -168,7 +170,9 @@ async function sendIfAllowed(
   const gate = checkTradingState(request, deps.tradingState.modesFor(request.strategyId, request.venueSymbol));
   if (!gate.allowed) {
     await mark(deps, id, from, from === 'pending' ? 'rejected' : 'abandoned', gate.reason);
-    changes.push(deps.tracker.applyLocal(id, { type: 'rejected', reason: gate.reason }, deps.clock.now()));
+    changes.push(
+      deps.tracker.applyLocal(id, { type: 'rejected', reason: gate.reason, by: 'bourse' }, deps.clock.now()),
+    );
     return result(id, { kind: 'refused', reason: gate.reason }, changes);
   }
   await mark(deps, id, from, 'submit');
@@ -203,7 +207,7 @@ async function sendIfAllowed(
       // "Duplicate order" means the venue already has this client order id: learn it by query, never fail it.
       if (outcome.error.code !== VenueErrorCode.DUPLICATE_ORDER) {
         await mark(deps, id, 'submitting', 'rejected', reason);
-        changes.push(deps.tracker.applyLocal(id, { type: 'rejected', reason }, now));
+        changes.push(deps.tracker.applyLocal(id, { type: 'rejected', reason, by: 'venue' }, now));
         return result(id, { kind: 'rejected', reason, error: outcome.error }, changes);
       }
       return goUnknown(request, deps, changes, reason, now);

@@ -170,6 +170,8 @@ export function statusUpdate(venue: VenueId, v: VenueOrder): ReturnType<typeof O
     cumulativeQuoteQty: quote.toString(),
     ...(avg && avg.isPositive() ? { avgPrice: avg.toString() } : {}),
     reason: `reconciler: venue reports ${v.venueStatus}`,
+    // The venue's own status: a rejection here is the venue's, which the rejection-burst trigger counts.
+    ...(v.status === 'rejected' ? { rejectedBy: 'venue' } : {}),
     venueTime: v.updatedAt,
   });
 }

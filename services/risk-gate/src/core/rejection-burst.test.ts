@@ -8,7 +8,13 @@ const LIMIT = { count: 3, windowMs: 10_000 };
 let seq = 0;
 function update(
   status: string,
-  fields: { venueTime?: number; reason?: string; clientOrderId?: string; eventId?: string } = {},
+  fields: {
+    venueTime?: number;
+    reason?: string;
+    clientOrderId?: string;
+    eventId?: string;
+    rejectedBy?: 'venue' | 'bourse';
+  } = {},
 ): OrderStatusUpdate {
   seq++;
   return OrderStatusUpdate.parse({
@@ -22,6 +28,7 @@ function update(
     filledQty: '0',
     cumulativeQuoteQty: '0',
     ...(fields.reason === undefined ? {} : { reason: fields.reason }),
+    ...(fields.rejectedBy === undefined ? {} : { rejectedBy: fields.rejectedBy }),
     venueTime: fields.venueTime ?? T0,
   });
 }
@@ -31,9 +38,18 @@ describe('RejectionBurstDetector', () => {
     expect(isBurstEvent(update('rejected', { reason: '-2010: Account has insufficient balance' }))).toBe(true);
     expect(isBurstEvent(update('unknown', { reason: 'timeout' }))).toBe(true);
     for (const other of ['new', 'canceled', 'expired', 'pending-new']) expect(isBurstEvent(update(other))).toBe(false);
-    // The OMS refusing because trading is already halted is the consequence of a halt, not an API error.
-    expect(isBurstEvent(update('rejected', { reason: 'trading is HALTED for global global' }))).toBe(false);
-    expect(isBurstEvent(update('rejected', { reason: 'trading is REDUCING for strategy alpha: only …' }))).toBe(false);
+    expect(isBurstEvent(update('rejected', { reason: '-1013: LOT_SIZE', rejectedBy: 'venue' }))).toBe(true);
+    // The OMS refusing by itself (e.g. trading already halted) is the consequence of a halt, not an API error,
+    // told by the field, whatever the wording; the same words from the venue count.
+    expect(
+      isBurstEvent(update('rejected', { reason: 'trading is HALTED for global global', rejectedBy: 'bourse' })),
+    ).toBe(false);
+    expect(isBurstEvent(update('rejected', { reason: 'anything at all', rejectedBy: 'bourse' }))).toBe(false);
+    expect(
+      isBurstEvent(update('rejected', { reason: 'trading is HALTED for global global', rejectedBy: 'venue' })),
+    ).toBe(true);
+    // Without the field (older messages, other producers) a rejection counts: the trigger errs towards halting.
+    expect(isBurstEvent(update('rejected', { reason: 'trading is HALTED for global global' }))).toBe(true);
   });
 
   it('trips when the count reaches the limit inside the window, naming count, window and the last reasons', () => {

@@ -13,13 +13,13 @@ import type { Clock } from './types.js';
 //   events. That bounds memory (fewer than `count` entries per strategy) and means continued
 //   rejections after an operator resumes halt again, while the shell's KillSwitch leaves a scope
 //   that is still HALTED alone.
-// - The order manager also marks orders `rejected` when it refuses them itself because trading is
-//   HALTED or REDUCING. Those are not API errors (they follow a halt that already happened) and
-//   would otherwise turn a global kill into a strategy halt that outlives the operator's resume.
-//   The contract has no field that tells who refused, so they are recognised by the OMS's wording.
+// - The order manager also marks orders `rejected` when it refuses them itself (trading HALTED or
+//   REDUCING, a request the venue cannot carry, an order abandoned after an unknown outcome). Those
+//   are not API errors (a trading-state refusal follows a halt that already happened, and would
+//   otherwise turn a global kill into a strategy halt that outlives the operator's resume), so an
+//   update with `rejectedBy: 'bourse'` does not count. One without the field (written before it
+//   existed, or by another producer) counts as the venue's: the trigger errs towards halting.
 
-/** The OMS's own refusal for the trading state (order-manager core/trading-gate.ts). */
-export const OMS_TRADING_STATE_REFUSAL = /^trading is (HALTED|REDUCING) for /;
 const COUNTED = new Set<OrderStatusUpdate['status']>(['rejected', 'unknown']);
 /** How many of the latest reasons the halt reason quotes, and how long each may be. */
 const REASONS_QUOTED = 3;
@@ -41,14 +41,9 @@ interface Counted {
   readonly reason: string;
 }
 
-/** True when a status update is one the burst counts: a venue refusal or an unknown outcome. */
+/** True when a status update is one the burst counts: a refusal not made by Bourse itself, or an unknown outcome. */
 export function isBurstEvent(update: OrderStatusUpdate): boolean {
-  if (!COUNTED.has(update.status)) return false;
-  return !(
-    update.status === 'rejected' &&
-    update.reason !== undefined &&
-    OMS_TRADING_STATE_REFUSAL.test(update.reason)
-  );
+  return COUNTED.has(update.status) && update.rejectedBy !== 'bourse';
 }
 
 export class RejectionBurstDetector {

@@ -6,6 +6,7 @@ import { RejectionBurstDetector } from './rejection-burst.js';
 import { assessKillSwitch, evaluateIntent, type RiskEffect, type RiskEvaluation } from './risk-gate.js';
 import { EXTERNAL_STRATEGY, type ApplyOutcome, type BalanceSnapshot, type RiskState } from './risk-state.js';
 import { StaleFeedWatch, type FeedStatusOutcome } from './stale-feed.js';
+import type { TrackedOrder } from './tracked-order.js';
 import type { Clock } from './types.js';
 
 // What the NATS/Postgres shell holds: the state, the current limits and the tools to decide, behind
@@ -123,6 +124,19 @@ export class RiskGateCore {
   /** When the running stale episode of an instrument (venue symbol) began, as received; undefined while live. */
   feedStaleSince(venueSymbol: string): number | undefined {
     return this.feeds.staleSince(venueSymbol);
+  }
+
+  /**
+   * Accepted orders still in flight (no execution event) created more than `maxAgeMs` ago: the shell
+   * asks the OMS whether it knows them and expires those it does not.
+   */
+  inFlightOlderThan(maxAgeMs: number): TrackedOrder[] {
+    return this.state.inFlightSince(this.clock.now() - maxAgeMs);
+  }
+
+  /** The OMS never received this in-flight order: it stops counting as open and committing balance. */
+  expireInFlight(clientOrderId: string): boolean {
+    return this.state.expireInFlight(clientOrderId);
   }
 
   /** Rejected or unknown orders of a strategy counted towards its next burst. */

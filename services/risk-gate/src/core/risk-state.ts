@@ -29,6 +29,8 @@ import {
   applyOrderFill,
   applyStatus,
   committedBy,
+  expireOrder,
+  isInFlight,
   mergeRequest,
   remainingQty,
   trackedFromEvent,
@@ -100,6 +102,12 @@ export interface RebuildInput {
   readonly orders?: Iterable<OrderRequest>;
   readonly events?: Iterable<ExecutionEvent>;
   readonly decisions?: Iterable<RecordedDecision>;
+  /**
+   * Decisions recalled from the RISK and ORDERS streams: remembered for redelivered intents only. Their
+   * orders are not put in flight (the shell passes those the OMS does not know in `orders`), and they
+   * do not count towards the rejection cooldown.
+   */
+  readonly recalled?: Iterable<RecordedDecision>;
   readonly balances?: BalanceSnapshot;
   readonly tradingStates?: Iterable<TradingState>;
   readonly quotes?: Iterable<Quote>;
@@ -138,6 +146,7 @@ export class RiskState {
     for (const order of input.orders ?? []) state.recordAccepted(order);
     for (const event of input.events ?? []) state.applyExecutionEvent(event);
     for (const d of input.decisions ?? []) state.recordDecision(d.decision, d.orderRequest);
+    for (const d of input.recalled ?? []) state.rememberDecision(d);
     if (input.balances) state.applyBalances(input.balances);
     for (const ts of input.tradingStates ?? []) state.applyTradingState(ts);
     for (const q of input.quotes ?? []) state.applyQuote(q);
@@ -274,11 +283,8 @@ export class RiskState {
    * cooldown (an acceptance ends the streak; a rejection by the cooldown alone does not count).
    */
   recordDecision(decision: RiskDecision, orderRequest?: OrderRequest): ApplyOutcome {
-    if (this.decisions.has(decision.intentId)) return { outcome: 'duplicate' };
-    this.decisions.set(decision.intentId, orderRequest ? { decision, orderRequest } : { decision });
-    if (this.decisions.size > DECISION_MEMORY) {
-      const oldest = this.decisions.keys().next();
-      if (!oldest.done) this.decisions.delete(oldest.value);
+    if (this.rememberDecision(orderRequest ? { decision, orderRequest } : { decision }).outcome === 'duplicate') {
+      return { outcome: 'duplicate' };
     }
     if (orderRequest) this.recordAccepted(orderRequest);
     if (decision.outcome === 'accepted') {
@@ -291,6 +297,36 @@ export class RiskState {
       this.rejectionStreaks.set(decision.strategyId, streak);
     }
     return { outcome: 'applied' };
+  }
+
+  /** Remembers a decision for a redelivered intent (the last DECISION_MEMORY), and nothing else. */
+  rememberDecision(recorded: RecordedDecision): ApplyOutcome {
+    const { decision } = recorded;
+    if (this.decisions.has(decision.intentId)) return { outcome: 'duplicate' };
+    this.decisions.set(decision.intentId, recorded);
+    if (this.decisions.size > DECISION_MEMORY) {
+      const oldest = this.decisions.keys().next();
+      if (!oldest.done) this.decisions.delete(oldest.value);
+    }
+    return { outcome: 'applied' };
+  }
+
+  /**
+   * Closes an order still in flight (accepted, no execution event) that the OMS never received, so
+   * it stops counting as open and committing balance. False when it is not in flight (any event seen).
+   */
+  expireInFlight(clientOrderId: string): boolean {
+    const order = this.orders.get(clientOrderId);
+    if (order === undefined || !isInFlight(order)) return false;
+    this.orders.set(clientOrderId, expireOrder(order));
+    return true;
+  }
+
+  /** In-flight orders created at or before `cutoff` (epoch ms), oldest first. */
+  inFlightSince(cutoff: number): TrackedOrder[] {
+    return [...this.orders.values()]
+      .filter((o) => isInFlight(o) && o.createdAt !== undefined && o.createdAt <= cutoff)
+      .sort((a, b) => (a.createdAt ?? 0) - (b.createdAt ?? 0));
   }
 
   // ---- what the rules read -----------------------------------------------------------------

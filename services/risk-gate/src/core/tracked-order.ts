@@ -92,6 +92,16 @@ export function applyStatus(order: TrackedOrder, update: OrderStatusUpdate): Tra
   };
 }
 
+/** True while accepted by the gate and not yet heard of on EXEC. */
+export function isInFlight(order: TrackedOrder): boolean {
+  return !order.eventSeen && !order.terminal;
+}
+
+/** Closes an in-flight order the OMS never received: it stops counting and committing. */
+export function expireOrder(order: TrackedOrder): TrackedOrder {
+  return { ...order, terminal: true };
+}
+
 /** Adds one distinct fill (the caller de-duplicates). */
 export function applyOrderFill(order: TrackedOrder, qty: Decimal, price: Decimal): TrackedOrder {
   return {

@@ -81,7 +81,12 @@ async function counter(name: string, labels: Record<string, string>): Promise<nu
 const ExecContract = { name: 'ExecutionEvent', schema: ExecutionEvent };
 const ids = new ClientOrderIdGenerator({ instanceTag: 'kt01', clock: () => now });
 let seq = 0;
-async function publishStatus(strategyId: string, status: 'rejected' | 'unknown', reason: string): Promise<void> {
+async function publishStatus(
+  strategyId: string,
+  status: 'rejected' | 'unknown',
+  reason: string,
+  rejectedBy?: 'venue' | 'bourse',
+): Promise<void> {
   seq++;
   const event = ExecutionEvent.parse({
     v: 1,
@@ -94,6 +99,7 @@ async function publishStatus(strategyId: string, status: 'rejected' | 'unknown',
     filledQty: '0',
     cumulativeQuoteQty: '0',
     reason,
+    ...(rejectedBy === undefined ? {} : { rejectedBy }),
     venueTime: now,
   });
   await bus.publishDurable(subjects.exec.status('BTCUSDT'), ExecContract, event, { msgId: event.eventId });
@@ -180,10 +186,10 @@ afterAll(async () => {
 
 describe('kill-switch triggers on NATS', () => {
   it('halts a strategy after a burst of rejected and unknown orders on EXEC, once per burst', async () => {
-    await publishStatus('burst', 'rejected', '-2010: Account has insufficient balance');
+    await publishStatus('burst', 'rejected', '-2010: Account has insufficient balance', 'venue');
     await publishStatus('burst', 'unknown', 'TIMEOUT (query-failed): no answer in 10000 ms');
-    // The OMS refusing for the trading state is not an API error: it does not count.
-    await publishStatus('burst', 'rejected', 'trading is HALTED for global global');
+    // The OMS refusing by itself (here for the trading state) is not an API error: it does not count.
+    await publishStatus('burst', 'rejected', 'trading is HALTED for global global', 'bourse');
     await waitFor('three events applied', async () =>
       (await counter('bourse_risk_exec_events_total', { outcome: 'applied' })) >= 3 ? true : undefined,
     );

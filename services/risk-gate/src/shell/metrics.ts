@@ -15,6 +15,10 @@ export interface RiskGateMetrics {
   readonly limitsReloads: Counter<'result'>;
   /** `outcome`: applied | duplicate | ignored | rejected (rejected ones are dead-lettered). */
   readonly execEvents: Counter<'outcome'>;
+  /** Start-up recall from RISK/ORDERS; `kind`: accepted | rejected | unmatched (accepted on RISK, no request on ORDERS) | invalid. */
+  readonly decisionsRecalled: Counter<'kind'>;
+  /** In-flight orders past the bound that the OMS did not know, expired (stop counting). */
+  readonly inFlightExpired: Counter;
 }
 
 export function createRiskGateMetrics(metrics: Metrics): RiskGateMetrics {
@@ -48,6 +52,15 @@ export function createRiskGateMetrics(metrics: Metrics): RiskGateMetrics {
       name: 'bourse_risk_exec_events_total',
       help: 'Execution events applied to the risk state, by outcome',
       labelNames: ['outcome'],
+    }),
+    decisionsRecalled: metrics.counter({
+      name: 'bourse_risk_decisions_recalled_total',
+      help: 'Decisions recalled at start from the RISK and ORDERS streams, by kind',
+      labelNames: ['kind'],
+    }),
+    inFlightExpired: metrics.counter({
+      name: 'bourse_risk_in_flight_expired_total',
+      help: 'Accepted orders never seen by the OMS within the in-flight bound, no longer counted',
     }),
   };
 }

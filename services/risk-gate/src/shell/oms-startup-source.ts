@@ -11,6 +11,7 @@ import type { Queryable } from '@bourse/store';
 import {
   listFills,
   listOpenOrders,
+  listOrdersUpdatedSince,
   loadBalances,
   loadInstruments,
   loadOutbox,
@@ -45,6 +46,11 @@ export class OmsStartupSource implements StartupSource {
       events,
       ...(balances.length > 0 ? { balances: balanceSnapshot(balances) } : {}),
     };
+  }
+
+  async knownOrderIds(venue: string, sinceMs: number): Promise<Set<string>> {
+    const orders = await listOrdersUpdatedSince(this.db, sinceMs);
+    return new Set(orders.filter((o) => o.venue === venue).map((o) => o.clientOrderId));
   }
 }
 

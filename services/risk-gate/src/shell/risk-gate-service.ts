@@ -8,6 +8,7 @@ import {
   DURABLE_CONSUMERS,
   type Bus,
   type ConsumerHandle,
+  type DurableConsumerSpec,
   type DurableMessageMeta,
   type BusSubscription,
   type KvChange,
@@ -27,11 +28,14 @@ import {
 } from '@bourse/contracts';
 import { ClientOrderIdGenerator, InstrumentRegistry, ONE } from '@bourse/domain';
 import { isSecretKey, type Logger, type Metrics } from '@bourse/telemetry';
+import { DEFAULT_DECISION_RECALL_MS, DEFAULT_IN_FLIGHT_EXPIRY_MS } from '../config.js';
 import type { LimitsConfig } from '../config/limits.js';
+import { recallDecisions } from '../core/recall.js';
 import type { RiskEffect } from '../core/risk-gate.js';
 import { RiskGateCore } from '../core/risk-gate-core.js';
-import { RiskState } from '../core/risk-state.js';
+import { RiskState, type RecordedDecision } from '../core/risk-state.js';
 import type { Clock } from '../core/types.js';
+import type { DecisionHistorySource } from './decision-history.js';
 import { KillSwitch } from './kill-switch.js';
 import type { LimitsSource } from './limits-file.js';
 import { createRiskGateMetrics, type RiskGateMetrics } from './metrics.js';
@@ -60,6 +64,14 @@ export interface RiskGateServiceOptions {
   readonly instanceTag: string;
   /** How often the daily-loss and stale-feed kill-switch triggers are checked (unrealized P&L moves with quotes). */
   readonly killSwitchCheckMs?: number;
+  /** The gate's recent decisions (RISK and ORDERS streams); none recalled when absent. */
+  readonly history?: DecisionHistorySource;
+  /** How far back decisions are recalled at start (default 24 h). */
+  readonly decisionRecallMs?: number;
+  /** An in-flight order older than this that the OMS does not know stops counting (default 5 min). */
+  readonly inFlightExpiryMs?: number;
+  /** The intents consumer (tests shorten its ack wait); default DURABLE_CONSUMERS.riskGateIntents. */
+  readonly intentConsumer?: DurableConsumerSpec;
 }
 
 export type LimitsReload =
@@ -109,10 +121,12 @@ export class RiskGateService {
 
     const snapshot = await this.options.startup.load(venue);
     const registry = new InstrumentRegistry(venue, snapshot.instruments);
+    const { recalled, inFlight } = await this.recall();
     const state = RiskState.rebuild(
       {
-        orders: snapshot.orders,
+        orders: [...snapshot.orders, ...inFlight],
         events: snapshot.events,
+        recalled,
         ...(snapshot.balances ? { balances: snapshot.balances } : {}),
       },
       { venue, multiplier: (instrument) => registry.get(instrument)?.multiplier ?? ONE },
@@ -154,7 +168,11 @@ export class RiskGateService {
       ),
     );
     this.consumers.push(
-      await this.bus.consume(DURABLE_CONSUMERS.riskGateIntents, IntentContract, (intent) => this.onIntent(intent)),
+      await this.bus.consume(
+        this.options.intentConsumer ?? DURABLE_CONSUMERS.riskGateIntents,
+        IntentContract,
+        (intent) => this.onIntent(intent),
+      ),
     );
     await this.bus.flush();
 
@@ -166,6 +184,63 @@ export class RiskGateService {
     this.stopLimitsWatch = this.options.limits.watch(() => void this.reloadLimits());
     this.started = true;
     this.logger.info({ venue }, 'risk gate started');
+  }
+
+  /**
+   * The decisions of the last `decisionRecallMs`, from what earlier processes published, so a
+   * redelivered intent gets its first decision and client order id. Recalled orders the OMS does not
+   * know yet are put in flight (it may be about to receive them; the expiry sweep drops them if not).
+   */
+  private async recall(): Promise<{ recalled: RecordedDecision[]; inFlight: OrderRequest[] }> {
+    const history = this.options.history;
+    const windowMs = this.options.decisionRecallMs ?? DEFAULT_DECISION_RECALL_MS;
+    if (history === undefined || windowMs <= 0) return { recalled: [], inFlight: [] };
+    const { venue, clock } = this.options;
+    const since = clock.now() - windowMs;
+    const read = await history.load(since);
+    for (const bad of read.invalid) {
+      this.logger.warn({ subject: bad.subject, issue: bad.issue }, 'recalled message breaks its contract; skipped');
+    }
+    if (read.invalid.length > 0) this.metrics.decisionsRecalled.inc({ kind: 'invalid' }, read.invalid.length);
+    const { recalled, unmatched } = recallDecisions(read.decisions, read.orderRequests, venue);
+    const known = await this.options.startup.knownOrderIds(venue, since);
+    const inFlight = recalled.flatMap((r) =>
+      r.orderRequest !== undefined && !known.has(r.orderRequest.clientOrderId) ? [r.orderRequest] : [],
+    );
+    const accepted = recalled.filter((r) => r.decision.outcome === 'accepted').length;
+    this.metrics.decisionsRecalled.inc({ kind: 'accepted' }, accepted);
+    this.metrics.decisionsRecalled.inc({ kind: 'rejected' }, recalled.length - accepted);
+    if (unmatched > 0) this.metrics.decisionsRecalled.inc({ kind: 'unmatched' }, unmatched);
+    this.logger.info(
+      { since, accepted, rejected: recalled.length - accepted, unmatched, inFlight: inFlight.length },
+      'recent decisions recalled from RISK and ORDERS',
+    );
+    return { recalled, inFlight };
+  }
+
+  /**
+   * Expires in-flight orders (accepted, no execution event) older than the bound whose client order
+   * id the OMS's orders table does not know: the OMS never received them, so no event will ever
+   * clear them, and they would count toward max-open-orders and commit balance forever.
+   */
+  async expireInFlight(): Promise<string[]> {
+    const core = this.coreRef;
+    if (!core) return [];
+    const stale = core.inFlightOlderThan(this.options.inFlightExpiryMs ?? DEFAULT_IN_FLIGHT_EXPIRY_MS);
+    const oldest = stale[0]?.createdAt;
+    if (oldest === undefined) return [];
+    const known = await this.options.startup.knownOrderIds(this.options.venue, oldest);
+    const expired: string[] = [];
+    for (const order of stale) {
+      if (known.has(order.clientOrderId) || !core.expireInFlight(order.clientOrderId)) continue;
+      expired.push(order.clientOrderId);
+      this.metrics.inFlightExpired.inc();
+      this.logger.warn(
+        { clientOrderId: order.clientOrderId, strategyId: order.strategyId, createdAt: order.createdAt },
+        'in-flight order unknown to the order manager past the bound; no longer counted',
+      );
+    }
+    return expired;
   }
 
   /** Stops taking intents first, then everything else; leaves the bus to the caller (drain). */
@@ -197,6 +272,12 @@ export class RiskGateService {
   async checkKillSwitch(): Promise<void> {
     if (!this.coreRef) return;
     await this.carryOut(this.coreRef.checkKillSwitch());
+    try {
+      await this.expireInFlight();
+    } catch (err) {
+      // The OMS's table could not be read: nothing expires now, the next tick asks again.
+      this.logger.error({ err }, 'could not check in-flight orders against the order manager');
+    }
   }
 
   // ---- handlers ------------------------------------------------------------------------------

@@ -15,4 +15,6 @@ export interface StartupSnapshot {
 /** Where the start-up snapshot comes from (the OMS's Postgres tables in production). */
 export interface StartupSource {
   load(venue: string): Promise<StartupSnapshot>;
+  /** Client order ids of the venue's orders the OMS holds that were updated at or after `sinceMs` (every order created since then). */
+  knownOrderIds(venue: string, sinceMs: number): Promise<Set<string>>;
 }
