@@ -52,6 +52,12 @@ const Env = z.object({
     .regex(SUBJECT_TOKEN_PATTERN, { message: 'must be a subject token (letters, digits, "_", ":", "-")' })
     .optional(),
   OPS_PORT: wholeNumber(0, 65_535).default(DEFAULT_OPS_PORT),
+  /** Loopback by default; a pod sets 0.0.0.0 so Prometheus can scrape it. */
+  OPS_HOST: z
+    .string()
+    .trim()
+    .regex(/^\S+$/, { message: 'must be an address to bind, such as 127.0.0.1 or 0.0.0.0' })
+    .default('127.0.0.1'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   OMS_VENUE_TARGET: z.enum(['sim', 'testnet', 'mainnet']).default('sim'),
   OMS_SIM_REST_URL: url(['http:', 'https:']).default(DEFAULT_SIM_ENDPOINTS.restUrl),
@@ -90,6 +96,7 @@ export interface OrderManagerConfig {
   /** Subject namespace (empty: production subjects). */
   readonly namespace: string;
   readonly opsPort: number;
+  readonly opsHost: string;
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly venue: {
     readonly target: BinanceTargetName;
@@ -158,6 +165,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     redisUrl: e.REDIS_URL,
     namespace: e.BOURSE_NAMESPACE ?? '',
     opsPort: e.OPS_PORT,
+    opsHost: e.OPS_HOST,
     logLevel: e.LOG_LEVEL,
     venue: {
       target: e.OMS_VENUE_TARGET,

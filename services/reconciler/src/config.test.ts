@@ -7,6 +7,7 @@ describe('loadConfig', () => {
     expect(c).toMatchObject({
       target: 'sim',
       opsPort: DEFAULT_OPS_PORT,
+      opsHost: '127.0.0.1',
       intervalMs: DEFAULT_RECON_INTERVAL_MS,
       activateOnFirstPass: false,
       namespace: '',
@@ -19,13 +20,14 @@ describe('loadConfig', () => {
       RECON_CONFIG: '{"tolerances":{"USDT":"1"},"unknownOrders":"cancel-ours"}',
       RECON_ACTIVATE_ON_FIRST_PASS: 'true',
       OPS_PORT: '9200',
+      RECON_OPS_HOST: '0.0.0.0',
       RECON_INTERVAL_MS: '60000',
       BINANCE_SIM_API_KEY: 'k',
       BINANCE_SIM_API_SECRET: 's',
     });
     expect(c.reconciler.tolerances).toEqual({ USDT: '1' });
     expect(c.reconciler.unknownOrders).toBe('cancel-ours');
-    expect(c).toMatchObject({ activateOnFirstPass: true, opsPort: 9200, intervalMs: 60000 });
+    expect(c).toMatchObject({ activateOnFirstPass: true, opsPort: 9200, opsHost: '0.0.0.0', intervalMs: 60000 });
     expect(c.credentials.env).toEqual({ BINANCE_SIM_API_KEY: 'k', BINANCE_SIM_API_SECRET: 's' });
   });
 
@@ -37,6 +39,7 @@ describe('loadConfig', () => {
       expect(err).toBeInstanceOf(ReconcilerConfigError);
       expect(String((err as Error).message)).not.toContain('secret');
     }
+    expect(() => loadConfig({ RECON_OPS_HOST: 'local host' })).toThrow(/RECON_OPS_HOST must be an address to bind/);
     expect(() => loadConfig({ RECON_INTERVAL_MS: 'soon' })).toThrow(/RECON_INTERVAL_MS must be a whole number/);
     expect(() => loadConfig({ RECON_CONFIG: '{"tolerances":{"USDT":"-1"}}' })).toThrow(
       /RECON_CONFIG: config is invalid: tolerances.USDT/,

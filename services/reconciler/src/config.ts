@@ -65,6 +65,12 @@ const Env = z.object({
   BINANCE_SECRET_FILE: z.string().min(1).optional(),
   RECON_OPS_PORT: wholeNumber(0, 65_535).optional(),
   OPS_PORT: wholeNumber(0, 65_535).optional(),
+  /** Loopback by default; a pod sets 0.0.0.0 so Prometheus can scrape it. */
+  RECON_OPS_HOST: z
+    .string()
+    .trim()
+    .regex(/^\S+$/, { message: 'must be an address to bind, such as 127.0.0.1 or 0.0.0.0' })
+    .default('127.0.0.1'),
   RECON_INTERVAL_MS: wholeNumber(1_000, 86_400_000).default(DEFAULT_RECON_INTERVAL_MS),
   RECON_RESET_DEBOUNCE_MS: wholeNumber(0, 600_000).default(DEFAULT_RESET_DEBOUNCE_MS),
   RECON_START_RETRY_MS: wholeNumber(100, 600_000).default(DEFAULT_START_RETRY_MS),
@@ -90,6 +96,7 @@ export interface ReconcilerProcessConfig {
   /** The variables the adapter's credentials loader reads (a read-only key is enough unless orders are canceled). */
   readonly credentials: { readonly env: Readonly<Record<string, string>>; readonly secretFile?: string };
   readonly opsPort: number;
+  readonly opsHost: string;
   readonly intervalMs: number;
   readonly resetDebounceMs: number;
   readonly startRetryMs: number;
@@ -156,6 +163,7 @@ export function loadConfig(
       ...(e.BINANCE_SECRET_FILE === undefined ? {} : { secretFile: e.BINANCE_SECRET_FILE }),
     },
     opsPort: e.RECON_OPS_PORT ?? e.OPS_PORT ?? DEFAULT_OPS_PORT,
+    opsHost: e.RECON_OPS_HOST,
     intervalMs: e.RECON_INTERVAL_MS,
     resetDebounceMs: e.RECON_RESET_DEBOUNCE_MS,
     startRetryMs: e.RECON_START_RETRY_MS,

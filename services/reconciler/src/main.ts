@@ -43,7 +43,12 @@ async function main(): Promise<void> {
   const logger = createLogger({ service: SERVICE, version: VERSION, level: config.logLevel });
   const metrics = createMetrics({ service: SERVICE });
   const readiness = new ReadinessGate({ startup: 'connecting and running the start reconciliation' });
-  const ops = await startOpsServer({ port: config.opsPort, registry: metrics.registry, ready: readiness.check });
+  const ops = await startOpsServer({
+    port: config.opsPort,
+    host: config.opsHost,
+    registry: metrics.registry,
+    ready: readiness.check,
+  });
   logger.info({ url: ops.url }, 'ops server listening');
 
   const clock = { now: () => Date.now() };

@@ -54,6 +54,12 @@ const Env = z.object({
   /** Replica index (0..1295), part of every client order id this instance makes. */
   RISK_GATE_INSTANCE: wholeNumber(0, 1295).default(0),
   RISK_GATE_OPS_PORT: wholeNumber(0, 65_535).default(DEFAULT_OPS_PORT),
+  /** Loopback by default; a pod sets 0.0.0.0 so Prometheus can scrape it. */
+  RISK_GATE_OPS_HOST: z
+    .string()
+    .trim()
+    .regex(/^\S+$/, { message: 'must be an address to bind, such as 127.0.0.1 or 0.0.0.0' })
+    .default('127.0.0.1'),
   BOURSE_NAMESPACE: z
     .string()
     .regex(SUBJECT_TOKEN_PATTERN, { message: 'must be a subject token (letters, digits, "_", ":", "-")' })
@@ -72,6 +78,7 @@ export interface RiskGateConfig {
   readonly venue: string;
   readonly instance: number;
   readonly opsPort: number;
+  readonly opsHost: string;
   /** Subject namespace (empty: production subjects). */
   readonly namespace: string;
   readonly logLevel: (typeof LOG_LEVELS)[number];
@@ -121,6 +128,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     venue: e.RISK_GATE_VENUE,
     instance: e.RISK_GATE_INSTANCE,
     opsPort: e.RISK_GATE_OPS_PORT,
+    opsHost: e.RISK_GATE_OPS_HOST,
     namespace: e.BOURSE_NAMESPACE ?? '',
     logLevel: e.LOG_LEVEL,
     decisionRecallMs: e.RISK_DECISION_RECALL_MS,

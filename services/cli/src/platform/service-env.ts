@@ -144,17 +144,18 @@ export function launchPlan(config: PlatformConfig, stateDir: string): LaunchPlan
   });
   const ports = config.ops.ports;
   const host = config.ops.host;
-  // The order manager, reconciler and risk gate bind their ops server to loopback themselves.
   const serviceEnv: Record<OpsService, Record<string, string>> = {
     'order-manager': {
       ...common,
       ...venue('OMS'),
       OPS_PORT: String(ports['order-manager']),
+      OPS_HOST: host,
     },
     reconciler: {
       ...common,
       ...venue('RECON'),
       RECON_OPS_PORT: String(ports.reconciler),
+      RECON_OPS_HOST: host,
       RECON_INTERVAL_MS: String(config.reconciler.intervalMs),
       RECON_CONFIG_FILE: reconcilerFile,
       RECON_ACTIVATE_ON_FIRST_PASS: String(activatesOnFirstPass(config)),
@@ -163,6 +164,7 @@ export function launchPlan(config: PlatformConfig, stateDir: string): LaunchPlan
       ...common,
       RISK_GATE_VENUE: config.venue.id,
       RISK_GATE_OPS_PORT: String(ports['risk-gate']),
+      RISK_GATE_OPS_HOST: host,
       ...(limitsFile !== undefined ? { RISK_LIMITS_FILE: limitsFile } : {}),
     },
     'market-data': {
