@@ -3,12 +3,14 @@
 // happen; `bourse kill --cancel-all` halts and leaves no open order; `resume` lets trading go on;
 // killing and restarting each service in turn loses and duplicates no order; fills the sim hides from
 // the user stream for 30 s are recovered by the reconciler so positions match the sim's account
-// exactly; drift beyond tolerance halts trading.
+// exactly; drift beyond tolerance halts trading. Also: every metric the Grafana dashboards chart is
+// served by some running service.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectBus, type Bus, type TypedKv } from '@bourse/bus';
 import { OrderRequest, TradingState, tradingStateKey } from '@bourse/contracts';
 import { createLogger, createMetrics } from '@bourse/telemetry';
 import { BinanceVenueClient, createBinanceMetrics, loadApiCredentials } from '@bourse/venue-binance';
+import { dashboardMetricNames } from './support/dashboard-metrics.js';
 import { Platform, type ServiceName } from './support/platform.js';
 
 const SYMBOLS = ['BTCUSDT', 'ETHUSDT'] as const;
@@ -189,6 +191,19 @@ describe.sequential('the paper-trading platform, as processes', () => {
     const status = await platform.bourse(['status', '--json']);
     expect(status.code, status.stderr).toBe(0);
   }, 200_000);
+
+  it('every Bourse metric the Grafana dashboards chart is served by a running service', async () => {
+    const services = ['order-manager', 'reconciler', 'risk-gate', 'market-data', 'strategy-runner'] as const;
+    const served = new Set<string>();
+    for (const service of services) {
+      const answer = await fetch(`${platform.plan.opsUrls[service]}/metrics`);
+      expect(answer.status, `${service} /metrics`).toBe(200);
+      for (const match of (await answer.text()).matchAll(/^# TYPE (\S+) /gm)) served.add(match[1] as string);
+    }
+    const charted = dashboardMetricNames();
+    expect(charted.length).toBeGreaterThan(20);
+    expect(charted.filter((name) => !served.has(name))).toEqual([]);
+  });
 
   it('`bourse kill --cancel-all` halts and leaves no open order at the venue within a second', async () => {
     const clientOrderId = await restingOrder();
