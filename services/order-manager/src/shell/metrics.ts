@@ -1,5 +1,5 @@
 import type { Metrics } from '@bourse/telemetry';
-import type { Counter, Gauge } from 'prom-client';
+import type { Counter, Gauge, Histogram } from 'prom-client';
 
 /** The order manager's metrics. Every label is a fixed, public set (outcome kinds, guard names). */
 export interface OrderManagerMetrics {
@@ -17,9 +17,22 @@ export interface OrderManagerMetrics {
   readonly tactics: Counter<'outcome'>;
   /** Messages refused as malformed by the OMS itself (beyond the bus's contract checks). `kind`: user-data | command | exec-outbox. */
   readonly badInput: Counter<'kind'>;
+  /** Orders that may still trade at the venue, per instrument; read from the tracker at each scrape. */
+  readonly openOrders: Gauge<'instrument'>;
+  /** From the request off ORDERS to a durable outcome (outbox commit, venue call, journal), by outcome. */
+  readonly submissionSeconds: Histogram<'outcome'>;
 }
 
-export function createOrderManagerMetrics(metrics: Metrics): OrderManagerMetrics {
+/** What the open-orders gauge counts: the instrument of every live order. */
+export type LiveOrdersSource = () => readonly { readonly request: { readonly instrument: string } }[];
+
+/** Venue round trips are milliseconds to seconds; an unknown outcome can take the whole receive window. */
+const SUBMISSION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export function createOrderManagerMetrics(
+  metrics: Metrics,
+  liveOrders: LiveOrdersSource = () => [],
+): OrderManagerMetrics {
   return {
     submissions: metrics.counter({
       name: 'bourse_oms_submissions_total',
@@ -49,6 +62,25 @@ export function createOrderManagerMetrics(metrics: Metrics): OrderManagerMetrics
       name: 'bourse_oms_bad_input_total',
       help: 'Inputs refused as malformed, by kind',
       labelNames: ['kind'],
+    }),
+    openOrders: metrics.gauge({
+      name: 'bourse_oms_open_orders',
+      help: 'Orders that may still trade at the venue (pending, new, partially filled), by instrument',
+      labelNames: ['instrument'],
+      collect() {
+        // Counted at scrape time from the tracker, so the gauge can never drift from the orders followed.
+        const counts = new Map<string, number>();
+        for (const { request } of liveOrders())
+          counts.set(request.instrument, (counts.get(request.instrument) ?? 0) + 1);
+        this.reset();
+        for (const [instrument, count] of counts) this.set({ instrument }, count);
+      },
+    }),
+    submissionSeconds: metrics.histogram({
+      name: 'bourse_oms_submission_seconds',
+      help: 'Seconds from an order request to its durable submission outcome, by outcome',
+      labelNames: ['outcome'],
+      buckets: SUBMISSION_BUCKETS,
     }),
   };
 }

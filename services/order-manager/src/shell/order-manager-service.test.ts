@@ -16,6 +16,7 @@ import {
   operatorReplyOf,
 } from '@bourse/contracts';
 import { dec } from '@bourse/domain';
+import { createMetrics } from '@bourse/telemetry';
 import type { UserDataEvent } from '@bourse/venues';
 import type { BinanceVenueClient } from '@bourse/venue-binance';
 import { listFills, loadOrder, loadOutbox, loadPositions } from '../store/index.js';
@@ -27,12 +28,13 @@ const OrderRequestContract = { name: 'OrderRequest', schema: OrderRequest };
 let h: Harness;
 let venue: BinanceVenueClient;
 let service: OrderManagerService;
+const metrics = createMetrics({ service: 'order-manager-test' });
 
 beforeAll(async () => {
   h = await startHarness();
   await h.setMode('ACTIVE');
   venue = await h.connectVenue();
-  service = await h.startService(venue);
+  service = await h.startService(venue, { metrics });
 }, 30_000);
 
 afterAll(async () => {
@@ -54,6 +56,17 @@ async function orderStatus(id: string, status: string): Promise<void> {
 async function position(strategyId: string): Promise<string | undefined> {
   const [p] = await loadPositions(h.db.pool, { strategyId });
   return p?.qty;
+}
+
+/** A sample of the service's metric, summed over the series whose labels match `labels`. */
+async function sample(name: string, labels: Record<string, string>, series = name): Promise<number> {
+  const metric = metrics.registry.getSingleMetric(name);
+  if (metric === undefined) throw new Error(`the order manager registers no ${name}`);
+  const { values } = await metric.get();
+  return values
+    .filter((v) => ((v as { metricName?: string }).metricName ?? name) === series)
+    .filter((v) => Object.entries(labels).every(([k, want]) => String(v.labels[k]) === want))
+    .reduce((sum, v) => sum + v.value, 0);
 }
 
 async function venueOrders(id: string): Promise<number> {
@@ -201,10 +214,18 @@ describe('commands', () => {
   it('cancels one order, then cancel-all cancels the rest of a strategy at the sim', async () => {
     const a = orderRequest({ strategyId: 'cx', price: '21000' });
     const b = orderRequest({ strategyId: 'cx', price: '21001' });
+    const open = () => sample('bourse_oms_open_orders', { instrument: a.instrument });
+    const accepted = () =>
+      sample('bourse_oms_submission_seconds', { outcome: 'accepted' }, 'bourse_oms_submission_seconds_count');
+    const [openBefore, acceptedBefore] = [await open(), await accepted()];
     await publish(a);
     await publish(b);
     await orderStatus(a.clientOrderId, 'new');
     await orderStatus(b.clientOrderId, 'new');
+    // The gauge counts what the service follows as live; the histogram timed both submissions.
+    expect(await open()).toBe(openBefore + 2);
+    // Timed once the outcome is journaled, which may come after the user stream's `new`.
+    await waitFor('both submissions timed', async () => ((await accepted()) === acceptedBefore + 2 ? true : undefined));
     const one = await h.bus.request(
       h.subjects.command('order-manager', 'cancel'),
       { name: 'CancelCommand', schema: CancelCommand },
@@ -228,6 +249,7 @@ describe('commands', () => {
     expect(await venueOrders(a.clientOrderId)).toBe(0);
     expect(await venueOrders(b.clientOrderId)).toBe(0);
     await orderStatus(b.clientOrderId, 'canceled');
+    expect(await open()).toBe(openBefore);
     const unknown = await h.bus.request(
       h.subjects.command('order-manager', 'cancel'),
       { name: 'CancelCommand', schema: CancelCommand },

@@ -130,7 +130,7 @@ export class OrderManagerService {
   constructor(options: OrderManagerServiceOptions) {
     this.o = options;
     this.log = options.logger.child({ component: SERVICE });
-    this.metrics = createOrderManagerMetrics(options.metrics);
+    this.metrics = createOrderManagerMetrics(options.metrics, () => this.tracker.liveOrders());
     this.store = new ExecutionStore(options.pool, this.tracker, options.clock);
     this.registry = new InstrumentRegistry(options.venue.venue);
     this.pipelineRef = new ExecutionPipeline({
@@ -286,8 +286,10 @@ export class OrderManagerService {
   /** Waits while submission is paused, then journals and sends; resolves once the outcome is durable. */
   private async submitGated(request: OrderRequest): Promise<void> {
     await this.waitUntilRunning();
+    const startedAt = this.o.clock.now();
     const result = await submitOrder(request, this.deps());
     await this.handleSubmission(result);
+    this.metrics.submissionSeconds.observe({ outcome: result.outcome.kind }, (this.o.clock.now() - startedAt) / 1_000);
   }
 
   private async handleSubmission(result: SubmissionResult): Promise<void> {

@@ -8,7 +8,7 @@ import { TEST_STREAMS, removeTestNamespace, testSubjects } from '@bourse/bus/tes
 import { ExecutionEvent, OrderRequest, TradingState, type Subjects, type TradingMode } from '@bourse/contracts';
 import { startExchangeSim, type RunningExchangeSim } from '@bourse/exchange-sim';
 import { createTestDatabase, type TestDatabase } from '@bourse/store/testing';
-import { createLogger, createMetrics } from '@bourse/telemetry';
+import { createLogger, createMetrics, type Metrics } from '@bourse/telemetry';
 import { BinanceVenueClient, createBinanceMetrics, loadApiCredentials } from '@bourse/venue-binance';
 import { ORDER_MANAGER_LOCK_KEY, ORDER_MANAGER_MIGRATIONS } from '../store/index.js';
 import { OrderManagerService } from './order-manager-service.js';
@@ -32,6 +32,8 @@ export const CHASE: ChaseSettings = {
 export interface ServiceOptions {
   readonly bus?: Bus;
   readonly execRepublishMs?: number;
+  /** The registry the service's metrics go to, for a test that reads them. */
+  readonly metrics?: Metrics;
 }
 
 export interface Harness {
@@ -123,7 +125,7 @@ export async function startHarness(): Promise<Harness> {
         pool: db.pool,
         venue,
         logger,
-        metrics: createMetrics({ service: 'order-manager-test' }),
+        metrics: options.metrics ?? createMetrics({ service: 'order-manager-test' }),
         clock,
         safeHorizonMs: 1_000,
         chase: CHASE,
