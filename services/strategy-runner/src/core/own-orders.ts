@@ -108,7 +108,11 @@ export class OwnOrders {
     if (TERMINAL_ORDER_STATUSES.includes(event.status)) {
       this.open.delete(event.clientOrderId);
     } else if (known !== undefined) {
-      known.view = { ...known.view, status: event.status, filledQty: event.filledQty };
+      // The OMS may publish an order's own `pending-new` after venue updates that overtook it; an
+      // order never goes back to pending-new, and its filled quantity only grows.
+      const status = event.status === 'pending-new' ? known.view.status : event.status;
+      const filledQty = dec(event.filledQty).gt(dec(known.view.filledQty)) ? event.filledQty : known.view.filledQty;
+      known.view = { ...known.view, status, filledQty };
     } else {
       this.untracked++;
     }

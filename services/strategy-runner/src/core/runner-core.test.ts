@@ -347,6 +347,63 @@ describe('RunnerCore', () => {
     expect(core.onQuote(quote(T0 + 3)).intents).toHaveLength(1);
   });
 
+  it('an order’s own pending-new arriving after a partial fill does not take its view back', () => {
+    const seen: { status: string; filledQty: string }[][] = [];
+    const resting = defineStrategy({
+      name: 'resting',
+      version: '1',
+      params: z.strictObject({}),
+      timeframes: [],
+      evaluation: { mode: 'event', throttleMs: 0 },
+      create: () => ({
+        onQuote: (q, ctx) => {
+          const open = ctx.openOrders();
+          seen.push(open.map((o) => ({ status: o.status, filledQty: o.filledQty })));
+          return open.length > 0
+            ? []
+            : [{ instrument: q.instrument, side: 'BUY' as const, qty: '2', style: 'limit' as const, price: '99' }];
+        },
+      }),
+    }) as StrategyDefinition;
+    const strategies = [{ id: 'resting', definition: resting, version: '1', params: {}, instruments: [BTC] }];
+    const core = new RunnerCore({ strategies, clock: clock(), ids: ids(), staleAfterMs: 5_000 });
+    core.onReconReport(reconOk);
+    core.addInstrument(BTC);
+    core.onTradingState('global', active);
+    const [intent] = core.onQuote(quote(T0)).intents;
+    const clientOrderId = 'resting:1:0000abcdefgh001';
+    core.onRiskDecision(
+      RiskDecision.parse({
+        v: 1,
+        outcome: 'accepted',
+        intentId: intent!.id,
+        strategyId: 'resting',
+        instrument: 'BTC/USDT',
+        decidedAt: T0,
+        clientOrderId,
+      }),
+    );
+    const status = (eventId: string, state: string, filledQty: string) =>
+      ExecutionEvent.parse({
+        v: 1,
+        type: 'order-status',
+        eventId,
+        venue: 'binance',
+        instrument: 'BTC/USDT',
+        clientOrderId,
+        venueOrderId: '9',
+        status: state,
+        filledQty,
+        cumulativeQuoteQty: filledQty === '0' ? '0' : '99',
+        ...(filledQty === '0' ? {} : { avgPrice: '99' }),
+        venueTime: T0,
+      });
+    core.onExecution(status('s2', 'partially-filled', '1'));
+    core.onExecution(status('s1', 'pending-new', '0')); // the OMS's own first event, published late
+    core.onQuote(quote(T0 + 1));
+    expect(seen.at(-1)).toEqual([{ status: 'partially-filled', filledQty: '1' }]);
+  });
+
   it('gives strategies the instrument spec the runner knows as ctx.instrument', () => {
     const spec = instrumentFromJson({
       symbol: 'BTC/USDT',
