@@ -12,6 +12,8 @@ export const OrderManagerErrorCode = {
   INVALID_TACTIC: 'OMS_INVALID_TACTIC',
   /** A tactic was driven out of order (e.g. started twice). */
   TACTIC_STATE: 'OMS_TACTIC_STATE',
+  /** A tactic's stored progress cannot be resumed (children out of order, two live at once). */
+  TACTIC_RESUME: 'OMS_TACTIC_RESUME',
 } as const;
 export type OrderManagerErrorCode = (typeof OrderManagerErrorCode)[keyof typeof OrderManagerErrorCode];
 

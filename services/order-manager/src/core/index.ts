@@ -64,6 +64,10 @@ export {
   type LimitChaseParams,
   type LimitChaseStatus,
   type ChasePhase,
+  type ChildRole,
+  type CancelReason,
+  type ChaseChildProgress,
+  type LimitChaseProgress,
   type TacticEffect,
   type TacticStep,
 } from './tactics/limit-chase.js';

@@ -1,6 +1,7 @@
 // The order manager's shell around its core. Start order (DESIGN 9): migrate and load the store →
 // the venue's instruments → the trading-state KV → the user-data stream → every unresolved outbox
-// entry settled by querying the venue by client order id → commands → the ORDERS consumer → ready.
+// entry settled by querying the venue by client order id → every stored limit chase resumed →
+// commands → the ORDERS consumer → ready.
 // Everything the core decides goes through ExecutionPipeline (persist, then publish on EXEC).
 
 import {
@@ -45,12 +46,18 @@ import {
   type TrackerChange,
 } from '../core/index.js';
 import {
+  finishTactic,
   insertOutbox,
+  insertTactic,
+  listActiveTactics,
   listUnresolvedOutbox,
   loadOrder,
   loadOutbox,
   markOutbox,
   migrateOrderManagerStore,
+  recordChildCancel,
+  recordTacticChild,
+  tacticExists,
 } from '../store/index.js';
 import { CancelExecutionReply, OmsStatusReply, type CancelExecutionResult, type OmsStatus } from './command-replies.js';
 import type { z } from 'zod';
@@ -65,7 +72,8 @@ import {
   type SubmissionPauseEvent,
   type SubmissionPauseState,
 } from './submission-pause.js';
-import { TacticRunner, wantsChase, type ChaseSettings } from './tactic-runner.js';
+import { trackChaseChildren } from './tactic-resume.js';
+import { TacticRunner, wantsChase, type ChaseSettings, type TacticJournal } from './tactic-runner.js';
 import { TradingStateWatch } from './trading-state-watch.js';
 
 const SERVICE = 'order-manager';
@@ -200,9 +208,10 @@ export class OrderManagerService {
       ports: {
         submit: (request) => this.submitGated(request),
         cancel: (clientOrderId, instrument) => this.cancelOne(clientOrderId, instrument).then(() => undefined),
-        nextClientOrderId: (parent) => this.childIds.next(parent.clientOrderId),
+        childClientOrderId: (parent, seq) => this.childIds.of(parent.clientOrderId, seq),
         currentOrder: (clientOrderId) => this.tracker.get(clientOrderId)?.order,
       },
+      journal: this.tacticJournal(),
     });
     this.pipelineRef.onApplied((changes) => this.tactics?.onChanges(changes));
 
@@ -213,6 +222,9 @@ export class OrderManagerService {
     this.log.info('user-data stream subscribed');
 
     await this.recoverOutbox();
+    // After the outbox is settled (its children tracked) and before ORDERS: a chase is never both
+    // resumed and started again from a redelivered request.
+    await this.resumeTactics();
 
     const subjects = bus.subjects;
     const cmd = (name: string) => subjects.command(SERVICE, name);
@@ -265,7 +277,10 @@ export class OrderManagerService {
 
   private async onOrderRequest(request: OrderRequest): Promise<void> {
     const id = request.clientOrderId;
-    const known = this.tracker.get(id) !== undefined || (await loadOutbox(this.o.pool, id)) !== undefined;
+    const known =
+      this.tracker.get(id) !== undefined ||
+      (await loadOutbox(this.o.pool, id)) !== undefined ||
+      (wantsChase(request) && (await tacticExists(this.o.pool, id)));
     if (known) {
       // A redelivery: the journal has it. Write the order's current view again in case the first
       // attempt failed after the venue call, and ack; it is never sent twice.
@@ -277,7 +292,11 @@ export class OrderManagerService {
     }
     if (wantsChase(request) && this.tactics !== undefined) {
       await this.waitUntilRunning();
-      await this.tactics.begin(request);
+      // Resolves once the chase is committed: acking after that cannot lose it, quote or not.
+      if (!(await this.tactics.begin(request))) {
+        this.metrics.submissions.inc({ outcome: 'duplicate' });
+        this.log.info({ clientOrderId: id }, 'limit chase already stored; not started again');
+      }
       return;
     }
     await this.submitGated(request);
@@ -340,6 +359,47 @@ export class OrderManagerService {
       this.log.info({ clientOrderId: entry.clientOrderId, state: entry.state }, 'settling outbox entry after restart');
       await this.handleSubmission(await recoverOutboxEntry(entry, this.deps()));
     }
+  }
+
+  private tacticJournal(): TacticJournal {
+    const { pool, clock } = this.o;
+    return {
+      begin: (parent, startedAt) => insertTactic(pool, parent, startedAt),
+      recordChild: async (parentId, child) => {
+        await recordTacticChild(pool, parentId, child, clock.now());
+      },
+      recordCancel: (parentId, childId, reason) => recordChildCancel(pool, parentId, childId, reason, clock.now()),
+      finish: async (parentId, outcome, reason) => {
+        await finishTactic(pool, parentId, { outcome, reason, at: clock.now() });
+      },
+    };
+  }
+
+  /** Every active stored chase, its children tracked, rebuilt and carried on. */
+  private async resumeTactics(): Promise<void> {
+    const tactics = this.tactics;
+    if (tactics === undefined) return;
+    const active = await listActiveTactics(this.o.pool);
+    for (const stored of active) {
+      try {
+        const followed = await trackChaseChildren(stored, {
+          pool: this.o.pool,
+          venue: this.o.venue,
+          tracker: this.tracker,
+          clock: this.o.clock,
+          logger: this.log,
+          follow: (id) => this.follow(id),
+          apply: (changes) => this.pipelineRef.apply(changes),
+        });
+        await tactics.resume(stored);
+        // Closed children were loaded only to count their fills; memory keeps open orders.
+        for (const id of followed) this.tracker.evict(id);
+      } catch (err) {
+        // Left active: the next start tries again. Its children are followed as plain orders meanwhile.
+        this.log.error({ err, clientOrderId: stored.parentClientOrderId }, 'limit chase not resumed');
+      }
+    }
+    if (active.length > 0) this.log.info({ chases: active.length, running: tactics.active }, 'limit chases resumed');
   }
 
   private deps(): SubmissionDeps {

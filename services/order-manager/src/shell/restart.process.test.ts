@@ -3,20 +3,15 @@
 // src/main.ts`, as `bourse start` runs it); the sim swallows the WS-API answer to the accepted order
 // so the process is waiting on it, with the entry `submitting` in Postgres, when it is killed.
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrderRequest } from '@bourse/contracts';
 import type { BinanceVenueClient } from '@bourse/venue-binance';
 import { loadOrder, loadOutbox } from '../store/index.js';
-import { orderRequest, startHarness, waitFor, type Harness } from './test-support.js';
-
-const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
+import { orderRequest, startHarness, startOmsProcess, waitFor, type Harness, type OmsProcess } from './test-support.js';
 
 let h: Harness;
 let venue: BinanceVenueClient;
-const children = new Set<ChildProcess>();
+const processes = new Set<OmsProcess>();
 
 beforeAll(async () => {
   h = await startHarness();
@@ -25,61 +20,24 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  for (const child of children) child.kill('SIGKILL');
+  for (const p of processes) await p.kill();
   await h?.close();
 }, 30_000);
 
 /** Starts the OMS process and resolves once it logged that it is ready. */
-function startOms(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
-      DATABASE_URL: h.db.url,
-      BOURSE_NAMESPACE: h.subjects.prefix,
-      OPS_PORT: '0',
-      LOG_LEVEL: 'info',
-      OMS_SIM_REST_URL: h.sim.restUrl,
-      OMS_SIM_WS_STREAM_URL: h.sim.wsStreamUrl,
-      OMS_SIM_WS_API_URL: h.sim.wsApiUrl,
-      OMS_ORDER_PATH: 'ws-api',
-      // Long enough that the swallowed answer keeps the process waiting until it is killed.
-      OMS_VENUE_REQUEST_TIMEOUT_MS: '30000',
-      BINANCE_SIM_API_KEY: h.apiKey,
-      BINANCE_SIM_API_SECRET: h.apiSecret,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+async function startOms(): Promise<OmsProcess> {
+  const oms = await startOmsProcess(h, {
+    OMS_ORDER_PATH: 'ws-api',
+    // Long enough that the swallowed answer keeps the process waiting until it is killed.
+    OMS_VENUE_REQUEST_TIMEOUT_MS: '30000',
   });
-  children.add(child);
-  child.on('exit', () => children.delete(child));
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`order manager not ready after 30 s:\n${output.slice(-2000)}`)),
-      30_000,
-    );
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      if (output.includes('"msg":"order manager ready"')) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`order manager exited with ${code}:\n${output.slice(-2000)}`));
-    });
-  });
+  processes.add(oms);
+  return oms;
 }
 
-function killed(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
+async function killed(oms: OmsProcess): Promise<void> {
+  await oms.kill();
+  processes.delete(oms);
 }
 
 describe('kill -9 between the outbox commit and the venue answer', () => {

@@ -4,12 +4,29 @@
 // and the tracker's view of its child after every applied change; carries out its effects through
 // the same submission and cancel paths as everything else. All tactic work runs on one queue, so a
 // chase never sees two events at once.
+//
+// Every chase is durable (TacticJournal, migration 0003), and each write is committed before the
+// act it describes: the chase before its request is acked, each child with its counter before it
+// is journaled, the reason for a cancel before the cancel, the outcome when done (an operator's
+// abort at once). `resume` rebuilds a stored chase at start-up from the tracker's view of its children.
 
 import type { Bus, BusSubscription } from '@bourse/bus';
 import { Quote, type ClientOrderId, type OrderRequest } from '@bourse/contracts';
 import { dec, type InstrumentRegistry, type Order } from '@bourse/domain';
 import type { Logger } from '@bourse/telemetry';
-import { CancelReplaceRateLimit, LimitChase, type Clock, type TacticStep, type TrackerChange } from '../core/index.js';
+import {
+  CancelReplaceRateLimit,
+  LimitChase,
+  isOrderManagerError,
+  type CancelReason,
+  type Clock,
+  type LimitChaseParams,
+  type LimitChaseProgress,
+  type TacticEffect,
+  type TacticStep,
+  type TrackerChange,
+} from '../core/index.js';
+import type { StoredTactic, TacticChildRecord, TacticOutcome } from '../store/index.js';
 import type { OrderManagerMetrics } from './metrics.js';
 
 const QuoteContract = { name: 'Quote', schema: Quote };
@@ -28,9 +45,22 @@ export interface TacticPorts {
   submit(request: OrderRequest): Promise<void>;
   /** Cancels a child at the venue and applies the result. */
   cancel(clientOrderId: string, instrument: string): Promise<void>;
-  nextClientOrderId(parent: OrderRequest): ClientOrderId;
+  /** The id of a parent's `seq`th replacement or fallback order. */
+  childClientOrderId(parent: OrderRequest, seq: number): ClientOrderId;
   /** The tracker's current view of an order (batches can be applied out of venue order; the current view decides). */
   currentOrder(clientOrderId: string): Order | undefined;
+}
+
+/** Where chases are kept across restarts; each call resolves once the write is committed. */
+export interface TacticJournal {
+  /** Stores a new chase; false when it was stored before (a redelivered request). */
+  begin(parent: OrderRequest, startedAt: number): Promise<boolean>;
+  /** Stores a child and moves the chase's counter past it; called before the child is submitted. */
+  recordChild(parentClientOrderId: string, child: TacticChildRecord): Promise<void>;
+  /** Stores why a child is being canceled; called before the cancel is sent. */
+  recordCancel(parentClientOrderId: string, childClientOrderId: string, reason: CancelReason): Promise<void>;
+  /** Marks the chase done; the first outcome stays. */
+  finish(parentClientOrderId: string, outcome: TacticOutcome, reason: string): Promise<void>;
 }
 
 export interface TacticRunnerOptions {
@@ -42,6 +72,7 @@ export interface TacticRunnerOptions {
   readonly metrics: OrderManagerMetrics;
   readonly settings: ChaseSettings;
   readonly ports: TacticPorts;
+  readonly journal: TacticJournal;
 }
 
 /** Whether the request asks for the limit-then-market tactic. */
@@ -82,31 +113,72 @@ export class TacticRunner {
   }
 
   /**
-   * Starts a chase for `parent`; resolves once its first step ran (with a quote at hand, the first
-   * child is journaled by then). Throws OMS_INVALID_TACTIC for parameters it cannot work with.
+   * Starts a chase for `parent`; resolves once the chase is stored and its first step ran (with a
+   * quote at hand, the first child is journaled by then), so the caller may ack the request. Resolves
+   * false when the chase was stored before (a redelivery: nothing starts). Throws OMS_INVALID_TACTIC
+   * for parameters it cannot work with, and the store's error when the chase could not be stored.
    */
-  begin(parent: OrderRequest): Promise<void> {
+  begin(parent: OrderRequest): Promise<boolean> {
     return this.serial(async () => {
-      const spec = this.o.registry.get(parent.instrument);
-      if (spec === undefined) throw new Error(`instrument ${parent.instrument} is not listed by the venue`);
-      const s = this.o.settings;
-      const chase = new LimitChase({
-        parent,
-        instrument: spec,
-        startedAt: this.o.clock.now(),
-        replaceIntervalMs: s.replaceIntervalMs,
-        maxReplacements: s.maxReplacements,
-        placement: s.placement,
-        maxSpreadBps: dec(s.maxSpreadBps),
-        nextClientOrderId: () => this.o.ports.nextClientOrderId(parent),
-        rateLimit: this.rateLimit,
-      });
-      this.chases.set(parent.clientOrderId, { chase, parent });
-      this.watchQuotes(parent.venueSymbol);
+      if (this.chases.has(parent.clientOrderId)) return false;
+      const startedAt = this.o.clock.now();
+      const chase = new LimitChase(this.paramsFor(parent, startedAt));
+      if (!(await this.o.journal.begin(parent, startedAt))) return false;
+      this.add(parent, chase);
       this.log.info({ clientOrderId: parent.clientOrderId, windowEndsAt: chase.windowEndsAt }, 'limit chase started');
       const quote = this.quotes.get(parent.venueSymbol);
       if (quote !== undefined)
         await this.carryOut(parent.clientOrderId, chase, chase.onTick(this.o.clock.now(), quote));
+      return true;
+    });
+  }
+
+  /**
+   * Rebuilds a stored chase (start-up, after the restore and the outbox recovery, with every
+   * journaled child of it in the tracker) and carries out what it must do at once. A chase whose
+   * progress cannot be resumed is stopped and recorded so, never guessed at.
+   */
+  resume(stored: StoredTactic): Promise<void> {
+    return this.serial(async () => {
+      const { parent } = stored;
+      const id = parent.clientOrderId;
+      if (this.chases.has(id)) return;
+      const progress: LimitChaseProgress = {
+        children: stored.children.map((c) => ({
+          clientOrderId: c.clientOrderId,
+          role: c.role,
+          placedAt: c.placedAt,
+          cancelReason: c.cancelReason,
+          order: this.o.ports.currentOrder(c.clientOrderId),
+        })),
+        nextChildSeq: stored.nextChildSeq,
+        arrivalMid: stored.arrivalMid === undefined ? undefined : dec(stored.arrivalMid),
+      };
+      let resumed: { readonly chase: LimitChase; readonly step: TacticStep };
+      try {
+        resumed = LimitChase.resume(this.paramsFor(parent, stored.startedAt), progress, this.o.clock.now());
+      } catch (err) {
+        if (!isOrderManagerError(err)) throw err;
+        this.log.error({ err, clientOrderId: id }, 'limit chase cannot be resumed; recorded as stopped');
+        await this.o.journal.finish(id, 'stopped', `could not resume: ${err.message}`);
+        this.o.metrics.tactics.inc({ outcome: 'stopped' });
+        return;
+      }
+      const { chase, step } = resumed;
+      this.add(parent, chase);
+      const status = chase.status();
+      this.log.info(
+        {
+          clientOrderId: id,
+          phase: status.phase,
+          child: status.childClientOrderId,
+          replacements: status.replacements,
+          filledQty: status.filledQty.toString(),
+          windowEndsAt: chase.windowEndsAt,
+        },
+        'limit chase resumed',
+      );
+      await this.carryOut(id, chase, step);
     });
   }
 
@@ -130,9 +202,34 @@ export class TacticRunner {
       for (const [id, { chase }] of this.chases) {
         const child = chase.status().childClientOrderId;
         if (!clientOrderIds.has(id) && (child === undefined || !clientOrderIds.has(child))) continue;
+        // The operator's word is recorded at once: should the process die before the child's cancel
+        // is confirmed, the chase stays stopped instead of being resumed.
+        await this.finishQuietly(id, 'stopped', `aborted: ${reason}`);
         await this.carryOut(id, chase, chase.abort(reason, { cancelSent: true }));
       }
     });
+  }
+
+  private paramsFor(parent: OrderRequest, startedAt: number): LimitChaseParams {
+    const spec = this.o.registry.get(parent.instrument);
+    if (spec === undefined) throw new Error(`instrument ${parent.instrument} is not listed by the venue`);
+    const s = this.o.settings;
+    return {
+      parent,
+      instrument: spec,
+      startedAt,
+      replaceIntervalMs: s.replaceIntervalMs,
+      maxReplacements: s.maxReplacements,
+      placement: s.placement,
+      maxSpreadBps: dec(s.maxSpreadBps),
+      childClientOrderId: (seq) => this.o.ports.childClientOrderId(parent, seq),
+      rateLimit: this.rateLimit,
+    };
+  }
+
+  private add(parent: OrderRequest, chase: LimitChase): void {
+    this.chases.set(parent.clientOrderId, { chase, parent });
+    this.watchQuotes(parent.venueSymbol);
   }
 
   private watchQuotes(venueSymbol: string): void {
@@ -170,13 +267,17 @@ export class TacticRunner {
       try {
         switch (effect.kind) {
           case 'submit':
+            // A child whose record failed is never submitted: an id is only ever used once it is stored.
+            await this.o.journal.recordChild(parentId, childRecord(effect, chase));
             await this.o.ports.submit(effect.request);
             break;
           case 'cancel':
+            await this.recordCancel(parentId, effect);
             await this.o.ports.cancel(effect.clientOrderId, effect.symbol);
             break;
           case 'done':
             this.chases.delete(parentId);
+            await this.finishQuietly(parentId, effect.outcome, effect.reason);
             this.o.metrics.tactics.inc({ outcome: effect.outcome });
             this.log.info(
               {
@@ -199,11 +300,43 @@ export class TacticRunner {
     }
   }
 
-  private serial(work: () => Promise<void>): Promise<void> {
+  // A cancel whose reason could not be stored is still sent: leaving the child resting is worse, and
+  // a resumed chase that does not know the reason only stops early (or takes the fallback after the
+  // window), never places an order it should not.
+  private async recordCancel(parentId: string, effect: Extract<TacticEffect, { kind: 'cancel' }>): Promise<void> {
+    try {
+      await this.o.journal.recordCancel(parentId, effect.clientOrderId, effect.reason);
+    } catch (err) {
+      this.log.error({ err, clientOrderId: parentId, child: effect.clientOrderId }, 'cancel reason not stored');
+    }
+  }
+
+  private async finishQuietly(parentId: string, outcome: TacticOutcome, reason: string): Promise<void> {
+    try {
+      await this.o.journal.finish(parentId, outcome, reason);
+    } catch (err) {
+      // The row stays active: the next start resumes the chase from its children and ends it again.
+      this.log.error({ err, clientOrderId: parentId, outcome }, 'limit chase outcome not stored');
+    }
+  }
+
+  private serial<T>(work: () => Promise<T>): Promise<T> {
     const run = this.queue.then(work);
     this.queue = run.catch((err: unknown) => this.log.error({ err }, 'tactic step failed'));
     return run;
   }
+}
+
+function childRecord(effect: Extract<TacticEffect, { kind: 'submit' }>, chase: LimitChase): TacticChildRecord {
+  const mid = chase.status().arrivalMid;
+  return {
+    clientOrderId: effect.request.clientOrderId,
+    role: effect.role,
+    seq: effect.seq,
+    placedAt: effect.request.createdAt,
+    // The fallback's slippage reference, stored with the first child it was measured for.
+    ...(effect.role === 'first' && mid !== undefined ? { arrivalMid: mid.toString() } : {}),
+  };
 }
 
 function describeFallback(chase: LimitChase): string | undefined {

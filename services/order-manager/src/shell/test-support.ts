@@ -2,7 +2,9 @@
 // exchange simulator in process on loopback, the Binance adapter pointed at it, NATS under a
 // namespace of the file's own, and a PostgreSQL database of its own — and a collector of EXEC events.
 
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { connectBus, type Bus, type TypedKv } from '@bourse/bus';
 import { TEST_STREAMS, removeTestNamespace, testSubjects } from '@bourse/bus/testing';
 import { ExecutionEvent, OrderRequest, TradingState, type Subjects, type TradingMode } from '@bourse/contracts';
@@ -200,4 +202,69 @@ export async function waitFor<T>(
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
+
+export interface OmsProcess {
+  readonly child: ChildProcess;
+  /** Everything it logged so far (JSON lines), for a failure message. */
+  output(): string;
+  /** SIGKILL, as a crash: no shutdown step runs. Resolves once the process is gone. */
+  kill(): Promise<void>;
+}
+
+/**
+ * Starts the order manager as its own process (`node --import tsx src/main.ts`, as `bourse start`
+ * runs it) on the harness's namespace, database and sim, and resolves once it logged that it is ready.
+ */
+export function startOmsProcess(h: Harness, env: Record<string, string> = {}): Promise<OmsProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+      DATABASE_URL: h.db.url,
+      BOURSE_NAMESPACE: h.subjects.prefix,
+      OPS_PORT: '0',
+      LOG_LEVEL: 'info',
+      OMS_SIM_REST_URL: h.sim.restUrl,
+      OMS_SIM_WS_STREAM_URL: h.sim.wsStreamUrl,
+      OMS_SIM_WS_API_URL: h.sim.wsApiUrl,
+      BINANCE_SIM_API_KEY: h.apiKey,
+      BINANCE_SIM_API_SECRET: h.apiSecret,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const handle: OmsProcess = {
+    child,
+    output: () => output,
+    kill: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`order manager not ready after 30 s:\n${output.slice(-2000)}`));
+    }, 30_000);
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      if (output.includes('"msg":"order manager ready"')) {
+        clearTimeout(timer);
+        resolve(handle);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`order manager exited with ${code}:\n${output.slice(-2000)}`));
+    });
+  });
 }

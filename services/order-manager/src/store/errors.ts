@@ -16,6 +16,18 @@ export const OrderStoreErrorCode = {
   STRATEGY_VERSION_CONFLICT: 'ORDER_STORE_STRATEGY_VERSION_CONFLICT',
   /** A stored row no longer passes its contract (edited by hand, or written by older code). */
   CORRUPT_ROW: 'ORDER_STORE_CORRUPT_ROW',
+  /** insertTactic with a parent client order id already stored for a different request. */
+  TACTIC_CONFLICT: 'ORDER_STORE_TACTIC_CONFLICT',
+  /** A child, a cancel or an outcome for a tactic that was never stored. */
+  TACTIC_NOT_FOUND: 'ORDER_STORE_TACTIC_NOT_FOUND',
+  /** A child recorded for a tactic that is already done: a finished chase places nothing more. */
+  TACTIC_NOT_ACTIVE: 'ORDER_STORE_TACTIC_NOT_ACTIVE',
+  /** A child counter at or below one already used: the id it makes may be one the venue has seen. */
+  TACTIC_CHILD_SEQ: 'ORDER_STORE_TACTIC_CHILD_SEQ',
+  /** A child client order id recorded before (for another parent, or in another role). */
+  TACTIC_CHILD_REUSED: 'ORDER_STORE_TACTIC_CHILD_REUSED',
+  /** A cancel reason for a child that was never recorded under that parent. */
+  TACTIC_CHILD_NOT_FOUND: 'ORDER_STORE_TACTIC_CHILD_NOT_FOUND',
 } as const;
 export type OrderStoreErrorCode = (typeof OrderStoreErrorCode)[keyof typeof OrderStoreErrorCode];
 

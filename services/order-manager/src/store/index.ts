@@ -51,3 +51,26 @@ export {
   type RawFilters,
 } from './instruments.js';
 export { recordStrategyVersion, loadStrategyVersion, type StrategyVersionRecord } from './strategy-versions.js';
+export {
+  insertTactic,
+  loadTactic,
+  tacticExists,
+  listActiveTactics,
+  finishTactic,
+  TACTIC_OUTCOMES,
+  type StoredTactic,
+  type TacticOutcome,
+  type TacticStatus,
+  type FinishTacticOptions,
+} from './tactics.js';
+export {
+  recordTacticChild,
+  recordChildCancel,
+  listTacticChildren,
+  TACTIC_CHILD_ROLES,
+  TACTIC_CANCEL_REASONS,
+  type TacticChildRecord,
+  type StoredTacticChild,
+  type TacticChildRole,
+  type TacticCancelReason,
+} from './tactic-children.js';

@@ -1,10 +1,19 @@
 import { describe, it, expect } from 'vitest';
 import { ClientOrderId, type OrderRequest, type OrderStatus } from '@bourse/contracts';
 import { dec } from '@bourse/domain';
+import { isOrderManagerError, OrderManagerErrorCode } from '../errors.js';
 import { OrderTracker } from '../order-tracker.js';
 import { BTC, T0, fill, quote, report, request } from '../test-support.js';
 import { checkMarketFallback } from './fallback-guards.js';
-import { LimitChase, type LimitChaseParams, type TacticEffect } from './limit-chase.js';
+import {
+  LimitChase,
+  type CancelReason,
+  type ChaseChildProgress,
+  type ChildRole,
+  type LimitChaseParams,
+  type LimitChaseProgress,
+  type TacticEffect,
+} from './limit-chase.js';
 import { CancelReplaceRateLimit } from './replace-rate-limit.js';
 
 // The tactic driven through the real tracker: its effects become tracked orders and cancel requests,
@@ -13,17 +22,18 @@ import { CancelReplaceRateLimit } from './replace-rate-limit.js';
 const CONSTRAINTS = { limitWindowMs: 10_000, marketFallback: true, maxSlippageBps: '50' };
 
 class Harness {
-  readonly tracker = new OrderTracker();
   readonly effects: TacticEffect[] = [];
   readonly notes: string[] = [];
-  readonly chase: LimitChase;
-  private seq = 0;
+  chase: LimitChase;
+  private readonly params: LimitChaseParams;
 
+  /** `tracker`: another harness's, to play a restarted OMS that restored the same orders. */
   constructor(
     parent: OrderRequest = request('p', { price: '101', constraints: CONSTRAINTS }),
     params: Partial<LimitChaseParams> = {},
+    readonly tracker = new OrderTracker(),
   ) {
-    this.chase = new LimitChase({
+    this.params = {
       parent,
       instrument: BTC,
       startedAt: T0,
@@ -31,10 +41,23 @@ class Harness {
       maxReplacements: 3,
       placement: 'join',
       maxSpreadBps: dec('20'),
-      nextClientOrderId: () => ClientOrderId.parse(`${parent.clientOrderId}-r${++this.seq}`),
+      childClientOrderId: (seq) => ClientOrderId.parse(`${parent.clientOrderId}-r${seq}`),
       rateLimit: new CancelReplaceRateLimit({ maxPerWindow: 10, windowMs: 60_000 }),
       ...params,
-    });
+    };
+    this.chase = new LimitChase(this.params);
+  }
+
+  /** Replaces the chase with one rebuilt from stored progress at `at`, as a restarted OMS does. */
+  resume(progress: LimitChaseProgress, at: number): TacticEffect[] {
+    const { chase, step } = LimitChase.resume(this.params, progress, at);
+    this.chase = chase;
+    return this.run(step, at);
+  }
+
+  /** A stored child as the restarted shell hands it over: the record and the tracker's view. */
+  stored(id: string, role: ChildRole, placedAt: number, cancelReason?: CancelReason): ChaseChildProgress {
+    return { clientOrderId: id, role, placedAt, cancelReason, order: this.tracker.get(id)?.order };
   }
 
   tick(at: number, bid: string, ask: string, bidQty = '5', askQty = '5'): TacticEffect[] {
@@ -44,6 +67,12 @@ class Harness {
   /** A venue report on the live child (cumulative qty), with the execution's fill when it is one. */
   venue(status: OrderStatus, filledQty: string, at: number, price = '100'): TacticEffect[] {
     const id = this.child();
+    this.report(id, status, filledQty, at, price);
+    return this.feed(id, at);
+  }
+
+  /** A venue report applied to the tracker only: the chase never hears of it (the process died first). */
+  report(id: string, status: OrderStatus, filledQty: string, at: number, price = '100'): void {
     const quoteQty = dec(filledQty).times(dec(price)).toString();
     const before = this.tracker.get(id)?.order.filledQty ?? dec(0);
     const executed = dec(filledQty).minus(before);
@@ -53,7 +82,6 @@ class Harness {
       f,
     );
     expect(change.outcome).toBe('applied');
-    return this.feed(id, at);
   }
 
   child(): string {
@@ -96,6 +124,8 @@ describe('LimitChase', () => {
     const [first] = h.tick(T0, '100', '100.1');
     expect(first).toMatchObject({
       kind: 'submit',
+      role: 'first',
+      seq: undefined,
       request: { clientOrderId: 'p', price: '100', qty: '1', style: 'limit' },
     });
     expect(first?.kind === 'submit' && first.request.constraints).toBeUndefined();
@@ -105,13 +135,13 @@ describe('LimitChase', () => {
 
     expect(h.tick(T0 + 1_000, '100.05', '100.15')).toEqual([]); // before the interval: rests
     const cancel = h.tick(T0 + 2_000, '100.05', '100.15');
-    expect(cancel).toEqual([{ kind: 'cancel', clientOrderId: 'p', symbol: 'BTC/USDT' }]);
+    expect(cancel).toEqual([{ kind: 'cancel', clientOrderId: 'p', symbol: 'BTC/USDT', reason: 'replace' }]);
     expect(h.chase.status().phase).toBe('canceling');
     // While the cancel is in flight another 0.2 fills; the venue confirms the cancel with 0.5 filled.
     h.venue('pending-cancel', '0.5', T0 + 2_010);
     const replaced = h.venue('canceled', '0.5', T0 + 2_020);
     expect(replaced).toMatchObject([
-      { kind: 'submit', request: { clientOrderId: 'p-r1', qty: '0.5', price: '100.05' } },
+      { kind: 'submit', role: 'replacement', seq: 1, request: { clientOrderId: 'p-r1', qty: '0.5', price: '100.05' } },
     ]);
     expect(h.chase.status()).toMatchObject({ phase: 'working', replacements: 1, childClientOrderId: 'p-r1' });
     expect(h.chase.status().filledQty.toString()).toBe('0.5');
@@ -148,7 +178,7 @@ describe('LimitChase', () => {
     expect(h.tick(T0 + 4_100, '100.02', '100.1')).toEqual([]);
     expect(h.notes.at(-1)).toContain('max replacements (1) reached');
     expect(h.tick(T0 + 10_000, '100.03', '100.1')).toEqual([
-      { kind: 'cancel', clientOrderId: 'p-r1', symbol: 'BTC/USDT' },
+      { kind: 'cancel', clientOrderId: 'p-r1', symbol: 'BTC/USDT', reason: 'window-end' },
     ]);
   });
 
@@ -163,7 +193,9 @@ describe('LimitChase', () => {
     expect(a.tick(T0 + 2_000, '100.01', '100.1')).toHaveLength(1);
     expect(b.tick(T0 + 2_000, '100.01', '100.1')).toEqual([]);
     expect(b.notes.at(-1)).toContain(`rate limit for BTC/USDT: next allowed at ${T0 + 7_000}`);
-    expect(b.tick(T0 + 7_000, '100.01', '100.1')).toEqual([{ kind: 'cancel', clientOrderId: 'b', symbol: 'BTC/USDT' }]);
+    expect(b.tick(T0 + 7_000, '100.01', '100.1')).toEqual([
+      { kind: 'cancel', clientOrderId: 'b', symbol: 'BTC/USDT', reason: 'replace' },
+    ]);
   });
 
   it('goes to market for the remainder at the window end when the guards pass', () => {
@@ -172,12 +204,13 @@ describe('LimitChase', () => {
     h.venue('new', '0', T0 + 1);
     h.venue('partially-filled', '0.4', T0 + 100);
     expect(h.tick(T0 + 10_000, '100', '100.1', '5', '2')).toEqual([
-      { kind: 'cancel', clientOrderId: 'p', symbol: 'BTC/USDT' },
+      { kind: 'cancel', clientOrderId: 'p', symbol: 'BTC/USDT', reason: 'window-end' },
     ]);
     const fallback = h.venue('canceled', '0.4', T0 + 10_010);
     expect(fallback).toHaveLength(1);
     const market = h.lastSubmitted();
     expect(market).toMatchObject({ clientOrderId: 'p-r1', style: 'market', qty: '0.6', expiresAt: T0 + 12_010 });
+    expect(fallback[0]).toMatchObject({ kind: 'submit', role: 'fallback', seq: 1 });
     expect(market.price).toBeUndefined();
     expect(market.timeInForce).toBeUndefined();
     expect(h.chase.status().fallback).toMatchObject({ allowed: true });
@@ -218,7 +251,7 @@ describe('LimitChase', () => {
     k.tick(T0, '100', '100.1');
     k.venue('new', '0', T0 + 1);
     const abort = k.chase.abort('kill switch');
-    expect(abort.effects).toEqual([{ kind: 'cancel', clientOrderId: 'p', symbol: 'BTC/USDT' }]);
+    expect(abort.effects).toEqual([{ kind: 'cancel', clientOrderId: 'p', symbol: 'BTC/USDT', reason: 'abort' }]);
     const after = k.venue('canceled', '0', T0 + 10);
     expect(after[0]).toMatchObject({ kind: 'done', outcome: 'stopped', reason: 'aborted: kill switch' });
     expect(k.tick(T0 + 20_000, '99', '99.1')).toEqual([]);
@@ -243,6 +276,189 @@ describe('LimitChase', () => {
       /does not rest on the book/,
     );
     expect(() => new Harness(request('n'))).toThrow(/limitWindowMs/);
+  });
+});
+
+// A restart is played by a second harness over the first one's tracker: the orders a restarted OMS
+// restores, and the stored progress of the chase (its children, counter and arrival mid).
+describe('LimitChase.resume', () => {
+  /** The first child at 100 (touch 100 / 100.1, arrival mid 100.05), acknowledged. */
+  function beforeRestart(params: Partial<LimitChaseParams> = {}): Harness {
+    const before = new Harness(undefined, params);
+    before.tick(T0, '100', '100.1');
+    before.venue('new', '0', T0 + 10);
+    return before;
+  }
+
+  function restarted(before: Harness, params: Partial<LimitChaseParams> = {}): Harness {
+    return new Harness(undefined, params, before.tracker);
+  }
+
+  const MID = dec('100.05');
+
+  it('adopts the live child, counts the fills from before the restart, and replaces only the remainder', () => {
+    const before = beforeRestart();
+    before.venue('partially-filled', '0.3', T0 + 500);
+    const h = restarted(before);
+    const progress = { children: [h.stored('p', 'first', T0)], nextChildSeq: 1, arrivalMid: MID };
+    expect(h.resume(progress, T0 + 1_000)).toEqual([]);
+    expect(h.chase.status()).toMatchObject({ phase: 'working', childClientOrderId: 'p', replacements: 0 });
+    expect(h.chase.status().filledQty.toString()).toBe('0.3');
+
+    expect(h.tick(T0 + 2_000, '100.05', '100.15')).toEqual([
+      { kind: 'cancel', clientOrderId: 'p', symbol: 'BTC/USDT', reason: 'replace' },
+    ]);
+    const replaced = h.venue('canceled', '0.4', T0 + 2_010);
+    expect(replaced).toMatchObject([
+      { kind: 'submit', role: 'replacement', seq: 1, request: { clientOrderId: 'p-r1', qty: '0.6', price: '100.05' } },
+    ]);
+    h.venue('new', '0', T0 + 2_020);
+    const done = h.venue('filled', '0.6', T0 + 3_000, '100.05');
+    expect(done).toEqual([
+      { kind: 'done', outcome: 'filled', reason: 'parent quantity filled', filledQty: '1', remainingQty: '0' },
+    ]);
+    expect(h.tracker.positions.position('momo', 'BTC/USDT').qty.toString()).toBe('1');
+  });
+
+  it('cancels at once when the window ended during the outage, then takes the guarded fallback on the first quote', () => {
+    const before = beforeRestart();
+    before.venue('partially-filled', '0.4', T0 + 100);
+    const h = restarted(before);
+    const progress = { children: [h.stored('p', 'first', T0)], nextChildSeq: 1, arrivalMid: MID };
+    expect(h.resume(progress, T0 + 12_000)).toEqual([
+      { kind: 'cancel', clientOrderId: 'p', symbol: 'BTC/USDT', reason: 'window-end' },
+    ]);
+    // No quote has arrived since the restart: the guards cannot be checked yet, so nothing is sent.
+    expect(h.venue('canceled', '0.4', T0 + 12_010)).toEqual([]);
+    expect(h.chase.status().phase).toBe('awaiting-quote');
+    expect(h.notes.at(-1)).toContain('waiting for a two-sided quote before the fallback');
+    const fallback = h.tick(T0 + 12_050, '100', '100.1', '5', '2');
+    expect(fallback).toMatchObject([
+      { kind: 'submit', role: 'fallback', seq: 1, request: { clientOrderId: 'p-r1', style: 'market', qty: '0.6' } },
+    ]);
+    expect(h.chase.status().fallback).toMatchObject({ allowed: true });
+    const done = h.venue('filled', '0.6', T0 + 12_060, '100.1');
+    expect(done[0]).toMatchObject({ kind: 'done', outcome: 'filled', filledQty: '1', remainingQty: '0' });
+  });
+
+  it('counts replacements made before the restart toward maxReplacements', () => {
+    const before = beforeRestart({ maxReplacements: 1 });
+    before.tick(T0 + 2_000, '100.01', '100.1');
+    before.venue('canceled', '0', T0 + 2_001);
+    before.venue('new', '0', T0 + 2_002);
+    const h = restarted(before, { maxReplacements: 1 });
+    const progress = {
+      children: [h.stored('p', 'first', T0, 'replace'), h.stored('p-r1', 'replacement', T0 + 2_001)],
+      nextChildSeq: 2,
+      arrivalMid: MID,
+    };
+    expect(h.resume(progress, T0 + 3_000)).toEqual([]);
+    expect(h.chase.status()).toMatchObject({ childClientOrderId: 'p-r1', replacements: 1 });
+    expect(h.tick(T0 + 4_100, '100.02', '100.1')).toEqual([]);
+    expect(h.notes.at(-1)).toContain('max replacements (1) reached');
+    expect(h.tick(T0 + 10_000, '100.03', '100.1')).toEqual([
+      { kind: 'cancel', clientOrderId: 'p-r1', symbol: 'BTC/USDT', reason: 'window-end' },
+    ]);
+  });
+
+  it('with nothing live and quantity left, places a new child under the next counter, skipping one never journaled', () => {
+    const before = beforeRestart();
+    before.venue('partially-filled', '0.2', T0 + 100);
+    before.tick(T0 + 2_000, '100.05', '100.15');
+    // The cancel landed but the process died before the chase heard of it; the replacement p-r1 was
+    // recorded and never journaled, so the venue never saw it.
+    before.report('p', 'canceled', '0.2', T0 + 2_010);
+    const h = restarted(before);
+    const progress = {
+      children: [h.stored('p', 'first', T0, 'replace'), h.stored('p-r1', 'replacement', T0 + 2_010)],
+      nextChildSeq: 2,
+      arrivalMid: MID,
+    };
+    expect(progress.children[1]?.order).toBeUndefined();
+    expect(h.resume(progress, T0 + 3_000)).toEqual([]);
+    expect(h.notes.at(-1)).toContain('before the replace');
+    expect(h.tick(T0 + 3_010, '100.05', '100.15')).toMatchObject([
+      { kind: 'submit', role: 'replacement', seq: 2, request: { clientOrderId: 'p-r2', qty: '0.8', price: '100.05' } },
+    ]);
+    expect(h.chase.status()).toMatchObject({ replacements: 1, childClientOrderId: 'p-r2' });
+  });
+
+  it('finishes at once when everything filled before the restart', () => {
+    const before = beforeRestart();
+    before.report('p', 'filled', '1', T0 + 100);
+    const h = restarted(before);
+    expect(h.resume({ children: [h.stored('p', 'first', T0)], nextChildSeq: 1, arrivalMid: MID }, T0 + 200)).toEqual([
+      { kind: 'done', outcome: 'filled', reason: 'parent quantity filled', filledQty: '1', remainingQty: '0' },
+    ]);
+  });
+
+  it('waits on a child whose outcome is unknown, even after the window, and acts once the venue answers', () => {
+    const before = new Harness();
+    before.tick(T0, '100', '100.1');
+    before.tracker.applyLocal('p', { type: 'submit-timeout', reason: 'timeout' }, T0 + 5);
+    const h = restarted(before);
+    const progress = { children: [h.stored('p', 'first', T0)], nextChildSeq: 1, arrivalMid: MID };
+    expect(h.resume(progress, T0 + 12_000)).toEqual([]);
+    expect(h.notes.at(-1)).toContain('child p is unknown; waiting for the venue');
+    expect(h.tick(T0 + 12_100, '101', '101.1')).toEqual([]);
+    h.venue('new', '0', T0 + 12_200);
+    expect(h.tick(T0 + 12_300, '101', '101.1')).toEqual([
+      { kind: 'cancel', clientOrderId: 'p', symbol: 'BTC/USDT', reason: 'window-end' },
+    ]);
+  });
+
+  it('sends again a cancel the old process recorded, since it may have died before sending it', () => {
+    const before = beforeRestart();
+    const h = restarted(before);
+    const progress = { children: [h.stored('p', 'first', T0, 'replace')], nextChildSeq: 1, arrivalMid: MID };
+    expect(h.resume(progress, T0 + 2_500)).toEqual([
+      { kind: 'cancel', clientOrderId: 'p', symbol: 'BTC/USDT', reason: 'replace' },
+    ]);
+    expect(h.chase.status().phase).toBe('canceling');
+  });
+
+  it('resumed before any child reached the venue, places the first child under the parent id', () => {
+    const h = new Harness();
+    const never: ChaseChildProgress = {
+      clientOrderId: 'p',
+      role: 'first',
+      placedAt: T0,
+      cancelReason: undefined,
+      order: undefined,
+    };
+    expect(h.resume({ children: [never], nextChildSeq: 1, arrivalMid: undefined }, T0 + 100)).toEqual([]);
+    expect(h.chase.status().phase).toBe('idle');
+    expect(h.tick(T0 + 200, '100', '100.1')).toMatchObject([
+      { kind: 'submit', role: 'first', seq: undefined, request: { clientOrderId: 'p', qty: '1', price: '100' } },
+    ]);
+  });
+
+  it('refuses progress no chase could have stored', () => {
+    const before = beforeRestart();
+    before.tracker.track(request('p-r1', { price: '100' }), T0 + 20);
+    const h = restarted(before);
+    const attempts: LimitChaseProgress[] = [
+      // Two live children at once.
+      {
+        children: [h.stored('p', 'first', T0), h.stored('p-r1', 'replacement', T0 + 20)],
+        nextChildSeq: 2,
+        arrivalMid: MID,
+      },
+      // The parent's id recorded as a replacement.
+      { children: [h.stored('p', 'replacement', T0)], nextChildSeq: 2, arrivalMid: MID },
+      // A child placed but no arrival mid: the fallback would have no reference.
+      { children: [h.stored('p', 'first', T0)], nextChildSeq: 1, arrivalMid: undefined },
+      { children: [], nextChildSeq: 0, arrivalMid: undefined },
+    ];
+    for (const progress of attempts) {
+      let caught: unknown;
+      try {
+        h.resume(progress, T0 + 100);
+      } catch (err) {
+        caught = err;
+      }
+      expect(isOrderManagerError(caught, OrderManagerErrorCode.TACTIC_RESUME)).toBe(true);
+    }
   });
 });
 

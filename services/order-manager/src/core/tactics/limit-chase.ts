@@ -21,6 +21,12 @@ import type { CancelReplaceRateLimit } from './replace-rate-limit.js';
 //                                      │                                   │
 //                                      └──window end──► canceling ─────────┴──window over──► fallback (market) ──► done
 //
+// A chase survives a restart through `LimitChase.resume`: the shell stores the parent, the start,
+// the arrival mid, every child (role, counter, why we canceled it) before acting on it, and hands
+// that progress back with the tracker's view of each child. Only a resumed chase can find itself
+// having to place a replacement or the fallback before it saw a quote; it then waits in
+// `awaiting-quote` for the first one.
+//
 // One child order is live at a time. A replacement is placed only after the venue has confirmed the
 // cancel (the child is terminal), for the parent quantity minus everything filled so far, so a
 // partial fill is always counted before the next order and the two can never overfill together.
@@ -29,13 +35,19 @@ import type { CancelReplaceRateLimit } from './replace-rate-limit.js';
 // The chased price never crosses the parent's limit price: the strategy's limit is its worst price,
 // and only the guarded market fallback may go past it.
 
-export type ChasePhase = 'idle' | 'working' | 'canceling' | 'fallback' | 'done';
+export type ChasePhase = 'idle' | 'working' | 'canceling' | 'awaiting-quote' | 'fallback' | 'done';
+
+/** What a child order is to its chase: the first (the parent's own id), a replacement, or the market fallback. */
+export type ChildRole = 'first' | 'replacement' | 'fallback';
+
+/** Why the chase asked the venue to cancel a child; stored, so a resumed chase knows what was meant to follow. */
+export type CancelReason = 'replace' | 'window-end' | 'abort';
 
 export interface LimitChaseParams {
   /** A limit or limit-maker request with a qty, a price and constraints.limitWindowMs. */
   readonly parent: OrderRequest;
   readonly instrument: InstrumentSpec;
-  /** When the parent arrived (ms): the window runs from here. */
+  /** When the parent arrived (ms): the window runs from here, also after a resume. */
   readonly startedAt: number;
   /** How long a child rests before it is canceled and replaced at the new touch. */
   readonly replaceIntervalMs: number;
@@ -44,17 +56,33 @@ export interface LimitChaseParams {
   readonly placement: 'join' | 'improve';
   /** Widest spread (bps of mid) at which the market fallback may go. */
   readonly maxSpreadBps: Decimal;
-  /** Ids for replacement and fallback orders; the first child keeps the parent's client order id. */
-  readonly nextClientOrderId: () => ClientOrderId;
+  /**
+   * The id of the `seq`th replacement or fallback order (1, 2, …; the first child keeps the parent's
+   * client order id). The chase owns the counter so a resumed chase continues it and never repeats an id.
+   */
+  readonly childClientOrderId: (seq: number) => ClientOrderId;
   /** Shared by every tactic on the venue: the per-instrument cancel/replace budget. */
   readonly rateLimit: CancelReplaceRateLimit;
 }
 
 export type TacticEffect =
-  /** Submit this request (journal, trading-state check, venue) with submitOrder. */
-  | { readonly kind: 'submit'; readonly request: OrderRequest }
-  /** Cancel this child at the venue. */
-  | { readonly kind: 'cancel'; readonly clientOrderId: string; readonly symbol: InstrumentSymbol }
+  /**
+   * Submit this request (journal, trading-state check, venue) with submitOrder. `seq` is the counter
+   * its id was made from (undefined for the first child): record it before submitting.
+   */
+  | {
+      readonly kind: 'submit';
+      readonly request: OrderRequest;
+      readonly role: ChildRole;
+      readonly seq: number | undefined;
+    }
+  /** Cancel this child at the venue (record `reason` first). */
+  | {
+      readonly kind: 'cancel';
+      readonly clientOrderId: string;
+      readonly symbol: InstrumentSymbol;
+      readonly reason: CancelReason;
+    }
   /** The tactic is over. */
   | {
       readonly kind: 'done';
@@ -82,6 +110,31 @@ export interface LimitChaseStatus {
   readonly fallback: FallbackDecision | undefined;
 }
 
+/** One child as stored by the shell, with the tracker's view of it. */
+export interface ChaseChildProgress {
+  readonly clientOrderId: string;
+  readonly role: ChildRole;
+  /** When the chase placed it (its request's createdAt): the replace interval counts from here. */
+  readonly placedAt: number;
+  /** Why the chase asked the venue to cancel it, when it did. */
+  readonly cancelReason: CancelReason | undefined;
+  /**
+   * The tracker's view. Undefined only when the child was recorded but never journaled, so the venue
+   * never heard of it (the process died between the two writes).
+   */
+  readonly order: Order | undefined;
+}
+
+/** What a chase stored before a restart. */
+export interface LimitChaseProgress {
+  /** In the order they were placed. */
+  readonly children: readonly ChaseChildProgress[];
+  /** The counter the next replacement or fallback id is made from. */
+  readonly nextChildSeq: number;
+  /** The mid when the first child was priced (the slippage guard's reference). */
+  readonly arrivalMid: Decimal | undefined;
+}
+
 interface Child {
   readonly clientOrderId: string;
   readonly price: Decimal | undefined;
@@ -89,7 +142,8 @@ interface Child {
   readonly order: Order | undefined;
 }
 
-type CancelReason = 'replace' | 'window-end' | 'abort';
+type PlacedChild = ChaseChildProgress & { readonly order: Order };
+type Move = 'replace' | 'fallback';
 
 export class LimitChase {
   private phase: ChasePhase = 'idle';
@@ -102,6 +156,8 @@ export class LimitChase {
   private cancelReason: CancelReason | undefined;
   private abortReason: string | undefined;
   private fallback: FallbackDecision | undefined;
+  private nextSeq = 1;
+  private pendingMove: Move | undefined;
   private readonly quantity: Decimal;
   private readonly limitPrice: Decimal;
   readonly windowEndsAt: number;
@@ -130,6 +186,23 @@ export class LimitChase {
     this.windowEndsAt = params.startedAt + window;
   }
 
+  /**
+   * Rebuilds a chase from what it stored before a restart, at `now`: filled quantity from every child,
+   * the live child (at most one, the last placed) adopted, replacements already made counted, the
+   * window from the stored start. The step says what to do at once: cancel a child whose window
+   * ended during the outage (or whose cancel may have died with the process), finish when
+   * everything is filled. A child still pending-new or unknown is waited on. Throws
+   * OMS_TACTIC_RESUME for progress no chase could have stored.
+   */
+  static resume(
+    params: LimitChaseParams,
+    progress: LimitChaseProgress,
+    now: number,
+  ): { readonly chase: LimitChase; readonly step: TacticStep } {
+    const chase = new LimitChase(params);
+    return { chase, step: chase.restore(progress, now) };
+  }
+
   status(): LimitChaseStatus {
     return {
       phase: this.phase,
@@ -154,6 +227,8 @@ export class LimitChase {
         return this.begin(now);
       case 'working':
         return this.work(now);
+      case 'awaiting-quote':
+        return this.afterQuote(now);
       default:
         return step([], []);
     }
@@ -181,13 +256,22 @@ export class LimitChase {
       return this.finish('stopped', `market fallback ended ${order.status} with ${remaining} unfilled`);
     }
     if (this.phase === 'canceling' && reason === 'abort')
-      return this.finish('stopped', `aborted: ${this.abortReason ?? ''}`);
-    if (this.phase === 'canceling' && reason === 'replace' && now < this.windowEndsAt)
-      return this.replace(now, remaining);
-    if (this.phase === 'canceling' || now >= this.windowEndsAt) return this.decideFallback(now, remaining);
-    // Ended without our cancel before the window was over: rejected, expired, or canceled by someone else.
-    const why = order.rejectReason !== undefined ? `: ${order.rejectReason}` : '';
-    return this.finish('stopped', `child ${order.clientOrderId} ended ${order.status}${why}`);
+      return this.finish('stopped', `aborted: ${this.abortReason ?? 'before a restart'}`);
+    let move: Move;
+    if (this.phase === 'canceling' && reason === 'replace' && now < this.windowEndsAt) move = 'replace';
+    else if (this.phase === 'canceling' || now >= this.windowEndsAt) move = 'fallback';
+    else {
+      // Ended without our cancel before the window was over: rejected, expired, or canceled by someone else.
+      const why = order.rejectReason !== undefined ? `: ${order.rejectReason}` : '';
+      return this.finish('stopped', `child ${order.clientOrderId} ended ${order.status}${why}`);
+    }
+    // The price and the fallback guards need a quote; only a resumed chase can lack one here.
+    if (this.lastQuote === undefined) {
+      this.phase = 'awaiting-quote';
+      this.pendingMove = move;
+      return step([], [`waiting for a two-sided quote before the ${move}`]);
+    }
+    return move === 'replace' ? this.replace(now, remaining) : this.decideFallback(now, remaining);
   }
 
   /**
@@ -206,7 +290,68 @@ export class LimitChase {
     this.phase = 'canceling';
     this.cancelReason = 'abort';
     if (options.cancelSent === true) return step([], ['the caller cancels the child']);
-    return step([{ kind: 'cancel', clientOrderId: child.clientOrderId, symbol: this.params.parent.instrument }], []);
+    return step([this.cancelEffect(child, 'abort')], []);
+  }
+
+  private restore(progress: LimitChaseProgress, now: number): TacticStep {
+    const parentId = this.params.parent.clientOrderId;
+    const refuse = (why: string) =>
+      new OrderManagerError(OrderManagerErrorCode.TACTIC_RESUME, `limit chase for ${parentId}: ${why}`, {
+        parent: parentId,
+        children: progress.children.map((c) => c.clientOrderId),
+      });
+    if (!Number.isSafeInteger(progress.nextChildSeq) || progress.nextChildSeq < 1) {
+      throw refuse(`next child counter ${progress.nextChildSeq} must be a whole number of one or more`);
+    }
+    this.nextSeq = progress.nextChildSeq;
+    // A child recorded but never journaled never reached the venue: as far as the parent goes, it did not happen.
+    const placed = progress.children.filter((c): c is PlacedChild => c.order !== undefined);
+    placed.forEach((c, i) => {
+      if ((c.role === 'first') !== (c.clientOrderId === parentId) || (c.role === 'first' && i > 0)) {
+        throw refuse(`child ${c.clientOrderId} cannot be the ${c.role} child at position ${i + 1}`);
+      }
+      if (i === placed.length - 1) return;
+      // A child is placed only once the one before it ended, and nothing follows the fallback.
+      if (!isTerminal(c.order.status)) throw refuse(`child ${c.clientOrderId} is ${c.order.status} but not the last`);
+      if (c.role === 'fallback') throw refuse(`the fallback ${c.clientOrderId} is followed by another child`);
+    });
+    this.replacements = placed.filter((c) => c.role === 'replacement').length;
+    const last = placed[placed.length - 1];
+    if (last === undefined) {
+      this.phase = 'idle';
+      return step([], ['resumed before any child reached the venue; waiting for a two-sided quote']);
+    }
+    if (progress.arrivalMid === undefined) throw refuse('no arrival mid stored although a child was placed');
+    this.arrivalMid = progress.arrivalMid;
+    this.filledBefore = placed.slice(0, -1).reduce((sum, c) => sum.plus(c.order.filledQty), ZERO);
+    const { order } = last;
+    this.child = { clientOrderId: last.clientOrderId, price: order.price, placedAt: last.placedAt, order };
+    this.phase = last.role === 'fallback' ? 'fallback' : last.cancelReason !== undefined ? 'canceling' : 'working';
+    this.cancelReason = last.cancelReason;
+    if (isTerminal(order.status)) return this.onOrderUpdate(order, now);
+    if (this.phase === 'working') return this.work(now);
+    const reason = this.cancelReason;
+    if (
+      this.phase === 'canceling' &&
+      reason !== undefined &&
+      order.status !== 'pending-new' &&
+      order.status !== 'unknown'
+    ) {
+      // The cancel was recorded before it was sent, so it may have died with the process; a repeated
+      // cancel of an order already canceled is answered with the order's state.
+      return step([this.cancelEffect(this.child, reason)], []);
+    }
+    return step([], [`resumed with child ${last.clientOrderId} ${order.status}; waiting for the venue`]);
+  }
+
+  private afterQuote(now: number): TacticStep {
+    if (this.lastQuote === undefined) return step([], ['waiting for a two-sided quote']);
+    const move = this.pendingMove ?? 'fallback';
+    this.pendingMove = undefined;
+    const remaining = this.quantity.minus(this.filledBefore);
+    // The window may have ended while waiting: then the replacement becomes the fallback decision.
+    if (move === 'replace' && now < this.windowEndsAt) return this.replace(now, remaining);
+    return this.decideFallback(now, remaining);
   }
 
   private begin(now: number): TacticStep {
@@ -214,7 +359,7 @@ export class LimitChase {
     if (quote === undefined) return step([], ['waiting for a two-sided quote']);
     if (now >= this.windowEndsAt) return this.finish('stopped', 'the window ended before a two-sided quote arrived');
     this.arrivalMid = dec(quote.bidPrice).plus(dec(quote.askPrice)).div(dec(2), 12);
-    return this.place(now, this.params.parent.clientOrderId, this.quantity);
+    return this.place(now, this.params.parent.clientOrderId, this.quantity, 'first', undefined);
   }
 
   private work(now: number): TacticStep {
@@ -246,10 +391,23 @@ export class LimitChase {
       return this.finish('stopped', `remaining ${remaining} is below what the venue accepts`);
     }
     this.replacements += 1;
-    return this.place(now, this.params.nextClientOrderId(), qty);
+    const seq = this.drawSeq();
+    return this.place(now, this.params.childClientOrderId(seq), qty, 'replacement', seq);
   }
 
-  private place(now: number, clientOrderId: string, qty: Decimal): TacticStep {
+  private drawSeq(): number {
+    const seq = this.nextSeq;
+    this.nextSeq += 1;
+    return seq;
+  }
+
+  private place(
+    now: number,
+    clientOrderId: string,
+    qty: Decimal,
+    role: ChildRole,
+    seq: number | undefined,
+  ): TacticStep {
     const price = this.touchPrice();
     if (price === undefined) return this.finish('stopped', 'no two-sided quote to price the order');
     const { parent } = this.params;
@@ -264,13 +422,17 @@ export class LimitChase {
     };
     this.child = { clientOrderId, price, placedAt: now, order: undefined };
     this.phase = 'working';
-    return step([{ kind: 'submit', request }], []);
+    return step([{ kind: 'submit', request, role, seq }], []);
   }
 
   private cancel(child: Child, reason: CancelReason): TacticStep {
     this.phase = 'canceling';
     this.cancelReason = reason;
-    return step([{ kind: 'cancel', clientOrderId: child.clientOrderId, symbol: this.params.parent.instrument }], []);
+    return step([this.cancelEffect(child, reason)], []);
+  }
+
+  private cancelEffect(child: Child, reason: CancelReason): TacticEffect {
+    return { kind: 'cancel', clientOrderId: child.clientOrderId, symbol: this.params.parent.instrument, reason };
   }
 
   private decideFallback(now: number, remaining: Decimal): TacticStep {
@@ -293,9 +455,10 @@ export class LimitChase {
       return this.finish('stopped', `window over; remaining ${remaining} is below the market order minimum`);
     }
     const { price: _price, timeInForce: _tif, ...rest } = withoutTactic(parent);
+    const seq = this.drawSeq();
     const request: OrderRequest = {
       ...rest,
-      clientOrderId: this.params.nextClientOrderId(),
+      clientOrderId: this.params.childClientOrderId(seq),
       style: 'market',
       qty: qty.toString(),
       createdAt: now,
@@ -304,7 +467,7 @@ export class LimitChase {
     };
     this.child = { clientOrderId: request.clientOrderId, price: undefined, placedAt: now, order: undefined };
     this.phase = 'fallback';
-    return step([{ kind: 'submit', request }], []);
+    return step([{ kind: 'submit', request, role: 'fallback', seq }], []);
   }
 
   private finish(outcome: 'filled' | 'stopped', reason: string): TacticStep {
