@@ -13,7 +13,7 @@ export interface AdminActions {
   dropWsConnections(): number;
   expireUserData(): number;
   save(): Promise<{ savedTo: string; savedAt: number }>;
-  deposit(account: string, asset: string, amount: string): void;
+  deposit(account: string, asset: string, amount: string, options?: { notify?: boolean }): void;
   stepMarket(): void;
   resetRateLimits(): void;
   status(): Record<string, unknown>;
@@ -57,14 +57,21 @@ export function createAdminHandler(actions: AdminActions) {
           sendJson(res, 200, await actions.save());
           return true;
         case 'POST /admin/deposit': {
-          const body = parseJson(await readBody(req)) as { account?: unknown; asset?: unknown; amount?: unknown };
+          const body = parseJson(await readBody(req)) as {
+            account?: unknown;
+            asset?: unknown;
+            amount?: unknown;
+            notify?: unknown;
+          };
           if (typeof body.account !== 'string' || body.account === '')
             throw new AdminInputError('account', 'account must be a non-empty string');
           if (typeof body.asset !== 'string' || !/^[A-Z0-9]{1,20}$/.test(body.asset))
             throw new AdminInputError('asset', 'asset must be like "USDT"');
           if (typeof body.amount !== 'string' || !isDecimalText(body.amount))
             throw new AdminInputError('amount', 'amount must be a decimal string such as "100.5"');
-          actions.deposit(body.account, body.asset, normalise(body.amount));
+          if (body.notify !== undefined && typeof body.notify !== 'boolean')
+            throw new AdminInputError('notify', 'notify must be true or false');
+          actions.deposit(body.account, body.asset, normalise(body.amount), { notify: body.notify !== false });
           sendJson(res, 200, {});
           return true;
         }

@@ -65,6 +65,18 @@ describe('admin endpoint', () => {
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toContain('invalid fault spec');
   });
+
+  it('POST /admin/deposit credits an account, silently with notify false; a bad notify is named', async () => {
+    const usdt = () => Number(sim.balances(TEST_KEY.apiKey).find((b) => b.asset === 'USDT')?.free ?? 0);
+    const before = usdt();
+    const post = (body: unknown) => fetch(`${sim.adminUrl}/deposit`, { method: 'POST', body: JSON.stringify(body) });
+    expect((await post({ account: TEST_KEY.apiKey, asset: 'USDT', amount: '12', notify: false })).status).toBe(200);
+    expect(usdt()).toBe(before + 12);
+    const bad = await post({ account: TEST_KEY.apiKey, asset: 'USDT', amount: '1', notify: 'no' });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toContain('notify');
+    expect(usdt()).toBe(before + 12);
+  });
 });
 
 describe('REST faults', () => {

@@ -80,7 +80,8 @@ export interface RunningExchangeSim {
   trade(order: MarketTrade): PlaceOrderResult;
   /** Cancels every open order of an account on a symbol (market maker by default). */
   cancelAll(symbol: string, account?: string): number;
-  deposit(account: string, asset: string, amount: string): void;
+  /** `notify: false`: no `balanceUpdate` on the user data streams (a change the client never hears of). */
+  deposit(account: string, asset: string, amount: string, options?: { notify?: boolean }): void;
   balances(account: string): Balance[];
   /** Runs one step of the simulated market (works with activity off too). */
   stepMarket(): void;
@@ -182,7 +183,7 @@ export async function startExchangeSim(options: ExchangeSimOptions = {}): Promis
     dropWsConnections,
     expireUserData,
     save,
-    deposit: (account, asset, amount) => venue.deposit(account, asset, amount),
+    deposit: (account, asset, amount, options) => venue.deposit(account, asset, amount, options),
     stepMarket: () => activity.step(),
     resetRateLimits: () => limiter.reset(),
     status: () => ({
@@ -286,7 +287,7 @@ export async function startExchangeSim(options: ExchangeSimOptions = {}): Promis
       venue.run((e) =>
         e.getOpenOrders(account, symbol).length === 0 ? 0 : e.cancelOpenOrders(account, symbol).length,
       ),
-    deposit: (account, asset, amount) => venue.deposit(account, asset, amount),
+    deposit: (account, asset, amount, options) => venue.deposit(account, asset, amount, options),
     balances: (account) => venue.run((e) => e.getBalances(account)),
     stepMarket: () => activity.step(),
     dropWsConnections,

@@ -152,10 +152,14 @@ export class SimVenue {
     return { engine: this.engine.snapshot(), aggTradeIds: Object.fromEntries(this.aggTradeIds) };
   }
 
-  /** Credits an account and tells its user data streams with a `balanceUpdate`, as a deposit does on Binance. */
-  deposit(account: string, asset: string, amount: string): void {
+  /**
+   * Credits an account and tells its user data streams with a `balanceUpdate`, as a deposit does on
+   * Binance. `notify: false` credits it silently: a balance change whose event the client never got.
+   */
+  deposit(account: string, asset: string, amount: string, options: { notify?: boolean } = {}): void {
     const now = this.clock.now();
     this.run((e) => e.deposit(account, asset, amount));
+    if (options.notify === false) return;
     this.emitAccount(account, { e: 'balanceUpdate', E: now, a: asset, d: toFixed8(amount), T: now });
   }
 

@@ -240,6 +240,13 @@ describe('user data over the WebSocket API', () => {
         (m) => (m.event as { e?: string } | undefined)?.e === 'balanceUpdate',
       );
       expect(deposit.event).toMatchObject({ e: 'balanceUpdate', a: 'USDT', d: '25.50000000' });
+      // A silent credit sends nothing: the next balanceUpdate is the one after it.
+      sim.deposit(TEST_KEY.apiKey, 'USDT', '7', { notify: false });
+      sim.deposit(TEST_KEY.apiKey, 'USDT', '1.5');
+      const next = await ws.next<{ event: Record<string, unknown> }>(
+        (m) => (m.event as { e?: string } | undefined)?.e === 'balanceUpdate',
+      );
+      expect(next.event).toMatchObject({ a: 'USDT', d: '1.50000000' });
 
       expect(sim.expireUserData()).toBeGreaterThanOrEqual(1);
       const ended = await ws.next<{ subscriptionId: number; event: Record<string, unknown> }>(
