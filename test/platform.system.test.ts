@@ -3,8 +3,8 @@
 // happen; `bourse kill --cancel-all` halts and leaves no open order; `resume` lets trading go on;
 // killing and restarting each service in turn loses and duplicates no order; fills the sim hides from
 // the user stream for 30 s are recovered by the reconciler so positions match the sim's account
-// exactly; drift beyond tolerance halts trading. Also: every metric the Grafana dashboards chart is
-// served by some running service.
+// exactly; a reported deposit is booked, drift beyond tolerance halts trading. Also: every metric
+// the Grafana dashboards chart is served by some running service.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectBus, type Bus, type TypedKv } from '@bourse/bus';
 import { OrderRequest, TradingState, tradingStateKey } from '@bourse/contracts';
@@ -184,6 +184,14 @@ afterAll(async () => {
   await platform?.close();
 }, 120_000);
 
+function simDeposit(amount: string, notify: boolean): Promise<Response> {
+  return fetch(`${platform.simAdminUrl}/deposit`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ account: platform.simCredentials.apiKey, asset: 'USDT', amount, notify }),
+  });
+}
+
 describe.sequential('the paper-trading platform, as processes', () => {
   it('trades: the first passing reconciliation turns trading on and sma-cross orders fill', async () => {
     await waitFor('global trading state ACTIVE', async () => (await globalMode()) === 'ACTIVE', 60_000);
@@ -331,14 +339,27 @@ describe.sequential('the paper-trading platform, as processes', () => {
     }
   }, 200_000);
 
+  it('a deposit the venue reports is booked by the order manager and is no drift', async () => {
+    const storedUsdt = async () => {
+      const { rows } = await platform.db.pool.query<{ free: string }>(
+        "SELECT free::text AS free FROM balances WHERE asset = 'USDT'",
+      );
+      return rows[0]?.free;
+    };
+    const before = Number(await storedUsdt());
+    const deposit = await simDeposit('250', true);
+    expect(deposit.status).toBe(200);
+    await waitFor('the deposit booked', async () => Number(await storedUsdt()) === before + 250, 30_000);
+    const recon = await platform.bourse(['recon', '--json']);
+    expect(recon.code, recon.stdout + recon.stderr).toBe(0);
+    expect(recon.stdout).not.toContain('drift-halted');
+  }, 120_000);
+
   it('drift beyond tolerance halts trading', async () => {
     const resume = await platform.bourse(['resume', '--reason', 'drift test']);
     expect(resume.code, resume.stderr).toBe(0);
-    const deposit = await fetch(`${platform.simAdminUrl}/deposit`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ account: platform.simCredentials.apiKey, asset: 'USDT', amount: '1000' }),
-    });
+    // Credited without a balanceUpdate: a change the user-data stream never reported.
+    const deposit = await simDeposit('1000', false);
     expect(deposit.status).toBe(200);
     const recon = await platform.bourse(['recon', '--json']);
     expect(recon.code).toBe(1);

@@ -30,6 +30,7 @@ export {
   upsertOrder,
   loadBalances,
   upsertBalance,
+  bookedTransferTotals,
   loadInstruments,
   upsertInstrument,
   type FillRecord,

@@ -17,6 +17,8 @@ export interface OrderManagerMetrics {
   readonly tactics: Counter<'outcome'>;
   /** Messages refused as malformed by the OMS itself (beyond the bus's contract checks). `kind`: user-data | command | exec-outbox. */
   readonly badInput: Counter<'kind'>;
+  /** Deposits, withdrawals and transfers from the user-data stream. `outcome`: booked | duplicate | refused | failed. */
+  readonly balanceTransfers: Counter<'outcome'>;
   /** Orders that may still trade at the venue, per instrument; read from the tracker at each scrape. */
   readonly openOrders: Gauge<'instrument'>;
   /** From the request off ORDERS to a durable outcome (outbox commit, venue call, journal), by outcome. */
@@ -62,6 +64,11 @@ export function createOrderManagerMetrics(
       name: 'bourse_oms_bad_input_total',
       help: 'Inputs refused as malformed, by kind',
       labelNames: ['kind'],
+    }),
+    balanceTransfers: metrics.counter({
+      name: 'bourse_oms_balance_transfers_total',
+      help: 'Venue deposits, withdrawals and transfers by outcome (booked, duplicate, refused, failed)',
+      labelNames: ['outcome'],
     }),
     openOrders: metrics.gauge({
       name: 'bourse_oms_open_orders',

@@ -19,7 +19,7 @@ import { dec } from '@bourse/domain';
 import { createMetrics } from '@bourse/telemetry';
 import type { UserDataEvent } from '@bourse/venues';
 import type { BinanceVenueClient } from '@bourse/venue-binance';
-import { listFills, loadOrder, loadOutbox, loadPositions } from '../store/index.js';
+import { listFills, loadBalances, loadOrder, loadOutbox, loadPositions } from '../store/index.js';
 import { CancelExecutionReply } from './command-replies.js';
 import type { OrderManagerService } from './order-manager-service.js';
 import { clock, orderRequest, startHarness, waitFor, type Harness } from './test-support.js';
@@ -205,6 +205,31 @@ describe('order requests on ORDERS', () => {
     } finally {
       await feed.close();
     }
+  }, 30_000);
+});
+
+describe('deposits and withdrawals', () => {
+  it('books a deposit the venue reports on the user-data stream, so stored balances stay the venue’s', async () => {
+    const usdt = async () => (await loadBalances(h.db.pool, venue.venue)).find((b) => b.asset === 'USDT');
+    const atVenue = async () => dec((await venue.balances()).find((b) => b.asset === 'USDT')?.free ?? '0');
+    const before = await usdt();
+    // Earlier tests' open orders may lock funds differently on each side: the deposit must not change the gap.
+    const gapBefore = (await atVenue()).minus(dec(before?.free ?? '0'));
+    const booked = () => sample('bourse_oms_balance_transfers_total', { outcome: 'booked' });
+    const bookedBefore = await booked();
+    h.sim.deposit(h.apiKey, 'USDT', '250.25');
+    await waitFor('the deposit in the stored balance', async () =>
+      (await usdt())?.free ===
+      dec(before?.free ?? '0')
+        .plus(dec('250.25'))
+        .toString()
+        ? true
+        : undefined,
+    );
+    expect((await usdt())?.locked).toBe(before?.locked);
+    expect(await booked()).toBe(bookedBefore + 1);
+    const gapAfter = (await atVenue()).minus(dec((await usdt())?.free ?? '0'));
+    expect(gapAfter.toString()).toBe(gapBefore.toString());
   }, 30_000);
 });
 

@@ -46,6 +46,7 @@ import {
   type TrackerChange,
 } from '../core/index.js';
 import {
+  bookBalanceTransfer,
   finishTactic,
   insertOutbox,
   insertTactic,
@@ -453,8 +454,29 @@ export class OrderManagerService {
         this.log.debug({ assets: event.balances.map((b) => b.asset) }, 'venue balance report not stored');
         return;
       case 'balance-delta':
-        // A deposit or withdrawal: not a fill, so not ours to book; the reconciler reports the drift.
+        // A deposit, withdrawal or transfer: not a fill, but it moves the account. Booked once per
+        // venue event so our balances stay the venue's; one the stream never delivered shows as drift.
+        void this.bookTransfer(event.asset, event.delta, event.time);
         return;
+    }
+  }
+
+  private async bookTransfer(asset: string, delta: string, venueTime: number): Promise<void> {
+    const transfer = { venue: this.o.venue.venue, asset, delta, venueTime };
+    try {
+      const outcome = await bookBalanceTransfer(this.o.pool, transfer, this.o.clock.now());
+      this.metrics.balanceTransfers.inc({ outcome: outcome.kind });
+      if (outcome.kind === 'refused') {
+        this.log.error(
+          { asset, delta, venueTime, storedFree: outcome.free },
+          'venue balance transfer exceeds the stored free balance; not booked (the reconciler will report the drift)',
+        );
+      } else {
+        this.log.info({ asset, delta, venueTime, outcome: outcome.kind }, 'venue balance transfer');
+      }
+    } catch (err) {
+      this.metrics.balanceTransfers.inc({ outcome: 'failed' });
+      this.log.error({ err, asset, delta, venueTime }, 'venue balance transfer not booked');
     }
   }
 

@@ -44,6 +44,12 @@ export {
 } from './positions.js';
 export { upsertBalance, loadBalances, lockBalance, saveBalance, type BalanceRecord } from './balances.js';
 export {
+  bookBalanceTransfer,
+  bookedTransferTotals,
+  type BalanceTransfer,
+  type TransferOutcome,
+} from './balance-transfers.js';
+export {
   upsertInstrument,
   loadInstruments,
   type StoredInstrument,

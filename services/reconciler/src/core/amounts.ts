@@ -13,7 +13,8 @@ import { amount, byKey } from './values.js';
 //
 // Positions: per base asset, our net position over every strategy and instrument with that base,
 // plus the missed fills, against what the venue's balance implies: balance − inventory (holdings
-// that belong to no position) + fees paid in that asset (they left the balance, not the position).
+// that belong to no position: the configured inventory and the deposits − withdrawals the OMS
+// booked) + fees paid in that asset (they left the balance, not the position).
 // An asset that is also the quote of an instrument in play is not checked as a position: quote
 // flows would need the full fill history. Its balance check still covers it.
 //
@@ -36,6 +37,8 @@ export interface AmountContext {
   readonly ourBalances: readonly OurBalance[];
   readonly venueBalances: readonly Balance[];
   readonly ourPositions: readonly OurPosition[];
+  /** Booked deposits − withdrawals per asset: holdings that belong to no position. */
+  readonly transfers: Readonly<Record<string, string>>;
   readonly missed: readonly MissedFill[];
   readonly prices: Readonly<Record<string, string>>;
 }
@@ -119,7 +122,9 @@ function comparePositions(ctx: AmountContext): { checks: AmountCheck[]; differen
   const differences: AmountDifference[] = [];
   for (const [base, instruments] of instrumentsByBase) {
     const expected = instruments.reduce((sum, i) => sum.plus(netByInstrument.get(i) ?? ZERO), ZERO);
-    const inventory = amount(`inventory ${base}`, ctx.config.inventory[base] ?? '0');
+    const inventory = amount(`inventory ${base}`, ctx.config.inventory[base] ?? '0').plus(
+      amount(`transfers ${base}`, ctx.transfers[base] ?? '0'),
+    );
     const actual = (venue.get(base) ?? ZERO).minus(inventory).plus(feesPaid.get(base) ?? ZERO);
     const key = instruments.join('+');
     checks.push(check(ctx.config, 'position', key, base, expected, actual));

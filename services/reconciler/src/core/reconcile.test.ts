@@ -422,6 +422,40 @@ describe('reconcile: drift', () => {
   });
 });
 
+describe('reconcile: deposits and withdrawals', () => {
+  it('counts booked transfers as holdings outside any position, and halts on one never booked', () => {
+    const deposited: ReconcileInput = input({
+      venueSide: {
+        openOrders: [],
+        queriedOrders: [],
+        trades: [],
+        balances: [balance('BTC', '1.5'), balance('USDT', '0')],
+      },
+      ours: {
+        loadedAt: T0 + 60_000,
+        orders: [],
+        fills: [],
+        positions: [{ strategyId: 'sma-cross', instrument: BTCUSDT, qty: '1', fees: {} }],
+        balances: [balance('BTC', '1.5'), balance('USDT', '0')],
+        transfers: { BTC: '0.7', USDT: '-50' },
+      },
+    });
+    // The venue holds 0.5 BTC beyond the position: exactly the deposits the OMS booked.
+    const booked = reconcile({ ...deposited, ours: { ...deposited.ours, transfers: { BTC: '0.5' } } }, config(), NOW);
+    expect(booked.checks.find((c) => c.kind === 'position')?.diff).toBe('0');
+    expect(booked.report.verdict).toBe('ok');
+
+    // Booked 0.7 but only 0.5 is there: the difference is drift.
+    const wrong = reconcile(deposited, config(), NOW);
+    expect(wrong.report.differences.positions).toEqual([{ key: BTCUSDT, expected: '1', actual: '0.8' }]);
+    expect(wrong.report.verdict).toBe('drift-halted');
+
+    // A deposit the OMS never heard of is drift too.
+    const none = reconcile({ ...deposited, ours: { ...deposited.ours, transfers: {} } }, config(), NOW);
+    expect(none.report.differences.positions).toEqual([{ key: BTCUSDT, expected: '1', actual: '1.5' }]);
+  });
+});
+
 describe('reconcile: config and bad input', () => {
   it('defaults to report-only, zero tolerances and no inventory', () => {
     expect(config()).toEqual({

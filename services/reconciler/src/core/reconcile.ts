@@ -38,6 +38,7 @@ export function reconcile(input: ReconcileInput, config: ReconcilerConfig, now: 
     ourBalances: input.ours.balances,
     venueBalances: input.venueSide.balances,
     ourPositions: input.ours.positions,
+    transfers: input.ours.transfers ?? {},
     missed: fills.missed,
     prices: input.prices,
   });

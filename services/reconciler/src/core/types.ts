@@ -80,6 +80,11 @@ export interface OurSnapshot {
   readonly positions: readonly OurPosition[];
   /** Balances consistent with `fills`: the venue's balances as of the last fill we applied. */
   readonly balances: readonly OurBalance[];
+  /**
+   * Net deposits minus withdrawals the OMS booked, per asset (signed decimal strings). They are in
+   * `balances` but belong to no position, like the configured inventory.
+   */
+  readonly transfers?: Readonly<Record<string, string>>;
 }
 
 /** The last venue trade a run has seen, per instrument. */

@@ -2,6 +2,7 @@
 
 import type { Queryable } from '@bourse/store';
 import {
+  bookedTransferTotals,
   listFills,
   listOpenOrders,
   listOrdersUpdatedSince,
@@ -20,6 +21,8 @@ export interface OurSide {
   /** Every stored fill of the venue (positions are derived from them). */
   readonly fills: readonly FillRecord[];
   readonly balances: readonly OurBalance[];
+  /** Deposits − withdrawals the OMS booked, per asset. */
+  readonly transfers: Readonly<Record<string, string>>;
 }
 
 export interface OurSideSource {
@@ -36,11 +39,12 @@ export class OmsOurSide implements OurSideSource {
   ) {}
 
   async load(venue: string, now: number): Promise<OurSide> {
-    const [open, recent, fills, balances] = await Promise.all([
+    const [open, recent, fills, balances, transfers] = await Promise.all([
       listOpenOrders(this.db),
       listOrdersUpdatedSince(this.db, now - this.lookbackMs),
       listFills(this.db),
       loadBalances(this.db, venue),
+      bookedTransferTotals(this.db, venue),
     ]);
     return {
       loadedAt: now,
@@ -48,6 +52,7 @@ export class OmsOurSide implements OurSideSource {
       recentOrders: recent.filter((o) => o.venue === venue),
       fills: fills.filter((f) => f.venue === venue),
       balances: balances.map((b) => ({ asset: b.asset, free: b.free, locked: b.locked })),
+      transfers,
     };
   }
 }

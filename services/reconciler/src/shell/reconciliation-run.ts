@@ -100,6 +100,7 @@ export class ReconciliationRunner {
             fills: ours.fills,
             positions: positionsFromFills(ours.fills),
             balances: ours.balances,
+            transfers: ours.transfers,
           },
           prices: this.deps.prices.pricesIn(config.valuationAsset),
         },
