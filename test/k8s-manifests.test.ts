@@ -10,7 +10,7 @@ import { credentialEnvNames } from '@bourse/venue-binance';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { loadPlatformConfig } from '../services/cli/src/platform/load-platform-config.js';
-import { launchPlan, simArguments } from '../services/cli/src/platform/service-env.js';
+import { launchPlan, OPS_ENV, simArguments } from '../services/cli/src/platform/service-env.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const K8S = join(ROOT, 'k8s');
@@ -25,7 +25,6 @@ interface EnvVar {
 }
 interface Probe {
   httpGet?: { path?: string; port?: string | number };
-  exec?: { command?: string[] };
 }
 interface Container {
   name: string;
@@ -96,15 +95,6 @@ const READS: Record<Service | 'exchange-sim', Set<string>> = {
   ),
 };
 
-/** The ops-port variable of each service, as its config module names it. */
-const OPS_PORT_VAR: Record<Service, string> = {
-  'order-manager': 'OPS_PORT',
-  reconciler: 'RECON_OPS_PORT',
-  'risk-gate': 'RISK_GATE_OPS_PORT',
-  'market-data': 'MD_OPS_PORT',
-  'strategy-runner': 'OPS_PORT',
-};
-
 const docs = loadDocs();
 const deployments = docs.filter((d) => d.kind === 'Deployment');
 const baseDeployment = (name: string): Doc => {
@@ -150,8 +140,8 @@ describe('k8s manifests', () => {
       expect(new Set(names).size, `${service}: duplicate variable`).toBe(names.length);
       const expected = Object.keys(plan.serviceEnv[service]);
       expect(names.filter((n) => !keys.includes(n)).sort(), service).toEqual([...expected].sort());
-      const port = env.find((v) => v.name === OPS_PORT_VAR[service])?.value;
-      expect(port, service).toBe(plan.serviceEnv[service][OPS_PORT_VAR[service]]);
+      const port = env.find((v) => v.name === OPS_ENV[service].port)?.value;
+      expect(port, service).toBe(plan.serviceEnv[service][OPS_ENV[service].port]);
       // The mounted files are where the plan puts them (stateDir /etc/bourse).
       for (const v of env.filter((e) => /_FILE$/.test(e.name))) {
         expect(v.value, `${service} ${v.name}`).toBe(plan.serviceEnv[service][v.name]);
@@ -184,30 +174,24 @@ describe('k8s manifests', () => {
     for (const service of SERVICES) {
       const d = baseDeployment(service);
       const c = containerOf(d);
-      const port = Number(c.env?.find((v) => v.name === OPS_PORT_VAR[service])?.value);
+      const port = Number(c.env?.find((v) => v.name === OPS_ENV[service].port)?.value);
       const ops = c.ports?.find((p) => p.name === 'ops');
       expect(ops?.containerPort, service).toBe(port);
       for (const [probe, path] of [
         [c.livenessProbe, '/healthz'],
         [c.readinessProbe, '/readyz'],
       ] as const) {
-        expect(probe, `${service} ${path}`).toBeDefined();
-        if (probe?.httpGet !== undefined) {
-          expect(probe.httpGet.path).toBe(path);
-          expect([port, 'ops']).toContain(probe.httpGet.port);
-        } else {
-          // Services that bind their ops server to loopback are probed from inside the container.
-          expect(probe?.exec?.command?.join(' '), service).toContain(`http://127.0.0.1:${port}${path}`);
-        }
+        expect(probe?.httpGet, `${service} ${path}`).toBeDefined();
+        expect(probe?.httpGet?.path).toBe(path);
+        expect([port, 'ops']).toContain(probe?.httpGet?.port);
       }
       const annotations = d.spec?.template?.metadata?.annotations ?? {};
       expect(annotations['prometheus.io/port'], service).toBe(String(port));
       expect(annotations['prometheus.io/path'], service).toBe('/metrics');
-      // Scraping on means the ops server listens beyond loopback.
-      if (annotations['prometheus.io/scrape'] === 'true') {
-        const host = c.env?.find((v) => /OPS_HOST$/.test(v.name))?.value;
-        expect(host, `${service} is scraped but its ops server binds loopback`).toBe('0.0.0.0');
-      }
+      // Every service is scraped, so its ops server listens beyond loopback.
+      expect(annotations['prometheus.io/scrape'], service).toBe('true');
+      const host = c.env?.find((v) => v.name === OPS_ENV[service].host)?.value;
+      expect(host, `${service} is scraped but its ops server binds loopback`).toBe('0.0.0.0');
     }
   });
 

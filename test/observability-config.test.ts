@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { loadPlatformConfig } from '../services/cli/src/platform/load-platform-config.js';
 import type { OpsService } from '../services/cli/src/platform/platform-config.js';
-import { launchPlan } from '../services/cli/src/platform/service-env.js';
+import { launchPlan, OPS_ENV } from '../services/cli/src/platform/service-env.js';
 import {
   baseMetricName,
   DASHBOARDS_DIR,
@@ -24,15 +24,6 @@ import {
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const readText = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
-
-/** The ops-port variable of each service, as its config module names it. */
-const OPS_PORT_VAR: Record<OpsService, string> = {
-  'order-manager': 'OPS_PORT',
-  reconciler: 'RECON_OPS_PORT',
-  'risk-gate': 'RISK_GATE_OPS_PORT',
-  'market-data': 'MD_OPS_PORT',
-  'strategy-runner': 'OPS_PORT',
-};
 
 // ---------------------------------------------------------------------------------------------
 // The files under test.
@@ -257,8 +248,8 @@ describe('Prometheus scrape config (deploy/prometheus/prometheus.yml)', () => {
   it('has exactly one job per platform service, at the ops port `bourse start` gives it, on loopback', () => {
     expect(SERVICES.length, 'launchPlan names no services').toBeGreaterThan(0);
     for (const service of SERVICES) {
-      const port = plan.serviceEnv[service][OPS_PORT_VAR[service]];
-      expect(port, `launchPlan gives ${service} no ${OPS_PORT_VAR[service]}`).toMatch(/^\d+$/);
+      const port = plan.serviceEnv[service][OPS_ENV[service].port];
+      expect(port, `launchPlan gives ${service} no ${OPS_ENV[service].port}`).toMatch(/^\d+$/);
       const matching = jobs.filter((j) => (j.static_configs ?? []).some((c) => c.labels?.['service'] === service));
       expect(
         matching.map((j) => j.job_name),

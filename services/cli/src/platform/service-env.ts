@@ -29,6 +29,15 @@ export interface LaunchPlan {
   readonly endpoints: VenueEndpoints;
 }
 
+/** The variables each service reads its ops server's port and bind address from (they differ per service). */
+export const OPS_ENV: Readonly<Record<OpsService, { readonly port: string; readonly host: string }>> = {
+  'order-manager': { port: 'OPS_PORT', host: 'OPS_HOST' },
+  reconciler: { port: 'RECON_OPS_PORT', host: 'RECON_OPS_HOST' },
+  'risk-gate': { port: 'RISK_GATE_OPS_PORT', host: 'RISK_GATE_OPS_HOST' },
+  'market-data': { port: 'MD_OPS_PORT', host: 'MD_OPS_HOST' },
+  'strategy-runner': { port: 'OPS_PORT', host: 'OPS_HOST' },
+};
+
 export const STRATEGIES_FILE_NAME = 'strategies.yaml';
 export const RISK_LIMITS_FILE_NAME = 'risk-limits.yaml';
 export const RECONCILER_FILE_NAME = 'reconciler.json';
@@ -142,20 +151,20 @@ export function launchPlan(config: PlatformConfig, stateDir: string): LaunchPlan
         }
       : {}),
   });
-  const ports = config.ops.ports;
-  const host = config.ops.host;
+  const ops = (service: OpsService): Record<string, string> => ({
+    [OPS_ENV[service].port]: String(config.ops.ports[service]),
+    [OPS_ENV[service].host]: config.ops.host,
+  });
   const serviceEnv: Record<OpsService, Record<string, string>> = {
     'order-manager': {
       ...common,
       ...venue('OMS'),
-      OPS_PORT: String(ports['order-manager']),
-      OPS_HOST: host,
+      ...ops('order-manager'),
     },
     reconciler: {
       ...common,
       ...venue('RECON'),
-      RECON_OPS_PORT: String(ports.reconciler),
-      RECON_OPS_HOST: host,
+      ...ops('reconciler'),
       RECON_INTERVAL_MS: String(config.reconciler.intervalMs),
       RECON_CONFIG_FILE: reconcilerFile,
       RECON_ACTIVATE_ON_FIRST_PASS: String(activatesOnFirstPass(config)),
@@ -163,8 +172,7 @@ export function launchPlan(config: PlatformConfig, stateDir: string): LaunchPlan
     'risk-gate': {
       ...common,
       RISK_GATE_VENUE: config.venue.id,
-      RISK_GATE_OPS_PORT: String(ports['risk-gate']),
-      RISK_GATE_OPS_HOST: host,
+      ...ops('risk-gate'),
       ...(limitsFile !== undefined ? { RISK_LIMITS_FILE: limitsFile } : {}),
     },
     'market-data': {
@@ -181,8 +189,7 @@ export function launchPlan(config: PlatformConfig, stateDir: string): LaunchPlan
         : {}),
       MD_INSTRUMENTS: config.marketData.instruments.join(','),
       MD_SNAPSHOT_KEY_PREFIX: config.marketData.snapshotKeyPrefix,
-      MD_OPS_PORT: String(ports['market-data']),
-      MD_OPS_HOST: host,
+      ...ops('market-data'),
     },
     'strategy-runner': {
       NATS_URL: common.NATS_URL as string,
@@ -193,8 +200,7 @@ export function launchPlan(config: PlatformConfig, stateDir: string): LaunchPlan
       // Instrument specs come from the venue's exchangeInfo over REST.
       RUNNER_VENUE_TARGET: target,
       ...(target === 'sim' ? { RUNNER_SIM_REST_URL: endpoints.restUrl } : {}),
-      OPS_PORT: String(ports['strategy-runner']),
-      OPS_HOST: host,
+      ...ops('strategy-runner'),
     },
   };
   const opsUrls = Object.fromEntries(
