@@ -5,31 +5,30 @@
 // fill the parent exactly once, leave nothing resting, and never send a client order id twice.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OrderRequest, Quote } from '@bourse/contracts';
+import { OrderRequest } from '@bourse/contracts';
 import { dec, ZERO } from '@bourse/domain';
 import type { BinanceVenueClient } from '@bourse/venue-binance';
 import { listFills, loadOrder, loadOutbox, loadPositions, loadTactic, type StoredTactic } from '../store/index.js';
 import {
   clock,
+  OmsProcesses,
   orderRequest,
   startHarness,
-  startOmsProcess,
+  startQuoteFeed,
   waitFor,
   type Harness,
-  type OmsProcess,
 } from './test-support.js';
 
 let h: Harness;
 let venue: BinanceVenueClient;
-const processes = new Set<OmsProcess>();
 
 // Short enough for a test, and at most one replacement so the first process's moves are known.
-const CHASE_ENV = {
+const oms = new OmsProcesses({
   OMS_CHASE_REPLACE_MS: '300',
   OMS_CHASE_MAX_REPLACEMENTS: '1',
   OMS_TACTIC_TICK_MS: '25',
   OMS_FALLBACK_MAX_SPREAD_BPS: '50',
-};
+});
 
 beforeAll(async () => {
   h = await startHarness();
@@ -38,20 +37,9 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  for (const p of processes) await p.kill();
+  await oms.killAll();
   await h?.close();
 }, 30_000);
-
-async function startOms(): Promise<OmsProcess> {
-  const oms = await startOmsProcess(h, CHASE_ENV);
-  processes.add(oms);
-  return oms;
-}
-
-async function killed(oms: OmsProcess): Promise<void> {
-  await oms.kill();
-  processes.delete(oms);
-}
 
 async function publish(request: OrderRequest, msgId = request.clientOrderId): Promise<void> {
   await h.bus.publishDurable(
@@ -60,34 +48,6 @@ async function publish(request: OrderRequest, msgId = request.clientOrderId): Pr
     request,
     { msgId },
   );
-}
-
-/** Publishes the touch every 30 ms, as the market-data gateway would; `set` moves it. */
-function quoteFeed(bid: string, ask: string): { set(bid: string, ask: string): void; stop(): void } {
-  let touch = { bid, ask };
-  const send = () =>
-    h.bus.publish(
-      h.subjects.md.quote('binance', 'BTCUSDT'),
-      { name: 'Quote', schema: Quote },
-      {
-        v: 1,
-        venue: 'binance',
-        instrument: 'BTC/USDT',
-        bidPrice: touch.bid,
-        bidQty: '1',
-        askPrice: touch.ask,
-        askQty: '1',
-        receivedAt: clock.now(),
-      },
-    );
-  send();
-  const timer = setInterval(send, 30);
-  return {
-    set: (b, a) => {
-      touch = { bid: b, ask: a };
-    },
-    stop: () => clearInterval(timer),
-  };
 }
 
 async function orderIs(id: string, status: string, filledQty?: string): Promise<void> {
@@ -124,7 +84,7 @@ function expectNoIdUsedTwice(): void {
 
 describe('a limit chase across kill -9 of the order manager', () => {
   it('resumes with its half-filled replacement: the window ends in the outage, cancel, fallback, filled exactly once', async () => {
-    const quotes = quoteFeed('30000', '30010');
+    const quotes = startQuoteFeed(h, '30000', '30010');
     const req = orderRequest({
       strategyId: 'resume',
       qty: '0.01',
@@ -135,7 +95,7 @@ describe('a limit chase across kill -9 of the order manager', () => {
     let replacement: string;
     let stored: StoredTactic | undefined;
     try {
-      const first = await startOms();
+      const first = await oms.start(h);
       await publish(req);
       await orderIs(id, 'new'); // the first child, resting at the bid
       quotes.set('30001', '30010');
@@ -146,7 +106,7 @@ describe('a limit chase across kill -9 of the order manager', () => {
       });
       h.sim.placeLiquidity({ symbol: 'BTCUSDT', side: 'SELL', price: '30001', quantity: '0.004' });
       await orderIs(replacement, 'partially-filled', '0.004');
-      await killed(first);
+      await oms.kill(first);
 
       stored = await loadTactic(h.db.pool, id);
       expect(stored).toMatchObject({ status: 'active', nextChildSeq: 2, arrivalMid: '30005' });
@@ -158,7 +118,7 @@ describe('a limit chase across kill -9 of the order manager', () => {
       // What the market fallback will take.
       h.sim.placeLiquidity({ symbol: 'BTCUSDT', side: 'SELL', price: '30010', quantity: '0.006' });
 
-      const second = await startOms();
+      const second = await oms.start(h);
       try {
         const done = await tacticDone(id);
         expect([done.outcome, done.reason]).toEqual(['filled', 'parent quantity filled']);
@@ -174,7 +134,7 @@ describe('a limit chase across kill -9 of the order manager', () => {
         await orderIs(fallback, 'filled', '0.006');
         expect((await loadOrder(h.db.pool, fallback))?.style).toBe('market');
       } finally {
-        await killed(second);
+        await oms.kill(second);
       }
     } finally {
       quotes.stop();
@@ -208,7 +168,7 @@ describe('a limit chase across kill -9 of the order manager', () => {
     });
     const id = req.clientOrderId;
     h.sim.cancelAll('BTCUSDT'); // liquidity another test left must not fill this chase's first child at once
-    const first = await startOms();
+    const first = await oms.start(h);
     await publish(req);
     await waitFor('the chase stored with no child yet', async () =>
       (await loadTactic(h.db.pool, id))?.status === 'active' ? true : undefined,
@@ -220,11 +180,11 @@ describe('a limit chase across kill -9 of the order manager', () => {
     await waitFor('the next request journaled', async () =>
       (await loadOutbox(h.db.pool, marker.clientOrderId)) !== undefined ? true : undefined,
     );
-    await killed(first);
+    await oms.kill(first);
     expect(await loadOutbox(h.db.pool, id)).toBeUndefined(); // no quote came, so nothing was sent
 
-    const second = await startOms();
-    const quotes = quoteFeed('30015', '30020');
+    const second = await oms.start(h);
+    const quotes = startQuoteFeed(h, '30015', '30020');
     try {
       await orderIs(id, 'new'); // the first child, under the parent's own id, at the bid
       h.sim.placeLiquidity({ symbol: 'BTCUSDT', side: 'SELL', price: '30015', quantity: '0.002' });
@@ -233,7 +193,7 @@ describe('a limit chase across kill -9 of the order manager', () => {
       expect(done.children.map((c) => c.clientOrderId)).toEqual([id]);
     } finally {
       quotes.stop();
-      await killed(second);
+      await oms.kill(second);
     }
     expect(venueOrders().filter((o) => o.clientOrderId === id)).toEqual([
       { clientOrderId: id, status: 'FILLED', executedQty: '0.002' },

@@ -8,7 +8,6 @@ import {
   CancelCommand,
   FillEvent,
   OrderRequest,
-  Quote,
   ReconNowCommand,
   ReconciliationReport,
   VenueCorrections,
@@ -22,7 +21,7 @@ import type { BinanceVenueClient } from '@bourse/venue-binance';
 import { listFills, loadBalances, loadOrder, loadOutbox, loadPositions } from '../store/index.js';
 import { CancelExecutionReply } from './command-replies.js';
 import type { OrderManagerService } from './order-manager-service.js';
-import { clock, orderRequest, startHarness, waitFor, type Harness } from './test-support.js';
+import { clock, orderRequest, startHarness, startQuoteFeed, waitFor, type Harness } from './test-support.js';
 
 const OrderRequestContract = { name: 'OrderRequest', schema: OrderRequest };
 let h: Harness;
@@ -325,27 +324,6 @@ describe('commands', () => {
 });
 
 describe('limit then market fallback', () => {
-  function feedQuotes(bid: string, ask: string): () => void {
-    const send = () =>
-      h.bus.publish(
-        h.subjects.md.quote('binance', 'BTCUSDT'),
-        { name: 'Quote', schema: Quote },
-        {
-          v: 1,
-          venue: 'binance',
-          instrument: 'BTC/USDT',
-          bidPrice: bid,
-          bidQty: '1',
-          askPrice: ask,
-          askQty: '1',
-          receivedAt: clock.now(),
-        },
-      );
-    send();
-    const timer = setInterval(send, 30);
-    return () => clearInterval(timer);
-  }
-
   it('rests at the touch for the window, then goes to market when the guards pass', async () => {
     h.sim.placeLiquidity({ symbol: 'BTCUSDT', side: 'SELL', price: '30010', quantity: '0.01' });
     const req = orderRequest({
@@ -353,7 +331,7 @@ describe('limit then market fallback', () => {
       price: '30010',
       constraints: { limitWindowMs: 400, marketFallback: true, maxSlippageBps: '20' },
     });
-    const stop = feedQuotes('30000', '30010');
+    const { stop } = startQuoteFeed(h, '30000', '30010');
     try {
       await publish(req);
       await orderStatus(req.clientOrderId, 'canceled');
@@ -375,7 +353,7 @@ describe('limit then market fallback', () => {
       price: '30010',
       constraints: { limitWindowMs: 300, marketFallback: true, maxSlippageBps: '1' },
     });
-    const stop = feedQuotes('30000', '30010');
+    const { stop } = startQuoteFeed(h, '30000', '30010');
     try {
       await publish(req);
       await orderStatus(req.clientOrderId, 'canceled');

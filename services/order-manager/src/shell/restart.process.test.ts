@@ -7,11 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrderRequest } from '@bourse/contracts';
 import type { BinanceVenueClient } from '@bourse/venue-binance';
 import { loadOrder, loadOutbox } from '../store/index.js';
-import { orderRequest, startHarness, startOmsProcess, waitFor, type Harness, type OmsProcess } from './test-support.js';
+import { OmsProcesses, orderRequest, startHarness, waitFor, type Harness } from './test-support.js';
 
 let h: Harness;
 let venue: BinanceVenueClient;
-const processes = new Set<OmsProcess>();
+const oms = new OmsProcesses({
+  OMS_ORDER_PATH: 'ws-api',
+  // Long enough that the swallowed answer keeps the process waiting until it is killed.
+  OMS_VENUE_REQUEST_TIMEOUT_MS: '30000',
+});
 
 beforeAll(async () => {
   h = await startHarness();
@@ -20,29 +24,13 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  for (const p of processes) await p.kill();
+  await oms.killAll();
   await h?.close();
 }, 30_000);
 
-/** Starts the OMS process and resolves once it logged that it is ready. */
-async function startOms(): Promise<OmsProcess> {
-  const oms = await startOmsProcess(h, {
-    OMS_ORDER_PATH: 'ws-api',
-    // Long enough that the swallowed answer keeps the process waiting until it is killed.
-    OMS_VENUE_REQUEST_TIMEOUT_MS: '30000',
-  });
-  processes.add(oms);
-  return oms;
-}
-
-async function killed(oms: OmsProcess): Promise<void> {
-  await oms.kill();
-  processes.delete(oms);
-}
-
 describe('kill -9 between the outbox commit and the venue answer', () => {
   it('leaves exactly one order at the venue after a restart, learnt by query', async () => {
-    const first = await startOms();
+    const first = await oms.start(h);
     const req = orderRequest({ strategyId: 'crash', price: '25000' });
     h.sim.setFaults({ dropResponses: 1 });
     await h.bus.publishDurable(
@@ -62,10 +50,10 @@ describe('kill -9 between the outbox commit and the venue answer', () => {
       },
       20_000,
     );
-    await killed(first);
+    await oms.kill(first);
     h.sim.setFaults({ dropResponses: 0 });
 
-    const second = await startOms();
+    const second = await oms.start(h);
     try {
       const entry = await waitFor(
         'the entry to be resolved by query',
@@ -83,7 +71,7 @@ describe('kill -9 between the outbox commit and the venue answer', () => {
       expect(open.filter((o) => o.clientOrderId === req.clientOrderId)).toHaveLength(1);
       expect(open.filter((o) => o.price === '25000.00000000' || o.price === '25000')).toHaveLength(1);
     } finally {
-      await killed(second);
+      await oms.kill(second);
     }
   }, 90_000);
 });

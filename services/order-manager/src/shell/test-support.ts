@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { connectBus, type Bus, type TypedKv } from '@bourse/bus';
 import { TEST_STREAMS, removeTestNamespace, testSubjects } from '@bourse/bus/testing';
-import { ExecutionEvent, OrderRequest, TradingState, type Subjects, type TradingMode } from '@bourse/contracts';
+import { ExecutionEvent, OrderRequest, Quote, TradingState, type Subjects, type TradingMode } from '@bourse/contracts';
 import { startExchangeSim, type RunningExchangeSim } from '@bourse/exchange-sim';
 import { createTestDatabase, type TestDatabase } from '@bourse/store/testing';
 import { createLogger, createMetrics, type Metrics } from '@bourse/telemetry';
@@ -267,4 +267,62 @@ export function startOmsProcess(h: Harness, env: Record<string, string> = {}): P
       reject(new Error(`order manager exited with ${code}:\n${output.slice(-2000)}`));
     });
   });
+}
+
+/**
+ * The order-manager processes of one test file, all started with the same extra environment:
+ * `killAll` (in afterAll) leaves none running whatever a test did.
+ */
+export class OmsProcesses {
+  private readonly running = new Set<OmsProcess>();
+
+  constructor(private readonly env: Record<string, string> = {}) {}
+
+  async start(h: Harness): Promise<OmsProcess> {
+    const oms = await startOmsProcess(h, this.env);
+    this.running.add(oms);
+    return oms;
+  }
+
+  /** SIGKILL, as a crash. */
+  async kill(oms: OmsProcess): Promise<void> {
+    await oms.kill();
+    this.running.delete(oms);
+  }
+
+  async killAll(): Promise<void> {
+    for (const oms of [...this.running]) await this.kill(oms);
+  }
+}
+
+/** Publishes the touch of BTCUSDT every 30 ms, as the market-data gateway would; `set` moves it. */
+export function startQuoteFeed(
+  h: Harness,
+  bid: string,
+  ask: string,
+): { set(bid: string, ask: string): void; stop(): void } {
+  let touch = { bid, ask };
+  const send = () =>
+    h.bus.publish(
+      h.subjects.md.quote('binance', 'BTCUSDT'),
+      { name: 'Quote', schema: Quote },
+      {
+        v: 1,
+        venue: 'binance',
+        instrument: 'BTC/USDT',
+        bidPrice: touch.bid,
+        bidQty: '1',
+        askPrice: touch.ask,
+        askQty: '1',
+        receivedAt: clock.now(),
+      },
+    );
+  send();
+  const timer = setInterval(send, 30);
+  return {
+    set: (b, a) => {
+      touch = { bid: b, ask: a };
+    },
+    stop: () => clearInterval(timer),
+  };
 }
