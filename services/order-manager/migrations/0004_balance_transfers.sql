@@ -6,8 +6,8 @@
 CREATE TABLE balance_transfers (
   venue      text        NOT NULL CHECK (venue ~ '^[a-z0-9-]{1,32}$'),
   asset      text        NOT NULL CHECK (asset ~ '^[A-Z0-9]{1,20}$'),
-  -- The venue's clear time (ms): with the asset and the amount, what identifies the event.
-  venue_time bigint      NOT NULL CHECK (venue_time >= 0),
+  -- The venue's clear time: with the asset and the amount, what identifies the event.
+  venue_time timestamptz NOT NULL,
   -- Signed: positive in, negative out.
   delta      numeric     NOT NULL CHECK (delta <> 0),
   booked_at  timestamptz NOT NULL,

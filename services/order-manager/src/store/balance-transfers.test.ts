@@ -47,7 +47,7 @@ describe('bookBalanceTransfer', () => {
     expect(await free('USDT')).toBe('1300.5');
     const { rows } = await db.pool.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM balance_transfers WHERE venue_time = $1',
-      [T0 + 4_000],
+      [new Date(T0 + 4_000)],
     );
     expect(rows[0]?.n).toBe(0);
   });
@@ -63,14 +63,15 @@ describe('bookBalanceTransfer', () => {
     expect(await bookedTransferTotals(db.pool, 'binance-testnet')).toEqual({});
   });
 
-  it('refuses a zero amount and a malformed one with a typed error naming the field', async () => {
-    for (const [delta, field] of [
-      ['0', 'delta'],
-      ['1e3', 'delta'],
+  it('refuses a zero amount, a malformed one and a bad time with a typed error naming the field', async () => {
+    for (const [delta, venueTime, field] of [
+      ['0', T0, 'delta'],
+      ['1e3', T0, 'delta'],
+      ['1', -1, 'venueTime'],
     ] as const) {
       const err: unknown = await bookBalanceTransfer(
         db.pool,
-        { venue: 'binance', asset: 'USDT', delta, venueTime: T0 },
+        { venue: 'binance', asset: 'USDT', delta, venueTime },
         T0,
       ).catch((e: unknown) => e);
       expect(isOrderStoreError(err, OrderStoreErrorCode.INVALID_VALUE), String(err)).toBe(true);

@@ -6,8 +6,7 @@ import { dec } from '@bourse/domain';
 import { withTransaction, type Queryable } from '@bourse/store';
 import type pg from 'pg';
 import { lockBalance, saveBalance } from './balances.js';
-import { OrderStoreError, OrderStoreErrorCode } from './errors.js';
-import { decimalParam, timeParam } from './values.js';
+import { decimalParam, invalid, timeParam } from './values.js';
 
 export interface BalanceTransfer {
   readonly venue: string;
@@ -41,22 +40,14 @@ export async function bookBalanceTransfer(
   bookedAt: number,
 ): Promise<TransferOutcome> {
   const delta = decimalParam('delta', transfer.delta);
-  if (dec(delta).isZero()) {
-    throw new OrderStoreError(OrderStoreErrorCode.INVALID_VALUE, 'delta: a balance transfer of zero', {
-      delta: transfer.delta,
-    });
-  }
-  if (!Number.isSafeInteger(transfer.venueTime) || transfer.venueTime < 0) {
-    throw new OrderStoreError(OrderStoreErrorCode.INVALID_VALUE, 'venueTime: must be epoch milliseconds', {
-      venueTime: transfer.venueTime,
-    });
-  }
+  if (dec(delta).isZero()) throw invalid('delta', transfer.delta, 'must not be zero');
+  const venueTime = timeParam('venueTime', transfer.venueTime);
   try {
     return await withTransaction(pool, async (client) => {
       const inserted = await client.query(
         `INSERT INTO balance_transfers (venue, asset, venue_time, delta, booked_at) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT DO NOTHING`,
-        [transfer.venue, transfer.asset, transfer.venueTime, delta, timeParam('bookedAt', bookedAt)],
+        [transfer.venue, transfer.asset, venueTime, delta, timeParam('bookedAt', bookedAt)],
       );
       if (inserted.rowCount !== 1) return { kind: 'duplicate' } as const;
       const stored = await lockBalance(client, transfer.venue, transfer.asset);

@@ -6,7 +6,8 @@ import { DECIMAL_PATTERN } from '@bourse/contracts';
 import type { ZodType } from 'zod';
 import { OrderStoreError, OrderStoreErrorCode } from './errors.js';
 
-function invalid(field: string, value: unknown, detail: string): OrderStoreError {
+/** The INVALID_VALUE error every parameter check throws: the field, the offending value, what it must be. */
+export function invalid(field: string, value: unknown, detail: string): OrderStoreError {
   return new OrderStoreError(
     OrderStoreErrorCode.INVALID_VALUE,
     `${field} ${JSON.stringify(value) ?? String(value)} ${detail}`,
