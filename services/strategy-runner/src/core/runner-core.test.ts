@@ -83,6 +83,42 @@ function quote(receivedAt: number, bid = '100', ask = '101'): Quote {
   });
 }
 
+/** The risk gate's acceptance of `intentId` under `clientOrderId`. */
+function accepted(intentId: string, strategyId: string, clientOrderId: string): RiskDecision {
+  return RiskDecision.parse({
+    v: 1,
+    outcome: 'accepted',
+    intentId,
+    strategyId,
+    instrument: 'BTC/USDT',
+    decidedAt: T0,
+    clientOrderId,
+  });
+}
+
+/** An order-status event on EXEC for `clientOrderId`; nothing filled unless `filled` says so. */
+function orderStatus(
+  clientOrderId: string,
+  eventId: string,
+  status: string,
+  filled?: { qty: string; quote: string; avgPrice: string },
+): ExecutionEvent {
+  return ExecutionEvent.parse({
+    v: 1,
+    type: 'order-status',
+    eventId,
+    venue: 'binance',
+    instrument: 'BTC/USDT',
+    clientOrderId,
+    venueOrderId: '9',
+    status,
+    filledQty: filled?.qty ?? '0',
+    cumulativeQuoteQty: filled?.quote ?? '0',
+    ...(filled !== undefined ? { avgPrice: filled.avgPrice } : {}),
+    venueTime: T0,
+  });
+}
+
 /** One trade per 1 s bar from `start` (aligned); the clock follows the trades. */
 function feedBars(core: RunnerCore, c: ReturnType<typeof clock>, closes: string[], start: number) {
   const out = [];
@@ -296,17 +332,7 @@ describe('RunnerCore', () => {
     expect(first.intents).toHaveLength(1);
     expect(core.onQuote(quote(T0 + 1)).intents).toEqual([]);
     const clientOrderId = 'echo:1:0000abcdefgh001';
-    core.onRiskDecision(
-      RiskDecision.parse({
-        v: 1,
-        outcome: 'accepted',
-        intentId: first.intents[0]!.id,
-        strategyId: 'echo',
-        instrument: 'BTC/USDT',
-        decidedAt: T0,
-        clientOrderId,
-      }),
-    );
+    core.onRiskDecision(accepted(first.intents[0]!.id, 'echo', clientOrderId));
     expect(core.onQuote(quote(T0 + 2)).intents).toEqual([]);
     const fill = ExecutionEvent.parse({
       v: 1,
@@ -327,22 +353,7 @@ describe('RunnerCore', () => {
     });
     core.onExecution(fill);
     core.onExecution(fill); // replayed: applied once
-    core.onExecution(
-      ExecutionEvent.parse({
-        v: 1,
-        type: 'order-status',
-        eventId: 's1',
-        venue: 'binance',
-        instrument: 'BTC/USDT',
-        clientOrderId,
-        venueOrderId: '9',
-        status: 'filled',
-        filledQty: '2',
-        cumulativeQuoteQty: '200',
-        avgPrice: '100',
-        venueTime: T0,
-      }),
-    );
+    core.onExecution(orderStatus(clientOrderId, 's1', 'filled', { qty: '2', quote: '200', avgPrice: '100' }));
     // Filled and terminal: no open order any more, so the strategy sends again.
     expect(core.onQuote(quote(T0 + 3)).intents).toHaveLength(1);
   });
@@ -372,34 +383,9 @@ describe('RunnerCore', () => {
     core.onTradingState('global', active);
     const [intent] = core.onQuote(quote(T0)).intents;
     const clientOrderId = 'resting:1:0000abcdefgh001';
-    core.onRiskDecision(
-      RiskDecision.parse({
-        v: 1,
-        outcome: 'accepted',
-        intentId: intent!.id,
-        strategyId: 'resting',
-        instrument: 'BTC/USDT',
-        decidedAt: T0,
-        clientOrderId,
-      }),
-    );
-    const status = (eventId: string, state: string, filledQty: string) =>
-      ExecutionEvent.parse({
-        v: 1,
-        type: 'order-status',
-        eventId,
-        venue: 'binance',
-        instrument: 'BTC/USDT',
-        clientOrderId,
-        venueOrderId: '9',
-        status: state,
-        filledQty,
-        cumulativeQuoteQty: filledQty === '0' ? '0' : '99',
-        ...(filledQty === '0' ? {} : { avgPrice: '99' }),
-        venueTime: T0,
-      });
-    core.onExecution(status('s2', 'partially-filled', '1'));
-    core.onExecution(status('s1', 'pending-new', '0')); // the OMS's own first event, published late
+    core.onRiskDecision(accepted(intent!.id, 'resting', clientOrderId));
+    core.onExecution(orderStatus(clientOrderId, 's2', 'partially-filled', { qty: '1', quote: '99', avgPrice: '99' }));
+    core.onExecution(orderStatus(clientOrderId, 's1', 'pending-new')); // the OMS's own first event, published late
     core.onQuote(quote(T0 + 1));
     expect(seen.at(-1)).toEqual([{ status: 'partially-filled', filledQty: '1' }]);
   });
