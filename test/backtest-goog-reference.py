@@ -2,8 +2,9 @@
 # backtesting.py's README example runs it (SmaCross, commission .002, exclusive_orders=True, i.e.
 # long/short, trade_on_close=False: fill at the next open), written from that behaviour with the
 # Python standard library only (no pandas, no Bourse code). Sizing as backtesting.py sizes a
-# fraction of equity: whole units of cash // (price * (1 + commission)), after the previous trade
-# was closed at the same open. The last open trade is closed at the last close.
+# fraction of equity, at the fill: whole units of (fraction 1 x) the cash available at the fill, after
+# the previous trade was closed at the same open, // (price * (1 + commission)) — not the equity seen
+# at the signal's close. The last open trade is closed at the last close, on the last bar's date.
 # Prints the trades and the final equity as JSON. Run: python3 test/backtest-goog-reference.py
 import csv, json, sys
 from fractions import Fraction as F
@@ -29,8 +30,7 @@ for i in range(len(rows)):
             trades.append(dict(side='BUY' if pos > 0 else 'SELL', qty=abs(pos), entry=entry, exit=px,
                                entryDate=date[entry_i], exitDate=date[i], fees=entry_fee + fee))
             pos = 0
-        equity_q = pending[1]
-        budget = min(equity_q, cash)
+        budget = cash  # flat after the closing leg: all of the equity is the cash
         qty = int(budget // (px * (1 + COMM)))
         if qty > 0:
             fee = qty * px * COMM
@@ -40,11 +40,10 @@ for i in range(len(rows)):
         pending = None
     f0, s0, f1, s1 = sma(i - 1, 10), sma(i - 1, 20), sma(i, 10), sma(i, 20)
     if s0 is not None:
-        equity = cash + pos * c[i]
         if f0 < s0 and f1 > s1 and pos <= 0:
-            pending = ('long', equity)
+            pending = ('long',)
         elif f0 > s0 and f1 < s1 and pos >= 0:
-            pending = ('short', equity)
+            pending = ('short',)
 last = len(rows) - 1
 if pos != 0:
     fee = abs(pos) * c[last] * COMM

@@ -63,6 +63,7 @@ interface Working {
 }
 
 const TRADER = 'trader';
+const TWO = dec('2');
 const LIQUIDITY = 'liquidity';
 
 /**
@@ -148,6 +149,21 @@ export class SimVenue {
     if (event === undefined) return ZERO;
     const t = side === 'BUY' ? event.ask : event.bid;
     return quoteSizedQty(side, quoteQty, this.cash(), t, event.volume, this.options.model).qty;
+  }
+
+  /**
+   * The quantity a fraction-of-equity market order gets now, resolved at its fill as backtesting.py's
+   * broker does: fraction × the equity at this price (cash after any closing leg already booked, plus
+   * a position still held marked at the touch's mid) is the budget, then sized as a quote order
+   * (quoteSizedQty: at most the cash free, price with spread, slippage and commission, down to the lot).
+   */
+  sizeFractionOrder(side: Side, fraction: Decimal): Decimal {
+    const event = this.current;
+    if (event === undefined) return ZERO;
+    const mid = event.bid.plus(event.ask).div(TWO, 18, 'half-even');
+    const budget = Decimal.max(this.equity(mid), ZERO).times(fraction);
+    const t = side === 'BUY' ? event.ask : event.bid;
+    return quoteSizedQty(side, budget, this.cash(), t, event.volume, this.options.model).qty;
   }
 
   /** Whether a market order arriving now fills at once (the current event is eligible and is now). */

@@ -247,7 +247,13 @@ describe('backtest execution assumptions (hand-computed)', () => {
       ['SELL', '94', '99', '107', '-752'],
     ]);
     expect(finalEquity(flip)).toBe(8590);
-    expect(flip.closeout).toEqual({ time: day(6), price: '107', qty: '94' });
+    expect(flip.closeout).toEqual({
+      time: day(5),
+      price: '107',
+      qty: '94',
+      side: 'BUY',
+      priceSource: "the last bar's close",
+    });
   });
 
   it('long-only: the same short signal only closes the long', async () => {
@@ -279,10 +285,70 @@ describe('backtest execution assumptions (hand-computed)', () => {
 
   it('a position open at the end is closed at the last bar close, and the result says so', async () => {
     const r = await run({ 0: market('BUY', '10'), 4: market('SELL', '10') });
-    // The SELL decided on the last bar never meets a price; the closeout sells at d5's close 107.
-    expect(r.trades.map((t) => [t.entryPrice, t.exitTime, t.exitPrice, t.pnl])).toEqual([['106', day(6), '107', '10']]);
-    expect(r.closeout).toEqual({ time: day(6), price: '107', qty: '10' });
+    // The SELL decided on the last bar never meets a price; the closeout sells at d5's close 107, and
+    // the trade ends on d5, the last bar (not at its close time, the day after the data ends).
+    expect(r.trades.map((t) => [t.entryPrice, t.exitTime, t.exitPrice, t.pnl])).toEqual([['106', day(5), '107', '10']]);
+    expect(r.closeout).toEqual({
+      time: day(5),
+      price: '107',
+      qty: '10',
+      side: 'SELL',
+      priceSource: "the last bar's close",
+    });
     expect(r.stats.tradeCount).toBe(1);
     expect(finalEquity(r)).toBe(10010);
+  });
+
+  it('a fraction of equity is resolved at the fill: an open that gaps after the signal changes the size', async () => {
+    // d1 100 flat; d2 opens 100, closes 120; d3 gaps down to open 80; d4 closes 90.
+    const rows = [
+      [100, 100, 100, 100, 1000],
+      [100, 120, 100, 120, 1000],
+      [80, 85, 80, 85, 1000],
+      [85, 90, 85, 90, 1000],
+    ] as const;
+    const target =
+      (direction: 'long' | 'short', withFraction: boolean): ScriptStep =>
+      (ctx, bar) => {
+        const sized = targetFor(direction, { kind: 'fraction', fraction: '1' }, ctx.equity);
+        return targetPositionOrders(dec(ctx.position(bar.symbol).qty), sized.target, 'long-short').map((leg) => ({
+          side: leg.side,
+          ...(leg.qty !== undefined ? { qty: leg.qty } : { quoteQty: leg.quoteQty! }),
+          style: 'market' as const,
+          reduceOnly: leg.reduceOnly,
+          // The SDK's sizing rule records the fraction; without it a quoteQty is a fixed notional.
+          inputs: withFraction ? sized.inputs : {},
+        }));
+      };
+    const spec = (withFraction: boolean) =>
+      scriptedSpec({ 0: target('short', withFraction), 1: target('long', withFraction) }, { longShort: true });
+    // Short 10000 / 100 = 100 at d2's open (cash 20000). At d2's close equity is 20000 − 100 × 120 = 8000
+    // and the strategy asks for a long of all of it. d3 opens at 80: the closing leg buys 100 back at 80,
+    // leaving cash 12000, all of the equity at the fill, which buys 12000 / 80 = 150 (backtesting.py's
+    // rule). The quote amount fixed at the decision, 8000, would have bought only 100.
+    const atFill = await runBacktest(spec(true), await dailyBars(rows));
+    expect(atFill.trades.map((t) => [t.side, t.qty, t.entryPrice, t.exitPrice, t.pnl])).toEqual([
+      ['SELL', '100', '100', '80', '2000'],
+      ['BUY', '150', '80', '90', '1500'],
+    ]);
+    expect(finalEquity(atFill)).toBe(13500);
+    const fixedNotional = await runBacktest(spec(false), await dailyBars(rows));
+    expect(fixedNotional.trades.map((t) => [t.side, t.qty])).toEqual([
+      ['SELL', '100'],
+      ['BUY', '100'],
+    ]);
+  });
+
+  it('an order that no longer fits at the fill is cancelled, not part-filled', async () => {
+    // Cash 100: all of it is asked at d1's close (105 would buy no whole unit either, but the strategy
+    // sizes in quote); at the fill d2 opens at 106, and 100 buys no whole unit: cancelled, no trade.
+    const r = await run(
+      {
+        0: (ctx) => [{ side: 'BUY', quoteQty: ctx.equity!, style: 'market', inputs: { sizeFraction: '1' } }],
+      },
+      { cash: '100' },
+    );
+    expect(r.trades).toEqual([]);
+    expect(r.rejections.join('\n')).toMatch(/cancelled: the equity available at the fill buys less than one lot/);
   });
 });

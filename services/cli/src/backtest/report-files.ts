@@ -29,7 +29,7 @@ export function describeExecution(result: BacktestResult): string[] {
   ];
   if (result.closeout !== undefined) {
     lines.push(
-      `open position of ${result.closeout.qty} closed at the last bar's close, ${result.closeout.price} (${new Date(result.closeout.time).toISOString()})`,
+      `open position of ${result.closeout.qty} closed at ${result.closeout.priceSource}, ${result.closeout.price} (${new Date(result.closeout.time).toISOString()})`,
     );
   }
   return lines;

@@ -26,9 +26,11 @@ import {
   ClientOrderIdGenerator,
   Decimal,
   InstrumentRegistry,
+  ONE,
   ZERO,
   dec,
   spotInstrument,
+  tryDec,
   type InstrumentSpec,
 } from '@bourse/domain';
 import { OrderTracker, submitOrder, type SubmissionDeps } from '@bourse/order-manager';
@@ -82,10 +84,31 @@ export interface BacktestResult {
   readonly curve: EquityPoint[];
   readonly execution: ExecutionConfig;
   /** Where a position still open at the end was closed, if one was. */
-  readonly closeout: { readonly time: number; readonly price: string; readonly qty: string } | undefined;
+  readonly closeout: Closeout | undefined;
   /** Intents the risk gate refused and orders the venue expired, with why (a summary for the report). */
   readonly rejections: string[];
   readonly events: number;
+}
+
+/** A position still open when the data ended, closed at the last price the data gave. */
+export interface Closeout {
+  /** The last bar's own time (bars), or the last tick's (ticks). */
+  readonly time: number;
+  readonly price: string;
+  readonly qty: string;
+  readonly side: 'BUY' | 'SELL';
+  /** Which price that was, in words: "the last bar's close", "the last quote's bid", ... */
+  readonly priceSource: string;
+}
+
+/**
+ * An order on its way to the venue. A fraction-of-equity order keeps its fraction here until the
+ * fill, where the venue resolves it against the equity then (backtesting.py's rule), not the
+ * quoteQty the strategy computed from the equity at its decision.
+ */
+interface PendingOrder {
+  readonly request: OrderRequest;
+  readonly fraction: Decimal | undefined;
 }
 
 const ACTIVE = (scope: TradingState['scope'], at: number): TradingState => ({
@@ -176,9 +199,11 @@ class BacktestEngine {
   private readonly curve: EquityPoint[] = [];
   private readonly rejections: string[] = [];
   /** Accepted order requests on their way to the venue, due at decision time + latency. */
-  private readonly inFlight: { due: number; request: OrderRequest }[] = [];
+  private readonly inFlight: ({ due: number } & PendingOrder)[] = [];
   /** Quote-sized requests that reached the venue and wait for a price to be sized at (see submit()). */
-  private readonly awaitingSize: OrderRequest[] = [];
+  private readonly awaitingSize: PendingOrder[] = [];
+  /** While the end-of-data closeout fills: the time its round trips are stamped with. */
+  private closeoutStamp: number | undefined;
   private mark: Decimal = ZERO;
   private last: Bar | undefined;
   /** The latest price: where a position open at the end is closed (a bar's close; a tick's touch). */
@@ -423,7 +448,8 @@ class BacktestEngine {
     let closeout: BacktestResult['closeout'];
     // Orders still on their way or working when the data ends never fill: no later price exists.
     for (const { request } of this.inFlight) this.remember(`order ${request.clientOrderId} not sent: the data ended`);
-    for (const request of this.awaitingSize) this.remember(`order ${request.clientOrderId} not filled: the data ended`);
+    for (const { request } of this.awaitingSize)
+      this.remember(`order ${request.clientOrderId} not filled: the data ended`);
     this.inFlight.length = 0;
     this.awaitingSize.length = 0;
     this.venue.cancelAll('the data ended');
@@ -435,12 +461,18 @@ class BacktestEngine {
       const side = position.isPositive() ? 'SELL' : 'BUY';
       this.venue.onPrice({ time: this.clock.now(), bid: last.bid, ask: last.ask, volume: last.volume, market: true });
       const request = this.closeoutRequest(side, position.abs().toString());
-      await this.submit(request);
+      // The trade ends on the last bar (backtesting.py's convention, and where the curve's last point
+      // is): the virtual clock has passed its close, but the trade is stamped with the bar's own time.
+      this.closeoutStamp = this.last?.time ?? this.clock.now();
+      await this.submit({ request, fraction: undefined });
       await this.applyReports();
+      this.closeoutStamp = undefined;
       closeout = {
-        time: this.clock.now(),
+        time: this.last?.time ?? this.clock.now(),
         price: this.lastFillPrice ?? last.mark.toString(),
         qty: position.abs().toString(),
+        side,
+        priceSource: closeoutSource(this.last !== undefined, side, last),
       };
       const lastPoint = this.curve[this.curve.length - 1]!;
       this.curve[this.curve.length - 1] = { ...lastPoint, equity: this.venue.equity(last.mark).toNumber() };
@@ -549,16 +581,21 @@ class BacktestEngine {
       return;
     }
     if (evaluation.orderRequest !== undefined) {
-      this.inFlight.push({ due: this.clock.now() + this.model.config.latencyMs, request: evaluation.orderRequest });
+      const request = evaluation.orderRequest;
+      this.inFlight.push({
+        due: this.clock.now() + this.model.config.latencyMs,
+        request,
+        fraction: request.quoteQty !== undefined ? sizeFractionOf(intent) : undefined,
+      });
     }
   }
 
   /** Hands the venue every request due by `until`, in due order, at its due time. */
   private async deliverDue(until: number): Promise<void> {
     while (this.inFlight.length > 0 && this.inFlight[0]!.due <= until) {
-      const { due, request } = this.inFlight.shift()!;
+      const { due, ...order } = this.inFlight.shift()!;
       if (due > this.clock.now()) this.clock.set(due);
-      await this.submit(request);
+      await this.submit(order);
       await this.applyReports();
     }
   }
@@ -569,9 +606,10 @@ class BacktestEngine {
    * sized there by the venue's own rule (cash then available, fill price, lot) and only then goes
    * through submitOrder, filling at once. Same price, same size, one step later in the code.
    */
-  private async submit(request: OrderRequest): Promise<void> {
+  private async submit(order: PendingOrder): Promise<void> {
+    const { request } = order;
     if (request.qty === undefined && request.quoteQty !== undefined) {
-      this.awaitingSize.push(request);
+      this.awaitingSize.push(order);
       await this.sizeWaiting();
       return;
     }
@@ -588,14 +626,20 @@ class BacktestEngine {
     // Earlier orders (a flip's closing leg) must have filled first, so the cash they free is counted.
     await this.applyReports();
     while (this.awaitingSize.length > 0) {
-      const request = this.awaitingSize.shift()!;
-      const qty = this.venue.sizeQuoteOrder(request.side, dec(request.quoteQty!));
+      const { request, fraction } = this.awaitingSize.shift()!;
+      const qty =
+        fraction !== undefined
+          ? this.venue.sizeFractionOrder(request.side, fraction)
+          : this.venue.sizeQuoteOrder(request.side, dec(request.quoteQty!));
       if (!qty.isPositive()) {
-        this.remember(`order ${request.clientOrderId} expired: the cash available buys less than one lot`);
+        // As backtesting.py's broker does: an order that no longer fits is cancelled, never part-filled.
+        this.remember(
+          `order ${request.clientOrderId} cancelled: the equity available at the fill buys less than one lot`,
+        );
         continue;
       }
       const { quoteQty: _quote, ...rest } = request;
-      await this.submit({ ...rest, qty: qty.toString() } as OrderRequest);
+      await this.submit({ request: { ...rest, qty: qty.toString() } as OrderRequest, fraction: undefined });
       await this.applyReports();
     }
   }
@@ -613,7 +657,7 @@ class BacktestEngine {
           qty: dec(f.event.qty),
           price: dec(f.event.price),
           fee: dec(f.event.fee),
-          time: f.event.venueTime,
+          time: this.closeoutStamp ?? f.event.venueTime,
         });
         this.lastFillPrice = f.event.price;
       }
@@ -631,4 +675,23 @@ class BacktestEngine {
   private remember(line: string): void {
     if (this.rejections.length < 100) this.rejections.push(line);
   }
+}
+
+/**
+ * The fraction of equity a quote-sized intent was sized with, as the SDK's sizing rule records it
+ * (`inputs.sizeFraction`); undefined for a quote amount chosen otherwise, which then stays a fixed
+ * notional (Binance quoteOrderQty).
+ */
+function sizeFractionOf(intent: Intent): Decimal | undefined {
+  const raw = intent.inputs['sizeFraction'];
+  const fraction = raw === undefined ? undefined : tryDec(raw);
+  return fraction !== undefined && fraction.isPositive() && fraction.lte(ONE) ? fraction : undefined;
+}
+
+function closeoutSource(bars: boolean, side: 'BUY' | 'SELL', last: { bid: Decimal; ask: Decimal }): string {
+  if (bars)
+    return last.bid.eq(last.ask)
+      ? "the last bar's close"
+      : `the last bar's close, at the ${side === 'BUY' ? 'ask' : 'bid'}`;
+  return last.bid.eq(last.ask) ? "the last tick's price" : `the last quote's ${side === 'BUY' ? 'ask' : 'bid'}`;
 }

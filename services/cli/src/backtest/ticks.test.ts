@@ -66,7 +66,13 @@ describe('tick backtests', () => {
     // BUY decided at 2000 arrives 3500: ask 105 at 4000. SELL decided at 4000 arrives 5500: no quote
     // comes; the closeout sells at the last bid, 107.
     expect(r.trades.map((t) => [t.entryTime, t.entryPrice, t.exitPrice, t.pnl])).toEqual([[4000, '105', '107', '20']]);
-    expect(r.closeout).toEqual({ time: 5000, price: '107', qty: '10' });
+    expect(r.closeout).toEqual({
+      time: 5000,
+      price: '107',
+      qty: '10',
+      side: 'SELL',
+      priceSource: "the last quote's bid",
+    });
   });
 
   it('trades: orders fill at the trade price they meet', async () => {
