@@ -11,7 +11,15 @@ export {
   requireFinite,
   requirePeriod,
 } from './indicators/window.js';
-export { type Bar, timeframeMs, windowStart, InvalidTimeframeError } from './bars/bar.js';
+export {
+  type Bar,
+  type BarPrice,
+  BAR_PRICES,
+  quoteBarPrice,
+  timeframeMs,
+  windowStart,
+  InvalidTimeframeError,
+} from './bars/bar.js';
 export { BarBuilder } from './bars/bar-builder.js';
 export { MultiTimeframeBars } from './bars/multi-timeframe.js';
 export { DecimalSma, compareSma } from './indicators/decimal-sma.js';

@@ -49,6 +49,8 @@ const Env = z.object({
   RUNNER_SIM_REST_URL: z.url().default('http://127.0.0.1:8090'),
   /** Safe start also waits for an ok reconciliation report; `false` only where no reconciler runs. */
   REQUIRE_RECONCILIATION: z.enum(['true', 'false']).default('true'),
+  /** What bars are built from: `last` (trades), or the quotes' `mid`, `bid` or `ask` (quote-only feeds). */
+  BAR_PRICE: z.enum(['last', 'mid', 'bid', 'ask']).default('last'),
 });
 
 export interface RunnerConfig {
@@ -69,6 +71,7 @@ export interface RunnerConfig {
   readonly venueTarget: 'sim' | 'testnet' | 'mainnet' | 'none';
   readonly simRestUrl: string;
   readonly requireReconciliation: boolean;
+  readonly barPrice: 'last' | 'mid' | 'bid' | 'ask';
 }
 
 /** Parses the environment; throws RunnerConfigError naming the variable. */
@@ -106,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RunnerConfig {
     venueTarget: e.RUNNER_VENUE_TARGET,
     simRestUrl: e.RUNNER_SIM_REST_URL,
     requireReconciliation: e.REQUIRE_RECONCILIATION === 'true',
+    barPrice: e.BAR_PRICE,
   };
 }
 

@@ -81,6 +81,7 @@ async function main(): Promise<void> {
     clock: wall,
     monotonic: { now: () => performance.now() },
     requireReconciliation: config.requireReconciliation,
+    barPrice: config.barPrice,
     ...(venueReads !== undefined ? { klines: venueReads.klines } : {}),
     ...(instruments !== undefined
       ? {

@@ -10,6 +10,7 @@ import {
   TradingState,
 } from '@bourse/contracts';
 import type { InstrumentSpec } from '@bourse/domain';
+import type { BarPrice } from '@bourse/strategy';
 import type { Logger } from '@bourse/telemetry';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Counter, Gauge, type Registry } from 'prom-client';
@@ -70,6 +71,8 @@ export interface StrategyRunnerOptions {
   readonly instrumentSpec?: (venue: string, symbol: string) => InstrumentSpec | undefined;
   /** Safe start also waits for an `ok` reconciliation report (default true). */
   readonly requireReconciliation?: boolean;
+  /** What bars are built from (default `last`: trades; `mid`, `bid`, `ask`: quotes). */
+  readonly barPrice?: BarPrice;
   /**
    * The venue's candles (`MarketDataFeed.klines`), for strategies that declare a warm-up. Absent: they
    * warm up from live bars only.
@@ -115,6 +118,7 @@ export class StrategyRunner {
       ...(options.instrumentSpec !== undefined ? { instrumentSpec: options.instrumentSpec } : {}),
       ...(options.requireReconciliation !== undefined ? { requireReconciliation: options.requireReconciliation } : {}),
       warmupFromHistory: options.klines !== undefined,
+      ...(options.barPrice !== undefined ? { barPrice: options.barPrice } : {}),
     });
     for (const ref of this.core.configuredInstruments()) this.byUnit.set(leaseUnit(ref.venue, ref.venueSymbol), ref);
     this.leases = new LeaseManager({

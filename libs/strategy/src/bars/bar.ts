@@ -20,6 +20,24 @@ export interface Bar {
   readonly state: 'forming' | 'closed';
 }
 
+/**
+ * The price bars are built from, as NautilusTrader's and LEAN's bar types name it: `last` — trades
+ * (price and traded size); `mid`, `bid`, `ask` — top-of-book quotes (that side's price, or the mean of
+ * both; a quote bar's volume is 0, since a quote trades nothing, and its tradeCount counts quotes).
+ */
+export type BarPrice = 'last' | 'mid' | 'bid' | 'ask';
+export const BAR_PRICES: readonly BarPrice[] = ['last', 'mid', 'bid', 'ask'];
+
+/**
+ * The price a quote gives a bar of `price` (mid, bid or ask); undefined when the side it needs is
+ * empty (a price of 0: one side of the book has no order).
+ */
+export function quoteBarPrice(price: Exclude<BarPrice, 'last'>, bid: number, ask: number): number | undefined {
+  if (price === 'bid') return bid > 0 ? bid : undefined;
+  if (price === 'ask') return ask > 0 ? ask : undefined;
+  return bid > 0 && ask > 0 ? (bid + ask) / 2 : undefined;
+}
+
 export class InvalidTimeframeError extends Error {
   override readonly name = 'InvalidTimeframeError';
   readonly code = 'INVALID_TIMEFRAME';

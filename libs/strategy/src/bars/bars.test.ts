@@ -89,3 +89,41 @@ describe('MultiTimeframeBars', () => {
     expect(m.forming(5 * MIN)).toMatchObject({ open: 200 });
   });
 });
+
+describe('bars from quotes', () => {
+  const quotes: [number, number, number][] = [
+    // bid, ask, time
+    [99, 101, 1_000],
+    [103, 105, 20_000],
+    [96, 98, 40_000],
+    [100, 102, 59_000],
+    [110, 112, 60_000],
+  ];
+  const build = (price: 'mid' | 'bid' | 'ask') => {
+    const bars = new MultiTimeframeBars('BTC/USDT', [MIN], price);
+    return quotes.flatMap(([bid, ask, t]) => bars.onQuote(bid, ask, t));
+  };
+
+  it('builds OHLC at the mid, the bid or the ask of the quotes, with no volume', () => {
+    expect(build('mid')).toEqual([
+      expect.objectContaining({ open: 100, high: 104, low: 97, close: 101, volume: 0, tradeCount: 4, state: 'closed' }),
+    ]);
+    expect(build('bid')).toEqual([expect.objectContaining({ open: 99, high: 103, low: 96, close: 100 })]);
+    expect(build('ask')).toEqual([expect.objectContaining({ open: 101, high: 105, low: 98, close: 102 })]);
+  });
+
+  it('a quote bar ignores trades and a trade bar ignores quotes; an empty side makes no price', () => {
+    const fromQuotes = new MultiTimeframeBars('BTC/USDT', [MIN], 'mid');
+    fromQuotes.onTrade(500, 1, 1_000);
+    expect(fromQuotes.forming(MIN)).toBeUndefined();
+    fromQuotes.onQuote(0, 101, 2_000);
+    expect(fromQuotes.forming(MIN)).toBeUndefined();
+    const fromBids = new MultiTimeframeBars('BTC/USDT', [MIN], 'bid');
+    fromBids.onQuote(99, 0, 2_000);
+    expect(fromBids.forming(MIN)).toMatchObject({ open: 99 });
+    const fromTrades = new MultiTimeframeBars('BTC/USDT', [MIN]);
+    expect(fromTrades.price).toBe('last');
+    fromTrades.onQuote(99, 101, 1_000);
+    expect(fromTrades.forming(MIN)).toBeUndefined();
+  });
+});

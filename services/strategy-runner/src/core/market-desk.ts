@@ -1,5 +1,5 @@
 import type { FeedStatus, Quote, Trade } from '@bourse/contracts';
-import { MultiTimeframeBars, windowStart, type Bar } from '@bourse/strategy';
+import { MultiTimeframeBars, windowStart, type Bar, type BarPrice } from '@bourse/strategy';
 import { BarRejectedError } from '../errors.js';
 import type { InstrumentRef } from '../types.js';
 
@@ -8,13 +8,14 @@ export type FeedBlock = 'no-market-data' | 'feed-stale' | 'feed-reset' | 'incomp
 
 /**
  * The market state of one instrument, shared by every strategy that trades it: the latest quote, the
- * bars of every timeframe any of them asked for (built once from trades), and whether the feed can be
- * trusted.
+ * bars of every timeframe any of them asked for (built once, from trades or — `barPrice` mid, bid or
+ * ask — from quotes), and whether the feed can be trusted.
  *
  * "Valid again" after a reset (and at start, which is treated as one): the earlier quote and forming
  * bars are dropped; the feed is valid again once a quote or trade has arrived after the reset and, for
  * a strategy that uses bars, a bar of each of its timeframes has closed that was built only from
- * post-reset trades: its window opened at or after the venue time of the first post-reset trade. Bars
+ * post-reset trades (quotes, for quote bars): its window opened at or after the venue time of the first
+ * post-reset trade (quote). Bars
  * that opened earlier may miss trades and are dropped, never shown to a strategy.
  *
  * What counts as "after the reset" is decided by the gateway's clock: data it received (`receivedAt`)
@@ -46,8 +47,9 @@ export class MarketDesk {
     readonly ref: InstrumentRef,
     readonly timeframesMs: readonly number[],
     private readonly staleAfterMs: number,
+    readonly barPrice: BarPrice = 'last',
   ) {
-    this.bars = new MultiTimeframeBars(ref.symbol, timeframesMs);
+    this.bars = new MultiTimeframeBars(ref.symbol, timeframesMs, barPrice);
   }
 
   get quote(): Quote | undefined {
@@ -59,18 +61,31 @@ export class MarketDesk {
     return this.droppedBars;
   }
 
-  /** A quote, live or from a snapshot; one older than held, or from before the last reset, is ignored. */
-  onQuote(quote: Quote): void {
-    if (quote.receivedAt < this.resetAt) return;
-    if (this.latestQuote !== undefined && quote.receivedAt < this.latestQuote.receivedAt) return;
+  /**
+   * A quote, live or from a snapshot; one older than held, or from before the last reset, is ignored.
+   * Returns the complete bars it closed when bars are built from quotes (at the venue's time when the
+   * quote carries one, else the gateway's); `bars: false` for a snapshot, which starts no bar.
+   */
+  onQuote(quote: Quote, { bars = true }: { readonly bars?: boolean } = {}): Bar[] {
+    if (quote.receivedAt < this.resetAt) return [];
+    if (this.latestQuote !== undefined && quote.receivedAt < this.latestQuote.receivedAt) return [];
     this.latestQuote = quote;
     this.sawData(quote.receivedAt);
+    if (this.barPrice === 'last' || !bars) return [];
+    const at = quote.venueTime ?? quote.receivedAt;
+    const closed = this.bars.onQuote(Number(quote.bidPrice), Number(quote.askPrice), at);
+    this.completeFrom ??= at;
+    return this.keepComplete(closed);
   }
 
   /** Applies a trade; returns the complete bars it closed. Throws as BarBuilder does on a bad number. */
   onTrade(trade: Trade): Bar[] {
     // Subscriptions are handled concurrently, so a trade from before a reset can be handled after it.
     if (trade.receivedAt < this.resetAt) return [];
+    if (this.barPrice !== 'last') {
+      this.sawData(trade.receivedAt);
+      return [];
+    }
     const closed = this.bars.onTrade(Number(trade.price), Number(trade.qty), trade.venueTime);
     this.completeFrom ??= trade.venueTime;
     this.sawData(trade.receivedAt);
@@ -159,7 +174,7 @@ export class MarketDesk {
 
   private reset(reason: string): void {
     // Everything built before the gap may be wrong: the book moved, trades may be missing.
-    this.bars = new MultiTimeframeBars(this.ref.symbol, this.timeframesMs);
+    this.bars = new MultiTimeframeBars(this.ref.symbol, this.timeframesMs, this.barPrice);
     this.latestQuote = undefined;
     this.awaitingData = true;
     this.resetReason = reason;

@@ -151,6 +151,33 @@ describe('RunnerCore', () => {
     expect(second.intents[0]).toMatchObject({ id: 'i-2', strategyVersion: '1.0.0', side: 'BUY', qty: '1' });
   });
 
+  it('builds bars from quotes (BAR_PRICE mid, bid, ask): a quote-only feed gives a bar strategy its cross', () => {
+    // sma 2/3 on 1 s bars; one quote per bar, mid = bid + 0.5. The same closes as the trade test above.
+    const run = (barPrice: 'mid' | 'bid' | 'last') => {
+      const c = clock();
+      const core = new RunnerCore({ strategies: [sma], clock: c, ids: ids(), staleAfterMs: 5_000, barPrice });
+      core.onReconReport(reconOk);
+      core.onTradingState('global', active);
+      core.addInstrument(BTC);
+      const intents = [];
+      for (const [i, bid] of ['10', '9', '8', '7', '12'].entries()) {
+        c.set(T0 + i * 1000 + 10);
+        const q = Quote.parse({ ...quote(c.now(), bid, String(Number(bid) + 1)), venueTime: T0 + i * 1000 });
+        intents.push(...core.onQuote(q).intents);
+        // A trade far off the quotes: it must not move a quote bar.
+        intents.push(...core.onTrade(trade('500', T0 + i * 1000 + 5, c.now(), i)).intents);
+      }
+      c.set(T0 + 5_000 + 10);
+      intents.push(...core.onClock().intents);
+      return intents;
+    };
+    // mid closes 10.5 9.5 8.5 7.5 12.5: the fast average crosses above the slow on the last bar.
+    expect(run('mid')).toMatchObject([{ side: 'BUY', qty: '1', inputs: { close: '12.5' } }]);
+    expect(run('bid')).toMatchObject([{ side: 'BUY', inputs: { close: '12' } }]);
+    // Trade bars from one price (500) never cross.
+    expect(run('last')).toEqual([]);
+  });
+
   it('safe start: emits nothing until the latest reconciliation says ok; a later drift-halted blocks again', () => {
     const c = clock();
     const fresh = () => {

@@ -9,7 +9,14 @@ import type {
   TradingState,
 } from '@bourse/contracts';
 import type { InstrumentSpec } from '@bourse/domain';
-import { completeIntent, createStrategyContext, isStrategyError, type Bar, type IntentDraft } from '@bourse/strategy';
+import {
+  completeIntent,
+  createStrategyContext,
+  isStrategyError,
+  type Bar,
+  type BarPrice,
+  type IntentDraft,
+} from '@bourse/strategy';
 import { isRunnerError } from '../errors.js';
 import type { Clock, IdSource, InstrumentRef, StrategyConfig } from '../types.js';
 import { MarketDesk } from './market-desk.js';
@@ -39,6 +46,11 @@ export interface RunnerCoreOptions {
    * backtester feeds its own history). When on, outputs carry `historyRequests` the shell must answer.
    */
   readonly warmupFromHistory?: boolean;
+  /**
+   * What bars are built from (default `last`: trades). `mid`, `bid` or `ask` build them from quotes,
+   * for venues and data sets that give quotes only; trades then make no bars.
+   */
+  readonly barPrice?: BarPrice;
 }
 
 /** Why a strategy stopped: it threw, or returned an intent that is not valid. */
@@ -120,8 +132,9 @@ export class RunnerCore {
       instance: s.definition.instantiate({ params: s.params, instruments: [ref.symbol] }),
     }));
     const timeframes = [...new Set(instances.flatMap((i) => i.instance.timeframes.map((t) => t.ms)))];
-    const desk = new MarketDesk(ref, timeframes, this.options.staleAfterMs);
-    if (warmQuote !== undefined) desk.onQuote(warmQuote);
+    const desk = new MarketDesk(ref, timeframes, this.options.staleAfterMs, this.options.barPrice ?? 'last');
+    // A snapshot only says where the book is now: it starts no bar (its time may be long past).
+    if (warmQuote !== undefined) desk.onQuote(warmQuote, { bars: false });
     const hosts = instances.map(({ strategy, instance }) => {
       const ctx = createStrategyContext({
         clock: this.clock,
@@ -160,9 +173,22 @@ export class RunnerCore {
     const key = instrumentKey(quote.venue, quote.instrument);
     const desk = this.desks.get(key);
     if (desk === undefined) return out;
-    desk.onQuote(quote);
+    let bars;
+    try {
+      bars = desk.onQuote(quote);
+    } catch (error) {
+      out.notices.push({
+        kind: 'bad-market-data',
+        venueSymbol: desk.ref.venueSymbol,
+        message: `quote not applied to bars: ${error instanceof Error ? error.message : String(error)}`,
+        error,
+      });
+      return out;
+    }
     const now = this.clock.now();
+    this.deliverBars(key, desk, bars, out);
     for (const host of this.hosts.get(key) ?? []) this.run(host, desk, host.onQuote(quote, now), out);
+    this.requestDueHistory(key, desk, now, out);
     return out;
   }
 
