@@ -166,6 +166,8 @@ export interface StrategyInstance<P = unknown> {
   readonly warmup: readonly WarmupNeed[];
   /** The state after the last successful handler call; persist it and pass it back to restore. */
   readonly state: StrategyState;
+  /** Whether the strategy defines this handler (the others are no-ops): what events it asks for. */
+  handles(handler: HandlerName): boolean;
   onQuote(quote: Quote, ctx: StrategyContext): readonly IntentDraft[];
   onTrade(trade: Trade, ctx: StrategyContext): readonly IntentDraft[];
   onBar(bar: Bar, ctx: StrategyContext): readonly IntentDraft[];

@@ -12,12 +12,15 @@ describe('loadConfig', () => {
       LEASE_MARGIN_MS: '800',
     });
     expect(c).toMatchObject({ replicaId: 'runner-0', leaseTtlMs: 3000, namespace: '', strategiesFile: undefined });
+    expect(c.barPrice).toBe('last');
+    expect(loadConfig({ BAR_PRICE: 'ask' }).barPrice).toBe('ask');
   });
 
   it.each([
     [{ LEASE_TTL_MS: 'ten' }, 'LEASE_TTL_MS'],
     [{ OPS_PORT: '70000' }, 'OPS_PORT'],
     [{ REPLICA_ID: 'has space' }, 'REPLICA_ID'],
+    [{ BAR_PRICE: 'close' }, 'BAR_PRICE'],
     [{ LEASE_TTL_MS: '3000', LEASE_RENEW_MS: '2000', LEASE_MARGIN_MS: '1000' }, 'LEASE_RENEW_MS'],
   ])('names the bad variable: %o', (env, name) => {
     expect(() => loadConfig(env)).toThrow(RunnerConfigError);

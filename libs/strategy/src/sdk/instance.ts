@@ -70,6 +70,10 @@ export class StrategyInstanceImpl<P> implements StrategyInstance<P> {
     return this.currentState;
   }
 
+  handles(handler: HandlerName): boolean {
+    return this.handlers[handler] !== undefined;
+  }
+
   onQuote(quote: Quote, ctx: StrategyContext): readonly IntentDraft[] {
     const handler = this.handlers.onQuote;
     if (!handler || !this.instrumentSet.has(quote.instrument)) return NO_INTENTS;

@@ -156,6 +156,14 @@ describe('StrategyInstance', () => {
     expect(calls).toBe(1);
   });
 
+  it('says which handlers the strategy defines (the events it asks for)', () => {
+    const inst = probe({ onBar: () => [], onFill: () => [] });
+    expect(['onQuote', 'onTrade', 'onBar', 'onTimer', 'onFill'].filter((h) => inst.handles(h as 'onBar'))).toEqual([
+      'onBar',
+      'onFill',
+    ]);
+  });
+
   it('keeps the state a handler returns, shows it on the next call, and refuses a bad one', () => {
     const seen: Record<string, string>[] = [];
     const inst = probe({

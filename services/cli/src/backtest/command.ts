@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { readBarsCsv } from '@bourse/backtest';
+import { BAR_PRICES, builtinStrategies, type BarPrice } from '@bourse/strategy';
 import { collectParamAxis, expandGrid, isSweep, type ParamAxis } from './param-grid.js';
 import { DATA_KINDS, type DataKind } from './data-input.js';
 import type { BacktestPlan } from './plan.js';
@@ -77,6 +78,7 @@ export interface BacktestFlags {
   symbol?: string;
   input?: DataKind;
   longShort?: boolean;
+  barPrice?: BarPrice;
   json?: boolean;
   report?: string;
   rank: RankKey;
@@ -96,7 +98,7 @@ export function registerBacktestCommand(program: Command): void {
       `what --data holds (default: detected): ${DATA_KINDS.join(', ')}`,
       choice('--input', DATA_KINDS),
     )
-    .requiredOption('--strategy <name>', 'a built-in strategy (sma-cross, rsi-threshold, bollinger-mean-reversion)')
+    .requiredOption('--strategy <name>', `a built-in strategy: ${Object.keys(builtinStrategies).join(', ')}`)
     .option(
       '--param <name=value>',
       'a strategy parameter; repeat for more; a range a..b:step or a list a,b sweeps it',
@@ -119,6 +121,11 @@ export function registerBacktestCommand(program: Command): void {
     .option('--latency <ms>', 'delay from decision to the venue', wholeNumber('--latency', 0), 0)
     .option('--symbol <BASE/QUOTE>', "instrument name for the data (default ASSET/USD; a capture's first instrument)")
     .option('--long-short', 'allow short positions (a signal against the position flips it)')
+    .option(
+      '--bar-price <price>',
+      `ticks: what the strategy's bars are built from, ${BAR_PRICES.join(', ')} (last = trades; default mid for quote files, last otherwise)`,
+      choice('--bar-price', BAR_PRICES),
+    )
     .option('--json', 'print { stats, trades } as JSON (a sweep: { runs: [{ params, stats }] }, ranked)')
     .option('--report <dir>', 'write trades.csv, report.json, report.html and equity.svg there')
     .option(
@@ -163,6 +170,8 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<number> {
   const { detectDataKind, captureSymbol } = await import('./data-input.js');
   const input = flags.input ?? (await detectDataKind(flags.data));
   if (!DATA_KINDS.includes(input as DataKind)) return usage(`--data: ${input}`);
+  if (input === 'bars' && flags.barPrice !== undefined)
+    return usage("--bar-price: --data holds bars, which are the data's own prices; --bar-price builds bars from ticks");
   if (input !== 'bars' && isSweep(flags.param))
     return usage(`--param: sweeps run over bars; --data holds ${input}, so give single --param values`);
   let symbol = flags.symbol;
@@ -186,6 +195,8 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<number> {
     cash: flags.cash,
     longShort: flags.longShort === true,
     barMs,
+    // A quote file has no trades to build bars from: its bars are the quotes' mid unless asked otherwise.
+    ...(input === 'bars' ? {} : { barPrice: flags.barPrice ?? (input === 'quotes' ? 'mid' : 'last') }),
     execution: {
       fill: flags.fill,
       makerFeeRate: commission[1]!,
@@ -268,6 +279,7 @@ async function runOnce(flags: BacktestFlags, plan: BacktestPlan): Promise<number
     throw err;
   }
   progress.finish();
+  for (const warning of result.warnings) console.error(`bourse: warning: ${warning}`);
   if (flags.json === true) {
     console.log(JSON.stringify(backtest.jsonReport(result.stats, result.trades)));
   } else {

@@ -1,4 +1,4 @@
-import { builtinStrategy } from '@bourse/strategy';
+import { builtinStrategy, type BarPrice } from '@bourse/strategy';
 import type { ExecutionConfig } from '@bourse/backtest';
 import type { DataKind } from './data-input.js';
 import type { ParamAxis, ParamValue } from './param-grid.js';
@@ -18,6 +18,8 @@ export interface BacktestPlan {
   readonly execution: Partial<ExecutionConfig>;
   readonly longShort: boolean;
   readonly barMs: number;
+  /** Ticks: what the strategy's bars are built from (absent for bar data). */
+  readonly barPrice?: BarPrice;
   /** Params every run shares: timeframe, sizing and mode from the flags. */
   readonly baseParams: Readonly<Record<string, unknown>>;
   readonly axes: readonly ParamAxis[];
@@ -40,5 +42,6 @@ export function specFor(plan: BacktestPlan, params: Readonly<Record<string, Para
     execution: plan.execution,
     longShort: plan.longShort,
     barMs: plan.barMs,
+    ...(plan.barPrice !== undefined ? { barPrice: plan.barPrice } : {}),
   };
 }

@@ -35,7 +35,7 @@ import {
 } from '@bourse/domain';
 import { OrderTracker, submitOrder, type SubmissionDeps } from '@bourse/order-manager';
 import { RiskGateCore, RiskState, parseLimits } from '@bourse/risk-gate';
-import type { StrategyDefinition } from '@bourse/strategy';
+import type { BarPrice, HandlerName, StrategyDefinition, StrategyInstance } from '@bourse/strategy';
 import { RunnerCore, type CoreOutput, type InstrumentRef, type StrategyConfig } from '@bourse/strategy-runner';
 import { MemoryJournal } from './memory-journal.js';
 
@@ -76,6 +76,11 @@ export interface BacktestSpec {
   readonly barMs: number;
   /** Told every intent the strategy emits, before the risk gate sees it (tests compare decisions). */
   readonly onIntent?: (intent: Intent) => void;
+  /**
+   * Ticks: what the strategy's bars are built from — `last` (trades, the default) or the quotes'
+   * `mid`, `bid` or `ask`. Bar data is the bars' own prices and takes only `last`.
+   */
+  readonly barPrice?: BarPrice;
 }
 
 export interface BacktestResult {
@@ -88,6 +93,16 @@ export interface BacktestResult {
   /** Intents the risk gate refused and orders the venue expired, with why (a summary for the report). */
   readonly rejections: string[];
   readonly events: number;
+  /** What the data held, by kind: the input's bars, quotes and trades. */
+  readonly dataHeld: DataHeld;
+  /** Problems with the run as a whole, e.g. a strategy that received none of the events it asked for. */
+  readonly warnings: string[];
+}
+
+export interface DataHeld {
+  readonly bars: number;
+  readonly quotes: number;
+  readonly trades: number;
 }
 
 /** A position still open when the data ended, closed at the last price the data gave. */
@@ -142,7 +157,7 @@ export async function runBacktest(
   bars: AsyncIterable<Bar> | Iterable<Bar>,
   onBar?: (count: number) => void,
 ): Promise<BacktestResult> {
-  const engine = new BacktestEngine(spec);
+  const engine = new BacktestEngine(spec, 'bars');
   for await (const bar of bars) await engine.onBar(bar, onBar);
   return engine.finish();
 }
@@ -169,14 +184,14 @@ export type TickEvent =
 /**
  * Runs one backtest over quote and trade ticks (from tick files or a capture). `spec.barMs` is then the
  * equity curve's period (one point per period, the latest tick's mark) and what bars the strategy asks
- * for are built by the runner from the trades.
+ * for are built by the runner from the trades, or from the quotes with `spec.barPrice` mid, bid or ask.
  */
 export async function runTickBacktest(
   spec: BacktestSpec,
   ticks: AsyncIterable<TickEvent> | Iterable<TickEvent>,
   onTick?: (count: number) => void,
 ): Promise<BacktestResult> {
-  const engine = new BacktestEngine(spec);
+  const engine = new BacktestEngine(spec, 'ticks');
   let n = 0;
   for await (const t of ticks) {
     if (t.kind === 'quote') await engine.onQuoteTick(t.time, t.bidPrice, t.askPrice, t.bidQty, t.askQty);
@@ -214,8 +229,22 @@ class BacktestEngine {
   private count = 0;
   private events = 0;
   private intentSeq = 0;
+  private readonly held = { bars: 0, quotes: 0, trades: 0 };
+  private readonly tally = new EventTally();
+  private readonly barPrice: BarPrice;
 
-  constructor(private readonly spec: BacktestSpec) {
+  constructor(
+    private readonly spec: BacktestSpec,
+    private readonly input: 'bars' | 'ticks',
+  ) {
+    this.barPrice = spec.barPrice ?? 'last';
+    if (input === 'bars' && this.barPrice !== 'last') {
+      throw new InvalidBacktestArgumentError(
+        'barPrice',
+        this.barPrice,
+        "applies to quote and trade ticks; OHLCV bars are the data's own prices",
+      );
+    }
     this.model = executionModel(spec.execution);
     const venueSymbol = spec.symbol.replace('/', '');
     this.ref = { venue: BACKTEST_VENUE, symbol: spec.symbol, venueSymbol };
@@ -239,7 +268,7 @@ class BacktestEngine {
     // Equity is read when the strategy sizes an order: cash plus the position at the latest close.
     const strategy: StrategyConfig = {
       id: BACKTEST_STRATEGY_ID,
-      definition: spec.strategy,
+      definition: this.tally.watch(spec.strategy),
       version: spec.strategy.version,
       params: spec.params,
       instruments: [this.ref],
@@ -256,6 +285,7 @@ class BacktestEngine {
       // No reconciler runs against a simulated history: the venue is this process.
       requireReconciliation: false,
       instrumentSpec: () => instrument,
+      barPrice: this.barPrice,
     });
     this.runner.onTradingState(tradingStateKey({ kind: 'global' }), ACTIVE({ kind: 'global' }, 0));
     this.runner.addInstrument(this.ref);
@@ -286,6 +316,7 @@ class BacktestEngine {
       );
     }
     if (this.last === undefined) this.clock.set(bar.time);
+    this.held.bars++;
     const closeTime = bar.time + this.spec.barMs;
     // Orders that reach the venue before this bar opens wait there for the open.
     await this.deliverDue(bar.time);
@@ -357,6 +388,7 @@ class BacktestEngine {
     await this.wakeUntil(time);
     await this.deliverDue(time);
     this.clock.set(time);
+    this.held.quotes++;
     const bid = dec(bidPrice);
     const ask = dec(askPrice);
     const mark = bid.plus(ask).div(TWO, 18, 'half-even');
@@ -376,6 +408,7 @@ class BacktestEngine {
     await this.wakeUntil(time);
     await this.deliverDue(time);
     this.clock.set(time);
+    this.held.trades++;
     const p = dec(price);
     const volume = Number(qty);
     this.mark = p;
@@ -479,6 +512,7 @@ class BacktestEngine {
     }
     const trades = this.trips.trades;
     const stats = computeStats({ curve: this.curve, trades, feesPaid: this.venue.feesPaid.toString() });
+    const starved = this.tally.starvedWarning(this.spec.strategy.name, this.held, this.input, this.barPrice);
     return {
       stats,
       trades,
@@ -487,6 +521,8 @@ class BacktestEngine {
       closeout,
       rejections: this.rejections,
       events: this.events,
+      dataHeld: { ...this.held },
+      warnings: starved === undefined ? [] : [starved],
     };
   }
 
@@ -694,4 +730,70 @@ function closeoutSource(bars: boolean, side: 'BUY' | 'SELL', last: { bid: Decima
       ? "the last bar's close"
       : `the last bar's close, at the ${side === 'BUY' ? 'ask' : 'bid'}`;
   return last.bid.eq(last.ask) ? "the last tick's price" : `the last quote's ${side === 'BUY' ? 'ask' : 'bid'}`;
+}
+
+/** The market events a strategy can ask for, by the handler that takes them. */
+const MARKET_HANDLERS = ['onBar', 'onQuote', 'onTrade'] as const satisfies readonly HandlerName[];
+
+/**
+ * Counts the market events that reached the strategy's handlers, to tell a run that fed the strategy
+ * nothing it asked for (bars built from trades over quote-only data) from one where it chose not to
+ * trade. The instance is wrapped, not changed: the runner core drives it exactly as before.
+ */
+class EventTally {
+  private readonly received: Record<(typeof MARKET_HANDLERS)[number], number> = { onBar: 0, onQuote: 0, onTrade: 0 };
+  private asked: string[] = [];
+
+  watch(definition: StrategyDefinition): StrategyDefinition {
+    return {
+      ...definition,
+      instantiate: (config) => {
+        const instance = definition.instantiate(config);
+        this.asked = [];
+        if (instance.handles('onBar') && instance.timeframes.length > 0)
+          this.asked.push(`${instance.timeframes.map((t) => t.label).join(', ')} bars`);
+        if (instance.handles('onQuote')) this.asked.push('quotes');
+        if (instance.handles('onTrade')) this.asked.push('trades');
+        return this.counting(instance);
+      },
+    };
+  }
+
+  /** The warning for a run whose strategy asked for market events and got none, or undefined. */
+  starvedWarning(name: string, held: DataHeld, input: 'bars' | 'ticks', barPrice: BarPrice): string | undefined {
+    if (this.asked.length === 0) return undefined;
+    if (MARKET_HANDLERS.some((h) => this.received[h] > 0)) return undefined;
+    const data =
+      input === 'bars'
+        ? `${held.bars} bars`
+        : `${held.quotes} quotes and ${held.trades} trades`;
+    const built =
+      barPrice === 'last'
+        ? 'bars are built from trades (--bar-price last)'
+        : `bars are built from the quotes' ${barPrice} (--bar-price ${barPrice})`;
+    const hint =
+      input === 'ticks' && barPrice === 'last' && held.trades === 0 && held.quotes > 0
+        ? '; to build bars from the quotes, give --bar-price mid (or bid, ask)'
+        : '';
+    return `strategy ${name} received none of the events it asked for (${this.asked.join('; ')}): the data held ${data}${input === 'ticks' ? `, and ${built}` : ''}${hint}`;
+  }
+
+  private counting(instance: StrategyInstance): StrategyInstance {
+    const received = this.received;
+    return new Proxy(instance, {
+      get(target, prop) {
+        const value: unknown = Reflect.get(target, prop, target);
+        if (typeof value !== 'function') return value;
+        const fn = value as (...args: unknown[]) => unknown;
+        if ((MARKET_HANDLERS as readonly PropertyKey[]).includes(prop)) {
+          const handler = prop as (typeof MARKET_HANDLERS)[number];
+          return (...args: unknown[]) => {
+            if (target.handles(handler)) received[handler]++;
+            return fn.apply(target, args);
+          };
+        }
+        return fn.bind(target);
+      },
+    });
+  }
 }
