@@ -1,11 +1,25 @@
 // Small text helpers shared by the reports.
 
-/** A figure for people: fixed decimals, `NaN` and `inf` spelled out as backtesting.py prints them. */
+import { tryDec } from '@bourse/domain';
+
+/** Shown for a figure that is undefined (NaN: a profit factor with no losing trade, a ratio of 0/0). */
+export const UNDEFINED_FIGURE = '—';
+
+/** A figure for people: fixed decimals, `—` when undefined, `inf` when unbounded (as backtesting.py prints it). */
 export function formatFigure(value: number, decimals = 2): string {
-  if (Number.isNaN(value)) return 'NaN';
+  if (Number.isNaN(value)) return UNDEFINED_FIGURE;
   if (value === Infinity) return 'inf';
   if (value === -Infinity) return '-inf';
   return value.toFixed(decimals);
+}
+
+/**
+ * An amount of the quote asset to its precision (`decimals`), exact for a decimal string (half-even),
+ * to the nearest for a number; `—` when undefined.
+ */
+export function formatMoney(value: number | string, decimals: number): string {
+  if (typeof value === 'string') return tryDec(value)?.toFixed(decimals) ?? value;
+  return Number.isFinite(value) ? value.toFixed(decimals) : formatFigure(value, decimals);
 }
 
 /** ISO 8601 UTC, shortened to the date when the time is midnight (daily bars). */

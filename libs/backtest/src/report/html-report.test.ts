@@ -50,8 +50,8 @@ afterAll(async () => {
 });
 
 describe('htmlReport in headless Chromium', () => {
-  it('shows the equity chart with a hover tooltip, without console errors or network requests', async () => {
-    // A buy-and-hold curve over GOOG (2148 daily bars: more than the 2000 drawn, so thinning is exercised).
+  it('draws the charts with lightweight-charts, inlined: crosshair values, no console errors, no network', async () => {
+    // A buy-and-hold curve over GOOG (2148 daily bars; maxPoints 1000 exercises the thinning).
     const { rows: bars } = await readBarsCsv(GOOG).toArray();
     const first = bars[0]!;
     const curve: EquityPoint[] = bars.map((b) => ({
@@ -68,7 +68,7 @@ describe('htmlReport in headless Chromium', () => {
         entryPrice: at(10).close,
         exitTime: at(200).time,
         exitPrice: at(200).close,
-        fees: '1',
+        fees: '1.23456',
       }),
       closedTrade({
         side: 'SELL',
@@ -80,9 +80,16 @@ describe('htmlReport in headless Chromium', () => {
         fees: '1',
       }),
     ];
-    const stats = computeStats({ curve, trades });
+    const stats = computeStats({ curve, trades: trades.slice(0, 1) });
     const file = join(dir, 'report.html');
-    await writeFile(file, htmlReport({ title: 'GOOG buy & hold <check>', stats, trades, curve }));
+    const html = htmlReport({ title: 'GOOG buy & hold <check>', stats, trades, curve, maxPoints: 1000 });
+    await writeFile(file, html);
+    // One file, nothing to fetch: no src or href to load, the library inlined.
+    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=/);
+    expect(html).toContain('TradingView Lightweight Charts');
+    // Money to the quote precision; an undefined statistic (no losing trade) as —.
+    expect(html).toContain('<td>1.23</td>');
+    expect(html).toMatch(/<td>Profit Factor<\/td><td>—<\/td>/);
 
     const page = await context.newPage();
     const problems: string[] = [];
@@ -97,38 +104,45 @@ describe('htmlReport in headless Chromium', () => {
     await page.waitForSelector('body[data-ready="true"]', { timeout: 10_000 });
 
     expect(await page.title()).toBe('GOOG buy & hold <check>');
-    const chart = page.locator('#equity-chart');
-    const box = await chart.boundingBox();
-    expect(box?.width).toBeGreaterThan(500);
-    expect(box?.height).toBeGreaterThan(200);
-    const d = (await page.locator('#equity-chart path.equity-line').getAttribute('d')) ?? '';
-    expect((d.match(/L/g) ?? []).length).toBeGreaterThan(1000);
-    expect(await page.locator('#drawdown-chart path.drawdown-area').count()).toBe(1);
-    expect(await page.locator('#price-chart g.trade').count()).toBe(2);
+    for (const id of ['price-chart', 'equity-chart', 'drawdown-chart']) {
+      const box = await page.locator(`#${id}`).boundingBox();
+      expect(box?.width).toBeGreaterThan(500);
+      expect(box?.height).toBeGreaterThan(100);
+      expect(await page.locator(`#${id} canvas`).count()).toBeGreaterThan(0);
+    }
     expect(await page.locator('#stats tr').count()).toBe(23);
 
-    // Hover right of the plot area: the nearest bar is the last, so the tooltip names its date and equity.
-    expect(await page.locator('#tooltip').isVisible()).toBe(false);
-    await page.mouse.move(box!.x + box!.width - 4, box!.y + box!.height / 2);
-    const tooltip = page.locator('#tooltip');
-    await tooltip.waitFor({ state: 'visible', timeout: 5_000 });
-    const last = bars.at(-1)!;
-    const finalEquity = curve
-      .at(-1)!
-      .equity.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-    const text = await tooltip.textContent();
-    expect(text).toContain(new Date(last.time).toISOString().slice(0, 10));
-    expect(text).toContain(`equity ${finalEquity}`);
-    expect(await page.locator('#equity-dot').isVisible()).toBe(true);
+    // The legend shows the last bar until the crosshair moves; the plot's right end is the last bar.
+    const legend = page.locator('#legend');
+    const lastDate = new Date(bars.at(-1)!.time).toISOString().slice(0, 10);
+    const money = (n: number) => n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    expect(await legend.textContent()).toContain(`${lastDate}  equity ${money(curve.at(-1)!.equity)}`);
+    const box = (await page.locator('#equity-chart').boundingBox())!;
+    const plotWidth = Number(await page.locator('#price-chart').getAttribute('data-plot-width'));
+    expect(plotWidth).toBeGreaterThan(400);
+    // At the left end, a bar of the first days (bars are under a pixel wide here), its values exact.
+    await page.mouse.move(box.x + 2, box.y + box.height / 2);
+    await expect.poll(() => legend.textContent(), { timeout: 5_000 }).toMatch(/^2004-0(8|9)-\d\d {2}equity/);
+    const shown = (await legend.textContent())!;
+    const point = curve.find((p) => new Date(p.time).toISOString().startsWith(shown.slice(0, 10)))!;
+    expect(shown).toContain(`equity ${money(point.equity)}`);
+    expect(shown).toContain(`price ${money(point.price)}`);
+    expect(point.time - first.time).toBeLessThan(30 * 86_400_000);
+    await page.mouse.move(box.x + plotWidth - 1, box.y + box.height / 2);
+    await expect.poll(() => legend.textContent(), { timeout: 5_000 }).toContain(lastDate);
 
-    // Left of the plot area: the first bar.
-    await page.mouse.move(box!.x + 4, box!.y + box!.height / 2);
-    await expect.poll(() => tooltip.textContent(), { timeout: 5_000 }).toContain('2004-08-19  equity 10,000.00');
+    // Zoom (the mouse wheel) on one chart moves the others with it.
+    const range = () =>
+      page.evaluate(() =>
+        ['price-chart', 'drawdown-chart'].map((id) => document.getElementById(id)!.getAttribute('data-range')),
+      );
+    const before = await range();
+    await page.mouse.wheel(0, -600);
+    await expect.poll(range, { timeout: 5_000 }).not.toEqual(before);
+    const after = await range();
+    expect(after[0]).toBe(after[1]);
 
     await page.screenshot({ path: process.env.BOURSE_REPORT_SCREENSHOT ?? join(dir, 'report.png'), fullPage: true });
-    await page.mouse.move(1, 1);
-    await expect.poll(() => tooltip.isVisible(), { timeout: 5_000 }).toBe(false);
-
     expect(problems).toEqual([]);
     expect(requests).toEqual([url]);
     await page.close();

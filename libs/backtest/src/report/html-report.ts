@@ -1,23 +1,33 @@
 import type { ClosedTrade, EquityPoint, Stats } from '../types.js';
-import { areaPath, axes, compactNumber, downsample, frameFor, linePath, px, py, type Frame, type XY } from './chart.js';
-import { escapeXml, formatFigure, formatTime } from './format.js';
-import { HOVER_SCRIPT } from './html-script.js';
+import { downsample } from './chart.js';
+import { escapeXml, formatFigure, formatMoney, formatTime } from './format.js';
+import { CHART_SCRIPT, chartLibrary } from './html-script.js';
+import { decimalsOf, runInputRows, type CloseoutInfo, type RunInfo } from './run-info.js';
 import { formatStat, STATS_LABELS } from './stats-table.js';
-import { DEFAULT_MAX_POINTS, drawdownPoints, peakPoints } from './svg.js';
+import { drawdownPoints, peakPoints } from './svg.js';
 
 export interface HtmlReportInput {
   readonly title?: string;
   readonly stats: Stats;
   readonly trades: readonly ClosedTrade[];
   readonly curve: readonly EquityPoint[];
-  /** Most points drawn per chart (and offered to the hover); default 2000. */
+  /** The run's inputs, shown under the title (and its title, when `title` is absent). */
+  readonly run?: RunInfo;
+  /** Where a position still open at the end was closed. */
+  readonly closeout?: CloseoutInfo;
+  /** Problems with the run as a whole, shown above the charts. */
+  readonly warnings?: readonly string[];
+  /** The quote asset's precision for money; default the decimals of the run's tick, else 2. */
+  readonly quoteDecimals?: number;
+  /** Most bars drawn per chart (each stretch's high and low kept); default 20 000. */
   readonly maxPoints?: number;
   /** Most trades listed in the table and marked on the price chart; default 1000 (the CSV has them all). */
   readonly maxTrades?: number;
 }
 
-const WIDTH = 960;
-// Nothing may load from anywhere: styles and the one script are inline, images are data only.
+export const DEFAULT_HTML_MAX_POINTS = 20_000;
+
+// Nothing may load from anywhere: styles and scripts are inline, images are data only.
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:";
 
 const STYLE = `
@@ -25,54 +35,34 @@ body { font-family: system-ui, sans-serif; margin: 24px; color: #111827; }
 h1 { font-size: 20px; margin: 0 0 4px; }
 h2 { font-size: 15px; margin: 24px 0 6px; }
 .period { color: #4b5563; margin-bottom: 12px; }
-svg.chart { display: block; max-width: 100%; height: auto; cursor: crosshair; }
-#tooltip { position: absolute; display: none; pointer-events: none; background: #111827; color: #f9fafb;
-  font: 12px ui-monospace, monospace; padding: 4px 8px; border-radius: 4px; white-space: pre; }
+.chart { width: 100%; max-width: 1200px; }
+#legend { font: 12px ui-monospace, monospace; color: #111827; min-height: 16px; margin: 8px 0 4px; white-space: pre; }
+#warnings { color: #92400e; background: #fffbeb; border: 1px solid #fcd34d; padding: 6px 12px 6px 28px; }
 table { border-collapse: collapse; font-size: 13px; }
 td, th { padding: 2px 10px; border-bottom: 1px solid #e5e7eb; text-align: right; }
 td:first-child, th:first-child { text-align: left; }
+#run td { text-align: left; font-family: ui-monospace, monospace; word-break: break-all; }
 .layout { display: flex; gap: 32px; align-items: flex-start; flex-wrap: wrap; }
 .win { color: #15803d; } .loss { color: #b91c1c; }
 `;
 
 /**
- * A self-contained HTML report: stats table, equity curve with hover (date, equity, drawdown, price),
- * drawdown chart, price chart with each trade's entry and exit marked, and a trades table. Inline SVG
- * and one small inline script; a Content-Security-Policy forbids every network load.
+ * A self-contained HTML report: the run's inputs (strategy and parameters, data file and its hash,
+ * account, execution assumptions, Bourse version), how an open position was closed at the end, a
+ * price chart with every trade's entry and exit, the equity curve and its drawdown — drawn by
+ * TradingView's lightweight-charts, inlined, so they zoom, pan and show values under a crosshair —
+ * then the statistics and the trades. Money is shown to the quote asset's precision; undefined
+ * statistics as `—`. A Content-Security-Policy forbids every network load.
  */
 export function htmlReport(input: HtmlReportInput): string {
-  const { stats, curve } = input;
-  const title = input.title ?? 'Backtest report';
-  const maxPoints = input.maxPoints ?? DEFAULT_MAX_POINTS;
+  const { stats, curve, run } = input;
+  const title = input.title ?? (run !== undefined ? `${run.strategy} on ${baseName(run.data)}` : 'Backtest report');
+  const maxPoints = input.maxPoints ?? DEFAULT_HTML_MAX_POINTS;
   const trades = input.trades.slice(0, input.maxTrades ?? 1000);
-
-  // The hover offers the bars the equity line draws, so the tooltip always sits on the line.
-  const indexed = curve.map((p, i) => ({ x: p.time, y: p.equity, i }));
-  const drawn = downsample(indexed, maxPoints);
-  const equityFrame = frameFor(drawn, WIDTH, 320);
-  const ddPoints = downsample(drawdownPoints(curve), maxPoints);
-  // Drawdown is never above 0: the top of its chart is the peak line.
-  const ddFrame = { ...frameFor(ddPoints, WIDTH, 160, [0]), yMax: 0 };
-  const pricePoints = downsample(
-    curve.map((p) => ({ x: p.time, y: p.price })),
-    maxPoints,
-  );
-  const priceFrame = frameFor(
-    pricePoints,
-    WIDTH,
-    320,
-    trades.flatMap((t) => [Number(t.entryPrice), Number(t.exitPrice)]),
-  );
-  const drawdownAt = drawdownPoints(curve);
-  const chartData = {
-    width: WIDTH,
-    xs: drawn.map((p) => round1(px(equityFrame, p.x))),
-    ys: drawn.map((p) => round1(py(equityFrame, p.y))),
-    times: drawn.map((p) => p.x),
-    equity: drawn.map((p) => p.y),
-    drawdown: drawn.map((p) => drawdownAt[p.i]!.y),
-    price: drawn.map((p) => curve[p.i]!.price),
-  };
+  const quoteDecimals = input.quoteDecimals ?? (run !== undefined ? decimalsOf(run.execution.tick) : 2);
+  const priceDecimals = run !== undefined ? decimalsOf(run.execution.tick) : 2;
+  const chartData = chartDataOf(curve, trades, maxPoints, quoteDecimals, priceDecimals);
+  const warnings = input.warnings ?? [];
 
   return `<!DOCTYPE html>
 <html lang="en">
@@ -86,93 +76,154 @@ export function htmlReport(input: HtmlReportInput): string {
 <body>
 <h1>${escapeXml(title)}</h1>
 <div class="period">${escapeXml(formatTime(Date.parse(stats.start)))} → ${escapeXml(formatTime(Date.parse(stats.end)))}</div>
-<h2>Equity</h2>
-${equityChart(equityFrame, drawn, downsample(peakPoints(curve), maxPoints))}
-<h2>Drawdown [%]</h2>
-${drawdownChart(ddFrame, ddPoints)}
+${run !== undefined ? `<details open><summary>Run</summary>${runTable(run)}</details>` : ''}
+${input.closeout !== undefined ? `<p id="closeout">${escapeXml(closeoutText(input.closeout))}</p>` : ''}
+${warnings.length > 0 ? `<ul id="warnings">${warnings.map((w) => `<li>${escapeXml(w)}</li>`).join('')}</ul>` : ''}
+<div id="legend"></div>
 <h2>Price and trades</h2>
-${priceChart(priceFrame, pricePoints, trades)}
+<div id="price-chart" class="chart" role="img" aria-label="Price with trades"></div>
+<h2>Equity</h2>
+<div id="equity-chart" class="chart" role="img" aria-label="Equity curve"></div>
+<h2>Drawdown [%]</h2>
+<div id="drawdown-chart" class="chart" role="img" aria-label="Drawdown"></div>
 <div class="layout">
-<section><h2>Statistics</h2>${statsTable(stats)}</section>
-<section><h2>Trades${input.trades.length > trades.length ? ` (first ${trades.length} of ${input.trades.length})` : ''}</h2>${tradesTable(trades)}</section>
+<section><h2>Statistics</h2>${statsTable(stats, quoteDecimals)}</section>
+<section><h2>Trades${input.trades.length > trades.length ? ` (first ${trades.length} of ${input.trades.length})` : ''}</h2>${tradesTable(trades, quoteDecimals)}</section>
 </div>
-<div id="tooltip" role="tooltip"></div>
 <script type="application/json" id="chart-data">${safeJson(chartData)}</script>
-<script>${HOVER_SCRIPT}</script>
+<script>${chartLibrary()}</script>
+<script>${CHART_SCRIPT}</script>
 </body>
 </html>
 `;
 }
 
-function chartOpen(id: string, frame: Frame, label: string): string {
-  return `<svg id="${id}" class="chart" xmlns="http://www.w3.org/2000/svg" width="${frame.width}" height="${frame.height}" viewBox="0 0 ${frame.width} ${frame.height}" role="img" aria-label="${escapeXml(label)}">`;
+/** What the page's script draws: one time axis (seconds) shared by every series, and the trade marks. */
+export interface ChartData {
+  readonly times: number[];
+  readonly equity: number[];
+  readonly peak: number[];
+  readonly drawdown: number[];
+  readonly price: number[];
+  readonly markers: ChartMarker[];
+  readonly quoteDecimals: number;
+  readonly priceDecimals: number;
+  readonly intraday: boolean;
 }
 
-function cursor(frame: Frame): string {
-  return `<line class="cursor" x1="0" x2="0" y1="${frame.top}" y2="${frame.bottom}" stroke="#6b7280" stroke-dasharray="2 2" style="display:none"/>`;
+export interface ChartMarker {
+  readonly time: number;
+  readonly position: 'atPriceMiddle';
+  readonly price: number;
+  readonly shape: 'arrowUp' | 'arrowDown' | 'circle';
+  readonly color: string;
+  readonly text: string;
 }
 
-function equityChart(frame: Frame, points: readonly XY[], peaks: readonly XY[]): string {
-  return [
-    chartOpen('equity-chart', frame, 'Equity curve'),
-    axes(frame, compactNumber),
-    `<path d="${linePath(frame, peaks)}" fill="none" stroke="#fca5a5" stroke-width="1" stroke-dasharray="3 2"/>`,
-    `<path class="equity-line" d="${linePath(frame, points)}" fill="none" stroke="#2563eb" stroke-width="1.5"/>`,
-    cursor(frame),
-    '<circle id="equity-dot" r="4" fill="#2563eb" stroke="#fff" style="display:none"/>',
-    '</svg>',
-  ].join('\n');
+/**
+ * The bars to draw: at most `maxPoints` from equity and as many from price (each stretch's high and
+ * low), merged into one time axis; every trade's entry and exit is marked on the bar holding its time.
+ */
+export function chartDataOf(
+  curve: readonly EquityPoint[],
+  trades: readonly ClosedTrade[],
+  maxPoints: number,
+  quoteDecimals: number,
+  priceDecimals: number,
+): ChartData {
+  // The first and the last bar are always drawn: the chart spans the whole run.
+  const keep = new Set<number>(curve.length > 0 ? [0, curve.length - 1] : []);
+  for (const p of downsample(
+    curve.map((c, i) => ({ x: c.time, y: c.equity, i })),
+    maxPoints,
+  ))
+    keep.add(p.i);
+  for (const p of downsample(
+    curve.map((c, i) => ({ x: c.time, y: c.price, i })),
+    maxPoints,
+  ))
+    keep.add(p.i);
+  const peaks = peakPoints(curve);
+  const drawdowns = drawdownPoints(curve);
+  const out = { times: [] as number[], equity: [] as number[], peak: [] as number[], drawdown: [] as number[], price: [] as number[] };
+  for (const i of [...keep].sort((a, b) => a - b)) {
+    // The chart's time axis is whole seconds, strictly rising: a sub-second point joins its second.
+    const t = Math.floor(curve[i]!.time / 1000);
+    if (out.times.length > 0 && out.times[out.times.length - 1]! >= t) {
+      const last = out.times.length - 1;
+      out.equity[last] = curve[i]!.equity;
+      out.peak[last] = peaks[i]!.y;
+      out.drawdown[last] = drawdowns[i]!.y;
+      out.price[last] = curve[i]!.price;
+      continue;
+    }
+    out.times.push(t);
+    out.equity.push(curve[i]!.equity);
+    out.peak.push(peaks[i]!.y);
+    out.drawdown.push(drawdowns[i]!.y);
+    out.price.push(curve[i]!.price);
+  }
+  const markers: ChartMarker[] = [];
+  for (const t of trades) {
+    const won = t.pnl !== '0' && !t.pnl.startsWith('-');
+    const long = t.side === 'BUY';
+    markers.push({
+      time: barAt(out.times, t.entryTime),
+      position: 'atPriceMiddle',
+      price: Number(t.entryPrice),
+      shape: long ? 'arrowUp' : 'arrowDown',
+      color: long ? '#15803d' : '#b91c1c',
+      text: `${long ? 'Long' : 'Short'} ${t.qty}`,
+    });
+    markers.push({
+      time: barAt(out.times, t.exitTime),
+      position: 'atPriceMiddle',
+      price: Number(t.exitPrice),
+      shape: 'circle',
+      color: won ? '#15803d' : '#b91c1c',
+      text: formatMoney(t.pnl, quoteDecimals),
+    });
+  }
+  markers.sort((a, b) => a.time - b.time);
+  const intraday = out.times.some((t) => t % 86_400 !== 0);
+  return { ...out, markers, quoteDecimals, priceDecimals, intraday };
 }
 
-function drawdownChart(frame: Frame, points: readonly XY[]): string {
-  return [
-    chartOpen('drawdown-chart', frame, 'Drawdown'),
-    axes(frame, (y) => `${y.toFixed(1)}%`, 4),
-    `<path class="drawdown-area" d="${areaPath(frame, points, 0)}" fill="#fecaca" stroke="#dc2626" stroke-width="1"/>`,
-    cursor(frame),
-    '</svg>',
-  ].join('\n');
+/** The drawn bar (seconds) holding `ms`: the last at or before it, else the first. */
+function barAt(times: readonly number[], ms: number): number {
+  const t = Math.floor(ms / 1000);
+  let lo = 0;
+  let hi = times.length - 1;
+  if (hi < 0) return t;
+  if (t <= times[0]!) return times[0]!;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (times[mid]! <= t) lo = mid;
+    else hi = mid - 1;
+  }
+  return times[lo]!;
 }
 
-function priceChart(frame: Frame, points: readonly XY[], trades: readonly ClosedTrade[]): string {
-  const marks = trades.map((t) => {
-    const x0 = px(frame, t.entryTime);
-    const y0 = py(frame, Number(t.entryPrice));
-    const x1 = px(frame, t.exitTime);
-    const y1 = py(frame, Number(t.exitPrice));
-    const won = !t.pnl.startsWith('-') && t.pnl !== '0';
-    const color = won ? '#15803d' : '#b91c1c';
-    // Long entries point up, short entries down; the exit is a ring; the link is green for a win.
-    const tri =
-      t.side === 'BUY'
-        ? `${x0},${y0 - 6} ${x0 - 5},${y0 + 4} ${x0 + 5},${y0 + 4}`
-        : `${x0},${y0 + 6} ${x0 - 5},${y0 - 4} ${x0 + 5},${y0 - 4}`;
-    const label = `${t.side === 'BUY' ? 'Long' : 'Short'} ${t.qty} @ ${t.entryPrice} (${formatTime(t.entryTime)}) → ${t.exitPrice} (${formatTime(t.exitTime)}): pnl ${t.pnl}, ${formatFigure(t.returnPct)}%`;
-    return (
-      `<g class="trade"><title>${escapeXml(label)}</title>` +
-      `<line x1="${x0.toFixed(1)}" y1="${y0.toFixed(1)}" x2="${x1.toFixed(1)}" y2="${y1.toFixed(1)}" stroke="${color}" stroke-width="1.5" stroke-dasharray="4 2"/>` +
-      `<polygon class="entry" points="${tri}" fill="${t.side === 'BUY' ? '#15803d' : '#b91c1c'}"/>` +
-      `<circle class="exit" cx="${x1.toFixed(1)}" cy="${y1.toFixed(1)}" r="4" fill="#fff" stroke="${color}" stroke-width="2"/></g>`
-    );
-  });
-  return [
-    chartOpen('price-chart', frame, 'Price with trades'),
-    axes(frame, compactNumber),
-    `<path class="price-line" d="${linePath(frame, points)}" fill="none" stroke="#374151" stroke-width="1"/>`,
-    ...marks,
-    cursor(frame),
-    '</svg>',
-  ].join('\n');
+function runTable(run: RunInfo): string {
+  const rows = runInputRows(run).map(([k, v]) => `<tr><th>${escapeXml(k)}</th><td>${escapeXml(v)}</td></tr>`);
+  return `<table id="run">${rows.join('')}</table>`;
 }
 
-function statsTable(stats: Stats): string {
+/** "The LONG position of 64 still open at the end was closed at the last bar's close, 806.19 (2013-03-01)." */
+export function closeoutText(c: CloseoutInfo): string {
+  const position = c.side === 'SELL' ? 'long' : 'short';
+  return `The ${position} position of ${c.qty} still open when the data ended was closed at ${c.priceSource}, ${c.price} (${formatTime(c.time)}).`;
+}
+
+function statsTable(stats: Stats, quoteDecimals: number): string {
   const rows = STATS_LABELS.map(
-    ([key, label]) => `<tr><td>${escapeXml(label)}</td><td>${escapeXml(formatStat(stats, key))}</td></tr>`,
+    ([key, label]) =>
+      `<tr><td>${escapeXml(label)}</td><td>${escapeXml(formatStat(stats, key, { quoteDecimals }))}</td></tr>`,
   );
   return `<table id="stats">${rows.join('')}</table>`;
 }
 
-function tradesTable(trades: readonly ClosedTrade[]): string {
+function tradesTable(trades: readonly ClosedTrade[], quoteDecimals: number): string {
   const head =
     '<tr><th>Side</th><th>Qty</th><th>Entry</th><th>Entry price</th><th>Exit</th><th>Exit price</th><th>PnL</th><th>Return %</th><th>Fees</th></tr>';
   const rows = trades.map((t) => {
@@ -184,9 +235,9 @@ function tradesTable(trades: readonly ClosedTrade[]): string {
       t.entryPrice,
       formatTime(t.exitTime),
       t.exitPrice,
-      t.pnl,
+      formatMoney(t.pnl, quoteDecimals),
       formatFigure(t.returnPct),
-      t.fees,
+      formatMoney(t.fees, quoteDecimals),
     ];
     return `<tr class="${cls}">${cells.map((c) => `<td>${escapeXml(c)}</td>`).join('')}</tr>`;
   });
@@ -198,6 +249,6 @@ function safeJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c');
 }
 
-function round1(n: number): number {
-  return Math.round(n * 10) / 10;
+function baseName(path: string): string {
+  return path.split(/[\\/]/).filter((p) => p !== '').pop() ?? path;
 }

@@ -82,7 +82,7 @@ describe('jsonReport', () => {
 });
 
 describe('formatStatsTable', () => {
-  it('lines up one labelled figure a line, spelling out NaN and inf', () => {
+  it('lines up one labelled figure a line, undefined figures as —, unbounded ones as inf', () => {
     const rising: EquityPoint[] = [1, 2, 3].map((d, i) => ({ time: day(d), equity: 100 + i, price: 10 }));
     const table = formatStatsTable(computeStats({ curve: rising, trades: [] }));
     const lines = table.trimEnd().split('\n');
@@ -91,11 +91,23 @@ describe('formatStatsTable', () => {
     expect(lines[2]).toMatch(/^Duration \[days\] {2,}2$/);
     expect(table).toMatch(/^Return \[%\] {2,}2\.00$/m);
     expect(table).toMatch(/^Sortino Ratio {2,}inf$/m);
-    expect(table).toMatch(/^Profit Factor {2,}NaN$/m);
+    expect(table).toMatch(/^Profit Factor {2,}—$/m);
     expect(table).toMatch(/^# Trades {2,}0$/m);
     // Every value starts in the same column.
     const column = lines[0]!.indexOf('2024');
     expect(lines.every((l) => l[column - 1] === ' ' && l[column] !== ' ')).toBe(true);
+  });
+
+  it('rounds money to the quote asset precision when given it, and only money', () => {
+    const stats = { ...computeStats({ curve: CURVE, trades: TRADES }), feesPaid: '6034.61428', equityPeak: 120.125 };
+    const table = formatStatsTable(stats, { quoteDecimals: 2 });
+    expect(table).toMatch(/^Fees Paid \[\$\] {2,}6034\.61$/m);
+    expect(table).toMatch(/^Equity Peak \[\$\] {2,}120\.13$/m);
+    expect(table).toMatch(/^Equity Start \[\$\] {2,}100\.00$/m);
+    expect(table).toMatch(/^Return \[%\] {2,}20\.00$/m);
+    expect(formatStatsTable(stats, { quoteDecimals: 0 })).toMatch(/^Fees Paid \[\$\] {2,}6035$/m);
+    // Without a precision, fees stay exact as before.
+    expect(formatStatsTable(stats)).toMatch(/^Fees Paid \[\$\] {2,}6034\.61428$/m);
   });
 });
 
@@ -140,25 +152,37 @@ class RecordingOutput implements ProgressOutput {
 }
 
 describe('ProgressBar', () => {
-  it('draws on a terminal, once per whole percent, and ends the line', () => {
+  it('draws on a terminal with the rate and time left, and ends the line', () => {
     const out = new RecordingOutput(true);
-    const bar = new ProgressBar(1000, { output: out, label: 'GOOG', width: 10 });
-    for (let done = 0; done <= 1000; done += 1) bar.update(done);
+    let now = 0;
+    const bar = new ProgressBar(1000, { output: out, label: 'GOOG', now: () => now });
+    expect(bar.drawing).toBe(true);
+    for (let done = 0; done <= 500; done += 1) {
+      now = done * 2; // 500 units a second
+      bar.update(done);
+    }
     bar.finish();
     bar.finish();
-    // 0 % … 100 %: 101 redraws, then one newline.
-    expect(out.written).toHaveLength(102);
-    expect(out.written[0]).toBe('\rGOOG [----------]   0% 0/1000');
-    expect(out.written[50]).toBe('\rGOOG [#####-----]  50% 500/1000');
-    expect(out.written[100]).toBe('\rGOOG [##########] 100% 1000/1000');
-    expect(out.written[101]).toBe('\n');
+    const text = out.written.join('');
+    expect(text).toContain('GOOG [');
+    expect(text).toMatch(/\b0% \| 0\/1000 \| 0\/s/);
+    // Finished after 1 s of the injected clock: 1000 units a second, nothing left.
+    expect(text).toMatch(/100% \| 1000\/1000 \| 1000\/s \| ETA: 0s/);
+    expect(text.endsWith('\n')).toBe(true);
+    expect(text.match(/\n/g)).toHaveLength(1);
   });
 
-  it('writes nothing when the output is not a terminal (pipes, CI logs)', () => {
-    const out = new RecordingOutput(false);
-    const bar = new ProgressBar(10, { output: out });
-    bar.update(5);
-    bar.finish();
-    expect(out.written).toEqual([]);
+  it('writes nothing when the output is not a terminal (pipes, CI logs), when disabled (--json) or without a total', () => {
+    for (const [output, options, total] of [
+      [new RecordingOutput(false), {}, 10],
+      [new RecordingOutput(true), { enabled: false }, 10],
+      [new RecordingOutput(true), {}, 0],
+    ] as const) {
+      const bar = new ProgressBar(total, { output, ...options });
+      expect(bar.drawing).toBe(false);
+      bar.update(5);
+      bar.finish();
+      expect(output.written).toEqual([]);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import type { Stats } from '../types.js';
-import { formatFigure } from './format.js';
+import { formatFigure, formatMoney } from './format.js';
 
 /** Row labels as backtesting.py prints them, so the two outputs read side by side. */
 export const STATS_LABELS: readonly (readonly [keyof Stats, string])[] = [
@@ -28,16 +28,30 @@ export const STATS_LABELS: readonly (readonly [keyof Stats, string])[] = [
   ['feesPaid', 'Fees Paid [$]'],
 ];
 
-/** One stat as text: strings as they are, counts whole, other figures to `decimals` places. */
-export function formatStat(stats: Stats, key: keyof Stats, decimals = 2): string {
+/** The statistics that are amounts of the quote asset. */
+export const MONEY_STATS: ReadonlySet<keyof Stats> = new Set(['equityStart', 'equityFinal', 'equityPeak', 'feesPaid']);
+
+export interface StatFormat {
+  /** Decimals of other figures; default 2. */
+  readonly decimals?: number;
+  /** The quote asset's precision: money (MONEY_STATS) is rounded to it. Without it, money is shown as other figures (fees exact). */
+  readonly quoteDecimals?: number;
+}
+
+/**
+ * One stat as text: times as they are, counts whole, money to the quote asset's precision, other
+ * figures to `decimals` places; undefined figures as `—`.
+ */
+export function formatStat(stats: Stats, key: keyof Stats, format: StatFormat = {}): string {
   const value = stats[key];
+  if (format.quoteDecimals !== undefined && MONEY_STATS.has(key)) return formatMoney(value, format.quoteDecimals);
   if (typeof value === 'string') return value;
-  return key === 'tradeCount' ? String(value) : formatFigure(value, decimals);
+  return key === 'tradeCount' ? String(value) : formatFigure(value, format.decimals ?? 2);
 }
 
 /** The stats as an aligned two-column plain-text table, one figure a line, with a duration row. */
-export function formatStatsTable(stats: Stats): string {
-  const rows: [string, string][] = STATS_LABELS.map(([key, label]) => [label, formatStat(stats, key)]);
+export function formatStatsTable(stats: Stats, format: StatFormat = {}): string {
+  const rows: [string, string][] = STATS_LABELS.map(([key, label]) => [label, formatStat(stats, key, format)]);
   const durationDays = (Date.parse(stats.end) - Date.parse(stats.start)) / 86_400_000;
   rows.splice(2, 0, ['Duration [days]', formatFigure(durationDays, durationDays % 1 === 0 ? 0 : 2)]);
   const width = Math.max(...rows.map(([label]) => label.length));
