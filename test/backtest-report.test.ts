@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -23,6 +24,8 @@ let json: {
   trades: Record<string, unknown>[];
   execution: Record<string, unknown>;
   closeout: unknown;
+  run: Record<string, unknown>;
+  warnings: string[];
 };
 
 beforeAll(async () => {
@@ -59,20 +62,54 @@ beforeAll(async () => {
   ]);
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);
-  expect(run.stdout).toMatch(/open position of \d+ closed at the last bar's close, 806\.19/);
+  expect(run.stdout).toMatch(/open position of \d+ closed at the last bar's close, 806\.19 \(2013-03-01T00:00:00\.000Z\)/);
+  expect(run.stdout).toMatch(/^Fees Paid \[\$\] +\d+\.\d\d$/m);
   json = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as typeof json;
 }, 60_000);
 afterAll(() => tmp?.remove());
 
 describe('bourse backtest --report', () => {
-  it('writes trades.csv, report.json with the execution assumptions and the closeout, and equity.svg', async () => {
+  it('writes trades.csv, report.json with the run, the execution assumptions and the closeout, report.html saying what it is, and equity.svg', async () => {
     const csv = (await readFile(join(out, 'trades.csv'), 'utf8')).trim().split('\n');
     expect(csv[0]).toBe('side,qty,entryTime,entryPrice,exitTime,exitPrice,pnl,returnPct,fees');
     expect(csv).toHaveLength(json.trades.length + 1);
     expect(json.trades).toHaveLength(94);
     expect(json.stats['tradeCount']).toBe(94);
     expect(json.execution).toMatchObject({ fill: 'next-open', makerFeeRate: '0.002', takerFeeRate: '0.002', lot: '1' });
-    expect(json.closeout).toMatchObject({ price: '806.19' });
+    // The trade still open at the end closed on the last bar's own date, at its close, and says so.
+    expect(json.closeout).toMatchObject({
+      price: '806.19',
+      time: '2013-03-01T00:00:00.000Z',
+      priceSource: "the last bar's close",
+    });
+    expect(json.trades.at(-1)).toMatchObject({ exitTime: '2013-03-01T00:00:00.000Z', exitPrice: '806.19' });
+    // What the report is: every input, the data's hash and the Bourse version, to reproduce it.
+    const version = (JSON.parse(readFileSync(new URL('../services/cli/package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    }).version;
+    expect(json.run).toMatchObject({
+      strategy: 'sma-cross',
+      params: { fast: 10, slow: 20, timeframe: '1d', sizing: { kind: 'fraction', fraction: '1' }, mode: 'long-short' },
+      data: GOOG,
+      dataSha256: createHash('sha256').update(readFileSync(GOOG)).digest('hex'),
+      dataKind: 'bars',
+      symbol: 'GOOG/USD',
+      cash: '10000',
+      longShort: true,
+      bourseVersion: version,
+    });
+    expect(json.warnings).toEqual([]);
+    const html = await readFile(join(out, 'report.html'), 'utf8');
+    expect(html).toContain(`<title>sma-cross on GOOG.csv</title>`);
+    expect(html).toContain(`<tr><th>Data SHA-256</th><td>${json.run['dataSha256'] as string}</td></tr>`);
+    expect(html).toContain('<tr><th>Parameters</th><td>fast=10, slow=20, timeframe=1d');
+    expect(html).toContain(`<tr><th>Bourse</th><td>${version}</td></tr>`);
+    expect(html).toContain("was closed at the last bar&#39;s close, 806.19 (2013-03-01)");
+    // Money to the quote precision (the tick, 0.01): fees were 6 0xx.xxxxx, exact, in report.json.
+    expect(String(json.stats['feesPaid'])).toMatch(/^\d+\.\d{3,}$/);
+    const fees = /<td>Fees Paid \[\$\]<\/td><td>([^<]+)<\/td>/.exec(html)?.[1];
+    expect(fees).toMatch(/^\d+\.\d\d$/);
+    expect(Math.abs(Number(fees) - Number(json.stats['feesPaid']))).toBeLessThanOrEqual(0.005);
     const svg = await readFile(join(out, 'equity.svg'), 'utf8');
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toMatch(/<path[^>]+d="M/);
@@ -97,15 +134,24 @@ describe('bourse backtest --report', () => {
       const url = pathToFileURL(join(out, 'report.html')).href;
       await page.goto(url);
       await page.waitForSelector('body[data-ready="true"]', { timeout: 10_000 });
-      const box = await page.locator('#equity-chart').boundingBox();
-      expect(box?.width).toBeGreaterThan(500);
-      const d = (await page.locator('#equity-chart path.equity-line').getAttribute('d')) ?? '';
-      expect((d.match(/L/g) ?? []).length).toBeGreaterThan(1000);
-      expect(await page.locator('#drawdown-chart path.drawdown-area').count()).toBe(1);
-      expect(await page.locator('#price-chart g.trade').count()).toBe(94);
-      await page.mouse.move(box!.x + box!.width - 4, box!.y + box!.height / 2);
-      await page.locator('#tooltip').waitFor({ state: 'visible', timeout: 5_000 });
-      expect(await page.locator('#tooltip').textContent()).toContain('2013-03-01');
+      for (const id of ['price-chart', 'equity-chart', 'drawdown-chart']) {
+        expect((await page.locator(`#${id}`).boundingBox())?.width).toBeGreaterThan(500);
+        expect(await page.locator(`#${id} canvas`).count()).toBeGreaterThan(0);
+      }
+      // The chart data: every bar (2148, under the thinning limit) and an entry and exit mark per trade.
+      const data = JSON.parse((await page.locator('#chart-data').textContent())!) as {
+        times: number[];
+        markers: { time: number; shape: string }[];
+      };
+      expect(data.times).toHaveLength(2148);
+      expect(data.markers).toHaveLength(2 * 94);
+      expect(data.markers.at(-1)!.time).toBe(Date.UTC(2013, 2, 1) / 1000);
+      expect(await page.locator('#trades tr').count()).toBe(95);
+      // The crosshair at the plot's right end reads the last bar.
+      const box = (await page.locator('#equity-chart').boundingBox())!;
+      const plotWidth = Number(await page.locator('#price-chart').getAttribute('data-plot-width'));
+      await page.mouse.move(box.x + plotWidth - 1, box.y + box.height / 2);
+      await expect.poll(() => page.locator('#legend').textContent(), { timeout: 5_000 }).toMatch(/^2013-03-01 {2}equity/);
       expect(problems).toEqual([]);
       expect(requests).toEqual([url]);
     } finally {

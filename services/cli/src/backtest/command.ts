@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import type { readBarsCsv } from '@bourse/backtest';
+import type { readBarsCsv, RunInfo } from '@bourse/backtest';
 import { BAR_PRICES, builtinStrategies, type BarPrice } from '@bourse/strategy';
 import { collectParamAxis, expandGrid, isSweep, type ParamAxis } from './param-grid.js';
 import { DATA_KINDS, type DataKind } from './data-input.js';
@@ -255,8 +255,16 @@ async function runOnce(flags: BacktestFlags, plan: BacktestPlan): Promise<number
   const { runBacktest } = await import('./run-backtest.js');
   const { specFor } = await import('./plan.js');
   const { describeExecution, writeReportFiles } = await import('./report-files.js');
+  const { countRows } = await import('./data-input.js');
   const params = Object.fromEntries(plan.axes.map((a) => [a.name, a.values[0]!]));
-  const progress = new backtest.ProgressBar(0, { output: process.stderr, label: 'backtest' });
+  // A bar on a terminal only, never with --json; its total is the file's rows, counted ahead.
+  const drawing = flags.json !== true && process.stderr.isTTY === true;
+  const total = drawing ? ((await countRows(plan.dataPath, plan.input)) ?? 0) : 0;
+  const progress = new backtest.ProgressBar(total, {
+    output: process.stderr,
+    label: 'backtest',
+    enabled: drawing,
+  });
   const spec = specFor(plan, params);
   let result;
   try {
@@ -267,9 +275,10 @@ async function runOnce(flags: BacktestFlags, plan: BacktestPlan): Promise<number
       const { captureFileTicks, fileTicks } = await import('./data-input.js');
       const ticks =
         plan.input === 'capture' ? captureFileTicks(plan.dataPath, plan.symbol) : fileTicks(plan.input, plan.dataPath);
-      result = await runTickBacktest(spec, ticks);
+      result = await runTickBacktest(spec, ticks, (n) => progress.update(n));
     }
   } catch (err) {
+    progress.stop();
     if (backtest.isBacktestError(err)) return usage(err.message);
     const { isMarketDataError } = await import('@bourse/market-data');
     if (isMarketDataError(err)) {
@@ -280,13 +289,32 @@ async function runOnce(flags: BacktestFlags, plan: BacktestPlan): Promise<number
   }
   progress.finish();
   for (const warning of result.warnings) console.error(`bourse: warning: ${warning}`);
+  const quoteDecimals = backtest.decimalsOf(result.execution.tick);
   if (flags.json === true) {
     console.log(JSON.stringify(backtest.jsonReport(result.stats, result.trades)));
   } else {
-    console.log(backtest.formatStatsTable(result.stats));
+    console.log(backtest.formatStatsTable(result.stats, { quoteDecimals }));
     for (const line of describeExecution(result)) console.log(line);
   }
-  if (flags.report !== undefined) await writeReportFiles(flags.report, `${flags.strategy} on ${flags.data}`, result);
+  if (flags.report !== undefined) {
+    const { dataSha256 } = await import('./data-input.js');
+    const { readVersion } = await import('../version.js');
+    const run: RunInfo = {
+      strategy: spec.strategy.name,
+      strategyVersion: spec.strategy.version,
+      params: spec.strategy.parseParams(spec.params) as Record<string, unknown>,
+      data: plan.dataPath,
+      dataSha256: await dataSha256(plan.dataPath),
+      dataKind: plan.input,
+      symbol: plan.symbol,
+      cash: plan.cash,
+      longShort: plan.longShort,
+      ...(plan.barPrice !== undefined ? { barPrice: plan.barPrice } : {}),
+      execution: result.execution,
+      bourseVersion: readVersion().version,
+    };
+    await writeReportFiles(flags.report, run, result);
+  }
   return 0;
 }
 
@@ -298,15 +326,21 @@ async function runSweepCommand(
 ): Promise<number> {
   const backtest = await import('@bourse/backtest');
   const { runSweep, rankRows, formatSweepTable } = await import('./run-sweep.js');
-  const progress = new backtest.ProgressBar(grid.length, { output: process.stderr, label: 'sweep' });
-  const rows = rankRows(
-    await runSweep(plan, grid, {
+  const progress = new backtest.ProgressBar(grid.length, {
+    output: process.stderr,
+    label: 'sweep',
+    enabled: flags.json !== true,
+  });
+  let swept;
+  try {
+    swept = await runSweep(plan, grid, {
       ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
       onDone: (n) => progress.update(n),
-    }),
-    flags.rank,
-  );
-  progress.finish();
+    });
+  } finally {
+    progress.stop();
+  }
+  const rows = rankRows(swept, flags.rank);
   if (flags.json === true) {
     const runs = rows.map((r) => ({
       params: r.params,

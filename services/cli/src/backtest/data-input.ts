@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { TickEvent } from './run-backtest.js';
 
@@ -101,4 +103,41 @@ export async function* captureFileTicks(path: string, symbol: string): AsyncGene
   const { readCapture } = await import('@bourse/market-data');
   const { captureTicks } = await import('./capture-ticks.js');
   yield* captureTicks(readCapture(path), symbol);
+}
+
+/**
+ * SHA-256 (hex) of the data, so a report names exactly what it ran on: a file's bytes; a directory
+ * (a capture) the hash of its files' names and hashes, sorted by name.
+ */
+export async function dataSha256(path: string): Promise<string> {
+  if ((await stat(path)).isDirectory()) {
+    const names = (await readdir(path, { recursive: true })).map(String).sort();
+    const hash = createHash('sha256');
+    for (const name of names) {
+      const full = join(path, name);
+      if ((await stat(full)).isFile()) hash.update(`${name}\0${await dataSha256(full)}\n`);
+    }
+    return hash.digest('hex');
+  }
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/**
+ * The rows of a bar or tick file, counted ahead for a progress bar's total: lines, less a CSV
+ * header. Undefined for a capture (gzip: counting would mean decompressing it twice).
+ */
+export async function countRows(path: string, kind: DataKind): Promise<number | undefined> {
+  if (kind === 'capture') return undefined;
+  let lines = 0;
+  let last = 10;
+  for await (const chunk of createReadStream(path)) {
+    const bytes = chunk as Buffer;
+    for (let i = bytes.indexOf(10); i >= 0; i = bytes.indexOf(10, i + 1)) lines++;
+    if (bytes.length > 0) last = bytes[bytes.length - 1]!;
+  }
+  if (last !== 10) lines++;
+  const first = await firstLine(path);
+  return first !== undefined && !first.trimStart().startsWith('{') ? Math.max(0, lines - 1) : lines;
 }

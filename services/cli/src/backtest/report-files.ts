@@ -1,22 +1,40 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { equityCurveSvg, htmlReport, jsonReport, tradesToCsv } from '@bourse/backtest';
+import { equityCurveSvg, htmlReport, jsonReport, tradesToCsv, type RunInfo } from '@bourse/backtest';
 import type { BacktestResult } from './run-backtest.js';
 
 /** The files `--report <dir>` writes, by name. */
 export const REPORT_FILES = ['trades.csv', 'report.json', 'report.html', 'equity.svg'] as const;
 
 /**
- * Writes trades.csv, report.json (the --json object plus the execution assumptions and where an open
- * position was closed), report.html and equity.svg into `dir`, creating it.
+ * Writes trades.csv, report.json (the --json object plus the run's inputs, the execution assumptions,
+ * where an open position was closed and the run's warnings), report.html and equity.svg into `dir`,
+ * creating it.
  */
-export async function writeReportFiles(dir: string, title: string, result: BacktestResult): Promise<void> {
+export async function writeReportFiles(dir: string, run: RunInfo, result: BacktestResult): Promise<void> {
   await mkdir(dir, { recursive: true });
   const { stats, trades, curve } = result;
+  const title = `${run.strategy} on ${run.data}`;
   await writeFile(join(dir, 'trades.csv'), tradesToCsv(trades));
-  const json = { ...jsonReport(stats, trades), execution: result.execution, closeout: result.closeout ?? null };
+  const json = {
+    ...jsonReport(stats, trades),
+    run,
+    execution: result.execution,
+    closeout: result.closeout === undefined ? null : { ...result.closeout, time: new Date(result.closeout.time).toISOString() },
+    warnings: result.warnings,
+  };
   await writeFile(join(dir, 'report.json'), `${JSON.stringify(json, null, 2)}\n`);
-  await writeFile(join(dir, 'report.html'), htmlReport({ title, stats, trades, curve }));
+  await writeFile(
+    join(dir, 'report.html'),
+    htmlReport({
+      stats,
+      trades,
+      curve,
+      run,
+      ...(result.closeout !== undefined ? { closeout: result.closeout } : {}),
+      warnings: result.warnings,
+    }),
+  );
   await writeFile(join(dir, 'equity.svg'), equityCurveSvg(curve, { title }));
 }
 
