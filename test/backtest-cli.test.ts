@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBarsCsv } from '../libs/backtest/src/index.js';
 import { builtinStrategy } from '../libs/strategy/src/index.js';
 import { runBacktest } from '../services/cli/src/backtest/run-backtest.js';
-import { bourse, scratch, wavyBarsCsv, type Scratch } from './backtest-support.js';
+import { bourse, bourseOnTerminal, scratch, wavyBarsCsv, type Scratch } from './backtest-support.js';
 
 // `bourse backtest` as users script it: the --json contract, a --param sweep across worker threads
-// (ranked, each run equal to the same backtest run in-process), and bad flags (exit 2, flag named).
+// (ranked, each run equal to the same backtest run in-process), bad flags (exit 2, flag named), and the
+// progress bar (on a terminal only, never with --json).
 
 let tmp: Scratch;
 let data: string;
@@ -175,4 +176,16 @@ describe('bourse backtest', { timeout: 60_000 }, () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/--param: .*fast.*less than slow/);
   });
+
+  it('draws a progress bar with rate and time left on a terminal, and none with --json', async () => {
+    const args = ['backtest', '--data', data, '--strategy', 'sma-cross', '--param', 'fast=5', '--param', 'slow=20'];
+    const shown = await bourseOnTerminal(args);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/backtest \[=+\] 100% \| 200\/200 \| \d+\/s \| ETA: 0s/);
+    expect(shown.stdout).toMatch(/^Return \[%\]/m);
+    const json = await bourseOnTerminal([...args, '--json']);
+    expect(json.code).toBe(0);
+    expect(json.stdout).not.toContain('backtest [');
+    expect(JSON.parse(json.stdout.trim())).toMatchObject({ stats: { tradeCount: expect.any(Number) } });
+  }, 90_000);
 });

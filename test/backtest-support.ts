@@ -31,6 +31,33 @@ export function bourse(args: readonly string[], timeoutMs = 50_000): Promise<Run
 }
 
 /**
+ * `bourse` on a terminal: run under util-linux `script`, which gives the command a pseudo-terminal as
+ * its stdout and stderr (both then arrive in `stdout`, with the terminal's CR LF line ends).
+ */
+export function bourseOnTerminal(args: readonly string[], timeoutMs = 50_000): Promise<Run> {
+  const { command, args: argv } = tsxCommand('services/cli/src/main.ts', args);
+  const quoted = [command, ...argv].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qec', quoted, '/dev/null'], {
+      cwd: repoRoot(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
+    child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
+    child.once('error', (err) =>
+      reject(new Error(`cannot run util-linux "script" for a pseudo-terminal (apt-get install bsdutils): ${err.message}`)),
+    );
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/**
  * `n` daily bars from 2020-01-01 whose closes wave (a sine of period `period` bars on a slow trend), so
  * moving-average crosses happen every few weeks. Exact two-decimal prices.
  */
