@@ -178,7 +178,10 @@ describe('bourse backtest --data <ticks or capture>', () => {
   }, 90_000);
 
   it('--bar-price is refused for bar data, and --help lists every built-in strategy', async () => {
-    const bars = tmp.file('bars.csv', 'date,open,high,low,close,volume\n2024-01-01,1,2,0.5,1.5,10\n2024-01-02,1,2,0.5,1.5,10\n');
+    const bars = tmp.file(
+      'bars.csv',
+      'date,open,high,low,close,volume\n2024-01-01,1,2,0.5,1.5,10\n2024-01-02,1,2,0.5,1.5,10\n',
+    );
     const refused = await bourse(['backtest', '--data', bars, '--strategy', 'sma-cross', '--bar-price', 'mid']);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('--bar-price: --data holds bars');

@@ -62,7 +62,9 @@ beforeAll(async () => {
   ]);
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);
-  expect(run.stdout).toMatch(/open position of \d+ closed at the last bar's close, 806\.19 \(2013-03-01T00:00:00\.000Z\)/);
+  expect(run.stdout).toMatch(
+    /open position of \d+ closed at the last bar's close, 806\.19 \(2013-03-01T00:00:00\.000Z\)/,
+  );
   expect(run.stdout).toMatch(/^Fees Paid \[\$\] +\d+\.\d\d$/m);
   json = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as typeof json;
 }, 60_000);
@@ -84,9 +86,11 @@ describe('bourse backtest --report', () => {
     });
     expect(json.trades.at(-1)).toMatchObject({ exitTime: '2013-03-01T00:00:00.000Z', exitPrice: '806.19' });
     // What the report is: every input, the data's hash and the Bourse version, to reproduce it.
-    const version = (JSON.parse(readFileSync(new URL('../services/cli/package.json', import.meta.url), 'utf8')) as {
-      version: string;
-    }).version;
+    const version = (
+      JSON.parse(readFileSync(new URL('../services/cli/package.json', import.meta.url), 'utf8')) as {
+        version: string;
+      }
+    ).version;
     expect(json.run).toMatchObject({
       strategy: 'sma-cross',
       params: { fast: 10, slow: 20, timeframe: '1d', sizing: { kind: 'fraction', fraction: '1' }, mode: 'long-short' },
@@ -104,7 +108,7 @@ describe('bourse backtest --report', () => {
     expect(html).toContain(`<tr><th>Data SHA-256</th><td>${json.run['dataSha256'] as string}</td></tr>`);
     expect(html).toContain('<tr><th>Parameters</th><td>fast=10, slow=20, timeframe=1d');
     expect(html).toContain(`<tr><th>Bourse</th><td>${version}</td></tr>`);
-    expect(html).toContain("was closed at the last bar&#39;s close, 806.19 (2013-03-01)");
+    expect(html).toContain('was closed at the last bar&#39;s close, 806.19 (2013-03-01)');
     // Money to the quote precision (the tick, 0.01): fees were 6 0xx.xxxxx, exact, in report.json.
     expect(String(json.stats['feesPaid'])).toMatch(/^\d+\.\d{3,}$/);
     const fees = /<td>Fees Paid \[\$\]<\/td><td>([^<]+)<\/td>/.exec(html)?.[1];
@@ -151,7 +155,9 @@ describe('bourse backtest --report', () => {
       const box = (await page.locator('#equity-chart').boundingBox())!;
       const plotWidth = Number(await page.locator('#price-chart').getAttribute('data-plot-width'));
       await page.mouse.move(box.x + plotWidth - 1, box.y + box.height / 2);
-      await expect.poll(() => page.locator('#legend').textContent(), { timeout: 5_000 }).toMatch(/^2013-03-01 {2}equity/);
+      await expect
+        .poll(() => page.locator('#legend').textContent(), { timeout: 5_000 })
+        .toMatch(/^2013-03-01 {2}equity/);
       expect(problems).toEqual([]);
       expect(requests).toEqual([url]);
     } finally {

@@ -48,7 +48,9 @@ export function bourseOnTerminal(args: readonly string[], timeoutMs = 50_000): P
     child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
     child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
     child.once('error', (err) =>
-      reject(new Error(`cannot run util-linux "script" for a pseudo-terminal (apt-get install bsdutils): ${err.message}`)),
+      reject(
+        new Error(`cannot run util-linux "script" for a pseudo-terminal (apt-get install bsdutils): ${err.message}`),
+      ),
     );
     child.once('close', (code) => {
       clearTimeout(timer);

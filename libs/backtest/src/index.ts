@@ -42,19 +42,8 @@ export { tradesToCsv, TRADES_CSV_HEADER } from './report/trades-csv.js';
 export { jsonReport, type JsonReport, type StatsJson, type TradeJson } from './report/json-report.js';
 export { formatStatsTable, formatStat, STATS_LABELS, MONEY_STATS, type StatFormat } from './report/stats-table.js';
 export { equityCurveSvg, type EquitySvgOptions } from './report/svg.js';
-export {
-  htmlReport,
-  closeoutText,
-  DEFAULT_HTML_MAX_POINTS,
-  type HtmlReportInput,
-} from './report/html-report.js';
-export {
-  runInputRows,
-  formatParams,
-  decimalsOf,
-  type RunInfo,
-  type CloseoutInfo,
-} from './report/run-info.js';
+export { htmlReport, closeoutText, DEFAULT_HTML_MAX_POINTS, type HtmlReportInput } from './report/html-report.js';
+export { runInputRows, formatParams, decimalsOf, type RunInfo, type CloseoutInfo } from './report/run-info.js';
 export { formatMoney, UNDEFINED_FIGURE } from './report/format.js';
 export { ProgressBar, type ProgressBarOptions, type ProgressOutput } from './report/progress.js';
 

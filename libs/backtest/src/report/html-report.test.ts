@@ -133,9 +133,7 @@ describe('htmlReport in headless Chromium', () => {
 
     // Zoom (the mouse wheel) on one chart moves the others with it.
     const range = () =>
-      page.evaluate(() =>
-        ['price-chart', 'drawdown-chart'].map((id) => document.getElementById(id)!.getAttribute('data-range')),
-      );
+      Promise.all(['price-chart', 'drawdown-chart'].map((id) => page.locator(`#${id}`).getAttribute('data-range')));
     const before = await range();
     await page.mouse.wheel(0, -600);
     await expect.poll(range, { timeout: 5_000 }).not.toEqual(before);

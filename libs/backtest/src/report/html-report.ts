@@ -145,7 +145,13 @@ export function chartDataOf(
     keep.add(p.i);
   const peaks = peakPoints(curve);
   const drawdowns = drawdownPoints(curve);
-  const out = { times: [] as number[], equity: [] as number[], peak: [] as number[], drawdown: [] as number[], price: [] as number[] };
+  const out = {
+    times: [] as number[],
+    equity: [] as number[],
+    peak: [] as number[],
+    drawdown: [] as number[],
+    price: [] as number[],
+  };
   for (const i of [...keep].sort((a, b) => a - b)) {
     // The chart's time axis is whole seconds, strictly rising: a sub-second point joins its second.
     const t = Math.floor(curve[i]!.time / 1000);
@@ -250,5 +256,10 @@ function safeJson(value: unknown): string {
 }
 
 function baseName(path: string): string {
-  return path.split(/[\\/]/).filter((p) => p !== '').pop() ?? path;
+  return (
+    path
+      .split(/[\\/]/)
+      .filter((p) => p !== '')
+      .pop() ?? path
+  );
 }

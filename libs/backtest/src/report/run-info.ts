@@ -48,7 +48,10 @@ export function runInputRows(run: RunInfo): [string, string][] {
     ['Cash', run.cash],
     ['Positions', run.longShort ? 'long and short' : 'long only'],
     ['Fill', e.fill],
-    ['Commission', e.makerFeeRate === e.takerFeeRate ? e.takerFeeRate : `maker ${e.makerFeeRate}, taker ${e.takerFeeRate}`],
+    [
+      'Commission',
+      e.makerFeeRate === e.takerFeeRate ? e.takerFeeRate : `maker ${e.makerFeeRate}, taker ${e.takerFeeRate}`,
+    ],
     ['Spread [bps]', e.spreadBps],
     ['Slippage', `${e.slippageBps} bps + ${e.slippageImpact} × size / volume`],
     ['Latency [ms]', String(e.latencyMs)],

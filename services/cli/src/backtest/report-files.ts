@@ -20,7 +20,8 @@ export async function writeReportFiles(dir: string, run: RunInfo, result: Backte
     ...jsonReport(stats, trades),
     run,
     execution: result.execution,
-    closeout: result.closeout === undefined ? null : { ...result.closeout, time: new Date(result.closeout.time).toISOString() },
+    closeout:
+      result.closeout === undefined ? null : { ...result.closeout, time: new Date(result.closeout.time).toISOString() },
     warnings: result.warnings,
   };
   await writeFile(join(dir, 'report.json'), `${JSON.stringify(json, null, 2)}\n`);

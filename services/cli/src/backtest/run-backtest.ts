@@ -763,10 +763,7 @@ class EventTally {
   starvedWarning(name: string, held: DataHeld, input: 'bars' | 'ticks', barPrice: BarPrice): string | undefined {
     if (this.asked.length === 0) return undefined;
     if (MARKET_HANDLERS.some((h) => this.received[h] > 0)) return undefined;
-    const data =
-      input === 'bars'
-        ? `${held.bars} bars`
-        : `${held.quotes} quotes and ${held.trades} trades`;
+    const data = input === 'bars' ? `${held.bars} bars` : `${held.quotes} quotes and ${held.trades} trades`;
     const built =
       barPrice === 'last'
         ? 'bars are built from trades (--bar-price last)'
