@@ -1,7 +1,7 @@
 import { escapeXml } from './format.js';
 
-// Minimal SVG charting, enough for an equity curve, its drawdown and a price line with trade marks.
-// Built as text so the same code serves the standalone SVG and the HTML report, with no library.
+// Minimal SVG charting for the standalone equity.svg (a file any viewer opens, no script), and the
+// thinning both it and the HTML report use. The HTML report's charts are lightweight-charts'.
 
 export interface XY {
   readonly x: number;
@@ -71,15 +71,6 @@ export function linePath(frame: Frame, points: readonly XY[]): string {
   return points
     .map((p, i) => `${i === 0 ? 'M' : 'L'}${px(frame, p.x).toFixed(1)},${py(frame, p.y).toFixed(1)}`)
     .join('');
-}
-
-/** An SVG path `d` filling between the points and `baseY`. */
-export function areaPath(frame: Frame, points: readonly XY[], baseY: number): string {
-  if (points.length === 0) return '';
-  const base = py(frame, baseY).toFixed(1);
-  const first = px(frame, points[0]!.x).toFixed(1);
-  const last = px(frame, points[points.length - 1]!.x).toFixed(1);
-  return `M${first},${base}${linePath(frame, points).replace(/^M/, 'L')}L${last},${base}Z`;
 }
 
 /** Grid lines with time labels below and value labels at the left. */

@@ -12,7 +12,8 @@ import type { EquityPoint } from '../types.js';
 import { htmlReport } from './html-report.js';
 
 // Opens the HTML report in a real headless Chromium (Debian's package) and checks what a person would:
-// the equity chart is drawn, hovering shows date and equity, and nothing errors or reaches the network.
+// lightweight-charts (inlined) draws the three charts, the crosshair shows a bar's date and values,
+// zooming one chart zooms the others, and nothing errors or reaches the network.
 const CHROMIUM = '/usr/bin/chromium';
 const GOOG = fileURLToPath(new URL('../../../../../shared/data/GOOG.csv', import.meta.url));
 
