@@ -163,7 +163,7 @@ export class StreamConnection implements StreamSink {
         }
         const bad = params.find((p) => !isValidStreamName(p));
         if (bad !== undefined) {
-          this.error(2, `Invalid request: invalid stream name \`${bad}\``, id);
+          this.error(2, 'Invalid request: invalid stream', id);
           return;
         }
         if (method === 'SUBSCRIBE') {

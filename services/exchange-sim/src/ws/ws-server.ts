@@ -84,28 +84,22 @@ export class WsServer {
       return;
     }
     let combined: boolean;
-    let streams: string[];
-    if (path === '/ws' || path === '/ws/') {
+    let requested: string[];
+    if (path === '/ws' || path.startsWith('/ws/')) {
       combined = false;
-      streams = [];
-    } else if (path.startsWith('/ws/')) {
-      combined = false;
-      streams = path
-        .slice(4)
-        .split('/')
-        .filter((s) => s !== '');
+      requested = path.slice(3).split('/');
     } else if (path === '/stream' || path === '/stream/') {
       combined = true;
-      streams = (url.searchParams.get('streams') ?? '').split('/').filter((s) => s !== '');
+      requested = (url.searchParams.get('streams') ?? '').split('/');
     } else {
       this.reject(socket, 404, `No WebSocket endpoint at ${path}.`);
       return;
     }
-    const bad = streams.find((s) => !isValidStreamName(s));
-    if (bad !== undefined) {
-      this.reject(socket, 400, `Invalid stream name: ${bad}`);
-      return;
-    }
+    // Binance opens the connection whatever follows `/ws/`: a segment that is not a stream name
+    // (`/ws/0`, the shard index widely used clients put there, or `BTCUSDT@trade` in upper case)
+    // subscribes to nothing and the client subscribes with SUBSCRIBE. Refusing the upgrade would
+    // leave those clients without market data.
+    const streams = requested.filter((s) => s !== '' && isValidStreamName(s));
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       this.track(ws);
       new StreamConnection(ws, combined, streams, {
