@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_KEY_ENV, API_SECRET_ENV, ConfigError, DEFAULT_STATE_FILE, parseBalances, parseConfig } from './config.js';
+import { API_KEY_ENV, API_PUBLIC_KEY_ENV, API_SECRET_ENV, ConfigError, DEFAULT_STATE_FILE, parseBalances, parseConfig } from './config.js';
 
 const env = { [API_KEY_ENV]: 'cli-key', [API_SECRET_ENV]: 'cli-secret-do-not-print' };
 
@@ -50,6 +50,14 @@ describe('parseConfig', () => {
     expect(() => parseConfig([], {})).toThrow(ConfigError);
     expect(() => parseConfig([], {})).toThrow(new RegExp(API_KEY_ENV));
     expect(() => parseBalances('USDT')).toThrow(/not ASSET=amount/);
+  });
+
+  it('takes an Ed25519 public key instead of the secret, but not both', () => {
+    const pem = '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----\n';
+    expect(parseConfig([], { [API_KEY_ENV]: 'ed-key', [API_PUBLIC_KEY_ENV]: pem }).options.apiKeys).toEqual([
+      { apiKey: 'ed-key', publicKeyPem: pem },
+    ]);
+    expect(() => parseConfig([], { ...env, [API_PUBLIC_KEY_ENV]: pem })).toThrow(/set only one of/);
   });
 });
 

@@ -9,12 +9,12 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
-export interface ApiKeyConfig {
+/** An HMAC-SHA256 key (`apiSecret`) or an Ed25519 key (`publicKeyPem`, SPKI PEM as Binance's key generator writes it). */
+export type ApiKeyConfig = {
   readonly apiKey: string;
-  readonly apiSecret: string;
   /** Which account the key trades for; defaults to the key itself. */
   readonly account?: string;
-}
+} & ({ readonly apiSecret: string } | { readonly publicKeyPem: string });
 
 export interface RateLimitConfig {
   readonly requestWeightPerMinute: number;

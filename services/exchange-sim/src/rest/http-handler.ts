@@ -7,7 +7,6 @@ import {
   DEFAULT_RECV_WINDOW_MS,
   MAX_RECV_WINDOW_MS,
   restSigningPayload,
-  signatureMatches,
 } from '../auth.js';
 import { weightOf, type Call, type Endpoint, type SimContext } from '../api/endpoint.js';
 import { BinanceApiError, binanceErrors, isBinanceApiError } from '../errors.js';
@@ -81,7 +80,7 @@ function authenticate(
   if (timestamp === undefined) throw binanceErrors.mandatoryMissing('timestamp');
   if (signature === undefined) throw binanceErrors.mandatoryMissing('signature');
   if (recvWindow > MAX_RECV_WINDOW_MS) throw binanceErrors.badRecvWindow();
-  if (!signatureMatches(key.secret, restSigningPayload(rawQuery, rawBody), signature))
+  if (!key.verify(restSigningPayload(rawQuery, rawBody), signature))
     throw binanceErrors.badSignature();
   checkTimestamp(timestamp, recvWindow, sim.clock.now());
   return { sim, transport: 'rest', account: key.account, apiKey: key.apiKey };

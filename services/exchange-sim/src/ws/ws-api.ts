@@ -12,7 +12,6 @@ import {
   checkTimestamp,
   DEFAULT_RECV_WINDOW_MS,
   MAX_RECV_WINDOW_MS,
-  signatureMatches,
   wsApiSigningPayload,
   type ApiKeyRecord,
 } from '../auth.js';
@@ -219,13 +218,7 @@ export class WsApiConnection {
     if (timestamp === undefined) throw binanceErrors.mandatoryMissing('timestamp');
     if (signature === undefined) throw binanceErrors.mandatoryMissing('signature');
     if (recvWindow > MAX_RECV_WINDOW_MS) throw binanceErrors.badRecvWindow();
-    if (
-      !signatureMatches(
-        key.secret,
-        wsApiSigningPayload(Object.fromEntries(p.keys().map((k) => [k, this.rawValue(p, k)]))),
-        signature,
-      )
-    ) {
+    if (!key.verify(wsApiSigningPayload(Object.fromEntries(p.keys().map((k) => [k, this.rawValue(p, k)]))), signature)) {
       throw binanceErrors.badSignature();
     }
     checkTimestamp(timestamp, recvWindow, sim.clock.now());
@@ -248,8 +241,9 @@ export class WsApiConnection {
     const sim = this.deps.sim;
     switch (method) {
       case 'session.logon': {
-        // Binance asks for an Ed25519 key here; the sim has HMAC keys only and accepts their signature.
         const key = this.verify(p, true);
+        // Binance: "Only Ed25519 keys are supported for this feature."
+        if (key.keyType !== 'ED25519') throw binanceErrors.logonKeyTypeNotSupported(key.keyType);
         this.session.key = key;
         this.session.authorizedSince = sim.clock.now();
         return this.sessionStatus();
