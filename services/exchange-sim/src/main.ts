@@ -1,8 +1,12 @@
 // Process entry of the exchange sim (`pnpm bourse sim ...`). Prints its base URLs once it answers,
-// and on SIGTERM / SIGINT stops, saving state when a state file is configured.
+// and on SIGTERM / SIGINT / SIGHUP stops, saving state when a state file is configured.
 
 import { ConfigError, loadConfig, USAGE } from './config.js';
 import { startExchangeSim } from './server.js';
+
+// When the launcher that reads our output is gone, a write to stdout fails with EPIPE; unhandled,
+// that error kills the process before it has saved. The venue's state matters more than its log.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
 
 async function main(): Promise<number> {
   let config;
@@ -42,8 +46,9 @@ async function main(): Promise<number> {
         },
       );
     };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    // `on`, not `once`: a second Ctrl-C while saving must not take the default action and kill the save.
+    // SIGHUP is what a closed terminal sends.
+    for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => stop(signal));
   });
 }
 

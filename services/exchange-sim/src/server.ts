@@ -13,7 +13,16 @@ import { ApiKeyRegistry } from './auth.js';
 import { DEFAULT_SYMBOLS, symbolSpec } from './exchange-info.js';
 import { KlineHistory } from './klines.js';
 import { FaultState, toFaultSpec, type FaultSpec, type FaultSpecInput } from './faults.js';
-import { loadState, saveState } from './persistence.js';
+import {
+  describeStaleState,
+  loadState,
+  processAlive,
+  readRunMarker,
+  removeRunMarker,
+  saveState,
+  writeRunMarker,
+  type StateReport,
+} from './persistence.js';
 import { seededRandom } from './random.js';
 import { RateLimiter } from './rate-limits.js';
 import { createRestHandler } from './rest/http-handler.js';
@@ -88,8 +97,13 @@ export interface RunningExchangeSim {
   dropWsConnections(): number;
   expireUserData(): number;
   save(): Promise<{ savedTo: string; savedAt: number }>;
+  /** What the start found on disk (undefined without a state file): the saved state's age, an unsaved previous run. */
+  readonly stateReport: StateReport | undefined;
   close(): Promise<void>;
 }
+
+/** Default interval of saves while running, so a sim that is killed loses at most this much. */
+export const DEFAULT_AUTOSAVE_MS = 60_000;
 
 export class StateFileNotConfiguredError extends Error {
   override readonly name = 'StateFileNotConfiguredError';
@@ -123,7 +137,25 @@ export async function startExchangeSim(options: ExchangeSimOptions = {}): Promis
   );
   const clock: Clock = { now: () => baseClock.now() + faults.current.clockSkewMs };
 
+  const marker = options.stateFile ? await readRunMarker(options.stateFile) : undefined;
   const restored = options.stateFile ? await loadState(options.stateFile) : undefined;
+  const holderAlive = marker !== undefined && processAlive(marker.pid);
+  const stateReport: StateReport | undefined = options.stateFile
+    ? {
+        stateFile: options.stateFile,
+        restoredFrom: restored?.savedAt ?? null,
+        previousRunUnsaved: marker !== undefined && !holderAlive ? marker : null,
+        heldByLiveProcess: marker !== undefined && holderAlive ? marker.pid : null,
+      }
+    : undefined;
+  if (stateReport) {
+    log(
+      stateReport.restoredFrom === null
+        ? `state: starting empty (${stateReport.stateFile} does not exist yet)`
+        : `state: restored from ${stateReport.stateFile}, saved at ${new Date(stateReport.restoredFrom).toISOString()}`,
+    );
+    for (const line of describeStaleState(stateReport)) log(line);
+  }
   const venue = new SimVenue(specs, clock, restored?.venue, log);
   const keys = new ApiKeyRegistry(options.apiKeys ?? []);
   const existing = new Set(venue.engine.listAccounts());
@@ -148,21 +180,40 @@ export async function startExchangeSim(options: ExchangeSimOptions = {}): Promis
     log,
   };
 
-  const process =
+  const priceProcess =
     activityConfig.process === 'replay'
       ? replayProcess(activityConfig.replayFile ?? '')
       : randomWalk(random, activityConfig.volatility, activityConfig.drift);
-  const activity = new MarketActivity(venue, activityConfig, process, random, log);
+  const activity = new MarketActivity(venue, activityConfig, priceProcess, random, log);
 
   const hub = new MarketHub(venue, clock, options.depthIntervalsMs ?? { fast: 100, slow: 1000 });
   const userData = new UserDataHub(venue, () => faults.hidingUserFills());
 
-  const save = async (): Promise<{ savedTo: string; savedAt: number }> => {
-    if (!options.stateFile) throw new StateFileNotConfiguredError();
-    const savedAt = clock.now();
-    await saveState(options.stateFile, { version: 1, savedAt, venue: venue.snapshot() });
-    return { savedTo: options.stateFile, savedAt };
+  const startedAt = clock.now();
+  let running = true;
+  // One save at a time: an autosave and a stop's save would otherwise race on the temporary file.
+  let lastSave: Promise<unknown> = Promise.resolve();
+  const save = (): Promise<{ savedTo: string; savedAt: number }> => {
+    const stateFile = options.stateFile;
+    if (!stateFile) return Promise.reject(new StateFileNotConfiguredError());
+    const next = lastSave.then(async () => {
+      const savedAt = clock.now();
+      await saveState(stateFile, { version: 1, savedAt, venue: venue.snapshot() });
+      if (running) await writeRunMarker(stateFile, { pid: process.pid, startedAt, lastSavedAt: savedAt });
+      return { savedTo: stateFile, savedAt };
+    });
+    lastSave = next.catch(() => undefined);
+    return next;
   };
+  if (options.stateFile) await writeRunMarker(options.stateFile, { pid: process.pid, startedAt, lastSavedAt: null });
+  const autosaveMs = options.stateFile ? (options.autosaveMs ?? DEFAULT_AUTOSAVE_MS) : 0;
+  const autosave =
+    autosaveMs > 0
+      ? setInterval(() => {
+          save().catch((err: unknown) => log(`state: autosave failed: ${String(err)}`));
+        }, autosaveMs)
+      : undefined;
+  autosave?.unref();
 
   // The WebSocket server needs the HTTP server, which needs the admin actions below.
   const wsRef: { current?: WsServer } = {};
@@ -191,6 +242,7 @@ export async function startExchangeSim(options: ExchangeSimOptions = {}): Promis
       wsConnections: wsRef.current?.connectionCount ?? 0,
       marketActivity: activityConfig.enabled,
       faults: faults.current,
+      state: stateReport ?? null,
     }),
   });
 
@@ -293,13 +345,19 @@ export async function startExchangeSim(options: ExchangeSimOptions = {}): Promis
     dropWsConnections,
     expireUserData,
     save,
+    stateReport,
     close: async () => {
       if (closed) return;
       closed = true;
       activity.stop();
+      if (autosave) clearInterval(autosave);
       if (faultTimers.dropWs) clearInterval(faultTimers.dropWs);
       if (faultTimers.expire) clearInterval(faultTimers.expire);
-      if (options.stateFile) await save();
+      if (options.stateFile) {
+        running = false;
+        await save();
+        await removeRunMarker(options.stateFile);
+      }
       hub.close();
       userData.close();
       await ws.close();

@@ -101,6 +101,8 @@ export interface ExchangeSimOptions {
   readonly rateLimits?: Partial<RateLimitConfig>;
   /** Where accounts, orders and trades are saved; restored on start when the file exists. */
   readonly stateFile?: string;
+  /** With a state file: save this often while running too (0: only on stop and on request). Default 60 s. */
+  readonly autosaveMs?: number;
   /** Interval of server-initiated WebSocket pings (Binance: 20 s). */
   readonly pingIntervalMs?: number;
   /** How often the `@depth@100ms` / `@depth` diff streams and partial-depth streams flush. */

@@ -218,7 +218,9 @@ export class WsApiConnection {
     if (timestamp === undefined) throw binanceErrors.mandatoryMissing('timestamp');
     if (signature === undefined) throw binanceErrors.mandatoryMissing('signature');
     if (recvWindow > MAX_RECV_WINDOW_MS) throw binanceErrors.badRecvWindow();
-    if (!key.verify(wsApiSigningPayload(Object.fromEntries(p.keys().map((k) => [k, this.rawValue(p, k)]))), signature)) {
+    if (
+      !key.verify(wsApiSigningPayload(Object.fromEntries(p.keys().map((k) => [k, this.rawValue(p, k)]))), signature)
+    ) {
       throw binanceErrors.badSignature();
     }
     checkTimestamp(timestamp, recvWindow, sim.clock.now());
