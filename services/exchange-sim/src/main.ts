@@ -24,7 +24,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const log = (line: string): void => console.log(`exchange-sim: ${line}`);
-  const sim = await startExchangeSim({ ...config.options, log });
+  const sim = await startExchangeSim({ ...config.options, processMetrics: true, log });
   console.log(`exchange-sim: REST    ${sim.restUrl}/api/v3`);
   console.log(`exchange-sim: streams ${sim.wsStreamUrl}/ws  ${sim.wsStreamUrl}/stream?streams=`);
   console.log(`exchange-sim: WS API  ${sim.wsApiUrl}`);

@@ -12,6 +12,7 @@ import { ListenKeys } from './api/listen-keys.js';
 import { ApiKeyRegistry } from './auth.js';
 import { DEFAULT_SYMBOLS, symbolSpec } from './exchange-info.js';
 import { KlineHistory } from './klines.js';
+import { SimMetrics, withOps } from './ops.js';
 import { FaultState, toFaultSpec, type FaultSpec, type FaultSpecInput } from './faults.js';
 import {
   describeStaleState,
@@ -24,6 +25,7 @@ import {
   type StateReport,
 } from './persistence.js';
 import { seededRandom } from './random.js';
+import { pruneHistory, PRUNE_INTERVAL_MS } from './retention.js';
 import { RateLimiter } from './rate-limits.js';
 import { createRestHandler } from './rest/http-handler.js';
 import {
@@ -186,8 +188,31 @@ export async function startExchangeSim(options: ExchangeSimOptions = {}): Promis
       : randomWalk(random, activityConfig.volatility, activityConfig.drift);
   const activity = new MarketActivity(venue, activityConfig, priceProcess, random, log);
 
+  const metrics = new SimMetrics(options.processMetrics ?? false);
+  const unwatchMetrics = metrics.watch(venue);
+  faults.onInjected((fault, count) => metrics.faultInjected(fault, count));
   const hub = new MarketHub(venue, clock, options.depthIntervalsMs ?? { fast: 100, slow: 1000 });
-  const userData = new UserDataHub(venue, () => faults.hidingUserFills());
+  const userData = new UserDataHub(venue, () => {
+    const hiding = faults.hidingUserFills();
+    if (hiding) faults.noteInjected('hideUserFills');
+    return hiding;
+  });
+
+  let lastPrune = clock.now();
+  const prune = (): void => {
+    lastPrune = clock.now();
+    const { orders, trades } = venue.run((e) => pruneHistory(e, lastPrune));
+    if (orders + trades > 1000)
+      log(`state: forgot ${orders} finished orders and ${trades} trade records no user can query`);
+  };
+  prune();
+  const pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
+  pruneTimer.unref();
+  // Steps driven by hand (tests, the admin endpoint) may run far faster than the timer: prune by sim time too.
+  const stepMarket = (): void => {
+    activity.step();
+    if (clock.now() - lastPrune >= PRUNE_INTERVAL_MS) prune();
+  };
 
   const startedAt = clock.now();
   let running = true;
@@ -198,6 +223,7 @@ export async function startExchangeSim(options: ExchangeSimOptions = {}): Promis
     if (!stateFile) return Promise.reject(new StateFileNotConfiguredError());
     const next = lastSave.then(async () => {
       const savedAt = clock.now();
+      prune();
       await saveState(stateFile, { version: 1, savedAt, venue: venue.snapshot() });
       if (running) await writeRunMarker(stateFile, { pid: process.pid, startedAt, lastSavedAt: savedAt });
       return { savedTo: stateFile, savedAt };
@@ -217,11 +243,17 @@ export async function startExchangeSim(options: ExchangeSimOptions = {}): Promis
 
   // The WebSocket server needs the HTTP server, which needs the admin actions below.
   const wsRef: { current?: WsServer } = {};
-  const dropWsConnections = (): number => wsRef.current?.dropAll() ?? 0;
+  const dropWsConnections = (): number => {
+    const dropped = wsRef.current?.dropAll() ?? 0;
+    faults.noteInjected('dropWs', dropped);
+    return dropped;
+  };
   const expireUserData = (): number => {
     const now = clock.now();
     listenKeys.expireAll();
-    return userData.expireAll(now);
+    const expired = userData.expireAll(now);
+    faults.noteInjected('expireUserData', expired);
+    return expired;
   };
 
   const admin = createAdminHandler({
@@ -235,7 +267,7 @@ export async function startExchangeSim(options: ExchangeSimOptions = {}): Promis
     expireUserData,
     save,
     deposit: (account, asset, amount, options) => venue.deposit(account, asset, amount, options),
-    stepMarket: () => activity.step(),
+    stepMarket,
     resetRateLimits: () => limiter.reset(),
     status: () => ({
       symbols: specs.map((s) => s.symbol),
@@ -246,7 +278,10 @@ export async function startExchangeSim(options: ExchangeSimOptions = {}): Promis
     }),
   });
 
-  const server = createServer(createRestHandler(sim, admin));
+  let stopping = false;
+  const ready = (): { ok: boolean; reasons: string[] } =>
+    stopping ? { ok: false, reasons: ['shutting down'] } : { ok: true, reasons: [] };
+  const server = createServer(withOps(metrics, ready, createRestHandler(sim, admin)));
   server.keepAliveTimeout = 5_000;
   const ws = new WsServer(server, {
     sim,
@@ -255,6 +290,7 @@ export async function startExchangeSim(options: ExchangeSimOptions = {}): Promis
     random,
     pingIntervalMs: options.pingIntervalMs ?? 20_000,
     log,
+    countRequest: (method, status) => metrics.request('ws-api', method, status),
   });
 
   wsRef.current = ws;
@@ -341,7 +377,7 @@ export async function startExchangeSim(options: ExchangeSimOptions = {}): Promis
       ),
     deposit: (account, asset, amount, options) => venue.deposit(account, asset, amount, options),
     balances: (account) => venue.run((e) => e.getBalances(account)),
-    stepMarket: () => activity.step(),
+    stepMarket,
     dropWsConnections,
     expireUserData,
     save,
@@ -349,8 +385,10 @@ export async function startExchangeSim(options: ExchangeSimOptions = {}): Promis
     close: async () => {
       if (closed) return;
       closed = true;
+      stopping = true;
       activity.stop();
       if (autosave) clearInterval(autosave);
+      clearInterval(pruneTimer);
       if (faultTimers.dropWs) clearInterval(faultTimers.dropWs);
       if (faultTimers.expire) clearInterval(faultTimers.expire);
       if (options.stateFile) {
@@ -359,6 +397,7 @@ export async function startExchangeSim(options: ExchangeSimOptions = {}): Promis
         await removeRunMarker(options.stateFile);
       }
       hub.close();
+      unwatchMetrics();
       userData.close();
       await ws.close();
       server.closeAllConnections();

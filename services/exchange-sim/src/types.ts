@@ -107,6 +107,8 @@ export interface ExchangeSimOptions {
   readonly pingIntervalMs?: number;
   /** How often the `@depth@100ms` / `@depth` diff streams and partial-depth streams flush. */
   readonly depthIntervalsMs?: { readonly fast: number; readonly slow: number };
+  /** Node process metrics (memory, event loop) on /metrics beside the sim's own; the process entry turns them on. */
+  readonly processMetrics?: boolean;
   /** Logger for operator lines; defaults to silence in-process. */
   readonly log?: (line: string) => void;
 }

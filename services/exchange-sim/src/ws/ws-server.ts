@@ -20,6 +20,8 @@ export interface WsServerOptions {
   readonly random: Random;
   readonly pingIntervalMs: number;
   readonly log: (line: string) => void;
+  /** Told of every WebSocket API request (the sim's request metric). */
+  readonly countRequest?: (method: string, status: number | 'dropped') => void;
 }
 
 interface Tracked {
@@ -79,6 +81,7 @@ export class WsServer {
           ip: req.socket.remoteAddress ?? 'unknown',
           log: this.options.log,
           returnRateLimits: url.searchParams.get('returnRateLimits') !== 'false',
+          ...(this.options.countRequest ? { countRequest: this.options.countRequest } : {}),
         });
       });
       return;
