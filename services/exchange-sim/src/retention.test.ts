@@ -86,7 +86,7 @@ describe('state retention', () => {
     // (nextOrderId), yet the file holds only open orders, the user's history and the bounded tape.
     expect(tape.body).toHaveLength(1000);
     const saved = (await loadState(join(dir, 'state.json')))?.venue.engine.symbols[0];
-    expect(saved?.nextOrderId).toBeGreaterThan(100_000);
+    expect(saved?.nextOrderId).toBeGreaterThan(4 * 1800 * 5); // a ladder of at least 5 orders each step
     const openOrders = sim.engine.getOpenOrders(sim.marketMakerAccount, 'BTCUSDT').length + 1;
     expect(saved?.orders).toHaveLength(openOrders + 2); // + the user's filled and cancelled orders
     expect(saved?.trades.length).toBeLessThanOrEqual(2 * 1000 + 16 + 1); // the tape, trimmed in batches
