@@ -34,12 +34,12 @@ async function main(): Promise<number> {
 
   return new Promise<number>((resolve) => {
     let stopping = false;
-    const stop = (signal: string): void => {
+    const stop = (signal: string, code = 0): void => {
       if (stopping) return;
       stopping = true;
       log(`${signal}: shutting down${config.options.stateFile ? ' (saving state)' : ''}`);
       sim.close().then(
-        () => resolve(0),
+        () => resolve(code),
         (err: unknown) => {
           console.error(`exchange-sim: shutdown failed: ${String(err)}`);
           resolve(1);
@@ -49,6 +49,13 @@ async function main(): Promise<number> {
     // `on`, not `once`: a second Ctrl-C while saving must not take the default action and kill the save.
     // SIGHUP is what a closed terminal sends.
     for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => stop(signal));
+    // A bug that escapes every handler still stops the venue the way a signal does: saved, exit 1.
+    const crash = (err: unknown): void => {
+      console.error(`exchange-sim: crashed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      stop('crash', 1);
+    };
+    process.on('uncaughtException', crash);
+    process.on('unhandledRejection', crash);
   });
 }
 

@@ -56,6 +56,16 @@ export class StreamConnection implements StreamSink {
     this.sender.send(JSON.stringify(this.combined ? { stream, data: payload } : payload));
   }
 
+  /** Binance's `serverShutdown` event (raw, or as `!serverShutdown` when combined), then a close frame. */
+  shutDown(eventTime: number): Promise<void> {
+    const event = { e: 'serverShutdown', E: eventTime };
+    this.sender.sendDirect(JSON.stringify(this.combined ? { stream: '!serverShutdown', data: event } : event));
+    if (this.ws.readyState === this.ws.CLOSED) return Promise.resolve();
+    const closed = new Promise<void>((resolve) => this.ws.once('close', () => resolve()));
+    this.ws.close(1001, 'server shutdown');
+    return closed;
+  }
+
   private add(stream: string): void {
     if (this.streams.has(stream)) return;
     this.streams.add(stream);
@@ -117,8 +127,12 @@ export class StreamConnection implements StreamSink {
     this.sender.sendDirect(JSON.stringify(body));
   }
 
+  /**
+   * Binance's stream servers nest the error: `{"error":{"code":2,"msg":"Invalid request: invalid stream"},"id":1}`
+   * (as captured from the live endpoint; the documentation's table lists the inner objects).
+   */
   private error(code: number, msg: string, id?: RequestId): void {
-    this.reply(id === undefined ? { code, msg } : { code, msg, id });
+    this.reply(id === undefined ? { error: { code, msg } } : { error: { code, msg }, id });
   }
 
   private onMessage(text: string): void {

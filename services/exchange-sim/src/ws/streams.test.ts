@@ -146,30 +146,28 @@ describe('combined streams', () => {
 });
 
 describe('protocol errors', () => {
-  it('answers bad requests with Binance codes 0-3', async () => {
+  it('answers bad requests with Binance codes 0-3, nested in error as the live endpoint sends them', async () => {
     const c = await connect('/ws');
+    const code = (n: number) => (x: Record<string, unknown>) => (x.error as { code?: number } | undefined)?.code === n;
     c.send('{not json');
-    expect(await c.next((x) => x.code === 3)).toMatchObject({
-      code: 3,
-      msg: expect.stringContaining('Invalid JSON') as string,
+    expect(await c.next(code(3))).toEqual({
+      error: { code: 3, msg: expect.stringContaining('Invalid JSON') as string },
     });
     c.send({ method: 'SUBSCRIBE', params: ['btcusdt@trade'] });
-    expect(await c.next((x) => x.code === 2)).toEqual({
-      code: 2,
-      msg: 'Invalid request: request ID must be an unsigned integer',
+    expect(await c.next(code(2))).toEqual({
+      error: { code: 2, msg: 'Invalid request: request ID must be an unsigned integer' },
     });
     c.send({ method: 'SUBSCRIBEX', params: [], id: 5 });
-    const unknown = await c.next((x) => x.code === 2);
-    expect(unknown.msg).toContain('unknown variant `SUBSCRIBEX`');
+    const unknown = await c.next<{ error: { msg: string } }>(code(2));
+    expect(unknown.error.msg).toContain('unknown variant `SUBSCRIBEX`');
     c.send({ method: 'GET_PROPERTY', params: ['colour'], id: 6 });
-    expect(await c.next((x) => x.code === 0)).toEqual({ code: 0, msg: 'Unknown property', id: 6 });
+    expect(await c.next(code(0))).toEqual({ error: { code: 0, msg: 'Unknown property' }, id: 6 });
   });
 
   it('answers SUBSCRIBE with an invalid stream name with code 2 and subscribes nothing', async () => {
     const c = await connect('/ws');
     expect(await c.request({ method: 'SUBSCRIBE', params: ['btcusdt@trade', '@@@'], id: 7 })).toEqual({
-      code: 2,
-      msg: 'Invalid request: invalid stream',
+      error: { code: 2, msg: 'Invalid request: invalid stream' },
       id: 7,
     });
     expect(await c.request({ method: 'LIST_SUBSCRIPTIONS', id: 8 })).toEqual({ result: [], id: 8 });
@@ -306,5 +304,26 @@ describe('server pings', () => {
       });
     });
     expect(c.ws.readyState).toBe(WebSocket.OPEN);
+  });
+});
+
+describe('server shutdown', () => {
+  it('sends serverShutdown (raw, and as !serverShutdown when combined) and closes the connection', async () => {
+    const own = await startExchangeSim({ marketActivity: { enabled: false } });
+    const raw = await WsClient.open(`${own.wsStreamUrl}/ws/btcusdt@trade`);
+    const combined = await WsClient.open(`${own.wsStreamUrl}/stream?streams=btcusdt@trade`);
+    const before = Date.now();
+    await own.close();
+    expect(await raw.next((x) => x.e === 'serverShutdown')).toEqual({
+      e: 'serverShutdown',
+      E: expect.any(Number) as number,
+    });
+    const wrapped = await combined.next<{ stream: string; data: { e: string; E: number } }>(
+      (x) => x.stream === '!serverShutdown',
+    );
+    expect(wrapped.data.e).toBe('serverShutdown');
+    expect(wrapped.data.E).toBeGreaterThanOrEqual(before);
+    expect(await raw.waitClosed()).toBe(1001);
+    expect(await combined.waitClosed()).toBe(1001);
   });
 });

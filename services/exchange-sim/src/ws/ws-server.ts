@@ -34,6 +34,7 @@ const PONG_TIMEOUT_MS = 60_000;
 export class WsServer {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   private readonly clients = new Map<WebSocket, Tracked>();
+  private readonly streamConnections = new Set<StreamConnection>();
   private readonly pingTimer: NodeJS.Timeout;
 
   constructor(
@@ -56,10 +57,25 @@ export class WsServer {
     return n;
   }
 
-  close(): Promise<void> {
+  /**
+   * Stops as Binance's stream servers do: every market-stream connection gets a `serverShutdown`
+   * event and a close frame (clients reconnect at once); whatever has not closed within the grace
+   * period is cut.
+   */
+  async close(graceMs = 1000): Promise<void> {
     clearInterval(this.pingTimer);
+    const eventTime = this.options.sim.clock.now();
+    const closing = [...this.streamConnections].map((c) => c.shutDown(eventTime));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(closing),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+      }),
+    ]);
+    clearTimeout(timer);
     for (const ws of this.clients.keys()) ws.terminate();
-    return new Promise((resolve) => this.wss.close(() => resolve()));
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 
   private reject(socket: Duplex, status: number, message: string): void {
@@ -105,7 +121,7 @@ export class WsServer {
     const streams = requested.filter((s) => s !== '' && isValidStreamName(s));
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       this.track(ws);
-      new StreamConnection(ws, combined, streams, {
+      const connection = new StreamConnection(ws, combined, streams, {
         hub: this.options.hub,
         userData: this.options.userData,
         listenKeys: this.options.sim.listenKeys,
@@ -114,6 +130,8 @@ export class WsServer {
         now: () => performance.now(),
         maxIncomingPerSecond: 5,
       });
+      this.streamConnections.add(connection);
+      ws.on('close', () => this.streamConnections.delete(connection));
     });
   }
 
