@@ -327,3 +327,21 @@ describe('server shutdown', () => {
     expect(await combined.waitClosed()).toBe(1001);
   });
 });
+
+describe('timeUnit', () => {
+  it('timeUnit=MICROSECOND (or microsecond) sends time fields in microseconds; ids stay', async () => {
+    const milli = await connect('/ws/ethusdt@trade/ethusdt@kline_1m');
+    const micro = await connect('/stream?streams=ethusdt@trade/ethusdt@kline_1m&timeUnit=microsecond');
+    printEthTrade('3350');
+    const ms = await milli.next<{ E: number; T: number; t: number }>((x) => x.e === 'trade');
+    const us = await micro.next<{ data: { E: number; T: number; t: number } }>((x) => x.stream === 'ethusdt@trade');
+    expect(us.data.T).toBe(ms.T * 1000);
+    expect(us.data.E).toBe(ms.E * 1000);
+    expect(us.data.t).toBe(ms.t);
+    const kMs = await milli.next<{ k: { t: number; T: number } }>((x) => x.e === 'kline');
+    const kUs = await micro.next<{ data: { k: { t: number; T: number } } }>((x) => x.stream === 'ethusdt@kline_1m');
+    expect(kUs.data.k.t).toBe(kMs.k.t * 1000);
+    expect(kUs.data.k.T).toBe(kMs.k.T * 1000);
+    await expect(WsClient.open(`${sim.wsStreamUrl}/ws?timeUnit=NANOSECOND`)).rejects.toThrow(/400/);
+  });
+});

@@ -1,6 +1,6 @@
-// WebSocket endpoints on the sim's HTTP port: `/ws`, `/ws/<streams>`, `/stream?streams=a/b` and
-// `/ws-api/v3`. Sends server pings and drops connections that stop answering them; can drop every
-// connection at once for the drop-ws fault.
+// WebSocket endpoints on the sim's HTTP port: `/ws`, `/ws/<streams>`, `/stream?streams=a/b` (each with
+// an optional `timeUnit`) and `/ws-api/v3`. Sends server pings and drops connections that stop
+// answering them; can drop every connection at once for the drop-ws fault.
 
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -10,6 +10,7 @@ import type { Random } from '../random.js';
 import type { MarketHub } from './market-hub.js';
 import { StreamConnection } from './stream-connection.js';
 import { isValidStreamName } from './stream-names.js';
+import { parseTimeUnit } from './time-unit.js';
 import type { UserDataHub } from './user-data-hub.js';
 import { WsApiConnection } from './ws-api.js';
 
@@ -119,6 +120,15 @@ export class WsServer {
     // subscribes to nothing and the client subscribes with SUBSCRIBE. Refusing the upgrade would
     // leave those clients without market data.
     const streams = requested.filter((s) => s !== '' && isValidStreamName(s));
+    const timeUnit = parseTimeUnit(url.searchParams.get('timeUnit'));
+    if (timeUnit === undefined) {
+      this.reject(
+        socket,
+        400,
+        `Invalid timeUnit: ${url.searchParams.get('timeUnit') ?? ''} (MILLISECOND or MICROSECOND).`,
+      );
+      return;
+    }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       this.track(ws);
       const connection = new StreamConnection(ws, combined, streams, {
@@ -129,6 +139,7 @@ export class WsServer {
         random: this.options.random,
         now: () => performance.now(),
         maxIncomingPerSecond: 5,
+        microseconds: timeUnit === 'MICROSECOND',
       });
       this.streamConnections.add(connection);
       ws.on('close', () => this.streamConnections.delete(connection));
