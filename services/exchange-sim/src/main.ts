@@ -24,6 +24,25 @@ async function main(): Promise<number> {
     return 0;
   }
   const log = (line: string): void => console.log(`exchange-sim: ${line}`);
+  // Signals are caught from the start: one that arrives while the sim is still starting stops it as
+  // soon as it is up (saved, marker removed) instead of killing it half-way.
+  let requested: { signal: string; code: number } | undefined;
+  let onStop: ((signal: string, code: number) => void) | undefined;
+  const request = (signal: string, code = 0): void => {
+    if (onStop) onStop(signal, code);
+    else requested ??= { signal, code };
+  };
+  // `on`, not `once`: a second Ctrl-C while saving must not take the default action and kill the save.
+  // SIGHUP is what a closed terminal sends.
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => request(signal));
+  // A bug that escapes every handler still stops the venue the way a signal does: saved, exit 1.
+  const crash = (err: unknown): void => {
+    console.error(`exchange-sim: crashed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    request('crash', 1);
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
+
   const sim = await startExchangeSim({ ...config.options, processMetrics: true, log });
   console.log(`exchange-sim: REST    ${sim.restUrl}/api/v3`);
   console.log(`exchange-sim: streams ${sim.wsStreamUrl}/ws  ${sim.wsStreamUrl}/stream?streams=`);
@@ -34,7 +53,7 @@ async function main(): Promise<number> {
 
   return new Promise<number>((resolve) => {
     let stopping = false;
-    const stop = (signal: string, code = 0): void => {
+    onStop = (signal, code) => {
       if (stopping) return;
       stopping = true;
       log(`${signal}: shutting down${config.options.stateFile ? ' (saving state)' : ''}`);
@@ -46,16 +65,7 @@ async function main(): Promise<number> {
         },
       );
     };
-    // `on`, not `once`: a second Ctrl-C while saving must not take the default action and kill the save.
-    // SIGHUP is what a closed terminal sends.
-    for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => stop(signal));
-    // A bug that escapes every handler still stops the venue the way a signal does: saved, exit 1.
-    const crash = (err: unknown): void => {
-      console.error(`exchange-sim: crashed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-      stop('crash', 1);
-    };
-    process.on('uncaughtException', crash);
-    process.on('unhandledRejection', crash);
+    if (requested) onStop(requested.signal, requested.code);
   });
 }
 
