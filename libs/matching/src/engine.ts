@@ -283,6 +283,24 @@ export class MatchingEngine {
     );
   }
 
+  /**
+   * Forgets the closed orders `accept` picks, on every symbol: a venue's retention rule (Binance archives
+   * orders canceled without a fill after 90 days) or orders no one can query. Open orders are never
+   * offered. Emits no events; returns how many were forgotten.
+   */
+  forgetClosedOrders(accept: (order: OrderView) => boolean): number {
+    let n = 0;
+    for (const m of this.markets.values()) n += m.forgetClosed((o) => accept(orderView(m.spec, o)));
+    return n;
+  }
+
+  /** Forgets an account's trade records (`getMyTrades`) on every symbol; the public tape keeps its trades. */
+  forgetAccountTrades(accountId: string): number {
+    let n = 0;
+    for (const m of this.markets.values()) n += m.forgetAccountTrades(accountId);
+    return n;
+  }
+
   /** Open orders and the retained closed ones, by order id. */
   getAllOrders(accountId: string, symbol: string): OrderView[] {
     const market = this.market(symbol);

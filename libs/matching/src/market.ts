@@ -511,6 +511,29 @@ export class SymbolMarket {
     }
   }
 
+  /** Forgets the closed orders `accept` picks (a venue's retention), keeping the others in order. */
+  forgetClosed(accept: (order: Order) => boolean): number {
+    const kept: number[] = [];
+    let forgotten = 0;
+    for (const id of this.closedIds) {
+      const o = this.orders.get(id);
+      if (o === undefined || isOpen(o)) continue;
+      if (accept(o)) {
+        this.forget(id);
+        forgotten += 1;
+      } else kept.push(id);
+    }
+    this.closedIds = kept;
+    return forgotten;
+  }
+
+  /** Forgets an account's trade records (the public tape and the counterparties' records keep theirs). */
+  forgetAccountTrades(accountId: string): number {
+    const n = this.accountTrades.get(accountId)?.length ?? 0;
+    this.accountTrades.delete(accountId);
+    return n;
+  }
+
   private forget(orderId: number): void {
     const o = this.orders.get(orderId);
     if (o === undefined || isOpen(o)) return;

@@ -1,7 +1,8 @@
 // Binance's SIGNED request rules, shared by REST and the WebSocket API: an API key that must be
-// known, an HMAC-SHA256 signature over the exact parameter text, and a timestamp inside recvWindow.
+// known, an HMAC-SHA256 (hex) or Ed25519 (base64) signature over the exact parameter text, and a
+// timestamp inside recvWindow.
 
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createPublicKey, timingSafeEqual, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { binanceErrors } from './errors.js';
 import type { ApiKeyConfig } from './types.js';
 
@@ -9,10 +10,63 @@ export const DEFAULT_RECV_WINDOW_MS = 5000;
 export const MAX_RECV_WINDOW_MS = 60_000;
 const AHEAD_TOLERANCE_MS = 1000;
 
+export type ApiKeyType = 'HMAC' | 'ED25519';
+
 export interface ApiKeyRecord {
   readonly apiKey: string;
-  readonly secret: string;
+  readonly keyType: ApiKeyType;
   readonly account: string;
+  /** Whether `signature` is this key's over `payload` (hex HMAC-SHA256 or base64 Ed25519). */
+  verify(payload: string, signature: string): boolean;
+}
+
+export class InvalidApiKeyConfigError extends Error {
+  override readonly name = 'InvalidApiKeyConfigError';
+  readonly code = 'INVALID_API_KEY_CONFIG';
+  constructor(
+    readonly value: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+function ed25519PublicKey(apiKey: string, pem: string): KeyObject {
+  let key: KeyObject;
+  try {
+    key = createPublicKey({ key: pem, format: 'pem' });
+  } catch (err) {
+    throw new InvalidApiKeyConfigError(apiKey, `API key ${apiKey}: publicKeyPem is not a readable PEM public key`, {
+      cause: err,
+    });
+  }
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new InvalidApiKeyConfigError(
+      apiKey,
+      `API key ${apiKey}: expected an Ed25519 public key, got ${String(key.asymmetricKeyType)}`,
+    );
+  return key;
+}
+
+function toRecord(k: ApiKeyConfig): ApiKeyRecord {
+  const account = k.account ?? k.apiKey;
+  if ('publicKeyPem' in k) {
+    const publicKey = ed25519PublicKey(k.apiKey, k.publicKeyPem);
+    return Object.freeze({
+      apiKey: k.apiKey,
+      keyType: 'ED25519' as const,
+      account,
+      verify: (payload: string, signature: string) => ed25519SignatureMatches(publicKey, payload, signature),
+    });
+  }
+  const secret = k.apiSecret;
+  return Object.freeze({
+    apiKey: k.apiKey,
+    keyType: 'HMAC' as const,
+    account,
+    verify: (payload: string, signature: string) => signatureMatches(secret, payload, signature),
+  });
 }
 
 /** Known API keys. Secrets are kept here only, never printed. */
@@ -20,8 +74,7 @@ export class ApiKeyRegistry {
   private readonly byKey = new Map<string, ApiKeyRecord>();
 
   constructor(keys: readonly ApiKeyConfig[]) {
-    for (const k of keys)
-      this.byKey.set(k.apiKey, { apiKey: k.apiKey, secret: k.apiSecret, account: k.account ?? k.apiKey });
+    for (const k of keys) this.byKey.set(k.apiKey, toRecord(k));
   }
 
   /** The key's record, or Binance's -2014 / -2015 refusal. */
@@ -48,6 +101,12 @@ export function signatureMatches(secret: string, payload: string, signature: str
   const expected = Buffer.from(hmacHex(secret, payload), 'hex');
   const given = Buffer.from(signature.toLowerCase(), 'hex');
   return expected.length === given.length && timingSafeEqual(expected, given);
+}
+
+/** Ed25519 signatures are base64 of the 64-byte signature over the payload's UTF-8 bytes (case-sensitive). */
+export function ed25519SignatureMatches(publicKey: KeyObject, payload: string, signature: string): boolean {
+  if (!/^[A-Za-z0-9+/]{86}==$/.test(signature)) return false;
+  return cryptoVerify(null, Buffer.from(payload, 'utf8'), publicKey, Buffer.from(signature, 'base64'));
 }
 
 /**

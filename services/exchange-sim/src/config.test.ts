@@ -5,7 +5,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_KEY_ENV, API_SECRET_ENV, ConfigError, DEFAULT_STATE_FILE, parseBalances, parseConfig } from './config.js';
+import {
+  API_KEY_ENV,
+  API_PUBLIC_KEY_ENV,
+  API_SECRET_ENV,
+  ConfigError,
+  DEFAULT_STATE_FILE,
+  parseBalances,
+  parseConfig,
+} from './config.js';
+import { runMarkerPath } from './persistence.js';
+import { startExchangeSim } from './server.js';
 
 const env = { [API_KEY_ENV]: 'cli-key', [API_SECRET_ENV]: 'cli-secret-do-not-print' };
 
@@ -50,6 +60,14 @@ describe('parseConfig', () => {
     expect(() => parseConfig([], {})).toThrow(ConfigError);
     expect(() => parseConfig([], {})).toThrow(new RegExp(API_KEY_ENV));
     expect(() => parseBalances('USDT')).toThrow(/not ASSET=amount/);
+  });
+
+  it('takes an Ed25519 public key instead of the secret, but not both', () => {
+    const pem = '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----\n';
+    expect(parseConfig([], { [API_KEY_ENV]: 'ed-key', [API_PUBLIC_KEY_ENV]: pem }).options.apiKeys).toEqual([
+      { apiKey: 'ed-key', publicKeyPem: pem },
+    ]);
+    expect(() => parseConfig([], { ...env, [API_PUBLIC_KEY_ENV]: pem })).toThrow(/set only one of/);
   });
 });
 
@@ -111,6 +129,42 @@ describe('main (the process the CLI runs)', () => {
     // The whole output in the failure message says why, should the process not stop cleanly.
     expect({ code, saved: existsSync(stateFile), output: p.output() }).toMatchObject({ code: 0, saved: true });
     expect(p.output()).not.toContain(env[API_SECRET_ENV]);
+  }, 60_000);
+
+  it('saves on SIGHUP and SIGINT even when the pipe it writes its log to is closed (launcher gone)', async () => {
+    for (const signal of ['SIGHUP', 'SIGINT'] as const) {
+      const stateFile = join(dir, `${signal}.json`);
+      const p = run(['--port', '0', '--no-activity', '--state-file', stateFile], env);
+      await waitForOutput(p.output, /ready/);
+      expect(existsSync(runMarkerPath(stateFile))).toBe(true);
+      // The reader of its stdout and stderr goes away, as a launcher that died would.
+      p.child.stdout?.destroy();
+      p.child.stderr?.destroy();
+      p.child.kill(signal);
+      expect({ signal, code: await p.exited, saved: existsSync(stateFile) }).toEqual({ signal, code: 0, saved: true });
+      expect(existsSync(runMarkerPath(stateFile))).toBe(false);
+    }
+  }, 60_000);
+
+  it('after kill -9, the next start says its state is older than the last run and what to do', async () => {
+    const stateFile = join(dir, 'killed.json');
+    const first = run(['--port', '0', '--no-activity', '--state-file', stateFile], env);
+    await waitForOutput(first.output, /ready/);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const lines: string[] = [];
+    const sim = await startExchangeSim({ stateFile, marketActivity: { enabled: false }, log: (l) => lines.push(l) });
+    try {
+      expect(sim.stateReport).toMatchObject({ previousRunUnsaved: { pid: first.child.pid }, restoredFrom: null });
+      const text = lines.join('\n');
+      expect(text).toContain(`pid ${String(first.child.pid)}`);
+      expect(text).toMatch(/stopped without saving/);
+      expect(text).toMatch(/What to do: .*delete .*killed\.json.*bourse recon.*bourse resume/);
+      const status = (await (await fetch(`${sim.adminUrl}/status`)).json()) as { state: unknown };
+      expect(status.state).toMatchObject({ previousRunUnsaved: { pid: first.child.pid } });
+    } finally {
+      await sim.close();
+    }
   }, 60_000);
 
   it('exits 2 with a clear message on a wrong flag or without a key pair', async () => {

@@ -13,6 +13,8 @@ export const DEFAULT_PORT = 8090;
 export const DEFAULT_HOST = '127.0.0.1';
 export const API_KEY_ENV = 'BOURSE_SIM_API_KEY';
 export const API_SECRET_ENV = 'BOURSE_SIM_API_SECRET';
+/** Instead of the secret: the Ed25519 public key (SPKI PEM) of an Ed25519 API key, as Binance registers one. */
+export const API_PUBLIC_KEY_ENV = 'BOURSE_SIM_API_PUBLIC_KEY_PEM';
 
 /** `.bourse/exchange-sim/state.json` at the repository root (git-ignored local state). */
 export const DEFAULT_STATE_FILE = join(
@@ -45,6 +47,7 @@ Options:
   --weight-limit <n>         request weight per minute (default 6000)
   --api-key <key>            API key (prefer ${API_KEY_ENV})
   --api-secret <secret>      API secret (prefer ${API_SECRET_ENV}: flags show up in process lists)
+                             (an Ed25519 key instead: its public key PEM in ${API_PUBLIC_KEY_ENV})
   --help                     this text
 
 The API key pair is required: set ${API_KEY_ENV} and ${API_SECRET_ENV} (any strings you choose, e.g.
@@ -160,12 +163,19 @@ export function parseConfig(
 
   const apiKey = str('api-key') ?? env[API_KEY_ENV];
   const apiSecret = str('api-secret') ?? env[API_SECRET_ENV];
-  if (!apiKey || !apiSecret) {
+  const publicKeyPem = env[API_PUBLIC_KEY_ENV] || undefined;
+  if (apiSecret && publicKeyPem) {
+    throw new ConfigError(
+      API_PUBLIC_KEY_ENV,
+      `set only one of ${API_SECRET_ENV} (an HMAC key) or ${API_PUBLIC_KEY_ENV} (an Ed25519 key)`,
+    );
+  }
+  if (!apiKey || (!apiSecret && !publicKeyPem)) {
     throw new ConfigError(
       !apiKey ? API_KEY_ENV : API_SECRET_ENV,
       `no API key pair for the sim: set ${API_KEY_ENV} and ${API_SECRET_ENV} (or --api-key/--api-secret). ` +
         `Choose any values, e.g. export ${API_KEY_ENV}=$(openssl rand -hex 32) ${API_SECRET_ENV}=$(openssl rand -hex 32), ` +
-        `and give the same pair to the client.`,
+        `and give the same pair to the client; or, for an Ed25519 key, ${API_PUBLIC_KEY_ENV} instead of the secret.`,
     );
   }
   if (!/^[A-Za-z0-9_-]{1,128}$/.test(apiKey)) {
@@ -197,7 +207,7 @@ export function parseConfig(
     host: str('host') ?? DEFAULT_HOST,
     ...(seed !== undefined ? { seed } : {}),
     ...(symbols !== undefined ? { symbols: parseSymbols(symbols) } : {}),
-    apiKeys: [{ apiKey, apiSecret }],
+    apiKeys: [apiSecret ? { apiKey, apiSecret } : { apiKey, publicKeyPem: publicKeyPem ?? '' }],
     ...(balances !== undefined ? { balances: parseBalances(balances) } : {}),
     ...(faults !== undefined ? { faults } : {}),
     ...(stateFile !== undefined ? { stateFile } : {}),

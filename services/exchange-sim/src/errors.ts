@@ -66,6 +66,13 @@ export const binanceErrors = {
   aheadOfServer: () =>
     new BinanceApiError(400, -1021, "Timestamp for this request was 1000ms ahead of the server's time."),
   badSignature: () => new BinanceApiError(400, -1022, 'Signature for this request is not valid.'),
+  /** Binance documents that session.logon takes Ed25519 keys only, not the error it answers; -1002 is its "not authorized". */
+  logonKeyTypeNotSupported: (keyType: string) =>
+    new BinanceApiError(
+      401,
+      -1002,
+      `You are not authorized to execute this request. (session.logon takes an Ed25519 API key, not ${keyType})`,
+    ),
   illegalChars: (param: string, legal: string) =>
     new BinanceApiError(400, -1100, `Illegal characters found in parameter '${param}'; legal range is '${legal}'.`),
   duplicateParam: () => new BinanceApiError(400, -1101, 'Duplicate values for a parameter detected.'),

@@ -106,9 +106,22 @@ export function toFaultSpec(input: FaultSpecInput | string | undefined): FaultSp
   return typeof input === 'string' ? parseFaultSpec(input) : validateFaultSpec(input);
 }
 
+/** One injected fault event, named by the spec key that caused it (drop-ws and expire-user-data also when done by hand). */
+export type InjectedFault =
+  | 'serverErrors'
+  | 'tooManyRequests'
+  | 'dropResponses'
+  | 'streamDelayMs'
+  | 'streamReorderProbability'
+  | 'streamDuplicateProbability'
+  | 'dropWs'
+  | 'expireUserData'
+  | 'hideUserFills';
+
 /** The live fault state: the spec plus the counters that bursts consume and the windows that timed faults open. */
 export class FaultState {
   private spec: FaultSpec = NO_FAULTS;
+  private readonly injectedListeners: ((fault: InjectedFault, count: number) => void)[] = [];
   /** End of the hide-user-fills window (ms on `now`); 0 when none is open. */
   private hideUserFillsUntil = 0;
 
@@ -150,9 +163,19 @@ export class FaultState {
     this.onChange(spec);
   }
 
+  /** Told of every fault injected (for the sim's metrics). */
+  onInjected(listener: (fault: InjectedFault, count: number) => void): void {
+    this.injectedListeners.push(listener);
+  }
+
+  noteInjected(fault: InjectedFault, count = 1): void {
+    for (const l of this.injectedListeners) l(fault, count);
+  }
+
   private take(field: 'dropResponses' | 'serverErrors' | 'tooManyRequests'): boolean {
     if (this.spec[field] <= 0) return false;
     this.spec = { ...this.spec, [field]: this.spec[field] - 1 };
+    this.noteInjected(field);
     return true;
   }
 

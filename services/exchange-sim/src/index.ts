@@ -14,4 +14,6 @@ export type { FaultSpecInput } from './faults.js';
 export { DEFAULT_SYMBOLS, KNOWN_SYMBOLS, symbolSpec, UnknownSymbolError } from './exchange-info.js';
 export type { SymbolSpec } from './exchange-info.js';
 export { MARKET_MAKER_ACCOUNT, TAKER_ACCOUNT } from './activity/market-activity.js';
-export { hmacHex } from './auth.js';
+export { hmacHex, InvalidApiKeyConfigError } from './auth.js';
+export type { StateReport } from './persistence.js';
+export { ARCHIVE_AFTER_MS } from './retention.js';

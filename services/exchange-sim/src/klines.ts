@@ -1,13 +1,16 @@
-// Candles for GET /api/v3/klines, built from the tape as trades print. One-minute candles are kept
-// (a bounded day per symbol) and wider intervals are rolled up from them on request.
+// Candles for GET /api/v3/klines, built from the tape as trades print. One-second candles (a bounded
+// hour per symbol, for the `1s` interval Binance Spot serves) and one-minute candles (a bounded day per
+// symbol) are kept; wider intervals are rolled up from the minutes on request.
 
 import { dec, ZERO, type Decimal } from '@bourse/domain';
 import { toFixed8 } from './binance-numbers.js';
 import type { MarketEvent } from './venue.js';
 
+const SECOND_MS = 1_000;
 const MINUTE_MS = 60_000;
-/** One day of one-minute candles per symbol (bounded memory). */
-const MAX_CANDLES = 1440;
+/** Bounded memory: an hour of one-second candles and a day of one-minute candles per symbol. */
+const MAX_SECOND_CANDLES = 3600;
+const MAX_MINUTE_CANDLES = 1440;
 
 interface Candle {
   openTime: number;
@@ -31,7 +34,8 @@ export interface KlineQuery {
 }
 
 export class KlineHistory {
-  private readonly candles = new Map<string, Candle[]>();
+  private readonly seconds = new Map<string, Candle[]>();
+  private readonly minutes = new Map<string, Candle[]>();
 
   /** Feeds one market event; only trades matter. */
   onMarket(e: MarketEvent): void {
@@ -40,46 +44,51 @@ export class KlineHistory {
     const price = dec(t.price);
     const qty = dec(t.qty);
     const quote = price.times(qty);
-    const openTime = t.tradeTime - (t.tradeTime % MINUTE_MS);
-    let list = this.candles.get(t.symbol);
-    if (!list) {
-      list = [];
-      this.candles.set(t.symbol, list);
-    }
-    let c = list[list.length - 1];
-    if (!c || c.openTime !== openTime) {
-      c = {
-        openTime,
-        open: price,
-        high: price,
-        low: price,
-        close: price,
-        volume: ZERO,
-        quoteVolume: ZERO,
-        trades: 0,
-        takerBuyVolume: ZERO,
-        takerBuyQuoteVolume: ZERO,
-      };
-      list.push(c);
-      if (list.length > MAX_CANDLES) list.shift();
-    }
-    if (price.gt(c.high)) c.high = price;
-    if (price.lt(c.low)) c.low = price;
-    c.close = price;
-    c.volume = c.volume.plus(qty);
-    c.quoteVolume = c.quoteVolume.plus(quote);
-    c.trades += 1;
-    if (!t.isBuyerMaker) {
-      c.takerBuyVolume = c.takerBuyVolume.plus(qty);
-      c.takerBuyQuoteVolume = c.takerBuyQuoteVolume.plus(quote);
+    for (const [series, bucketMs, max] of [
+      [this.seconds, SECOND_MS, MAX_SECOND_CANDLES],
+      [this.minutes, MINUTE_MS, MAX_MINUTE_CANDLES],
+    ] as const) {
+      const openTime = t.tradeTime - (t.tradeTime % bucketMs);
+      let list = series.get(t.symbol);
+      if (!list) {
+        list = [];
+        series.set(t.symbol, list);
+      }
+      let c = list[list.length - 1];
+      if (!c || c.openTime !== openTime) {
+        c = {
+          openTime,
+          open: price,
+          high: price,
+          low: price,
+          close: price,
+          volume: ZERO,
+          quoteVolume: ZERO,
+          trades: 0,
+          takerBuyVolume: ZERO,
+          takerBuyQuoteVolume: ZERO,
+        };
+        list.push(c);
+        if (list.length > max) list.shift();
+      }
+      if (price.gt(c.high)) c.high = price;
+      if (price.lt(c.low)) c.low = price;
+      c.close = price;
+      c.volume = c.volume.plus(qty);
+      c.quoteVolume = c.quoteVolume.plus(quote);
+      c.trades += 1;
+      if (!t.isBuyerMaker) {
+        c.takerBuyVolume = c.takerBuyVolume.plus(qty);
+        c.takerBuyQuoteVolume = c.takerBuyQuoteVolume.plus(quote);
+      }
     }
   }
 
   /** Binance's kline arrays, oldest first. */
   query(q: KlineQuery): unknown[][] {
-    const minutes = this.candles.get(q.symbol) ?? [];
+    const source = (q.intervalMs < MINUTE_MS ? this.seconds : this.minutes).get(q.symbol) ?? [];
     const rolled: Candle[] = [];
-    for (const m of minutes) {
+    for (const m of source) {
       const openTime = m.openTime - (m.openTime % q.intervalMs);
       const last = rolled[rolled.length - 1];
       if (!last || last.openTime !== openTime) {

@@ -1,8 +1,12 @@
 // Process entry of the exchange sim (`pnpm bourse sim ...`). Prints its base URLs once it answers,
-// and on SIGTERM / SIGINT stops, saving state when a state file is configured.
+// and on SIGTERM / SIGINT / SIGHUP stops, saving state when a state file is configured.
 
 import { ConfigError, loadConfig, USAGE } from './config.js';
 import { startExchangeSim } from './server.js';
+
+// When the launcher that reads our output is gone, a write to stdout fails with EPIPE; unhandled,
+// that error kills the process before it has saved. The venue's state matters more than its log.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
 
 async function main(): Promise<number> {
   let config;
@@ -20,7 +24,26 @@ async function main(): Promise<number> {
     return 0;
   }
   const log = (line: string): void => console.log(`exchange-sim: ${line}`);
-  const sim = await startExchangeSim({ ...config.options, log });
+  // Signals are caught from the start: one that arrives while the sim is still starting stops it as
+  // soon as it is up (saved, marker removed) instead of killing it half-way.
+  let requested: { signal: string; code: number } | undefined;
+  let onStop: ((signal: string, code: number) => void) | undefined;
+  const request = (signal: string, code = 0): void => {
+    if (onStop) onStop(signal, code);
+    else requested ??= { signal, code };
+  };
+  // `on`, not `once`: a second Ctrl-C while saving must not take the default action and kill the save.
+  // SIGHUP is what a closed terminal sends.
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => request(signal));
+  // A bug that escapes every handler still stops the venue the way a signal does: saved, exit 1.
+  const crash = (err: unknown): void => {
+    console.error(`exchange-sim: crashed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    request('crash', 1);
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
+
+  const sim = await startExchangeSim({ ...config.options, processMetrics: true, log });
   console.log(`exchange-sim: REST    ${sim.restUrl}/api/v3`);
   console.log(`exchange-sim: streams ${sim.wsStreamUrl}/ws  ${sim.wsStreamUrl}/stream?streams=`);
   console.log(`exchange-sim: WS API  ${sim.wsApiUrl}`);
@@ -30,20 +53,19 @@ async function main(): Promise<number> {
 
   return new Promise<number>((resolve) => {
     let stopping = false;
-    const stop = (signal: string): void => {
+    onStop = (signal, code) => {
       if (stopping) return;
       stopping = true;
       log(`${signal}: shutting down${config.options.stateFile ? ' (saving state)' : ''}`);
       sim.close().then(
-        () => resolve(0),
+        () => resolve(code),
         (err: unknown) => {
           console.error(`exchange-sim: shutdown failed: ${String(err)}`);
           resolve(1);
         },
       );
     };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    if (requested) onStop(requested.signal, requested.code);
   });
 }
 

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadState, StateFileError } from './persistence.js';
+import { loadState, readRunMarker, StateFileError } from './persistence.js';
 import { startExchangeSim } from './server.js';
 import { RestClient, TEST_KEY } from './test-support.js';
 
@@ -91,6 +91,44 @@ describe('save and restore', () => {
     const account = state?.venue.engine.accounts.find((a) => a.accountId === TEST_KEY.apiKey);
     expect(account?.balances.BTC).toBeDefined();
     expect(JSON.parse(await readFile(stateFile, 'utf8'))).toMatchObject({ version: 1 });
+  });
+
+  it('saves while running too (autosave), marking the file as held until a clean stop', async () => {
+    const stateFile = join(dir, 'autosave.json');
+    const sim = await startExchangeSim({
+      apiKeys: [TEST_KEY],
+      stateFile,
+      autosaveMs: 50,
+      marketActivity: { enabled: false },
+    });
+    try {
+      expect(sim.stateReport).toEqual({
+        stateFile,
+        restoredFrom: null,
+        previousRunUnsaved: null,
+        heldByLiveProcess: null,
+      });
+      sim.deposit(TEST_KEY.apiKey, 'ETH', '7');
+      // Waits (bounded) for the condition: an autosave holding the deposit, and the marker saying so.
+      const deadline = performance.now() + 5000;
+      for (;;) {
+        const state = await loadState(stateFile).catch(() => undefined);
+        const account = state?.venue.engine.accounts.find((a) => a.accountId === TEST_KEY.apiKey);
+        const marker = await readRunMarker(stateFile);
+        // The engine keeps balances in units of 1e-18: 10 ETH funded at start plus the 7 deposited.
+        if (account?.balances.ETH?.[0] === `17${'0'.repeat(18)}` && marker !== undefined && marker.lastSavedAt !== null)
+          break;
+        if (performance.now() > deadline) throw new Error('no autosave holding the deposit within 5 s');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    } finally {
+      await sim.close();
+    }
+    expect(await readRunMarker(stateFile)).toBeUndefined();
+    const again = await startExchangeSim({ stateFile, marketActivity: { enabled: false } });
+    await again.close();
+    expect(again.stateReport?.previousRunUnsaved).toBeNull();
+    expect(again.stateReport?.restoredFrom).toEqual(expect.any(Number));
   });
 
   it('refuses a corrupt state file with a clear error, and saving without a file', async () => {

@@ -1,7 +1,7 @@
 // Durable state: accounts, orders and trades (the engine snapshot) plus the sim's own counters,
 // written atomically (temp file + rename) so a crash mid-save never leaves a torn file.
 
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import type { EngineSnapshot } from '@bourse/matching';
@@ -78,4 +78,107 @@ export async function loadState(file: string): Promise<SimState | undefined> {
       aggTradeIds: parsed.data.venue.aggTradeIds,
     },
   };
+}
+
+/**
+ * Beside the state file while a sim runs on it: which process, since when, and when it last saved.
+ * A clean stop saves and removes it; finding it at start means the last run ended without saving
+ * (kill -9, a crash, power loss), so the state on disk is older than what that run did.
+ */
+export interface RunMarker {
+  readonly pid: number;
+  readonly startedAt: number;
+  readonly lastSavedAt: number | null;
+}
+
+const RunMarkerFile = z.object({
+  pid: z.number().int(),
+  startedAt: z.number().int(),
+  lastSavedAt: z.number().int().nullable(),
+});
+
+export function runMarkerPath(stateFile: string): string {
+  return `${stateFile}.running`;
+}
+
+export async function writeRunMarker(stateFile: string, marker: RunMarker): Promise<void> {
+  const file = runMarkerPath(stateFile);
+  await mkdir(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, JSON.stringify(marker), 'utf8');
+  await rename(tmp, file);
+}
+
+/** The marker a previous run left, or undefined; an unreadable one counts as left by a run that did not stop cleanly. */
+export async function readRunMarker(stateFile: string): Promise<RunMarker | undefined> {
+  let text: string;
+  try {
+    text = await readFile(runMarkerPath(stateFile), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new StateFileError(runMarkerPath(stateFile), `cannot read ${runMarkerPath(stateFile)}: ${String(err)}`, {
+      cause: err,
+    });
+  }
+  try {
+    return RunMarkerFile.parse(JSON.parse(text));
+  } catch {
+    return { pid: 0, startedAt: 0, lastSavedAt: null };
+  }
+}
+
+export async function removeRunMarker(stateFile: string): Promise<void> {
+  await rm(runMarkerPath(stateFile), { force: true });
+}
+
+/** Whether a process with this id runs (signal 0 probes without sending anything). */
+export function processAlive(pid: number): boolean {
+  if (pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** What a start found on disk, for the start-up log and GET /admin/status. */
+export interface StateReport {
+  readonly stateFile: string;
+  /** When the state the sim started from was saved; null when it started empty. */
+  readonly restoredFrom: number | null;
+  /** Set when the previous run on this file ended without saving: its state is older than what it did. */
+  readonly previousRunUnsaved: {
+    readonly pid: number;
+    readonly startedAt: number;
+    readonly lastSavedAt: number | null;
+  } | null;
+  /** Set when another live process holds the file (two sims on one state file overwrite each other). */
+  readonly heldByLiveProcess: number | null;
+}
+
+/** The lines a start logs about a state older than the previous run's end, saying what to do. */
+export function describeStaleState(report: StateReport): string[] {
+  const lines: string[] = [];
+  if (report.heldByLiveProcess !== null) {
+    lines.push(
+      `WARNING: ${report.stateFile} is in use by another running sim (pid ${report.heldByLiveProcess}); ` +
+        `both will overwrite it. Stop one, or give this one its own --state-file.`,
+    );
+  }
+  const previous = report.previousRunUnsaved;
+  if (previous === null) return lines;
+  const at = (t: number | null): string => (t === null || t === 0 ? 'unknown' : new Date(t).toISOString());
+  const from = report.restoredFrom === null ? 'nothing (no state was ever saved)' : at(report.restoredFrom);
+  lines.push(
+    `WARNING: the previous sim on ${report.stateFile} (pid ${previous.pid || 'unknown'}, started ${at(previous.startedAt)}) ` +
+      `stopped without saving (killed or crashed). The venue restarts from the state saved at ${from}: ` +
+      `orders, fills and balance changes after that are gone from the venue, while the platform's order manager ` +
+      `may have recorded them, so the reconciler will report drift and halt trading.`,
+    `What to do: to start both sides afresh, stop the platform, delete ${report.stateFile} and the platform's ` +
+      `database, then start again; to go on with this venue state, run \`bourse recon\` to see the difference, ` +
+      `and \`bourse resume --reason <why>\` once you accept it. Stop the sim with SIGTERM/SIGINT/SIGHUP ` +
+      `(Ctrl-C, \`kill\`), not kill -9, so it saves.`,
+  );
+  return lines;
 }

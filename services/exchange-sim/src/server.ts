@@ -12,9 +12,20 @@ import { ListenKeys } from './api/listen-keys.js';
 import { ApiKeyRegistry } from './auth.js';
 import { DEFAULT_SYMBOLS, symbolSpec } from './exchange-info.js';
 import { KlineHistory } from './klines.js';
+import { SimMetrics, withOps } from './ops.js';
 import { FaultState, toFaultSpec, type FaultSpec, type FaultSpecInput } from './faults.js';
-import { loadState, saveState } from './persistence.js';
+import {
+  describeStaleState,
+  loadState,
+  processAlive,
+  readRunMarker,
+  removeRunMarker,
+  saveState,
+  writeRunMarker,
+  type StateReport,
+} from './persistence.js';
 import { seededRandom } from './random.js';
+import { pruneHistory, PRUNE_INTERVAL_MS } from './retention.js';
 import { RateLimiter } from './rate-limits.js';
 import { createRestHandler } from './rest/http-handler.js';
 import {
@@ -88,8 +99,13 @@ export interface RunningExchangeSim {
   dropWsConnections(): number;
   expireUserData(): number;
   save(): Promise<{ savedTo: string; savedAt: number }>;
+  /** What the start found on disk (undefined without a state file): the saved state's age, an unsaved previous run. */
+  readonly stateReport: StateReport | undefined;
   close(): Promise<void>;
 }
+
+/** Default interval of saves while running, so a sim that is killed loses at most this much. */
+export const DEFAULT_AUTOSAVE_MS = 60_000;
 
 export class StateFileNotConfiguredError extends Error {
   override readonly name = 'StateFileNotConfiguredError';
@@ -123,7 +139,25 @@ export async function startExchangeSim(options: ExchangeSimOptions = {}): Promis
   );
   const clock: Clock = { now: () => baseClock.now() + faults.current.clockSkewMs };
 
+  const marker = options.stateFile ? await readRunMarker(options.stateFile) : undefined;
   const restored = options.stateFile ? await loadState(options.stateFile) : undefined;
+  const holderAlive = marker !== undefined && processAlive(marker.pid);
+  const stateReport: StateReport | undefined = options.stateFile
+    ? {
+        stateFile: options.stateFile,
+        restoredFrom: restored?.savedAt ?? null,
+        previousRunUnsaved: marker !== undefined && !holderAlive ? marker : null,
+        heldByLiveProcess: marker !== undefined && holderAlive ? marker.pid : null,
+      }
+    : undefined;
+  if (stateReport) {
+    log(
+      stateReport.restoredFrom === null
+        ? `state: starting empty (${stateReport.stateFile} does not exist yet)`
+        : `state: restored from ${stateReport.stateFile}, saved at ${new Date(stateReport.restoredFrom).toISOString()}`,
+    );
+    for (const line of describeStaleState(stateReport)) log(line);
+  }
   const venue = new SimVenue(specs, clock, restored?.venue, log);
   const keys = new ApiKeyRegistry(options.apiKeys ?? []);
   const existing = new Set(venue.engine.listAccounts());
@@ -148,29 +182,78 @@ export async function startExchangeSim(options: ExchangeSimOptions = {}): Promis
     log,
   };
 
-  const process =
+  const priceProcess =
     activityConfig.process === 'replay'
       ? replayProcess(activityConfig.replayFile ?? '')
       : randomWalk(random, activityConfig.volatility, activityConfig.drift);
-  const activity = new MarketActivity(venue, activityConfig, process, random, log);
+  const activity = new MarketActivity(venue, activityConfig, priceProcess, random, log);
 
+  const metrics = new SimMetrics(options.processMetrics ?? false);
+  const unwatchMetrics = metrics.watch(venue);
+  faults.onInjected((fault, count) => metrics.faultInjected(fault, count));
   const hub = new MarketHub(venue, clock, options.depthIntervalsMs ?? { fast: 100, slow: 1000 });
-  const userData = new UserDataHub(venue, () => faults.hidingUserFills());
+  const userData = new UserDataHub(venue, () => {
+    const hiding = faults.hidingUserFills();
+    if (hiding) faults.noteInjected('hideUserFills');
+    return hiding;
+  });
 
-  const save = async (): Promise<{ savedTo: string; savedAt: number }> => {
-    if (!options.stateFile) throw new StateFileNotConfiguredError();
-    const savedAt = clock.now();
-    await saveState(options.stateFile, { version: 1, savedAt, venue: venue.snapshot() });
-    return { savedTo: options.stateFile, savedAt };
+  let lastPrune = clock.now();
+  const prune = (): void => {
+    lastPrune = clock.now();
+    const { orders, trades } = venue.run((e) => pruneHistory(e, lastPrune));
+    if (orders + trades > 1000)
+      log(`state: forgot ${orders} finished orders and ${trades} trade records no user can query`);
   };
+  prune();
+  const pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
+  pruneTimer.unref();
+  // Steps driven by hand (tests, the admin endpoint) may run far faster than the timer: prune by sim time too.
+  const stepMarket = (): void => {
+    activity.step();
+    if (clock.now() - lastPrune >= PRUNE_INTERVAL_MS) prune();
+  };
+
+  const startedAt = clock.now();
+  let running = true;
+  // One save at a time: an autosave and a stop's save would otherwise race on the temporary file.
+  let lastSave: Promise<unknown> = Promise.resolve();
+  const save = (): Promise<{ savedTo: string; savedAt: number }> => {
+    const stateFile = options.stateFile;
+    if (!stateFile) return Promise.reject(new StateFileNotConfiguredError());
+    const next = lastSave.then(async () => {
+      const savedAt = clock.now();
+      prune();
+      await saveState(stateFile, { version: 1, savedAt, venue: venue.snapshot() });
+      if (running) await writeRunMarker(stateFile, { pid: process.pid, startedAt, lastSavedAt: savedAt });
+      return { savedTo: stateFile, savedAt };
+    });
+    lastSave = next.catch(() => undefined);
+    return next;
+  };
+  if (options.stateFile) await writeRunMarker(options.stateFile, { pid: process.pid, startedAt, lastSavedAt: null });
+  const autosaveMs = options.stateFile ? (options.autosaveMs ?? DEFAULT_AUTOSAVE_MS) : 0;
+  const autosave =
+    autosaveMs > 0
+      ? setInterval(() => {
+          save().catch((err: unknown) => log(`state: autosave failed: ${String(err)}`));
+        }, autosaveMs)
+      : undefined;
+  autosave?.unref();
 
   // The WebSocket server needs the HTTP server, which needs the admin actions below.
   const wsRef: { current?: WsServer } = {};
-  const dropWsConnections = (): number => wsRef.current?.dropAll() ?? 0;
+  const dropWsConnections = (): number => {
+    const dropped = wsRef.current?.dropAll() ?? 0;
+    faults.noteInjected('dropWs', dropped);
+    return dropped;
+  };
   const expireUserData = (): number => {
     const now = clock.now();
     listenKeys.expireAll();
-    return userData.expireAll(now);
+    const expired = userData.expireAll(now);
+    faults.noteInjected('expireUserData', expired);
+    return expired;
   };
 
   const admin = createAdminHandler({
@@ -184,17 +267,21 @@ export async function startExchangeSim(options: ExchangeSimOptions = {}): Promis
     expireUserData,
     save,
     deposit: (account, asset, amount, options) => venue.deposit(account, asset, amount, options),
-    stepMarket: () => activity.step(),
+    stepMarket,
     resetRateLimits: () => limiter.reset(),
     status: () => ({
       symbols: specs.map((s) => s.symbol),
       wsConnections: wsRef.current?.connectionCount ?? 0,
       marketActivity: activityConfig.enabled,
       faults: faults.current,
+      state: stateReport ?? null,
     }),
   });
 
-  const server = createServer(createRestHandler(sim, admin));
+  let stopping = false;
+  const ready = (): { ok: boolean; reasons: string[] } =>
+    stopping ? { ok: false, reasons: ['shutting down'] } : { ok: true, reasons: [] };
+  const server = createServer(withOps(metrics, ready, createRestHandler(sim, admin)));
   server.keepAliveTimeout = 5_000;
   const ws = new WsServer(server, {
     sim,
@@ -203,6 +290,7 @@ export async function startExchangeSim(options: ExchangeSimOptions = {}): Promis
     random,
     pingIntervalMs: options.pingIntervalMs ?? 20_000,
     log,
+    countRequest: (method, status) => metrics.request('ws-api', method, status),
   });
 
   wsRef.current = ws;
@@ -289,18 +377,27 @@ export async function startExchangeSim(options: ExchangeSimOptions = {}): Promis
       ),
     deposit: (account, asset, amount, options) => venue.deposit(account, asset, amount, options),
     balances: (account) => venue.run((e) => e.getBalances(account)),
-    stepMarket: () => activity.step(),
+    stepMarket,
     dropWsConnections,
     expireUserData,
     save,
+    stateReport,
     close: async () => {
       if (closed) return;
       closed = true;
+      stopping = true;
       activity.stop();
+      if (autosave) clearInterval(autosave);
+      clearInterval(pruneTimer);
       if (faultTimers.dropWs) clearInterval(faultTimers.dropWs);
       if (faultTimers.expire) clearInterval(faultTimers.expire);
-      if (options.stateFile) await save();
+      if (options.stateFile) {
+        running = false;
+        await save();
+        await removeRunMarker(options.stateFile);
+      }
       hub.close();
+      unwatchMetrics();
       userData.close();
       await ws.close();
       server.closeAllConnections();

@@ -1,8 +1,10 @@
 // Test helpers (used by this package's tests only): a signing REST client over fetch and a
 // WebSocket client that queues messages so tests wait for what they expect, with a timeout.
 
+import { generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
 import { WebSocket } from 'ws';
 import { hmacHex, wsApiSigningPayload } from './auth.js';
+import type { ApiKeyConfig } from './types.js';
 
 export const TEST_KEY = { apiKey: 'test-key-1', apiSecret: 'test-secret-1' } as const;
 export const OTHER_KEY = { apiKey: 'test-key-2', apiSecret: 'test-secret-2' } as const;
@@ -183,6 +185,39 @@ export function signWsParams(
     timestamp: params.timestamp ?? now(),
   };
   return { ...all, signature: hmacHex(key.apiSecret, wsApiSigningPayload(all)) };
+}
+
+/** An Ed25519 key as Binance registers one: the venue holds the public key, the client signs with the private one. */
+export interface Ed25519TestKey {
+  readonly apiKey: string;
+  readonly config: ApiKeyConfig;
+  readonly privateKeyPem: string;
+  /** base64 Ed25519 signature of the payload's UTF-8 bytes. */
+  sign(payload: string): string;
+}
+
+export function ed25519TestKey(apiKey: string): Ed25519TestKey {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  return {
+    apiKey,
+    config: { apiKey, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() },
+    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    sign: (payload) => cryptoSign(null, Buffer.from(payload, 'utf8'), privateKey).toString('base64'),
+  };
+}
+
+/** WebSocket API params signed with an Ed25519 key (sorted `k=v&...`, base64 signature). */
+export function signWsParamsEd25519(
+  params: Record<string, string | number | boolean>,
+  key: Ed25519TestKey,
+  now: () => number = () => Date.now(),
+): Record<string, string | number | boolean> {
+  const all: Record<string, string | number | boolean> = {
+    ...params,
+    apiKey: key.apiKey,
+    timestamp: params.timestamp ?? now(),
+  };
+  return { ...all, signature: key.sign(wsApiSigningPayload(all)) };
 }
 
 /** Resolves when `predicate` holds, checking on each event of `subscribe`; rejects after the timeout. */

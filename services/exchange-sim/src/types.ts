@@ -9,12 +9,12 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
-export interface ApiKeyConfig {
+/** An HMAC-SHA256 key (`apiSecret`) or an Ed25519 key (`publicKeyPem`, SPKI PEM as Binance's key generator writes it). */
+export type ApiKeyConfig = {
   readonly apiKey: string;
-  readonly apiSecret: string;
   /** Which account the key trades for; defaults to the key itself. */
   readonly account?: string;
-}
+} & ({ readonly apiSecret: string } | { readonly publicKeyPem: string });
 
 export interface RateLimitConfig {
   readonly requestWeightPerMinute: number;
@@ -101,10 +101,14 @@ export interface ExchangeSimOptions {
   readonly rateLimits?: Partial<RateLimitConfig>;
   /** Where accounts, orders and trades are saved; restored on start when the file exists. */
   readonly stateFile?: string;
+  /** With a state file: save this often while running too (0: only on stop and on request). Default 60 s. */
+  readonly autosaveMs?: number;
   /** Interval of server-initiated WebSocket pings (Binance: 20 s). */
   readonly pingIntervalMs?: number;
   /** How often the `@depth@100ms` / `@depth` diff streams and partial-depth streams flush. */
   readonly depthIntervalsMs?: { readonly fast: number; readonly slow: number };
+  /** Node process metrics (memory, event loop) on /metrics beside the sim's own; the process entry turns them on. */
+  readonly processMetrics?: boolean;
   /** Logger for operator lines; defaults to silence in-process. */
   readonly log?: (line: string) => void;
 }

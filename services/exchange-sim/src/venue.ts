@@ -100,7 +100,15 @@ export class SimVenue {
     restoreFrom?: VenueSnapshot,
     private readonly log: (line: string) => void = () => undefined,
   ) {
-    const options = { clock, feeAccountId: FEE_ACCOUNT, onEvent: (e: EngineEvent) => this.pending.push(e) };
+    const options = {
+      clock,
+      feeAccountId: FEE_ACCOUNT,
+      onEvent: (e: EngineEvent) => this.pending.push(e),
+      // A user's history is kept (retention.ts prunes what no user can query); these caps only
+      // guard against a runaway client.
+      maxClosedOrdersPerSymbol: 1_000_000,
+      maxAccountTradesPerSymbol: 1_000_000,
+    };
     if (restoreFrom) {
       this.engine = MatchingEngine.restore(restoreFrom.engine, options);
       for (const [s, id] of Object.entries(restoreFrom.aggTradeIds)) this.aggTradeIds.set(s, id);

@@ -153,8 +153,7 @@ const klines: Endpoint = {
   handle(call, p) {
     const symbol = knownSymbol(call, p.symbol()).symbol;
     const interval = p.required('interval');
-    // 1s candles are not kept (the history is of one-minute candles).
-    const intervalMs = interval === '1s' ? undefined : KLINE_INTERVALS[interval];
+    const intervalMs = KLINE_INTERVALS[interval];
     if (intervalMs === undefined) throw binanceErrors.badInterval();
     const startTime = p.optionalInteger('startTime');
     const endTime = p.optionalInteger('endTime');

@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hmacHex } from '../auth.js';
 import { startExchangeSim, type RunningExchangeSim } from '../server.js';
-import { RestClient, TEST_KEY } from '../test-support.js';
+import { ed25519TestKey, RestClient, TEST_KEY } from '../test-support.js';
 
 let sim: RunningExchangeSim;
 let rest: RestClient;
+const ED_KEY = ed25519TestKey('rest-ed25519-key');
 
 beforeAll(async () => {
-  sim = await startExchangeSim({ apiKeys: [TEST_KEY], marketActivity: { enabled: false } });
+  sim = await startExchangeSim({ apiKeys: [TEST_KEY, ED_KEY.config], marketActivity: { enabled: false } });
   rest = new RestClient(sim.restUrl);
 });
 
@@ -32,6 +33,21 @@ async function raw(
 }
 
 describe('SIGNED endpoint security', () => {
+  it('accepts an Ed25519 key: base64 signature of the query string, percent-encoded; refuses a wrong one', async () => {
+    const q = `omitZeroBalances=true&timestamp=${Date.now()}`;
+    const ok = await raw('GET', `/api/v3/account?${q}&signature=${encodeURIComponent(ED_KEY.sign(q))}`, {
+      key: ED_KEY.apiKey,
+    });
+    expect(ok.status).toBe(200);
+    const other = ed25519TestKey(ED_KEY.apiKey);
+    const bad = await raw('GET', `/api/v3/account?${q}&signature=${encodeURIComponent(other.sign(q))}`, {
+      key: ED_KEY.apiKey,
+    });
+    expect(bad).toEqual({ status: 400, body: { code: -1022, msg: 'Signature for this request is not valid.' } });
+    const hexForHmac = await raw('GET', `/api/v3/account?${q}&signature=${hmacHex('x', q)}`, { key: ED_KEY.apiKey });
+    expect(hexForHmac.body.code).toBe(-1022);
+  });
+
   it('accepts a valid signature over the query string', async () => {
     const q = `timestamp=${Date.now()}`;
     const r = await raw('GET', `/api/v3/account?${q}&signature=${hmacHex(TEST_KEY.apiSecret, q)}`, {

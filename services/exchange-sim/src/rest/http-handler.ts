@@ -2,13 +2,7 @@
 // writes Binance's JSON with Binance's headers. Nothing here knows what an order is.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  checkTimestamp,
-  DEFAULT_RECV_WINDOW_MS,
-  MAX_RECV_WINDOW_MS,
-  restSigningPayload,
-  signatureMatches,
-} from '../auth.js';
+import { checkTimestamp, DEFAULT_RECV_WINDOW_MS, MAX_RECV_WINDOW_MS, restSigningPayload } from '../auth.js';
 import { weightOf, type Call, type Endpoint, type SimContext } from '../api/endpoint.js';
 import { BinanceApiError, binanceErrors, isBinanceApiError } from '../errors.js';
 import { Params } from '../params.js';
@@ -81,8 +75,7 @@ function authenticate(
   if (timestamp === undefined) throw binanceErrors.mandatoryMissing('timestamp');
   if (signature === undefined) throw binanceErrors.mandatoryMissing('signature');
   if (recvWindow > MAX_RECV_WINDOW_MS) throw binanceErrors.badRecvWindow();
-  if (!signatureMatches(key.secret, restSigningPayload(rawQuery, rawBody), signature))
-    throw binanceErrors.badSignature();
+  if (!key.verify(restSigningPayload(rawQuery, rawBody), signature)) throw binanceErrors.badSignature();
   checkTimestamp(timestamp, recvWindow, sim.clock.now());
   return { sim, transport: 'rest', account: key.account, apiKey: key.apiKey };
 }

@@ -186,6 +186,13 @@ describe('market data', () => {
     expect(k?.[8]).toBe(1);
     const hour = await rest.public<unknown[][]>('/api/v3/klines', { symbol: 'BTCUSDT', interval: '1h', limit: 5 });
     expect((hour.body[0]?.[0] as number) % 3_600_000).toBe(0);
+    // Binance Spot serves 1s klines (a platform warming up on them used to get -1120 here).
+    const second = await rest.public<unknown[][]>('/api/v3/klines', { symbol: 'BTCUSDT', interval: '1s' });
+    expect(second.status).toBe(200);
+    expect(second.body).toHaveLength(1);
+    expect(second.body[0]?.slice(1, 6)).toEqual(k?.slice(1, 6));
+    expect((second.body[0]?.[0] as number) % 1000).toBe(0);
+    expect((second.body[0]?.[6] as number) - (second.body[0]?.[0] as number)).toBe(999);
     const bad = await rest.public('/api/v3/klines', { symbol: 'BTCUSDT', interval: '7m' });
     expect(bad.body).toEqual({ code: -1120, msg: 'Invalid interval.' });
   });

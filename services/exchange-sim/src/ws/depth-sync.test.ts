@@ -162,3 +162,51 @@ describe('depth snapshot + diff stream', () => {
     }
   });
 });
+
+describe('a sharded client: /ws/0 and one SUBSCRIBE', () => {
+  it('gets {result:null,id}, then diffs that continue a REST snapshot fetched after subscribing, and trades', async () => {
+    const ws = await WsClient.open(`${sim.wsStreamUrl}/ws/0`);
+    const market = setInterval(() => sim.stepMarket(), 5);
+    try {
+      expect(
+        await ws.request({ method: 'SUBSCRIBE', params: ['btcusdt@depth@100ms', 'btcusdt@trade'], id: 42 }),
+      ).toEqual({ result: null, id: 42 });
+      const snapshot = (
+        await rest.public<{ lastUpdateId: number; bids: [string, string][]; asks: [string, string][] }>(
+          '/api/v3/depth',
+          { symbol: 'BTCUSDT', limit: 1000 },
+        )
+      ).body;
+      const book = new LocalBook();
+      book.load(snapshot);
+      const isDiff = (m: Record<string, unknown>): boolean => m.e === 'depthUpdate';
+      // Events the snapshot already covers are dropped; the first one kept must straddle lastUpdateId.
+      let first = await ws.next<DepthUpdate>(isDiff, 5000, 'a depth update');
+      while (first.u <= snapshot.lastUpdateId) first = await ws.next<DepthUpdate>(isDiff, 5000, 'a depth update');
+      expect(first.s).toBe('BTCUSDT');
+      expect(first.U).toBeLessThanOrEqual(snapshot.lastUpdateId + 1);
+      book.apply(first);
+      for (let i = 0; i < 10; i += 1) {
+        const e = await ws.next<DepthUpdate>(isDiff, 5000, 'a depth update');
+        expect(e.U).toBe(book.updateId + 1);
+        book.apply(e);
+      }
+      sim.placeLiquidity({ symbol: 'BTCUSDT', side: 'SELL', price: '70000', quantity: '0.5' });
+      sim.trade({ symbol: 'BTCUSDT', side: 'BUY', quantity: '1' });
+      const trade = await ws.next((m) => m.e === 'trade', 5000, 'a trade');
+      expect(trade).toMatchObject({ e: 'trade', s: 'BTCUSDT', m: false });
+      clearInterval(market);
+      const target = sim.engine.depth('BTCUSDT', 5000);
+      while (book.updateId < target.lastUpdateId) {
+        book.apply(await ws.next<DepthUpdate>(isDiff, 5000, `the depth update reaching ${target.lastUpdateId}`));
+      }
+      expect(book.sorted()).toEqual({
+        bids: target.bids.map(([p, q]) => [toFixed8(p), toFixed8(q)]),
+        asks: target.asks.map(([p, q]) => [toFixed8(p), toFixed8(q)]),
+      });
+    } finally {
+      clearInterval(market);
+      ws.close();
+    }
+  });
+});

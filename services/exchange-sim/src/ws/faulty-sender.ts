@@ -29,6 +29,7 @@ export class FaultySender {
       return;
     }
     if (f.streamReorderProbability > 0 && this.random.next() < f.streamReorderProbability) {
+      this.faults.noteInjected('streamReorderProbability');
       this.held = text;
       this.releaseTimer = setTimeout(() => {
         if (this.held !== undefined) this.out(this.held, 0);
@@ -38,6 +39,7 @@ export class FaultySender {
     }
     this.out(text, f.streamDelayMs);
     if (f.streamDuplicateProbability > 0 && this.random.next() < f.streamDuplicateProbability) {
+      this.faults.noteInjected('streamDuplicateProbability');
       this.out(text, f.streamDelayMs);
     }
   }
@@ -54,6 +56,7 @@ export class FaultySender {
 
   private out(text: string, delayMs: number): void {
     if (delayMs > 0) {
+      this.faults.noteInjected('streamDelayMs');
       setTimeout(() => this.sendDirect(text), delayMs).unref();
     } else {
       this.sendDirect(text);

@@ -10,6 +10,7 @@ import type { AccountEvent } from '../venue.js';
 import { FaultySender } from './faulty-sender.js';
 import type { MarketHub, StreamSink } from './market-hub.js';
 import { isValidStreamName, parseStreamName } from './stream-names.js';
+import { inMicroseconds } from './time-unit.js';
 import type { UserDataHub, UserDataSubscriber } from './user-data-hub.js';
 
 const MAX_STREAMS = 1024;
@@ -24,6 +25,8 @@ export interface StreamConnectionDeps {
   readonly random: Random;
   readonly now: () => number;
   readonly maxIncomingPerSecond: number;
+  /** `timeUnit=MICROSECOND` in the URL: time fields in microseconds. */
+  readonly microseconds?: boolean;
 }
 
 function idIsValid(id: unknown): id is RequestId {
@@ -53,7 +56,18 @@ export class StreamConnection implements StreamSink {
   }
 
   deliver(stream: string, payload: unknown): void {
-    this.sender.send(JSON.stringify(this.combined ? { stream, data: payload } : payload));
+    const data = this.deps.microseconds === true ? inMicroseconds(payload) : payload;
+    this.sender.send(JSON.stringify(this.combined ? { stream, data } : data));
+  }
+
+  /** Binance's `serverShutdown` event (raw, or as `!serverShutdown` when combined), then a close frame. */
+  shutDown(eventTime: number): Promise<void> {
+    const event = { e: 'serverShutdown', E: this.deps.microseconds === true ? eventTime * 1000 : eventTime };
+    this.sender.sendDirect(JSON.stringify(this.combined ? { stream: '!serverShutdown', data: event } : event));
+    if (this.ws.readyState === this.ws.CLOSED) return Promise.resolve();
+    const closed = new Promise<void>((resolve) => this.ws.once('close', () => resolve()));
+    this.ws.close(1001, 'server shutdown');
+    return closed;
   }
 
   private add(stream: string): void {
@@ -117,8 +131,12 @@ export class StreamConnection implements StreamSink {
     this.sender.sendDirect(JSON.stringify(body));
   }
 
+  /**
+   * Binance's stream servers nest the error: `{"error":{"code":2,"msg":"Invalid request: invalid stream"},"id":1}`
+   * (as captured from the live endpoint; the documentation's table lists the inner objects).
+   */
   private error(code: number, msg: string, id?: RequestId): void {
-    this.reply(id === undefined ? { code, msg } : { code, msg, id });
+    this.reply(id === undefined ? { error: { code, msg } } : { error: { code, msg }, id });
   }
 
   private onMessage(text: string): void {
@@ -163,7 +181,7 @@ export class StreamConnection implements StreamSink {
         }
         const bad = params.find((p) => !isValidStreamName(p));
         if (bad !== undefined) {
-          this.error(2, `Invalid request: invalid stream name \`${bad}\``, id);
+          this.error(2, 'Invalid request: invalid stream', id);
           return;
         }
         if (method === 'SUBSCRIBE') {

@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hmacHex } from '../auth.js';
 import { startExchangeSim, type RunningExchangeSim } from '../server.js';
-import { OTHER_KEY, RestClient, signWsParams, TEST_KEY, WsClient } from '../test-support.js';
+import {
+  ed25519TestKey,
+  OTHER_KEY,
+  RestClient,
+  signWsParams,
+  signWsParamsEd25519,
+  TEST_KEY,
+  WsClient,
+} from '../test-support.js';
 
 type Reply = {
   id: unknown;
@@ -14,9 +22,13 @@ let sim: RunningExchangeSim;
 let api: WsClient;
 let nextId = 1;
 const id = (): number => nextId++;
+const ED_KEY = ed25519TestKey('test-ed25519-key');
 
 beforeAll(async () => {
-  sim = await startExchangeSim({ apiKeys: [TEST_KEY, OTHER_KEY], marketActivity: { enabled: false } });
+  sim = await startExchangeSim({
+    apiKeys: [TEST_KEY, OTHER_KEY, ED_KEY.config],
+    marketActivity: { enabled: false },
+  });
   api = await WsClient.open(sim.wsApiUrl);
 });
 
@@ -326,20 +338,64 @@ describe('user data over the WebSocket API', () => {
     }
   });
 
-  it('session.logon authenticates the connection for unsigned requests and userDataStream.subscribe', async () => {
+  it('session.logon with an Ed25519 key authenticates the connection for unsigned requests and userDataStream.subscribe', async () => {
     const ws = await WsClient.open(sim.wsApiUrl);
     try {
-      const logon = await ws.request<Reply>({ id: 1, method: 'session.logon', params: signWsParams({}) });
-      expect(logon.result).toMatchObject({ apiKey: TEST_KEY.apiKey, userDataStream: false });
+      const logon = await ws.request<Reply>({
+        id: 1,
+        method: 'session.logon',
+        params: signWsParamsEd25519({}, ED_KEY),
+      });
+      expect(logon.status).toBe(200);
+      expect(logon.result).toMatchObject({ apiKey: ED_KEY.apiKey, userDataStream: false });
       const account = await ws.request<Reply>({ id: 2, method: 'account.status', params: { timestamp: Date.now() } });
       expect(account.status).toBe(200);
       const sub = await ws.request<Reply>({ id: 3, method: 'userDataStream.subscribe' });
       expect(sub.result).toEqual({ subscriptionId: 0 });
+      sim.deposit(ED_KEY.apiKey, 'BTC', '0.5');
+      const ev = await ws.next<{ event: Record<string, unknown> }>(
+        (m) => (m.event as { e?: string } | undefined)?.e === 'balanceUpdate',
+      );
+      expect(ev.event).toMatchObject({ a: 'BTC', d: '0.50000000' });
       const logout = await ws.request<Reply>({ id: 4, method: 'session.logout' });
       expect(logout.result?.apiKey).toBeNull();
     } finally {
       ws.close();
     }
+  });
+
+  it('session.logon refuses an HMAC key (Binance: Ed25519 only) and a wrong Ed25519 signature', async () => {
+    const ws = await WsClient.open(sim.wsApiUrl);
+    try {
+      const hmac = await ws.request<Reply>({ id: 1, method: 'session.logon', params: signWsParams({}) });
+      expect(hmac.status).toBe(401);
+      expect(hmac.error?.code).toBe(-1002);
+      const forged = signWsParamsEd25519({}, ED_KEY);
+      const other = ed25519TestKey(ED_KEY.apiKey);
+      const bad = await ws.request<Reply>({
+        id: 2,
+        method: 'session.logon',
+        params: { ...forged, signature: other.sign(`apiKey=${ED_KEY.apiKey}&timestamp=${String(forged.timestamp)}`) },
+      });
+      expect(bad.error).toEqual({ code: -1022, msg: 'Signature for this request is not valid.' });
+      const status = await ws.request<Reply>({ id: 3, method: 'session.status' });
+      expect(status.result?.apiKey).toBeNull();
+    } finally {
+      ws.close();
+    }
+  });
+
+  it('an Ed25519 key signs single requests too (order.place with a base64 signature)', async () => {
+    sim.placeLiquidity({ symbol: 'ETHUSDT', side: 'SELL', price: '2500', quantity: '1' });
+    sim.deposit(ED_KEY.apiKey, 'USDT', '10000');
+    const placed = await api.request<Reply>({
+      id: id(),
+      method: 'order.place',
+      params: signWsParamsEd25519({ symbol: 'ETHUSDT', side: 'BUY', type: 'MARKET', quantity: '0.1' }, ED_KEY),
+    });
+    expect(placed.status).toBe(200);
+    expect(placed.result).toMatchObject({ status: 'FILLED', executedQty: '0.10000000' });
+    sim.cancelAll('ETHUSDT');
   });
 });
 

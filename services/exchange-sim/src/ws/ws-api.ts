@@ -12,7 +12,6 @@ import {
   checkTimestamp,
   DEFAULT_RECV_WINDOW_MS,
   MAX_RECV_WINDOW_MS,
-  signatureMatches,
   wsApiSigningPayload,
   type ApiKeyRecord,
 } from '../auth.js';
@@ -64,6 +63,8 @@ export interface WsApiDeps {
   readonly log: (line: string) => void;
   /** `returnRateLimits=false` in the connection URL leaves `rateLimits` out of replies. */
   readonly returnRateLimits: boolean;
+  /** Told of every request's method and status (`dropped`: the drop-response fault swallowed the reply). */
+  readonly countRequest?: (method: string, status: number | 'dropped') => void;
 }
 
 export class WsApiConnection {
@@ -128,6 +129,18 @@ export class WsApiConnection {
   }
 
   private handle(id: RequestId, method: string, rawParams: unknown): void {
+    const known = METHODS[method] !== undefined || this.specialWeight(method) !== undefined;
+    let status: number | 'dropped' = 500;
+    try {
+      status = this.answer(id, method, rawParams);
+    } finally {
+      // Unknown method names are one label, so a client cannot grow the metric's label set.
+      this.deps.countRequest?.(known ? method : 'unknown', status);
+    }
+  }
+
+  /** Handles one request and replies; returns the reply's status. */
+  private answer(id: RequestId, method: string, rawParams: unknown): number | 'dropped' {
     const sim = this.deps.sim;
     let weight = 0;
     let orders: OrderUsage | undefined;
@@ -143,7 +156,7 @@ export class WsApiConnection {
       if (!endpoint) {
         const result = this.handleSession(id, method, p);
         this.reply(rawParams, { id, status: 200, result }, wsRateLimits(sim.rateLimits(), weight));
-        return;
+        return 200;
       }
       const call = this.authenticate(endpoint, p);
       if (endpoint.orders && call.account !== undefined)
@@ -151,9 +164,10 @@ export class WsApiConnection {
       const result = endpoint.handle(call, p);
       if (endpoint.placesOrder && sim.faults.takeDropResponse()) {
         this.deps.log(`fault: swallowed the WS-API response to ${method} id=${String(id)}`);
-        return;
+        return 'dropped';
       }
       this.reply(rawParams, { id, status: 200, result }, wsRateLimits(sim.rateLimits(), weight, orders));
+      return 200;
     } catch (err) {
       const used = weight || sim.limiter.usedWeight(this.deps.ip);
       if (isBinanceApiError(err)) {
@@ -163,7 +177,7 @@ export class WsApiConnection {
         if (retryAfter !== undefined)
           error.data = { serverTime: sim.clock.now(), retryAfter: sim.clock.now() + Number(retryAfter) * 1000 };
         this.reply(rawParams, { id, status: err.httpStatus, error }, wsRateLimits(sim.rateLimits(), used));
-        return;
+        return err.httpStatus;
       }
       this.deps.log(`ws-api: unexpected error in ${method}: ${String(err)}`);
       this.send({
@@ -172,6 +186,7 @@ export class WsApiConnection {
         error: { code: -1000, msg: 'An unknown error occurred while processing the request.' },
         rateLimits: wsRateLimits(sim.rateLimits(), used),
       });
+      return 500;
     }
   }
 
@@ -220,11 +235,7 @@ export class WsApiConnection {
     if (signature === undefined) throw binanceErrors.mandatoryMissing('signature');
     if (recvWindow > MAX_RECV_WINDOW_MS) throw binanceErrors.badRecvWindow();
     if (
-      !signatureMatches(
-        key.secret,
-        wsApiSigningPayload(Object.fromEntries(p.keys().map((k) => [k, this.rawValue(p, k)]))),
-        signature,
-      )
+      !key.verify(wsApiSigningPayload(Object.fromEntries(p.keys().map((k) => [k, this.rawValue(p, k)]))), signature)
     ) {
       throw binanceErrors.badSignature();
     }
@@ -248,8 +259,9 @@ export class WsApiConnection {
     const sim = this.deps.sim;
     switch (method) {
       case 'session.logon': {
-        // Binance asks for an Ed25519 key here; the sim has HMAC keys only and accepts their signature.
         const key = this.verify(p, true);
+        // Binance: "Only Ed25519 keys are supported for this feature."
+        if (key.keyType !== 'ED25519') throw binanceErrors.logonKeyTypeNotSupported(key.keyType);
         this.session.key = key;
         this.session.authorizedSince = sim.clock.now();
         return this.sessionStatus();

@@ -1,6 +1,6 @@
-// WebSocket endpoints on the sim's HTTP port: `/ws`, `/ws/<streams>`, `/stream?streams=a/b` and
-// `/ws-api/v3`. Sends server pings and drops connections that stop answering them; can drop every
-// connection at once for the drop-ws fault.
+// WebSocket endpoints on the sim's HTTP port: `/ws`, `/ws/<streams>`, `/stream?streams=a/b` (each with
+// an optional `timeUnit`) and `/ws-api/v3`. Sends server pings and drops connections that stop
+// answering them; can drop every connection at once for the drop-ws fault.
 
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -10,6 +10,7 @@ import type { Random } from '../random.js';
 import type { MarketHub } from './market-hub.js';
 import { StreamConnection } from './stream-connection.js';
 import { isValidStreamName } from './stream-names.js';
+import { parseTimeUnit } from './time-unit.js';
 import type { UserDataHub } from './user-data-hub.js';
 import { WsApiConnection } from './ws-api.js';
 
@@ -20,6 +21,8 @@ export interface WsServerOptions {
   readonly random: Random;
   readonly pingIntervalMs: number;
   readonly log: (line: string) => void;
+  /** Told of every WebSocket API request (the sim's request metric). */
+  readonly countRequest?: (method: string, status: number | 'dropped') => void;
 }
 
 interface Tracked {
@@ -32,6 +35,7 @@ const PONG_TIMEOUT_MS = 60_000;
 export class WsServer {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   private readonly clients = new Map<WebSocket, Tracked>();
+  private readonly streamConnections = new Set<StreamConnection>();
   private readonly pingTimer: NodeJS.Timeout;
 
   constructor(
@@ -54,10 +58,25 @@ export class WsServer {
     return n;
   }
 
-  close(): Promise<void> {
+  /**
+   * Stops as Binance's stream servers do: every market-stream connection gets a `serverShutdown`
+   * event and a close frame (clients reconnect at once); whatever has not closed within the grace
+   * period is cut.
+   */
+  async close(graceMs = 1000): Promise<void> {
     clearInterval(this.pingTimer);
+    const eventTime = this.options.sim.clock.now();
+    const closing = [...this.streamConnections].map((c) => c.shutDown(eventTime));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(closing),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+      }),
+    ]);
+    clearTimeout(timer);
     for (const ws of this.clients.keys()) ws.terminate();
-    return new Promise((resolve) => this.wss.close(() => resolve()));
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 
   private reject(socket: Duplex, status: number, message: string): void {
@@ -79,36 +98,40 @@ export class WsServer {
           ip: req.socket.remoteAddress ?? 'unknown',
           log: this.options.log,
           returnRateLimits: url.searchParams.get('returnRateLimits') !== 'false',
+          ...(this.options.countRequest ? { countRequest: this.options.countRequest } : {}),
         });
       });
       return;
     }
     let combined: boolean;
-    let streams: string[];
-    if (path === '/ws' || path === '/ws/') {
+    let requested: string[];
+    if (path === '/ws' || path.startsWith('/ws/')) {
       combined = false;
-      streams = [];
-    } else if (path.startsWith('/ws/')) {
-      combined = false;
-      streams = path
-        .slice(4)
-        .split('/')
-        .filter((s) => s !== '');
+      requested = path.slice(3).split('/');
     } else if (path === '/stream' || path === '/stream/') {
       combined = true;
-      streams = (url.searchParams.get('streams') ?? '').split('/').filter((s) => s !== '');
+      requested = (url.searchParams.get('streams') ?? '').split('/');
     } else {
       this.reject(socket, 404, `No WebSocket endpoint at ${path}.`);
       return;
     }
-    const bad = streams.find((s) => !isValidStreamName(s));
-    if (bad !== undefined) {
-      this.reject(socket, 400, `Invalid stream name: ${bad}`);
+    // Binance opens the connection whatever follows `/ws/`: a segment that is not a stream name
+    // (`/ws/0`, the shard index widely used clients put there, or `BTCUSDT@trade` in upper case)
+    // subscribes to nothing and the client subscribes with SUBSCRIBE. Refusing the upgrade would
+    // leave those clients without market data.
+    const streams = requested.filter((s) => s !== '' && isValidStreamName(s));
+    const timeUnit = parseTimeUnit(url.searchParams.get('timeUnit'));
+    if (timeUnit === undefined) {
+      this.reject(
+        socket,
+        400,
+        `Invalid timeUnit: ${url.searchParams.get('timeUnit') ?? ''} (MILLISECOND or MICROSECOND).`,
+      );
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       this.track(ws);
-      new StreamConnection(ws, combined, streams, {
+      const connection = new StreamConnection(ws, combined, streams, {
         hub: this.options.hub,
         userData: this.options.userData,
         listenKeys: this.options.sim.listenKeys,
@@ -116,7 +139,10 @@ export class WsServer {
         random: this.options.random,
         now: () => performance.now(),
         maxIncomingPerSecond: 5,
+        microseconds: timeUnit === 'MICROSECOND',
       });
+      this.streamConnections.add(connection);
+      ws.on('close', () => this.streamConnections.delete(connection));
     });
   }
 
