@@ -153,6 +153,44 @@ describe('submitOrder against the exchange simulator', () => {
     expect(await client.queryOrder({ symbol: BTC, clientOrderId: req.clientOrderId })).toBeUndefined();
   });
 
+  it('refuses a request past its shelf life as expired, with the decision age, and sends nothing', async () => {
+    const tracker = new OrderTracker();
+    const req = order({
+      style: 'market',
+      price: undefined,
+      timeInForce: undefined,
+      decidedAt: clock.t - 6_000,
+      createdAt: clock.t - 5_500,
+      expiresAt: clock.t - 1_000,
+    });
+    const expired = await submitOrder(req, deps(tracker));
+    expect(expired.outcome).toEqual({
+      kind: 'expired',
+      reason: 'expired: decision 6000 ms old, shelf life 5000 ms; not sent',
+      decisionAgeMs: 6_000,
+    });
+    expect((await loadOutbox(db.pool, req.clientOrderId))?.state).toBe('failed');
+    const update = expired.events.find((e) => e.type === 'order-status' && e.status === 'expired');
+    expect(update).toMatchObject({
+      status: 'expired',
+      decisionAgeMs: 6_000,
+      reason: expect.stringMatching(/^expired: /),
+    });
+    expect(await client.queryOrder({ symbol: BTC, clientOrderId: req.clientOrderId })).toBeUndefined();
+  });
+
+  it('refuses a journaled request that a restart finds past its shelf life, and sends nothing', async () => {
+    const req = order({ decidedAt: clock.t, expiresAt: clock.t + 5_000 });
+    await insertOutbox(db.pool, req, clock.t);
+    clock.t += 5_000; // the process was down while the decision aged
+    const entry = await loadOutbox(db.pool, req.clientOrderId);
+    if (entry === undefined) throw new Error('entry missing');
+    const recovered = await recoverOutboxEntry(entry, deps(new OrderTracker()));
+    expect(recovered.outcome).toMatchObject({ kind: 'expired', decisionAgeMs: 5_000 });
+    expect((await loadOutbox(db.pool, req.clientOrderId))?.state).toBe('failed');
+    expect(await client.queryOrder({ symbol: BTC, clientOrderId: req.clientOrderId })).toBeUndefined();
+  });
+
   it('marks a venue rejection failed with the venue reason', async () => {
     const tracker = new OrderTracker();
     const req = order({ qty: '0.00001', price: '100' }); // notional 0.001 USDT, below the minimum

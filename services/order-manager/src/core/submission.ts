@@ -12,12 +12,13 @@ import {
   type OutboxState,
   type UnknownResolutionPolicy,
 } from './outbox.js';
+import { expiryOf } from './shelf-life.js';
 import { checkTradingState, type TradingStateView } from './trading-gate.js';
 import type { Clock, Journal } from './types.js';
 import { toPlaceOrderRequest, unsupportedReason } from './venue-request.js';
 
 // Submitting one order request, and settling it after an unknown outcome or a restart:
-//   journal (committed) → trading-state check → outbox submitting (committed) → venue.placeOrder
+//   journal (committed) → shelf-life check → trading-state check → outbox submitting (committed) → venue.placeOrder
 //   → accepted: sent | rejected: failed | unknown: unknown, settled later by `resolveOutbox`.
 // An unknown outcome is never retried blindly: only a query by client order id (resolveUnknown)
 // decides, and a resend, at most once, reuses the same request and client order id.
@@ -40,6 +41,8 @@ export type SubmissionOutcome =
   | { readonly kind: 'refused'; readonly reason: string }
   /** At the venue: acknowledged, or found by a query. The entry is sent or resolved. */
   | { readonly kind: 'accepted'; readonly venueOrder: VenueOrder; readonly resolvedByQuery: boolean }
+  /** Never sent: its decision outlived its shelf life (DESIGN 13). The entry is failed, the order `expired`. */
+  | { readonly kind: 'expired'; readonly reason: string; readonly decisionAgeMs: number | undefined }
   /** The venue refused it. The entry is failed. */
   | { readonly kind: 'rejected'; readonly reason: string; readonly error: VenueError }
   /** Outcome not known: call `resolveOutbox` for this entry at `resolveAt` (or sooner on news). */
@@ -167,6 +170,17 @@ async function sendIfAllowed(
   changes: TrackerChange[],
 ): Promise<SubmissionResult> {
   const id = request.clientOrderId;
+  const expiry = expiryOf(request, deps.clock.now());
+  if (expiry !== undefined) {
+    await mark(deps, id, from, from === 'pending' ? 'rejected' : 'abandoned', expiry.reason);
+    const event = {
+      type: 'expired',
+      reason: expiry.reason,
+      ...(expiry.decisionAgeMs !== undefined ? { decisionAgeMs: expiry.decisionAgeMs } : {}),
+    } as const;
+    changes.push(deps.tracker.applyLocal(id, event, deps.clock.now()));
+    return result(id, { kind: 'expired', reason: expiry.reason, decisionAgeMs: expiry.decisionAgeMs }, changes);
+  }
   const gate = checkTradingState(request, deps.tradingState.modesFor(request.strategyId, request.venueSymbol));
   if (!gate.allowed) {
     await mark(deps, id, from, from === 'pending' ? 'rejected' : 'abandoned', gate.reason);
