@@ -87,6 +87,9 @@ export async function startConsumer<S extends z.ZodType>(
       redelivered: m.redelivered,
       ...(msgId !== undefined ? { msgId } : {}),
     };
+    // A live handler keeps its message however long it works; a dead process's message comes back after ackWaitMs.
+    const inProgress =
+      spec.inProgressEveryMs === undefined ? undefined : setInterval(() => m.working(), spec.inProgressEveryMs);
     try {
       await context.with(incomingContext(m.headers), () => handler(decoded.value, meta));
     } catch (err) {
@@ -110,6 +113,8 @@ export async function startConsumer<S extends z.ZodType>(
         m.nak(delay);
       }
       return;
+    } finally {
+      clearInterval(inProgress);
     }
     try {
       // Wait for the server to confirm the ack: once this returns, a restart resumes after this message.
