@@ -269,23 +269,31 @@ describe('durable consume', () => {
     await successor.bus.drain();
   });
 
-  it("keeps a slow live handler's message with in-progress acks: no redelivery past the short ack wait", async () => {
+  it("keeps a slow live handler's message with in-progress acks: a second consumer never gets it", async () => {
     const spec = quick('slow-worker', 'ORDERS', { ackWaitMs: 600, inProgressEveryMs: 150, maxAckPending: 1 });
-    const deliveries: number[] = [];
+    const deliveries: string[] = [];
     const done = new Collector<string>();
-    const handle = await bus.consume(spec, PingContract, async (m, meta) => {
-      deliveries.push(meta.deliveryCount);
-      // Works for four ack waits: without in-progress acks the server would hand the message out again.
+    // Two live processes on one durable (a successor starting while its predecessor still works):
+    // whichever takes the message works for four ack waits; without in-progress acks the server would
+    // hand it to the other one meanwhile.
+    const handler = (who: string) => async (m: Ping, meta: DurableMessageMeta) => {
+      deliveries.push(`${who}#${meta.deliveryCount}`);
       await new Promise((resolve) => setTimeout(resolve, 2_400));
       done.push(m.id);
-    });
+    };
+    const other = await testBus(subjects, 'js-slow-2');
+    const handles = [
+      await bus.consume(spec, PingContract, handler('a')),
+      await other.bus.consume(spec, PingContract, handler('b')),
+    ];
     await bus.publishDurable(subjects.orderRequest('SOLUSDT'), PingContract, ping('slow'), { msgId: 'slow-1' });
     expect(await done.until(1)).toEqual(['slow']);
     const jsm = await jetstreamManager(raw);
     const info = await jsm.consumers.info(subjects.streams.ORDERS, 'slow-worker');
     expect(info.num_redelivered).toBe(0);
-    await handle.stop();
-    expect(deliveries).toEqual([1]);
+    expect(deliveries).toHaveLength(1);
+    for (const h of handles) await h.stop();
+    await other.bus.drain();
   });
 
   it('refuses in-progress acks that could not beat the ack wait', async () => {
