@@ -308,6 +308,9 @@ export class OrderManagerService {
 
   /** Waits while submission is paused, then journals and sends; resolves once the outcome is durable. */
   private async submitGated(request: OrderRequest): Promise<void> {
+    if (this.submissionPaused) {
+      this.log.info({ clientOrderId: request.clientOrderId }, 'order request held while submission is paused');
+    }
     await this.waitUntilRunning();
     const startedAt = this.o.clock.now();
     const result = await submitOrder(request, this.deps());
