@@ -191,6 +191,47 @@ describe('submitOrder against the exchange simulator', () => {
     expect(await client.queryOrder({ symbol: BTC, clientOrderId: req.clientOrderId })).toBeUndefined();
   });
 
+  it("labels an order the clock sync before signing failed (503 on /api/v3/time) as ours, not the venue's", async () => {
+    const tracker = new OrderTracker();
+    const req = order();
+    // The venue's clock runs 30 s behind: the order is refused unprocessed (-1021), and every clock
+    // measurement after it is answered 503; the first try and both retries meet the same.
+    sim.setFaults({ clockSkewMs: -30_000, serverErrors: 3, serverErrorsPath: '/api/v3/time' });
+    const slept: number[] = [];
+    const failed = await submitOrder(req, {
+      ...deps(tracker),
+      sleep: async (ms) => {
+        slept.push(ms);
+      },
+    });
+    expect(slept).toHaveLength(2); // retried while the decision was fresh
+    expect(failed.outcome.kind).toBe('refused');
+    const rejection = rejectionOf(failed.events);
+    expect(rejection).toMatchObject({ status: 'rejected', rejectedBy: 'bourse' });
+    expect(rejection?.type === 'order-status' && rejection.reason).toMatch(
+      /^not sent, failed on our side \(transient\): VENUE_CLOCK_SYNC_FAILED: /,
+    );
+    expect(sim.faults().serverErrors).toBe(0); // each 5xx met a clock sync, none an order
+    expect((await loadOutbox(db.pool, req.clientOrderId))?.state).toBe('failed');
+    sim.setFaults({});
+    expect(await client.queryOrder({ symbol: BTC, clientOrderId: req.clientOrderId })).toBeUndefined();
+  });
+
+  it('places the order on a retry once the clock sync before signing answers again', async () => {
+    const tracker = new OrderTracker();
+    const req = order();
+    sim.setFaults({ clockSkewMs: -30_000, serverErrors: 1, serverErrorsPath: '/api/v3/time' });
+    try {
+      const placed = await submitOrder(req, { ...deps(tracker), sleep: async () => undefined });
+      expect(placed.outcome).toMatchObject({ kind: 'accepted' });
+      expect(placed.events.some((e) => e.type === 'order-status' && e.status === 'rejected')).toBe(false);
+      expect(await venueOrdersWithId(req.clientOrderId)).toBe(1);
+    } finally {
+      sim.setFaults({});
+      await client.serverClock.sync(); // back to the venue's undistorted clock for the next tests
+    }
+  });
+
   it('marks a venue rejection failed with the venue reason', async () => {
     const tracker = new OrderTracker();
     const req = order({ qty: '0.00001', price: '100' }); // notional 0.001 USDT, below the minimum

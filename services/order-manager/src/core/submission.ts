@@ -32,12 +32,18 @@ export interface SubmissionDeps {
   readonly clock: Clock;
   readonly tradingState: TradingStateView;
   readonly policy?: UnknownResolutionPolicy;
+  /** Waits between tries after a transient failure of ours (default: a timer). */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 export type SubmissionOutcome =
   /** Already journaled (a redelivered request): nothing was sent. */
   | { readonly kind: 'duplicate' }
-  /** Never sent: the trading state or the venue port does not allow it. The entry is failed. */
+  /**
+   * Not placed, by Bourse's own doing: the trading state or the venue port does not allow it, or the
+   * call failed on our side before the venue judged it (a local VenueError, after retries if
+   * transient). Published as rejected by `bourse`. The entry is failed.
+   */
   | { readonly kind: 'refused'; readonly reason: string }
   /** At the venue: acknowledged, or found by a query. The entry is sent or resolved. */
   | { readonly kind: 'accepted'; readonly venueOrder: VenueOrder; readonly resolvedByQuery: boolean }
@@ -190,21 +196,14 @@ async function sendIfAllowed(
     return result(id, { kind: 'refused', reason: gate.reason }, changes);
   }
   await mark(deps, id, from, 'submit');
-  let outcome: PlaceOrderOutcome;
-  try {
-    outcome = await deps.venue.placeOrder(toPlaceOrderRequest(request));
-  } catch (error) {
-    // An adapter that throws instead of answering may still have sent the order: unknown, never failed.
-    const venueError = isVenueErrorLike(error)
-      ? error
-      : new VenueError('unknown-outcome', VenueErrorCode.UNKNOWN, messageOf(error), { cause: error });
-    outcome = {
-      outcome: 'unknown',
-      clientOrderId: request.clientOrderId,
-      query: 'query-failed',
-      error: venueError,
-      via: 'rest',
-    };
+  let outcome = await place(request, deps);
+  // A transient failure of ours (e.g. the clock sync before signing got a 5xx) took no effect at the
+  // venue: try again while the decision is fresh, a few times, then refuse it as ours.
+  for (let retry = 1; retry <= LOCAL_RETRIES && isLocalTransient(outcome); retry++) {
+    const delay = Math.max(outcome.error.retryAfterMs ?? 0, LOCAL_RETRY_DELAY_MS * retry);
+    if (expiryOf(request, deps.clock.now() + delay) !== undefined) break;
+    await (deps.sleep ?? sleep)(delay);
+    outcome = await place(request, deps);
   }
   const now = deps.clock.now();
   switch (outcome.outcome) {
@@ -217,6 +216,13 @@ async function sendIfAllowed(
         changes,
       );
     case 'rejected': {
+      if (outcome.error.local) {
+        // Never judged by the venue: ours, and not a venue rejection (the rejection burst counts none of these).
+        const why = `not sent, failed on our side${outcome.error.kind === 'retryable' ? ' (transient)' : ''}: ${outcome.error.code}: ${outcome.error.message}`;
+        await mark(deps, id, 'submitting', 'rejected', why);
+        changes.push(deps.tracker.applyLocal(id, { type: 'rejected', reason: why, by: 'bourse' }, now));
+        return result(id, { kind: 'refused', reason: why }, changes);
+      }
       const reason = `${outcome.error.code}: ${outcome.error.message}`;
       // "Duplicate order" means the venue already has this client order id: learn it by query, never fail it.
       if (outcome.error.code !== VenueErrorCode.DUPLICATE_ORDER) {
@@ -235,6 +241,36 @@ async function sendIfAllowed(
         now,
       );
   }
+}
+
+/** Failures of ours that may pass: a local, retryable placement error. */
+const LOCAL_RETRIES = 2;
+const LOCAL_RETRY_DELAY_MS = 250;
+
+async function place(request: OrderRequest, deps: SubmissionDeps): Promise<PlaceOrderOutcome> {
+  try {
+    return await deps.venue.placeOrder(toPlaceOrderRequest(request));
+  } catch (error) {
+    // An adapter that throws instead of answering may still have sent the order: unknown, never failed.
+    const venueError = isVenueErrorLike(error)
+      ? error
+      : new VenueError('unknown-outcome', VenueErrorCode.UNKNOWN, messageOf(error), { cause: error });
+    return {
+      outcome: 'unknown',
+      clientOrderId: request.clientOrderId,
+      query: 'query-failed',
+      error: venueError,
+      via: 'rest',
+    };
+  }
+}
+
+function isLocalTransient(outcome: PlaceOrderOutcome): outcome is Extract<PlaceOrderOutcome, { outcome: 'rejected' }> {
+  return outcome.outcome === 'rejected' && outcome.error.local && outcome.error.kind === 'retryable';
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 async function goUnknown(
