@@ -97,6 +97,8 @@ export const VenueErrorCode = {
   RATE_LIMITED: 'VENUE_RATE_LIMITED',
   IP_BANNED: 'VENUE_IP_BANNED',
   CLOCK_SKEW: 'VENUE_CLOCK_SKEW',
+  /** Not sent: the request's deadline (PlaceOrderRequest.notAfter, a decision's shelf life) had come. */
+  EXPIRED: 'VENUE_REQUEST_EXPIRED',
   /** The venue's clock could not be measured (GET /api/v3/time failed) when a signed request needed it. */
   CLOCK_SYNC_FAILED: 'VENUE_CLOCK_SYNC_FAILED',
   AUTH: 'VENUE_AUTH',

@@ -188,6 +188,7 @@ export class BinanceVenueClient implements VenueClient {
             weight: 1,
             orders: 1,
             mutating: true,
+            ...(request.notAfter !== undefined ? { notAfter: request.notAfter } : {}),
             schema: OrderResponse,
           });
           return { outcome: 'accepted', order: parseOrderResponse(r, this.#registry), via, resolvedByQuery: false };
@@ -198,7 +199,7 @@ export class BinanceVenueClient implements VenueClient {
           via = 'rest';
         }
       }
-      const r = await this.rest.newOrder(params);
+      const r = await this.rest.newOrder(params, request.notAfter);
       return { outcome: 'accepted', order: parseOrderResponse(r, this.#registry), via, resolvedByQuery: false };
     } catch (err) {
       if (!(err instanceof VenueError)) throw err;

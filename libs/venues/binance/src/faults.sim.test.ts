@@ -212,6 +212,36 @@ describe('faults injected by the simulator', () => {
     }
   });
 
+  it('an order past its deadline (notAfter) → not sent, over either path: local VENUE_REQUEST_EXPIRED', async () => {
+    for (const client of [rest, ws]) {
+      const id = cid('late');
+      const placed = await client.placeOrder({
+        clientOrderId: id,
+        symbol: BTC,
+        side: 'BUY',
+        style: 'limit',
+        quantity: '0.02',
+        price: '40000',
+        notAfter: Date.now() - 1,
+      });
+      expect(placed.outcome).toBe('rejected');
+      if (placed.outcome === 'rejected') {
+        expect(placed.error).toMatchObject({ code: VenueErrorCode.EXPIRED, kind: 'non-retryable', local: true });
+      }
+      expect(sim.engine.getAllOrders(apiKey, 'BTCUSDT').filter((o) => o.clientOrderId === id)).toEqual([]);
+    }
+    const inTime = await rest.placeOrder({
+      clientOrderId: cid('intime'),
+      symbol: BTC,
+      side: 'BUY',
+      style: 'limit',
+      quantity: '0.02',
+      price: '40000',
+      notAfter: Date.now() + 10_000,
+    });
+    expect(inTime.outcome).toBe('accepted');
+  });
+
   it('an order for an instrument the venue does not list → refused before sending: local', async () => {
     const placed = await rest.placeOrder({
       clientOrderId: cid('nosym'),

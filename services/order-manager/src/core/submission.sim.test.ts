@@ -179,6 +179,22 @@ describe('submitOrder against the exchange simulator', () => {
     expect(await client.queryOrder({ symbol: BTC, clientOrderId: req.clientOrderId })).toBeUndefined();
   });
 
+  it('records an order whose shelf life ran out inside the adapter as expired, not as rejected', async () => {
+    const tracker = new OrderTracker();
+    // The core's hand-moved clock sees a fresh decision; the adapter's real clock is months past its
+    // end, as it would be after a long wait inside the adapter (a rate-limit block, a clock resync).
+    const req = order({ decidedAt: clock.t, expiresAt: clock.t + 5_000 });
+    const result = await submitOrder(req, deps(tracker));
+    expect(result.outcome).toMatchObject({
+      kind: 'expired',
+      reason: expect.stringMatching(/not sent: its deadline passed/),
+    });
+    expect(result.events.some((e) => e.type === 'order-status' && e.status === 'rejected')).toBe(false);
+    expect(tracker.get(req.clientOrderId)?.order.status).toBe('expired');
+    expect((await loadOutbox(db.pool, req.clientOrderId))?.state).toBe('failed');
+    expect(await client.queryOrder({ symbol: BTC, clientOrderId: req.clientOrderId })).toBeUndefined();
+  });
+
   it('refuses a journaled request that a restart finds past its shelf life, and sends nothing', async () => {
     const req = order({ decidedAt: clock.t, expiresAt: clock.t + 5_000 });
     await insertOutbox(db.pool, req, clock.t);

@@ -12,7 +12,7 @@ import {
   type OutboxState,
   type UnknownResolutionPolicy,
 } from './outbox.js';
-import { expiryOf } from './shelf-life.js';
+import { expiryOf, type Expiry } from './shelf-life.js';
 import { checkTradingState, type TradingStateView } from './trading-gate.js';
 import type { Clock, Journal } from './types.js';
 import { toPlaceOrderRequest, unsupportedReason } from './venue-request.js';
@@ -177,16 +177,7 @@ async function sendIfAllowed(
 ): Promise<SubmissionResult> {
   const id = request.clientOrderId;
   const expiry = expiryOf(request, deps.clock.now());
-  if (expiry !== undefined) {
-    await mark(deps, id, from, from === 'pending' ? 'rejected' : 'abandoned', expiry.reason);
-    const event = {
-      type: 'expired',
-      reason: expiry.reason,
-      ...(expiry.decisionAgeMs !== undefined ? { decisionAgeMs: expiry.decisionAgeMs } : {}),
-    } as const;
-    changes.push(deps.tracker.applyLocal(id, event, deps.clock.now()));
-    return result(id, { kind: 'expired', reason: expiry.reason, decisionAgeMs: expiry.decisionAgeMs }, changes);
-  }
+  if (expiry !== undefined) return refuseExpired(deps, id, from, expiry, changes);
   const gate = checkTradingState(request, deps.tradingState.modesFor(request.strategyId, request.venueSymbol));
   if (!gate.allowed) {
     await mark(deps, id, from, from === 'pending' ? 'rejected' : 'abandoned', gate.reason);
@@ -216,6 +207,11 @@ async function sendIfAllowed(
         changes,
       );
     case 'rejected': {
+      if (outcome.error.local && outcome.error.code === VenueErrorCode.EXPIRED) {
+        // The shelf life ran out inside the adapter (a rate-limit wait, a clock resync): nothing was sent.
+        const expiry = expiryOf(request, now) ?? { reason: outcome.error.message, decisionAgeMs: undefined };
+        return refuseExpired(deps, id, 'submitting', expiry, changes);
+      }
       if (outcome.error.local) {
         // Never judged by the venue: ours, and not a venue rejection (the rejection burst counts none of these).
         const why = `not sent, failed on our side${outcome.error.kind === 'retryable' ? ' (transient)' : ''}: ${outcome.error.code}: ${outcome.error.message}`;
@@ -241,6 +237,24 @@ async function sendIfAllowed(
         now,
       );
   }
+}
+
+/** Records a request refused for its shelf life (DESIGN 13): outbox failed, order `expired` with the decision's age. */
+async function refuseExpired(
+  deps: SubmissionDeps,
+  id: string,
+  from: 'pending' | 'unknown' | 'submitting',
+  expiry: Expiry,
+  changes: TrackerChange[],
+): Promise<SubmissionResult> {
+  await mark(deps, id, from, from === 'unknown' ? 'abandoned' : 'rejected', expiry.reason);
+  const event = {
+    type: 'expired',
+    reason: expiry.reason,
+    ...(expiry.decisionAgeMs !== undefined ? { decisionAgeMs: expiry.decisionAgeMs } : {}),
+  } as const;
+  changes.push(deps.tracker.applyLocal(id, event, deps.clock.now()));
+  return result(id, { kind: 'expired', reason: expiry.reason, decisionAgeMs: expiry.decisionAgeMs }, changes);
 }
 
 /** Failures of ours that may pass: a local, retryable placement error. */

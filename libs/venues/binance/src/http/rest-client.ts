@@ -7,6 +7,7 @@ import { silentLogger, type VenueLogger } from '../common/logger.js';
 import type { BinanceMetrics } from '../common/metrics.js';
 import { BinanceErrorBody } from '../common/models.js';
 import type { BinanceRateLimiter } from '../common/rate-limiter.js';
+import { recvWindowFor } from '../common/deadline.js';
 import { resyncClock, type ServerClock } from '../common/server-clock.js';
 import { toQueryString, type Params } from '../common/signing.js';
 import { backoffDelay } from '../common/backoff.js';
@@ -28,6 +29,8 @@ export interface RestRequest<S extends z.ZodType> {
   orders?: number;
   /** True for reads (retried on retryable errors); false for place/cancel (never resent blindly). */
   idempotent: boolean;
+  /** Local ms: never sent at or after it, and signed so the venue refuses a later arrival (SIGNED only). */
+  notAfter?: number;
   schema: S;
 }
 
@@ -106,7 +109,8 @@ export class BinanceRestClient {
         const creds = this.#credentials(operation);
         headers['X-MBX-APIKEY'] = creds.apiKey;
         if (req.security === 'SIGNED') {
-          const signedPart = toQueryString({ recvWindow: this.#o.recvWindowMs, timestamp: this.#o.serverClock.now() });
+          const recvWindow = recvWindowFor(operation, this.#o.recvWindowMs, req.notAfter, this.#o.clock.now());
+          const signedPart = toQueryString({ recvWindow, timestamp: this.#o.serverClock.now() });
           query = query === '' ? signedPart : `${query}&${signedPart}`;
           query = `${query}&signature=${encodeURIComponent(creds.sign(query))}`;
         }

@@ -8,6 +8,7 @@ import { silentLogger, type VenueLogger } from '../common/logger.js';
 import type { BinanceMetrics } from '../common/metrics.js';
 import { WsApiEventFrame, WsApiResponse } from '../common/models.js';
 import type { BinanceRateLimiter } from '../common/rate-limiter.js';
+import { recvWindowFor } from '../common/deadline.js';
 import { resyncClock, type ServerClock } from '../common/server-clock.js';
 import { wsApiSignaturePayload, type Params } from '../common/signing.js';
 import { ManagedSocket } from './managed-socket.js';
@@ -25,6 +26,8 @@ export interface WsApiRequest<S extends z.ZodType> {
   orders?: number;
   /** Place/cancel: an unanswered request is an unknown outcome. */
   mutating: boolean;
+  /** Local ms: never sent at or after it, and signed so the venue refuses a later arrival (signed only). */
+  notAfter?: number;
   schema: S;
 }
 
@@ -164,10 +167,16 @@ export class BinanceWsApi {
         });
       }
       const creds = this.#o.credentials.current();
+      let recvWindow: number;
+      try {
+        recvWindow = recvWindowFor(req.method, this.#o.recvWindowMs, req.notAfter, this.#o.clock.now());
+      } catch (err) {
+        throw err instanceof VenueError ? asLocalVenueError(err) : err;
+      }
       params = {
         ...params,
         apiKey: creds.apiKey,
-        recvWindow: this.#o.recvWindowMs,
+        recvWindow,
         timestamp: this.#o.serverClock.now(),
       };
       params.signature = creds.sign(wsApiSignaturePayload(params));
