@@ -10,12 +10,7 @@ import {
   VenueSymbol,
 } from '@bourse/contracts';
 import { STRATEGY_ID_AND_VERSION_MAX_LENGTH } from '@bourse/domain';
-import {
-  builtinStrategies,
-  isStrategyError,
-  MaxDecisionAgeOverrides,
-  type StrategyDefinition,
-} from '@bourse/strategy';
+import { builtinStrategies, isStrategyError, MaxDecisionAgeOverrides, type StrategyDefinition } from '@bourse/strategy';
 import { StrategiesFileError, describeError } from './errors.js';
 import type { InstrumentRef, StrategyConfig } from './types.js';
 

@@ -305,7 +305,7 @@ describe('maxDecisionAgeMs', () => {
     expect(DEFAULT_MAX_DECISION_AGE_MS.limit).toBeGreaterThan(DEFAULT_MAX_DECISION_AGE_MS.market);
   });
 
-  it('takes the strategy\'s own bounds over the defaults, style by style', () => {
+  it("takes the strategy's own bounds over the defaults, style by style", () => {
     expect(instance({ market: 2_000 }).maxDecisionAgeMs).toEqual({ ...DEFAULT_MAX_DECISION_AGE_MS, market: 2_000 });
   });
 
@@ -335,7 +335,7 @@ describe('completeIntent', () => {
     expect('qty' in intent).toBe(false);
   });
 
-  it('ends the intent at decision time + the bound, or at the draft\'s own earlier expiry', () => {
+  it("ends the intent at decision time + the bound, or at the draft's own earlier expiry", () => {
     const market = { instrument: SYMBOL, side: 'BUY', qty: '1', style: 'market' } as const;
     expect(completeIntent(market, { ...meta, maxDecisionAgeMs: 5_000 }).expiresAt).toBe(6_000);
     expect(completeIntent({ ...market, expiresAt: 2_000 }, { ...meta, maxDecisionAgeMs: 5_000 }).expiresAt).toBe(2_000);

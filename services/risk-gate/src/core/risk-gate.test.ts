@@ -89,9 +89,7 @@ describe('evaluateIntent: rejections', () => {
     const r = gate(state, config, clock).onIntent(
       intent({ qty: '2', price: '60000', createdAt: T0, expiresAt: T0 + 1_000 }),
     );
-    expect(failedRules(r).sort()).toEqual(
-      ['expired', 'max-order-qty', 'price-band', 'stale-market-data'].sort(),
-    );
+    expect(failedRules(r).sort()).toEqual(['expired', 'max-order-qty', 'price-band', 'stale-market-data'].sort());
     for (const f of r.decision.outcome === 'rejected' ? r.decision.failures : []) {
       expect(f.limit).toBeDefined();
       expect(f.actual).toBeDefined();

@@ -83,9 +83,7 @@ export function evaluateIntent(
     // A decision has a shelf life (DESIGN 13): limit = the shelf life, actual = the decision's age, both in ms.
     const age = now - intent.createdAt;
     const shelfLife = intent.expiresAt - intent.createdAt;
-    upfront.push(
-      failure('expired', `expired: decision ${age} ms old, shelf life ${shelfLife} ms`, shelfLife, age),
-    );
+    upfront.push(failure('expired', `expired: decision ${age} ms old, shelf life ${shelfLife} ms`, shelfLife, age));
   }
   const spec = intent.venue === registry.venue ? registry.get(intent.instrument) : undefined;
   if (spec === undefined) {
