@@ -89,7 +89,15 @@ export async function startConsumer<S extends z.ZodType>(
     };
     // A live handler keeps its message however long it works; a dead process's message comes back after ackWaitMs.
     const inProgress =
-      spec.inProgressEveryMs === undefined ? undefined : setInterval(() => m.working(), spec.inProgressEveryMs);
+      spec.inProgressEveryMs === undefined
+        ? undefined
+        : setInterval(() => {
+            try {
+              m.working();
+            } catch {
+              // The connection is gone: the server redelivers after ackWaitMs, and handlers are idempotent.
+            }
+          }, spec.inProgressEveryMs);
     try {
       await context.with(incomingContext(m.headers), () => handler(decoded.value, meta));
     } catch (err) {

@@ -237,6 +237,8 @@ describe('durable consume', () => {
   it('hands what a dead order manager held to its successor after a 2 s ack wait, and held nothing else', async () => {
     const spec = DURABLE_CONSUMERS.orderManagerRequests;
     const jsm = await jetstreamManager(raw);
+    // A durable made before these settings (30 s, 1000 in flight) is brought to them on start.
+    await ensureConsumer(jsm, subjects, { ...spec, ackWaitMs: 30_000, maxAckPending: 1_000 });
     await ensureConsumer(jsm, subjects, spec);
     const subject = subjects.orderRequest('ETHUSDT');
     for (const id of ['r1', 'r2'])
