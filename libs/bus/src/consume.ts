@@ -87,6 +87,17 @@ export async function startConsumer<S extends z.ZodType>(
       redelivered: m.redelivered,
       ...(msgId !== undefined ? { msgId } : {}),
     };
+    // A live handler keeps its message however long it works; a dead process's message comes back after ackWaitMs.
+    const inProgress =
+      spec.inProgressEveryMs === undefined
+        ? undefined
+        : setInterval(() => {
+            try {
+              m.working();
+            } catch {
+              // The connection is gone: the server redelivers after ackWaitMs, and handlers are idempotent.
+            }
+          }, spec.inProgressEveryMs);
     try {
       await context.with(incomingContext(m.headers), () => handler(decoded.value, meta));
     } catch (err) {
@@ -110,6 +121,8 @@ export async function startConsumer<S extends z.ZodType>(
         m.nak(delay);
       }
       return;
+    } finally {
+      clearInterval(inProgress);
     }
     try {
       // Wait for the server to confirm the ack: once this returns, a restart resumes after this message.

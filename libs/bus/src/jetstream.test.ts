@@ -4,7 +4,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { DeadLetter } from '@bourse/contracts';
 import { DeadLetterContract, DeadLetterHeaders } from './dead-letter.js';
-import { STREAM_LIMITS, streamConfigs } from './streams.js';
+import { DURABLE_CONSUMERS, STREAM_LIMITS, ensureConsumer, streamConfigs } from './streams.js';
 import { Collector, NATS_URL, PingContract, counterValue, testBus } from './test-helpers.js';
 import type { LogLine, Ping } from './test-helpers.js';
 import { TEST_STREAMS, removeTestNamespace, testSubjects } from './testing.js';
@@ -232,5 +232,79 @@ describe('durable consume', () => {
     expect(seen1.items).toHaveLength(5);
     expect(seen2.items).toHaveLength(4);
     await second.bus.drain();
+  });
+
+  it('hands what a dead order manager held to its successor after a 2 s ack wait, and held nothing else', async () => {
+    const spec = DURABLE_CONSUMERS.orderManagerRequests;
+    const jsm = await jetstreamManager(raw);
+    // A durable made before these settings (30 s, 1000 in flight) is brought to them on start.
+    await ensureConsumer(jsm, subjects, { ...spec, ackWaitMs: 30_000, maxAckPending: 1_000 });
+    await ensureConsumer(jsm, subjects, spec);
+    const subject = subjects.orderRequest('ETHUSDT');
+    for (const id of ['r1', 'r2'])
+      await bus.publishDurable(subject, PingContract, ping(id), { msgId: `handover-${id}` });
+
+    // The predecessor pulls as much as it may, then dies without acking (a kill -9: no nak, no goodbye).
+    const doomed = await connect({ servers: NATS_URL });
+    const pulled: string[] = [];
+    const batch = await (
+      await jetstream(doomed).consumers.get(subjects.streams.ORDERS, spec.durable)
+    ).fetch({ max_messages: 10, expires: 1_000 });
+    for await (const m of batch) pulled.push(m.json<Ping>().id);
+    await doomed.close();
+    expect(pulled).toEqual(['r1']); // max_ack_pending 1: nothing else sat in the dead process's buffer
+
+    const got = new Collector<{ id: string; deliveryCount: number }>();
+    const successor = await testBus(subjects, 'js-handover');
+    const handle = await successor.bus.consume(spec, PingContract, (m, meta) =>
+      got.push({ id: m.id, deliveryCount: meta.deliveryCount }),
+    );
+    // Well inside the old 30 s ack wait: the wait for both is bounded by 10 s.
+    expect(await got.until(2)).toEqual([
+      { id: 'r1', deliveryCount: 2 },
+      { id: 'r2', deliveryCount: 1 },
+    ]);
+    const info = await jsm.consumers.info(subjects.streams.ORDERS, spec.durable);
+    expect(info.config.ack_wait).toBe(spec.ackWaitMs * 1_000_000);
+    expect(info.config.max_ack_pending).toBe(1);
+    await handle.stop();
+    await successor.bus.drain();
+  });
+
+  it("keeps a slow live handler's message with in-progress acks: a second consumer never gets it", async () => {
+    const spec = quick('slow-worker', 'ORDERS', { ackWaitMs: 600, inProgressEveryMs: 150, maxAckPending: 1 });
+    const deliveries: string[] = [];
+    const done = new Collector<string>();
+    // Two live processes on one durable (a successor starting while its predecessor still works):
+    // whichever takes the message works for four ack waits; without in-progress acks the server would
+    // hand it to the other one meanwhile.
+    const handler = (who: string) => async (m: Ping, meta: DurableMessageMeta) => {
+      deliveries.push(`${who}#${meta.deliveryCount}`);
+      await new Promise((resolve) => setTimeout(resolve, 2_400));
+      done.push(m.id);
+    };
+    const other = await testBus(subjects, 'js-slow-2');
+    const handles = [
+      await bus.consume(spec, PingContract, handler('a')),
+      await other.bus.consume(spec, PingContract, handler('b')),
+    ];
+    await bus.publishDurable(subjects.orderRequest('SOLUSDT'), PingContract, ping('slow'), { msgId: 'slow-1' });
+    expect(await done.until(1)).toEqual(['slow']);
+    const jsm = await jetstreamManager(raw);
+    const info = await jsm.consumers.info(subjects.streams.ORDERS, 'slow-worker');
+    expect(info.num_redelivered).toBe(0);
+    expect(deliveries).toHaveLength(1);
+    for (const h of handles) await h.stop();
+    await other.bus.drain();
+  });
+
+  it('refuses in-progress acks that could not beat the ack wait', async () => {
+    await expect(
+      bus.consume(
+        quick('bad-wpi', 'ORDERS', { ackWaitMs: 1_000, inProgressEveryMs: 800 }),
+        PingContract,
+        () => undefined,
+      ),
+    ).rejects.toThrow(/at most half its ack wait/);
   });
 });

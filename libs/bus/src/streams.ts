@@ -144,14 +144,21 @@ export const DURABLE_CONSUMERS = {
     nakDelaysMs: [500, 2_000],
     ...POLICY,
   },
-  /** order-manager reads order requests. Starts at new ones: replaying a week of requests would resubmit them. */
+  /**
+   * order-manager reads order requests. Starts at new ones: replaying a week of requests would resubmit
+   * them. A decision has a shelf life of seconds (DESIGN 13), so what a killed order manager held must
+   * come back in seconds, not after 30 s: one request in flight at a time (none sits pulled in a dead
+   * process's buffer), a short ack wait, and in-progress acknowledgements while a live handler works.
+   */
   orderManagerRequests: {
     stream: 'ORDERS',
     durable: 'order-manager-requests',
     deliverFrom: 'new',
     maxDeliver: 5,
     nakDelaysMs: [1_000, 5_000, 15_000, 30_000],
-    ...POLICY,
+    ackWaitMs: 2_000,
+    maxAckPending: 1,
+    inProgressEveryMs: 500,
   },
   /** order-manager reads the reconciler's findings (missed fills become events). */
   orderManagerRecon: {
@@ -226,6 +233,16 @@ export async function ensureConsumer(
       BusErrorCode.InvalidOption,
       spec.durable,
       `durable name "${spec.durable}" must be letters, digits, "_" or "-"`,
+    );
+  }
+  if (
+    spec.inProgressEveryMs !== undefined &&
+    !(spec.inProgressEveryMs > 0 && spec.inProgressEveryMs * 2 <= spec.ackWaitMs)
+  ) {
+    throw new BusError(
+      BusErrorCode.InvalidOption,
+      spec.durable,
+      `consumer ${spec.durable} sends in-progress every ${spec.inProgressEveryMs} ms; it must be above 0 and at most half its ack wait (${spec.ackWaitMs} ms)`,
     );
   }
   if (!(spec.maxDeliver >= 1) || spec.nakDelaysMs.length === 0) {

@@ -122,6 +122,13 @@ export interface DurableConsumerSpec {
   readonly nakDelaysMs: readonly number[];
   /** Unacked messages in flight at once. */
   readonly maxAckPending: number;
+  /**
+   * While the handler runs, tell the server this often that the message is still in progress (a
+   * JetStream `+WPI`, which restarts its ack wait). With it a consumer can keep `ackWaitMs` short,
+   * so the messages a dead process held are redelivered within seconds, while a slow but live
+   * handler keeps its message. Must be well below `ackWaitMs`; absent: never sent.
+   */
+  readonly inProgressEveryMs?: number;
 }
 
 export interface ConsumeOptions {

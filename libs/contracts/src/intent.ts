@@ -55,9 +55,15 @@ export const Intent = z
     constraints: ExecutionConstraints.optional(),
     /** Only reduce an existing position; never open or flip one. */
     reduceOnly: z.boolean(),
-    /** After this time the intent must not become an order. */
+    /**
+     * The end of the decision's shelf life (DESIGN 13): after this time the intent must not become an
+     * order, and an order made from it must not reach the venue. The strategy runner sets it on every
+     * intent from the strategy's maximum decision age (`createdAt` + bound); optional for messages
+     * written before that.
+     */
     expiresAt: EpochMs.optional(),
     inputs: DecisionInputs,
+    /** The decision time: when the strategy decided (the runner's clock). Its age counts from here. */
     createdAt: EpochMs,
   })
   .superRefine((intent, ctx) => checkOrderShape(intent, ctx, { requireTimeInForce: false, quoteQtyMarketOnly: false }));

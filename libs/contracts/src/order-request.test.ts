@@ -33,6 +33,14 @@ describe('OrderRequest', () => {
     expect(decodeMessage('OrderRequest', OrderRequest, limit)).toEqual(limit);
   });
 
+  it('carries the decision time and the end of its shelf life', () => {
+    const timed = { ...marketQuote, decidedAt: 1_700_000_000_000, expiresAt: 1_700_000_005_000 };
+    expect(decodeMessage('OrderRequest', OrderRequest, timed)).toMatchObject({
+      decidedAt: 1_700_000_000_000,
+      expiresAt: 1_700_000_005_000,
+    });
+  });
+
   it('accepts a market order sized in quote', () => {
     expect(decodeMessage('OrderRequest', OrderRequest, marketQuote)).toEqual(marketQuote);
   });

@@ -41,7 +41,13 @@ export const OrderRequest = z
     timeInForce: TimeInForce.optional(),
     constraints: ExecutionConstraints.optional(),
     reduceOnly: z.boolean(),
+    /** The decision's shelf life, from the intent: never sent to the venue at or after this time (DESIGN 13). */
     expiresAt: EpochMs.optional(),
+    /**
+     * When the strategy decided (the intent's `createdAt`), so a refusal can say how old the decision
+     * was. Absent on requests the OMS makes itself (tactic children) and on older messages.
+     */
+    decidedAt: EpochMs.optional(),
     createdAt: EpochMs,
   })
   .superRefine((order, ctx) => checkOrderShape(order, ctx, { requireTimeInForce: true, quoteQtyMarketOnly: true }));

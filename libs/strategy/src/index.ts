@@ -53,6 +53,15 @@ export {
 } from './sdk/define-strategy.js';
 export { createStrategyContext, snapshotContext, type ContextSnapshot } from './sdk/context.js';
 export { completeIntent, type IntentMeta } from './sdk/intent.js';
+export {
+  DEFAULT_MAX_DECISION_AGE_MS,
+  MIN_DECISION_AGE_MS,
+  MAX_DECISION_AGE_MS,
+  MaxDecisionAgeOverrides,
+  resolveMaxDecisionAge,
+  decisionExpiry,
+  type MaxDecisionAge,
+} from './sdk/shelf-life.js';
 export { StrategyStateSchema, MAX_STATE_KEYS, MAX_STATE_VALUE_LENGTH } from './sdk/state.js';
 export { decimalFromNumber, numberInput } from './sdk/numbers.js';
 export {

@@ -11,6 +11,7 @@ import type {
 } from '@bourse/contracts';
 import type { InstrumentSpec } from '@bourse/domain';
 import type { Bar } from './bars/bar.js';
+import type { MaxDecisionAge } from './sdk/shelf-life.js';
 
 // The SDK's vocabulary: what a strategy sees (StrategyContext), what it returns (IntentDraft), and the
 // surface the strategy runner and the backtester drive (StrategyDefinition → StrategyInstance).
@@ -164,6 +165,8 @@ export interface StrategyInstance<P = unknown> {
   readonly evaluation: EvaluationPolicy;
   /** History it wants fed before live bars, one entry per timeframe (empty: none). */
   readonly warmup: readonly WarmupNeed[];
+  /** How old a decision may be when it reaches the venue, per order style (DESIGN 13). */
+  readonly maxDecisionAgeMs: MaxDecisionAge;
   /** The state after the last successful handler call; persist it and pass it back to restore. */
   readonly state: StrategyState;
   /** Whether the strategy defines this handler (the others are no-ops): what events it asks for. */

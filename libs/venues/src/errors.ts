@@ -22,6 +22,8 @@ export interface VenueErrorOptions {
   retryAfterMs?: number;
   /** The venue operation, e.g. `POST /api/v3/order` or `order.place`; never carries parameters. */
   operation?: string;
+  /** The failure is ours, not the venue's answer to the request (see `VenueError.local`). Default false. */
+  local?: boolean;
   cause?: unknown;
 }
 
@@ -35,6 +37,15 @@ export class VenueError extends Error {
   readonly httpStatus: number | undefined;
   readonly retryAfterMs: number | undefined;
   readonly operation: string | undefined;
+  /**
+   * True when the request never reached the venue's judgement: it failed before it left this process
+   * (the clock sync before signing, the rate limiter's wait, a missing key, an unknown symbol, a
+   * connection that is not open), or the venue refused it unprocessed for a reason of ours that we
+   * could not repair (-1021 and the clock could not be measured again). Nothing took effect, and
+   * the venue did not reject the order: callers label such a failure as Bourse's, never the venue's
+   * (an order failed so is not a venue rejection and counts toward no venue-rejection burst).
+   */
+  readonly local: boolean;
 
   constructor(
     readonly kind: VenueErrorKind,
@@ -47,12 +58,26 @@ export class VenueError extends Error {
     this.httpStatus = options.httpStatus;
     this.retryAfterMs = options.retryAfterMs;
     this.operation = options.operation;
+    this.local = options.local ?? false;
   }
 
   /** True when sending the same request again cannot cause a duplicate effect. */
   get retryable(): boolean {
     return this.kind === 'retryable';
   }
+}
+
+/** The same error marked as ours (`local`): it arose before the request left this process. */
+export function asLocalVenueError(err: VenueError): VenueError {
+  if (err.local) return err;
+  return new VenueError(err.kind, err.code, err.message, {
+    ...(err.venueCode !== undefined ? { venueCode: err.venueCode } : {}),
+    ...(err.httpStatus !== undefined ? { httpStatus: err.httpStatus } : {}),
+    ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
+    ...(err.operation !== undefined ? { operation: err.operation } : {}),
+    local: true,
+    cause: err,
+  });
 }
 
 export function isVenueError(err: unknown): err is VenueError {
@@ -72,6 +97,10 @@ export const VenueErrorCode = {
   RATE_LIMITED: 'VENUE_RATE_LIMITED',
   IP_BANNED: 'VENUE_IP_BANNED',
   CLOCK_SKEW: 'VENUE_CLOCK_SKEW',
+  /** Not sent: the request's deadline (PlaceOrderRequest.notAfter, a decision's shelf life) had come. */
+  EXPIRED: 'VENUE_REQUEST_EXPIRED',
+  /** The venue's clock could not be measured (GET /api/v3/time failed) when a signed request needed it. */
+  CLOCK_SYNC_FAILED: 'VENUE_CLOCK_SYNC_FAILED',
   AUTH: 'VENUE_AUTH',
   REJECTED: 'VENUE_REJECTED',
   INVALID_REQUEST: 'VENUE_INVALID_REQUEST',

@@ -3,6 +3,7 @@ export {
   VenueErrorCode,
   VENUE_ERROR_KINDS,
   isVenueError,
+  asLocalVenueError,
   isUnknownOutcome,
   type VenueErrorKind,
   type VenueErrorOptions,

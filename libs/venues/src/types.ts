@@ -51,6 +51,13 @@ export interface PlaceOrderRequest {
   stopPrice?: DecimalString;
   /** Required for limit and stop-limit; ignored otherwise. */
   timeInForce?: TimeInForce;
+  /**
+   * Local clock ms at or after which the order must not reach the venue (its decision's shelf life,
+   * DESIGN 13). The adapter does not send it after that (a local, non-retryable VenueError, code
+   * VENUE_REQUEST_EXPIRED) and, where the venue can, asks it to refuse a late arrival (Binance:
+   * a `recvWindow` that ends there).
+   */
+  notAfter?: number;
 }
 
 /** The venue's view of one order. */

@@ -100,6 +100,16 @@ describe('REST faults', () => {
     expect((await rest.public('/api/v3/ping')).status).toBe(200);
   });
 
+  it('5xx burst on one path: only requests to it get 503, the others pass without using it up', async () => {
+    sim.setFaults(parseFaultSpec('5xx=2,5xx-path=/api/v3/time'));
+    const statuses: number[] = [];
+    for (const path of ['/api/v3/ping', '/api/v3/time', '/api/v3/ping', '/api/v3/time', '/api/v3/time']) {
+      statuses.push((await rest.public(path)).status);
+    }
+    expect(statuses).toEqual([200, 503, 200, 503, 200]);
+    expect(() => parseFaultSpec('5xx-path=api/v3/time')).toThrow(/serverErrorsPath/);
+  });
+
   it('429 storm: the next N requests get 429 -1003 with Retry-After', async () => {
     sim.setFaults({ tooManyRequests: 3 });
     const statuses: number[] = [];

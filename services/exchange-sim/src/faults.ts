@@ -18,6 +18,14 @@ export const FaultSpec = z
     dropResponses: z.number().int().min(0).default(0),
     /** The next N REST requests are answered 503 without being processed. */
     serverErrors: z.number().int().min(0).default(0),
+    /**
+     * When set, the 5xx burst hits only REST requests to this path (e.g. `/api/v3/time`, the clock
+     * sync a client runs before signing again); others pass and do not use up the burst.
+     */
+    serverErrorsPath: z
+      .string()
+      .regex(/^\/[A-Za-z0-9/_.-]{0,127}$/, { message: 'must be a REST path such as /api/v3/time' })
+      .optional(),
     /** The next N REST requests are answered 429 (-1003) with Retry-After. */
     tooManyRequests: z.number().int().min(0).default(0),
     /** Server clock minus real clock, in ms: shifts serverTime, transactTime and recvWindow checks. */
@@ -58,6 +66,7 @@ const KEYS: Record<string, keyof FaultSpec> = {
   'drop-ws': 'dropWsEveryMs',
   'drop-response': 'dropResponses',
   '5xx': 'serverErrors',
+  '5xx-path': 'serverErrorsPath',
   '429': 'tooManyRequests',
   skew: 'clockSkewMs',
   'expire-user-data': 'expireUserDataEveryMs',
@@ -66,11 +75,11 @@ const KEYS: Record<string, keyof FaultSpec> = {
 
 /**
  * Parses the `--faults` string: comma-separated `key=value` pairs, e.g.
- * `delay=200,reorder=0.1,duplicate=0.05,drop-ws=30000,drop-response=1,5xx=3,429=5,skew=-2000,expire-user-data=60000,hide-user-fills=30000`.
- * An empty string means no faults.
+ * `delay=200,reorder=0.1,duplicate=0.05,drop-ws=30000,drop-response=1,5xx=3,429=5,skew=-2000,expire-user-data=60000,hide-user-fills=30000`
+ * (`5xx-path=/api/v3/time` takes a path, not a number). An empty string means no faults.
  */
 export function parseFaultSpec(text: string): FaultSpec {
-  const raw: Record<string, number> = {};
+  const raw: Record<string, number | string> = {};
   for (const part of text
     .split(',')
     .map((p) => p.trim())
@@ -82,6 +91,10 @@ export function parseFaultSpec(text: string): FaultSpec {
         part,
         `bad fault "${part}": expected key=value with key one of ${Object.keys(KEYS).join(', ')}`,
       );
+    }
+    if (field === 'serverErrorsPath') {
+      raw[field] = value.trim();
+      continue;
     }
     const n = Number(value);
     if (value.trim() === '' || !Number.isFinite(n)) {
@@ -179,7 +192,9 @@ export class FaultState {
     return true;
   }
 
-  takeServerError(): boolean {
+  /** True when the REST request to `path` is to be answered 503 (a burst, possibly for one path only). */
+  takeServerError(path: string): boolean {
+    if (this.spec.serverErrorsPath !== undefined && this.spec.serverErrorsPath !== path) return false;
     return this.take('serverErrors');
   }
 

@@ -70,6 +70,8 @@ strategies:
       ],
     });
     expect(parseStrategies(json, 'good.json')[0]?.id).toBe('sma-cross');
+    const aged = good.replace('venue: binance', 'venue: binance\n    maxDecisionAgeMs: { market: 3000 }');
+    expect(parseStrategies(aged, 'aged.yaml')[0]?.maxDecisionAgeMs).toEqual({ market: 3_000 });
   });
 
   it.each([
@@ -79,6 +81,11 @@ strategies:
     ['a bad instrument', good.replace('BTC/USDT,', 'btc,'), 'strategies.0.instruments.0'],
     ['an id too long for client order ids', good.replace('id: sma-btc', 'id: sma-btc-very-long-id'), 'strategies.0.id'],
     ['not YAML at all', 'strategies: [', 'not valid YAML'],
+    [
+      'a shelf life below 100 ms',
+      good.replace('venue: binance', 'venue: binance\n    maxDecisionAgeMs: { market: 10 }'),
+      'strategies.0.maxDecisionAgeMs.market',
+    ],
   ])('refuses %s, naming the path', (_what, text, path) => {
     expect(() => parseStrategies(text, 'bad.yaml')).toThrow(StrategiesFileError);
     expect(() => parseStrategies(text, 'bad.yaml')).toThrow(path);

@@ -10,7 +10,7 @@ import {
   VenueSymbol,
 } from '@bourse/contracts';
 import { STRATEGY_ID_AND_VERSION_MAX_LENGTH } from '@bourse/domain';
-import { builtinStrategies, isStrategyError, type StrategyDefinition } from '@bourse/strategy';
+import { builtinStrategies, isStrategyError, MaxDecisionAgeOverrides, type StrategyDefinition } from '@bourse/strategy';
 import { StrategiesFileError, describeError } from './errors.js';
 import type { InstrumentRef, StrategyConfig } from './types.js';
 
@@ -24,6 +24,7 @@ import type { InstrumentRef, StrategyConfig } from './types.js';
 //       instruments: [BTC/USDT, { symbol: ETH/USDT, venueSymbol: ETHUSDT }]
 //       params: { fast: 10, slow: 30, timeframe: 1m, sizing: { kind: qty, qty: "0.001" } }
 //       equity: "1000"             # optional: quote capital for fraction sizing
+//       maxDecisionAgeMs: { market: 3000 }  # optional: shelf life per order style, over the strategy's own
 
 /** Client order ids carry the version; the OMS's id layout allows 1-8 of these characters. */
 const ORDER_ID_VERSION = /^[A-Za-z0-9._-]{1,8}$/;
@@ -43,6 +44,7 @@ const StrategyEntry = z.strictObject({
   instruments: z.array(InstrumentEntry).min(1, { message: 'must list at least one instrument' }),
   params: z.unknown().optional(),
   equity: PositiveDecimalString.optional(),
+  maxDecisionAgeMs: MaxDecisionAgeOverrides.optional(),
 });
 
 const StrategiesFile = z.strictObject({ strategies: z.array(StrategyEntry) });
@@ -126,6 +128,7 @@ export function parseStrategies(text: string, source: string, options: LoadStrat
       params: entry.params ?? {},
       instruments,
       ...(entry.equity !== undefined ? { equity: entry.equity } : {}),
+      ...(entry.maxDecisionAgeMs !== undefined ? { maxDecisionAgeMs: entry.maxDecisionAgeMs } : {}),
     });
   });
   if (issues.length > 0) throw new StrategiesFileError(source, issues);

@@ -1,4 +1,4 @@
-import type { StrategyDefinition } from '@bourse/strategy';
+import type { MaxDecisionAgeOverrides, StrategyDefinition } from '@bourse/strategy';
 
 // The runner's vocabulary, shared by the core, the lease manager and the shell.
 
@@ -33,4 +33,6 @@ export interface StrategyConfig {
   readonly instruments: readonly InstrumentRef[];
   /** Capital allotted to the strategy, in the quote asset (for fraction sizing), when configured. */
   readonly equity?: string;
+  /** The user's shelf life per order style (DESIGN 13), over the strategy's own; styles not named keep the strategy's. */
+  readonly maxDecisionAgeMs?: MaxDecisionAgeOverrides;
 }

@@ -61,7 +61,22 @@ describe('OrderStatusUpdate', () => {
     }
   });
 
+  it('accepts an order Bourse let expire unsent, with the age of its decision', () => {
+    const expired = {
+      ...partial,
+      status: 'expired',
+      venueOrderId: undefined,
+      filledQty: '0',
+      cumulativeQuoteQty: '0',
+      avgPrice: undefined,
+      reason: 'expired: decision 7300 ms old, shelf life 5000 ms; not sent',
+      decisionAgeMs: 7_300,
+    };
+    expect(decodeMessage('OrderStatusUpdate', OrderStatusUpdate, expired).decisionAgeMs).toBe(7_300);
+  });
+
   it.each([
+    ['a decision age on an order that did not expire', { ...partial, decisionAgeMs: 10 }, ['decisionAgeMs']],
     [
       'filled with nothing filled',
       { ...partial, status: 'filled', filledQty: '0', cumulativeQuoteQty: '0', avgPrice: undefined },

@@ -48,6 +48,11 @@ export const OrderStatusUpdate = z
      * field existed still decode; the OMS sets it on every rejection it publishes.
      */
     rejectedBy: RejectedBy.optional(),
+    /**
+     * With status `expired` only, when Bourse refused the order before sending it because its decision
+     * outlived its shelf life (DESIGN 13): how old the decision was then, in ms. Nothing was sent.
+     */
+    decisionAgeMs: z.number().int().nonnegative().optional(),
     venueTime: EpochMs,
   })
   .superRefine((u, ctx) => {
@@ -63,6 +68,9 @@ export const OrderStatusUpdate = z
     }
     if (u.rejectedBy !== undefined && u.status !== 'rejected') {
       ctx.addIssue({ code: 'custom', path: ['rejectedBy'], message: `must be absent when status is ${u.status}` });
+    }
+    if (u.decisionAgeMs !== undefined && u.status !== 'expired') {
+      ctx.addIssue({ code: 'custom', path: ['decisionAgeMs'], message: `must be absent when status is ${u.status}` });
     }
   });
 export type OrderStatusUpdate = z.infer<typeof OrderStatusUpdate>;

@@ -20,6 +20,7 @@ import {
 } from './errors.js';
 import { StrategyStateSchema, freezeState } from './state.js';
 import { StrategyInstanceImpl } from './instance.js';
+import { MaxDecisionAgeOverrides, resolveMaxDecisionAge } from './shelf-life.js';
 
 export const MIN_POLL_INTERVAL_MS = 250;
 export const MAX_POLL_INTERVAL_MS = 2000;
@@ -68,6 +69,11 @@ export interface StrategySpec<S extends z.ZodType> {
    * can act on the first live bar. Each timeframe must be one of `timeframes`; default none.
    */
   readonly warmup?: readonly WarmupSpec[] | ((params: z.output<S>) => readonly WarmupSpec[]);
+  /**
+   * How old a decision may be when its order would reach the venue, per order style, in ms (DESIGN
+   * 13); styles not named keep DEFAULT_MAX_DECISION_AGE_MS (seconds for market orders).
+   */
+  readonly maxDecisionAgeMs?: MaxDecisionAgeOverrides | ((params: z.output<S>) => MaxDecisionAgeOverrides);
   /** Makes one instance's handlers, with their own indicator state. No I/O: it only gets params and setup. */
   create(params: z.output<S>, setup: StrategySetup): StrategyHandlers;
 }
@@ -83,6 +89,9 @@ export function defineStrategy<S extends z.ZodType>(spec: StrategySpec<S>): Stra
   if (!version.success) problems.push(...prefixed('version', issuesOf(version.error.issues)));
   if (typeof spec.timeframes !== 'function') problems.push(...timeframeProblems(spec.timeframes));
   if (typeof spec.evaluation !== 'function') problems.push(...evaluationProblems(spec.evaluation));
+  if (spec.maxDecisionAgeMs !== undefined && typeof spec.maxDecisionAgeMs !== 'function') {
+    problems.push(...decisionAgeProblems(spec.maxDecisionAgeMs));
+  }
   if (problems.length > 0) throw new InvalidStrategyDefinitionError(String(spec.name), problems, spec);
 
   const wantsFormingBars = spec.wantsFormingBars ?? false;
@@ -101,10 +110,12 @@ export function defineStrategy<S extends z.ZodType>(spec: StrategySpec<S>): Stra
     const labels = typeof spec.timeframes === 'function' ? spec.timeframes(params) : spec.timeframes;
     const evaluation = typeof spec.evaluation === 'function' ? spec.evaluation(params) : spec.evaluation;
     const warmupSpecs = typeof spec.warmup === 'function' ? spec.warmup(params) : (spec.warmup ?? []);
+    const ages = typeof spec.maxDecisionAgeMs === 'function' ? spec.maxDecisionAgeMs(params) : spec.maxDecisionAgeMs;
     const late = [
       ...timeframeProblems(labels),
       ...evaluationProblems(evaluation),
       ...warmupProblems(warmupSpecs, labels),
+      ...(ages !== undefined ? decisionAgeProblems(ages) : []),
     ];
     if (late.length > 0) {
       throw new InvalidStrategyDefinitionError(spec.name, late, { labels, evaluation, warmup: warmupSpecs });
@@ -126,6 +137,7 @@ export function defineStrategy<S extends z.ZodType>(spec: StrategySpec<S>): Stra
       wantsFormingBars,
       evaluation: Object.freeze({ ...evaluation }),
       warmup: warmupNeeds(warmupSpecs),
+      maxDecisionAgeMs: resolveMaxDecisionAge(ages),
       state,
       handlers: spec.create(params, setup),
     });
@@ -162,6 +174,11 @@ function checkRestoredState(strategy: string, state: unknown) {
     throw new InvalidStrategySetupError(strategy, prefixed('state', issuesOf(parsed.error.issues)), state);
   }
   return freezeState(parsed.data);
+}
+
+function decisionAgeProblems(ages: unknown): StrategyIssue[] {
+  const parsed = MaxDecisionAgeOverrides.safeParse(ages);
+  return parsed.success ? [] : prefixed('maxDecisionAgeMs', issuesOf(parsed.error.issues));
 }
 
 function timeframeProblems(labels: readonly string[]): StrategyIssue[] {

@@ -14,6 +14,7 @@ import type {
 import { withState } from './context.js';
 import { InvalidIntentError, InvalidStrategyStateError, StrategyHandlerError, issuesOf } from './errors.js';
 import { completeIntent } from './intent.js';
+import type { MaxDecisionAge } from './shelf-life.js';
 import { StrategyStateSchema, freezeState } from './state.js';
 
 const NO_INTENTS: readonly IntentDraft[] = Object.freeze([]);
@@ -27,6 +28,7 @@ interface InstanceParts<P> {
   wantsFormingBars: boolean;
   evaluation: EvaluationPolicy;
   warmup: readonly WarmupNeed[];
+  maxDecisionAgeMs: MaxDecisionAge;
   state: StrategyState;
   handlers: StrategyHandlers;
 }
@@ -46,6 +48,7 @@ export class StrategyInstanceImpl<P> implements StrategyInstance<P> {
   readonly wantsFormingBars: boolean;
   readonly evaluation: EvaluationPolicy;
   readonly warmup: readonly WarmupNeed[];
+  readonly maxDecisionAgeMs: MaxDecisionAge;
   private currentState: StrategyState;
   private readonly handlers: StrategyHandlers;
   private readonly instrumentSet: ReadonlySet<string>;
@@ -60,6 +63,7 @@ export class StrategyInstanceImpl<P> implements StrategyInstance<P> {
     this.wantsFormingBars = parts.wantsFormingBars;
     this.evaluation = parts.evaluation;
     this.warmup = parts.warmup;
+    this.maxDecisionAgeMs = parts.maxDecisionAgeMs;
     this.currentState = parts.state;
     this.handlers = parts.handlers;
     this.instrumentSet = new Set(parts.instruments);

@@ -1,6 +1,7 @@
 import { Intent } from '@bourse/contracts';
 import type { IntentDraft } from '../types.js';
 import { InvalidIntentError, issuesOf } from './errors.js';
+import { decisionExpiry } from './shelf-life.js';
 
 /** The fields the runner owns: who decided, for which venue, when, under which intent id. */
 export interface IntentMeta {
@@ -8,7 +9,13 @@ export interface IntentMeta {
   readonly strategyId: string;
   readonly strategyVersion: string;
   readonly venue: string;
+  /** The decision time. */
   readonly createdAt: number;
+  /**
+   * The strategy's bound for this draft's style (DESIGN 13): the intent expires `createdAt` + this,
+   * or at the draft's own earlier `expiresAt`. Absent: only the draft's own expiry, if any.
+   */
+  readonly maxDecisionAgeMs?: number;
 }
 
 /**
@@ -33,7 +40,10 @@ export function completeIntent(draft: IntentDraft, meta: IntentMeta): Intent {
     timeInForce: draft.timeInForce,
     constraints: draft.constraints,
     reduceOnly: draft.reduceOnly ?? false,
-    expiresAt: draft.expiresAt,
+    expiresAt:
+      meta.maxDecisionAgeMs === undefined
+        ? draft.expiresAt
+        : decisionExpiry(meta.createdAt, meta.maxDecisionAgeMs, draft.expiresAt),
     inputs: draft.inputs ?? {},
     createdAt: meta.createdAt,
   });

@@ -5,6 +5,7 @@ import { dec, spotInstrument } from '@bourse/domain';
 import { defineStrategy } from './define-strategy.js';
 import { createStrategyContext, snapshotContext } from './context.js';
 import { completeIntent } from './intent.js';
+import { DEFAULT_MAX_DECISION_AGE_MS } from './shelf-life.js';
 import {
   InvalidIntentError,
   InvalidStrategyDefinitionError,
@@ -293,6 +294,36 @@ describe('StrategyContext', () => {
   });
 });
 
+describe('maxDecisionAgeMs', () => {
+  const spec = (maxDecisionAgeMs?: unknown) => ({
+    name: 'aged',
+    version: '0.1.0',
+    params: z.strictObject({}),
+    timeframes: ['1m'],
+    evaluation: { mode: 'poll', intervalMs: 500 } as const,
+    ...(maxDecisionAgeMs !== undefined ? { maxDecisionAgeMs: maxDecisionAgeMs as { market: number } } : {}),
+    create: () => ({}),
+  });
+  const instance = (maxDecisionAgeMs?: unknown) =>
+    defineStrategy(spec(maxDecisionAgeMs)).instantiate({ params: {}, instruments: [SYMBOL] });
+
+  it('defaults by order style: seconds for market orders, longer for resting limits', () => {
+    expect(instance().maxDecisionAgeMs).toEqual(DEFAULT_MAX_DECISION_AGE_MS);
+    expect(DEFAULT_MAX_DECISION_AGE_MS.market).toBeLessThanOrEqual(10_000);
+    expect(DEFAULT_MAX_DECISION_AGE_MS.limit).toBeGreaterThan(DEFAULT_MAX_DECISION_AGE_MS.market);
+  });
+
+  it("takes the strategy's own bounds over the defaults, style by style", () => {
+    expect(instance({ market: 2_000 }).maxDecisionAgeMs).toEqual({ ...DEFAULT_MAX_DECISION_AGE_MS, market: 2_000 });
+  });
+
+  it('refuses a bound that is not a whole number of ms in range, or an unknown style, naming the path', () => {
+    expect(() => instance({ market: 0 })).toThrow(/maxDecisionAgeMs\.market/);
+    expect(() => instance({ market: 1.5 })).toThrow(InvalidStrategyDefinitionError);
+    expect(() => instance({ iceberg: 1_000 })).toThrow(/maxDecisionAgeMs/);
+  });
+});
+
 describe('completeIntent', () => {
   const meta = { id: 'i-1', strategyId: 'sma-btc', strategyVersion: '1.0.0', venue: 'binance', createdAt: 1_000 };
 
@@ -310,6 +341,14 @@ describe('completeIntent', () => {
     });
     expect(Intent.safeParse(intent).success).toBe(true);
     expect('qty' in intent).toBe(false);
+  });
+
+  it("ends the intent at decision time + the bound, or at the draft's own earlier expiry", () => {
+    const market = { instrument: SYMBOL, side: 'BUY', qty: '1', style: 'market' } as const;
+    expect(completeIntent(market, { ...meta, maxDecisionAgeMs: 5_000 }).expiresAt).toBe(6_000);
+    expect(completeIntent({ ...market, expiresAt: 2_000 }, { ...meta, maxDecisionAgeMs: 5_000 }).expiresAt).toBe(2_000);
+    expect(completeIntent({ ...market, expiresAt: 9_000 }, { ...meta, maxDecisionAgeMs: 5_000 }).expiresAt).toBe(6_000);
+    expect(completeIntent(market, meta).expiresAt).toBeUndefined();
   });
 
   it('throws InvalidIntentError naming the path for a bad draft or bad meta', () => {

@@ -3,6 +3,7 @@ import { InstrumentRegistry, type InstrumentSpec } from '@bourse/domain';
 import {
   VenueError,
   VenueErrorCode,
+  asLocalVenueError,
   type Balance,
   type CancelOrderOutcome,
   type CancelOrderRequest,
@@ -170,8 +171,14 @@ export class BinanceVenueClient implements VenueClient {
   async placeOrder(request: PlaceOrderRequest): Promise<PlaceOrderOutcome> {
     let via: OrderPath = this.#orderApi !== undefined && this.#orderApi.state === 'open' ? 'ws-api' : 'rest';
     try {
-      this.#requireTradingKey('placeOrder');
-      const params = toNewOrderParams(request, venueSymbol(this.#registry, request.symbol));
+      let params: ReturnType<typeof toNewOrderParams>;
+      try {
+        this.#requireTradingKey('placeOrder');
+        params = toNewOrderParams(request, venueSymbol(this.#registry, request.symbol));
+      } catch (err) {
+        // Refused before anything was sent: ours (configuration, an instrument not in exchangeInfo).
+        throw err instanceof VenueError ? asLocalVenueError(err) : err;
+      }
       if (via === 'ws-api' && this.#orderApi !== undefined) {
         try {
           const r = await this.#orderApi.request({
@@ -181,6 +188,7 @@ export class BinanceVenueClient implements VenueClient {
             weight: 1,
             orders: 1,
             mutating: true,
+            ...(request.notAfter !== undefined ? { notAfter: request.notAfter } : {}),
             schema: OrderResponse,
           });
           return { outcome: 'accepted', order: parseOrderResponse(r, this.#registry), via, resolvedByQuery: false };
@@ -191,7 +199,7 @@ export class BinanceVenueClient implements VenueClient {
           via = 'rest';
         }
       }
-      const r = await this.rest.newOrder(params);
+      const r = await this.rest.newOrder(params, request.notAfter);
       return { outcome: 'accepted', order: parseOrderResponse(r, this.#registry), via, resolvedByQuery: false };
     } catch (err) {
       if (!(err instanceof VenueError)) throw err;

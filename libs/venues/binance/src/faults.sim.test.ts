@@ -180,6 +180,82 @@ describe('faults injected by the simulator', () => {
     }
   });
 
+  it('-1021 and a 503 on the clock sync (GET /api/v3/time) → a local, retryable failure: ours, not a venue rejection', async () => {
+    sim.setFaults({ clockSkewMs: -30_000, serverErrors: 100, serverErrorsPath: '/api/v3/time' });
+    try {
+      for (const client of [rest, ws]) {
+        const id = cid('timesync');
+        const placed = await client.placeOrder({
+          clientOrderId: id,
+          symbol: BTC,
+          side: 'BUY',
+          style: 'limit',
+          quantity: '0.02',
+          price: '40000',
+        });
+        expect(placed.outcome).toBe('rejected');
+        if (placed.outcome === 'rejected') {
+          expect(placed.error).toMatchObject({
+            code: VenueErrorCode.CLOCK_SYNC_FAILED,
+            kind: 'retryable',
+            local: true,
+          });
+        }
+        sim.setFaults({ clockSkewMs: -30_000, serverErrors: 0 });
+        expect(await client.queryOrder({ symbol: BTC, clientOrderId: id })).toBeUndefined();
+        sim.setFaults({ clockSkewMs: -30_000, serverErrors: 100, serverErrorsPath: '/api/v3/time' });
+      }
+    } finally {
+      sim.setFaults({ clockSkewMs: 0 });
+      await rest.serverClock.sync();
+      await ws.serverClock.sync();
+    }
+  });
+
+  it('an order past its deadline (notAfter) → not sent, over either path: local VENUE_REQUEST_EXPIRED', async () => {
+    for (const client of [rest, ws]) {
+      const id = cid('late');
+      const placed = await client.placeOrder({
+        clientOrderId: id,
+        symbol: BTC,
+        side: 'BUY',
+        style: 'limit',
+        quantity: '0.02',
+        price: '40000',
+        notAfter: Date.now() - 1,
+      });
+      expect(placed.outcome).toBe('rejected');
+      if (placed.outcome === 'rejected') {
+        expect(placed.error).toMatchObject({ code: VenueErrorCode.EXPIRED, kind: 'non-retryable', local: true });
+      }
+      expect(sim.engine.getAllOrders(apiKey, 'BTCUSDT').filter((o) => o.clientOrderId === id)).toEqual([]);
+    }
+    const inTime = await rest.placeOrder({
+      clientOrderId: cid('intime'),
+      symbol: BTC,
+      side: 'BUY',
+      style: 'limit',
+      quantity: '0.02',
+      price: '40000',
+      notAfter: Date.now() + 10_000,
+    });
+    expect(inTime.outcome).toBe('accepted');
+  });
+
+  it('an order for an instrument the venue does not list → refused before sending: local', async () => {
+    const placed = await rest.placeOrder({
+      clientOrderId: cid('nosym'),
+      symbol: InstrumentSymbol.parse('NOPE/USDT'),
+      side: 'BUY',
+      style: 'limit',
+      quantity: '1',
+      price: '1',
+    });
+    expect(placed.outcome).toBe('rejected');
+    if (placed.outcome === 'rejected')
+      expect(placed.error).toMatchObject({ code: VenueErrorCode.INVALID_REQUEST, local: true });
+  });
+
   it('a dropped WS-API connection: orders fall back to REST while it reconnects, then use it again', async () => {
     // Slow reconnects (≥ 500 ms) so the order below is sent while the WS-API is down.
     const slow = await connectClient(sim, apiKey, apiSecret, { reconnectBaseMs: 1_000, reconnectMaxMs: 1_000 });

@@ -1,4 +1,5 @@
 import {
+  OrderStyle,
   tradingStateKey,
   type ExecutionEvent,
   type Intent,
@@ -42,6 +43,11 @@ import { MemoryJournal } from './memory-journal.js';
 // The backtest engine: the strategy-runner, risk-gate and OMS cores, unchanged, wired in one process
 // to the simulated venue (libs/backtest SimVenue over libs/matching) and one virtual clock. This file
 // holds the wiring and the order of events only; every decision is made by a core.
+
+/** Longer than any history a backtest replays (100 years): the shelf life of every order style. */
+const BACKTEST_DECISION_AGE_MS = Object.fromEntries(
+  OrderStyle.options.map((style) => [style, 100 * 365 * 86_400_000]),
+) as Record<OrderStyle, number>;
 
 export const BACKTEST_VENUE = 'backtest';
 export const BACKTEST_STRATEGY_ID = 'backtest';
@@ -272,6 +278,9 @@ class BacktestEngine {
       version: spec.strategy.version,
       params: spec.params,
       instruments: [this.ref],
+      // The delays a backtest models (latency, a fill at the next open) are the simulated venue's, as
+      // asked for, not a decision gone stale in a crash: no shelf life cuts them short (DESIGN 13).
+      maxDecisionAgeMs: BACKTEST_DECISION_AGE_MS,
       get equity() {
         return venue.equity(markOf()).toString();
       },

@@ -126,7 +126,7 @@ async function handle(sim: SimContext, admin: AdminHandler, req: IncomingMessage
   const headers: Record<string, string> = {};
   try {
     rawBody = req.method === 'GET' ? '' : await readBody(req);
-    if (sim.faults.takeServerError()) {
+    if (sim.faults.takeServerError(url.pathname)) {
       sendJson(res, 503, binanceErrors.disconnected().toJSON());
       return;
     }

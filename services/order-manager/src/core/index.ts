@@ -20,6 +20,7 @@ export {
 } from './outbox.js';
 export { orderStatusEventId, fillEventId } from './event-ids.js';
 export { toPlaceOrderRequest, unsupportedReason } from './venue-request.js';
+export { expiryOf, type Expiry } from './shelf-life.js';
 export {
   checkTradingState,
   type TradingModes,

@@ -82,7 +82,12 @@ export type LocalOrderEvent =
    * The venue rejected it (`by: 'venue'`), or the OMS refused it itself (`by: 'bourse'`: trading
    * state, an order abandoned after an unknown outcome). Published as the update's `rejectedBy`.
    */
-  | { readonly type: 'rejected'; readonly reason: string; readonly by: RejectedBy };
+  | { readonly type: 'rejected'; readonly reason: string; readonly by: RejectedBy }
+  /**
+   * The OMS refused to send it because its decision outlived its shelf life (DESIGN 13): nothing was
+   * sent. Published as status `expired` with `decisionAgeMs` when the decision time is known.
+   */
+  | { readonly type: 'expired'; readonly reason: string; readonly decisionAgeMs?: number };
 
 export interface OrderTrackerOptions {
   /** Contract multiplier per instrument (1 for spot, the default). */
@@ -153,7 +158,8 @@ export class OrderTracker {
           ? { type: 'cancel-rejected', ...(event.reason !== undefined ? { reason: event.reason } : {}), atMs: at }
           : { type: event.type, atMs: at };
     const reason = 'reason' in event ? event.reason : undefined;
-    return this.applyUpdate(clientOrderId, update, reason, event.type === 'rejected' ? event.by : 'bourse');
+    const age = event.type === 'expired' ? event.decisionAgeMs : undefined;
+    return this.applyUpdate(clientOrderId, update, reason, event.type === 'rejected' ? event.by : 'bourse', age);
   }
 
   /**
@@ -276,6 +282,7 @@ export class OrderTracker {
     update: OrderUpdate,
     reason: string | undefined,
     rejectedBy: RejectedBy,
+    decisionAgeMs?: number,
   ): TrackerChange {
     const tracked = this.orders.get(clientOrderId);
     if (tracked === undefined) return nothing(clientOrderId, 'unknown-order', undefined, 'not followed here');
@@ -291,7 +298,7 @@ export class OrderTracker {
       clientOrderId,
       outcome: 'applied',
       tracked: next,
-      statusUpdates: [statusUpdateOf(next, update.atMs, reason, rejectedBy)],
+      statusUpdates: [statusUpdateOf(next, update.atMs, reason, rejectedBy, decisionAgeMs)],
       fills: [],
       positions: [],
     };
@@ -363,6 +370,7 @@ function statusUpdateOf(
   at: number,
   reason: string | undefined,
   rejectedBy: RejectedBy,
+  decisionAgeMs?: number,
 ): OrderStatusUpdate {
   const { order, request } = tracked;
   const filled = order.filledQty.isPositive();
@@ -382,6 +390,7 @@ function statusUpdateOf(
     ...(avg !== undefined && avg.isPositive() ? { avgPrice: avg.normalize().toString() } : {}),
     ...(why !== undefined && why.length > 0 ? { reason: why } : {}),
     ...(order.status === 'rejected' ? { rejectedBy } : {}),
+    ...(order.status === 'expired' && decisionAgeMs !== undefined ? { decisionAgeMs } : {}),
     venueTime: at,
   };
 }

@@ -153,6 +153,101 @@ describe('submitOrder against the exchange simulator', () => {
     expect(await client.queryOrder({ symbol: BTC, clientOrderId: req.clientOrderId })).toBeUndefined();
   });
 
+  it('refuses a request past its shelf life as expired, with the decision age, and sends nothing', async () => {
+    const tracker = new OrderTracker();
+    const req = order({
+      style: 'market',
+      price: undefined,
+      timeInForce: undefined,
+      decidedAt: clock.t - 6_000,
+      createdAt: clock.t - 5_500,
+      expiresAt: clock.t - 1_000,
+    });
+    const expired = await submitOrder(req, deps(tracker));
+    expect(expired.outcome).toEqual({
+      kind: 'expired',
+      reason: 'expired: decision 6000 ms old, shelf life 5000 ms; not sent',
+      decisionAgeMs: 6_000,
+    });
+    expect((await loadOutbox(db.pool, req.clientOrderId))?.state).toBe('failed');
+    const update = expired.events.find((e) => e.type === 'order-status' && e.status === 'expired');
+    expect(update).toMatchObject({
+      status: 'expired',
+      decisionAgeMs: 6_000,
+      reason: expect.stringMatching(/^expired: /),
+    });
+    expect(await client.queryOrder({ symbol: BTC, clientOrderId: req.clientOrderId })).toBeUndefined();
+  });
+
+  it('records an order whose shelf life ran out inside the adapter as expired, not as rejected', async () => {
+    const tracker = new OrderTracker();
+    // The core's hand-moved clock sees a fresh decision; the adapter's real clock is months past its
+    // end, as it would be after a long wait inside the adapter (a rate-limit block, a clock resync).
+    const req = order({ decidedAt: clock.t, expiresAt: clock.t + 5_000 });
+    const result = await submitOrder(req, deps(tracker));
+    expect(result.outcome).toMatchObject({
+      kind: 'expired',
+      reason: expect.stringMatching(/not sent: its deadline passed/),
+    });
+    expect(result.events.some((e) => e.type === 'order-status' && e.status === 'rejected')).toBe(false);
+    expect(tracker.get(req.clientOrderId)?.order.status).toBe('expired');
+    expect((await loadOutbox(db.pool, req.clientOrderId))?.state).toBe('failed');
+    expect(await client.queryOrder({ symbol: BTC, clientOrderId: req.clientOrderId })).toBeUndefined();
+  });
+
+  it('refuses a journaled request that a restart finds past its shelf life, and sends nothing', async () => {
+    const req = order({ decidedAt: clock.t, expiresAt: clock.t + 5_000 });
+    await insertOutbox(db.pool, req, clock.t);
+    clock.t += 5_000; // the process was down while the decision aged
+    const entry = await loadOutbox(db.pool, req.clientOrderId);
+    if (entry === undefined) throw new Error('entry missing');
+    const recovered = await recoverOutboxEntry(entry, deps(new OrderTracker()));
+    expect(recovered.outcome).toMatchObject({ kind: 'expired', decisionAgeMs: 5_000 });
+    expect((await loadOutbox(db.pool, req.clientOrderId))?.state).toBe('failed');
+    expect(await client.queryOrder({ symbol: BTC, clientOrderId: req.clientOrderId })).toBeUndefined();
+  });
+
+  it("labels an order the clock sync before signing failed (503 on /api/v3/time) as ours, not the venue's", async () => {
+    const tracker = new OrderTracker();
+    const req = order();
+    // The venue's clock runs 30 s behind: the order is refused unprocessed (-1021), and every clock
+    // measurement after it is answered 503; the first try and both retries meet the same.
+    sim.setFaults({ clockSkewMs: -30_000, serverErrors: 3, serverErrorsPath: '/api/v3/time' });
+    const slept: number[] = [];
+    const failed = await submitOrder(req, {
+      ...deps(tracker),
+      sleep: async (ms) => {
+        slept.push(ms);
+      },
+    });
+    expect(slept).toHaveLength(2); // retried while the decision was fresh
+    expect(failed.outcome.kind).toBe('refused');
+    const rejection = rejectionOf(failed.events);
+    expect(rejection).toMatchObject({ status: 'rejected', rejectedBy: 'bourse' });
+    expect(rejection?.type === 'order-status' && rejection.reason).toMatch(
+      /^not sent, failed on our side \(transient\): VENUE_CLOCK_SYNC_FAILED: /,
+    );
+    expect(sim.faults().serverErrors).toBe(0); // each 5xx met a clock sync, none an order
+    expect((await loadOutbox(db.pool, req.clientOrderId))?.state).toBe('failed');
+    sim.setFaults({});
+    expect(await client.queryOrder({ symbol: BTC, clientOrderId: req.clientOrderId })).toBeUndefined();
+  });
+
+  it('places the order on a retry once the clock sync before signing answers again', async () => {
+    const tracker = new OrderTracker();
+    const req = order();
+    sim.setFaults({ clockSkewMs: -30_000, serverErrors: 1, serverErrorsPath: '/api/v3/time' });
+    try {
+      const placed = await submitOrder(req, { ...deps(tracker), sleep: async () => undefined });
+      expect(placed.outcome).toMatchObject({ kind: 'accepted' });
+      expect(placed.events.some((e) => e.type === 'order-status' && e.status === 'rejected')).toBe(false);
+      expect(await venueOrdersWithId(req.clientOrderId)).toBe(1);
+    } finally {
+      sim.setFaults({});
+      await client.serverClock.sync(); // back to the venue's undistorted clock for the next tests
+    }
+  });
+
   it('marks a venue rejection failed with the venue reason', async () => {
     const tracker = new OrderTracker();
     const req = order({ qty: '0.00001', price: '100' }); // notional 0.001 USDT, below the minimum

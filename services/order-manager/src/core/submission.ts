@@ -12,12 +12,13 @@ import {
   type OutboxState,
   type UnknownResolutionPolicy,
 } from './outbox.js';
+import { expiryOf, type Expiry } from './shelf-life.js';
 import { checkTradingState, type TradingStateView } from './trading-gate.js';
 import type { Clock, Journal } from './types.js';
 import { toPlaceOrderRequest, unsupportedReason } from './venue-request.js';
 
 // Submitting one order request, and settling it after an unknown outcome or a restart:
-//   journal (committed) → trading-state check → outbox submitting (committed) → venue.placeOrder
+//   journal (committed) → shelf-life check → trading-state check → outbox submitting (committed) → venue.placeOrder
 //   → accepted: sent | rejected: failed | unknown: unknown, settled later by `resolveOutbox`.
 // An unknown outcome is never retried blindly: only a query by client order id (resolveUnknown)
 // decides, and a resend, at most once, reuses the same request and client order id.
@@ -31,15 +32,23 @@ export interface SubmissionDeps {
   readonly clock: Clock;
   readonly tradingState: TradingStateView;
   readonly policy?: UnknownResolutionPolicy;
+  /** Waits between tries after a transient failure of ours (default: a timer). */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 export type SubmissionOutcome =
   /** Already journaled (a redelivered request): nothing was sent. */
   | { readonly kind: 'duplicate' }
-  /** Never sent: the trading state or the venue port does not allow it. The entry is failed. */
+  /**
+   * Not placed, by Bourse's own doing: the trading state or the venue port does not allow it, or the
+   * call failed on our side before the venue judged it (a local VenueError, after retries if
+   * transient). Published as rejected by `bourse`. The entry is failed.
+   */
   | { readonly kind: 'refused'; readonly reason: string }
   /** At the venue: acknowledged, or found by a query. The entry is sent or resolved. */
   | { readonly kind: 'accepted'; readonly venueOrder: VenueOrder; readonly resolvedByQuery: boolean }
+  /** Never sent: its decision outlived its shelf life (DESIGN 13). The entry is failed, the order `expired`. */
+  | { readonly kind: 'expired'; readonly reason: string; readonly decisionAgeMs: number | undefined }
   /** The venue refused it. The entry is failed. */
   | { readonly kind: 'rejected'; readonly reason: string; readonly error: VenueError }
   /** Outcome not known: call `resolveOutbox` for this entry at `resolveAt` (or sooner on news). */
@@ -167,6 +176,8 @@ async function sendIfAllowed(
   changes: TrackerChange[],
 ): Promise<SubmissionResult> {
   const id = request.clientOrderId;
+  const expiry = expiryOf(request, deps.clock.now());
+  if (expiry !== undefined) return refuseExpired(deps, id, from, expiry, changes);
   const gate = checkTradingState(request, deps.tradingState.modesFor(request.strategyId, request.venueSymbol));
   if (!gate.allowed) {
     await mark(deps, id, from, from === 'pending' ? 'rejected' : 'abandoned', gate.reason);
@@ -176,21 +187,14 @@ async function sendIfAllowed(
     return result(id, { kind: 'refused', reason: gate.reason }, changes);
   }
   await mark(deps, id, from, 'submit');
-  let outcome: PlaceOrderOutcome;
-  try {
-    outcome = await deps.venue.placeOrder(toPlaceOrderRequest(request));
-  } catch (error) {
-    // An adapter that throws instead of answering may still have sent the order: unknown, never failed.
-    const venueError = isVenueErrorLike(error)
-      ? error
-      : new VenueError('unknown-outcome', VenueErrorCode.UNKNOWN, messageOf(error), { cause: error });
-    outcome = {
-      outcome: 'unknown',
-      clientOrderId: request.clientOrderId,
-      query: 'query-failed',
-      error: venueError,
-      via: 'rest',
-    };
+  let outcome = await place(request, deps);
+  // A transient failure of ours (e.g. the clock sync before signing got a 5xx) took no effect at the
+  // venue: try again while the decision is fresh, a few times, then refuse it as ours.
+  for (let retry = 1; retry <= LOCAL_RETRIES && isLocalTransient(outcome); retry++) {
+    const delay = Math.max(outcome.error.retryAfterMs ?? 0, LOCAL_RETRY_DELAY_MS * retry);
+    if (expiryOf(request, deps.clock.now() + delay) !== undefined) break;
+    await (deps.sleep ?? sleep)(delay);
+    outcome = await place(request, deps);
   }
   const now = deps.clock.now();
   switch (outcome.outcome) {
@@ -203,6 +207,18 @@ async function sendIfAllowed(
         changes,
       );
     case 'rejected': {
+      if (outcome.error.local && outcome.error.code === VenueErrorCode.EXPIRED) {
+        // The shelf life ran out inside the adapter (a rate-limit wait, a clock resync): nothing was sent.
+        const expiry = expiryOf(request, now) ?? { reason: outcome.error.message, decisionAgeMs: undefined };
+        return refuseExpired(deps, id, 'submitting', expiry, changes);
+      }
+      if (outcome.error.local) {
+        // Never judged by the venue: ours, and not a venue rejection (the rejection burst counts none of these).
+        const why = `not sent, failed on our side${outcome.error.kind === 'retryable' ? ' (transient)' : ''}: ${outcome.error.code}: ${outcome.error.message}`;
+        await mark(deps, id, 'submitting', 'rejected', why);
+        changes.push(deps.tracker.applyLocal(id, { type: 'rejected', reason: why, by: 'bourse' }, now));
+        return result(id, { kind: 'refused', reason: why }, changes);
+      }
       const reason = `${outcome.error.code}: ${outcome.error.message}`;
       // "Duplicate order" means the venue already has this client order id: learn it by query, never fail it.
       if (outcome.error.code !== VenueErrorCode.DUPLICATE_ORDER) {
@@ -221,6 +237,54 @@ async function sendIfAllowed(
         now,
       );
   }
+}
+
+/** Records a request refused for its shelf life (DESIGN 13): outbox failed, order `expired` with the decision's age. */
+async function refuseExpired(
+  deps: SubmissionDeps,
+  id: string,
+  from: 'pending' | 'unknown' | 'submitting',
+  expiry: Expiry,
+  changes: TrackerChange[],
+): Promise<SubmissionResult> {
+  await mark(deps, id, from, from === 'unknown' ? 'abandoned' : 'rejected', expiry.reason);
+  const event = {
+    type: 'expired',
+    reason: expiry.reason,
+    ...(expiry.decisionAgeMs !== undefined ? { decisionAgeMs: expiry.decisionAgeMs } : {}),
+  } as const;
+  changes.push(deps.tracker.applyLocal(id, event, deps.clock.now()));
+  return result(id, { kind: 'expired', reason: expiry.reason, decisionAgeMs: expiry.decisionAgeMs }, changes);
+}
+
+/** Failures of ours that may pass: a local, retryable placement error. */
+const LOCAL_RETRIES = 2;
+const LOCAL_RETRY_DELAY_MS = 250;
+
+async function place(request: OrderRequest, deps: SubmissionDeps): Promise<PlaceOrderOutcome> {
+  try {
+    return await deps.venue.placeOrder(toPlaceOrderRequest(request));
+  } catch (error) {
+    // An adapter that throws instead of answering may still have sent the order: unknown, never failed.
+    const venueError = isVenueErrorLike(error)
+      ? error
+      : new VenueError('unknown-outcome', VenueErrorCode.UNKNOWN, messageOf(error), { cause: error });
+    return {
+      outcome: 'unknown',
+      clientOrderId: request.clientOrderId,
+      query: 'query-failed',
+      error: venueError,
+      via: 'rest',
+    };
+  }
+}
+
+function isLocalTransient(outcome: PlaceOrderOutcome): outcome is Extract<PlaceOrderOutcome, { outcome: 'rejected' }> {
+  return outcome.outcome === 'rejected' && outcome.error.local && outcome.error.kind === 'retryable';
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 async function goUnknown(

@@ -30,5 +30,7 @@ export function toPlaceOrderRequest(request: OrderRequest): PlaceOrderRequest {
     ...(request.price !== undefined ? { price: request.price } : {}),
     ...(request.stopPrice !== undefined ? { stopPrice: request.stopPrice } : {}),
     ...(request.timeInForce !== undefined ? { timeInForce: request.timeInForce } : {}),
+    // The decision's shelf life travels to the adapter: never sent, nor accepted on arrival, after it.
+    ...(request.expiresAt !== undefined ? { notAfter: request.expiresAt } : {}),
   };
 }

@@ -3,7 +3,7 @@ import type { Counter, Gauge, Histogram } from 'prom-client';
 
 /** The order manager's metrics. Every label is a fixed, public set (outcome kinds, guard names). */
 export interface OrderManagerMetrics {
-  /** `outcome`: accepted | rejected | refused | unknown | abandoned | conflict | duplicate. */
+  /** `outcome`: accepted | rejected | refused | expired | unknown | abandoned | conflict | duplicate. */
   readonly submissions: Counter<'outcome'>;
   /** Fills applied for the first time. */
   readonly fills: Counter;

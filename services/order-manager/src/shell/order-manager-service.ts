@@ -32,6 +32,7 @@ import type { UserDataEvent, UserDataFeed, VenueClient } from '@bourse/venues';
 import type pg from 'pg';
 import {
   executeCancel,
+  expiryOf,
   OrderTracker,
   planOperatorCommand,
   recoverOutboxEntry,
@@ -293,6 +294,8 @@ export class OrderManagerService {
     }
     if (wantsChase(request) && this.tactics !== undefined) {
       await this.waitUntilRunning();
+      // A stale decision starts no chase: submission journals it and refuses it as expired (DESIGN 13).
+      if (expiryOf(request, this.o.clock.now()) !== undefined) return this.submitGated(request);
       // Resolves once the chase is committed: acking after that cannot lose it, quote or not.
       if (!(await this.tactics.begin(request))) {
         this.metrics.submissions.inc({ outcome: 'duplicate' });
@@ -305,6 +308,9 @@ export class OrderManagerService {
 
   /** Waits while submission is paused, then journals and sends; resolves once the outcome is durable. */
   private async submitGated(request: OrderRequest): Promise<void> {
+    if (this.submissionPaused) {
+      this.log.info({ clientOrderId: request.clientOrderId }, 'order request held while submission is paused');
+    }
     await this.waitUntilRunning();
     const startedAt = this.o.clock.now();
     const result = await submitOrder(request, this.deps());
@@ -331,6 +337,7 @@ export class OrderManagerService {
       case 'rejected':
       case 'refused':
       case 'abandoned':
+      case 'expired':
         this.unresolved.delete(clientOrderId);
         this.log.warn({ ...log, reason: outcome.reason }, 'order not placed');
         break;

@@ -67,11 +67,13 @@ describe('evaluateIntent: acceptance', () => {
 });
 
 describe('evaluateIntent: rejections', () => {
-  it('rejects an expired intent', () => {
-    const r = gate().onIntent(intent({ createdAt: T0 - 100, expiresAt: T0 }));
-    expect(failuresOf(r, 'intent-expired')).toEqual([
-      { rule: 'intent-expired', message: 'intent expired 0 ms ago', limit: String(T0), actual: String(T0) },
+  it('refuses an expired intent with the age of its decision, and makes no order', () => {
+    const r = gate().onIntent(intent({ createdAt: T0 - 5_300, expiresAt: T0 - 300 }));
+    expect(failuresOf(r, 'expired')).toEqual([
+      { rule: 'expired', message: 'expired: decision 5300 ms old, shelf life 5000 ms', limit: '5000', actual: '5300' },
     ]);
+    expect(r.orderRequest).toBeUndefined();
+    expect(failedRules(gate().onIntent(intent({ createdAt: T0 - 100, expiresAt: T0 })))).toContain('expired');
     expect(gate().onIntent(intent({ createdAt: T0 - 100, expiresAt: T0 + 1 })).decision.outcome).toBe('accepted');
   });
 
@@ -87,9 +89,7 @@ describe('evaluateIntent: rejections', () => {
     const r = gate(state, config, clock).onIntent(
       intent({ qty: '2', price: '60000', createdAt: T0, expiresAt: T0 + 1_000 }),
     );
-    expect(failedRules(r).sort()).toEqual(
-      ['intent-expired', 'max-order-qty', 'price-band', 'stale-market-data'].sort(),
-    );
+    expect(failedRules(r).sort()).toEqual(['expired', 'max-order-qty', 'price-band', 'stale-market-data'].sort());
     for (const f of r.decision.outcome === 'rejected' ? r.decision.failures : []) {
       expect(f.limit).toBeDefined();
       expect(f.actual).toBeDefined();

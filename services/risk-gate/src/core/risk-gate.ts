@@ -80,7 +80,10 @@ export function evaluateIntent(
 
   const upfront: RiskRuleFailure[] = [];
   if (intent.expiresAt !== undefined && now >= intent.expiresAt) {
-    upfront.push(failure('intent-expired', `intent expired ${now - intent.expiresAt} ms ago`, intent.expiresAt, now));
+    // A decision has a shelf life (DESIGN 13): limit = the shelf life, actual = the decision's age, both in ms.
+    const age = now - intent.createdAt;
+    const shelfLife = intent.expiresAt - intent.createdAt;
+    upfront.push(failure('expired', `expired: decision ${age} ms old, shelf life ${shelfLife} ms`, shelfLife, age));
   }
   const spec = intent.venue === registry.venue ? registry.get(intent.instrument) : undefined;
   if (spec === undefined) {
@@ -137,6 +140,7 @@ export function evaluateIntent(
     constraints: intent.constraints,
     reduceOnly: intent.reduceOnly,
     expiresAt: intent.expiresAt,
+    decidedAt: intent.createdAt,
     createdAt: now,
   };
   const parsed = OrderRequest.safeParse(stripUndefined(candidate));

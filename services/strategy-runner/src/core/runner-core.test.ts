@@ -178,6 +178,24 @@ describe('RunnerCore', () => {
     expect(run('last')).toEqual([]);
   });
 
+  it("ends every intent's shelf life at its decision time + the bound for its style; the user's bound wins", () => {
+    const run = (strategy: StrategyConfig) => {
+      const c = clock();
+      const core = new RunnerCore({ strategies: [strategy], clock: c, ids: ids(), staleAfterMs: 5_000 });
+      core.onReconReport(reconOk);
+      core.onTradingState('global', active);
+      core.addInstrument(BTC);
+      const [intent] = feedBars(core, c, ['10', '9', '8', '7', '12'], T0).intents;
+      if (intent === undefined) throw new Error('no intent');
+      return intent;
+    };
+    const byDefault = run(sma);
+    expect(byDefault.style).toBe('market');
+    expect(byDefault.expiresAt).toBe(byDefault.createdAt + 5_000);
+    const bounded = run({ ...sma, maxDecisionAgeMs: { market: 1_500, limit: 60_000 } });
+    expect(bounded.expiresAt).toBe(bounded.createdAt + 1_500);
+  });
+
   it('safe start: emits nothing until the latest reconciliation says ok; a later drift-halted blocks again', () => {
     const c = clock();
     const fresh = () => {

@@ -1,4 +1,4 @@
-import type { VenueClock } from '@bourse/venues';
+import { VenueError, VenueErrorCode, type VenueClock } from '@bourse/venues';
 
 // Signed requests carry the venue's time, not ours: Binance rejects a timestamp outside
 // recvWindow (-1021). The offset is measured from /api/v3/time (half the round trip counted),
@@ -43,5 +43,29 @@ export class ServerClock implements VenueClock {
     this.#offsetMs = server - (sent + received) / 2;
     this.#measuredAt = received;
     return this.#offsetMs;
+  }
+}
+
+/**
+ * Measures the venue's clock again after a -1021. The request was refused unprocessed; when the
+ * measurement fails too (a 5xx on GET /api/v3/time), the failure is ours and transient, not the
+ * venue's judgement of the request: `local`, retryable, code CLOCK_SYNC_FAILED.
+ */
+export async function resyncClock(clock: ServerClock, operation: string): Promise<void> {
+  try {
+    await clock.sync();
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    throw new VenueError(
+      'retryable',
+      VenueErrorCode.CLOCK_SYNC_FAILED,
+      `${operation}: not processed (-1021) and the venue clock could not be measured again: ${detail}`,
+      {
+        operation,
+        local: true,
+        cause: err,
+        ...(err instanceof VenueError && err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
+      },
+    );
   }
 }

@@ -1,13 +1,14 @@
 import got, { RequestError } from 'got';
 import type { z } from 'zod';
-import { VenueError, VenueErrorCode, type VenueClock } from '@bourse/venues';
+import { VenueError, VenueErrorCode, asLocalVenueError, type VenueClock } from '@bourse/venues';
 import type { CredentialsProvider } from '../common/credentials.js';
 import { mapBinanceError, mapTransportError, parseRetryAfter } from '../common/errors.js';
 import { silentLogger, type VenueLogger } from '../common/logger.js';
 import type { BinanceMetrics } from '../common/metrics.js';
 import { BinanceErrorBody } from '../common/models.js';
 import type { BinanceRateLimiter } from '../common/rate-limiter.js';
-import type { ServerClock } from '../common/server-clock.js';
+import { recvWindowFor } from '../common/deadline.js';
+import { resyncClock, type ServerClock } from '../common/server-clock.js';
 import { toQueryString, type Params } from '../common/signing.js';
 import { backoffDelay } from '../common/backoff.js';
 
@@ -28,6 +29,8 @@ export interface RestRequest<S extends z.ZodType> {
   orders?: number;
   /** True for reads (retried on retryable errors); false for place/cancel (never resent blindly). */
   idempotent: boolean;
+  /** Local ms: never sent at or after it, and signed so the venue refuses a later arrival (SIGNED only). */
+  notAfter?: number;
   schema: S;
 }
 
@@ -77,7 +80,7 @@ export class BinanceRestClient {
         if (err.code === VenueErrorCode.CLOCK_SKEW && !clockResynced) {
           // Rejected before processing, so even an order may go again once the offset is right.
           clockResynced = true;
-          await this.#o.serverClock.sync();
+          await resyncClock(this.#o.serverClock, operation);
           this.#log.warn(
             { operation, offsetMs: this.#o.serverClock.offsetMs },
             'clock skew (-1021): offset measured again',
@@ -98,18 +101,23 @@ export class BinanceRestClient {
 
   async #once<S extends z.ZodType>(req: RestRequest<S>, operation: string): Promise<z.infer<S>> {
     const mutating = !req.idempotent;
-    await this.#o.limiter.acquire({ weight: req.weight, orders: req.orders ?? 0 }, operation);
-
     const headers: Record<string, string> = {};
     let query = toQueryString(req.params ?? {});
-    if (req.security !== 'NONE') {
-      const creds = this.#credentials(operation);
-      headers['X-MBX-APIKEY'] = creds.apiKey;
-      if (req.security === 'SIGNED') {
-        const signedPart = toQueryString({ recvWindow: this.#o.recvWindowMs, timestamp: this.#o.serverClock.now() });
-        query = query === '' ? signedPart : `${query}&${signedPart}`;
-        query = `${query}&signature=${encodeURIComponent(creds.sign(query))}`;
+    try {
+      await this.#o.limiter.acquire({ weight: req.weight, orders: req.orders ?? 0 }, operation);
+      if (req.security !== 'NONE') {
+        const creds = this.#credentials(operation);
+        headers['X-MBX-APIKEY'] = creds.apiKey;
+        if (req.security === 'SIGNED') {
+          const recvWindow = recvWindowFor(operation, this.#o.recvWindowMs, req.notAfter, this.#o.clock.now());
+          const signedPart = toQueryString({ recvWindow, timestamp: this.#o.serverClock.now() });
+          query = query === '' ? signedPart : `${query}&${signedPart}`;
+          query = `${query}&signature=${encodeURIComponent(creds.sign(query))}`;
+        }
       }
+    } catch (err) {
+      // Nothing has left the process yet: the failure is ours, never the venue's answer.
+      throw err instanceof VenueError ? asLocalVenueError(err) : err;
     }
     const url = `${this.#o.restUrl.replace(/\/+$/, '')}${req.path}${query === '' ? '' : `?${query}`}`;
 

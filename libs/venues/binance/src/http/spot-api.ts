@@ -87,7 +87,8 @@ export class BinanceSpotRest {
     });
   }
 
-  newOrder(p: NewOrderParams): Promise<OrderResponse> {
+  /** `notAfter` (local ms): not sent at or after it, and refused by the venue if it arrives later. */
+  newOrder(p: NewOrderParams, notAfter?: number): Promise<OrderResponse> {
     const params: Params = { ...p, newOrderRespType: 'RESULT' };
     return this.http.request({
       method: 'POST',
@@ -97,6 +98,7 @@ export class BinanceSpotRest {
       weight: 1,
       orders: 1,
       idempotent: false,
+      ...(notAfter !== undefined ? { notAfter } : {}),
       schema: OrderResponse,
     });
   }

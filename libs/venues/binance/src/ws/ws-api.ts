@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type WebSocket from 'ws';
 import type { z } from 'zod';
-import { VenueError, VenueErrorCode, type ConnectionState, type VenueClock } from '@bourse/venues';
+import { VenueError, VenueErrorCode, asLocalVenueError, type ConnectionState, type VenueClock } from '@bourse/venues';
 import type { CredentialsProvider } from '../common/credentials.js';
 import { mapBinanceError } from '../common/errors.js';
 import { silentLogger, type VenueLogger } from '../common/logger.js';
 import type { BinanceMetrics } from '../common/metrics.js';
 import { WsApiEventFrame, WsApiResponse } from '../common/models.js';
 import type { BinanceRateLimiter } from '../common/rate-limiter.js';
-import type { ServerClock } from '../common/server-clock.js';
+import { recvWindowFor } from '../common/deadline.js';
+import { resyncClock, type ServerClock } from '../common/server-clock.js';
 import { wsApiSignaturePayload, type Params } from '../common/signing.js';
 import { ManagedSocket } from './managed-socket.js';
 
@@ -25,6 +26,8 @@ export interface WsApiRequest<S extends z.ZodType> {
   orders?: number;
   /** Place/cancel: an unanswered request is an unknown outcome. */
   mutating: boolean;
+  /** Local ms: never sent at or after it, and signed so the venue refuses a later arrival (signed only). */
+  notAfter?: number;
   schema: S;
 }
 
@@ -115,6 +118,7 @@ export class BinanceWsApi {
       return Promise.reject(
         new VenueError('retryable', VenueErrorCode.NOT_CONNECTED, `${req.method}: WebSocket API not connected`, {
           operation: req.method,
+          local: true,
         }),
       );
     }
@@ -134,7 +138,7 @@ export class BinanceWsApi {
           this.#o.metrics?.requests.inc({ venue: this.#o.venue, operation: req.method, outcome: err.code });
         if (err instanceof VenueError && err.code === VenueErrorCode.CLOCK_SKEW && !resynced) {
           resynced = true;
-          await this.#o.serverClock.sync();
+          await resyncClock(this.#o.serverClock, req.method);
           this.#log.warn(
             { operation: req.method, offsetMs: this.#o.serverClock.offsetMs },
             'clock skew (-1021): offset measured again',
@@ -147,20 +151,32 @@ export class BinanceWsApi {
   }
 
   async #once<S extends z.ZodType>(socket: WebSocket, req: WsApiRequest<S>): Promise<z.infer<S>> {
-    await this.#o.limiter.acquire({ weight: req.weight, orders: req.orders ?? 0 }, req.method);
+    try {
+      await this.#o.limiter.acquire({ weight: req.weight, orders: req.orders ?? 0 }, req.method);
+    } catch (err) {
+      // Nothing has left the process yet: the failure is ours, never the venue's answer.
+      throw err instanceof VenueError ? asLocalVenueError(err) : err;
+    }
     let params: Record<string, string | number | boolean> = {};
     for (const [k, v] of Object.entries(req.params ?? {})) if (v !== undefined) params[k] = v;
     if (req.signed) {
       if (this.#o.credentials === undefined) {
         throw new VenueError('fatal', VenueErrorCode.AUTH, `${req.method}: needs an API key and none is configured`, {
           operation: req.method,
+          local: true,
         });
       }
       const creds = this.#o.credentials.current();
+      let recvWindow: number;
+      try {
+        recvWindow = recvWindowFor(req.method, this.#o.recvWindowMs, req.notAfter, this.#o.clock.now());
+      } catch (err) {
+        throw err instanceof VenueError ? asLocalVenueError(err) : err;
+      }
       params = {
         ...params,
         apiKey: creds.apiKey,
-        recvWindow: this.#o.recvWindowMs,
+        recvWindow,
         timestamp: this.#o.serverClock.now(),
       };
       params.signature = creds.sign(wsApiSignaturePayload(params));
@@ -190,6 +206,7 @@ export class BinanceWsApi {
         reject(
           new VenueError('retryable', VenueErrorCode.NOT_CONNECTED, `${req.method}: send failed: ${err.message}`, {
             operation: req.method,
+            local: true,
           }),
         );
       });
