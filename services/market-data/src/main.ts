@@ -8,6 +8,7 @@ import {
   createLogger,
   createMetrics,
   installShutdown,
+  watchParent,
   ReadinessGate,
   registerSecret,
   startOpsServer,
@@ -96,6 +97,8 @@ async function main(): Promise<void> {
       { name: 'close-ops', run: () => ops?.close() },
     ],
   });
+  // Started by `bourse start`: stop (through the shutdown above) once the launcher is gone.
+  watchParent();
 
   try {
     ops = await startOpsServer({ port: config.opsPort, host: config.opsHost, registry, ready: ready.check });

@@ -11,6 +11,7 @@ import {
   createLogger,
   createMetrics,
   installShutdown,
+  watchParent,
   ReadinessGate,
   startOpsServer,
   startTelemetry,
@@ -111,6 +112,8 @@ async function main(): Promise<void> {
       { name: 'telemetry', run: () => telemetry.shutdown() },
     ],
   });
+  // Started by `bourse start`: stop (through the shutdown above) once the launcher is gone.
+  watchParent();
 
   try {
     await bus.ensureStreams();

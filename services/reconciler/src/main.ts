@@ -10,6 +10,7 @@ import {
   createLogger,
   createMetrics,
   installShutdown,
+  watchParent,
   ReadinessGate,
   startOpsServer,
   startTelemetry,
@@ -93,6 +94,8 @@ async function main(): Promise<void> {
       { name: 'telemetry', run: () => telemetry.shutdown() },
     ],
   });
+  // Started by `bourse start`: stop (through the shutdown above) once the launcher is gone.
+  watchParent();
 
   try {
     await bus.ensureStreams();
