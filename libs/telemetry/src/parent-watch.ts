@@ -2,7 +2,10 @@
 // that had no chance to stop its children. The launcher names itself in BOURSE_PARENT_PID; the
 // child checks its parent pid on an interval, and once the launcher is gone (the child was
 // re-parented) it sends itself SIGTERM, so the service's own graceful shutdown runs exactly as it
-// would for a stop asked by the launcher. A service started by hand (no variable) watches nothing.
+// would for a stop asked by the launcher. The launcher also read the child's output, so a write to
+// stdout or stderr after it vanished fails with EPIPE; that must not kill the service before its
+// shutdown ran (the simulator saving its state), so such a write is dropped and triggers the check.
+// A service started by hand (no variable) watches nothing.
 
 /** The variable the launcher sets to its own pid in each child's environment. */
 export const PARENT_PID_ENV = 'BOURSE_PARENT_PID';
@@ -44,12 +47,20 @@ export function watchParent(options: ParentWatchOptions = {}): ParentWatch {
   timer = setInterval(check, options.intervalMs ?? 500);
   // The watch alone must not keep a service alive that is otherwise done.
   timer.unref();
+  const onOutputError = (err: NodeJS.ErrnoException): void => {
+    if (err.code !== 'EPIPE' && err.code !== 'EIO' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+    if (timer !== undefined) check();
+  };
+  process.stdout.on('error', onOutputError);
+  process.stderr.on('error', onOutputError);
   check();
   return {
     parentPid: expected,
     stop() {
       clearInterval(timer);
       timer = undefined;
+      process.stdout.off('error', onOutputError);
+      process.stderr.off('error', onOutputError);
     },
   };
 }
