@@ -313,8 +313,20 @@ export class StrategyRunner {
       try {
         const ack = await this.options.bus.publishDurable(subject, IntentContract, intent, { msgId: intent.id });
         this.metrics.published.inc({ strategy: intent.strategyId });
+        // The decision and what it was made on (the values the strategy recorded), so the log alone
+        // answers "which strategy decided what, on which inputs".
         this.log.info(
-          { strategyId: intent.strategyId, intentId: intent.id, instrument: intent.instrument, side: intent.side },
+          {
+            strategyId: intent.strategyId,
+            intentId: intent.id,
+            instrument: intent.instrument,
+            side: intent.side,
+            style: intent.style,
+            ...(intent.qty !== undefined ? { qty: intent.qty } : {}),
+            ...(intent.quoteQty !== undefined ? { quoteQty: intent.quoteQty } : {}),
+            ...(intent.price !== undefined ? { price: intent.price } : {}),
+            inputs: intent.inputs,
+          },
           'intent published',
         );
         this.emit({ type: 'published', intent, seq: ack.seq });
