@@ -102,7 +102,7 @@ async function main(): Promise<void> {
 
   try {
     ops = await startOpsServer({ port: config.opsPort, host: config.opsHost, registry, ready: ready.check });
-    logger.info({ url: ops.url }, 'ops server listening');
+    logger.debug({ url: ops.url }, 'ops server listening');
 
     bus = await connectBus({
       service: SERVICE,
@@ -213,6 +213,7 @@ async function main(): Promise<void> {
         instruments: instruments.map((i) => i.venueSymbol),
         recording: config.recording?.dir ?? null,
         snapshotKeyPrefix: config.snapshot.keyPrefix,
+        ops: ops.url,
       },
       `${SERVICE}: ready`,
     );

@@ -100,7 +100,7 @@ describe('runStart', { timeout: 60_000 }, () => {
     expect(text).toContain(`created database "${database}"`);
     expect(text).toMatch(/not built yet: order-manager .*strategy-runner/);
     expect(text).toContain('[exchange-sim] sim stopping');
-    expect(text).toContain('[bourse] exchange-sim stopped (exit code 0)');
+    expect(text).toMatch(/\[bourse\] exchange-sim stopped \(SIGTERM: exit code 0, \d+ ms\)/);
     expect(text).not.toContain('started by bourse');
   });
 

@@ -172,7 +172,9 @@ export async function runStart(config: CliConfig, options: StartOptions): Promis
       const args0 = service.name === 'exchange-sim' ? (plan?.simArgs ?? []) : [];
       const { command, args } = tsxCommand(service.path, args0);
       const ownEnv = plan?.serviceEnv[service.name as OpsService];
-      bourse(`starting ${service.name} (${service.entry})`);
+      const opsUrl = plan?.opsUrls[service.name as OpsService];
+      // A service with a readiness endpoint gets one line, once ready; the others one as they start.
+      if (opsUrl === undefined) bourse(`starting ${service.name} (${service.entry})`);
       await services.start({
         name: service.name,
         command,
@@ -183,7 +185,6 @@ export async function runStart(config: CliConfig, options: StartOptions): Promis
           ? { ready: { pattern: service.ready, timeoutMs: options.readyTimeoutMs } }
           : {}),
       });
-      const opsUrl = plan?.opsUrls[service.name as OpsService];
       if (opsUrl !== undefined) {
         const outcome = await waitForReadyz({
           opsUrl,

@@ -223,7 +223,8 @@ export class Supervisor {
     }
     const { name } = entry.spec;
     const signal = entry.spec.stopSignal ?? 'SIGTERM';
-    this.options.write(`[bourse] stopping ${name} (${signal})`);
+    // One line per child: its stop is said once it is done (or overdue), not also when asked.
+    const askedAt = performance.now();
     signalGroup(entry.pid, signal);
     let forced = false;
     let exit = await within(entry.exited, this.options.stopTimeoutMs);
@@ -237,7 +238,9 @@ export class Supervisor {
     signalGroup(entry.pid, 'SIGKILL');
     await groupGone(entry.pid, KILL_GRACE_MS);
     const final = exit ?? { name, pid: entry.pid, code: null, signal: 'SIGKILL' as const };
-    this.options.write(`[bourse] ${name} stopped (${describeExit(final)})`);
+    this.options.write(
+      `[bourse] ${name} stopped (${signal}: ${describeExit(final)}, ${Math.round(performance.now() - askedAt)} ms)`,
+    );
     return { ...final, forced };
   }
 }
