@@ -26,7 +26,11 @@ describe('watchParent', () => {
   it('ignores a malformed pid instead of stopping the service', () => {
     const gone: number[] = [];
     for (const raw of ['abc', '1', '-5', '2.5']) {
-      const watch = watchParent({ env: { [PARENT_PID_ENV]: raw }, parentPid: () => 1, onParentGone: (p) => gone.push(p) });
+      const watch = watchParent({
+        env: { [PARENT_PID_ENV]: raw },
+        parentPid: () => 1,
+        onParentGone: (p) => gone.push(p),
+      });
       expect(watch.parentPid).toBeUndefined();
     }
     expect(gone).toEqual([]);

@@ -117,8 +117,7 @@ export class Shutdown {
     if (status === 'clean') {
       log.debug({ status, steps: results }, 'shutdown steps');
       log.info({ reason, durationMs: Math.round(this.now() - startedAt) }, 'shutdown complete');
-    }
-    else log.error({ status, steps: results }, 'shutdown finished with errors');
+    } else log.error({ status, steps: results }, 'shutdown finished with errors');
     return outcome;
   }
 }

@@ -176,7 +176,7 @@ describe('bourse start as a process', { timeout: 120_000 }, () => {
     }
   });
 
-  it("its own crash: stops in order, says why, and exits 1", async () => {
+  it('its own crash: stops in order, says why, and exits 1', async () => {
     const root = fakeCheckout();
     try {
       const launched = await launch(root.path);

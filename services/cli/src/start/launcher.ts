@@ -31,7 +31,8 @@ export async function runLauncher(config: CliConfig, options: LauncherOptions): 
   };
   const onCrash = (err: unknown) => {
     const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
-    if (!crashed) writeLine('stderr', `[bourse] the launcher failed: ${detail}\n[bourse] stopping everything it started`);
+    if (!crashed)
+      writeLine('stderr', `[bourse] the launcher failed: ${detail}\n[bourse] stopping everything it started`);
     crashed = true;
     controller.abort();
   };

@@ -275,7 +275,10 @@ describe('Supervisor', () => {
 
   it('tells each child its own pid as the parent to watch', async () => {
     const { s, when } = supervisor();
-    const script = dir.file('parent.cjs', `console.log('parent ' + process.env.BOURSE_PARENT_PID + ' ' + process.ppid);`);
+    const script = dir.file(
+      'parent.cjs',
+      `console.log('parent ' + process.env.BOURSE_PARENT_PID + ' ' + process.ppid);`,
+    );
     await s.start(node('child', script, [], null));
     expect(await when(/\[child\] parent/)).toBe(`[child] parent ${process.pid} ${process.pid}`);
   });
