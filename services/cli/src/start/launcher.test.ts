@@ -14,7 +14,7 @@ import { quoteIdentifier } from '@bourse/store';
 import { loadConfig } from '../config.js';
 import { withDatabase } from '../doctor/url.js';
 import { repoRoot, tsxCommand } from '../paths.js';
-import { isAlive, tempDir } from '../test-helpers.js';
+import { freePort, isAlive, tempDir } from '../test-helpers.js';
 
 const real = loadConfig();
 const database = `bourse_cli_launcher_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
@@ -73,7 +73,7 @@ interface Launched {
   readonly exited: Promise<number | null>;
 }
 
-async function launch(root: string): Promise<Launched> {
+async function launch(root: string, env: Record<string, string> = {}): Promise<Launched> {
   const journal = join(root, 'journal.txt');
   writeFileSync(journal, '');
   const crashFile = join(root, 'crash-now');
@@ -83,7 +83,7 @@ async function launch(root: string): Promise<Launched> {
   ]);
   const child = spawn(command, args, {
     cwd: repoRoot(),
-    env: { ...process.env, LAUNCHER_JOURNAL: journal, LAUNCHER_CRASH_FILE: crashFile },
+    env: { ...process.env, ...env, LAUNCHER_JOURNAL: journal, LAUNCHER_CRASH_FILE: crashFile },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let text = '';
@@ -198,6 +198,33 @@ describe('bourse start as a process', { timeout: 120_000 }, () => {
       await launched.exited;
       expect([...(await journalOfAll(launched.journal))].sort()).toEqual([...IN_ORDER].sort());
       // Each stand-in closes its port and exits in its SIGTERM handler; wait for the exits.
+      for (const { pid } of launched.services.values()) {
+        while (isAlive(pid)) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await expectNothingLeft(launched);
+    } finally {
+      root.remove();
+    }
+  });
+
+  it('SIGKILL: the NATS and Redis it started stop too (they run under a watchdog)', async () => {
+    const root = fakeCheckout();
+    const [natsPort, redisPort] = [await freePort(), await freePort()];
+    try {
+      const launched = await launch(root.path, {
+        NATS_URL: `nats://127.0.0.1:${natsPort}`,
+        REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+      });
+      expect(launched.output()).toMatch(/\[bourse\] OK +NATS .*started by bourse/);
+      expect(launched.output()).toMatch(/\[bourse\] OK +Redis .*started by bourse/);
+      expect(await listening(natsPort)).toBe(true);
+      expect(await listening(redisPort)).toBe(true);
+      launched.child.kill('SIGKILL');
+      await launched.exited;
+      await journalOfAll(launched.journal);
+      for (const port of [natsPort, redisPort]) {
+        while (await listening(port)) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       for (const { pid } of launched.services.values()) {
         while (isAlive(pid)) await new Promise((resolve) => setTimeout(resolve, 20));
       }
