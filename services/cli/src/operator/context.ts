@@ -64,7 +64,7 @@ export function createOperatorContext(options: ContextOptions): OperatorContext 
           service: 'bourse-cli',
           subjects,
           // The command reports its own failures; the bus's own lines would repeat them.
-          logger: audit.child({}, { level: 'error' }),
+          logger: audit.child({}, { level: audit.isLevelEnabled('error') ? 'error' : 'silent' }),
           registry: new Registry(),
           servers: config.servers.nats,
           connectTimeoutMs: timeoutMs,

@@ -247,6 +247,10 @@ describe('status: strategies, --check, NATS named (real NATS, PostgreSQL)', { ti
     expect(lines.join('\n')).toContain(
       `== trading state\ncannot read: NATS at nats://127.0.0.1:${port}: connection refused`,
     );
+    const resume = context({ servers: { ...config.servers, nats: `nats://127.0.0.1:${port}` } });
+    await expect(runResume(resume.ctx, { scope: { kind: 'global' }, reason: 'x', json: false })).rejects.toThrow(
+      `NATS at nats://127.0.0.1:${port}: connection refused`,
+    );
     const check = context({ servers: { ...config.servers, nats: `nats://127.0.0.1:${port}` } });
     expect(await runStatus(check.ctx, statusOptions({ check: true }))).toBe(1);
     expect(check.lines).toContain(`  trading state: cannot read: NATS at nats://127.0.0.1:${port}: connection refused`);

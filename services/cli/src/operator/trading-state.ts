@@ -36,6 +36,8 @@ export async function setTradingState(
     const kv = await bus.tradingState(TradingStateContract);
     revision = await kv.put(tradingStateKey(options.scope), state);
   } catch (err) {
+    // NATS not reachable at all: that error already names the server and why.
+    if (err instanceof CommandFailedError && err.what === 'NATS') throw err;
     throw new CommandFailedError(
       'trading state',
       `could not write ${options.mode} for ${describeScope(options.scope)} at ${ctx.config.servers.nats}: ${describe(err)}`,
