@@ -195,7 +195,7 @@ export class NatsBus implements Bus {
 
   async ensureStreams(): Promise<void> {
     await ensureStreams(this.#p.jsm, this.subjects, this.#p.streams);
-    this.#log.info({ streams: Object.values(this.subjects.streams) }, 'streams ensured');
+    this.#log.debug({ streams: Object.values(this.subjects.streams) }, 'streams ensured');
   }
 
   async publishDurable<S extends z.ZodType>(
@@ -281,7 +281,7 @@ export class NatsBus implements Bus {
     await Promise.all([...this.#consumers].map((c) => c.stop()));
     await Promise.all([...this.#stoppers].map((stop) => stop()));
     await this.#p.nc.drain();
-    this.#log.info('bus drained and closed');
+    this.#log.debug('bus drained and closed');
   }
 
   closed(): Promise<void | Error> {

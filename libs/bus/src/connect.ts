@@ -86,7 +86,7 @@ export async function connectBus(options: ConnectBusOptions): Promise<Bus> {
     options: resolved,
     ...(options.streams !== undefined ? { streams: options.streams } : {}),
   });
-  logger.info({ servers: where, server: redactUrl(nc.getServer()) }, 'connected to NATS');
+  logger.debug({ servers: where, server: redactUrl(nc.getServer()) }, 'connected to NATS');
 
   const onStatus = (s: Status): void => {
     metrics.statusEvents.inc({ type: s.type });
@@ -116,7 +116,7 @@ export async function connectBus(options: ConnectBusOptions): Promise<Bus> {
         logger.warn({ status: s.type }, 'NATS connection status');
         break;
       case 'close':
-        logger.info('NATS connection closed');
+        logger.debug('NATS connection closed');
         break;
       case 'reconnecting':
       case 'ping':

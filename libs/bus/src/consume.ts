@@ -161,7 +161,7 @@ export async function startConsumer<S extends z.ZodType>(
     }
   })();
 
-  log.info({ filterSubject: spec.filterSubject }, 'durable consumer started');
+  log.debug({ filterSubject: spec.filterSubject }, 'durable consumer started');
   return {
     stream,
     durable: spec.durable,
@@ -171,7 +171,7 @@ export async function startConsumer<S extends z.ZodType>(
       await messages.close();
       await loop;
       await notifications;
-      log.info('durable consumer stopped');
+      log.debug('durable consumer stopped');
     },
   };
 }

@@ -39,3 +39,4 @@ export {
   type SignalSource,
 } from './shutdown.js';
 export type { Check, CheckResult, ShutdownStep, ShutdownStatus, ShutdownStepResult, ShutdownOutcome } from './types.js';
+export { watchParent, PARENT_PID_ENV, type ParentWatch, type ParentWatchOptions } from './parent-watch.js';

@@ -12,9 +12,9 @@ function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => voi
   return { promise, resolve };
 }
 
-function testLogger() {
+function testLogger(level: 'debug' | 'info' = 'debug') {
   const logs = captureLogs();
-  return { logs, logger: createLogger({ service: 'svc', destination: logs.destination }) };
+  return { logs, logger: createLogger({ service: 'svc', level, destination: logs.destination }) };
 }
 
 describe('Shutdown', () => {
@@ -67,6 +67,21 @@ describe('Shutdown', () => {
     const started = logs.entries().filter((e) => e.msg === 'shutdown step started');
     expect(started.map((e) => e.step)).toEqual(['stop-intake', 'drain', 'close']);
     expect(shutdown.run('again')).toBe(shutdown.run('SIGINT'));
+  });
+
+  it('says a clean shutdown in one info line; the steps are at debug', async () => {
+    const { logs, logger } = testLogger('info');
+    const shutdown = new Shutdown({
+      logger,
+      timeoutMs: 10_000,
+      steps: [
+        { name: 'stop-intake', run: () => undefined },
+        { name: 'close', run: () => undefined },
+      ],
+    });
+    expect((await shutdown.run('SIGTERM')).status).toBe('clean');
+    expect(logs.entries().map((e) => [e.level, e.msg, e.reason])).toEqual([['info', 'shutdown complete', 'SIGTERM']]);
+    expect(typeof logs.entries()[0]?.durationMs).toBe('number');
   });
 
   it('gives the timeout outcome when a step hangs past the bound, and runs no later step', async () => {

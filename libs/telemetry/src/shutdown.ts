@@ -1,5 +1,6 @@
 // Graceful shutdown: run the service's steps in order (stop taking work, drain, flush, close),
-// log each, and finish within a bound. `Shutdown` holds the logic and returns the outcome;
+// and finish within a bound. A clean shutdown is one info line; each step is logged at debug, and
+// a failed step or a missed bound at error, with every step's outcome. `Shutdown` holds the logic and returns the outcome;
 // `installShutdown` is the thin layer that ties it to SIGTERM/SIGINT and exits the process.
 
 import { performance } from 'node:perf_hooks';
@@ -72,14 +73,15 @@ export class Shutdown {
     const results: ShutdownStepResult[] = this.steps.map((step) => ({ name: step.name, status: 'skipped' }));
     let timedOut = false;
     let failed = false;
-    log.info({ reason, timeoutMs: this.timeoutMs, steps: this.steps.map((s) => s.name) }, 'shutdown started');
+    const startedAt = this.now();
+    log.debug({ reason, timeoutMs: this.timeoutMs, steps: this.steps.map((s) => s.name) }, 'shutdown started');
 
     const allSteps = (async () => {
       for (const [index, step] of this.steps.entries()) {
         const result = results[index];
         if (timedOut || result === undefined) return;
         result.status = 'unfinished';
-        log.info({ step: step.name }, 'shutdown step started');
+        log.debug({ step: step.name }, 'shutdown step started');
         const startedAt = this.now();
         try {
           await step.run();
@@ -93,7 +95,7 @@ export class Shutdown {
         }
         result.durationMs = Math.round(this.now() - startedAt);
         if (!timedOut && result.status === 'done')
-          log.info({ step: step.name, durationMs: result.durationMs }, 'shutdown step done');
+          log.debug({ step: step.name, durationMs: result.durationMs }, 'shutdown step done');
       }
     })();
 
@@ -112,8 +114,10 @@ export class Shutdown {
     }
     const status: ShutdownStatus = timedOut ? 'timeout' : failed ? 'failed' : 'clean';
     const outcome: ShutdownOutcome = { reason, status, exitCode: status === 'clean' ? 0 : 1, steps: results };
-    if (status === 'clean') log.info({ status, steps: results }, 'shutdown complete');
-    else log.error({ status, steps: results }, 'shutdown finished with errors');
+    if (status === 'clean') {
+      log.debug({ status, steps: results }, 'shutdown steps');
+      log.info({ reason, durationMs: Math.round(this.now() - startedAt) }, 'shutdown complete');
+    } else log.error({ status, steps: results }, 'shutdown finished with errors');
     return outcome;
   }
 }

@@ -13,7 +13,7 @@ interface Run {
   readonly stderr: string;
 }
 
-function bourse(args: string[], env: Record<string, string> = {}): Promise<Run> {
+function bourse(args: string[], env: Record<string, string> = {}, readerGone = false): Promise<Run> {
   const root = repoRoot();
   const { command, args: argv } = tsxCommand('services/cli/src/main.ts', args);
   return new Promise((resolve, reject) => {
@@ -24,7 +24,9 @@ function bourse(args: string[], env: Record<string, string> = {}): Promise<Run> 
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
+    // Like `| head` that has already quit: every write to stdout meets a pipe with no reader.
+    if (readerGone) child.stdout.destroy();
+    else child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
     child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, stdout, stderr }));
@@ -35,6 +37,13 @@ const config = loadConfig();
 const serverEnv = { NATS_URL: config.natsUrl, DATABASE_URL: config.databaseUrl, REDIS_URL: config.redisUrl };
 
 describe('bourse (child process)', { timeout: 60_000 }, () => {
+  it('exits 0 without a word when the reader of its output is gone (EPIPE)', async () => {
+    for (const args of [['doctor'], ['version'], ['--help']]) {
+      const run = await bourse(args, serverEnv, true);
+      expect({ args, stderr: run.stderr, code: run.code }).toEqual({ args, stderr: '', code: 0 });
+    }
+  });
+
   it('doctor: exit 0 and one OK line per server against the running servers', async () => {
     const run = await bourse(['doctor'], serverEnv);
     expect(run.stderr).toBe('');

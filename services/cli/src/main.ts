@@ -7,6 +7,7 @@ import { DEFAULT_CHECK_TIMEOUT_MS } from './doctor/types.js';
 import { registerBacktestCommand } from './backtest/command.js';
 import { registerReplayCommand } from './replay/command.js';
 import { isCliError } from './errors.js';
+import { guardOutput } from './output.js';
 import { registerOperatorCommands } from './operator/register.js';
 import { repoRoot, stateDir } from './paths.js';
 import { formatVersion, readVersion } from './version.js';
@@ -74,38 +75,16 @@ function buildProgram(): Command {
     .option('--config <file>', 'platform config file (default: BOURSE_CONFIG or config/bourse.yaml)')
     .action(async (opts: { stopTimeout: number; readyTimeout: number; config?: string }) => {
       const { cli: config, platform } = loadConfigs(repoRoot(), opts.config);
-      const { runStart } = await import('./start/start.js');
-      const controller = new AbortController();
-      let firstSignalAt: number | undefined;
-      const onSignal = (signal: NodeJS.Signals) => {
-        // Ctrl-C under `pnpm start` arrives more than once (the terminal, then pnpm and tsx relaying it).
-        const now = performance.now();
-        if (firstSignalAt === undefined) {
-          firstSignalAt = now;
-          console.log(`[bourse] ${signal}: stopping everything bourse started`);
-        } else if (now - firstSignalAt > 1_000) {
-          console.log(`[bourse] still stopping (each process has up to ${opts.stopTimeout} ms)`);
-        }
-        controller.abort();
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-      try {
-        process.exitCode = await runStart(config, {
-          root: repoRoot(),
-          stateDir: stateDir(),
-          uid: process.getuid?.() ?? -1,
-          checkTimeoutMs: DEFAULT_CHECK_TIMEOUT_MS,
-          readyTimeoutMs: opts.readyTimeout,
-          stopTimeoutMs: opts.stopTimeout,
-          write: (line) => console.log(line),
-          stop: controller.signal,
-          platform,
-        });
-      } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-      }
+      const { runLauncher } = await import('./start/launcher.js');
+      process.exitCode = await runLauncher(config, {
+        root: repoRoot(),
+        stateDir: stateDir(),
+        uid: process.getuid?.() ?? -1,
+        checkTimeoutMs: DEFAULT_CHECK_TIMEOUT_MS,
+        readyTimeoutMs: opts.readyTimeout,
+        stopTimeoutMs: opts.stopTimeout,
+        platform,
+      });
     });
 
   program
@@ -152,4 +131,6 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+// A reader that goes away (`| head`) ends a command quietly instead of with an EPIPE stack trace.
+guardOutput();
 process.exitCode = await main(process.argv.slice(2));

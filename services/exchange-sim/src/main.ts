@@ -1,6 +1,7 @@
 // Process entry of the exchange sim (`pnpm bourse sim ...`). Prints its base URLs once it answers,
 // and on SIGTERM / SIGINT / SIGHUP stops, saving state when a state file is configured.
 
+import { watchParent } from '@bourse/telemetry';
 import { ConfigError, loadConfig, USAGE } from './config.js';
 import { startExchangeSim } from './server.js';
 
@@ -49,6 +50,8 @@ async function main(): Promise<number> {
   console.log(`exchange-sim: WS API  ${sim.wsApiUrl}`);
   console.log(`exchange-sim: admin   ${sim.adminUrl}`);
   if (config.options.stateFile) console.log(`exchange-sim: state   ${config.options.stateFile}`);
+  // Started by `bourse start`: stop (SIGTERM, handled below) once the launcher is gone.
+  watchParent();
   console.log(`exchange-sim: ready`);
 
   return new Promise<number>((resolve) => {

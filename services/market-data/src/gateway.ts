@@ -133,7 +133,7 @@ export class MarketDataGateway {
     await this.#o.feed.subscribe(
       this.#o.instruments.flatMap((i) => this.#o.channels.map((channel) => ({ symbol: i.instrument, channel }))),
     );
-    this.#log.info(
+    this.#log.debug(
       {
         instruments: this.#o.instruments.map((i) => i.venueSymbol),
         channels: this.#o.channels,
@@ -160,7 +160,12 @@ export class MarketDataGateway {
 
   #onEvent(event: MarketDataEvent): void {
     if (event.kind === 'connection') {
-      this.#log.info({ state: event.state, reason: event.reason }, 'venue connection changed');
+      // The first connect is start-up detail; every later change is news.
+      const firstConnect = event.reason === 'start' || event.reason === 'first';
+      this.#log[firstConnect ? 'debug' : 'info'](
+        { state: event.state, reason: event.reason },
+        'venue connection changed',
+      );
     }
     this.#apply(this.#pipeline.onEvent(event, this.#o.clock.now()));
   }
@@ -257,7 +262,7 @@ export class MarketDataGateway {
     if (view !== undefined) this.#snapshots.get(t.instrument)?.applyFeed(view);
     this.#summary.transitions += 1;
     // State changes are rare (bounded by episodes, not by the event rate): one line each.
-    this.#log.info(
+    this.#log[t.from === 'starting' ? 'debug' : 'info'](
       { instrument: t.venueSymbol, from: t.from, to: t.status.state, cause: t.cause, reason: t.status.reason },
       'feed state changed',
     );

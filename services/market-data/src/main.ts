@@ -8,6 +8,7 @@ import {
   createLogger,
   createMetrics,
   installShutdown,
+  watchParent,
   ReadinessGate,
   registerSecret,
   startOpsServer,
@@ -96,10 +97,12 @@ async function main(): Promise<void> {
       { name: 'close-ops', run: () => ops?.close() },
     ],
   });
+  // Started by `bourse start`: stop (through the shutdown above) once the launcher is gone.
+  watchParent();
 
   try {
     ops = await startOpsServer({ port: config.opsPort, host: config.opsHost, registry, ready: ready.check });
-    logger.info({ url: ops.url }, 'ops server listening');
+    logger.debug({ url: ops.url }, 'ops server listening');
 
     bus = await connectBus({
       service: SERVICE,
@@ -210,6 +213,7 @@ async function main(): Promise<void> {
         instruments: instruments.map((i) => i.venueSymbol),
         recording: config.recording?.dir ?? null,
         snapshotKeyPrefix: config.snapshot.keyPrefix,
+        ops: ops.url,
       },
       `${SERVICE}: ready`,
     );

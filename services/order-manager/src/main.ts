@@ -11,6 +11,7 @@ import {
   createLogger,
   createMetrics,
   installShutdown,
+  watchParent,
   ReadinessGate,
   startOpsServer,
   startTelemetry,
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
     registry: metrics.registry,
     ready: readiness.check,
   });
-  logger.info({ url: ops.url }, 'ops server listening');
+  logger.debug({ url: ops.url }, 'ops server listening');
 
   const clock = { now: () => Date.now() };
   await ensureDatabase(config.databaseUrl);
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
     metrics: createBinanceMetrics(metrics.registry),
     logger: logger.child({ component: 'venue' }),
   });
-  logger.info({ target: v.target, credentials: credentials.source, orderPath: v.orderPath }, 'venue connected');
+  logger.debug({ target: v.target, credentials: credentials.source, orderPath: v.orderPath }, 'venue connected');
 
   const service = new OrderManagerService({
     bus,
@@ -111,6 +112,8 @@ async function main(): Promise<void> {
       { name: 'telemetry', run: () => telemetry.shutdown() },
     ],
   });
+  // Started by `bourse start`: stop (through the shutdown above) once the launcher is gone.
+  watchParent();
 
   try {
     await bus.ensureStreams();
@@ -123,7 +126,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   readiness.unblock('startup');
-  logger.info({ namespace: config.namespace || undefined }, 'order manager ready');
+  logger.info({ namespace: config.namespace || undefined, venue: v.target, ops: ops.url }, 'order manager ready');
 }
 
 main().catch((err: unknown) => {

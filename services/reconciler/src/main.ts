@@ -10,6 +10,7 @@ import {
   createLogger,
   createMetrics,
   installShutdown,
+  watchParent,
   ReadinessGate,
   startOpsServer,
   startTelemetry,
@@ -49,13 +50,13 @@ async function main(): Promise<void> {
     registry: metrics.registry,
     ready: readiness.check,
   });
-  logger.info({ url: ops.url }, 'ops server listening');
+  logger.debug({ url: ops.url }, 'ops server listening');
 
   const clock = { now: () => Date.now() };
   await ensureDatabase(config.databaseUrl, { logger });
   const pool = createPool(config.databaseUrl, { logger, applicationName: SERVICE, max: 3 });
   const { applied } = await migrateReconcilerStore(pool, logger);
-  if (applied.length > 0) logger.info({ applied: applied.map((m) => m.version) }, 'reconciler schema migrated');
+  if (applied.length > 0) logger.debug({ applied: applied.map((m) => m.version) }, 'reconciler schema migrated');
 
   const bus = await connectBus({
     service: SERVICE,
@@ -93,6 +94,8 @@ async function main(): Promise<void> {
       { name: 'telemetry', run: () => telemetry.shutdown() },
     ],
   });
+  // Started by `bourse start`: stop (through the shutdown above) once the launcher is gone.
+  watchParent();
 
   try {
     await bus.ensureStreams();
@@ -116,7 +119,7 @@ async function main(): Promise<void> {
     });
     void service.whenStarted().then((outcome) => {
       readiness.unblock('startup');
-      logger.info({ runId: outcome.runId }, 'reconciler ready');
+      logger.info({ runId: outcome.runId, ops: ops.url }, 'reconciler ready');
     });
     await service.start();
   } catch (err) {

@@ -12,6 +12,7 @@ import {
   createLogger,
   createMetrics,
   installShutdown,
+  watchParent,
   ReadinessGate,
   startOpsServer,
   startTelemetry,
@@ -47,7 +48,7 @@ async function main(): Promise<void> {
     registry: metrics.registry,
     ready: readiness.check,
   });
-  logger.info({ url: ops.url }, 'ops server listening');
+  logger.debug({ url: ops.url }, 'ops server listening');
 
   const clock = { now: () => Date.now() };
   const pool = createPool(config.databaseUrl, { logger, applicationName: SERVICE, max: 2 });
@@ -95,6 +96,8 @@ async function main(): Promise<void> {
       { name: 'telemetry', run: () => telemetry.shutdown() },
     ],
   });
+  // Started by `bourse start`: stop (through the shutdown above) once the launcher is gone.
+  watchParent();
 
   try {
     await bus.ensureStreams();
@@ -112,7 +115,7 @@ async function main(): Promise<void> {
   }
   await historyConnection.close();
   readiness.unblock('startup');
-  logger.info({ venue: config.venue, namespace: config.namespace || undefined }, 'risk gate ready');
+  logger.info({ venue: config.venue, namespace: config.namespace || undefined, ops: ops.url }, 'risk gate ready');
 }
 
 main().catch((err: unknown) => {

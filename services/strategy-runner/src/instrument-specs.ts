@@ -46,7 +46,7 @@ export async function openVenueReads(config: RunnerConfig, logger: Logger): Prom
         }
       : { name: config.venueTarget };
   const client = await BinanceVenueClient.connect({ options: { target, orderPath: 'rest', timeSyncIntervalMs: 0 } });
-  logger.info({ venue: client.venue, target: config.venueTarget }, 'instrument specs loaded');
+  logger.debug({ venue: client.venue, target: config.venueTarget }, 'instrument specs loaded');
   // A market-data feed opens its socket on the first subscribe; klines are plain REST reads.
   const feed = client.marketData();
   const read = feed.klines?.bind(feed);

@@ -12,6 +12,7 @@ import {
   createLogger,
   createMetrics,
   installShutdown,
+  watchParent,
   startOpsServer,
   startTelemetry,
 } from '@bourse/telemetry';
@@ -113,6 +114,8 @@ async function main(): Promise<void> {
       { name: 'flush-telemetry', run: () => telemetry.shutdown() },
     ],
   });
+  // Started by `bourse start`: stop (through the shutdown above) once the launcher is gone.
+  watchParent();
 
   await runner.start();
   ready.unblock('leases');

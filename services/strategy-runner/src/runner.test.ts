@@ -108,6 +108,10 @@ describe('strategy runner', () => {
       bid: '11.9',
       ask: '12.1',
     });
+    // The log line says the same: the decision and the inputs it was made on.
+    const line = r.logs.entries().find((e) => e['msg'] === 'intent published');
+    expect(line).toMatchObject({ strategyId: 'sma-a', intentId: stored.id, side: 'BUY', style: 'market', qty: '0.01' });
+    expect(line?.['inputs']).toEqual(stored.inputs);
     await r.runner.stop();
   });
 

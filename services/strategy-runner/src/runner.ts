@@ -184,7 +184,7 @@ export class StrategyRunner {
       contract: ReconReportContract,
       onMessage: (report) => {
         this.core.onReconReport(report);
-        this.log.info({ runId: report.runId, venue: report.venue, verdict: report.verdict }, 'reconciliation report');
+        this.log.debug({ runId: report.runId, venue: report.venue, verdict: report.verdict }, 'reconciliation report');
         this.emit({ type: 'recon', runId: report.runId, verdict: report.verdict });
       },
       onInvalid: (seq, subject, reason) => this.log.error({ seq, subject, reason }, 'reconciliation report skipped'),
@@ -200,7 +200,7 @@ export class StrategyRunner {
     });
     this.followers.push(risk);
     await exec.caughtUp;
-    this.log.info({ strategies: this.options.strategies.map((s) => s.id) }, 'positions rebuilt; claiming instruments');
+    this.log.debug({ strategies: this.options.strategies.map((s) => s.id) }, 'positions rebuilt; claiming instruments');
     await this.leases.start();
   }
 
@@ -264,7 +264,11 @@ export class StrategyRunner {
     this.metrics.owned.set(this.owned.size);
     await Promise.all(owned.subscriptions.map((s) => s.unsubscribe().catch(() => undefined)));
     await owned.publishing;
-    this.log.info({ instrument: owned.ref.symbol, venue: owned.ref.venue, reason }, 'instrument released');
+    // Releasing everything on the way out is shutdown detail; a release while running is news.
+    this.log[reason === 'replica stopping' ? 'debug' : 'info'](
+      { instrument: owned.ref.symbol, venue: owned.ref.venue, reason },
+      'instrument released',
+    );
     this.emit({ type: 'lost', instrument: owned.ref, reason });
   }
 
@@ -317,8 +321,20 @@ export class StrategyRunner {
       try {
         const ack = await this.options.bus.publishDurable(subject, IntentContract, intent, { msgId: intent.id });
         this.metrics.published.inc({ strategy: intent.strategyId });
+        // The decision and what it was made on (the values the strategy recorded), so the log alone
+        // answers "which strategy decided what, on which inputs".
         this.log.info(
-          { strategyId: intent.strategyId, intentId: intent.id, instrument: intent.instrument, side: intent.side },
+          {
+            strategyId: intent.strategyId,
+            intentId: intent.id,
+            instrument: intent.instrument,
+            side: intent.side,
+            style: intent.style,
+            ...(intent.qty !== undefined ? { qty: intent.qty } : {}),
+            ...(intent.quoteQty !== undefined ? { quoteQty: intent.quoteQty } : {}),
+            ...(intent.price !== undefined ? { price: intent.price } : {}),
+            inputs: intent.inputs,
+          },
           'intent published',
         );
         this.emit({ type: 'published', intent, seq: ack.seq });

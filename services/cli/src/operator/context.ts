@@ -10,6 +10,9 @@ import { Redis } from 'ioredis';
 import type pg from 'pg';
 import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
+import { classifyConnectionError } from '../doctor/classify.js';
+import { maskUrl } from '../doctor/url.js';
+import { CommandFailedError } from '../errors.js';
 import type { PlatformConfig } from '../platform/platform-config.js';
 
 export interface OperatorContext {
@@ -56,19 +59,23 @@ export function createOperatorContext(options: ContextOptions): OperatorContext 
     out: options.out ?? ((line) => process.stdout.write(`${line}\n`)),
     now: options.now ?? (() => Date.now()),
     bus() {
-      bus ??= connectBus({
-        service: 'bourse-cli',
-        subjects,
-        // The command reports its own failures; the bus's own lines would repeat them.
-        logger: audit.child({}, { level: 'error' }),
-        registry: new Registry(),
-        servers: config.servers.nats,
-        connectTimeoutMs: timeoutMs,
-      });
+      bus ??= natsAt(config.servers.nats, () =>
+        connectBus({
+          service: 'bourse-cli',
+          subjects,
+          // The command reports its own failures; the bus's own lines would repeat them.
+          logger: audit.child({}, { level: audit.isLevelEnabled('error') ? 'error' : 'silent' }),
+          registry: new Registry(),
+          servers: config.servers.nats,
+          connectTimeoutMs: timeoutMs,
+        }),
+      );
       return bus;
     },
     nats() {
-      nc ??= connect({ servers: config.servers.nats, name: 'bourse-cli', timeout: timeoutMs });
+      nc ??= natsAt(config.servers.nats, () =>
+        connect({ servers: config.servers.nats, name: 'bourse-cli', timeout: timeoutMs }),
+      );
       return nc;
     },
     pool() {
@@ -102,4 +109,14 @@ export function createOperatorContext(options: ContextOptions): OperatorContext 
       await Promise.allSettled(closing);
     },
   };
+}
+
+/** A failed NATS connect says where and why: `NATS at nats://127.0.0.1:4222: connection refused`. */
+async function natsAt<T>(url: string, open: () => Promise<T>): Promise<T> {
+  try {
+    return await open();
+  } catch (err) {
+    const { reason } = classifyConnectionError(err);
+    throw new CommandFailedError('NATS', `NATS at ${maskUrl(url)}: ${reason}`, { cause: err });
+  }
 }

@@ -206,3 +206,15 @@ export function readFills(ctx: OperatorContext, limit: number): Promise<FillRow[
     }));
   });
 }
+
+/** When each strategy last ordered (the newest order's creation time), by strategy id. */
+export function readLastOrders(ctx: OperatorContext): Promise<Map<string, number>> {
+  return read(ctx, 'last orders', async () => {
+    const { rows } = await ctx
+      .pool()
+      .query<{ strategy_id: string; last: Date }>(
+        'SELECT strategy_id, max(created_at) AS last FROM orders GROUP BY strategy_id',
+      );
+    return new Map(rows.map((r) => [r.strategy_id, r.last.getTime()]));
+  });
+}

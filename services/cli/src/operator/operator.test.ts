@@ -308,7 +308,9 @@ describe('operator commands (real NATS, PostgreSQL, Redis)', { timeout: 30_000 }
     const { ctx, lines } = context();
     expect(await runResume(ctx, { scope: { kind: 'global' }, reason: 'morning', json: false })).toBe(0);
     expect(await stateOf('global')).toMatchObject({ mode: 'ACTIVE', setBy: 'alice', reason: 'morning' });
-    expect(lines).toEqual(['ACTIVE global (by alice: morning)']);
+    // The scopes the kill tests above halted stay halted, and the resume says so.
+    expect(lines[0]).toBe('ACTIVE global (by alice: morning)');
+    expect(lines).toContain('or resume every scope at once: bourse resume --all --reason <why>');
 
     const sub = bus.serve(
       subjects.command('order-manager', 'cancel-all'),

@@ -73,12 +73,16 @@ export function registerOperatorCommands(program: Command): void {
       configOption(),
       jsonOption(),
       new Option('--watch', 'refresh in place until Ctrl-C'),
+      new Option(
+        '--check',
+        'only the verdict, for scripts and probes: exit 0 when every service is ready and trading is ACTIVE, else 1',
+      ).conflicts('watch'),
       new Option('--interval <ms>', 'refresh interval of --watch')
         .argParser(wholeNumber(250, 3_600_000, 'milliseconds'))
         .default(2_000),
       timeoutOption(1_000),
     ],
-  ).action(async (opts: CommonFlags & { watch?: boolean; interval: number; timeout: number }) => {
+  ).action(async (opts: CommonFlags & { watch?: boolean; check?: boolean; interval: number; timeout: number }) => {
     const { runStatus } = await import('./status.js');
     const controller = new AbortController();
     const onSignal = () => controller.abort();
@@ -89,6 +93,7 @@ export function registerOperatorCommands(program: Command): void {
         runStatus(ctx, {
           json: opts.json === true,
           watch: opts.watch === true,
+          check: opts.check === true,
           intervalMs: opts.interval,
           timeoutMs: opts.timeout,
           tty: process.stdout.isTTY === true,
@@ -138,19 +143,28 @@ export function registerOperatorCommands(program: Command): void {
   );
 
   withOptions(
-    program.command('resume').description('set trading ACTIVE again globally or for one instrument or strategy'),
+    program
+      .command('resume')
+      .description(
+        'set trading ACTIVE again globally or for one instrument or strategy (or --all); names every scope that stays halted',
+      ),
     [
       configOption(),
       jsonOption(),
       byOption(),
       ...scopeOptions(),
+      new Option('--all', 'every scope that is not ACTIVE, and global').conflicts(['instrument', 'strategy']),
       new Option('--reason <text>', 'why (recorded with the state)').argParser(nonEmpty).makeOptionMandatory(),
     ],
-  ).action(async (opts: CommonFlags & { instrument?: string; strategy?: string; reason: string }) => {
+  ).action(async (opts: CommonFlags & { instrument?: string; strategy?: string; all?: boolean; reason: string }) => {
     const { scopeFrom } = await import('./scope.js');
     const { runResume } = await import('./trading-state.js');
     const scope = scopeFrom(opts);
-    await withContext(opts, (ctx) => runResume(ctx, { scope, reason: opts.reason, json: opts.json === true }), true);
+    await withContext(
+      opts,
+      (ctx) => runResume(ctx, { scope, reason: opts.reason, json: opts.json === true, all: opts.all === true }),
+      true,
+    );
   });
 
   withOptions(

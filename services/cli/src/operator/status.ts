@@ -12,6 +12,7 @@ import { pnlByStrategy, type StrategyPnl, type ValuedPosition } from './pnl.js';
 import { latestReport } from './recon.js';
 import { formatTradingStates, readTradingStates, type StateEntry } from './trading-state.js';
 import { formatOrders, formatPositions, valuedPositions } from './views.js';
+import { formatStrategyActivity, readStrategyActivity, type StrategyActivity } from './strategy-activity.js';
 
 type Section<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -23,6 +24,7 @@ export interface StatusSnapshot {
   readonly positions: Section<ValuedPosition[]>;
   readonly pnl: Section<StrategyPnl[]>;
   readonly openOrders: Section<OrderRow[]>;
+  readonly strategies: Section<StrategyActivity[]>;
 }
 
 async function section<T>(read: () => Promise<T>): Promise<Section<T>> {
@@ -34,19 +36,20 @@ async function section<T>(read: () => Promise<T>): Promise<Section<T>> {
 }
 
 export async function gatherStatus(ctx: OperatorContext, timeoutMs: number): Promise<StatusSnapshot> {
-  const [services, tradingState, lastReconciliation, positions, openOrders] = await Promise.all([
+  const [services, tradingState, lastReconciliation, positions, openOrders, strategies] = await Promise.all([
     section(() => checkAll(ctx, timeoutMs)),
     section(() => readTradingStates(ctx)),
     section(async () => (await latestReport(ctx)) ?? null),
     section(() => valuedPositions(ctx)),
     section(() => readOrders(ctx, { all: false, limit: 0 })),
+    section(() => readStrategyActivity(ctx)),
   ]);
   const pnl: Section<StrategyPnl[]> = positions.ok ? { ok: true, value: pnlByStrategy(positions.value) } : positions;
-  return { at: ctx.now(), services, tradingState, lastReconciliation, positions, pnl, openOrders };
+  return { at: ctx.now(), services, tradingState, lastReconciliation, positions, pnl, openOrders, strategies };
 }
 
 export function allRead(s: StatusSnapshot): boolean {
-  return [s.services, s.tradingState, s.lastReconciliation, s.positions, s.openOrders].every((x) => x.ok);
+  return [s.services, s.tradingState, s.lastReconciliation, s.positions, s.openOrders, s.strategies].every((x) => x.ok);
 }
 
 function render<T>(title: string, s: Section<T>, body: (value: T) => string[]): string[] {
@@ -94,6 +97,11 @@ export function formatStatus(s: StatusSnapshot, ctx: Pick<OperatorContext, 'conf
     ),
   );
   lines.push(...render('open orders', s.openOrders, (orders) => formatOrders(orders, s.at)));
+  lines.push(
+    ...render('strategies: last order, refusals by the risk gate', s.strategies, (list) =>
+      formatStrategyActivity(list, s.at),
+    ),
+  );
   return lines;
 }
 
@@ -106,11 +114,45 @@ export interface StatusOptions {
   readonly tty: boolean;
   /** Aborted on Ctrl-C; ends --watch. */
   readonly stop: AbortSignal;
+  /** Only the health verdict (`--check`), for scripts and probes. */
+  readonly check?: boolean;
 }
 
 const CLEAR = '\x1b[H\x1b[2J';
 
+/**
+ * `status --check`: what keeps the platform from trading, each as one line; empty when every
+ * service answers ready and global trading is ACTIVE. A section that cannot be read is a problem too.
+ */
+export function healthProblems(s: StatusSnapshot): string[] {
+  const problems: string[] = [];
+  if (!s.services.ok) problems.push(`services: cannot read: ${s.services.error}`);
+  else {
+    for (const h of s.services.value) {
+      if (h.health === 'up' && h.ready === true) continue;
+      const state = h.health !== 'up' ? h.health : 'not ready';
+      problems.push(`${h.service} ${state}${h.reasons.length > 0 ? `: ${h.reasons.join('; ')}` : ''}`);
+    }
+  }
+  if (!s.tradingState.ok) problems.push(`trading state: cannot read: ${s.tradingState.error}`);
+  else {
+    const global = s.tradingState.value.find((e) => e.key === 'global')?.state;
+    if (global === undefined) problems.push('trading global unset (services treat it as HALTED)');
+    else if (global.mode !== 'ACTIVE') problems.push(`trading global ${global.mode}: ${global.reason}`);
+  }
+  return problems;
+}
+
+async function runCheck(ctx: OperatorContext, options: StatusOptions): Promise<number> {
+  const problems = healthProblems(await gatherStatus(ctx, options.timeoutMs));
+  if (options.json) ctx.out(formatJson({ ok: problems.length === 0, problems }));
+  else if (problems.length === 0) ctx.out('ok: every service is ready and trading is ACTIVE');
+  else for (const p of ['not ok:', ...problems.map((p) => `  ${p}`)]) ctx.out(p);
+  return problems.length === 0 ? 0 : 1;
+}
+
 export async function runStatus(ctx: OperatorContext, options: StatusOptions): Promise<number> {
+  if (options.check === true) return runCheck(ctx, options);
   let ok = true;
   for (let first = true; first || (options.watch && !options.stop.aborted); first = false) {
     const snapshot = await gatherStatus(ctx, options.timeoutMs);

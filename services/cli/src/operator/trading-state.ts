@@ -36,6 +36,8 @@ export async function setTradingState(
     const kv = await bus.tradingState(TradingStateContract);
     revision = await kv.put(tradingStateKey(options.scope), state);
   } catch (err) {
+    // NATS not reachable at all: that error already names the server and why.
+    if (err instanceof CommandFailedError && err.what === 'NATS') throw err;
     throw new CommandFailedError(
       'trading state',
       `could not write ${options.mode} for ${describeScope(options.scope)} at ${ctx.config.servers.nats}: ${describe(err)}`,
@@ -79,20 +81,73 @@ export interface ResumeOptions {
   readonly scope: TradingStateScope;
   readonly reason: string;
   readonly json: boolean;
+  /** Every scope that is not ACTIVE (and global), not only `scope`. */
+  readonly all?: boolean;
 }
 
+/**
+ * Writes ACTIVE for the scope (with `all`, for global and every scope not ACTIVE), then names each
+ * scope that stays HALTED or REDUCING: a global resume does not undo a strategy's or an
+ * instrument's kill, and the operator must not be left believing it did.
+ */
 export async function runResume(ctx: OperatorContext, options: ResumeOptions): Promise<number> {
-  const { state, revision } = await setTradingState(ctx, {
-    scope: options.scope,
-    mode: 'ACTIVE',
-    reason: options.reason,
-  });
-  ctx.out(
-    options.json
-      ? formatJson({ state, revision })
-      : `ACTIVE ${describeScope(options.scope)} (by ${state.setBy}: ${state.reason})`,
-  );
+  const before = options.all === true ? await readTradingStates(ctx) : [];
+  const scopes: TradingStateScope[] =
+    options.all === true ? [{ kind: 'global' }, ...notActive(before, 'global').map((e) => e.scope)] : [options.scope];
+  const written: Array<{ state: TradingState; revision: number }> = [];
+  for (const scope of scopes)
+    written.push(await setTradingState(ctx, { scope, mode: 'ACTIVE', reason: options.reason }));
+
+  let staying: Array<{ key: string; scope: TradingStateScope; state: TradingState }>;
+  try {
+    staying = notActive(await readTradingStates(ctx), ...written.map((w) => tradingStateKey(w.state.scope)));
+  } catch (err) {
+    for (const w of written) ctx.out(`ACTIVE ${describeScope(w.state.scope)} (by ${w.state.setBy}: ${w.state.reason})`);
+    ctx.out(`could not read the other scopes to say which stay halted: ${describe(err)}`);
+    return 1;
+  }
+  if (options.json) {
+    ctx.out(
+      formatJson({
+        ...(options.all === true ? { resumed: written } : (written[0] as object)),
+        stillNotActive: staying.map((s) => s.state),
+      }),
+    );
+    return 0;
+  }
+  for (const w of written) ctx.out(`ACTIVE ${describeScope(w.state.scope)} (by ${w.state.setBy}: ${w.state.reason})`);
+  for (const s of staying) {
+    ctx.out(
+      `${describeScope(s.scope)} stays ${s.state.mode} (by ${s.state.setBy}, ${formatAge(ctx.now() - s.state.updatedAt)} ago: ${s.state.reason}); resume it: bourse resume ${scopeFlags(s.scope)}--reason <why>`,
+    );
+  }
+  if (staying.length > 0) ctx.out('or resume every scope at once: bourse resume --all --reason <why>');
   return 0;
+}
+
+/** Entries whose state is valid and not ACTIVE, except the given keys. */
+function notActive(
+  entries: readonly StateEntry[],
+  ...except: string[]
+): Array<{ key: string; scope: TradingStateScope; state: TradingState }> {
+  const out: Array<{ key: string; scope: TradingStateScope; state: TradingState }> = [];
+  for (const e of entries) {
+    if (e.state === undefined || e.state.mode === 'ACTIVE' || except.includes(e.key)) continue;
+    out.push({ key: e.key, scope: e.state.scope, state: e.state });
+  }
+  return out;
+}
+
+/** The flags that name a scope on the command line (with a trailing space), none for global. */
+function scopeFlags(scope: TradingStateScope): string {
+  switch (scope.kind) {
+    case 'global':
+      return '';
+    case 'instrument':
+      return `--instrument ${scope.symbol} `;
+    case 'strategy':
+      return `--strategy ${scope.strategyId} `;
+  }
 }
 
 export interface StateEntry {

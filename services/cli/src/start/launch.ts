@@ -1,6 +1,7 @@
 // Starting a server that does not answer: from its binary on this machine when there is one,
 // otherwise with docker compose where a Docker engine answers. Binary servers run as supervised
-// children (prefixed logs, stopped when `bourse start` exits); their data lives under .bourse/.
+// children under a watchdog (prefixed logs, stopped when `bourse start` exits or vanishes); their
+// data lives under .bourse/.
 import { chmodSync, chownSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { installHint, SERVER_NAMES, startCommandFor } from '../doctor/hints.js';
@@ -10,6 +11,7 @@ import { composeStop, composeUp, type DockerStatus } from './docker.js';
 import { runCommand } from './run-command.js';
 import type { Supervisor } from './supervisor.js';
 import type { ChildSpec } from './types.js';
+import { underWatchdog } from './watchdog.js';
 
 export interface LaunchContext {
   readonly root: string;
@@ -136,7 +138,7 @@ async function launchLocal(
       const binary = findOnPath('nats-server', ctx.searchPath);
       if (binary === undefined) return { launched: false, reasons: [`no nats-server on PATH; ${installHint('nats')}`] };
       mkdirSync(dataDir, { recursive: true });
-      await ctx.supervisor.start(natsSpec(binary, host, port, dataDir, ctx.readyTimeoutMs));
+      await ctx.supervisor.start(underWatchdog(natsSpec(binary, host, port, dataDir, ctx.readyTimeoutMs)));
       return { launched: true, how: binary };
     }
     case 'redis': {
@@ -144,7 +146,7 @@ async function launchLocal(
       if (binary === undefined)
         return { launched: false, reasons: [`no redis-server on PATH; ${installHint('redis')}`] };
       mkdirSync(dataDir, { recursive: true });
-      await ctx.supervisor.start(redisSpec(binary, host, port, dataDir, ctx.readyTimeoutMs));
+      await ctx.supervisor.start(underWatchdog(redisSpec(binary, host, port, dataDir, ctx.readyTimeoutMs)));
       return { launched: true, how: binary };
     }
     case 'postgres':
@@ -205,6 +207,8 @@ async function launchPostgres(
       };
     }
   }
-  await ctx.supervisor.start(postgresSpec(binaries.postgres, host, port, dataDir, user, ctx.readyTimeoutMs));
+  await ctx.supervisor.start(
+    underWatchdog(postgresSpec(binaries.postgres, host, port, dataDir, user, ctx.readyTimeoutMs)),
+  );
   return { launched: true, how: binaries.postgres };
 }

@@ -55,6 +55,7 @@ function options(root: string, write: (l: string) => void, stop: AbortSignal): S
     stopTimeoutMs: 10_000,
     write,
     stop,
+    restart: { initialDelayMs: 50, maxDelayMs: 200, maxRestarts: 2, windowMs: 60_000 },
   };
 }
 
@@ -65,7 +66,7 @@ console.log('exchange-sim: ready');
 process.on('SIGTERM', () => { console.log('sim stopping'); process.exit(0); });
 setInterval(() => {}, 1000);
 `;
-// Becomes ready, then dies: the supervisor must notice and bring everything down.
+// Becomes ready, then dies, every time: after its restarts the launcher brings everything down.
 const DIES_AFTER_READY = `
 console.log('exchange-sim: ready');
 console.log('sim failing');
@@ -99,11 +100,11 @@ describe('runStart', { timeout: 60_000 }, () => {
     expect(text).toContain(`created database "${database}"`);
     expect(text).toMatch(/not built yet: order-manager .*strategy-runner/);
     expect(text).toContain('[exchange-sim] sim stopping');
-    expect(text).toContain('[bourse] exchange-sim stopped (exit code 0)');
+    expect(text).toMatch(/\[bourse\] exchange-sim stopped \(SIGTERM: exit code 0, \d+ ms\)/);
     expect(text).not.toContain('started by bourse');
   });
 
-  it('starts the servers that do not answer, and stops all of it when a service dies', async () => {
+  it('starts the servers that do not answer, and stops all of it when a service keeps dying', async () => {
     const root = fakeCheckout(DIES_AFTER_READY);
     const config: CliConfig = {
       ...real,
@@ -128,7 +129,8 @@ describe('runStart', { timeout: 60_000 }, () => {
     }
     expect(text).toContain('created database "bourse"');
     expect(text).toContain('[exchange-sim] sim failing');
-    expect(text).toContain('exchange-sim stopped on its own; stopping everything');
+    expect(text.match(/\[bourse\] exchange-sim exited unexpectedly \(exit code 3\); restarting it/g)).toHaveLength(2);
+    expect(text).toContain('exchange-sim keeps dying (last: exit code 3); stopping everything');
     const check = { timeoutMs: 2_000 };
     expect((await checkNats(config.natsUrl, check)).status).toBe('missing');
     expect((await checkPostgres(config.databaseUrl, check)).status).toBe('missing');

@@ -1,8 +1,9 @@
 // `bourse start` (`pnpm start`): makes sure NATS (with JetStream), PostgreSQL and Redis answer,
 // starting those that do not where it can; creates the database and migrates the order manager's
 // schema; settles the sim key pair; then runs the platform services that exist, until a signal
-// (clean stop, exit 0) or a child exiting on its own (everything stopped, exit 1). Whatever it
-// started, it stops on the way out.
+// (clean stop, exit 0) or a child that keeps dying (everything stopped, exit 1); a child that dies
+// now and then is restarted with backoff. Whatever it started, it stops on the way out, in reverse
+// start order: strategies first, the venue and then the servers last.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { childEnv, type CliConfig } from '../config.js';
 import { checkNats, checkPostgres, checkRedis } from '../doctor/checks.js';
@@ -26,10 +27,12 @@ import { dockerStatus, type DockerStatus } from './docker.js';
 import { launchServer, type LaunchContext } from './launch.js';
 import { waitForReadyz } from './readiness.js';
 import { resolveServices } from './services.js';
-import { Supervisor } from './supervisor.js';
+import { DEFAULT_RESTART_POLICY, type RestartPolicy } from './restart-policy.js';
+import { describeExit, Supervisor } from './supervisor.js';
 import type { ChildExit } from './types.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
+import { checkHandedFiles } from '../platform/handed-files.js';
 import type { LoadedPlatformConfig } from '../platform/load-platform-config.js';
 import { launchPlan, type LaunchPlan } from '../platform/service-env.js';
 import type { OpsService } from '../platform/platform-config.js';
@@ -51,6 +54,8 @@ export interface StartOptions {
    * come from it. Without it every service gets the CLI's environment and the sim its defaults.
    */
   readonly platform?: LoadedPlatformConfig;
+  /** When a child that died is restarted and when the launcher gives up; DEFAULT_RESTART_POLICY when absent. */
+  readonly restart?: RestartPolicy;
 }
 
 const CHECKS: Readonly<Record<ServerKind, (url: string, o: CheckOptions) => Promise<CheckResult>>> = {
@@ -65,6 +70,8 @@ function urlOf(config: CliConfig, kind: ServerKind): string {
 
 /** Runs the platform; resolves with the process exit code once everything it started has stopped. */
 export async function runStart(config: CliConfig, options: StartOptions): Promise<number> {
+  // Before anything starts: a file a service would refuse stops the launch here (ConfigError).
+  if (options.platform !== undefined) checkHandedFiles(options.platform.config, options.root);
   const secrets = passwordsOf([config.natsUrl, config.databaseUrl, config.redisUrl]);
   const say = (line: string) => options.write(maskSecrets(line, secrets));
   const bourse = (text: string) => say(`[bourse] ${text}`);
@@ -82,8 +89,14 @@ export async function runStart(config: CliConfig, options: StartOptions): Promis
   };
   options.stop.addEventListener('abort', () => wake(), { once: true });
 
-  const servers = new Supervisor({ write: say, stopTimeoutMs: options.stopTimeoutMs, onUnexpectedExit });
-  const services = new Supervisor({ write: say, stopTimeoutMs: options.stopTimeoutMs, onUnexpectedExit });
+  const supervision = {
+    write: say,
+    stopTimeoutMs: options.stopTimeoutMs,
+    onUnexpectedExit,
+    restart: options.restart ?? DEFAULT_RESTART_POLICY,
+  };
+  const servers = new Supervisor(supervision);
+  const services = new Supervisor(supervision);
   const dockerStops: Array<() => Promise<void>> = [];
 
   const shutdown = async () => {
@@ -159,7 +172,9 @@ export async function runStart(config: CliConfig, options: StartOptions): Promis
       const args0 = service.name === 'exchange-sim' ? (plan?.simArgs ?? []) : [];
       const { command, args } = tsxCommand(service.path, args0);
       const ownEnv = plan?.serviceEnv[service.name as OpsService];
-      bourse(`starting ${service.name} (${service.entry})`);
+      const opsUrl = plan?.opsUrls[service.name as OpsService];
+      // A service with a readiness endpoint gets one line, once ready; the others one as they start.
+      if (opsUrl === undefined) bourse(`starting ${service.name} (${service.entry})`);
       await services.start({
         name: service.name,
         command,
@@ -170,7 +185,6 @@ export async function runStart(config: CliConfig, options: StartOptions): Promis
           ? { ready: { pattern: service.ready, timeoutMs: options.readyTimeoutMs } }
           : {}),
       });
-      const opsUrl = plan?.opsUrls[service.name as OpsService];
       if (opsUrl !== undefined) {
         const outcome = await waitForReadyz({
           opsUrl,
@@ -200,7 +214,7 @@ export async function runStart(config: CliConfig, options: StartOptions): Promis
 
     if (failed === undefined && !options.stop.aborted) await woken;
     if (failed !== undefined) {
-      bourse(`${failed.name} stopped on its own; stopping everything`);
+      bourse(`${failed.name} keeps dying (last: ${describeExit(failed)}); stopping everything`);
       return 1;
     }
     bourse('stopping');

@@ -45,6 +45,16 @@ process.on('SIGTERM', () => process.exit(0));
 setInterval(() => {}, 1000);
 `;
 const EXITS_AT_ONCE = `console.log('not for long'); process.exit(5);`;
+// Dies (exit 3) once the trigger file appears, taking the trigger with it: a restarted copy lives on.
+const DIES_ONCE_ON_TRIGGER = `
+const fs = require('node:fs');
+const trigger = process.argv[2];
+console.log('ready ' + process.pid);
+setInterval(() => { if (fs.existsSync(trigger)) { fs.unlinkSync(trigger); console.error('dying'); process.exit(3); } }, 20);
+process.on('SIGTERM', () => process.exit(0));
+`;
+// Becomes ready, then dies, every time.
+const ALWAYS_DIES = `console.log('ready'); setTimeout(() => process.exit(4), 30);`;
 
 const scripts = {
   wellBehaved: dir.file('well-behaved.cjs', WELL_BEHAVED),
@@ -52,7 +62,10 @@ const scripts = {
   crashes: dir.file('crashes.cjs', CRASHES_ON_TRIGGER),
   grandchild: dir.file('grandchild.cjs', SPAWNS_GRANDCHILD),
   exitsAtOnce: dir.file('exits.cjs', EXITS_AT_ONCE),
+  diesOnce: dir.file('dies-once.cjs', DIES_ONCE_ON_TRIGGER),
+  alwaysDies: dir.file('always-dies.cjs', ALWAYS_DIES),
 };
+const FAST_RESTARTS = { initialDelayMs: 20, maxDelayMs: 100, maxRestarts: 3, windowMs: 60_000 };
 
 function node(name: string, script: string, args: string[] = [], readyPattern: RegExp | null = /^ready$/): ChildSpec {
   return {
@@ -64,15 +77,32 @@ function node(name: string, script: string, args: string[] = [], readyPattern: R
 }
 
 const supervisors: Supervisor[] = [];
-function supervisor(options: { stopTimeoutMs?: number; onUnexpectedExit?: (e: ChildExit) => void } = {}) {
+function supervisor(
+  options: {
+    stopTimeoutMs?: number;
+    onUnexpectedExit?: (e: ChildExit) => void;
+    restart?: typeof FAST_RESTARTS;
+  } = {},
+) {
   const lines: string[] = [];
+  const waiters: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];
   const s = new Supervisor({
-    write: (l) => lines.push(l),
+    write: (l) => {
+      lines.push(l);
+      for (const w of waiters.filter((w) => w.pattern.test(l))) w.resolve(l);
+    },
     stopTimeoutMs: options.stopTimeoutMs ?? 5_000,
     ...(options.onUnexpectedExit ? { onUnexpectedExit: options.onUnexpectedExit } : {}),
+    ...(options.restart ? { restart: options.restart } : {}),
   });
   supervisors.push(s);
-  return { s, lines };
+  /** Resolves with the first line (already written or still to come) that matches. */
+  const when = (pattern: RegExp): Promise<string> => {
+    const seen = lines.find((l) => pattern.test(l));
+    if (seen !== undefined) return Promise.resolve(seen);
+    return new Promise((resolve) => waiters.push({ pattern, resolve }));
+  };
+  return { s, lines, when };
 }
 
 afterEach(async () => {
@@ -193,5 +223,63 @@ describe('Supervisor', () => {
     const { s } = supervisor();
     await s.start(node('alpha', scripts.wellBehaved, ['alpha', journal]));
     await expect(s.start(node('alpha', scripts.wellBehaved, ['alpha', journal]))).rejects.toThrow('already running');
+  });
+
+  it('restarts a child that dies, counts it, and leaves the others running', async () => {
+    const trigger = join(dir.path, 'trigger-restart');
+    const journal = join(dir.path, 'journal-restart.txt');
+    const exits: ChildExit[] = [];
+    const { s, when } = supervisor({ restart: FAST_RESTARTS, onUnexpectedExit: (e) => exits.push(e) });
+    await s.start(node('steady', scripts.wellBehaved, ['steady', journal]));
+    await s.start(node('fragile', scripts.diesOnce, [trigger], /^ready \d+$/));
+    const firstPid = Number(/ready (\d+)/.exec(await when(/\[fragile\] ready/))?.[1]);
+    writeFileSync(trigger, '');
+
+    await when(/fragile restarted/);
+    expect(await when(/fragile exited unexpectedly/)).toBe(
+      '[bourse] fragile exited unexpectedly (exit code 3); restarting it in 20 ms (restart 1, death 1 of at most 3 within 60 s)',
+    );
+    expect(s.running()).toEqual(['steady', 'fragile']);
+    expect(s.restarts()).toEqual({ fragile: 1 });
+    expect(isAlive(firstPid)).toBe(false);
+    expect(readFileSync(journal, 'utf8')).toBe('steady started\n');
+    expect(exits).toEqual([]);
+
+    // The restarted child keeps its place: stopped after nothing, before `steady`.
+    const reports = await s.stopAll();
+    expect(reports.map((r) => r.name)).toEqual(['fragile', 'steady']);
+    for (const r of reports) expect(isAlive(r.pid)).toBe(false);
+  });
+
+  it('gives up on a child that keeps dying and reports it once', async () => {
+    let notify: (e: ChildExit) => void = () => undefined;
+    const reported = new Promise<ChildExit>((resolve) => (notify = resolve));
+    const exits: ChildExit[] = [];
+    const { s, lines } = supervisor({
+      restart: FAST_RESTARTS,
+      onUnexpectedExit: (e) => {
+        exits.push(e);
+        notify(e);
+      },
+    });
+    await s.start(node('doomed', scripts.alwaysDies));
+    expect(await reported).toMatchObject({ name: 'doomed', code: 4 });
+    expect(s.restarts()).toEqual({ doomed: 3 });
+    expect(lines.filter((l) => l.includes('restarting it in'))).toHaveLength(3);
+    expect(lines.at(-1)).toBe(
+      '[bourse] doomed exited unexpectedly (exit code 4); it died 4 times within 60 s and keeps dying, so it is not restarted again',
+    );
+    await s.stopAll();
+    expect(exits).toHaveLength(1);
+  });
+
+  it('tells each child its own pid as the parent to watch', async () => {
+    const { s, when } = supervisor();
+    const script = dir.file(
+      'parent.cjs',
+      `console.log('parent ' + process.env.BOURSE_PARENT_PID + ' ' + process.ppid);`,
+    );
+    await s.start(node('child', script, [], null));
+    expect(await when(/\[child\] parent/)).toBe(`[child] parent ${process.pid} ${process.pid}`);
   });
 });

@@ -1,13 +1,17 @@
 // Runs a list of child processes: starts them in order (each ready before the next), prefixes
-// their output, reports one that exits on its own, and stops them in reverse order with a bound.
-// Each child leads its own process group, so a stop reaches the processes it spawned too (tsx
-// runs the service in a grandchild) and nothing is left behind.
+// their output, restarts one that exits on its own (with backoff, when a restart policy is given)
+// or reports it, and stops them in reverse order with a bound. Each child leads its own process
+// group, so a stop reaches the processes it spawned too and nothing is left behind; each child is
+// told the supervisor's pid (BOURSE_PARENT_PID) so it can stop by itself should the supervisor
+// vanish without stopping it (SIGKILL).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { PARENT_PID_ENV } from '@bourse/telemetry';
 import { ChildFailedError } from '../errors.js';
 import { LinePrefixer } from './line-prefixer.js';
 import { readableLogLine } from './log-line.js';
+import { decideRestart } from './restart-policy.js';
 import type { ChildExit, ChildSpec, StopReport, SupervisorOptions } from './types.js';
 
 /** After SIGKILL a process is gone at once unless stuck in the kernel; this bounds the wait for its exit event. */
@@ -25,8 +29,18 @@ interface Running {
 
 export class Supervisor {
   private readonly children: Running[] = [];
+  /** Monotonic times of each child's unexpected deaths, by name, for the restart policy. */
+  private readonly deaths = new Map<string, number[]>();
+  private readonly restartCounts = new Map<string, number>();
+  /** Aborted by stopAll: no restart begins after it, and a pending one is dropped. */
+  private readonly closing = new AbortController();
 
   constructor(private readonly options: SupervisorOptions) {}
+
+  /** How often each child was restarted after dying, by name (only children restarted at least once). */
+  restarts(): Record<string, number> {
+    return Object.fromEntries(this.restartCounts);
+  }
 
   /** Names of the children started and not yet exited, in start order. */
   running(): string[] {
@@ -48,7 +62,7 @@ export class Supervisor {
     }
     const child = spawn(spec.command, [...spec.args], {
       cwd: spec.cwd,
-      env: spec.env,
+      env: { ...(spec.env ?? process.env), [PARENT_PID_ENV]: String(process.pid) },
       uid: spec.uid,
       gid: spec.gid,
       detached: true,
@@ -65,6 +79,11 @@ export class Supervisor {
       );
     });
     const pid = child.pid ?? -1;
+    if (this.closing.signal.aborted) {
+      // A restart that was spawning when the stop began: the stop has passed its place already.
+      signalGroup(pid, 'SIGKILL');
+      throw new ChildFailedError(spec.name, `${spec.name} was not restarted: everything is stopping`);
+    }
     // After spawn, 'error' only means a signal could not be delivered; say so instead of crashing.
     child.on('error', (err) => this.options.write(`[bourse] ${spec.name}: ${err.message}`));
 
@@ -86,12 +105,14 @@ export class Supervisor {
       child.once('close', (code, signal) => resolve({ name: spec.name, pid, code, signal }));
     });
     const entry: Running = { spec, child, pid, exited, starting: true, stopping: false };
-    this.children.push(entry);
+    // A restarted child takes its predecessor's place, so the stop order stays the start order.
+    const previous = this.children.findIndex((c) => c.spec.name === spec.name);
+    if (previous >= 0) this.children[previous] = entry;
+    else this.children.push(entry);
     void exited.then((exit) => {
       entry.exit = exit;
       if (entry.stopping || entry.starting) return;
-      this.options.write(`[bourse] ${spec.name} exited unexpectedly (${describeExit(exit)})`);
-      this.options.onUnexpectedExit?.(exit);
+      this.onDeath(entry.spec, exit);
     });
 
     if (spec.ready !== undefined) {
@@ -103,10 +124,51 @@ export class Supervisor {
       }
     }
     entry.starting = false;
-    // The child may have exited between its ready line and now; report it like any other exit.
-    if (entry.exit !== undefined) {
-      this.options.write(`[bourse] ${spec.name} exited unexpectedly (${describeExit(entry.exit)})`);
-      this.options.onUnexpectedExit?.(entry.exit);
+    // The child may have exited between its ready line and now; treat it like any other exit.
+    if (entry.exit !== undefined && !entry.stopping) this.onDeath(spec, entry.exit);
+  }
+
+  /** A child exited on its own: restart it after its backoff, or give up and report it. */
+  private onDeath(spec: ChildSpec, exit: ChildExit): void {
+    const { write } = this.options;
+    const policy = this.options.restart;
+    if (policy === undefined || this.closing.signal.aborted) {
+      write(`[bourse] ${spec.name} exited unexpectedly (${describeExit(exit)})`);
+      if (!this.closing.signal.aborted) this.options.onUnexpectedExit?.(exit);
+      return;
+    }
+    const now = performance.now();
+    const earlier = this.deaths.get(spec.name) ?? [];
+    const decision = decideRestart(earlier, now, policy);
+    this.deaths.set(spec.name, [...earlier.filter((t) => now - t < policy.windowMs), now]);
+    if (!decision.restart) {
+      write(
+        `[bourse] ${spec.name} exited unexpectedly (${describeExit(exit)}); it died ${decision.deaths} times within ${policy.windowMs / 1_000} s and keeps dying, so it is not restarted again`,
+      );
+      this.options.onUnexpectedExit?.(exit);
+      return;
+    }
+    const count = (this.restartCounts.get(spec.name) ?? 0) + 1;
+    this.restartCounts.set(spec.name, count);
+    write(
+      `[bourse] ${spec.name} exited unexpectedly (${describeExit(exit)}); restarting it in ${decision.delayMs} ms (restart ${count}, death ${decision.attempt} of at most ${policy.maxRestarts} within ${policy.windowMs / 1_000} s)`,
+    );
+    void this.restartAfter(spec, decision.delayMs);
+  }
+
+  private async restartAfter(spec: ChildSpec, delayMs: number): Promise<void> {
+    const signal = this.closing.signal;
+    const waited = await sleep(delayMs, true, { signal }).catch(() => false);
+    if (!waited || signal.aborted) return;
+    try {
+      await this.start(spec);
+      this.options.write(`[bourse] ${spec.name} restarted`);
+    } catch (err) {
+      if (signal.aborted) return;
+      // Failing to come back (exiting before its ready line) is one more death.
+      this.options.write(`[bourse] ${err instanceof Error ? err.message : String(err)}`);
+      const current = this.children.find((c) => c.spec.name === spec.name);
+      this.onDeath(spec, current?.exit ?? { name: spec.name, pid: -1, code: null, signal: null });
     }
   }
 
@@ -141,8 +203,11 @@ export class Supervisor {
 
   /** Stops every running child, last started first, each within the stop bound. Safe to call twice. */
   async stopAll(): Promise<StopReport[]> {
+    this.closing.abort();
     const reports: StopReport[] = [];
-    for (const entry of [...this.children].reverse()) {
+    // By index: a restart under way when the stop began may still replace its entry.
+    for (let i = this.children.length - 1; i >= 0; i--) {
+      const entry = this.children[i] as Running;
       if (entry.stopping && entry.exit !== undefined) continue;
       reports.push(await this.stopOne(entry));
     }
@@ -158,7 +223,8 @@ export class Supervisor {
     }
     const { name } = entry.spec;
     const signal = entry.spec.stopSignal ?? 'SIGTERM';
-    this.options.write(`[bourse] stopping ${name} (${signal})`);
+    // One line per child: its stop is said once it is done (or overdue), not also when asked.
+    const askedAt = performance.now();
     signalGroup(entry.pid, signal);
     let forced = false;
     let exit = await within(entry.exited, this.options.stopTimeoutMs);
@@ -172,7 +238,9 @@ export class Supervisor {
     signalGroup(entry.pid, 'SIGKILL');
     await groupGone(entry.pid, KILL_GRACE_MS);
     const final = exit ?? { name, pid: entry.pid, code: null, signal: 'SIGKILL' as const };
-    this.options.write(`[bourse] ${name} stopped (${describeExit(final)})`);
+    this.options.write(
+      `[bourse] ${name} stopped (${signal}: ${describeExit(final)}, ${Math.round(performance.now() - askedAt)} ms)`,
+    );
     return { ...final, forced };
   }
 }

@@ -1,3 +1,5 @@
+import type { RestartPolicy } from './restart-policy.js';
+
 export interface ChildSpec {
   /** Shown as the `[name]` prefix of every line the child prints. */
   readonly name: string;
@@ -32,6 +34,11 @@ export interface SupervisorOptions {
   readonly write: (line: string) => void;
   /** How long a child may take to stop before it is killed. */
   readonly stopTimeoutMs: number;
-  /** Called once for each child that exits without being asked to. */
+  /**
+   * Called once for each child that exits without being asked to; with `restart`, only for a
+   * child the supervisor gave up on because it kept dying.
+   */
   readonly onUnexpectedExit?: (exit: ChildExit) => void;
+  /** Restart a child that dies (with backoff) instead of reporting it at once. */
+  readonly restart?: RestartPolicy;
 }

@@ -79,3 +79,4 @@ export {
   type FallbackGuard,
 } from './tactics/fallback-guards.js';
 export { CancelReplaceRateLimit, type CancelReplaceRateLimitOptions } from './tactics/replace-rate-limit.js';
+export { fillLogRecords, type FillLogRecord } from './fill-log.js';

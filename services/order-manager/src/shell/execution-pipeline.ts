@@ -17,7 +17,7 @@
 import type { Bus } from '@bourse/bus';
 import { ExecutionEvent } from '@bourse/contracts';
 import type { Logger } from '@bourse/telemetry';
-import type { Clock, OrderTracker, TrackerChange } from '../core/index.js';
+import { fillLogRecords, type Clock, type OrderTracker, type TrackerChange } from '../core/index.js';
 import type { ExecutionStore } from './execution-store.js';
 import type { OrderManagerMetrics } from './metrics.js';
 
@@ -124,6 +124,8 @@ export class ExecutionPipeline {
           'a fill took a stored balance below zero; set to zero (the reconciler will see the drift)',
         );
       }
+      // Logged once committed, so the line never claims a fill a retry might still lose.
+      for (const c of changes) for (const record of fillLogRecords(c)) this.o.logger.info(record, 'fill applied');
     } catch (err) {
       this.o.metrics.failures.inc({ kind: 'persist' });
       this.o.logger.error(

@@ -186,9 +186,9 @@ export class OrderManagerService {
     this.registry = new InstrumentRegistry(venue.venue, specs);
     const synced = await syncInstruments(pool, specs, clock.now());
     const restored = await restoreState(pool, this.tracker, this.store);
-    this.log.info({ instruments: synced.stored, skipped: synced.skipped.length, ...restored }, 'state restored');
+    this.log.debug({ instruments: synced.stored, skipped: synced.skipped.length, ...restored }, 'state restored');
     const seeded = await seedBalances(pool, venue, clock.now());
-    if (seeded !== undefined) this.log.info({ assets: seeded }, 'no stored balances: seeded from the venue account');
+    if (seeded !== undefined) this.log.debug({ assets: seeded }, 'no stored balances: seeded from the venue account');
     // Events recorded but never acknowledged by EXEC (a crash, an outage) go out before anything new.
     await this.pipelineRef.startPublishing();
 
@@ -221,7 +221,7 @@ export class OrderManagerService {
     this.feed = feed;
     feed.on((event) => this.onUserData(event));
     await feed.start();
-    this.log.info('user-data stream subscribed');
+    this.log.debug('user-data stream subscribed');
 
     await this.recoverOutbox();
     // After the outbox is settled (its children tracked) and before ORDERS: a chase is never both
@@ -254,7 +254,7 @@ export class OrderManagerService {
     this.everyMs(5_000, () => void this.refreshOutboxGauge());
     await this.refreshOutboxGauge();
     this.started = true;
-    this.log.info({ venue: venue.venue, openOrders: this.tracker.liveOrders().length }, 'order manager started');
+    this.log.debug({ venue: venue.venue, openOrders: this.tracker.liveOrders().length }, 'order manager started');
   }
 
   /** Stops intake (ORDERS first), lets in-flight work finish, closes the stream; leaves bus, pool and venue to the caller. */

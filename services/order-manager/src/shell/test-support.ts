@@ -10,7 +10,7 @@ import { TEST_STREAMS, removeTestNamespace, testSubjects } from '@bourse/bus/tes
 import { ExecutionEvent, OrderRequest, Quote, TradingState, type Subjects, type TradingMode } from '@bourse/contracts';
 import { startExchangeSim, type RunningExchangeSim } from '@bourse/exchange-sim';
 import { createTestDatabase, type TestDatabase } from '@bourse/store/testing';
-import { createLogger, createMetrics, type Metrics } from '@bourse/telemetry';
+import { createLogger, createMetrics, type Logger, type Metrics } from '@bourse/telemetry';
 import { BinanceVenueClient, createBinanceMetrics, loadApiCredentials } from '@bourse/venue-binance';
 import { ORDER_MANAGER_LOCK_KEY, ORDER_MANAGER_MIGRATIONS } from '../store/index.js';
 import { OrderManagerService } from './order-manager-service.js';
@@ -36,6 +36,8 @@ export interface ServiceOptions {
   readonly execRepublishMs?: number;
   /** The registry the service's metrics go to, for a test that reads them. */
   readonly metrics?: Metrics;
+  /** The service's logger, for a test that reads its lines; silent by default. */
+  readonly logger?: Logger;
 }
 
 export interface Harness {
@@ -126,7 +128,7 @@ export async function startHarness(): Promise<Harness> {
         bus: options.bus ?? bus,
         pool: db.pool,
         venue,
-        logger,
+        logger: options.logger ?? logger,
         metrics: options.metrics ?? createMetrics({ service: 'order-manager-test' }),
         clock,
         safeHorizonMs: 1_000,

@@ -127,7 +127,7 @@ export class ReconcilerService {
       ),
     );
     await bus.flush();
-    this.logger.info(
+    this.logger.debug(
       { instruments: this.options.instruments.length, intervalMs: this.options.intervalMs },
       'reconciler listening; start run queued',
     );

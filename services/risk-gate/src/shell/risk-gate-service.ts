@@ -117,7 +117,7 @@ export class RiskGateService {
   async start(): Promise<void> {
     const { venue, clock } = this.options;
     const limits = await this.options.limits.load();
-    this.logger.info({ file: this.options.limits.path }, 'risk limits loaded');
+    this.logger.debug({ file: this.options.limits.path }, 'risk limits loaded');
 
     const snapshot = await this.options.startup.load(venue);
     const registry = new InstrumentRegistry(venue, snapshot.instruments);
@@ -134,7 +134,7 @@ export class RiskGateService {
     const ids = new ClientOrderIdGenerator({ instanceTag: this.options.instanceTag, clock: () => clock.now() });
     const core = new RiskGateCore({ state, limits, registry, clock, ids });
     this.coreRef = core;
-    this.logger.info(
+    this.logger.debug(
       {
         instruments: snapshot.instruments.length,
         openOrders: snapshot.orders.length,
@@ -183,7 +183,7 @@ export class RiskGateService {
     this.timer.unref();
     this.stopLimitsWatch = this.options.limits.watch(() => void this.reloadLimits());
     this.started = true;
-    this.logger.info({ venue }, 'risk gate started');
+    this.logger.debug({ venue }, 'risk gate started');
   }
 
   /**
@@ -211,7 +211,7 @@ export class RiskGateService {
     this.metrics.decisionsRecalled.inc({ kind: 'accepted' }, accepted);
     this.metrics.decisionsRecalled.inc({ kind: 'rejected' }, recalled.length - accepted);
     if (unmatched > 0) this.metrics.decisionsRecalled.inc({ kind: 'unmatched' }, unmatched);
-    this.logger.info(
+    this.logger.debug(
       { since, accepted, rejected: recalled.length - accepted, unmatched, inFlight: inFlight.length },
       'recent decisions recalled from RISK and ORDERS',
     );
@@ -360,7 +360,8 @@ export class RiskGateService {
 
   private onFeedStatus(venueSymbol: string, status: FeedStatus): void {
     const outcome = this.core.onFeedStatus(venueSymbol, status);
-    this.logger.info(
+    // A status that starts or ends nothing (a feed going live at start) is step-by-step detail.
+    this.logger[outcome === 'ignored' ? 'debug' : 'info'](
       { venueSymbol, state: status.state, reason: status.reason, changedAt: status.changedAt, outcome },
       'market-data feed status',
     );
