@@ -39,6 +39,8 @@ const orderSpec = fc.record({
   gaps: fc.array(fc.integer({ min: 1, max: 20 }), { minLength: 12, maxLength: 12 }),
 });
 
+type OrderSpec = typeof orderSpec extends fc.Arbitrary<infer T> ? T : never;
+
 const hundredths = (n: number): string => dec(n).div(dec(100), 2).toString();
 
 interface Lived {
@@ -50,7 +52,7 @@ interface Lived {
 }
 
 /** One order's life: what the gate saw live, and what the order manager stored. */
-function live(spec: fc.RecordValue<typeof orderSpec>, k: number): Lived {
+function live(spec: OrderSpec, k: number): Lived {
   const request = orderRequest({
     strategyId: spec.strategyId,
     side: spec.side,
@@ -101,7 +103,7 @@ function live(spec: fc.RecordValue<typeof orderSpec>, k: number): Lived {
     }
   }
   if (last !== 'filled' && spec.ending !== 'open') {
-    last = spec.ending === 'in-flight' ? last : spec.ending;
+    last = spec.ending;
     steps.push(status(id, last, cumulative(filled, spec.price)));
   }
   const row: StoredOrder = {
