@@ -39,8 +39,8 @@ export interface PositionDayInput {
   readonly strategyId: string;
   readonly instrument: string;
   readonly multiplier: Decimal;
-  /** Every fill of the position, in venue order. */
-  readonly fills: readonly Fill[];
+  /** The position's fills of the trading day (at or after `dayStart`), in venue order. */
+  readonly todaysFills: readonly Fill[];
   /** The position's signed quantity now. */
   readonly qty: Decimal;
   readonly dayStart: number;
@@ -55,9 +55,7 @@ export interface PositionDayInput {
 /** The day's P&L of one position (see the file comment). */
 export function positionDayPnl(input: PositionDayInput): PositionDayPnl {
   const [base = '', quote = ''] = input.instrument.split('/');
-  let first = input.fills.length;
-  while (first > 0 && (input.fills[first - 1]?.atMs ?? 0) >= input.dayStart) first--;
-  const today = input.fills.slice(first);
+  const today = input.todaysFills;
   const carried = today.reduce((q, f) => (f.side === 'BUY' ? q.minus(f.qty) : q.plus(f.qty)), input.qty);
 
   let position = emptyPosition(input.strategyId, input.instrument, input.multiplier);

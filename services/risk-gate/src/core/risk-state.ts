@@ -515,7 +515,7 @@ export class RiskState {
         strategyId: p.strategyId,
         instrument: p.instrument,
         multiplier: p.multiplier,
-        fills: this.book.fills(p.strategyId, p.instrument),
+        todaysFills: this.book.fillsSince(p.strategyId, p.instrument, start),
         qty: p.qty,
         dayStart: start,
         startMark: this.startMark(p.instrument, start),
