@@ -24,12 +24,17 @@ const SERVICES = ['exchange-sim', 'order-manager', 'reconciler', 'risk-gate', 'm
 let a: Side;
 let b: Side;
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
+async function waitFor<T>(
+  what: string | (() => string),
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs: number,
+): Promise<T> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value !== undefined && value !== false) return value;
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (performance.now() > deadline)
+      throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
@@ -133,7 +138,7 @@ describe('two platforms with different namespaces on the same servers', () => {
     await Promise.all([buy(a), buy(b)]);
     for (const s of [a, b]) {
       await waitFor(
-        `a fill in ${s.platform.subjects.prefix} (decisions: ${JSON.stringify(s.decisions)})`,
+        () => `a fill in ${s.platform.subjects.prefix} (decisions: ${JSON.stringify(s.decisions)})`,
         async () => (await rows(s, 'SELECT venue_fill_id FROM fills')).length > 0,
         30_000,
       );
