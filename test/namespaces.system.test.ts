@@ -49,9 +49,9 @@ async function side(platform: Platform, qty: string): Promise<Side> {
   });
   const tradingStates = await bus.tradingState({ name: 'TradingState', schema: TradingState });
   const decisions: RiskDecision[] = [];
-  bus.subscribe(platform.subjects.riskDecision(STRATEGY), { name: 'RiskDecision', schema: RiskDecision }, (d) =>
-    decisions.push(d),
-  );
+  bus.subscribe(platform.subjects.riskDecision(STRATEGY), { name: 'RiskDecision', schema: RiskDecision }, (d) => {
+    decisions.push(d);
+  });
   await bus.flush();
   return { platform, bus, tradingStates, qty, decisions };
 }
