@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { testSubjects, removeTestNamespace } from '@bourse/bus/testing';
 import type { Subjects } from '@bourse/contracts';
+import { createPool, ensureSchema, namespaceSchema } from '@bourse/store';
 import { createTestDatabase, type TestDatabase } from '@bourse/store/testing';
 import { loadPlatformConfig } from '../../services/cli/src/platform/load-platform-config.js';
 import { launchPlan, type LaunchPlan } from '../../services/cli/src/platform/service-env.js';
@@ -102,9 +103,21 @@ class RunningProcess {
   }
 }
 
+/** A platform's view of a database another platform owns: its own pool on its own schema; "dropping" it closes the pool. */
+async function namespacedPool(shared: TestDatabase, schema: string | undefined): Promise<TestDatabase> {
+  const pool = createPool(shared.url, { max: 3, schema });
+  if (schema !== undefined) await ensureSchema(pool, schema);
+  return { url: shared.url, name: shared.name, pool, migrated: undefined, drop: () => pool.end() };
+}
+
 export interface PlatformOptions {
   /** Changes to the default config (config/bourse.yaml) on top of the test's isolation settings. */
   readonly configure?: (config: Record<string, unknown>) => void;
+  /**
+   * A database another platform uses too (two namespaces side by side); the platform then keeps to
+   * its namespace's schema there and leaves the database to its owner. Its own database by default.
+   */
+  readonly sharedDatabase?: TestDatabase;
 }
 
 export class Platform {
@@ -122,7 +135,12 @@ export class Platform {
 
   static async create(options: PlatformOptions = {}): Promise<Platform> {
     const subjects = testSubjects();
-    const db = await createTestDatabase();
+    // The platform's pool sees what its services see: the namespace's schema.
+    const schema = namespaceSchema(subjects.prefix);
+    const db =
+      options.sharedDatabase === undefined
+        ? await createTestDatabase({ schema })
+        : await namespacedPool(options.sharedDatabase, schema);
     const stateDir = mkdtempSync(join(tmpdir(), 'bourse-system-'));
     const [simPort, ...opsPorts] = await freePorts(6);
     const raw = parseYaml(readFileSync(join(ROOT, 'config/bourse.yaml'), 'utf8')) as Record<string, unknown>;
@@ -139,7 +157,6 @@ export class Platform {
     config.sim.persist = false;
     const services: OpsService[] = ['order-manager', 'reconciler', 'risk-gate', 'market-data', 'strategy-runner'];
     services.forEach((service, i) => (config.ops.ports[service] = opsPorts[i] as number));
-    config.marketData.snapshotKeyPrefix = `bourse:${subjects.prefix}:md:`;
     options.configure?.(raw);
     const configFile = join(stateDir, 'bourse.yaml');
     writeFileSync(configFile, toYaml(raw));

@@ -73,5 +73,12 @@ export {
   operatorReplyOf,
 } from './operator.js';
 export { DeadLetter, DeadLetterIssue } from './dead-letter.js';
-export { MarketSnapshot, SnapshotTop, SnapshotDepth, SnapshotTrade, marketSnapshotKey } from './market-snapshot.js';
+export {
+  MarketSnapshot,
+  SnapshotTop,
+  SnapshotDepth,
+  SnapshotTrade,
+  marketSnapshotKey,
+  snapshotKeyPrefix,
+} from './market-snapshot.js';
 export { VenueCorrections, VenueCorrectionsApplied } from './venue-corrections.js';

@@ -81,3 +81,11 @@ export type MarketSnapshot = z.infer<typeof MarketSnapshot>;
 export function marketSnapshotKey(prefix: string, venue: string, venueSymbol: string): string {
   return `${prefix}${venue}:${venueSymbol}`;
 }
+
+/**
+ * The key prefix of a namespace's market snapshots: `bourse:md:` without a namespace, else
+ * `bourse:<namespace>:md:`, so two platforms on one Redis never read each other's books.
+ */
+export function snapshotKeyPrefix(namespace: string): string {
+  return namespace === '' ? 'bourse:md:' : `bourse:${namespace}:md:`;
+}

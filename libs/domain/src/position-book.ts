@@ -143,6 +143,14 @@ export class PositionBook {
     return [...(this.fillsByKey.get(positionKey(strategyId, instrument)) ?? [])];
   }
 
+  /** The fills of one position at or after `atMs` (venue time), in venue order, without copying the older ones. */
+  fillsSince(strategyId: string, instrument: string, atMs: number): readonly Fill[] {
+    const all = this.fillsByKey.get(positionKey(strategyId, instrument)) ?? [];
+    let first = all.length;
+    while (first > 0 && (all[first - 1]?.atMs ?? 0) >= atMs) first--;
+    return all.slice(first);
+  }
+
   /** P&L of one strategy across its instruments (exact; unmarked instruments listed, not guessed). */
   strategySummary(strategyId: string, mark: MarkPrice): PnlSummary {
     return summarize(this.byStrategy(strategyId), mark);

@@ -125,6 +125,15 @@ describe('PositionBook', () => {
     expect(book.fills('mm', 'BTC/USDT').map((x) => x.fillId)).toEqual([a.fillId, b.fillId, c.fillId]);
   });
 
+  it('lists the fills at or after a time, a late one included in venue order', () => {
+    const [a, b, c] = [f('BUY', '1', '100'), f('SELL', '1', '110'), f('BUY', '1', '120')];
+    const book = new PositionBook();
+    for (const fill of [a, c, b]) book.applyFill(fill);
+    expect(book.fillsSince('mm', 'BTC/USDT', b.atMs).map((x) => x.fillId)).toEqual([b.fillId, c.fillId]);
+    expect(book.fillsSince('mm', 'BTC/USDT', c.atMs + 1)).toEqual([]);
+    expect(book.fillsSince('mm', 'ETH/USDT', 0)).toEqual([]);
+  });
+
   it('orders fills by time, then numerically by trade id', () => {
     const x = f('BUY', '1', '1', { fillId: '9', atMs: 5 });
     const y = f('BUY', '1', '1', { fillId: '10', atMs: 5 });

@@ -24,6 +24,7 @@ export {
   type EnsureDatabaseOutcome,
 } from './database.js';
 export { createPool, DEFAULT_POOL_MAX, type PoolOptions } from './pool.js';
+export { namespaceSchema, ensureSchema } from './schema.js';
 export {
   withTransaction,
   withSerializableRetry,

@@ -5,6 +5,7 @@
 import pg from 'pg';
 import { StoreError, StoreErrorCode, describeCause, sqlStateOf } from './errors.js';
 import type { StoreLogger } from './types.js';
+import { searchPathOption } from './schema.js';
 import { maskDatabaseText, parseDatabaseUrl, sslOption } from './url.js';
 
 export const DEFAULT_POOL_MAX = 10;
@@ -22,6 +23,8 @@ export interface PoolOptions {
   readonly idleTimeoutMs?: number;
   /** Server-side statement_timeout for every connection; none by default. */
   readonly statementTimeoutMs?: number;
+  /** The only schema on every connection's search_path (a namespace's, see namespaceSchema); the server's default when absent. */
+  readonly schema?: string | undefined;
 }
 
 function positiveInteger(name: string, value: number | undefined): void {
@@ -53,6 +56,7 @@ export function createPool(databaseUrl: string, options: PoolOptions = {}): pg.P
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
     idleTimeoutMillis: options.idleTimeoutMs ?? 30_000,
     ...(options.statementTimeoutMs === undefined ? {} : { statement_timeout: options.statementTimeoutMs }),
+    ...(options.schema === undefined ? {} : { options: searchPathOption(options.schema) }),
   });
 
   // pg emits 'error' when an idle pooled connection breaks (server restart, admin terminate). With no

@@ -6,6 +6,7 @@ import type pg from 'pg';
 import { dropDatabase, ensureDatabase } from './database.js';
 import { migrate } from './migrations.js';
 import { createPool, type PoolOptions } from './pool.js';
+import { ensureSchema } from './schema.js';
 import type { MigrateOptions, MigrateResult } from './types.js';
 import { DEFAULT_DATABASE_URL, withDatabaseName } from './url.js';
 
@@ -28,6 +29,11 @@ export interface TestDatabaseOptions {
   /** Apply these migrations before returning. */
   readonly migrations?: MigrateOptions;
   readonly pool?: PoolOptions;
+  /**
+   * A namespace's schema (namespaceSchema): created, the only one on the pool's search_path, and the
+   * one migrated, as a service running in that namespace has it.
+   */
+  readonly schema?: string | undefined;
 }
 
 /** A fresh, uniquely named database `bourse_test_<random>`, optionally migrated. */
@@ -36,7 +42,7 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
   const name = `bourse_test_${randomBytes(6).toString('hex')}`;
   const url = withDatabaseName(server, name);
   await ensureDatabase(url);
-  const pool = createPool(url, { max: 5, ...options.pool });
+  const pool = createPool(url, { max: 5, ...options.pool, schema: options.schema });
   let dropped: Promise<void> | undefined;
   const drop = (): Promise<void> => {
     dropped ??= (async () => {
@@ -46,9 +52,10 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
     return dropped;
   };
   let migrated: MigrateResult | undefined;
-  if (options.migrations !== undefined) {
+  if (options.migrations !== undefined || options.schema !== undefined) {
     try {
-      migrated = await migrate(pool, options.migrations);
+      if (options.schema !== undefined) await ensureSchema(pool, options.schema);
+      if (options.migrations !== undefined) migrated = await migrate(pool, options.migrations);
     } catch (err) {
       await drop();
       throw err;

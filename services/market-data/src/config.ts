@@ -1,6 +1,7 @@
 // The only module that reads process.env. Parsed once, strictly: a bad or unknown MD_* variable
 // stops the start with a message naming it (and never echoing a secret or a URL password).
 import { z } from 'zod';
+import { snapshotKeyPrefix } from '@bourse/contracts';
 import { credentialEnvNames, DEFAULT_SIM_ENDPOINTS, type BinanceTargetName } from '@bourse/venue-binance';
 import type { MarketDataChannel } from '@bourse/venues';
 import { ConfigError } from './errors.js';
@@ -112,7 +113,8 @@ const EnvSchema = z.strictObject({
   ),
   MD_STALE_AFTER_MS: int(1, 5_000),
   MD_STALE_CHECK_MS: int(1, 250),
-  MD_SNAPSHOT_KEY_PREFIX: z.string().default(DEFAULT_SNAPSHOT_KEY_PREFIX),
+  /** Absent: the namespace's prefix (`bourse:md:`, or `bourse:<namespace>:md:`). */
+  MD_SNAPSHOT_KEY_PREFIX: z.string().optional(),
   MD_SNAPSHOT_TTL_MS: int(1, 30_000),
   MD_SNAPSHOT_DEPTH: int(1, 10),
   MD_SNAPSHOT_FLUSH_MS: int(1, 100),
@@ -203,7 +205,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     staleAfterMs: e.MD_STALE_AFTER_MS,
     staleCheckMs: e.MD_STALE_CHECK_MS,
     snapshot: {
-      keyPrefix: e.MD_SNAPSHOT_KEY_PREFIX,
+      keyPrefix: e.MD_SNAPSHOT_KEY_PREFIX ?? snapshotKeyPrefix(e.BOURSE_NAMESPACE),
       ttlMs: e.MD_SNAPSHOT_TTL_MS,
       depth: e.MD_SNAPSHOT_DEPTH,
       flushIntervalMs: e.MD_SNAPSHOT_FLUSH_MS,

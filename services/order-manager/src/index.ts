@@ -24,6 +24,7 @@ export {
   loadOutbox,
   listUnresolvedOutbox,
   listOpenOrders,
+  loadOrders,
   listOrdersUpdatedSince,
   listFills,
   insertFill,

@@ -6,7 +6,7 @@ import { randomInt } from 'node:crypto';
 import { connectBus } from '@bourse/bus';
 import { createSubjects } from '@bourse/contracts';
 import { makeInstanceTag } from '@bourse/domain';
-import { createPool, ensureDatabase, redactDatabaseUrl } from '@bourse/store';
+import { createPool, ensureDatabase, ensureSchema, namespaceSchema, redactDatabaseUrl } from '@bourse/store';
 import {
   createLogger,
   createMetrics,
@@ -50,7 +50,10 @@ async function main(): Promise<void> {
 
   const clock = { now: () => Date.now() };
   await ensureDatabase(config.databaseUrl);
-  const pool = createPool(config.databaseUrl, { logger, applicationName: SERVICE, max: 4 });
+  // A namespace keeps its tables in a schema of its own, created here before the migrations run.
+  const schema = namespaceSchema(config.namespace);
+  const pool = createPool(config.databaseUrl, { logger, applicationName: SERVICE, max: 4, schema });
+  if (schema !== undefined) await ensureSchema(pool, schema);
   const bus = await connectBus({
     service: SERVICE,
     subjects: createSubjects(config.namespace),

@@ -5,7 +5,7 @@
 
 import { connectBus } from '@bourse/bus';
 import { createSubjects } from '@bourse/contracts';
-import { createPool, ensureDatabase, redactDatabaseUrl } from '@bourse/store';
+import { createPool, ensureDatabase, ensureSchema, namespaceSchema, redactDatabaseUrl } from '@bourse/store';
 import {
   createLogger,
   createMetrics,
@@ -54,7 +54,9 @@ async function main(): Promise<void> {
 
   const clock = { now: () => Date.now() };
   await ensureDatabase(config.databaseUrl, { logger });
-  const pool = createPool(config.databaseUrl, { logger, applicationName: SERVICE, max: 3 });
+  const schema = namespaceSchema(config.namespace);
+  const pool = createPool(config.databaseUrl, { logger, applicationName: SERVICE, max: 3, schema });
+  if (schema !== undefined) await ensureSchema(pool, schema);
   const { applied } = await migrateReconcilerStore(pool, logger);
   if (applied.length > 0) logger.debug({ applied: applied.map((m) => m.version) }, 'reconciler schema migrated');
 

@@ -30,7 +30,7 @@ export {
   type RecordedDecision,
   type RiskStateOptions,
 } from './core/risk-state.js';
-export { utcDay } from './core/daily-pnl.js';
+export { dayStart, DAY_MS } from './core/daily-pnl.js';
 export { type TrackedOrder } from './core/tracked-order.js';
 export { proposeOrder } from './core/proposed-order.js';
 export {

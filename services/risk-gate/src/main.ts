@@ -7,7 +7,7 @@ import { connectBus } from '@bourse/bus';
 import { createSubjects } from '@bourse/contracts';
 import { makeInstanceTag } from '@bourse/domain';
 import { connect } from '@nats-io/transport-node';
-import { createPool, redactDatabaseUrl } from '@bourse/store';
+import { createPool, namespaceSchema, redactDatabaseUrl } from '@bourse/store';
 import {
   createLogger,
   createMetrics,
@@ -51,7 +51,13 @@ async function main(): Promise<void> {
   logger.debug({ url: ops.url }, 'ops server listening');
 
   const clock = { now: () => Date.now() };
-  const pool = createPool(config.databaseUrl, { logger, applicationName: SERVICE, max: 2 });
+  // The order manager's tables of this namespace (its schema; `public` without a namespace).
+  const pool = createPool(config.databaseUrl, {
+    logger,
+    applicationName: SERVICE,
+    max: 2,
+    schema: namespaceSchema(config.namespace),
+  });
   const subjects = createSubjects(config.namespace);
   const bus = await connectBus({
     service: SERVICE,

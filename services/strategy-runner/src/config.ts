@@ -3,6 +3,7 @@
 
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { snapshotKeyPrefix } from '@bourse/contracts';
 import { RunnerConfigError } from './errors.js';
 
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
@@ -40,7 +41,8 @@ const Env = z.object({
   LEASE_RENEW_MS: int(50, 300_000).default(DEFAULT_LEASE_RENEW_MS),
   LEASE_MARGIN_MS: int(1, 300_000).default(DEFAULT_LEASE_MARGIN_MS),
   STALE_AFTER_MS: int(100, 3_600_000).default(DEFAULT_STALE_AFTER_MS),
-  MD_REDIS_PREFIX: z.string().min(1).default(DEFAULT_MD_REDIS_PREFIX),
+  /** Absent: the namespace's prefix (`bourse:md:`, or `bourse:<namespace>:md:`), as the gateway writes it. */
+  MD_REDIS_PREFIX: z.string().min(1).optional(),
   OPS_PORT: int(0, 65_535).default(DEFAULT_OPS_PORT),
   OPS_HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
@@ -102,7 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RunnerConfig {
     leaseRenewMs: e.LEASE_RENEW_MS,
     leaseMarginMs: e.LEASE_MARGIN_MS,
     staleAfterMs: e.STALE_AFTER_MS,
-    mdRedisPrefix: e.MD_REDIS_PREFIX,
+    mdRedisPrefix: e.MD_REDIS_PREFIX ?? snapshotKeyPrefix(e.BOURSE_NAMESPACE),
     opsPort: e.OPS_PORT,
     opsHost: e.OPS_HOST,
     logLevel: e.LOG_LEVEL,

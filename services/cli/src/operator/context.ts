@@ -4,7 +4,7 @@
 // audit logger, JSON on stderr, so stdout stays the command's answer.
 import { connectBus, type Bus } from '@bourse/bus';
 import { createSubjects, type Subjects } from '@bourse/contracts';
-import { createPool } from '@bourse/store';
+import { createPool, namespaceSchema } from '@bourse/store';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
 import type pg from 'pg';
@@ -79,7 +79,11 @@ export function createOperatorContext(options: ContextOptions): OperatorContext 
       return nc;
     },
     pool() {
-      pool ??= createPool(config.servers.postgres, { max: 2, connectTimeoutMs: timeoutMs });
+      pool ??= createPool(config.servers.postgres, {
+        max: 2,
+        connectTimeoutMs: timeoutMs,
+        schema: namespaceSchema(config.namespace),
+      });
       return pool;
     },
     redis() {

@@ -2,7 +2,7 @@
 // reconciler's migrations (each service also migrates its own schema at start).
 import { migrateOrderManagerStore } from '@bourse/order-manager';
 import { migrateReconcilerStore } from '@bourse/reconciler';
-import { ensureDatabase } from '@bourse/store';
+import { ensureDatabase, ensureSchema, namespaceSchema } from '@bourse/store';
 import { CommandFailedError } from '../errors.js';
 import { databaseNameOf, maskUrl } from '../doctor/url.js';
 import type { OperatorContext } from './context.js';
@@ -20,6 +20,8 @@ export async function runMigrate(ctx: OperatorContext, options: { json: boolean 
   const outcomes: SchemaOutcome[] = [];
   try {
     created = (await ensureDatabase(url, { connectTimeoutMs: 5_000 })) === 'created';
+    const schema = namespaceSchema(ctx.config.namespace);
+    if (schema !== undefined) await ensureSchema(ctx.pool(), schema);
     const oms = await migrateOrderManagerStore(ctx.pool());
     outcomes.push({
       schema: 'order-manager',

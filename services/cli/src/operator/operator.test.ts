@@ -14,6 +14,7 @@ import {
   MarketSnapshot,
 } from '@bourse/contracts';
 import { insertFill, migrateOrderManagerStore, upsertInstrument, upsertOrder } from '@bourse/order-manager';
+import { namespaceSchema } from '@bourse/store';
 import { createTestDatabase, type TestDatabase } from '@bourse/store/testing';
 import { startOpsServer, type OpsServer } from '@bourse/telemetry';
 import { Instrument } from '@bourse/contracts';
@@ -119,7 +120,8 @@ function report(verdict: 'ok' | 'drift-halted', finishedAt = NOW - 30_000): Reco
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase();
+  // The CLI reads the order manager's tables in the namespace's schema, where a namespaced OMS keeps them.
+  db = await createTestDatabase({ schema: namespaceSchema(subjects.prefix) });
   emptyDb = await createTestDatabase();
   await migrateOrderManagerStore(db.pool);
   await upsertInstrument(db.pool, BTC, { rawFilters: [], updatedAt: T0 });

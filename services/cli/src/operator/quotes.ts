@@ -5,6 +5,7 @@ import { MarketSnapshot } from '@bourse/contracts';
 import { dec } from '@bourse/domain';
 import { CommandFailedError } from '../errors.js';
 import { maskUrl } from '../doctor/url.js';
+import { marketSnapshotPrefix } from '../platform/platform-config.js';
 import type { OperatorContext } from './context.js';
 import { describe } from './format.js';
 
@@ -15,7 +16,7 @@ export interface SnapshotEntry {
 }
 
 export async function readSnapshots(ctx: OperatorContext): Promise<SnapshotEntry[]> {
-  const prefix = ctx.config.marketData.snapshotKeyPrefix;
+  const prefix = marketSnapshotPrefix(ctx.config);
   try {
     const redis = await ctx.redis();
     const keys: string[] = [];

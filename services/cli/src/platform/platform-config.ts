@@ -2,7 +2,7 @@
 // `bourse start` derives every child's environment and the operator commands find the servers,
 // the namespace and the ops ports. Strict: an unknown key is an error, so a typo (or an API key
 // pasted into the file) is refused by name instead of silently ignored.
-import { AssetCode, NonNegativeDecimalString, SUBJECT_TOKEN_PATTERN } from '@bourse/contracts';
+import { AssetCode, NonNegativeDecimalString, SUBJECT_TOKEN_PATTERN, snapshotKeyPrefix } from '@bourse/contracts';
 import { LimitsConfig } from '@bourse/risk-gate';
 import { ReconcilerConfig } from '@bourse/reconciler';
 import { z } from 'zod';
@@ -149,7 +149,8 @@ const ReconcilerSection = z
 const MarketDataSection = z
   .strictObject({
     instruments: z.array(Symbol).min(1).default(['BTCUSDT', 'ETHUSDT']),
-    snapshotKeyPrefix: z.string().min(1).default('bourse:md:'),
+    /** Where market snapshots live in Redis; absent: `bourse:md:`, or `bourse:<namespace>:md:` in a namespace. */
+    snapshotKeyPrefix: z.string().min(1).optional(),
   })
   .prefault({});
 
@@ -178,4 +179,9 @@ export const PlatformConfig = z.strictObject({
   pnlAsset: AssetCode.default('USDT'),
 });
 export type PlatformConfig = z.infer<typeof PlatformConfig>;
+
+/** The Redis key prefix of the platform's market snapshots: the configured one, else the namespace's. */
+export function marketSnapshotPrefix(config: Pick<PlatformConfig, 'namespace' | 'marketData'>): string {
+  return config.marketData.snapshotKeyPrefix ?? snapshotKeyPrefix(config.namespace);
+}
 export type PlatformConfigInput = z.input<typeof PlatformConfig>;

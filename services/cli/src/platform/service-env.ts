@@ -5,7 +5,7 @@
 // spawning are the caller's.
 import { join } from 'node:path';
 import { stringify as toYaml } from 'yaml';
-import type { PlatformConfig, OpsService } from './platform-config.js';
+import { marketSnapshotPrefix, type PlatformConfig, type OpsService } from './platform-config.js';
 
 export interface GeneratedFile {
   readonly path: string;
@@ -188,7 +188,7 @@ export function launchPlan(config: PlatformConfig, stateDir: string): LaunchPlan
           }
         : {}),
       MD_INSTRUMENTS: config.marketData.instruments.join(','),
-      MD_SNAPSHOT_KEY_PREFIX: config.marketData.snapshotKeyPrefix,
+      MD_SNAPSHOT_KEY_PREFIX: marketSnapshotPrefix(config),
       ...ops('market-data'),
     },
     'strategy-runner': {
@@ -196,7 +196,7 @@ export function launchPlan(config: PlatformConfig, stateDir: string): LaunchPlan
       REDIS_URL: common.REDIS_URL as string,
       ...(config.namespace !== '' ? { BOURSE_NAMESPACE: config.namespace } : {}),
       ...(strategiesFile !== undefined ? { STRATEGIES_FILE: strategiesFile } : {}),
-      MD_REDIS_PREFIX: config.marketData.snapshotKeyPrefix,
+      MD_REDIS_PREFIX: marketSnapshotPrefix(config),
       // Instrument specs come from the venue's exchangeInfo over REST.
       RUNNER_VENUE_TARGET: target,
       ...(target === 'sim' ? { RUNNER_SIM_REST_URL: endpoints.restUrl } : {}),

@@ -22,7 +22,7 @@ import { ChildFailedError } from '../errors.js';
 import { tsxCommand } from '../paths.js';
 import { ensureSimCredentials } from './sim-credentials.js';
 import { migrateOrderManagerStore } from '@bourse/order-manager';
-import { createPool, ensureDatabase } from '@bourse/store';
+import { createPool, ensureDatabase, ensureSchema, namespaceSchema } from '@bourse/store';
 import { dockerStatus, type DockerStatus } from './docker.js';
 import { launchServer, type LaunchContext } from './launch.js';
 import { waitForReadyz } from './readiness.js';
@@ -114,9 +114,15 @@ export async function runStart(config: CliConfig, options: StartOptions): Promis
     const database = databaseNameOf(config.databaseUrl);
     bourse(outcome === 'created' ? `created database "${database}"` : `database "${database}" exists`);
     // The order manager owns the schema; it is migrated here, before any service starts, so the
-    // services that read its tables at start (the risk gate) never race it.
-    const pool = createPool(config.databaseUrl, { max: 1 });
+    // services that read its tables at start (the risk gate) never race it. A namespace has its own
+    // schema, made here too.
+    const schema = namespaceSchema(options.platform?.config.namespace ?? '');
+    const pool = createPool(config.databaseUrl, { max: 1, schema });
     try {
+      if (schema !== undefined) {
+        await ensureSchema(pool, schema);
+        bourse(`namespace schema "${schema}"`);
+      }
       const { applied, alreadyApplied } = await migrateOrderManagerStore(pool);
       bourse(
         applied.length > 0

@@ -10,6 +10,7 @@ import { TEST_STREAMS, removeTestNamespace, testSubjects } from '@bourse/bus/tes
 import { ExecutionEvent, OrderRequest, Quote, TradingState, type Subjects, type TradingMode } from '@bourse/contracts';
 import { startExchangeSim, type RunningExchangeSim } from '@bourse/exchange-sim';
 import { createTestDatabase, type TestDatabase } from '@bourse/store/testing';
+import { namespaceSchema } from '@bourse/store';
 import { createLogger, createMetrics, type Logger, type Metrics } from '@bourse/telemetry';
 import { BinanceVenueClient, createBinanceMetrics, loadApiCredentials } from '@bourse/venue-binance';
 import { ORDER_MANAGER_LOCK_KEY, ORDER_MANAGER_MIGRATIONS } from '../store/index.js';
@@ -79,7 +80,9 @@ export async function startHarness(): Promise<Harness> {
   });
   await bus.ensureStreams();
   const kv = await bus.tradingState({ name: 'TradingState', schema: TradingState });
+  // The namespace's schema: an order manager process started on this harness keeps its tables there.
   const db = await createTestDatabase({
+    schema: namespaceSchema(subjects.prefix),
     migrations: { directory: ORDER_MANAGER_MIGRATIONS, lockKey: ORDER_MANAGER_LOCK_KEY },
   });
   const exec: ExecutionEvent[] = [];

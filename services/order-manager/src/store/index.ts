@@ -18,6 +18,7 @@ export {
 export {
   upsertOrder,
   loadOrder,
+  loadOrders,
   listOpenOrders,
   listOrdersUpdatedSince,
   type OrderRecord,

@@ -3,7 +3,7 @@ import type { TestDatabase } from '@bourse/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrderStoreErrorCode, isOrderStoreError } from './errors.js';
 import { listOrderEvents, listUnpublishedEvents, markEventsPublished, recordOrderEvent } from './order-events.js';
-import { listOpenOrders, loadOrder, upsertOrder } from './orders.js';
+import { listOpenOrders, loadOrder, loadOrders, upsertOrder } from './orders.js';
 import { T0, orderManagerDatabase, orderRecord, sqlStateOfFailure } from './test-support.js';
 
 let db: TestDatabase;
@@ -114,6 +114,23 @@ describe('upsertOrder', () => {
     );
     const open = await listOpenOrders(db.pool, { strategyId: 'listing' });
     expect(open.map((o) => o.clientOrderId).sort()).toEqual(['open-a', 'open-b']);
+  });
+
+  it('loads the orders of given ids whatever their status, leaving out ids not stored', async () => {
+    await upsertOrder(db.pool, orderRecord('load-open', { status: 'new' }), 0);
+    await upsertOrder(
+      db.pool,
+      orderRecord('load-filled', {
+        status: 'filled',
+        filledQty: '0.5',
+        cumulativeQuoteQty: '30000',
+        avgPrice: '60000',
+      }),
+      0,
+    );
+    const loaded = await loadOrders(db.pool, ['load-filled', 'load-open', 'load-missing']);
+    expect(loaded.map((o) => `${o.clientOrderId} ${o.status}`).sort()).toEqual(['load-filled filled', 'load-open new']);
+    expect(await loadOrders(db.pool, [])).toEqual([]);
   });
 });
 

@@ -201,6 +201,20 @@ export async function listOrdersUpdatedSince(db: Queryable, since: number): Prom
   return result.rows.map(toOrder);
 }
 
+/**
+ * The orders of these client order ids (any status), oldest first; ids not stored are left out. The
+ * risk gate reads the current status of every order it holds fills for, so a closed one is not
+ * counted as open after a restart.
+ */
+export async function loadOrders(db: Queryable, clientOrderIds: readonly string[]): Promise<StoredOrder[]> {
+  if (clientOrderIds.length === 0) return [];
+  const result = await db.query<OrderRow>(
+    `SELECT ${COLUMNS} FROM orders WHERE client_order_id = ANY($1::text[]) ORDER BY created_at, client_order_id`,
+    [[...clientOrderIds]],
+  );
+  return result.rows.map(toOrder);
+}
+
 export async function listOpenOrders(db: Queryable, filter: OpenOrderFilter = {}): Promise<StoredOrder[]> {
   const result = await db.query<OrderRow>(
     `SELECT ${COLUMNS} FROM orders

@@ -148,6 +148,11 @@ export const LimitsConfig = z.strictObject({
   defaultTimeInForce: TimeInForce.default('GTC'),
   /** Mode assumed while the trading-state bucket has no global entry: HALTED until someone says otherwise. */
   whenGlobalStateMissing: TradingMode.default('HALTED'),
+  /**
+   * UTC time (HH:MM) at which the trading day starts: the daily loss counts from zero there, with
+   * carried positions valued from the mark at that moment. UTC midnight by default.
+   */
+  tradingDayStart: z.string().regex(HHMM, { message: 'must be HH:MM (UTC, 00:00-23:59)' }).default('00:00'),
   global: GlobalLimits.default({}),
   defaults: DefaultLimits,
   instruments: z
@@ -159,6 +164,12 @@ export const LimitsConfig = z.strictObject({
 });
 export type LimitsConfig = z.infer<typeof LimitsConfig>;
 export type LimitsFormat = 'yaml' | 'json';
+
+/** Where the trading day starts, in ms after UTC midnight. */
+export function dayStartOffsetMs(limits: Pick<LimitsConfig, 'tradingDayStart'>): number {
+  const [hours = 0, minutes = 0] = limits.tradingDayStart.split(':').map(Number);
+  return (hours * 60 + minutes) * 60_000;
+}
 
 /** Parses and validates a limits file; throws LimitsConfigError naming the path of every problem. */
 export function loadLimits(text: string, format: LimitsFormat): LimitsConfig {

@@ -1,6 +1,6 @@
 import type { ExecutionEvent, FeedStatus, Intent, Quote, TradingState } from '@bourse/contracts';
 import type { ClientOrderIdGenerator, InstrumentRegistry } from '@bourse/domain';
-import { diffLimits, type LimitsConfig } from '../config/limits.js';
+import { dayStartOffsetMs, diffLimits, type LimitsConfig } from '../config/limits.js';
 import { resolveRejectionBurst, resolveStaleFeedHaltAfterMs } from '../config/resolve.js';
 import { RejectionBurstDetector } from './rejection-burst.js';
 import { assessKillSwitch, evaluateIntent, type RiskEffect, type RiskEvaluation } from './risk-gate.js';
@@ -47,6 +47,7 @@ export class RiskGateCore {
     this.clock = options.clock;
     this.ids = options.ids;
     this.bursts = new RejectionBurstDetector(options.clock);
+    this.state.setDayStartOffset(dayStartOffsetMs(options.limits));
   }
 
   get limits(): LimitsConfig {
@@ -118,6 +119,7 @@ export class RiskGateCore {
   setLimits(next: LimitsConfig): RiskEffect[] {
     const changes = diffLimits(this.currentLimits, next);
     this.currentLimits = next;
+    this.state.setDayStartOffset(dayStartOffsetMs(next));
     return changes.map((c) => ({ kind: 'limit-changed', ...c }));
   }
 

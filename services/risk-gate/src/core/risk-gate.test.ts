@@ -123,7 +123,7 @@ describe('max daily loss and the kill switch', () => {
     expect(failuresOf(r, 'max-daily-loss')).toEqual([
       {
         rule: 'max-daily-loss',
-        message: 'alpha daily loss is 1000 USDT (realized -1000, unrealized 0); the maximum is 999',
+        message: 'alpha daily loss is 1000 USDT (realized -1000, unrealized 0, fees 0); the maximum is 999',
         limit: '999',
         actual: '1000',
       },

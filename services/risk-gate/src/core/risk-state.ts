@@ -17,14 +17,13 @@ import {
   ZERO,
   dec,
   parseClientOrderId,
-  unrealizedPnl,
   type Balances,
   type Decimal,
   type FillConflictError,
   type InvalidArgumentError,
   type Position,
 } from '@bourse/domain';
-import { bucketFill, bucketsFromFills, utcDay, type DayBuckets } from './daily-pnl.js';
+import { dayStart, positionDayPnl, type DayStartMark } from './daily-pnl.js';
 import {
   applyOrderFill,
   applyStatus,
@@ -76,13 +75,20 @@ export interface QuoteView {
   readonly receivedAt: number;
 }
 
+/** One trading day's P&L in one quote asset, marked to market from the day-start mark (see daily-pnl.ts). */
 export interface DailyPnl {
   readonly realized: Decimal;
   readonly unrealized: Decimal;
-  /** realized − quote fees + unrealized. */
+  /** Today's fees that could be converted to this asset at the mark. */
+  readonly fees: Decimal;
+  /** realized − fees + unrealized. */
   readonly total: Decimal;
   /** Open instruments with no mid: their unrealized P&L is not in `unrealized`. */
   readonly unmarked: readonly string[];
+  /** Today's fees in an asset with no mark against this one, per asset: not in `fees`. */
+  readonly unpricedFees: readonly { readonly asset: string; readonly amount: Decimal }[];
+  /** Instruments whose carried quantity was valued from an estimated day-start mark (the gate started after the boundary). */
+  readonly estimatedStart: readonly string[];
 }
 
 export interface RecordedDecision {
@@ -95,6 +101,8 @@ export interface RiskStateOptions {
   readonly venue: string;
   /** Contract multiplier per instrument (1 for spot, the default). */
   readonly multiplier?: (instrument: string) => Decimal;
+  /** Where the trading day starts, in ms after UTC midnight (0, the default: UTC midnight). */
+  readonly dayStartOffsetMs?: number;
 }
 
 /** What start-up reads: orders from Postgres, the EXEC stream, and the latest snapshots. */
@@ -124,7 +132,9 @@ export class RiskState {
   private readonly book: PositionBook;
   private readonly seenEvents = new Set<string>();
   private readonly orders = new Map<string, TrackedOrder>();
-  private readonly dayBuckets = new Map<string, DayBuckets>();
+  private dayStartOffsetMs: number;
+  /** Per instrument, the mid at the start of the latest trading day a quote was seen in. */
+  private readonly dayMarks = new Map<string, DayStartMark>();
   private readonly quotes = new Map<string, QuoteView>();
   private readonly tradingStates = new Map<string, TradingState>();
   private balanceSnapshot: BalanceSnapshot | undefined;
@@ -138,6 +148,14 @@ export class RiskState {
     this.venue = options.venue;
     this.multiplier = options.multiplier ?? (() => ONE);
     this.book = new PositionBook(this.multiplier);
+    this.dayStartOffsetMs = options.dayStartOffsetMs ?? 0;
+  }
+
+  /** Moves the day boundary; marks taken at the old boundary no longer apply (the next quote estimates one). */
+  setDayStartOffset(offsetMs: number): void {
+    if (offsetMs === this.dayStartOffsetMs) return;
+    this.dayStartOffsetMs = offsetMs;
+    this.dayMarks.clear();
   }
 
   /** A state built from start-up input, in a fixed order (orders, events, decisions, snapshots); duplicates are harmless. */
@@ -175,8 +193,6 @@ export class RiskState {
     const qty = dec(event.qty);
     const price = dec(event.price);
     const fee = dec(event.fee);
-    const key = positionKey(order.strategyId, event.instrument);
-    const before = this.book.position(order.strategyId, event.instrument);
     const fill = {
       fillId: event.venueFillId,
       strategyId: order.strategyId,
@@ -192,17 +208,6 @@ export class RiskState {
     if (result.outcome === 'rejected') return { outcome: 'rejected', error: result.error };
     // The same fill under another event id (user stream and reconciler): count it once.
     if (result.outcome === 'duplicate') return { outcome: 'duplicate' };
-    if (result.replayed) {
-      const fills = this.book.fills(order.strategyId, event.instrument);
-      this.dayBuckets.set(
-        key,
-        bucketsFromFills(order.strategyId, event.instrument, this.multiplier(event.instrument), fills),
-      );
-    } else {
-      const buckets = this.dayBuckets.get(key) ?? { realized: new Map(), quoteFees: new Map() };
-      bucketFill(buckets, before, result.position, fill);
-      this.dayBuckets.set(key, buckets);
-    }
     this.orders.set(order.clientOrderId, applyOrderFill(order, qty, price));
     const { base, quote } = assetsOf(event.instrument);
     const notional = qty.times(price).times(this.multiplier(event.instrument));
@@ -238,8 +243,33 @@ export class RiskState {
     const bid = dec(quote.bidPrice);
     const ask = dec(quote.askPrice);
     const mid = bid.isPositive() && ask.isPositive() ? bid.plus(ask).times(dec('0.5')) : undefined;
+    this.noteDayStart(quote.instrument, held, mid, quote.receivedAt);
     this.quotes.set(quote.instrument, { bid, ask, mid, receivedAt: quote.receivedAt });
     return { outcome: 'applied' };
+  }
+
+  /**
+   * The first quote of a trading day fixes the day's start mark: the last mid held from before the
+   * boundary, or, when the gate holds none (it started after the boundary), this quote's mid marked
+   * as an estimate.
+   */
+  private noteDayStart(instrument: string, held: QuoteView | undefined, mid: Decimal | undefined, at: number): void {
+    const start = dayStart(at, this.dayStartOffsetMs);
+    const known = this.dayMarks.get(instrument);
+    if (known !== undefined && known.dayStart >= start) return;
+    if (held?.mid !== undefined && held.receivedAt < start) {
+      this.dayMarks.set(instrument, { dayStart: start, mid: held.mid, estimated: false });
+    } else if (mid !== undefined) {
+      this.dayMarks.set(instrument, { dayStart: start, mid, estimated: true });
+    }
+  }
+
+  /** The instrument's mark at `start`: the held mid when it is from before the boundary, else the day's noted mark. */
+  private startMark(instrument: string, start: number): DayStartMark | undefined {
+    const held = this.quotes.get(instrument);
+    if (held?.mid !== undefined && held.receivedAt < start) return { dayStart: start, mid: held.mid, estimated: false };
+    const noted = this.dayMarks.get(instrument);
+    return noted?.dayStart === start ? noted : undefined;
   }
 
   /** Keeps the newest entry per scope; on a tie of times the more restrictive mode wins. */
@@ -455,24 +485,50 @@ export class RiskState {
   }
 
   /**
-   * P&L of the UTC day of `now`, per quote asset: realized by today's fills minus their quote fees,
-   * plus unrealized of open positions at the current mid (against entry, since day-start marks are
-   * not kept). One strategy's, or every position's when `strategyId` is undefined.
+   * P&L of the trading day holding `now`, per quote asset, marked to market from the day-start mark
+   * (daily-pnl.ts): realized by today's fills, plus the change in value of what is open since the
+   * boundary (or its fill today), minus today's fees at the current mark. One strategy's, or every
+   * position's when `strategyId` is undefined.
    */
   dailyPnl(now: number, strategyId?: string): Map<string, DailyPnl> {
-    const day = utcDay(now);
-    const out = new Map<string, { realized: Decimal; unrealized: Decimal; fees: Decimal; unmarked: string[] }>();
+    const start = dayStart(now, this.dayStartOffsetMs);
+    interface Acc {
+      realized: Decimal;
+      unrealized: Decimal;
+      fees: Decimal;
+      unmarked: Set<string>;
+      unpriced: Map<string, Decimal>;
+      estimated: Set<string>;
+    }
+    const out = new Map<string, Acc>();
     const positions: Position[] = strategyId === undefined ? this.book.positions() : this.book.byStrategy(strategyId);
     for (const p of positions) {
-      const acc = out.get(p.quote) ?? { realized: ZERO, unrealized: ZERO, fees: ZERO, unmarked: [] };
-      const buckets = this.dayBuckets.get(positionKey(p.strategyId, p.instrument));
-      acc.realized = acc.realized.plus(buckets?.realized.get(day) ?? ZERO);
-      acc.fees = acc.fees.plus(buckets?.quoteFees.get(day) ?? ZERO);
-      if (!p.qty.isZero()) {
-        const mid = this.quote(p.instrument)?.mid;
-        if (mid === undefined) acc.unmarked.push(p.instrument);
-        else acc.unrealized = acc.unrealized.plus(unrealizedPnl(p, mid));
-      }
+      const acc: Acc = out.get(p.quote) ?? {
+        realized: ZERO,
+        unrealized: ZERO,
+        fees: ZERO,
+        unmarked: new Set(),
+        unpriced: new Map(),
+        estimated: new Set(),
+      };
+      const day = positionDayPnl({
+        strategyId: p.strategyId,
+        instrument: p.instrument,
+        multiplier: p.multiplier,
+        todaysFills: this.book.fillsSince(p.strategyId, p.instrument, start),
+        qty: p.qty,
+        dayStart: start,
+        startMark: this.startMark(p.instrument, start),
+        mark: this.quote(p.instrument)?.mid,
+        priceOf: (asset) => this.quote(`${asset}/${p.quote}`)?.mid,
+      });
+      acc.realized = acc.realized.plus(day.realized);
+      acc.fees = acc.fees.plus(day.fees);
+      if (day.unrealized === undefined) acc.unmarked.add(p.instrument);
+      else acc.unrealized = acc.unrealized.plus(day.unrealized);
+      if (day.estimatedStart) acc.estimated.add(p.instrument);
+      for (const [asset, amount] of day.unpricedFees)
+        acc.unpriced.set(asset, (acc.unpriced.get(asset) ?? ZERO).plus(amount));
       out.set(p.quote, acc);
     }
     return new Map(
@@ -481,8 +537,13 @@ export class RiskState {
         {
           realized: a.realized,
           unrealized: a.unrealized,
+          fees: a.fees,
           total: a.realized.minus(a.fees).plus(a.unrealized),
-          unmarked: [...new Set(a.unmarked)].sort(),
+          unmarked: [...a.unmarked].sort(),
+          unpricedFees: [...a.unpriced]
+            .sort(([x], [y]) => x.localeCompare(y))
+            .map(([asset, amount]) => ({ asset, amount })),
+          estimatedStart: [...a.estimated].sort(),
         },
       ]),
     );
@@ -492,8 +553,4 @@ export class RiskState {
   positions(): Position[] {
     return this.book.positions();
   }
-}
-
-function positionKey(strategyId: string, instrument: string): string {
-  return `${strategyId}|${instrument}`;
 }

@@ -13,7 +13,9 @@ import {
 import { ClientOrderIdGenerator, InstrumentRegistry, dec, spotInstrument, type InstrumentSpec } from '@bourse/domain';
 import { parseLimits, type LimitsConfig } from '../config/limits.js';
 import { RiskGateCore } from './risk-gate-core.js';
+import { DAY_MS } from './daily-pnl.js';
 import { RiskState } from './risk-state.js';
+import { remainingQty } from './tracked-order.js';
 import type { Clock } from './types.js';
 
 export const VENUE = 'binance';
@@ -263,4 +265,28 @@ export function failuresOf(
   rule: string,
 ): { rule: string; limit?: string; actual?: string; message: string }[] {
   return (result.decision.failures ?? []).filter((f) => f.rule === rule);
+}
+
+/** Everything a rule can read, as plain strings, to compare two states. */
+export function stateView(s: RiskState, now = T0): unknown {
+  const pnl = (strategyId?: string) =>
+    [...s.dailyPnl(now, strategyId)].map(([asset, p]) => [asset, p.realized.toString(), p.total.toString()]);
+  return {
+    positions: s.positions().map((p) => ({
+      key: `${p.strategyId}|${p.instrument}`,
+      qty: p.qty.toString(),
+      realized: p.realizedPnl.toString(),
+      lots: p.lots.map((l) => `${l.qty.toString()}@${l.price.toString()}`),
+    })),
+    open: s
+      .openOrders()
+      .map((o) => `${o.clientOrderId} ${remainingQty(o, undefined).toString()} ${o.eventSeen}`)
+      .sort(),
+    openByStrategy: ['alpha', 'beta'].map((id) => s.openOrdersOf(id).length),
+    committed: ['USDT', 'BTC'].map((a) => s.committed(a).toString()),
+    available: ['USDT', 'BTC'].map((a) => s.available(a).toString()),
+    aggregate: s.aggregatePosition('BTC/USDT').toString(),
+    pnl: [pnl(), pnl('alpha'), pnl('beta'), [...s.dailyPnl(now - DAY_MS)].map(([a, p]) => [a, p.realized.toString()])],
+    strategiesOn: s.strategiesOn('BTC/USDT'),
+  };
 }

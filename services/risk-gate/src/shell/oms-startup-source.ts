@@ -2,8 +2,10 @@
 // only reads). Open orders come back as the OrderRequest the OMS journaled in its outbox plus a
 // status update carrying what filled so far; fills come back as FillEvents with a synthetic event
 // id (the core de-duplicates fills by venue fill id, so the same fill arriving later on EXEC counts
-// once). Positions are rebuilt from fills rather than loaded, because the core's FIFO lots and
-// daily P&L buckets are derived from the fills themselves.
+// once). Every order a fill belongs to comes back with its current status too: a fill alone does
+// not say whether its order is done, and without the closing status every filled order of the
+// past would count as open. Positions are rebuilt from fills rather than loaded, because the core's
+// FIFO lots and daily P&L buckets are derived from the fills themselves.
 
 import { ExecutionEvent, OrderRequest, type FillEvent, type OrderStatusUpdate } from '@bourse/contracts';
 import { dec, spotInstrument, type InstrumentSpec } from '@bourse/domain';
@@ -14,6 +16,7 @@ import {
   listOrdersUpdatedSince,
   loadBalances,
   loadInstruments,
+  loadOrders,
   loadOutbox,
   type FillRecord,
   type StoredInstrument,
@@ -32,18 +35,21 @@ export class OmsStartupSource implements StartupSource {
       listFills(this.db),
       loadBalances(this.db, venue),
     ]);
-    const orders: OrderRequest[] = [];
-    const events: ExecutionEvent[] = [];
-    for (const order of open.filter((o) => o.venue === venue)) {
+    const openOfVenue = open.filter((o) => o.venue === venue);
+    const fillsOfVenue = fills.filter((f) => f.venue === venue);
+    const openIds = new Set(openOfVenue.map((o) => o.clientOrderId));
+    const closed = await loadOrders(
+      this.db,
+      [...new Set(fillsOfVenue.map((f) => f.clientOrderId))].filter((id) => !openIds.has(id)),
+    );
+    const requests = new Map<string, OrderRequest>();
+    for (const order of openOfVenue) {
       const journaled = await loadOutbox(this.db, order.clientOrderId);
-      if (journaled) orders.push(OrderRequest.parse(journaled.request));
-      events.push(statusFromOrder(order));
+      if (journaled) requests.set(order.clientOrderId, OrderRequest.parse(journaled.request));
     }
-    for (const fill of fills) if (fill.venue === venue) events.push(fillEvent(fill));
     return {
       instruments: stored.map(specFromStored),
-      orders,
-      events,
+      ...startupFromStore(venue, { orders: [...openOfVenue, ...closed], requests, fills: fillsOfVenue }),
       ...(balances.length > 0 ? { balances: balanceSnapshot(balances) } : {}),
     };
   }
@@ -52,6 +58,28 @@ export class OmsStartupSource implements StartupSource {
     const orders = await listOrdersUpdatedSince(this.db, sinceMs);
     return new Set(orders.filter((o) => o.venue === venue).map((o) => o.clientOrderId));
   }
+}
+
+/** What the OMS's rows say, as the core's rebuild input: open orders' requests, every order's status, every fill. */
+export function startupFromStore(
+  venue: string,
+  store: {
+    readonly orders: readonly StoredOrder[];
+    /** The journaled request of each open order (by client order id). */
+    readonly requests: ReadonlyMap<string, OrderRequest>;
+    readonly fills: readonly FillRecord[];
+  },
+): { orders: OrderRequest[]; events: ExecutionEvent[] } {
+  const orders: OrderRequest[] = [];
+  const events: ExecutionEvent[] = [];
+  for (const order of store.orders) {
+    if (order.venue !== venue) continue;
+    const request = store.requests.get(order.clientOrderId);
+    if (request) orders.push(request);
+    events.push(statusFromOrder(order));
+  }
+  for (const fill of store.fills) if (fill.venue === venue) events.push(fillEvent(fill));
+  return { orders, events };
 }
 
 function specFromStored({ instrument: i }: StoredInstrument): InstrumentSpec {

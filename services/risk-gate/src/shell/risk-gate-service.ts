@@ -31,6 +31,7 @@ import { isSecretKey, type Logger, type Metrics } from '@bourse/telemetry';
 import { DEFAULT_DECISION_RECALL_MS, DEFAULT_IN_FLIGHT_EXPIRY_MS } from '../config.js';
 import type { LimitsConfig } from '../config/limits.js';
 import { recallDecisions } from '../core/recall.js';
+import { DAILY_LOSS_UNPRICED_RULE } from '../core/rules/daily-loss.js';
 import type { RiskEffect } from '../core/risk-gate.js';
 import { RiskGateCore } from '../core/risk-gate-core.js';
 import { RiskState, type RecordedDecision } from '../core/risk-state.js';
@@ -303,6 +304,10 @@ export class RiskGateService {
         },
         'risk decision',
       );
+      for (const f of decision.outcome === 'rejected' ? decision.failures : []) {
+        if (f.rule !== DAILY_LOSS_UNPRICED_RULE) continue;
+        this.logger.warn({ strategyId: intent.strategyId, rule: f.rule }, f.message);
+      }
     }
     const subjects = this.bus.subjects;
     // A redelivery republishes what was decided, under the same message ids: if the first attempt
