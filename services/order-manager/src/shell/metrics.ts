@@ -23,6 +23,10 @@ export interface OrderManagerMetrics {
   readonly openOrders: Gauge<'instrument'>;
   /** From the request off ORDERS to a durable outcome (outbox commit, venue call, journal), by outcome. */
   readonly submissionSeconds: Histogram<'outcome'>;
+  /** From the risk gate's decision (the request's createdAt) to the start of the venue submission. */
+  readonly decisionToSubmissionSeconds: Histogram;
+  /** From the start of the venue submission to the venue's acknowledgement (accepted outcomes only). */
+  readonly submissionToAckSeconds: Histogram;
 }
 
 /** What the open-orders gauge counts: the instrument of every live order. */
@@ -87,6 +91,16 @@ export function createOrderManagerMetrics(
       name: 'bourse_oms_submission_seconds',
       help: 'Seconds from an order request to its durable submission outcome, by outcome',
       labelNames: ['outcome'],
+      buckets: SUBMISSION_BUCKETS,
+    }),
+    decisionToSubmissionSeconds: metrics.histogram({
+      name: 'bourse_oms_decision_to_submission_seconds',
+      help: 'Seconds from the risk decision (order request createdAt) to the start of its venue submission',
+      buckets: SUBMISSION_BUCKETS,
+    }),
+    submissionToAckSeconds: metrics.histogram({
+      name: 'bourse_oms_submission_to_ack_seconds',
+      help: 'Seconds from the start of a venue submission to the venue acknowledging the order',
       buckets: SUBMISSION_BUCKETS,
     }),
   };

@@ -307,7 +307,12 @@ export class OrderManagerService {
   private async submitGated(request: OrderRequest): Promise<void> {
     await this.waitUntilRunning();
     const startedAt = this.o.clock.now();
+    // A clock step can put the decision after the start; a negative latency would only mislead.
+    this.metrics.decisionToSubmissionSeconds.observe(Math.max(0, startedAt - request.createdAt) / 1_000);
     const result = await submitOrder(request, this.deps());
+    if (result.outcome.kind === 'accepted') {
+      this.metrics.submissionToAckSeconds.observe((this.o.clock.now() - startedAt) / 1_000);
+    }
     await this.handleSubmission(result);
     this.metrics.submissionSeconds.observe({ outcome: result.outcome.kind }, (this.o.clock.now() - startedAt) / 1_000);
   }
