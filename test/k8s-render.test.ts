@@ -149,7 +149,9 @@ describe.each(OVERLAYS)('k8s/overlays/%s rendered', (overlay) => {
     const objects = rendered[overlay];
     const scrape = named(objects, 'NetworkPolicy', 'metrics-scrape-ingress');
     expect(JSON.stringify(scrape)).toContain('"port":"ops"');
-    for (const d of objects.filter((o) => o.kind === 'Deployment' && o.metadata.labels?.['app.kubernetes.io/component'] === 'service')) {
+    for (const d of objects.filter(
+      (o) => o.kind === 'Deployment' && o.metadata.labels?.['app.kubernetes.io/component'] === 'service',
+    )) {
       expect(d.spec?.template?.metadata?.annotations?.['prometheus.io/scrape'], d.metadata.name).toBe('true');
     }
   });
@@ -191,7 +193,10 @@ describe('k8s/overlays/live', () => {
     const keys = credentialEnvNames('mainnet');
     for (const d of objects.filter((o) => o.kind === 'Deployment')) {
       const env = containersOf(d)[0]?.env ?? [];
-      expect(env.filter((e) => e.name.includes('_SIM_')).map((e) => e.name), d.metadata.name).toEqual([]);
+      expect(
+        env.filter((e) => e.name.includes('_SIM_')).map((e) => e.name),
+        d.metadata.name,
+      ).toEqual([]);
       const redis = envOf(d, 'REDIS_URL');
       expect(redis?.value, d.metadata.name).toBeUndefined();
       expect(redis?.valueFrom, d.metadata.name).toEqual({ secretKeyRef: { name: 'bourse-secrets', key: 'redis-url' } });

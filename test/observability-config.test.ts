@@ -23,6 +23,7 @@ import {
   metricNamesIn,
   panelQueries,
   RULES_FILE,
+  type Dashboard,
   type PanelQuery,
 } from './support/dashboard-metrics.js';
 
@@ -442,7 +443,7 @@ describe('dashboards an operator works from', () => {
   });
 
   it('per strategy: a Strategy variable from a label the metric has, and every panel filtered by it', () => {
-    const { dashboard } = dashboards.find((d) => d.dashboard.uid === 'bourse-strategy') ?? { dashboard: {} };
+    const dashboard: Dashboard = dashboards.find((d) => d.dashboard.uid === 'bourse-strategy')?.dashboard ?? {};
     const variable = dashboard.templating?.list?.find((v) => v.name === 'strategy');
     expect(variable?.type).toBe('query');
     expect(variable?.datasource?.uid).toBe(PROMETHEUS_UID);
