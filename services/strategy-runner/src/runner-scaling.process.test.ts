@@ -263,7 +263,7 @@ async function intents(): Promise<Intent[]> {
 async function evaluatedAfter(since: number, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const recent = new Set((await intents()).filter((i) => i.createdAt > since).map((i) => i.instrument));
+    const recent = new Set((await intents()).filter((i) => i.createdAt > since).map((i): string => i.instrument));
     if (INSTRUMENTS.every((i) => recent.has(i.symbol))) return;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; evaluated: ${[...recent].join(', ')}`);
     await new Promise((resolve) => setTimeout(resolve, BAR_MS));
