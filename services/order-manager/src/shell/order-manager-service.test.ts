@@ -192,6 +192,8 @@ describe('order requests on ORDERS', () => {
         seen.some((e) => e.kind === 'order' && e.fill?.clientOrderId === req.clientOrderId) ? true : undefined,
       );
       await waitFor('the position', async () => ((await position('twice')) === '0.002' ? true : undefined));
+      // The operator's gauge shows the stored position at the next scrape.
+      expect(await sample('bourse_oms_position_qty', { strategy: 'twice', instrument: req.instrument })).toBe(0.002);
       await service.pipeline.idle();
       const idsBefore = h.exec.map((e) => e.eventId);
       for (let round = 0; round < 2; round += 1) for (const e of seen) service.applyVenueEvent(e);

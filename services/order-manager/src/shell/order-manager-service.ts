@@ -54,6 +54,7 @@ import {
   listUnresolvedOutbox,
   loadOrder,
   loadOutbox,
+  loadPositions,
   markOutbox,
   migrateOrderManagerStore,
   recordChildCancel,
@@ -139,7 +140,11 @@ export class OrderManagerService {
   constructor(options: OrderManagerServiceOptions) {
     this.o = options;
     this.log = options.logger.child({ component: SERVICE });
-    this.metrics = createOrderManagerMetrics(options.metrics, () => this.tracker.liveOrders());
+    this.metrics = createOrderManagerMetrics(
+      options.metrics,
+      () => this.tracker.liveOrders(),
+      () => loadPositions(options.pool),
+    );
     this.store = new ExecutionStore(options.pool, this.tracker, options.clock);
     this.registry = new InstrumentRegistry(options.venue.venue);
     this.pipelineRef = new ExecutionPipeline({
