@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NATS_REPLICAS_ENV } from '@bourse/bus';
 import { credentialEnvNames } from '@bourse/venue-binance';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
@@ -70,10 +71,13 @@ function loadDocs(): Doc[] {
 
 /**
  * The variables a service's config module reads: the keys of its Env schema (two-space-indented
- * `NAME:` lines) and, where it loads venue credentials, the Binance adapter's key variables.
+ * `NAME:` lines) and, where it loads venue credentials, the Binance adapter's key variables; plus what
+ * the shared libraries read for every service: the bus's stream replicas and the OTLP endpoint.
  */
 function variablesRead(configText: string): Set<string> {
   const names = new Set([...configText.matchAll(/^ {2}([A-Z][A-Z0-9_]*):/gm)].map((m) => m[1] as string));
+  names.add(NATS_REPLICAS_ENV);
+  names.add('OTEL_EXPORTER_OTLP_ENDPOINT');
   if (configText.includes('credentialEnvNames(')) {
     for (const target of ['sim', 'testnet', 'mainnet'] as const) {
       for (const name of Object.values(credentialEnvNames(target))) names.add(name);
@@ -115,7 +119,9 @@ describe('k8s manifests', () => {
     const names = deployments.filter((d) => d.file.startsWith('base/')).map((d) => d.metadata?.name);
     expect(names.sort()).toEqual([...SERVICES, 'exchange-sim'].sort());
     expect(baseDeployment('strategy-runner').spec).toMatchObject({ replicas: 2 });
-    const statefulSets = docs.filter((d) => d.kind === 'StatefulSet').map((d) => d.metadata?.name);
+    const statefulSets = docs
+      .filter((d) => d.kind === 'StatefulSet' && d.file.startsWith('base/'))
+      .map((d) => d.metadata?.name);
     expect(statefulSets.sort()).toEqual(['nats', 'postgres', 'redis']);
   });
 
@@ -232,6 +238,8 @@ describe('k8s manifests', () => {
     for (const [dir, file] of [
       ['base/config', undefined],
       ['overlays/testnet/config', 'config/bourse.testnet.example.yaml'],
+      // The live overlay starts from the testnet example's conservative strategies and limits.
+      ['overlays/live/config', 'config/bourse.testnet.example.yaml'],
     ] as const) {
       const { config } = loadPlatformConfig({ root: ROOT, file, env: {} });
       const plan = launchPlan(config, '/etc/bourse');
@@ -246,13 +254,16 @@ describe('k8s manifests', () => {
 
   it('kustomizations list files and folders that exist', () => {
     const kustomizations = docs.filter((d) => d.kind === 'Kustomization');
-    expect(kustomizations.length).toBe(4);
+    expect(kustomizations.length).toBe(6);
     for (const k of kustomizations) {
       const here = dirname(join(K8S, k.file));
       const listed = [
         ...((k['resources'] as string[] | undefined) ?? []),
         ...((k['patches'] as { path?: string }[] | undefined) ?? []).flatMap((p) => (p.path ? [p.path] : [])),
-        ...((k['configMapGenerator'] as { files?: string[] }[] | undefined) ?? []).flatMap((g) => g.files ?? []),
+        // `key=path` names the entry; the file is the path.
+        ...((k['configMapGenerator'] as { files?: string[] }[] | undefined) ?? [])
+          .flatMap((g) => g.files ?? [])
+          .map((f) => f.replace(/^[^=]+=/, '')),
       ];
       expect(listed.length, k.file).toBeGreaterThan(0);
       for (const path of listed) expect(existsSync(join(here, path)), `${k.file}: ${path}`).toBe(true);

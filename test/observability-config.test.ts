@@ -1,10 +1,12 @@
 // Static checks of the observability config (no Prometheus, Grafana or Docker needed): Prometheus
-// scrapes each platform service at the ops port `bourse start` gives it; Grafana's datasource,
-// dashboard provider and the compose mounts agree on uids, addresses and paths; every metric a
-// dashboard queries is one the source defines, used the way its type allows (counters through
-// rate/increase, histograms through their buckets) and filtered or grouped only by labels it has.
+// scrapes each platform service at the ops port `bourse start` gives it, on loopback
+// (prometheus.yml, next to `pnpm start`) and by compose service name (prometheus.compose.yml), and
+// both load the alert rules; Grafana's datasources (Prometheus and Jaeger), dashboard provider and
+// the compose mounts agree on uids, addresses and paths; every metric a dashboard or an alert rule
+// queries is one the source defines, used the way its type allows (counters through rate/increase,
+// histograms through their buckets) and filtered, grouped or templated only by labels it has.
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createMetrics } from '@bourse/telemetry';
 import { describe, expect, it } from 'vitest';
@@ -13,12 +15,15 @@ import { loadPlatformConfig } from '../services/cli/src/platform/load-platform-c
 import type { OpsService } from '../services/cli/src/platform/platform-config.js';
 import { launchPlan, OPS_ENV } from '../services/cli/src/platform/service-env.js';
 import {
+  alertRuleQueries,
   baseMetricName,
   DASHBOARDS_DIR,
   dashboardMetricNames,
   loadDashboards,
   metricNamesIn,
   panelQueries,
+  RULES_FILE,
+  type Dashboard,
   type PanelQuery,
 } from './support/dashboard-metrics.js';
 
@@ -36,6 +41,7 @@ interface ComposeService {
   entrypoint?: string[];
   environment?: Record<string, string>;
   volumes?: string[];
+  ports?: string[];
 }
 const compose = parseYaml(readText('docker-compose.yml')) as { services: Record<string, ComposeService> };
 
@@ -46,16 +52,26 @@ interface ScrapeJob {
   scheme?: string;
   static_configs?: { targets?: string[]; labels?: Record<string, string> }[];
 }
-const prometheus = parseYaml(readText('deploy/prometheus/prometheus.yml')) as {
+interface PrometheusConfig {
   global?: { scrape_interval?: string };
+  rule_files?: string[];
   scrape_configs?: ScrapeJob[];
-};
+}
+const PROMETHEUS_CONFIGS = {
+  // Next to `pnpm start`: the services' ops servers on loopback.
+  'deploy/prometheus/prometheus.yml': (_service: string) => '127.0.0.1',
+  // In docker compose: each service by its compose name.
+  'deploy/prometheus/prometheus.compose.yml': (service: string) => service,
+} as const;
+const prometheusConfig = (file: string): PrometheusConfig => parseYaml(readText(file)) as PrometheusConfig;
 
 const datasources = (
-  parseYaml(readText('deploy/grafana/provisioning/datasources/prometheus.yml')) as {
+  parseYaml(readText('deploy/grafana/provisioning/datasources/datasources.yml')) as {
     datasources?: { uid?: string; type?: string; url?: string }[];
   }
 ).datasources;
+const datasourceOfType = (type: string) => datasources?.filter((d) => d.type === type) ?? [];
+const PROMETHEUS_UID = datasourceOfType('prometheus')[0]?.uid;
 
 const providers = (
   parseYaml(readText('deploy/grafana/provisioning/dashboards/bourse.yml')) as {
@@ -242,10 +258,16 @@ const { config } = loadPlatformConfig({ root: ROOT, env: {} });
 const plan = launchPlan(config, '/etc/bourse');
 const SERVICES = Object.keys(plan.serviceEnv) as OpsService[];
 
-describe('Prometheus scrape config (deploy/prometheus/prometheus.yml)', () => {
+describe.each(Object.entries(PROMETHEUS_CONFIGS))('Prometheus config %s', (file, hostOf) => {
+  const prometheus = prometheusConfig(file);
   const jobs = prometheus.scrape_configs ?? [];
 
-  it('has exactly one job per platform service, at the ops port `bourse start` gives it, on loopback', () => {
+  it('loads the alert rules, relative to itself, from the file promtool tests', () => {
+    expect(prometheus.rule_files, `${file} rule_files`).toEqual(['rules/bourse-alerts.yml']);
+    expect(resolve(ROOT, dirname(file), 'rules/bourse-alerts.yml')).toBe(resolve(ROOT, RULES_FILE));
+  });
+
+  it('has exactly one job per platform service, at the ops port `bourse start` gives it', () => {
     expect(SERVICES.length, 'launchPlan names no services').toBeGreaterThan(0);
     for (const service of SERVICES) {
       const port = plan.serviceEnv[service][OPS_ENV[service].port];
@@ -257,7 +279,7 @@ describe('Prometheus scrape config (deploy/prometheus/prometheus.yml)', () => {
       ).toHaveLength(1);
       const job = matching[0] as ScrapeJob;
       const targets = (job.static_configs ?? []).flatMap((c) => c.targets ?? []);
-      expect(targets, `job ${job.job_name} targets`).toEqual([`127.0.0.1:${port}`]);
+      expect(targets, `job ${job.job_name} targets`).toEqual([`${hostOf(service)}:${port}`]);
       expect(job.metrics_path ?? '/metrics', `job ${job.job_name} metrics_path`).toBe('/metrics');
       expect(job.scheme ?? 'http', `job ${job.job_name} scheme`).toBe('http');
     }
@@ -284,52 +306,59 @@ describe('Prometheus scrape config (deploy/prometheus/prometheus.yml)', () => {
   });
 });
 
-describe('docker-compose.yml observability profile', () => {
-  it('puts Prometheus and Grafana behind the profile, leaving a plain `docker compose up` as it was', () => {
-    for (const name of ['prometheus', 'grafana']) {
+describe('docker-compose.yml: Prometheus and Grafana', () => {
+  it('start with a plain `docker compose up` on the compose network, from pinned images', () => {
+    for (const name of ['prometheus', 'grafana', 'jaeger']) {
       const service = composeService(name);
-      expect(service.profiles, `${name} profiles`).toEqual(['observability']);
-      expect(service.network_mode, `${name} network_mode`).toBe('host');
+      expect(service.profiles, `${name} profiles`).toBeUndefined();
+      expect(service.network_mode, `${name} network_mode`).toBeUndefined();
       expect(service.image, `${name} image must be pinned to a version`).toMatch(/^[\w./-]+:v?\d+\.\d+\.\d+$/);
     }
-    const plain = Object.entries(compose.services)
-      .filter(([, s]) => s.profiles === undefined)
-      .map(([n]) => n);
-    expect(plain, 'services a plain `docker compose up` starts').not.toContain('prometheus');
-    expect(plain, 'services a plain `docker compose up` starts').not.toContain('grafana');
   });
 
-  it('runs Prometheus on loopback with the scrape config mounted read-only where --config.file points', () => {
+  it('runs Prometheus with the compose scrape config and the rules mounted read-only where it reads them', () => {
     const service = composeService('prometheus');
-    expect(flag(service, 'web.listen-address'), 'prometheus --web.listen-address').toMatch(/^127\.0\.0\.1:\d+$/);
-    const mount = mountOf('prometheus', './deploy/prometheus/prometheus.yml');
-    expect(mount.mode, 'prometheus.yml mount mode').toBe('ro');
-    expect(flag(service, 'config.file'), 'prometheus --config.file').toBe(mount.target);
+    const listen = flag(service, 'web.listen-address') ?? '';
+    expect(listen, 'prometheus --web.listen-address').toMatch(/^0\.0\.0\.0:\d+$/);
+    expect(service.ports, 'prometheus ports').toEqual([`127.0.0.1:${listen.split(':')[1]}:${listen.split(':')[1]}`]);
+    const config = mountOf('prometheus', './deploy/prometheus/prometheus.compose.yml');
+    expect(config.mode, 'prometheus config mount mode').toBe('ro');
+    expect(flag(service, 'config.file'), 'prometheus --config.file').toBe(config.target);
+    const rules = mountOf('prometheus', './deploy/prometheus/rules');
+    expect(rules.mode, 'rules mount mode').toBe('ro');
+    // rule_files are relative to the config file.
+    expect(join(dirname(config.target), 'rules')).toBe(rules.target);
   });
 
-  it('runs Grafana on loopback, anonymous viewers only, admin password from GRAFANA_ADMIN_PASSWORD without a default', () => {
-    const env = composeService('grafana').environment ?? {};
-    expect(env['GF_SERVER_HTTP_ADDR'], 'GF_SERVER_HTTP_ADDR').toBe('127.0.0.1');
+  it('runs Grafana on localhost:3000, anonymous viewers only, admin password from GRAFANA_ADMIN_PASSWORD without a default', () => {
+    const service = composeService('grafana');
+    const env = service.environment ?? {};
     expect(env['GF_SERVER_HTTP_PORT'] ?? '3000', 'GF_SERVER_HTTP_PORT').toBe('3000');
+    expect(service.ports, 'grafana ports').toEqual(['127.0.0.1:3000:3000']);
     expect(env['GF_AUTH_ANONYMOUS_ENABLED'], 'GF_AUTH_ANONYMOUS_ENABLED').toBe('true');
     expect(env['GF_AUTH_ANONYMOUS_ORG_ROLE'], 'GF_AUTH_ANONYMOUS_ORG_ROLE').toBe('Viewer');
     // `${VAR}`, `${VAR:-}` or `${VAR-}`: nothing after the dash, so no password lives in the file.
     expect(env['GF_SECURITY_ADMIN_PASSWORD'], 'GF_SECURITY_ADMIN_PASSWORD').toMatch(
       /^\$\{GRAFANA_ADMIN_PASSWORD(?::?-)?\}$/,
     );
+    // Without one the entrypoint draws a random password and turns the sign-in form off.
+    const script = (service.entrypoint ?? []).join(' ');
+    expect(script).toContain('GF_AUTH_DISABLE_LOGIN_FORM=true');
+    expect(script).toContain('/dev/urandom');
   });
 });
 
 describe('Grafana provisioning', () => {
   const dashboards = loadDashboards();
 
-  it('provisions one Prometheus datasource with a fixed uid at the address Prometheus listens on', () => {
-    expect(datasources, 'datasources').toHaveLength(1);
-    const ds = datasources?.[0];
-    expect(ds?.type, 'datasource type').toBe('prometheus');
-    expect(ds?.uid, 'datasource uid').toMatch(/^[\w-]+$/);
-    const listen = flag(composeService('prometheus'), 'web.listen-address');
-    expect(ds?.url, 'datasource url').toBe(`http://${listen}`);
+  it('provisions Prometheus and Jaeger, each with a fixed uid, at their compose addresses', () => {
+    expect(datasources?.map((d) => d.type).sort(), 'datasource types').toEqual(['jaeger', 'prometheus']);
+    for (const ds of datasources ?? []) expect(ds.uid, `${ds.type} datasource uid`).toMatch(/^[\w-]+$/);
+    const listen = flag(composeService('prometheus'), 'web.listen-address') ?? '';
+    expect(datasourceOfType('prometheus')[0]?.url, 'prometheus url').toBe(`http://prometheus:${listen.split(':')[1]}`);
+    // Jaeger's query UI and API; compose publishes it on the same port.
+    expect(datasourceOfType('jaeger')[0]?.url, 'jaeger url').toBe('http://jaeger:16686');
+    expect(composeService('jaeger').ports).toContain('127.0.0.1:16686:16686');
   });
 
   it('points the dashboard provider at where compose mounts deploy/grafana/dashboards', () => {
@@ -385,7 +414,8 @@ describe('Grafana provisioning', () => {
   });
 
   it('uses the provisioned datasource, by uid, in every panel and every query', () => {
-    const uid = datasources?.[0]?.uid;
+    const uid = PROMETHEUS_UID;
+    expect(uid).toBeDefined();
     for (const { file, dashboard } of dashboards) {
       for (const p of dashboard.panels ?? []) {
         const where = `${file} panel ${p.id} "${p.title}"`;
@@ -399,8 +429,55 @@ describe('Grafana provisioning', () => {
   });
 });
 
-describe('metrics the dashboards query', () => {
-  const queries = panelQueries();
+describe('dashboards an operator works from', () => {
+  const dashboards = loadDashboards();
+  const source = sourceDefinitions();
+
+  it('are the operations overview, per strategy, market-data health and venue API health', () => {
+    expect(dashboards.map((d) => d.dashboard.uid).sort()).toEqual([
+      'bourse-market-data',
+      'bourse-operations',
+      'bourse-strategy',
+      'bourse-venue-api',
+    ]);
+  });
+
+  it('per strategy: a Strategy variable from a label the metric has, and every panel filtered by it', () => {
+    const dashboard: Dashboard = dashboards.find((d) => d.dashboard.uid === 'bourse-strategy')?.dashboard ?? {};
+    const variable = dashboard.templating?.list?.find((v) => v.name === 'strategy');
+    expect(variable?.type).toBe('query');
+    expect(variable?.datasource?.uid).toBe(PROMETHEUS_UID);
+    const query = typeof variable?.query === 'string' ? variable.query : (variable?.query?.query ?? '');
+    const m = /^label_values\((bourse_\w+),\s*(\w+)\)$/.exec(query);
+    expect(m, `variable query ${query}`).not.toBeNull();
+    const def = source.definitions.get(m?.[1] as string);
+    expect(def?.labels, `${m?.[1]} labels`).toContain(m?.[2]);
+    for (const q of panelQueries([{ file: 'bourse-strategy.json', dashboard }])) {
+      expect(q.expr, q.where).toContain('"$strategy"');
+    }
+  });
+
+  it('link latency panels to the traces in Jaeger', () => {
+    const jaegerUid = datasourceOfType('jaeger')[0]?.uid ?? '';
+    const linked = dashboards.flatMap(({ dashboard }) =>
+      (dashboard.panels ?? []).filter((p) =>
+        ((p as { links?: { url?: string }[] }).links ?? []).some((l) =>
+          decodeURIComponent(l.url ?? '').includes(`"datasource":"${jaegerUid}"`),
+        ),
+      ),
+    );
+    expect(linked.map((p) => p.title)).toEqual(
+      expect.arrayContaining(['Decision to acknowledgement latency', 'Submission to acknowledgement latency']),
+    );
+  });
+});
+
+describe('metrics the dashboards and alert rules query', () => {
+  const queries = [...panelQueries(), ...alertRuleQueries()];
+
+  it('include every alert rule', () => {
+    expect(alertRuleQueries().length).toBeGreaterThanOrEqual(8);
+  });
   const source = sourceDefinitions();
 
   it('are defined in the source: every bourse_* name is a string literal in a non-test file', () => {

@@ -1,11 +1,15 @@
-// What the Grafana dashboards in deploy/grafana/dashboards query, read from the JSON files. Shared by
-// the static config test (every name must be defined in the source) and the platform system test
-// (every name must appear in a running service's /metrics).
+// What the Grafana dashboards in deploy/grafana/dashboards and the Prometheus alert rules in
+// deploy/prometheus/rules query, read from their files. Shared by the static config test (every name
+// must be defined in the source) and the platform system test (every name a dashboard charts must
+// appear in a running service's /metrics).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
 
 export const DASHBOARDS_DIR = fileURLToPath(new URL('../../deploy/grafana/dashboards/', import.meta.url));
+/** The alert rules, relative to the repository root. */
+export const RULES_FILE = 'deploy/prometheus/rules/bourse-alerts.yml';
 
 export interface DashboardTarget {
   readonly refId?: string;
@@ -23,11 +27,19 @@ export interface DashboardPanel {
   readonly targets?: readonly DashboardTarget[];
 }
 
+export interface TemplateVariable {
+  readonly name?: string;
+  readonly type?: string;
+  readonly datasource?: { readonly type?: string; readonly uid?: string };
+  readonly query?: { readonly query?: string } | string;
+}
+
 export interface Dashboard {
   readonly uid?: string;
   readonly title?: string;
   readonly schemaVersion?: number;
   readonly panels?: readonly DashboardPanel[];
+  readonly templating?: { readonly list?: readonly TemplateVariable[] };
 }
 
 export interface LoadedDashboard {
@@ -66,6 +78,42 @@ export function panelQueries(dashboards: readonly LoadedDashboard[] = loadDashbo
         legendFormat: target.legendFormat ?? '',
       })),
     ),
+  );
+}
+
+export interface AlertRule {
+  readonly alert?: string;
+  readonly record?: string;
+  readonly expr?: string;
+  readonly for?: string;
+  readonly labels?: Record<string, string>;
+  readonly annotations?: Record<string, string>;
+}
+
+export interface RuleGroup {
+  readonly name: string;
+  readonly rules: readonly AlertRule[];
+}
+
+/** The rule groups of deploy/prometheus/rules/bourse-alerts.yml. */
+export function loadAlertRules(): RuleGroup[] {
+  const text = readFileSync(fileURLToPath(new URL(`../../${RULES_FILE}`, import.meta.url)), 'utf8');
+  return (parseYaml(text) as { groups?: RuleGroup[] }).groups ?? [];
+}
+
+/**
+ * Every alert rule's expression as a query. The labels its annotations name (`{{ $labels.x }}`) stand
+ * in for a panel's legend, so the same check holds them to the labels the expression keeps.
+ */
+export function alertRuleQueries(groups: readonly RuleGroup[] = loadAlertRules()): PanelQuery[] {
+  return groups.flatMap((group) =>
+    group.rules.map((rule) => ({
+      where: `${RULES_FILE} group ${group.name} alert ${rule.alert ?? rule.record}`,
+      expr: rule.expr ?? '',
+      legendFormat: Object.values(rule.annotations ?? {})
+        .join(' ')
+        .replace(/\{\{\s*\$labels\.(\w+)\s*\}\}/g, '{{$1}}'),
+    })),
   );
 }
 

@@ -8,7 +8,7 @@ import { isBusError } from './errors.js';
 import { resolveBusOptions } from './options.js';
 import { Collector, NATS_URL, PingContract, counterValue, testBus, within } from './test-helpers.js';
 import type { Ping } from './test-helpers.js';
-import { removeTestNamespace, testSubjects } from './testing.js';
+import { removeTestNamespace, TEST_STREAMS, testSubjects } from './testing.js';
 import type { Bus, BusStatusType } from './types.js';
 
 const subjects = testSubjects();
@@ -77,6 +77,40 @@ describe('connectBus', () => {
     expect(isBusError(err, 'BUS_CONNECT_FAILED')).toBe(true);
     expect((err as Error).message).toContain(`127.0.0.1:${port}`);
     expect((err as Error).message).not.toContain('hunter2');
+  });
+
+  it('refuses a bad BOURSE_NATS_REPLICAS by name before connecting', async () => {
+    const err = await connectBus({
+      service: 'replicas-bad',
+      subjects,
+      logger: pino({ level: 'silent' }),
+      registry: new Registry(),
+      servers: NATS_URL,
+      env: { BOURSE_NATS_REPLICAS: 'three' },
+    }).catch((e: unknown) => e);
+    expect(isBusError(err, 'BUS_INVALID_OPTION')).toBe(true);
+    expect((err as Error).message).toContain('BOURSE_NATS_REPLICAS must be a whole number from 1 to 5');
+    expect((err as Error).message).toContain('"three"');
+  });
+
+  it('asks JetStream for the replica count BOURSE_NATS_REPLICAS sets: one server cannot hold three', async () => {
+    const own = testSubjects();
+    const bus = await connectBus({
+      service: 'replicas-three',
+      subjects: own,
+      logger: pino({ level: 'silent' }),
+      registry: new Registry(),
+      servers: NATS_URL,
+      streams: TEST_STREAMS,
+      env: { BOURSE_NATS_REPLICAS: '3' },
+    });
+    try {
+      const err = await bus.ensureStreams().catch((e: unknown) => e);
+      expect(String((err as Error)?.message ?? err)).toMatch(/replicas/i);
+    } finally {
+      await bus.drain();
+      await removeTestNamespace(own, NATS_URL);
+    }
   });
 
   it('rejects a service name that cannot be a subject token', () => {

@@ -4,13 +4,18 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { NatsBus } from './bus.js';
 import { BusError, BusErrorCode, describeError } from './errors.js';
 import { createBusMetrics } from './metrics.js';
-import { reconnectDelay, redactUrl, resolveBusOptions } from './options.js';
+import { natsReplicas, reconnectDelay, redactUrl, resolveBusOptions } from './options.js';
 import type { EnsureStreamsOptions } from './streams.js';
 import type { Bus, BusOptions, BusStatusType } from './types.js';
 
 export interface ConnectBusOptions extends BusOptions {
-  /** Stream replicas and limit overrides used by `ensureStreams()` and the KV bucket. */
+  /**
+   * Stream replicas and limit overrides used by `ensureStreams()` and the KV bucket. Replicas not
+   * given here come from BOURSE_NATS_REPLICAS in `env` (1 when unset).
+   */
   readonly streams?: EnsureStreamsOptions;
+  /** Where BOURSE_NATS_REPLICAS is read from; `process.env` by default. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -20,6 +25,11 @@ export interface ConnectBusOptions extends BusOptions {
  */
 export async function connectBus(options: ConnectBusOptions): Promise<Bus> {
   const resolved = resolveBusOptions(options);
+  // Checked before connecting, so a bad value fails the start with its name, not a stream error later.
+  const streams: EnsureStreamsOptions = {
+    ...options.streams,
+    replicas: options.streams?.replicas ?? natsReplicas(options.env ?? process.env),
+  };
   const logger = options.logger.child({ component: 'bus', service: options.service });
   const metrics = createBusMetrics(options.registry);
   const where = resolved.servers.map(redactUrl);
@@ -84,7 +94,7 @@ export async function connectBus(options: ConnectBusOptions): Promise<Bus> {
     logger,
     metrics,
     options: resolved,
-    ...(options.streams !== undefined ? { streams: options.streams } : {}),
+    streams,
   });
   logger.debug({ servers: where, server: redactUrl(nc.getServer()) }, 'connected to NATS');
 

@@ -8,6 +8,8 @@ export {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_PUBLISH_TIMEOUT_MS,
+  NATS_REPLICAS_ENV,
+  natsReplicas,
   reconnectDelay,
   redactUrl,
 } from './options.js';

@@ -4,7 +4,7 @@ import { Registry } from 'prom-client';
 import { createSubjects } from '@bourse/contracts';
 import { nakDelay } from './consume.js';
 import { isBusError } from './errors.js';
-import { reconnectDelay, redactUrl, resolveBusOptions } from './options.js';
+import { natsReplicas, reconnectDelay, redactUrl, resolveBusOptions } from './options.js';
 import { DURABLE_CONSUMERS } from './streams.js';
 
 const policy = { baseMs: 250, maxMs: 10_000, jitterMs: 500 };
@@ -55,6 +55,15 @@ describe('resolveBusOptions', () => {
 });
 
 describe('redactUrl', () => {
+  it('reads the stream and KV replica count from BOURSE_NATS_REPLICAS, 1 when unset', () => {
+    expect(natsReplicas({})).toBe(1);
+    expect(natsReplicas({ BOURSE_NATS_REPLICAS: ' ' })).toBe(1);
+    expect(natsReplicas({ BOURSE_NATS_REPLICAS: '3' })).toBe(3);
+    for (const bad of ['0', '6', '2.5', 'three']) {
+      expect(() => natsReplicas({ BOURSE_NATS_REPLICAS: bad }), bad).toThrow(/BOURSE_NATS_REPLICAS must be/);
+    }
+  });
+
   it('drops user info from a server URL', () => {
     expect(redactUrl('nats://trader:hunter2@10.0.0.1:4222')).toBe('nats://10.0.0.1:4222');
     expect(redactUrl('nats://127.0.0.1:4222')).toBe('nats://127.0.0.1:4222');

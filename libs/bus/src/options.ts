@@ -11,6 +11,29 @@ export const DEFAULT_PUBLISH_TIMEOUT_MS = 5_000;
 
 export const systemClock: Clock = { now: () => Date.now() };
 
+/**
+ * How many NATS servers hold each stream and KV bucket: 1 on a single server (the default), 3 on a
+ * three-node JetStream cluster, so losing one server loses no intent, order or fill. Read from this
+ * variable when the code does not set `streams.replicas` itself; every service uses the same value.
+ */
+export const NATS_REPLICAS_ENV = 'BOURSE_NATS_REPLICAS';
+const MAX_REPLICAS = 5; // JetStream's own limit
+
+/** The replica count `NATS_REPLICAS_ENV` asks for; 1 when it is unset or empty. */
+export function natsReplicas(env: Readonly<Record<string, string | undefined>>): number {
+  const raw = env[NATS_REPLICAS_ENV]?.trim();
+  if (raw === undefined || raw === '') return 1;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_REPLICAS) {
+    throw new BusError(
+      BusErrorCode.InvalidOption,
+      NATS_REPLICAS_ENV,
+      `${NATS_REPLICAS_ENV} must be a whole number from 1 to ${MAX_REPLICAS} (JetStream's limit), got "${raw}"`,
+    );
+  }
+  return n;
+}
+
 export interface ResolvedBusOptions {
   readonly servers: string[];
   readonly clock: Clock;

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { connect } from '@nats-io/transport-node';
-import { connectBus } from '@bourse/bus';
+import { connectBus, natsReplicas } from '@bourse/bus';
 import { createSubjects } from '@bourse/contracts';
 import {
   ReadinessGate,
@@ -60,7 +60,13 @@ async function main(): Promise<void> {
   const nc = await connect({ servers: config.natsUrl, name: `${SERVICE}-side`, maxReconnectAttempts: -1 });
   const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
   redis.on('error', (err: unknown) => logger.warn({ err: describeError(err) }, 'redis error'));
-  const leaseStore = await openKvLeaseStore({ nc, bucket: leaseBucketName(subjects), ttlMs: config.leaseTtlMs });
+  // The lease bucket is replicated like the bus's streams and KV (BOURSE_NATS_REPLICAS).
+  const leaseStore = await openKvLeaseStore({
+    nc,
+    bucket: leaseBucketName(subjects),
+    ttlMs: config.leaseTtlMs,
+    replicas: natsReplicas(process.env),
+  });
   ready.unblock('bus');
 
   const wall = { now: () => Date.now() };

@@ -103,6 +103,8 @@ export class BinanceVenueClient implements VenueClient {
       maxWaitMs: this.options.maxRateLimitWaitMs,
       sleep: this.#sleep,
       onWait: (reason) => this.metrics.rateLimitWaits.inc({ venue: this.venue, reason }),
+      onUsage: (bucket, used, capacity) =>
+        this.metrics.rateLimitUsed.set({ venue: this.venue, bucket }, capacity > 0 ? used / capacity : 0),
     });
     this.serverClock = new ServerClock(this.#clock, () => this.rest.serverTime());
     this.rest = new BinanceSpotRest(

@@ -23,10 +23,28 @@ export interface OrderManagerMetrics {
   readonly openOrders: Gauge<'instrument'>;
   /** From the request off ORDERS to a durable outcome (outbox commit, venue call, journal), by outcome. */
   readonly submissionSeconds: Histogram<'outcome'>;
+  /** From the risk gate's decision (the request's createdAt) to the start of the venue submission. */
+  readonly decisionToSubmissionSeconds: Histogram;
+  /** From the start of the venue submission to the venue's acknowledgement (accepted outcomes only). */
+  readonly submissionToAckSeconds: Histogram;
+  /** Signed position per strategy and instrument; read from the stored positions at each scrape. */
+  readonly positionQty: Gauge<'strategy' | 'instrument'>;
+  /** Realised P&L (quote asset, before fees) per strategy and instrument; read at each scrape. */
+  readonly realizedPnl: Gauge<'strategy' | 'instrument'>;
 }
 
 /** What the open-orders gauge counts: the instrument of every live order. */
 export type LiveOrdersSource = () => readonly { readonly request: { readonly instrument: string } }[];
+
+/** What the position gauges show: the stored positions, amounts as decimal strings. */
+export type PositionsSource = () => Promise<
+  readonly {
+    readonly strategyId: string;
+    readonly instrument: string;
+    readonly qty: string;
+    readonly realizedPnl: string;
+  }[]
+>;
 
 /** Venue round trips are milliseconds to seconds; an unknown outcome can take the whole receive window. */
 const SUBMISSION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -34,7 +52,16 @@ const SUBMISSION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
 export function createOrderManagerMetrics(
   metrics: Metrics,
   liveOrders: LiveOrdersSource = () => [],
+  positions: PositionsSource = async () => [],
 ): OrderManagerMetrics {
+  /** Sets a position gauge from the stored positions at scrape time; a failed read keeps the last values. */
+  const fromPositions = (amount: 'qty' | 'realizedPnl') =>
+    async function collect(this: Gauge<'strategy' | 'instrument'>): Promise<void> {
+      const stored = await positions().catch(() => undefined);
+      if (stored === undefined) return;
+      this.reset();
+      for (const p of stored) this.set({ strategy: p.strategyId, instrument: p.instrument }, Number(p[amount]));
+    };
   return {
     submissions: metrics.counter({
       name: 'bourse_oms_submissions_total',
@@ -87,6 +114,28 @@ export function createOrderManagerMetrics(
       name: 'bourse_oms_submission_seconds',
       help: 'Seconds from an order request to its durable submission outcome, by outcome',
       labelNames: ['outcome'],
+      buckets: SUBMISSION_BUCKETS,
+    }),
+    positionQty: metrics.gauge({
+      name: 'bourse_oms_position_qty',
+      help: 'Signed position (base asset) per strategy and instrument, as stored',
+      labelNames: ['strategy', 'instrument'],
+      collect: fromPositions('qty'),
+    }),
+    realizedPnl: metrics.gauge({
+      name: 'bourse_oms_realized_pnl',
+      help: 'Realised P&L (quote asset, before fees) per strategy and instrument, as stored',
+      labelNames: ['strategy', 'instrument'],
+      collect: fromPositions('realizedPnl'),
+    }),
+    decisionToSubmissionSeconds: metrics.histogram({
+      name: 'bourse_oms_decision_to_submission_seconds',
+      help: 'Seconds from the risk decision (order request createdAt) to the start of its venue submission',
+      buckets: SUBMISSION_BUCKETS,
+    }),
+    submissionToAckSeconds: metrics.histogram({
+      name: 'bourse_oms_submission_to_ack_seconds',
+      help: 'Seconds from the start of a venue submission to the venue acknowledging the order',
       buckets: SUBMISSION_BUCKETS,
     }),
   };

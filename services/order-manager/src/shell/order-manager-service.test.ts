@@ -192,6 +192,8 @@ describe('order requests on ORDERS', () => {
         seen.some((e) => e.kind === 'order' && e.fill?.clientOrderId === req.clientOrderId) ? true : undefined,
       );
       await waitFor('the position', async () => ((await position('twice')) === '0.002' ? true : undefined));
+      // The operator's gauge shows the stored position at the next scrape.
+      expect(await sample('bourse_oms_position_qty', { strategy: 'twice', instrument: req.instrument })).toBe(0.002);
       await service.pipeline.idle();
       const idsBefore = h.exec.map((e) => e.eventId);
       for (let round = 0; round < 2; round += 1) for (const e of seen) service.applyVenueEvent(e);
@@ -241,7 +243,16 @@ describe('commands', () => {
     const open = () => sample('bourse_oms_open_orders', { instrument: a.instrument });
     const accepted = () =>
       sample('bourse_oms_submission_seconds', { outcome: 'accepted' }, 'bourse_oms_submission_seconds_count');
-    const [openBefore, acceptedBefore] = [await open(), await accepted()];
+    const decided = () =>
+      sample('bourse_oms_decision_to_submission_seconds', {}, 'bourse_oms_decision_to_submission_seconds_count');
+    const acked = () =>
+      sample('bourse_oms_submission_to_ack_seconds', {}, 'bourse_oms_submission_to_ack_seconds_count');
+    const [openBefore, acceptedBefore, decidedBefore, ackedBefore] = [
+      await open(),
+      await accepted(),
+      await decided(),
+      await acked(),
+    ];
     await publish(a);
     await publish(b);
     await orderStatus(a.clientOrderId, 'new');
@@ -250,6 +261,9 @@ describe('commands', () => {
     expect(await open()).toBe(openBefore + 2);
     // Timed once the outcome is journaled, which may come after the user stream's `new`.
     await waitFor('both submissions timed', async () => ((await accepted()) === acceptedBefore + 2 ? true : undefined));
+    // Both latencies are observed before the journaled outcome: decision to submission and the venue's ack.
+    expect(await decided()).toBe(decidedBefore + 2);
+    expect(await acked()).toBe(ackedBefore + 2);
     const one = await h.bus.request(
       h.subjects.command('order-manager', 'cancel'),
       { name: 'CancelCommand', schema: CancelCommand },

@@ -55,6 +55,7 @@ import {
   listUnresolvedOutbox,
   loadOrder,
   loadOutbox,
+  loadPositions,
   markOutbox,
   migrateOrderManagerStore,
   recordChildCancel,
@@ -140,7 +141,11 @@ export class OrderManagerService {
   constructor(options: OrderManagerServiceOptions) {
     this.o = options;
     this.log = options.logger.child({ component: SERVICE });
-    this.metrics = createOrderManagerMetrics(options.metrics, () => this.tracker.liveOrders());
+    this.metrics = createOrderManagerMetrics(
+      options.metrics,
+      () => this.tracker.liveOrders(),
+      () => loadPositions(options.pool),
+    );
     this.store = new ExecutionStore(options.pool, this.tracker, options.clock);
     this.registry = new InstrumentRegistry(options.venue.venue);
     this.pipelineRef = new ExecutionPipeline({
@@ -313,7 +318,12 @@ export class OrderManagerService {
     }
     await this.waitUntilRunning();
     const startedAt = this.o.clock.now();
+    // A clock step can put the decision after the start; a negative latency would only mislead.
+    this.metrics.decisionToSubmissionSeconds.observe(Math.max(0, startedAt - request.createdAt) / 1_000);
     const result = await submitOrder(request, this.deps());
+    if (result.outcome.kind === 'accepted') {
+      this.metrics.submissionToAckSeconds.observe((this.o.clock.now() - startedAt) / 1_000);
+    }
     await this.handleSubmission(result);
     this.metrics.submissionSeconds.observe({ outcome: result.outcome.kind }, (this.o.clock.now() - startedAt) / 1_000);
   }

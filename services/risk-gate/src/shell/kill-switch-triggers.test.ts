@@ -73,6 +73,11 @@ const haltedEntry = (scope: TradingStateScope) =>
     return entry?.value.mode === 'HALTED' ? entry : undefined;
   });
 
+async function gauge(name: string, labels: Record<string, string>): Promise<number | undefined> {
+  const values = (await metrics.registry.getSingleMetric(name)?.get())?.values ?? [];
+  return values.find((v) => JSON.stringify(v.labels) === JSON.stringify(labels))?.value;
+}
+
 async function counter(name: string, labels: Record<string, string>): Promise<number> {
   const values = (await metrics.registry.getSingleMetric(name)?.get())?.values ?? [];
   return values.find((v) => JSON.stringify(v.labels) === JSON.stringify(labels))?.value ?? 0;
@@ -245,6 +250,10 @@ describe('kill-switch triggers on NATS', () => {
     await service.checkKillSwitch();
     expect((await kv.get(tradingStateKey({ kind: 'instrument', symbol: 'ETHUSDT' })))?.value.mode).toBeUndefined();
     expect(service.core.state.tradingState({ kind: 'instrument', symbol: 'BTCUSDT' })?.mode).toBe('HALTED');
+    // The operator's gauge follows once the watch delivers the entry the gate wrote.
+    await waitFor('bourse_trading_state HALTED for BTCUSDT', async () =>
+      (await gauge('bourse_trading_state', { scope: 'instrument', target: 'BTCUSDT' })) === 2 ? true : undefined,
+    );
 
     // Later checks do not trip the same episode again.
     now += 10_000;

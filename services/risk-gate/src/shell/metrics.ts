@@ -1,5 +1,5 @@
 import type { Metrics } from '@bourse/telemetry';
-import type { Counter } from 'prom-client';
+import type { Counter, Gauge } from 'prom-client';
 
 /** The gate's counters. Every label is a fixed, public set (outcome, rule name, scope kind). */
 export interface RiskGateMetrics {
@@ -19,7 +19,14 @@ export interface RiskGateMetrics {
   readonly decisionsRecalled: Counter<'kind'>;
   /** In-flight orders past the bound that the OMS did not know, expired (stop counting). */
   readonly inFlightExpired: Counter;
+  /**
+   * The trading state the gate holds per scope: 0 ACTIVE, 1 REDUCING, 2 HALTED. `scope`: global |
+   * instrument | strategy; `target`: the venue symbol or strategy id ('' for global), fixed configured sets.
+   */
+  readonly tradingState: Gauge<'scope' | 'target'>;
 }
+
+export const TRADING_MODE_VALUE = { ACTIVE: 0, REDUCING: 1, HALTED: 2 } as const;
 
 export function createRiskGateMetrics(metrics: Metrics): RiskGateMetrics {
   return {
@@ -61,6 +68,11 @@ export function createRiskGateMetrics(metrics: Metrics): RiskGateMetrics {
     inFlightExpired: metrics.counter({
       name: 'bourse_risk_in_flight_expired_total',
       help: 'Accepted orders never seen by the OMS within the in-flight bound, no longer counted',
+    }),
+    tradingState: metrics.gauge({
+      name: 'bourse_trading_state',
+      help: 'Trading state per scope as the risk gate holds it: 0 ACTIVE, 1 REDUCING, 2 HALTED',
+      labelNames: ['scope', 'target'],
     }),
   };
 }

@@ -39,7 +39,7 @@ import type { Clock } from '../core/types.js';
 import type { DecisionHistorySource } from './decision-history.js';
 import { KillSwitch } from './kill-switch.js';
 import type { LimitsSource } from './limits-file.js';
-import { createRiskGateMetrics, type RiskGateMetrics } from './metrics.js';
+import { createRiskGateMetrics, TRADING_MODE_VALUE, type RiskGateMetrics } from './metrics.js';
 import type { StartupSource } from './types.js';
 
 const IntentContract = { name: 'Intent', schema: Intent };
@@ -379,6 +379,7 @@ export class RiskGateService {
       return;
     }
     const outcome = this.core.onTradingState(change.value);
+    this.showTradingState(change.value);
     if (change.isUpdate) {
       this.logger.info({ key: change.key, mode: change.value.mode, outcome: outcome.outcome }, 'trading state changed');
     }
@@ -403,8 +404,19 @@ export class RiskGateService {
     ];
     for (const scope of scopes) {
       const entry = await kv.get(tradingStateKey(scope));
-      if (entry) this.core.onTradingState(entry.value);
+      if (entry) {
+        this.core.onTradingState(entry.value);
+        this.showTradingState(entry.value);
+      }
     }
+  }
+
+  /** The gauge shows what the core holds for the scope after the entry, which may ignore an outdated one. */
+  private showTradingState({ scope }: TradingState): void {
+    const mode = this.core.state.tradingState(scope)?.mode;
+    if (mode === undefined) return;
+    const target = scope.kind === 'global' ? '' : scope.kind === 'instrument' ? scope.symbol : scope.strategyId;
+    this.metrics.tradingState.set({ scope: scope.kind, target }, TRADING_MODE_VALUE[mode]);
   }
 
   private async carryOut(effects: readonly RiskEffect[]): Promise<void> {

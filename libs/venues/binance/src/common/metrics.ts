@@ -11,6 +11,8 @@ export interface BinanceMetrics {
   readonly bookResyncs: Counter<'venue' | 'symbol'>;
   readonly requests: Counter<'venue' | 'operation' | 'outcome'>;
   readonly rateLimitWaits: Counter<'venue' | 'reason'>;
+  /** Share (0–1) of each rate budget the venue last reported as used; `bucket`: weight:1m, orders:10s, … */
+  readonly rateLimitUsed: Gauge<'venue' | 'bucket'>;
   readonly unknownOrders: Counter<'venue' | 'resolution'>;
   readonly droppedFrames: Counter<'venue' | 'connection' | 'reason'>;
   readonly clockOffset: Gauge<'venue'>;
@@ -56,6 +58,12 @@ export function createBinanceMetrics(registry: Registry = new Registry()): Binan
       name: 'bourse_venue_rate_limit_waits_total',
       help: 'Times a request waited for rate budget or a 429 backoff',
       labelNames: ['venue', 'reason'],
+      registers: [registry],
+    }),
+    rateLimitUsed: new Gauge({
+      name: 'bourse_venue_rate_limit_used_ratio',
+      help: 'Share of each rate budget (request weight, order count per interval) the venue last reported as used',
+      labelNames: ['venue', 'bucket'],
       registers: [registry],
     }),
     unknownOrders: new Counter({

@@ -97,6 +97,26 @@ describe('BinanceRateLimiter (in-process budget)', () => {
     );
   });
 
+  it('reports the share of each budget the venue says is used, from headers and WS-API counts', async () => {
+    const clock = new ManualClock();
+    const usage: [string, number, number][] = [];
+    const limiter = new BinanceRateLimiter({
+      backend: new InMemoryRateBudget(clock),
+      clock,
+      maxWaitMs: 0,
+      onUsage: (bucket, used, capacity) => usage.push([bucket, used, capacity]),
+    });
+    limiter.configure(RULES);
+    await limiter.observeHeaders({ 'x-mbx-used-weight-1m': '98', 'x-mbx-order-count-10s': 'not-a-number' });
+    await limiter.observeWsRateLimits([
+      { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: 5, count: 4 },
+    ]);
+    expect(usage).toEqual([
+      ['weight:1m', 98, 100],
+      ['orders:10s', 4, 5],
+    ]);
+  });
+
   it('backs off for Retry-After after a 429, then sends again', async () => {
     const { limiter, waits } = setup(10_000);
     await limiter.onRateLimited(3_000);

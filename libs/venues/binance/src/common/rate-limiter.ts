@@ -56,6 +56,8 @@ export interface RateLimiterOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Told about every wait, for metrics. */
   onWait?: (reason: string, ms: number) => void;
+  /** Told what the venue reports as used of a budget (`weight:1m`, `orders:10s`, …), for metrics. */
+  onUsage?: (bucket: string, used: number, capacity: number) => void;
 }
 
 interface Bucket {
@@ -150,6 +152,7 @@ export class BinanceRateLimiter {
       const value = Array.isArray(raw) ? raw[0] : raw;
       if (value === undefined || !/^\d+$/.test(value)) continue;
       await this.options.backend.observeUsed(b.spec, Number(value));
+      this.options.onUsage?.(b.spec.key, Number(value), b.spec.capacity);
     }
   }
 
@@ -160,7 +163,9 @@ export class BinanceRateLimiter {
       const kind = kindOf(rule);
       const key = `${kind}:${suffix(rule).toLowerCase()}`;
       const bucket = this.#buckets.find((b) => b.spec.key === key);
-      if (bucket !== undefined) await this.options.backend.observeUsed(bucket.spec, rule.count);
+      if (bucket === undefined) continue;
+      await this.options.backend.observeUsed(bucket.spec, rule.count);
+      this.options.onUsage?.(bucket.spec.key, rule.count, bucket.spec.capacity);
     }
   }
 

@@ -1,0 +1,227 @@
+// Every kustomization under k8s/ rendered the way a user applies it (`kubectl kustomize`), and every
+// object it yields validated offline against the Kubernetes OpenAPI schemas (the kubernetes-models
+// package's validate(); no cluster). Then what the rendered overlays must hold: requests and limits on
+// every container, a default-deny NetworkPolicy and a disruption budget per workload, scrape
+// annotations; in the live overlay a three-node NATS JetStream cluster with routes to each server,
+// replicas 3 for every stream and bucket, one strategy runner per instrument and no simulator; and the
+// PrometheusRule equal to the alert rules promtool tests.
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { NATS_REPLICAS_ENV } from '@bourse/bus';
+import { credentialEnvNames } from '@bourse/venue-binance';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import { RULES_FILE } from './support/dashboard-metrics.js';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const OVERLAYS = ['sim', 'testnet', 'live'] as const;
+type Overlay = (typeof OVERLAYS)[number];
+const run = promisify(execFile);
+
+interface Container {
+  name: string;
+  env?: { name: string; value?: string; valueFrom?: unknown }[];
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+}
+interface PodSpec {
+  containers: Container[];
+  initContainers?: Container[];
+}
+interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  spec?: {
+    replicas?: number;
+    serviceName?: string;
+    podManagementPolicy?: string;
+    clusterIP?: string;
+    publishNotReadyAddresses?: boolean;
+    selector?: { matchLabels?: Record<string, string> };
+    podSelector?: Record<string, unknown>;
+    policyTypes?: string[];
+    template?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: PodSpec };
+    groups?: unknown;
+  };
+  data?: Record<string, string>;
+}
+
+async function render(dir: string): Promise<K8sObject[]> {
+  let stdout: string;
+  try {
+    ({ stdout } = await run('kubectl', ['kustomize', join(ROOT, dir)], { maxBuffer: 32 * 1024 * 1024 }));
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { stderr?: string };
+    if (e.code === 'ENOENT') {
+      throw new Error('kubectl is not installed; rendering the overlays needs `kubectl kustomize` (kustomize v5)');
+    }
+    throw new Error(`kubectl kustomize ${dir} failed: ${e.stderr ?? e.message}`);
+  }
+  return parseAllDocuments(stdout).map((d) => d.toJS() as K8sObject);
+}
+
+/** The kubernetes-models class for an object: `kubernetes-models/<group>/<version>/<Kind>`. */
+async function validate(obj: K8sObject): Promise<void> {
+  const path = obj.apiVersion.includes('/') ? obj.apiVersion : `v1`;
+  const mod = (await import(`kubernetes-models/${path}/${obj.kind}`)) as Record<
+    string,
+    new (data: unknown) => { validate(): void }
+  >;
+  const Model = mod[obj.kind];
+  if (Model === undefined) throw new Error(`kubernetes-models has no ${obj.apiVersion} ${obj.kind}`);
+  new Model(obj).validate();
+}
+
+const rendered = {} as Record<Overlay | 'monitoring', K8sObject[]>;
+beforeAll(async () => {
+  for (const overlay of OVERLAYS) rendered[overlay] = await render(`k8s/overlays/${overlay}`);
+  rendered.monitoring = await render('k8s/monitoring');
+}, 60_000);
+
+const workloads = (objects: K8sObject[]) => objects.filter((o) => ['Deployment', 'StatefulSet'].includes(o.kind));
+const containersOf = (o: K8sObject): Container[] => [
+  ...(o.spec?.template?.spec?.containers ?? []),
+  ...(o.spec?.template?.spec?.initContainers ?? []),
+];
+const named = (objects: K8sObject[], kind: string, name: string): K8sObject => {
+  const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
+  if (found === undefined) throw new Error(`no ${kind} ${name}`);
+  return found;
+};
+const envOf = (o: K8sObject, name: string) => containersOf(o)[0]?.env?.find((e) => e.name === name);
+
+describe.each(OVERLAYS)('k8s/overlays/%s rendered', (overlay) => {
+  it('validates, object by object, against the Kubernetes schemas', async () => {
+    const objects = rendered[overlay];
+    expect(objects.length).toBeGreaterThan(20);
+    const problems: string[] = [];
+    for (const obj of objects) {
+      try {
+        await validate(obj);
+      } catch (err) {
+        problems.push(`${obj.kind} ${obj.metadata.name}: ${(err as Error).message}`);
+      }
+    }
+    expect(problems, problems.join('\n')).toEqual([]);
+  });
+
+  it('gives every container requests and limits for CPU and memory', () => {
+    for (const w of workloads(rendered[overlay])) {
+      for (const c of containersOf(w)) {
+        for (const kind of ['requests', 'limits'] as const) {
+          expect(Object.keys(c.resources?.[kind] ?? {}).sort(), `${w.metadata.name}/${c.name} ${kind}`).toEqual([
+            'cpu',
+            'memory',
+          ]);
+        }
+      }
+    }
+  });
+
+  it('denies all traffic by default, and each workload has a disruption budget selecting it', () => {
+    const objects = rendered[overlay];
+    const deny = named(objects, 'NetworkPolicy', 'default-deny');
+    expect(deny.spec?.podSelector).toEqual({});
+    expect(deny.spec?.policyTypes?.sort()).toEqual(['Egress', 'Ingress']);
+    const budgets = objects.filter((o) => o.kind === 'PodDisruptionBudget');
+    for (const w of workloads(objects)) {
+      const labels = w.spec?.template?.metadata?.labels ?? {};
+      const covering = budgets.filter((b) =>
+        Object.entries(b.spec?.selector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v),
+      );
+      expect(covering.length, `${w.kind} ${w.metadata.name} budgets`).toBe(1);
+    }
+    // No budget is left for a workload the overlay removed.
+    for (const b of budgets) {
+      const selects = workloads(objects).some((w) =>
+        Object.entries(b.spec?.selector?.matchLabels ?? {}).every(
+          ([k, v]) => w.spec?.template?.metadata?.labels?.[k] === v,
+        ),
+      );
+      expect(selects, `PodDisruptionBudget ${b.metadata.name} selects nothing`).toBe(true);
+    }
+  });
+
+  it('lets Prometheus scrape every service on its ops port, as its annotations say', () => {
+    const objects = rendered[overlay];
+    const scrape = named(objects, 'NetworkPolicy', 'metrics-scrape-ingress');
+    expect(JSON.stringify(scrape)).toContain('"port":"ops"');
+    for (const d of objects.filter(
+      (o) => o.kind === 'Deployment' && o.metadata.labels?.['app.kubernetes.io/component'] === 'service',
+    )) {
+      expect(d.spec?.template?.metadata?.annotations?.['prometheus.io/scrape'], d.metadata.name).toBe('true');
+    }
+  });
+});
+
+describe('k8s/overlays/live', () => {
+  const live = () => rendered.live;
+
+  it('runs NATS as a three-node JetStream cluster with a route to every server', () => {
+    const nats = named(live(), 'StatefulSet', 'nats');
+    expect(nats.spec?.replicas).toBe(3);
+    expect(nats.spec?.podManagementPolicy).toBe('Parallel');
+    const headless = named(live(), 'Service', nats.spec?.serviceName as string);
+    expect(headless.spec?.clusterIP).toBe('None');
+    expect(headless.spec?.publishNotReadyAddresses).toBe(true);
+    const conf = live().find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('nats-config'))?.data?.[
+      'nats.conf'
+    ];
+    expect(conf).toContain('jetstream {');
+    expect(conf).toMatch(/server_name: \$POD_NAME/);
+    expect(envOf(nats, 'POD_NAME')).toBeDefined();
+    const routes = [...(conf ?? '').matchAll(/nats:\/\/([\w.-]+):6222/g)].map((m) => m[1]);
+    expect(routes).toEqual([0, 1, 2].map((i) => `nats-${i}.${nats.spec?.serviceName}`));
+    expect(named(live(), 'PodDisruptionBudget', 'nats').spec).toMatchObject({ maxUnavailable: 1 });
+  });
+
+  it('creates every stream and bucket with 3 replicas, and sends traces to a collector', () => {
+    for (const d of live().filter((o) => o.kind === 'Deployment')) {
+      expect(envOf(d, NATS_REPLICAS_ENV)?.value, d.metadata.name).toBe('3');
+      expect(envOf(d, 'OTEL_EXPORTER_OTLP_ENDPOINT')?.value, d.metadata.name).toMatch(/^http:\/\/[\w.-]+:4318$/);
+    }
+  });
+
+  it('trades mainnet without a simulator, managed servers from the Secret, and asks a person to resume', () => {
+    const objects = live();
+    expect(objects.some((o) => o.metadata.name.startsWith('exchange-sim'))).toBe(false);
+    expect(objects.filter((o) => o.kind === 'StatefulSet').map((o) => o.metadata.name)).toEqual(['nats']);
+    expect(objects.every((o) => o.kind === 'Namespace' || o.metadata.namespace === 'bourse-live')).toBe(true);
+    const keys = credentialEnvNames('mainnet');
+    for (const d of objects.filter((o) => o.kind === 'Deployment')) {
+      const env = containersOf(d)[0]?.env ?? [];
+      expect(
+        env.filter((e) => e.name.includes('_SIM_')).map((e) => e.name),
+        d.metadata.name,
+      ).toEqual([]);
+      const redis = envOf(d, 'REDIS_URL');
+      expect(redis?.value, d.metadata.name).toBeUndefined();
+      expect(redis?.valueFrom, d.metadata.name).toEqual({ secretKeyRef: { name: 'bourse-secrets', key: 'redis-url' } });
+    }
+    for (const name of ['order-manager', 'reconciler']) {
+      const d = named(objects, 'Deployment', name);
+      expect(envOf(d, keys.apiKey)?.valueFrom, name).toBeDefined();
+    }
+    expect(envOf(named(objects, 'Deployment', 'reconciler'), 'RECON_ACTIVATE_ON_FIRST_PASS')?.value).toBe('false');
+  });
+
+  it('runs one strategy runner per instrument the gateway streams', () => {
+    const instruments = envOf(named(live(), 'Deployment', 'market-data'), 'MD_INSTRUMENTS')?.value?.split(',') ?? [];
+    expect(instruments.length).toBeGreaterThan(1);
+    expect(named(live(), 'Deployment', 'strategy-runner').spec?.replicas).toBe(instruments.length);
+  });
+});
+
+describe('k8s/monitoring', () => {
+  it('holds a PrometheusRule with exactly the alert rules promtool tests', () => {
+    const [rule, ...rest] = rendered.monitoring;
+    expect(rest).toEqual([]);
+    expect(rule?.apiVersion).toBe('monitoring.coreos.com/v1');
+    expect(rule?.kind).toBe('PrometheusRule');
+    const rules = parseYaml(readFileSync(join(ROOT, RULES_FILE), 'utf8')) as { groups: unknown };
+    expect(rule?.spec?.groups).toEqual(rules.groups);
+  });
+});
