@@ -2,6 +2,7 @@
 // process.env; parsed once at start, failing early with the variable that is wrong.
 
 import { hostname } from 'node:os';
+import { RateBudgetEnv, rateBudgetSettings, type RateBudgetSettings } from '@bourse/venue-binance';
 import { z } from 'zod';
 import { RunnerConfigError } from './errors.js';
 
@@ -49,6 +50,7 @@ const Env = z.object({
   RUNNER_SIM_REST_URL: z.url().default('http://127.0.0.1:8090'),
   /** Safe start also waits for an ok reconciliation report; `false` only where no reconciler runs. */
   REQUIRE_RECONCILIATION: z.enum(['true', 'false']).default('true'),
+  ...RateBudgetEnv,
 });
 
 export interface RunnerConfig {
@@ -68,6 +70,8 @@ export interface RunnerConfig {
   /** `none`: no instrument specs (ctx.instrument is undefined). */
   readonly venueTarget: 'sim' | 'testnet' | 'mainnet' | 'none';
   readonly simRestUrl: string;
+  /** Where the request-weight budget of the venue reads lives (shared in Redis under `bourse start`). */
+  readonly rateBudget: RateBudgetSettings;
   readonly requireReconciliation: boolean;
 }
 
@@ -105,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RunnerConfig {
     logLevel: e.LOG_LEVEL,
     venueTarget: e.RUNNER_VENUE_TARGET,
     simRestUrl: e.RUNNER_SIM_REST_URL,
+    rateBudget: rateBudgetSettings(e),
     requireReconciliation: e.REQUIRE_RECONCILIATION === 'true',
   };
 }
