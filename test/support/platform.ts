@@ -25,7 +25,7 @@ const CLI_MAIN = join(ROOT, 'services/cli/src/main.ts');
 export type ServiceName = OpsService | 'exchange-sim';
 
 /** Ports nobody listens on right now (the OS picks them; they are released before use). */
-async function freePorts(count: number): Promise<number[]> {
+export async function freePorts(count: number): Promise<number[]> {
   const ports: number[] = [];
   const servers = await Promise.all(
     Array.from({ length: count }, async () => {
@@ -105,10 +105,12 @@ class RunningProcess {
 export interface PlatformOptions {
   /** Changes to the default config (config/bourse.yaml) on top of the test's isolation settings. */
   readonly configure?: (config: Record<string, unknown>) => void;
+  /** Flags added to the sim's command line (ones the platform config has no key for, such as its limits). */
+  readonly simArgs?: readonly string[];
 }
 
 export class Platform {
-  private readonly processes = new Map<ServiceName, RunningProcess>();
+  private readonly processes = new Map<string, RunningProcess>();
 
   private constructor(
     readonly subjects: Subjects,
@@ -118,6 +120,7 @@ export class Platform {
     readonly config: PlatformConfig,
     readonly plan: LaunchPlan,
     readonly simCredentials: { readonly apiKey: string; readonly apiSecret: string },
+    private readonly extraSimArgs: readonly string[] = [],
   ) {}
 
   static async create(options: PlatformOptions = {}): Promise<Platform> {
@@ -140,6 +143,12 @@ export class Platform {
     const services: OpsService[] = ['order-manager', 'reconciler', 'risk-gate', 'market-data', 'strategy-runner'];
     services.forEach((service, i) => (config.ops.ports[service] = opsPorts[i] as number));
     config.marketData.snapshotKeyPrefix = `bourse:${subjects.prefix}:md:`;
+    // The venue budget in Redis is this test's own, like its snapshots.
+    const venue = raw['venue'] as Record<string, unknown>;
+    venue['rateBudget'] = {
+      ...(venue['rateBudget'] as Record<string, unknown> | undefined),
+      keyPrefix: `bourse:${subjects.prefix}:ratelimit:`,
+    };
     options.configure?.(raw);
     const configFile = join(stateDir, 'bourse.yaml');
     writeFileSync(configFile, toYaml(raw));
@@ -153,7 +162,7 @@ export class Platform {
       apiKey: `k${randomBytes(12).toString('hex')}`,
       apiSecret: randomBytes(24).toString('hex'),
     };
-    return new Platform(subjects, db, stateDir, configFile, loaded.config, plan, simCredentials);
+    return new Platform(subjects, db, stateDir, configFile, loaded.config, plan, simCredentials, options.simArgs);
   }
 
   private env(service: ServiceName): NodeJS.ProcessEnv {
@@ -174,7 +183,7 @@ export class Platform {
   async start(service: ServiceName, readyTimeoutMs = 60_000): Promise<void> {
     const spec = PLATFORM_SERVICES.find((s) => s.name === service);
     if (spec === undefined) throw new Error(`unknown service ${service}`);
-    const args = service === 'exchange-sim' ? [...(this.plan.simArgs ?? [])] : [];
+    const args = service === 'exchange-sim' ? [...(this.plan.simArgs ?? []), ...this.extraSimArgs] : [];
     const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, spec.entry), ...args], {
       cwd: ROOT,
       env: this.env(service),
@@ -197,22 +206,49 @@ export class Platform {
       throw new Error(`${service} not ready (${outcome.reason}: ${outcome.lastAnswer}):\n${proc.tail()}`);
   }
 
+  /**
+   * One more process of `service` (a replica), named `name`, with `env` over the service's own
+   * environment; it must set the replica's own ops port, whose URL `opsUrl` is waited on.
+   */
+  async startReplica(
+    service: OpsService,
+    name: string,
+    env: Record<string, string>,
+    opsUrl: string,
+    readyTimeoutMs = 60_000,
+  ): Promise<void> {
+    const spec = PLATFORM_SERVICES.find((s) => s.name === service);
+    if (spec === undefined) throw new Error(`unknown service ${service}`);
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, spec.entry)], {
+      cwd: ROOT,
+      env: { ...this.env(service), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const proc = new RunningProcess(name, child);
+    this.processes.set(name, proc);
+    const exited = new AbortController();
+    child.once('exit', () => exited.abort());
+    const outcome = await waitForReadyz({ opsUrl, timeoutMs: readyTimeoutMs, signal: exited.signal });
+    if (!outcome.ready)
+      throw new Error(`${name} not ready (${outcome.reason}: ${outcome.lastAnswer}):\n${proc.tail()}`);
+  }
+
   /** Everything, in `bourse start`'s order. */
   async startAll(): Promise<void> {
     for (const spec of PLATFORM_SERVICES) await this.start(spec.name as ServiceName);
   }
 
-  async stop(service: ServiceName, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  async stop(service: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     const proc = this.processes.get(service);
     if (proc === undefined) return null;
     return proc.stop(signal);
   }
 
-  isRunning(service: ServiceName): boolean {
+  isRunning(service: string): boolean {
     return this.processes.get(service)?.running ?? false;
   }
 
-  logs(service: ServiceName, lines = 40): string {
+  logs(service: string, lines = 40): string {
     return this.processes.get(service)?.tail(lines) ?? '(not started)';
   }
 
@@ -233,6 +269,11 @@ export class Platform {
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+  }
+
+  /** Every line `service` printed so far (bounded to the recent ones). */
+  output(service: string): readonly string[] {
+    return this.processes.get(service)?.output ?? [];
   }
 
   get simAdminUrl(): string {

@@ -148,7 +148,7 @@ async function main(): Promise<void> {
       config.target === 'sim' ? { name: 'sim', endpoints: config.simEndpoints } : { name: config.target };
     const venueMetrics = createBinanceMetrics(registry);
     const venueLogger = logger.child({ component: 'venue' });
-    rateBudget = openRateBudget(config.rateBudget, {
+    rateBudget = await openRateBudget(config.rateBudget, {
       redisUrl: config.redisUrl,
       venue: 'binance',
       metrics: venueMetrics,

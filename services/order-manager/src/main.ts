@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   });
   const venueMetrics = createBinanceMetrics(metrics.registry);
   const venueLogger = logger.child({ component: 'venue' });
-  const rateBudget = openRateBudget(v.rateBudget, {
+  const rateBudget = await openRateBudget(v.rateBudget, {
     redisUrl: config.redisUrl,
     venue: 'binance',
     metrics: venueMetrics,

@@ -105,7 +105,7 @@ async function main(): Promise<void> {
   try {
     await bus.ensureStreams();
     const binanceMetrics = createBinanceMetrics(metrics.registry);
-    rateBudget = openRateBudget(config.rateBudget, {
+    rateBudget = await openRateBudget(config.rateBudget, {
       redisUrl: config.redisUrl,
       venue: 'binance',
       metrics: binanceMetrics,

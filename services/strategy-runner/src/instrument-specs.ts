@@ -51,7 +51,7 @@ export async function openVenueReads(
         }
       : { name: config.venueTarget };
   const metrics = createBinanceMetrics(registry);
-  const rateBudget = openRateBudget(config.rateBudget, {
+  const rateBudget = await openRateBudget(config.rateBudget, {
     redisUrl: config.redisUrl,
     venue: 'binance',
     metrics,

@@ -224,6 +224,7 @@ describe('launch plan', () => {
       BOURSE_VENUE_IP: 'local',
       BOURSE_VENUE_ACCOUNT: 'main',
       BOURSE_RATE_FALLBACK_SHARE: '0.1',
+      BOURSE_RATE_EDGE_MS: '2000',
     };
     for (const service of ['order-manager', 'reconciler', 'market-data', 'strategy-runner'] as const) {
       expect(plan.serviceEnv[service]).toMatchObject(expected);

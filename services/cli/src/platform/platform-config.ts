@@ -47,9 +47,7 @@ const Endpoints = z.strictObject({
   wsApiUrl: WsUrl.optional(),
 });
 
-const BudgetName = z
-  .string()
-  .regex(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'must be 1-64 of A-Z a-z 0-9 _ . : -' });
+const BudgetName = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'must be 1-64 of A-Z a-z 0-9 _ . : -' });
 
 /**
  * The venue's request-weight (per IP) and order-count (per account) budget, which every process
@@ -67,6 +65,11 @@ const RateBudgetConfig = z
     account: BudgetName.default('main'),
     /** Part of each limit a process spends while Redis does not answer (0.1: ten processes stay under it). */
     fallbackShare: z.number().gt(0).max(1).default(0.1),
+    /**
+     * How near a window boundary (ms) a request counts in both windows: covers the time from taking
+     * the budget to the venue counting the request, and the clock offset to the venue.
+     */
+    edgeMs: z.number().int().min(0).max(30_000).default(2_000),
   })
   .prefault({});
 

@@ -148,6 +148,7 @@ export function launchPlan(config: PlatformConfig, stateDir: string): LaunchPlan
     BOURSE_VENUE_IP: rateBudget.ip,
     BOURSE_VENUE_ACCOUNT: rateBudget.account,
     BOURSE_RATE_FALLBACK_SHARE: String(rateBudget.fallbackShare),
+    BOURSE_RATE_EDGE_MS: String(rateBudget.edgeMs),
   };
   // Each venue-facing service names the adapter's target and sim URLs with its own prefix.
   const venue = (prefix: string): Record<string, string> => ({

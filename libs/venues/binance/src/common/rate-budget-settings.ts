@@ -76,8 +76,17 @@ export interface OpenRateBudgetDeps {
 
 const systemClock: VenueClock = { now: () => Date.now() };
 
-/** The budget the settings name; logs one line saying which. Never waits for Redis to answer. */
-export function openRateBudget(settings: RateBudgetSettings, deps: OpenRateBudgetDeps): OpenedRateBudget {
+/** How long opening waits for Redis before the process starts on its fallback share. */
+const REDIS_READY_WAIT_MS = 5_000;
+
+/**
+ * The budget the settings name; logs one line saying which. Waits (a bounded time) for Redis to be
+ * ready, so a process's first requests are not spent from the fallback share for want of a connection.
+ */
+export async function openRateBudget(
+  settings: RateBudgetSettings,
+  deps: OpenRateBudgetDeps,
+): Promise<OpenedRateBudget> {
   const clock = deps.clock ?? systemClock;
   if (settings.kind === 'memory') {
     const description = 'in memory: this process alone on its IP and account (run by hand, not by `bourse start`)';
@@ -92,6 +101,13 @@ export function openRateBudget(settings: RateBudgetSettings, deps: OpenRateBudge
   // share answers instead of requests piling up behind a reconnect.
   const redis = new Redis(deps.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
   redis.on('error', () => {}); // reported by the fallback's log line and metric, not per reconnect
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, REDIS_READY_WAIT_MS);
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
   const backend = new FallbackRateBudget({
     shared: new RedisRateBudget({
       redis,

@@ -42,8 +42,12 @@ export interface RateBudgetBackend {
   close(): Promise<void>;
 }
 
-/** How near a window boundary a request counts on both sides of it, unless configured. */
-export const DEFAULT_EDGE_MS = 1_000;
+/**
+ * How near a window boundary a request counts on both sides of it, unless configured: the time
+ * between taking the budget and the venue counting the request (a busy event loop, the network)
+ * plus the clock offset to the venue. One second was seen to fall short on a loaded machine.
+ */
+export const DEFAULT_EDGE_MS = 2_000;
 
 /** The starts of every window of `intervalMs` that [now - edge, now + edge] touches. */
 export function windowsAround(now: number, intervalMs: number, edgeMs: number): number[] {

@@ -68,7 +68,7 @@ describe('BinanceRateLimiter (in-process budget)', () => {
     expect(err.kind).toBe('retryable');
     // Binance's windows are fixed: the order count comes back when the 10-second window ends
     // (plus the edge a request near a boundary is counted on both sides of).
-    expect(err.retryAfterMs).toBe(6_000);
+    expect(err.retryAfterMs).toBe(7_000);
     // Queries (no order count) still go through on the weight budget.
     await limiter.acquire({ weight: 4 }, 'order.status');
   });
@@ -79,7 +79,7 @@ describe('BinanceRateLimiter (in-process budget)', () => {
     await limiter.acquire({ weight: 50 }, 'GET /api/v3/depth');
     // The minute ends at 1_020_000; a refill at 100/min would have let 50 through at 1_035_000 - 30 s
     // into the same venue minute, which the venue would answer with 429.
-    expect(waits).toEqual([16_000]);
+    expect(waits).toEqual([17_000]);
   });
 
   it('counts a request near a window boundary in both windows the venue may count it in', async () => {
