@@ -3,7 +3,7 @@
 // (it may carry a password) or a key.
 
 import { readFileSync } from 'node:fs';
-import { SUBJECT_TOKEN_PATTERN } from '@bourse/contracts';
+import { KillSwitchAction, SUBJECT_TOKEN_PATTERN } from '@bourse/contracts';
 import {
   credentialEnvNames,
   DEFAULT_SIM_ENDPOINTS,
@@ -88,6 +88,8 @@ const Env = z.object({
   RECON_CONFIG: z.string().optional(),
   /** ... or in a JSON file. */
   RECON_CONFIG_FILE: z.string().min(1).optional(),
+  /** What a drift halt does: `halt-and-cancel` (cancel every open order of the scope too) or `halt`. */
+  RECON_DRIFT_ACTION: KillSwitchAction.default('halt-and-cancel'),
   ...RateBudgetEnv,
 });
 
@@ -105,6 +107,8 @@ export interface ReconcilerProcessConfig {
   readonly credentials: { readonly env: Readonly<Record<string, string>>; readonly secretFile?: string };
   /** Where the request-weight budget lives (shared in Redis under `bourse start`). */
   readonly rateBudget: RateBudgetSettings;
+  /** What a drift halt does besides halting. */
+  readonly driftAction: KillSwitchAction;
   readonly opsPort: number;
   readonly opsHost: string;
   readonly intervalMs: number;
@@ -173,6 +177,7 @@ export function loadConfig(
       ...(e.BINANCE_SECRET_FILE === undefined ? {} : { secretFile: e.BINANCE_SECRET_FILE }),
     },
     rateBudget: rateBudgetSettings(e),
+    driftAction: e.RECON_DRIFT_ACTION,
     opsPort: e.RECON_OPS_PORT ?? e.OPS_PORT ?? DEFAULT_OPS_PORT,
     opsHost: e.RECON_OPS_HOST,
     intervalMs: e.RECON_INTERVAL_MS,

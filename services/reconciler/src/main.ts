@@ -128,6 +128,7 @@ async function main(): Promise<void> {
       startRetryMs: config.startRetryMs,
       corrections: { timeoutMs: config.correctionsTimeoutMs, attempts: config.correctionsAttempts },
       activateOnFirstPass: config.activateOnFirstPass,
+      driftAction: config.driftAction,
     });
     void service.whenStarted().then((outcome) => {
       readiness.unblock('startup');

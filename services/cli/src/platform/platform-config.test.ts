@@ -242,6 +242,14 @@ describe('launch plan', () => {
     });
   });
 
+  it("hands the reconciler the drift halt's kill-switch action from the risk limits", () => {
+    expect(Object.keys(plan.serviceEnv.reconciler)).not.toContain('RECON_DRIFT_ACTION'); // its default: halt-and-cancel
+    const { config: own } = loadText(
+      `v: 1\nrisk: { limits: { v: 1, global: { killSwitch: { reconciliationDriftAction: halt } }, defaults: { maxOrderNotional: '1', priceBandBps: '1', maxQuoteAgeMs: 1, maxOpenOrders: 1, orderRate: { maxOrders: 1, windowMs: 1 }, rejectionCooldown: { afterRejections: 1, cooldownMs: 1 } } } }\n`,
+    );
+    expect(launchPlan(own, '/st').serviceEnv.reconciler.RECON_DRIFT_ACTION).toBe('halt');
+  });
+
   it('uses given files as they are and writes none of them', () => {
     const { config: given } = loadText(`v: 1\nrisk: { limitsFile: /l.yaml }\nstrategies: { file: /s.yaml }\n`);
     const p = launchPlan(given, '/st');

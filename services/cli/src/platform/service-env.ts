@@ -180,6 +180,10 @@ export function launchPlan(config: PlatformConfig, stateDir: string): LaunchPlan
       RECON_INTERVAL_MS: String(config.reconciler.intervalMs),
       RECON_CONFIG_FILE: reconcilerFile,
       RECON_ACTIVATE_ON_FIRST_PASS: String(activatesOnFirstPass(config)),
+      // The drift halt's kill-switch action lives with the other triggers' in the risk limits.
+      ...(config.risk.limits?.global.killSwitch?.reconciliationDriftAction !== undefined
+        ? { RECON_DRIFT_ACTION: config.risk.limits.global.killSwitch.reconciliationDriftAction }
+        : {}),
     },
     'risk-gate': {
       ...common,
