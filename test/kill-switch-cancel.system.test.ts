@@ -6,7 +6,14 @@
 // untouched. The trips and what they canceled are on the trading state and in `bourse status`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectBus, type Bus, type TypedKv } from '@bourse/bus';
-import { FeedStatus, OrderRequest, TradingState, tradingStateKey, type TradingStateScope } from '@bourse/contracts';
+import {
+  FeedStatus,
+  Intent,
+  OrderRequest,
+  TradingState,
+  tradingStateKey,
+  type TradingStateScope,
+} from '@bourse/contracts';
 import { createLogger, createMetrics } from '@bourse/telemetry';
 import { BinanceVenueClient, createBinanceMetrics, loadApiCredentials } from '@bourse/venue-binance';
 import { Platform } from './support/platform.js';
@@ -75,6 +82,33 @@ async function sendRequest(
     { msgId: clientOrderId },
   );
   return clientOrderId;
+}
+
+/** An intent of `strategyId` through the risk gate (which follows the orders it accepted, and only those). */
+async function sendIntent(
+  strategyId: string,
+  shape: { style: 'limit' | 'limit-maker'; price: string; qty: string } | { style: 'market'; qty: string },
+): Promise<void> {
+  seq += 1;
+  const id = `systest-intent-${Date.now().toString(36)}-${seq}`;
+  await bus.publishDurable(
+    platform.subjects.intent(strategyId, 'BTCUSDT'),
+    { name: 'Intent', schema: Intent },
+    Intent.parse({
+      v: 1,
+      id,
+      strategyId,
+      strategyVersion: '1.0.0',
+      venue: 'binance',
+      instrument: 'BTC/USDT',
+      side: 'BUY',
+      reduceOnly: false,
+      inputs: {},
+      createdAt: Date.now(),
+      ...shape,
+    }),
+    { msgId: id },
+  );
 }
 
 /** Two BUYs far below the market, resting at the sim, named `name`. */
@@ -160,15 +194,19 @@ beforeAll(async () => {
       const limits = (config.risk as { limits: Record<string, unknown> }).limits;
       const global = limits.global as Record<string, unknown>;
       global.killSwitch = { reconciliationDriftAction: 'halt' };
+      // A wide price band, so the post-only orders above the ask pass the gate (the venue refuses them).
+      const roomy = { maxOrderQty: '10', maxOrderNotional: '10000000', maxPosition: '100', priceBandBps: '500' };
       limits.strategies = {
-        'dl-halt': { maxDailyLoss: { USDT: '0' }, killSwitch: { dailyLossAction: 'halt' } },
-        'dl-cancel': { maxDailyLoss: { USDT: '0' } }, // the default: halt-and-cancel
-        'rb-halt': { killSwitch: { rejectionBurst: { count: 2, windowMs: 60_000 } } }, // the default: halt
+        'dl-halt': { ...roomy, maxDailyLoss: { USDT: '0' }, killSwitch: { dailyLossAction: 'halt' } },
+        'dl-cancel': { ...roomy, maxDailyLoss: { USDT: '0' } }, // the default: halt-and-cancel
+        'rb-halt': { ...roomy, killSwitch: { rejectionBurst: { count: 2, windowMs: 60_000 } } }, // the default: halt
         'rb-cancel': {
+          ...roomy,
           killSwitch: { rejectionBurst: { count: 2, windowMs: 60_000 }, rejectionBurstAction: 'halt-and-cancel' },
         },
       };
       limits.instruments = {
+        'BTC/USDT': { maxAggregatePosition: '100' },
         'SOL/USDT': { killSwitch: { staleFeedHaltAfterMs: 300 } }, // the default: halt
         'BNB/USDT': { killSwitch: { staleFeedHaltAfterMs: 300, staleFeedAction: 'halt-and-cancel' } },
       };
@@ -227,11 +265,16 @@ afterAll(async () => {
   await platform?.close();
 }, 120_000);
 
-/** Two BUYs the venue refuses (far more than the account's USDT): a rejection burst of the strategy. */
+/**
+ * Two post-only BUYs above the ask: the risk gate accepts them, the venue refuses them (a LIMIT_MAKER
+ * that would take, -2010). A rejection burst of the strategy.
+ */
 async function rejectTwice(strategyId: string): Promise<void> {
-  const price = (Math.floor((await bid('BTCUSDT')) * 0.9 * 100) / 100).toFixed(2);
-  await sendRequest(strategyId, 'BTCUSDT', { style: 'limit', price, qty: '50' });
-  await sendRequest(strategyId, 'BTCUSDT', { style: 'limit', price, qty: '50' });
+  const res = await fetch(`${platform.plan.endpoints.restUrl}/api/v3/ticker/bookTicker?symbol=BTCUSDT`);
+  const ask = Number(((await res.json()) as { askPrice: string }).askPrice);
+  const price = (Math.ceil(ask * 1.01 * 100) / 100).toFixed(2);
+  await sendIntent(strategyId, { style: 'limit-maker', price, qty: '0.001' });
+  await sendIntent(strategyId, { style: 'limit-maker', price, qty: '0.001' });
 }
 
 function publishStale(symbol: string): void {
@@ -272,12 +315,12 @@ describe.sequential('automatic kill switches, each trigger with each action, as 
 
   // A market buy pays the spread and the fee: the strategy's day is a loss, past its limit of 0.
   it('daily loss, halt: the strategy is halted and its orders rest', async () => {
-    await sendRequest('dl-halt', 'BTCUSDT', { style: 'market', qty: '0.001' });
+    await sendIntent('dl-halt', { style: 'market', qty: '0.001' });
     await expectTrip('dl-halt', { kind: 'strategy', strategyId: 'dl-halt' }, 'daily-loss', 'halt', 60_000);
   }, 90_000);
 
   it('daily loss, halt-and-cancel (the default): none of its orders open within a second, others untouched', async () => {
-    await sendRequest('dl-cancel', 'BTCUSDT', { style: 'market', qty: '0.001' });
+    await sendIntent('dl-cancel', { style: 'market', qty: '0.001' });
     await expectTrip(
       'dl-cancel',
       { kind: 'strategy', strategyId: 'dl-cancel' },
@@ -325,6 +368,13 @@ describe.sequential('automatic kill switches, each trigger with each action, as 
     const state = await waitFor('the drift trip', () => tripOf({ kind: 'global' }), 60_000);
     expect(state.trip).toMatchObject({ trigger: 'reconciliation-drift', action: 'halt-and-cancel' });
     await waitFor('no order open at the sim', async () => (await openIds()).size === 0, 1_000);
+    const recorded = await waitFor(
+      'the cancel recorded on the trip',
+      async () => (await tripOf({ kind: 'global' }))?.trip?.cancel,
+      10_000,
+    );
+    expect(recorded.ok).toBe(true);
+    expect(recorded.canceled.length).toBeGreaterThan(0);
     await started;
   }, 120_000);
 });
