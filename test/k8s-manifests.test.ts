@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NATS_REPLICAS_ENV } from '@bourse/bus';
-import { credentialEnvNames } from '@bourse/venue-binance';
+import { credentialEnvNames, RateBudgetEnv } from '@bourse/venue-binance';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { loadPlatformConfig } from '../services/cli/src/platform/load-platform-config.js';
@@ -83,6 +83,8 @@ function variablesRead(configText: string): Set<string> {
       for (const name of Object.values(credentialEnvNames(target))) names.add(name);
     }
   }
+  // The venue rate budget's variables, one schema spread into every venue-facing service's.
+  if (configText.includes('...RateBudgetEnv')) for (const name of Object.keys(RateBudgetEnv)) names.add(name);
   return names;
 }
 

@@ -21,8 +21,18 @@ let venue: BinanceVenueClient;
 let bus: Bus;
 let tradingStates: TypedKv<TradingState>;
 
-/** Polls `probe` until it returns a value other than undefined (or false), or fails naming `what`. */
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
+/**
+ * Polls `probe` every `pollMs` until it returns a value other than undefined (or false), or fails
+ * naming `what`. A probe that reads the venue polls slower: the test's requests count against the
+ * same IP weight as the platform's (myTrades for two symbols every 250 ms would be 9 600 a minute,
+ * past the venue's 6 000, and the shared budget would then hold the platform's own requests back).
+ */
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs: number,
+  pollMs = 250,
+): Promise<T> {
   const deadline = performance.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -44,7 +54,7 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined | fal
           `open orders in the OMS table: ${JSON.stringify(open)}\n${running}`,
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }
 
@@ -293,6 +303,7 @@ describe.sequential('the paper-trading platform, as processes', () => {
         return (await venueTradeIds()).some((id) => !stored.has(id));
       },
       60_000,
+      1_000,
     );
     // After the window, a reconciliation finds them; ask for one rather than wait for the schedule.
     await waitFor('the hiding window to end', async () => performance.now() - hiddenAt > 30_000, 40_000);
@@ -314,6 +325,7 @@ describe.sequential('the paper-trading platform, as processes', () => {
       'every venue trade stored exactly once',
       async () => JSON.stringify(await storedFillIds()) === JSON.stringify(await venueTradeIds()),
       30_000,
+      1_000,
     );
     expect(normalised(await storedBalances())).toEqual(normalised(await venueBalances()));
 

@@ -26,7 +26,7 @@ const CLI_MAIN = join(ROOT, 'services/cli/src/main.ts');
 export type ServiceName = OpsService | 'exchange-sim';
 
 /** Ports nobody listens on right now (the OS picks them; they are released before use). */
-async function freePorts(count: number): Promise<number[]> {
+export async function freePorts(count: number): Promise<number[]> {
   const ports: number[] = [];
   const servers = await Promise.all(
     Array.from({ length: count }, async () => {
@@ -118,10 +118,12 @@ export interface PlatformOptions {
    * its namespace's schema there and leaves the database to its owner. Its own database by default.
    */
   readonly sharedDatabase?: TestDatabase;
+  /** Flags added to the sim's command line (ones the platform config has no key for, such as its limits). */
+  readonly simArgs?: readonly string[];
 }
 
 export class Platform {
-  private readonly processes = new Map<ServiceName, RunningProcess>();
+  private readonly processes = new Map<string, RunningProcess>();
 
   private constructor(
     readonly subjects: Subjects,
@@ -131,6 +133,7 @@ export class Platform {
     readonly config: PlatformConfig,
     readonly plan: LaunchPlan,
     readonly simCredentials: { readonly apiKey: string; readonly apiSecret: string },
+    private readonly extraSimArgs: readonly string[] = [],
   ) {}
 
   static async create(options: PlatformOptions = {}): Promise<Platform> {
@@ -157,6 +160,12 @@ export class Platform {
     config.sim.persist = false;
     const services: OpsService[] = ['order-manager', 'reconciler', 'risk-gate', 'market-data', 'strategy-runner'];
     services.forEach((service, i) => (config.ops.ports[service] = opsPorts[i] as number));
+    // The venue budget in Redis is this test's own, like its snapshots.
+    const venue = raw['venue'] as Record<string, unknown>;
+    venue['rateBudget'] = {
+      ...(venue['rateBudget'] as Record<string, unknown> | undefined),
+      keyPrefix: `bourse:${subjects.prefix}:ratelimit:`,
+    };
     options.configure?.(raw);
     const configFile = join(stateDir, 'bourse.yaml');
     writeFileSync(configFile, toYaml(raw));
@@ -170,7 +179,7 @@ export class Platform {
       apiKey: `k${randomBytes(12).toString('hex')}`,
       apiSecret: randomBytes(24).toString('hex'),
     };
-    return new Platform(subjects, db, stateDir, configFile, loaded.config, plan, simCredentials);
+    return new Platform(subjects, db, stateDir, configFile, loaded.config, plan, simCredentials, options.simArgs);
   }
 
   private env(service: ServiceName): NodeJS.ProcessEnv {
@@ -191,7 +200,7 @@ export class Platform {
   async start(service: ServiceName, readyTimeoutMs = 60_000): Promise<void> {
     const spec = PLATFORM_SERVICES.find((s) => s.name === service);
     if (spec === undefined) throw new Error(`unknown service ${service}`);
-    const args = service === 'exchange-sim' ? [...(this.plan.simArgs ?? [])] : [];
+    const args = service === 'exchange-sim' ? [...(this.plan.simArgs ?? []), ...this.extraSimArgs] : [];
     const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, spec.entry), ...args], {
       cwd: ROOT,
       env: this.env(service),
@@ -214,22 +223,49 @@ export class Platform {
       throw new Error(`${service} not ready (${outcome.reason}: ${outcome.lastAnswer}):\n${proc.tail()}`);
   }
 
+  /**
+   * One more process of `service` (a replica), named `name`, with `env` over the service's own
+   * environment; it must set the replica's own ops port, whose URL `opsUrl` is waited on.
+   */
+  async startReplica(
+    service: OpsService,
+    name: string,
+    env: Record<string, string>,
+    opsUrl: string,
+    readyTimeoutMs = 60_000,
+  ): Promise<void> {
+    const spec = PLATFORM_SERVICES.find((s) => s.name === service);
+    if (spec === undefined) throw new Error(`unknown service ${service}`);
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, spec.entry)], {
+      cwd: ROOT,
+      env: { ...this.env(service), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const proc = new RunningProcess(name, child);
+    this.processes.set(name, proc);
+    const exited = new AbortController();
+    child.once('exit', () => exited.abort());
+    const outcome = await waitForReadyz({ opsUrl, timeoutMs: readyTimeoutMs, signal: exited.signal });
+    if (!outcome.ready)
+      throw new Error(`${name} not ready (${outcome.reason}: ${outcome.lastAnswer}):\n${proc.tail()}`);
+  }
+
   /** Everything, in `bourse start`'s order. */
   async startAll(): Promise<void> {
     for (const spec of PLATFORM_SERVICES) await this.start(spec.name as ServiceName);
   }
 
-  async stop(service: ServiceName, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  async stop(service: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     const proc = this.processes.get(service);
     if (proc === undefined) return null;
     return proc.stop(signal);
   }
 
-  isRunning(service: ServiceName): boolean {
+  isRunning(service: string): boolean {
     return this.processes.get(service)?.running ?? false;
   }
 
-  logs(service: ServiceName, lines = 40): string {
+  logs(service: string, lines = 40): string {
     return this.processes.get(service)?.tail(lines) ?? '(not started)';
   }
 
@@ -250,6 +286,11 @@ export class Platform {
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+  }
+
+  /** Every line `service` printed so far (bounded to the recent ones). */
+  output(service: string): readonly string[] {
+    return this.processes.get(service)?.output ?? [];
   }
 
   get simAdminUrl(): string {

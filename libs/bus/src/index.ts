@@ -25,6 +25,7 @@ export {
 } from './streams.js';
 export { DeadLetterContract, DeadLetterHeaders, DEAD_LETTER_REASONS, type DeadLetterReason } from './dead-letter.js';
 export { TRADING_STATE_BUCKET } from './kv.js';
+export { requestTripCancel, recordTripCancel } from './kill-switch.js';
 export { ERROR_REPLY_HEADER } from './bus.js';
 export { natsHeaderGetter, natsHeaderSetter } from './trace.js';
 export type {

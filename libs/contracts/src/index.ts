@@ -50,7 +50,14 @@ export { OrderStatusUpdate, RejectedBy } from './events/order-status-update.js';
 export { FillEvent } from './events/fill-event.js';
 export { ExecutionEvent, ExecutionEventType } from './events/execution-event.js';
 // The schema and its inferred type share the name; the type is the same shape subjects.ts keys by.
-export { TradingStateScope, TradingState } from './trading-state.js';
+export {
+  TradingStateScope,
+  TradingState,
+  KillSwitchTrigger,
+  KillSwitchAction,
+  KillSwitchCancel,
+  KillSwitchTrip,
+} from './trading-state.js';
 export {
   ReconciliationReport,
   ReconciliationTrigger,

@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toFaultSpec, validateFaultSpec, InvalidFaultSpecError, type FaultSpec } from './faults.js';
 import { readBody, sendJson } from './rest/http-handler.js';
 import { isDecimalText, normalise } from './binance-numbers.js';
+import type { RateLimitUsage } from './rate-limits.js';
 
 export interface AdminActions {
   faults(): FaultSpec;
@@ -16,6 +17,7 @@ export interface AdminActions {
   deposit(account: string, asset: string, amount: string, options?: { notify?: boolean }): void;
   stepMarket(): void;
   resetRateLimits(): void;
+  rateLimitUsage(): RateLimitUsage;
   status(): Record<string, unknown>;
 }
 
@@ -78,6 +80,9 @@ export function createAdminHandler(actions: AdminActions) {
         case 'POST /admin/market/step':
           actions.stepMarket();
           sendJson(res, 200, {});
+          return true;
+        case 'GET /admin/rate-limits':
+          sendJson(res, 200, actions.rateLimitUsage());
           return true;
         case 'POST /admin/rate-limits/reset':
           actions.resetRateLimits();

@@ -44,7 +44,9 @@ Options:
   --drift <x>                per-step drift of the random walk (default ${DEFAULT_MARKET_ACTIVITY.drift})
   --step-ms <n>              milliseconds between market steps (default ${DEFAULT_MARKET_ACTIVITY.intervalMs})
   --replay <file>            replay prices from a file instead of the random walk
-  --weight-limit <n>         request weight per minute (default 6000)
+  --weight-limit <n>         request weight per IP per window (default 6000)
+  --weight-window-s <n>      length of the weight window in seconds, 1-60 (default 60, as Binance)
+  --order-limit-10s <n>      orders per account per 10 seconds (default 100)
   --api-key <key>            API key (prefer ${API_KEY_ENV})
   --api-secret <secret>      API secret (prefer ${API_SECRET_ENV}: flags show up in process lists)
                              (an Ed25519 key instead: its public key PEM in ${API_PUBLIC_KEY_ENV})
@@ -146,6 +148,8 @@ export function parseConfig(
         'step-ms': { type: 'string' },
         replay: { type: 'string' },
         'weight-limit': { type: 'string' },
+        'weight-window-s': { type: 'string' },
+        'order-limit-10s': { type: 'string' },
         'api-key': { type: 'string' },
         'api-secret': { type: 'string' },
         help: { type: 'boolean' },
@@ -197,6 +201,13 @@ export function parseConfig(
   const drift = fraction('drift', str('drift'), -0.1, 0.1);
   const intervalMs = integer('step-ms', str('step-ms'), 10, 3_600_000);
   const weightLimit = integer('weight-limit', str('weight-limit'), 1, 10_000_000);
+  const weightWindowS = integer('weight-window-s', str('weight-window-s'), 1, 60);
+  const orderLimit10s = integer('order-limit-10s', str('order-limit-10s'), 1, 1_000_000);
+  const rateLimits = {
+    ...(weightLimit !== undefined ? { requestWeightPerMinute: weightLimit } : {}),
+    ...(weightWindowS !== undefined ? { weightWindowMs: weightWindowS * 1000 } : {}),
+    ...(orderLimit10s !== undefined ? { ordersPer10Seconds: orderLimit10s } : {}),
+  };
   const port = integer('port', str('port'), 0, 65535) ?? DEFAULT_PORT;
   const seed = integer('seed', str('seed'), 0, 2 ** 32 - 1);
   const symbols = str('symbols');
@@ -211,7 +222,7 @@ export function parseConfig(
     ...(balances !== undefined ? { balances: parseBalances(balances) } : {}),
     ...(faults !== undefined ? { faults } : {}),
     ...(stateFile !== undefined ? { stateFile } : {}),
-    ...(weightLimit !== undefined ? { rateLimits: { requestWeightPerMinute: weightLimit } } : {}),
+    ...(Object.keys(rateLimits).length > 0 ? { rateLimits } : {}),
     marketActivity: {
       enabled: values['no-activity'] !== true,
       ...(volatility !== undefined ? { volatility } : {}),

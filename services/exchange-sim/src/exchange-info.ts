@@ -3,6 +3,7 @@
 // adapter that loads its instrument registry from here rounds exactly as it would in production.
 
 import type { RateLimitConfig } from './types.js';
+import { weightRule } from './rate-limits.js';
 
 export interface SymbolSpec {
   readonly symbol: string;
@@ -204,7 +205,7 @@ export function symbolInfo(spec: SymbolSpec): Record<string, unknown> {
 
 export function rateLimitsInfo(limits: RateLimitConfig): Record<string, unknown>[] {
   return [
-    { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: limits.requestWeightPerMinute },
+    weightRule(limits),
     { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: limits.ordersPer10Seconds },
     { rateLimitType: 'ORDERS', interval: 'DAY', intervalNum: 1, limit: limits.ordersPerDay },
     { rateLimitType: 'RAW_REQUESTS', interval: 'MINUTE', intervalNum: 5, limit: limits.rawRequestsPer5Minutes },

@@ -143,3 +143,64 @@ describe('order count', () => {
     }
   });
 });
+
+describe('a shorter weight window and the usage report', () => {
+  const shortClock = new ManualClock(Date.UTC(2026, 0, 5, 12, 0, 1));
+  let short: RunningExchangeSim;
+  let client: RestClient;
+
+  beforeAll(async () => {
+    short = await startExchangeSim({
+      apiKeys: [TEST_KEY],
+      clock: shortClock,
+      marketActivity: { enabled: false },
+      rateLimits: { requestWeightPerMinute: 25, weightWindowMs: 5_000, ordersPer10Seconds: 2 },
+    });
+    client = new RestClient(short.restUrl, TEST_KEY, () => shortClock.now());
+  });
+  afterAll(async () => {
+    await short.close();
+  });
+
+  it('publishes the window in exchangeInfo and names it in the usage header, as Binance names its own', async () => {
+    const info = await client.public<{
+      rateLimits: { rateLimitType: string; interval: string; intervalNum: number }[];
+    }>('/api/v3/exchangeInfo');
+    expect(info.body.rateLimits[0]).toMatchObject({
+      rateLimitType: 'REQUEST_WEIGHT',
+      interval: 'SECOND',
+      intervalNum: 5,
+      limit: 25,
+    });
+    const ping = await client.public('/api/v3/ping');
+    expect(ping.headers.get('x-mbx-used-weight-5s')).toBe('21');
+  });
+
+  it('reports each window each IP spent and every 429 it answered', async () => {
+    await fetch(`${short.adminUrl}/rate-limits/reset`, { method: 'POST' });
+    shortClock.time = shortClock.time - (shortClock.time % 5_000) + 5_000; // a window's start
+    for (let i = 0; i < 25; i += 1) expect((await client.public('/api/v3/ping')).status).toBe(200);
+    expect((await client.public('/api/v3/ping')).status).toBe(429);
+    const firstStart = shortClock.time;
+    shortClock.advance(5_000); // the next window
+    expect((await client.public('/api/v3/ping')).status).toBe(200);
+    const usage = (await (await fetch(`${short.adminUrl}/rate-limits`)).json()) as {
+      weightWindowMs: number;
+      requestWeightLimit: number;
+      weight: Record<string, { start: number; count: number }[]>;
+      tooManyRequests: number;
+      banned: number;
+    };
+    expect(usage.weightWindowMs).toBe(5_000);
+    expect(usage.requestWeightLimit).toBe(25);
+    // The refused request is counted, as Binance counts it.
+    expect(Object.values(usage.weight)).toEqual([
+      [
+        { start: firstStart, count: 26 },
+        { start: firstStart + 5_000, count: 1 },
+      ],
+    ]);
+    expect(usage.tooManyRequests).toBe(1);
+    expect(usage.banned).toBe(0);
+  });
+});

@@ -269,6 +269,7 @@ export async function startExchangeSim(options: ExchangeSimOptions = {}): Promis
     deposit: (account, asset, amount, options) => venue.deposit(account, asset, amount, options),
     stepMarket,
     resetRateLimits: () => limiter.reset(),
+    rateLimitUsage: () => limiter.usage(),
     status: () => ({
       symbols: specs.map((s) => s.symbol),
       wsConnections: wsRef.current?.connectionCount ?? 0,

@@ -17,7 +17,13 @@ export type ApiKeyConfig = {
 } & ({ readonly apiSecret: string } | { readonly publicKeyPem: string });
 
 export interface RateLimitConfig {
+  /** Request weight per IP per weight window (Binance: 6000 a minute). */
   readonly requestWeightPerMinute: number;
+  /**
+   * Length of the weight window: a minute on Binance; whole seconds (at most a minute) so a test can
+   * reach the limit and see several windows in seconds. exchangeInfo and the usage headers name it.
+   */
+  readonly weightWindowMs: number;
   readonly ordersPer10Seconds: number;
   readonly ordersPerDay: number;
   readonly rawRequestsPer5Minutes: number;
@@ -29,6 +35,7 @@ export interface RateLimitConfig {
 
 export const DEFAULT_RATE_LIMITS: RateLimitConfig = {
   requestWeightPerMinute: 6000,
+  weightWindowMs: 60_000,
   ordersPer10Seconds: 100,
   ordersPerDay: 200_000,
   rawRequestsPer5Minutes: 61_000,

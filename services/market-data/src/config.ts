@@ -2,7 +2,14 @@
 // stops the start with a message naming it (and never echoing a secret or a URL password).
 import { z } from 'zod';
 import { snapshotKeyPrefix } from '@bourse/contracts';
-import { credentialEnvNames, DEFAULT_SIM_ENDPOINTS, type BinanceTargetName } from '@bourse/venue-binance';
+import {
+  credentialEnvNames,
+  DEFAULT_SIM_ENDPOINTS,
+  RateBudgetEnv,
+  rateBudgetSettings,
+  type BinanceTargetName,
+  type RateBudgetSettings,
+} from '@bourse/venue-binance';
 import type { MarketDataChannel } from '@bourse/venues';
 import { ConfigError } from './errors.js';
 
@@ -50,6 +57,8 @@ export interface MarketDataConfig {
    * key; a (read-only) key is used only when given.
    */
   readonly credentials: { readonly env: Readonly<Record<string, string>>; readonly secretFile?: string } | undefined;
+  /** Where the request-weight budget lives (shared in Redis under `bourse start`). */
+  readonly rateBudget: RateBudgetSettings;
 }
 
 const int = (min: number, fallback: number) =>
@@ -126,6 +135,7 @@ const EnvSchema = z.strictObject({
   MD_OPS_PORT: int(0, DEFAULT_OPS_PORT).refine((n) => n <= 65_535, { message: 'must be a port (0-65535)' }),
   MD_OPS_HOST: z.string().min(1).default('127.0.0.1'),
   BINANCE_SECRET_FILE: z.string().min(1).optional(),
+  ...RateBudgetEnv,
 });
 type EnvKey = keyof z.input<typeof EnvSchema>;
 const ENV_KEYS = Object.keys(EnvSchema.shape) as EnvKey[];
@@ -197,6 +207,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   return {
     natsUrl: e.NATS_URL,
     redisUrl: e.REDIS_URL,
+    rateBudget: rateBudgetSettings(e),
     namespace: e.BOURSE_NAMESPACE,
     target: e.MD_VENUE_TARGET,
     simEndpoints: { restUrl: e.MD_SIM_REST_URL, wsStreamUrl: e.MD_SIM_WS_STREAM_URL, wsApiUrl: e.MD_SIM_WS_API_URL },

@@ -19,7 +19,9 @@ import {
   BinanceVenueClient,
   createBinanceMetrics,
   loadApiCredentials,
+  openRateBudget,
   type BinanceOptionsInput,
+  type OpenedRateBudget,
 } from '@bourse/venue-binance';
 import type { MarketDataFeed } from '@bourse/venues';
 import { loadConfig, type MarketDataConfig } from './config.js';
@@ -68,6 +70,7 @@ async function main(): Promise<void> {
   let bus: Bus | undefined;
   let redis: Redis | undefined;
   let client: BinanceVenueClient | undefined;
+  let rateBudget: OpenedRateBudget | undefined;
   let feed: MarketDataFeed | undefined;
   let gateway: MarketDataGateway | undefined;
   let startupFailed = false;
@@ -85,6 +88,7 @@ async function main(): Promise<void> {
         run: async () => {
           await feed?.close();
           await client?.close();
+          await rateBudget?.close();
         },
       },
       { name: 'close-nats', run: () => bus?.drain() },
@@ -145,12 +149,22 @@ async function main(): Promise<void> {
           });
     const target: BinanceOptionsInput['target'] =
       config.target === 'sim' ? { name: 'sim', endpoints: config.simEndpoints } : { name: config.target };
+    const venueMetrics = createBinanceMetrics(registry);
+    const venueLogger = logger.child({ component: 'venue' });
+    rateBudget = await openRateBudget(config.rateBudget, {
+      redisUrl: config.redisUrl,
+      venue: 'binance',
+      metrics: venueMetrics,
+      logger: venueLogger,
+      clock,
+    });
     client = await BinanceVenueClient.connect({
       // Market data never places orders: keep the WS-API order connection closed.
       options: { target, orderPath: 'rest' },
       ...(credentials !== undefined ? { credentials } : {}),
-      metrics: createBinanceMetrics(registry),
-      logger: logger.child({ component: 'venue' }),
+      rateBudget: rateBudget.backend,
+      metrics: venueMetrics,
+      logger: venueLogger,
       clock,
     });
     const instruments = resolveInstruments(config.instruments, client.instruments);

@@ -5,7 +5,14 @@
 // variables (BINANCE_SIM_API_KEY / _SECRET…) through loadApiCredentials.
 
 import { SUBJECT_TOKEN_PATTERN } from '@bourse/contracts';
-import { credentialEnvNames, DEFAULT_SIM_ENDPOINTS, type BinanceTargetName } from '@bourse/venue-binance';
+import {
+  credentialEnvNames,
+  DEFAULT_SIM_ENDPOINTS,
+  RateBudgetEnv,
+  rateBudgetSettings,
+  type BinanceTargetName,
+  type RateBudgetSettings,
+} from '@bourse/venue-binance';
 import { z } from 'zod';
 
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
@@ -87,6 +94,7 @@ const Env = z.object({
   /** Replica index (0..1295), part of the client order ids the OMS's tactics make. */
   OMS_INSTANCE: wholeNumber(0, 1295).default(0),
   BINANCE_SECRET_FILE: z.string().min(1).optional(),
+  ...RateBudgetEnv,
 });
 
 export interface OrderManagerConfig {
@@ -106,6 +114,8 @@ export interface OrderManagerConfig {
     readonly recvWindowMs: number;
     /** The adapter's key variables as given (never logged), and an optional secret file. */
     readonly credentials: { readonly env: Readonly<Record<string, string>>; readonly secretFile?: string };
+    /** Where the request-weight and order-count budget lives (shared in Redis under `bourse start`). */
+    readonly rateBudget: RateBudgetSettings;
   };
   readonly unknownMarginMs: number;
   readonly chase: {
@@ -181,6 +191,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
         env: credentialEnv,
         ...(e.BINANCE_SECRET_FILE !== undefined ? { secretFile: e.BINANCE_SECRET_FILE } : {}),
       },
+      rateBudget: rateBudgetSettings(e),
     },
     unknownMarginMs: e.OMS_UNKNOWN_MARGIN_MS,
     chase: {

@@ -16,7 +16,7 @@ import {
   startOpsServer,
   startTelemetry,
 } from '@bourse/telemetry';
-import { BinanceVenueClient, createBinanceMetrics, loadApiCredentials } from '@bourse/venue-binance';
+import { BinanceVenueClient, createBinanceMetrics, loadApiCredentials, openRateBudget } from '@bourse/venue-binance';
 import { loadConfig, OrderManagerConfigError, type OrderManagerConfig } from './config.js';
 import { safeHorizonMs } from './core/index.js';
 import { OrderManagerService } from './shell/order-manager-service.js';
@@ -74,6 +74,14 @@ async function main(): Promise<void> {
     env: v.credentials.env,
     ...(v.credentials.secretFile !== undefined ? { secretFile: v.credentials.secretFile } : {}),
   });
+  const venueMetrics = createBinanceMetrics(metrics.registry);
+  const venueLogger = logger.child({ component: 'venue' });
+  const rateBudget = await openRateBudget(v.rateBudget, {
+    redisUrl: config.redisUrl,
+    venue: 'binance',
+    metrics: venueMetrics,
+    logger: venueLogger,
+  });
   const venue = await BinanceVenueClient.connect({
     options: {
       target: v.target === 'sim' ? { name: 'sim', endpoints: v.simEndpoints } : { name: v.target },
@@ -83,8 +91,9 @@ async function main(): Promise<void> {
     },
     credentials,
     clock,
-    metrics: createBinanceMetrics(metrics.registry),
-    logger: logger.child({ component: 'venue' }),
+    rateBudget: rateBudget.backend,
+    metrics: venueMetrics,
+    logger: venueLogger,
   });
   logger.debug({ target: v.target, credentials: credentials.source, orderPath: v.orderPath }, 'venue connected');
 
@@ -109,6 +118,7 @@ async function main(): Promise<void> {
       { name: 'not-ready', run: () => readiness.block('shutdown', 'shutting down') },
       { name: 'stop-intake', run: () => service.stop() },
       { name: 'close-venue', run: () => venue.close() },
+      { name: 'close-rate-budget', run: () => rateBudget.close() },
       { name: 'drain-nats', run: () => bus.drain() },
       { name: 'close-pool', run: () => pool.end() },
       { name: 'close-ops', run: () => ops.close() },

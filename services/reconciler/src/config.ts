@@ -3,8 +3,15 @@
 // (it may carry a password) or a key.
 
 import { readFileSync } from 'node:fs';
-import { SUBJECT_TOKEN_PATTERN } from '@bourse/contracts';
-import { credentialEnvNames, DEFAULT_SIM_ENDPOINTS, type BinanceTargetName } from '@bourse/venue-binance';
+import { KillSwitchAction, SUBJECT_TOKEN_PATTERN } from '@bourse/contracts';
+import {
+  credentialEnvNames,
+  DEFAULT_SIM_ENDPOINTS,
+  RateBudgetEnv,
+  rateBudgetSettings,
+  type BinanceTargetName,
+  type RateBudgetSettings,
+} from '@bourse/venue-binance';
 import { z } from 'zod';
 import { parseReconcilerConfig, type ReconcilerConfig } from './core/config.js';
 import { isReconcileInputError } from './core/errors.js';
@@ -81,6 +88,9 @@ const Env = z.object({
   RECON_CONFIG: z.string().optional(),
   /** ... or in a JSON file. */
   RECON_CONFIG_FILE: z.string().min(1).optional(),
+  /** What a drift halt does: `halt-and-cancel` (cancel every open order of the scope too) or `halt`. */
+  RECON_DRIFT_ACTION: KillSwitchAction.default('halt-and-cancel'),
+  ...RateBudgetEnv,
 });
 
 export interface ReconcilerProcessConfig {
@@ -95,6 +105,10 @@ export interface ReconcilerProcessConfig {
   readonly simEndpoints: { readonly restUrl: string; readonly wsStreamUrl: string; readonly wsApiUrl: string };
   /** The variables the adapter's credentials loader reads (a read-only key is enough unless orders are canceled). */
   readonly credentials: { readonly env: Readonly<Record<string, string>>; readonly secretFile?: string };
+  /** Where the request-weight budget lives (shared in Redis under `bourse start`). */
+  readonly rateBudget: RateBudgetSettings;
+  /** What a drift halt does besides halting. */
+  readonly driftAction: KillSwitchAction;
   readonly opsPort: number;
   readonly opsHost: string;
   readonly intervalMs: number;
@@ -162,6 +176,8 @@ export function loadConfig(
       env: credentialEnv,
       ...(e.BINANCE_SECRET_FILE === undefined ? {} : { secretFile: e.BINANCE_SECRET_FILE }),
     },
+    rateBudget: rateBudgetSettings(e),
+    driftAction: e.RECON_DRIFT_ACTION,
     opsPort: e.RECON_OPS_PORT ?? e.OPS_PORT ?? DEFAULT_OPS_PORT,
     opsHost: e.RECON_OPS_HOST,
     intervalMs: e.RECON_INTERVAL_MS,

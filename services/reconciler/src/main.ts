@@ -16,8 +16,14 @@ import {
   startTelemetry,
   type Logger,
 } from '@bourse/telemetry';
-import { BinanceVenueClient, createBinanceMetrics, loadApiCredentials } from '@bourse/venue-binance';
-import type { Registry } from 'prom-client';
+import {
+  BinanceVenueClient,
+  createBinanceMetrics,
+  loadApiCredentials,
+  openRateBudget,
+  type BinanceMetrics,
+  type OpenedRateBudget,
+} from '@bourse/venue-binance';
 import { loadConfig, ReconcilerConfigError, type ReconcilerProcessConfig } from './config.js';
 import { describe } from './shell/errors.js';
 import { OmsOurSide } from './shell/our-side.js';
@@ -76,6 +82,7 @@ async function main(): Promise<void> {
 
   let service: ReconcilerService | undefined;
   let venue: BinanceVenueClient | undefined;
+  let rateBudget: OpenedRateBudget | undefined;
   let stopping = false;
   const installed = installShutdown({
     logger,
@@ -90,6 +97,7 @@ async function main(): Promise<void> {
         },
       },
       { name: 'close-venue', run: async () => void (await venue?.close()) },
+      { name: 'close-rate-budget', run: async () => void (await rateBudget?.close()) },
       { name: 'drain-nats', run: () => bus.drain() },
       { name: 'close-pool', run: () => pool.end() },
       { name: 'close-ops', run: () => ops.close() },
@@ -101,7 +109,14 @@ async function main(): Promise<void> {
 
   try {
     await bus.ensureStreams();
-    venue = await connectVenue(config, logger, metrics.registry, () => stopping);
+    const binanceMetrics = createBinanceMetrics(metrics.registry);
+    rateBudget = await openRateBudget(config.rateBudget, {
+      redisUrl: config.redisUrl,
+      venue: 'binance',
+      metrics: binanceMetrics,
+      logger,
+    });
+    venue = await connectVenue(config, logger, binanceMetrics, rateBudget, () => stopping);
     if (!venue) return;
     service = new ReconcilerService({
       bus,
@@ -118,6 +133,7 @@ async function main(): Promise<void> {
       startRetryMs: config.startRetryMs,
       corrections: { timeoutMs: config.correctionsTimeoutMs, attempts: config.correctionsAttempts },
       activateOnFirstPass: config.activateOnFirstPass,
+      driftAction: config.driftAction,
     });
     void service.whenStarted().then((outcome) => {
       readiness.unblock('startup');
@@ -137,7 +153,8 @@ async function main(): Promise<void> {
 async function connectVenue(
   config: ReconcilerProcessConfig,
   logger: Logger,
-  registry: Registry,
+  binanceMetrics: BinanceMetrics,
+  rateBudget: OpenedRateBudget,
   stopping: () => boolean,
 ): Promise<BinanceVenueClient | undefined> {
   const credentials = loadApiCredentials({
@@ -145,7 +162,6 @@ async function connectVenue(
     env: config.credentials.env,
     ...(config.credentials.secretFile === undefined ? {} : { secretFile: config.credentials.secretFile }),
   });
-  const binanceMetrics = createBinanceMetrics(registry);
   for (let attempt = 1; !stopping(); attempt++) {
     try {
       return await BinanceVenueClient.connect({
@@ -153,6 +169,7 @@ async function connectVenue(
           target: config.target === 'sim' ? { name: 'sim', endpoints: config.simEndpoints } : { name: config.target },
         },
         credentials,
+        rateBudget: rateBudget.backend,
         metrics: binanceMetrics,
         logger,
       });

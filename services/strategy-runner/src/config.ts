@@ -2,6 +2,7 @@
 // process.env; parsed once at start, failing early with the variable that is wrong.
 
 import { hostname } from 'node:os';
+import { RateBudgetEnv, rateBudgetSettings, type RateBudgetSettings } from '@bourse/venue-binance';
 import { z } from 'zod';
 import { snapshotKeyPrefix } from '@bourse/contracts';
 import { RunnerConfigError } from './errors.js';
@@ -53,6 +54,7 @@ const Env = z.object({
   REQUIRE_RECONCILIATION: z.enum(['true', 'false']).default('true'),
   /** What bars are built from: `last` (trades), or the quotes' `mid`, `bid` or `ask` (quote-only feeds). */
   BAR_PRICE: z.enum(['last', 'mid', 'bid', 'ask']).default('last'),
+  ...RateBudgetEnv,
 });
 
 export interface RunnerConfig {
@@ -72,6 +74,8 @@ export interface RunnerConfig {
   /** `none`: no instrument specs (ctx.instrument is undefined). */
   readonly venueTarget: 'sim' | 'testnet' | 'mainnet' | 'none';
   readonly simRestUrl: string;
+  /** Where the request-weight budget of the venue reads lives (shared in Redis under `bourse start`). */
+  readonly rateBudget: RateBudgetSettings;
   readonly requireReconciliation: boolean;
   readonly barPrice: 'last' | 'mid' | 'bid' | 'ask';
 }
@@ -110,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RunnerConfig {
     logLevel: e.LOG_LEVEL,
     venueTarget: e.RUNNER_VENUE_TARGET,
     simRestUrl: e.RUNNER_SIM_REST_URL,
+    rateBudget: rateBudgetSettings(e),
     requireReconciliation: e.REQUIRE_RECONCILIATION === 'true',
     barPrice: e.BAR_PRICE,
   };

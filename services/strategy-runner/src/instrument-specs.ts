@@ -1,6 +1,7 @@
 import type { InstrumentRegistry } from '@bourse/domain';
 import type { Logger } from '@bourse/telemetry';
-import { BinanceVenueClient } from '@bourse/venue-binance';
+import { BinanceVenueClient, createBinanceMetrics, openRateBudget } from '@bourse/venue-binance';
+import type { Registry } from 'prom-client';
 import type { RunnerConfig } from './config.js';
 import type { KlineSource } from './klines-history.js';
 
@@ -28,7 +29,11 @@ export interface VenueReads {
 }
 
 /** Like loadInstrumentSpecs, keeping the client open for klines; undefined with target `none`. */
-export async function openVenueReads(config: RunnerConfig, logger: Logger): Promise<VenueReads | undefined> {
+export async function openVenueReads(
+  config: RunnerConfig,
+  logger: Logger,
+  registry?: Registry,
+): Promise<VenueReads | undefined> {
   if (config.venueTarget === 'none') {
     logger.warn({}, 'RUNNER_VENUE_TARGET=none: strategies get no instrument specs and no warm-up history');
     return undefined;
@@ -45,7 +50,25 @@ export async function openVenueReads(config: RunnerConfig, logger: Logger): Prom
           },
         }
       : { name: config.venueTarget };
-  const client = await BinanceVenueClient.connect({ options: { target, orderPath: 'rest', timeSyncIntervalMs: 0 } });
+  const metrics = createBinanceMetrics(registry);
+  const rateBudget = await openRateBudget(config.rateBudget, {
+    redisUrl: config.redisUrl,
+    venue: 'binance',
+    metrics,
+    logger,
+  });
+  let client: BinanceVenueClient;
+  try {
+    client = await BinanceVenueClient.connect({
+      options: { target, orderPath: 'rest', timeSyncIntervalMs: 0 },
+      rateBudget: rateBudget.backend,
+      metrics,
+      logger,
+    });
+  } catch (err) {
+    await rateBudget.close();
+    throw err;
+  }
   logger.debug({ venue: client.venue, target: config.venueTarget }, 'instrument specs loaded');
   // A market-data feed opens its socket on the first subscribe; klines are plain REST reads.
   const feed = client.marketData();
@@ -54,6 +77,9 @@ export async function openVenueReads(config: RunnerConfig, logger: Logger): Prom
     instruments: client.instruments,
     klines: (symbol, interval, limit) =>
       read === undefined ? Promise.reject(new Error('the venue feed has no klines')) : read(symbol, interval, limit),
-    close: () => client.close(),
+    close: async () => {
+      await client.close();
+      await rateBudget.close();
+    },
   };
 }

@@ -70,7 +70,7 @@ async function main(): Promise<void> {
   ready.unblock('bus');
 
   const wall = { now: () => Date.now() };
-  const venueReads = await openVenueReads(config, logger);
+  const venueReads = await openVenueReads(config, logger, metrics.registry);
   const instruments = venueReads?.instruments;
   const runner = new StrategyRunner({
     bus,

@@ -54,12 +54,29 @@ export {
 } from './common/rate-limiter.js';
 export {
   InMemoryRateBudget,
+  DEFAULT_EDGE_MS,
+  type InMemoryRateBudgetOptions,
   type RateBudgetBackend,
   type BucketSpec,
+  type BucketScope,
   type BlockKind,
   type TakeResult,
 } from './common/rate-budget.js';
 export { RedisRateBudget, type RedisRateBudgetOptions } from './common/redis-rate-budget.js';
+export {
+  FallbackRateBudget,
+  DEFAULT_FALLBACK_SHARE,
+  type FallbackRateBudgetOptions,
+} from './common/fallback-rate-budget.js';
+export {
+  RateBudgetEnv,
+  DEFAULT_RATE_BUDGET_PREFIX,
+  rateBudgetSettings,
+  openRateBudget,
+  type RateBudgetSettings,
+  type OpenedRateBudget,
+  type OpenRateBudgetDeps,
+} from './common/rate-budget-settings.js';
 export { ServerClock } from './common/server-clock.js';
 export { createBinanceMetrics, type BinanceMetrics } from './common/metrics.js';
 export { silentLogger, type VenueLogger } from './common/logger.js';

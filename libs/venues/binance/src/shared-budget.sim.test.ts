@@ -25,7 +25,7 @@ describe('several order-manager replicas share one account budget through Redis'
           started.apiKey,
           started.apiSecret,
           { orderPath: 'rest', maxRateLimitWaitMs: 0 },
-          new RedisRateBudget({ redis, prefix }),
+          new RedisRateBudget({ redis, prefix, ip: 'loopback', account: 'sim' }),
         ),
       ),
     );

@@ -11,6 +11,7 @@ import { readOrders, type OrderRow } from './ledger.js';
 import { pnlByStrategy, type StrategyPnl, type ValuedPosition } from './pnl.js';
 import { latestReport } from './recon.js';
 import { formatTradingStates, readTradingStates, type StateEntry } from './trading-state.js';
+import { formatTrips } from './trips.js';
 import { formatOrders, formatPositions, valuedPositions } from './views.js';
 import { formatStrategyActivity, readStrategyActivity, type StrategyActivity } from './strategy-activity.js';
 
@@ -76,6 +77,7 @@ export function formatStatus(s: StatusSnapshot, ctx: Pick<OperatorContext, 'conf
     ),
   );
   lines.push(...render('trading state', s.tradingState, (entries) => formatTradingStates(entries, s.at)));
+  lines.push(...render('kill-switch trips', s.tradingState, (entries) => formatTrips(entries, s.at)));
   lines.push(
     ...render('last reconciliation', s.lastReconciliation, (r) => {
       if (r === null) return ['none reported yet'];

@@ -216,6 +216,40 @@ describe('launch plan', () => {
     expect(plan.opsUrls['market-data']).toBe('http://127.0.0.1:9402');
   });
 
+  it('hands every process that calls the venue one shared rate budget: per IP and per account, in Redis', () => {
+    const expected = {
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      BOURSE_RATE_BUDGET: 'redis',
+      BOURSE_RATE_BUDGET_PREFIX: 'bourse:ratelimit:binance:sim:',
+      BOURSE_VENUE_IP: 'local',
+      BOURSE_VENUE_ACCOUNT: 'main',
+      BOURSE_RATE_FALLBACK_SHARE: '0.1',
+      BOURSE_RATE_EDGE_MS: '2000',
+    };
+    for (const service of ['order-manager', 'reconciler', 'market-data', 'strategy-runner'] as const) {
+      expect(plan.serviceEnv[service]).toMatchObject(expected);
+    }
+    // The risk gate never calls the venue.
+    expect(Object.keys(plan.serviceEnv['risk-gate'])).not.toContain('BOURSE_RATE_BUDGET');
+    const { config: own } = loadText(
+      `${MINIMAL}venue: { target: testnet, rateBudget: { shared: false, ip: nat-1, account: desk } }\n`,
+    );
+    expect(launchPlan(own, '/st').serviceEnv['order-manager']).toMatchObject({
+      BOURSE_RATE_BUDGET: 'memory',
+      BOURSE_RATE_BUDGET_PREFIX: 'bourse:ratelimit:binance:testnet:',
+      BOURSE_VENUE_IP: 'nat-1',
+      BOURSE_VENUE_ACCOUNT: 'desk',
+    });
+  });
+
+  it("hands the reconciler the drift halt's kill-switch action from the risk limits", () => {
+    expect(Object.keys(plan.serviceEnv.reconciler)).not.toContain('RECON_DRIFT_ACTION'); // its default: halt-and-cancel
+    const { config: own } = loadText(
+      `v: 1\nrisk: { limits: { v: 1, global: { killSwitch: { reconciliationDriftAction: halt } }, defaults: { maxOrderNotional: '1', priceBandBps: '1', maxQuoteAgeMs: 1, maxOpenOrders: 1, orderRate: { maxOrders: 1, windowMs: 1 }, rejectionCooldown: { afterRejections: 1, cooldownMs: 1 } } } }\n`,
+    );
+    expect(launchPlan(own, '/st').serviceEnv.reconciler.RECON_DRIFT_ACTION).toBe('halt');
+  });
+
   it('uses given files as they are and writes none of them', () => {
     const { config: given } = loadText(`v: 1\nrisk: { limitsFile: /l.yaml }\nstrategies: { file: /s.yaml }\n`);
     const p = launchPlan(given, '/st');

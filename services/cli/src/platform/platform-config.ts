@@ -47,6 +47,32 @@ const Endpoints = z.strictObject({
   wsApiUrl: WsUrl.optional(),
 });
 
+const BudgetName = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'must be 1-64 of A-Z a-z 0-9 _ . : -' });
+
+/**
+ * The venue's request-weight (per IP) and order-count (per account) budget, which every process
+ * that calls the venue spends from Redis, so that together they stay under the venue's limits.
+ */
+const RateBudgetConfig = z
+  .strictObject({
+    /** false: each process keeps its own budget in memory (only safe for one process alone). */
+    shared: z.boolean().default(true),
+    /** Redis key prefix of the budgets; the target (`sim`, `testnet`, `mainnet`) is appended. */
+    keyPrefix: z.string().min(1).default('bourse:ratelimit:binance:'),
+    /** Names the IP the platform's requests leave from; hosts behind one address share one name. */
+    ip: BudgetName.default('local'),
+    /** Names the venue account whose keys the services use. */
+    account: BudgetName.default('main'),
+    /** Part of each limit a process spends while Redis does not answer (0.1: ten processes stay under it). */
+    fallbackShare: z.number().gt(0).max(1).default(0.1),
+    /**
+     * How near a window boundary (ms) a request counts in both windows: covers the time from taking
+     * the budget to the venue counting the request, and the clock offset to the venue.
+     */
+    edgeMs: z.number().int().min(0).max(30_000).default(2_000),
+  })
+  .prefault({});
+
 const VenueConfig = z
   .strictObject({
     /** The venue id on every message (the Binance adapter's). */
@@ -59,6 +85,7 @@ const VenueConfig = z
     /** Overrides of the testnet base URLs (keys come from BINANCE_TESTNET_API_KEY / _SECRET, never this file). */
     testnet: Endpoints.default({}),
     mainnet: Endpoints.default({}),
+    rateBudget: RateBudgetConfig,
   })
   .prefault({});
 

@@ -140,6 +140,16 @@ export function launchPlan(config: PlatformConfig, stateDir: string): LaunchPlan
     REDIS_URL: config.servers.redis,
     ...(config.namespace !== '' ? { BOURSE_NAMESPACE: config.namespace } : {}),
   };
+  // One venue budget for every process that calls the venue (DESIGN: Redis holds shared order-rate limits).
+  const { rateBudget } = config.venue;
+  const budget: Record<string, string> = {
+    BOURSE_RATE_BUDGET: rateBudget.shared ? 'redis' : 'memory',
+    BOURSE_RATE_BUDGET_PREFIX: `${rateBudget.keyPrefix}${target}:`,
+    BOURSE_VENUE_IP: rateBudget.ip,
+    BOURSE_VENUE_ACCOUNT: rateBudget.account,
+    BOURSE_RATE_FALLBACK_SHARE: String(rateBudget.fallbackShare),
+    BOURSE_RATE_EDGE_MS: String(rateBudget.edgeMs),
+  };
   // Each venue-facing service names the adapter's target and sim URLs with its own prefix.
   const venue = (prefix: string): Record<string, string> => ({
     [`${prefix}_VENUE_TARGET`]: target,
@@ -159,15 +169,21 @@ export function launchPlan(config: PlatformConfig, stateDir: string): LaunchPlan
     'order-manager': {
       ...common,
       ...venue('OMS'),
+      ...budget,
       ...ops('order-manager'),
     },
     reconciler: {
       ...common,
       ...venue('RECON'),
+      ...budget,
       ...ops('reconciler'),
       RECON_INTERVAL_MS: String(config.reconciler.intervalMs),
       RECON_CONFIG_FILE: reconcilerFile,
       RECON_ACTIVATE_ON_FIRST_PASS: String(activatesOnFirstPass(config)),
+      // The drift halt's kill-switch action lives with the other triggers' in the risk limits.
+      ...(config.risk.limits?.global.killSwitch?.reconciliationDriftAction !== undefined
+        ? { RECON_DRIFT_ACTION: config.risk.limits.global.killSwitch.reconciliationDriftAction }
+        : {}),
     },
     'risk-gate': {
       ...common,
@@ -187,6 +203,7 @@ export function launchPlan(config: PlatformConfig, stateDir: string): LaunchPlan
             MD_SIM_WS_API_URL: endpoints.wsApiUrl,
           }
         : {}),
+      ...budget,
       MD_INSTRUMENTS: config.marketData.instruments.join(','),
       MD_SNAPSHOT_KEY_PREFIX: marketSnapshotPrefix(config),
       ...ops('market-data'),
@@ -200,6 +217,7 @@ export function launchPlan(config: PlatformConfig, stateDir: string): LaunchPlan
       // Instrument specs come from the venue's exchangeInfo over REST.
       RUNNER_VENUE_TARGET: target,
       ...(target === 'sim' ? { RUNNER_SIM_REST_URL: endpoints.restUrl } : {}),
+      ...budget,
       ...ops('strategy-runner'),
     },
   };

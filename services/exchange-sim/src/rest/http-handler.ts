@@ -6,7 +6,7 @@ import { checkTimestamp, DEFAULT_RECV_WINDOW_MS, MAX_RECV_WINDOW_MS, restSigning
 import { weightOf, type Call, type Endpoint, type SimContext } from '../api/endpoint.js';
 import { BinanceApiError, binanceErrors, isBinanceApiError } from '../errors.js';
 import { Params } from '../params.js';
-import { orderHeaders, type OrderUsage } from '../rate-limits.js';
+import { orderHeaders, weightHeader, type OrderUsage } from '../rate-limits.js';
 import { REST_ROUTES, type HttpMethod } from './routes.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -132,13 +132,16 @@ async function handle(sim: SimContext, admin: AdminHandler, req: IncomingMessage
     }
     if (sim.faults.takeTooManyRequests()) {
       const err = binanceErrors.tooMuchWeight(sim.rateLimits().requestWeightPerMinute, 1);
-      sendJson(res, 429, err.toJSON(), { ...err.headers, 'X-MBX-USED-WEIGHT-1M': String(sim.limiter.usedWeight(ip)) });
+      sendJson(res, 429, err.toJSON(), {
+        ...err.headers,
+        [weightHeader(sim.rateLimits())]: String(sim.limiter.usedWeight(ip)),
+      });
       return;
     }
     const p = Params.fromForm(rawQuery, req.method === 'GET' ? '' : rawBody);
     const weight = weightOf(endpoint, p);
     const usage = sim.limiter.spendWeight(ip, weight);
-    headers['X-MBX-USED-WEIGHT-1M'] = String(usage.usedWeight1m);
+    headers[weightHeader(sim.rateLimits())] = String(usage.usedWeight1m);
     const call = authenticate(sim, endpoint, req, p, rawQuery, req.method === 'GET' ? '' : rawBody);
     let orders: OrderUsage | undefined;
     if (endpoint.orders && call.account !== undefined) orders = sim.limiter.countOrders(call.account, endpoint.orders);
@@ -151,7 +154,7 @@ async function handle(sim: SimContext, admin: AdminHandler, req: IncomingMessage
     }
     sendJson(res, 200, result, headers);
   } catch (err) {
-    headers['X-MBX-USED-WEIGHT-1M'] ??= String(sim.limiter.usedWeight(ip));
+    headers[weightHeader(sim.rateLimits())] ??= String(sim.limiter.usedWeight(ip));
     if (isBinanceApiError(err)) {
       sendJson(res, err.httpStatus, err.toJSON(), { ...headers, ...err.headers });
       return;

@@ -575,15 +575,24 @@ export class OrderManagerService {
     await this.tactics?.abortFor(ids, `${command.command} by ${command.requestedBy}`);
     const canceled: ClientOrderId[] = [];
     const failed: { clientOrderId: ClientOrderId; reason: string }[] = [];
-    for (const target of plan.targets) {
-      try {
-        const result = await this.cancelOne(target.clientOrderId, target.instrument);
-        if (result.execution.kind === 'canceled') canceled.push(target.clientOrderId);
-        else failed.push({ clientOrderId: target.clientOrderId, reason: failureOf(result) });
-      } catch (err) {
-        failed.push({ clientOrderId: target.clientOrderId, reason: err instanceof Error ? err.message : String(err) });
-      }
-    }
+    // All at once, not one venue round trip after another: a kill switch's cancel-all must leave
+    // nothing resting within a second however many orders the scope has. The pipeline still
+    // journals the results one batch at a time.
+    await Promise.all(
+      plan.targets.map(async (target) => {
+        try {
+          const result = await this.cancelOne(target.clientOrderId, target.instrument);
+          if (result.execution.kind === 'canceled') canceled.push(target.clientOrderId);
+          else failed.push({ clientOrderId: target.clientOrderId, reason: failureOf(result) });
+        } catch (err) {
+          failed.push({
+            clientOrderId: target.clientOrderId,
+            reason: err instanceof Error ? err.message : String(err),
+          });
+        }
+      }),
+    );
+    canceled.sort();
     this.log.info(
       { command: command.command, requestedBy: command.requestedBy, canceled, failed },
       'cancel command done',

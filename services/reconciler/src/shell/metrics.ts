@@ -17,6 +17,10 @@ export interface ReconcilerMetrics {
   readonly unknownOpenOrders: Gauge<'venue'>;
   /** `outcome`: canceled | rejected | unknown | failed. */
   readonly cancels: Counter<'venue' | 'outcome'>;
+  /** Cancel-alls of halt-and-cancel drift halts; `outcome`: ok | failed. */
+  readonly driftCancels: Counter<'venue' | 'outcome'>;
+  /** Open orders canceled by drift halts. */
+  readonly driftCanceledOrders: Counter<'venue'>;
   /** Unix seconds of the last completed run. */
   readonly lastRun: Gauge<'venue'>;
   /** Messages received that could not be used (bad trigger, …) beyond what the bus counts. */
@@ -64,6 +68,16 @@ export function createReconcilerMetrics(metrics: Metrics): ReconcilerMetrics {
       name: 'bourse_recon_cancels_total',
       help: 'Cancels of unknown venue orders, by outcome',
       labelNames: ['venue', 'outcome'],
+    }),
+    driftCancels: metrics.counter({
+      name: 'bourse_recon_drift_cancels_total',
+      help: 'Cancel-alls sent by halt-and-cancel drift halts, by outcome',
+      labelNames: ['venue', 'outcome'],
+    }),
+    driftCanceledOrders: metrics.counter({
+      name: 'bourse_recon_drift_canceled_orders_total',
+      help: 'Open orders canceled by drift halts',
+      labelNames: ['venue'],
     }),
     lastRun: metrics.gauge({
       name: 'bourse_recon_last_run_timestamp_seconds',

@@ -3,7 +3,7 @@
 // on demand (`cmd.reconciler.recon-now`, replying with the report), and after a venue stream reset
 // (market data's FeedStatus `reset`, debounced). One run at a time; triggers coalesce (RunQueue).
 
-import type { Bus, BusSubscription, TypedKv } from '@bourse/bus';
+import { requestTripCancel, type Bus, type BusSubscription, type TypedKv } from '@bourse/bus';
 import {
   FeedStatus,
   operatorReplyOf,
@@ -11,6 +11,7 @@ import {
   ReconciliationReport,
   ReconNowCommand,
   TradingState,
+  type KillSwitchAction,
   type ReconciliationTrigger,
   type VenueId,
 } from '@bourse/contracts';
@@ -53,6 +54,10 @@ export interface ReconcilerServiceOptions {
   readonly corrections: CorrectionsOptions;
   /** Paper trading: write global ACTIVE after the start run passes, when the key was never written. */
   readonly activateOnFirstPass: boolean;
+  /** What a drift halt does besides halting (default `halt-and-cancel`). */
+  readonly driftAction?: KillSwitchAction;
+  /** How long a drift halt waits for the order manager's cancel-all answer (default 10 s). */
+  readonly driftCancelTimeoutMs?: number;
 }
 
 export class ReconcilerService {
@@ -92,7 +97,21 @@ export class ReconcilerService {
   async start(): Promise<RunOutcome> {
     const { bus, venue } = this.options;
     const kv: TypedKv<TradingState> = await bus.tradingState(TradingStateContract);
-    this.writer = new TradingStateWriter(kv, this.logger);
+    this.writer = new TradingStateWriter(kv, this.logger, {
+      action: this.options.driftAction ?? 'halt-and-cancel',
+      cancelAll: (scope) =>
+        requestTripCancel(
+          bus,
+          scope,
+          RECONCILER_SERVICE,
+          () => this.options.clock.now(),
+          this.options.driftCancelTimeoutMs ?? 10_000,
+        ),
+      onCancel: (cancel) => {
+        this.metrics.driftCancels.inc({ venue: this.venueId, outcome: cancel.ok ? 'ok' : 'failed' });
+        this.metrics.driftCanceledOrders.inc({ venue: this.venueId }, cancel.canceled.length);
+      },
+    });
     const runner = new ReconciliationRunner({
       venueId: this.venueId,
       venue,

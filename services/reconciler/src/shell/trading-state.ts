@@ -1,9 +1,26 @@
 // The reconciler's writes to the trading-state KV: HALTED when drift passes a tolerance, and (paper
-// trading only, when configured) the first ACTIVE after a passing start run.
+// trading only, when configured) the first ACTIVE after a passing start run. The drift halt is a
+// kill-switch trip: its configured action (`halt-and-cancel` by default, from the risk limits'
+// `global.killSwitch.reconciliationDriftAction`, handed over by `bourse start`) may also cancel every
+// open order of the scope through the order manager's cancel-all, recorded on the HALTED entry.
 
-import type { TypedKv } from '@bourse/bus';
-import { tradingStateKey, type TradingState } from '@bourse/contracts';
+import { recordTripCancel, type TypedKv } from '@bourse/bus';
+import {
+  tradingStateKey,
+  type KillSwitchAction,
+  type KillSwitchCancel,
+  type TradingState,
+  type TradingStateScope,
+} from '@bourse/contracts';
 import type { Logger } from '@bourse/telemetry';
+
+export interface DriftTrip {
+  readonly action: KillSwitchAction;
+  /** The order manager's cancel-all for the scope; never throws. */
+  cancelAll(scope: TradingStateScope): Promise<KillSwitchCancel>;
+  /** Told each cancel's answer (metrics). */
+  onCancel(cancel: KillSwitchCancel): void;
+}
 
 const GLOBAL_KEY = tradingStateKey({ kind: 'global' });
 
@@ -11,6 +28,7 @@ export class TradingStateWriter {
   constructor(
     private readonly kv: TypedKv<TradingState>,
     private readonly logger: Logger,
+    private readonly drift?: DriftTrip,
   ) {}
 
   /**
@@ -19,20 +37,41 @@ export class TradingStateWriter {
    * operator) makes it fail rather than be overwritten; it is then read and decided again once.
    * Returns whether this call wrote.
    */
-  async halt(state: TradingState): Promise<boolean> {
-    const key = tradingStateKey(state.scope);
+  async halt(drifted: TradingState): Promise<boolean> {
+    const key = tradingStateKey(drifted.scope);
+    const action = this.drift?.action ?? 'halt';
+    const state: TradingState = {
+      ...drifted,
+      reason: `${drifted.reason} (reconciliation-drift: ${action})`,
+      trip: { trigger: 'reconciliation-drift', action, trippedAt: drifted.updatedAt },
+    };
     for (let attempt = 0; attempt < 2; attempt++) {
       const current = await this.kv.get(key);
       if (current?.value.mode === 'HALTED') return false;
       try {
         await this.kv.put(key, state, current ? { expectedRevision: current.revision } : undefined);
-        this.logger.warn({ key, reason: state.reason }, 'reconciliation drift: trading HALTED');
-        return true;
       } catch (err) {
         if (attempt === 1) throw err;
+        continue;
       }
+      this.logger.warn({ key, reason: state.reason, action }, `reconciliation drift: trading HALTED (${action})`);
+      if (this.drift !== undefined && action === 'halt-and-cancel') await this.cancel(this.drift, state);
+      return true;
     }
     return false;
+  }
+
+  private async cancel(drift: DriftTrip, state: TradingState): Promise<void> {
+    const cancel = await drift.cancelAll(state.scope);
+    drift.onCancel(cancel);
+    const log = { scope: state.scope, canceled: cancel.canceled, failed: cancel.failed };
+    if (cancel.ok) this.logger.warn(log, `reconciliation drift: canceled ${cancel.canceled.length} open order(s)`);
+    else this.logger.error(log, 'reconciliation drift: cancel-all failed; orders may still rest at the venue');
+    try {
+      await recordTripCancel(this.kv, state.scope, state.updatedAt, cancel);
+    } catch (err) {
+      this.logger.error({ err, scope: state.scope }, 'could not record the drift cancel on the trading state');
+    }
   }
 
   /**

@@ -6,6 +6,7 @@ import {
   DEFAULT_REJECTION_BURST,
   DEFAULT_STALE_FEED_HALT_AFTER_MS,
   resolveLimits,
+  resolveKillSwitchAction,
   resolveRejectionBurst,
   resolveStaleFeedHaltAfterMs,
 } from './resolve.js';
@@ -176,6 +177,54 @@ describe('kill-switch triggers in the limits', () => {
         'strategies.sma-cross.killSwitch',
         'strategies.sma-cross.killSwitch.rejectionBurst.count',
       ].sort(),
+    );
+  });
+});
+
+describe('kill-switch actions in the limits', () => {
+  const base = loadLimits(exampleText, 'yaml');
+
+  it('defaults to halt-and-cancel for daily loss and drift, halt for the others, when nothing is set', () => {
+    const bare = { ...base, global: {}, defaults: { ...base.defaults, killSwitch: undefined } };
+    const strategy = { kind: 'strategy', strategyId: 'mean-rev' } as const;
+    const instrument = { kind: 'instrument', symbol: 'BTCUSDT' } as const;
+    expect(resolveKillSwitchAction(bare, 'daily-loss', strategy)).toBe('halt-and-cancel');
+    expect(resolveKillSwitchAction(bare, 'daily-loss', { kind: 'global' })).toBe('halt-and-cancel');
+    expect(resolveKillSwitchAction(bare, 'reconciliation-drift', { kind: 'global' })).toBe('halt-and-cancel');
+    expect(resolveKillSwitchAction(bare, 'rejection-burst', strategy)).toBe('halt');
+    expect(resolveKillSwitchAction(bare, 'stale-feed', instrument, 'BTC/USDT')).toBe('halt');
+  });
+
+  it('takes the most specific level of the scope: strategy or instrument, then defaults; global on its own', () => {
+    const limits = loadLimits(
+      example
+        .replace('    staleFeedAction: halt\n', '    staleFeedAction: halt-and-cancel\n')
+        .replace(
+          '    killSwitch: { staleFeedHaltAfterMs: 30000 }',
+          '    killSwitch: { staleFeedHaltAfterMs: 30000, staleFeedAction: halt }',
+        )
+        .replace(
+          '      rejectionBurst: { count: 3 }',
+          '      rejectionBurst: { count: 3 }\n      dailyLossAction: halt',
+        )
+        .replace('  # killSwitch: { dailyLossAction', '  killSwitch: { dailyLossAction')
+        .toString(),
+      'yaml',
+    );
+    const eth = { kind: 'instrument', symbol: 'ETHUSDT' } as const;
+    const btc = { kind: 'instrument', symbol: 'BTCUSDT' } as const;
+    expect(resolveKillSwitchAction(limits, 'stale-feed', eth, 'ETH/USDT')).toBe('halt');
+    expect(resolveKillSwitchAction(limits, 'stale-feed', btc, 'BTC/USDT')).toBe('halt-and-cancel');
+    expect(resolveKillSwitchAction(limits, 'daily-loss', { kind: 'strategy', strategyId: 'sma-cross' })).toBe('halt');
+    expect(resolveKillSwitchAction(limits, 'daily-loss', { kind: 'strategy', strategyId: 'other' })).toBe(
+      'halt-and-cancel',
+    );
+    expect(resolveKillSwitchAction(limits, 'reconciliation-drift', { kind: 'global' })).toBe('halt');
+  });
+
+  it('refuses an action it does not know, naming the key', () => {
+    expect(issuesOf(example.replace('    rejectionBurstAction: halt\n', '    rejectionBurstAction: cancel\n'))).toEqual(
+      [expect.objectContaining({ path: 'defaults.killSwitch.rejectionBurstAction' })],
     );
   });
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
-import { TimeInForce, TradingMode } from '@bourse/contracts';
+import { KillSwitchAction, TimeInForce, TradingMode } from '@bourse/contracts';
 import { LimitsConfigError, type LimitsIssue } from '../errors.js';
 
 // The risk limits file (YAML or JSON), validated strictly: an unknown key is an error, not a
@@ -71,11 +71,33 @@ const rejectionBurst = z.strictObject({
 });
 /** How long an instrument's feed may stay not-live after reporting `stale` before it is halted; 0 = off. */
 const staleFeedHaltAfterMs = offOrMs;
-const StrategyKillSwitch = z.strictObject({ rejectionBurst: rejectionBurst.optional() });
-const InstrumentKillSwitch = z.strictObject({ staleFeedHaltAfterMs: staleFeedHaltAfterMs.optional() });
+/**
+ * What each trigger does when it trips, in the scope it trips: `halt` stops new orders;
+ * `halt-and-cancel` also cancels every open order of that scope through the order manager's
+ * cancel-all (journalled and reconciled like an operator's). Built-in defaults in resolve.ts:
+ * daily loss and reconciliation drift halt-and-cancel, the others halt.
+ */
+const action = KillSwitchAction;
+const StrategyKillSwitch = z.strictObject({
+  rejectionBurst: rejectionBurst.optional(),
+  rejectionBurstAction: action.optional(),
+  dailyLossAction: action.optional(),
+});
+const InstrumentKillSwitch = z.strictObject({
+  staleFeedHaltAfterMs: staleFeedHaltAfterMs.optional(),
+  staleFeedAction: action.optional(),
+});
 const DefaultKillSwitch = z.strictObject({
   rejectionBurst: rejectionBurst.optional(),
   staleFeedHaltAfterMs: staleFeedHaltAfterMs.optional(),
+  rejectionBurstAction: action.optional(),
+  staleFeedAction: action.optional(),
+  dailyLossAction: action.optional(),
+});
+/** Global triggers: the global daily loss (the gate's) and reconciliation drift (the reconciler's, handed to it by `bourse start`). */
+const GlobalKillSwitch = z.strictObject({
+  dailyLossAction: action.optional(),
+  reconciliationDriftAction: action.optional(),
 });
 
 /** Limits that apply to one strategy trading one instrument: settable at every level. */
@@ -140,6 +162,7 @@ const GlobalLimits = z.strictObject({
   maxDailyLoss: lossLimits.optional(),
   /** Open orders plus in-flight requests of the whole account. */
   maxOpenOrders: count.optional(),
+  killSwitch: GlobalKillSwitch.optional(),
 });
 
 export const LimitsConfig = z.strictObject({

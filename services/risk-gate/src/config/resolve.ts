@@ -1,5 +1,11 @@
 import { dec, type Decimal } from '@bourse/domain';
-import type { TimeInForce, TradingMode } from '@bourse/contracts';
+import type {
+  KillSwitchAction,
+  KillSwitchTrigger,
+  TimeInForce,
+  TradingMode,
+  TradingStateScope,
+} from '@bourse/contracts';
 import type { LimitsConfig, SessionWindow } from './limits.js';
 
 // The limits that apply to one (strategy, instrument), with the precedence of limits.ts applied
@@ -94,6 +100,50 @@ export function resolveRejectionBurst(config: LimitsConfig, strategyId: string):
     count: layers.find((l) => l?.count !== undefined)?.count ?? DEFAULT_REJECTION_BURST.count,
     windowMs: layers.find((l) => l?.windowMs !== undefined)?.windowMs ?? DEFAULT_REJECTION_BURST.windowMs,
   };
+}
+
+/** What a trip does when no level names an action: daily loss and drift cancel, the others only halt. */
+export const DEFAULT_KILL_SWITCH_ACTIONS: Readonly<Record<KillSwitchTrigger, KillSwitchAction>> = {
+  'daily-loss': 'halt-and-cancel',
+  'reconciliation-drift': 'halt-and-cancel',
+  'rejection-burst': 'halt',
+  'stale-feed': 'halt',
+};
+
+/**
+ * The action of a trip of `trigger` in `scope`, the most specific level first: a strategy's
+ * `strategies.<id>.killSwitch` > `defaults.killSwitch`; an instrument's `instruments.<BASE/QUOTE>.killSwitch`
+ * > `defaults.killSwitch`; the global scope's `global.killSwitch`; then the built-in default.
+ */
+export function resolveKillSwitchAction(
+  config: LimitsConfig,
+  trigger: KillSwitchTrigger,
+  scope: TradingStateScope,
+  instrument?: string,
+): KillSwitchAction {
+  const key = (
+    {
+      'daily-loss': 'dailyLossAction',
+      'rejection-burst': 'rejectionBurstAction',
+      'stale-feed': 'staleFeedAction',
+      'reconciliation-drift': 'reconciliationDriftAction',
+    } as const
+  )[trigger];
+  type ActionKey = typeof key;
+  const layers: (Partial<Record<ActionKey, KillSwitchAction>> | undefined)[] =
+    scope.kind === 'global'
+      ? [config.global.killSwitch]
+      : scope.kind === 'strategy'
+        ? [config.strategies[scope.strategyId]?.killSwitch, config.defaults.killSwitch]
+        : [
+            instrument === undefined ? undefined : config.instruments[instrument]?.killSwitch,
+            config.defaults.killSwitch,
+          ];
+  for (const layer of layers) {
+    const found = layer?.[key];
+    if (found !== undefined) return found;
+  }
+  return DEFAULT_KILL_SWITCH_ACTIONS[trigger];
 }
 
 /** The stale-feed bound of an instrument (`BTC/USDT`): `instruments.<symbol>.killSwitch` > `defaults.killSwitch` > built-in; 0 = off. */

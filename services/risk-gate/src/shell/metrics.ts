@@ -11,6 +11,10 @@ export interface RiskGateMetrics {
   readonly killSwitchTrips: Counter<'scope' | 'trigger'>;
   /** Rejection bursts and stale-feed episodes past their bound (once each), whether or not the scope was HALTED already. */
   readonly killSwitchTriggers: Counter<'trigger'>;
+  /** Cancel-alls of `halt-and-cancel` trips; `outcome`: ok | failed. */
+  readonly killSwitchCancels: Counter<'trigger' | 'outcome'>;
+  /** Orders the venue confirmed canceled by a kill-switch trip. */
+  readonly killSwitchCanceledOrders: Counter<'trigger'>;
   /** `result`: applied | unchanged | refused. */
   readonly limitsReloads: Counter<'result'>;
   /** `outcome`: applied | duplicate | ignored | rejected (rejected ones are dead-lettered). */
@@ -48,6 +52,16 @@ export function createRiskGateMetrics(metrics: Metrics): RiskGateMetrics {
     killSwitchTriggers: metrics.counter({
       name: 'bourse_risk_kill_switch_triggers_total',
       help: 'Rejection bursts and stale feeds past their bound detected by the risk gate, by trigger',
+      labelNames: ['trigger'],
+    }),
+    killSwitchCancels: metrics.counter({
+      name: 'bourse_risk_kill_switch_cancels_total',
+      help: 'Cancel-alls sent by halt-and-cancel kill-switch trips, by trigger and outcome',
+      labelNames: ['trigger', 'outcome'],
+    }),
+    killSwitchCanceledOrders: metrics.counter({
+      name: 'bourse_risk_kill_switch_canceled_orders_total',
+      help: 'Open orders canceled by kill-switch trips, by trigger',
       labelNames: ['trigger'],
     }),
     limitsReloads: metrics.counter({

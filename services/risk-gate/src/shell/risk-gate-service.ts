@@ -6,6 +6,8 @@
 import {
   DeadLetterContract,
   DURABLE_CONSUMERS,
+  recordTripCancel,
+  requestTripCancel,
   type Bus,
   type ConsumerHandle,
   type DurableConsumerSpec,
@@ -37,6 +39,7 @@ import { RiskGateCore } from '../core/risk-gate-core.js';
 import { RiskState, type RecordedDecision } from '../core/risk-state.js';
 import type { Clock } from '../core/types.js';
 import type { DecisionHistorySource } from './decision-history.js';
+import { resolveKillSwitchAction } from '../config/resolve.js';
 import { KillSwitch } from './kill-switch.js';
 import type { LimitsSource } from './limits-file.js';
 import { createRiskGateMetrics, TRADING_MODE_VALUE, type RiskGateMetrics } from './metrics.js';
@@ -73,6 +76,8 @@ export interface RiskGateServiceOptions {
   readonly inFlightExpiryMs?: number;
   /** The intents consumer (tests shorten its ack wait); default DURABLE_CONSUMERS.riskGateIntents. */
   readonly intentConsumer?: DurableConsumerSpec;
+  /** How long a halt-and-cancel trip waits for the order manager's cancel-all answer (default 10 s). */
+  readonly killSwitchCancelTimeoutMs?: number;
 }
 
 export type LimitsReload =
@@ -147,7 +152,19 @@ export class RiskGateService {
 
     const kv = await this.bus.tradingState(TradingStateContract);
     this.kv = kv;
-    this.killSwitch = new KillSwitch(kv, core, clock, this.logger, this.metrics, this.bus.service);
+    const bus = this.bus;
+    this.killSwitch = new KillSwitch(kv, core, clock, this.logger, this.metrics, bus.service, {
+      actionFor: (trigger, scope) =>
+        resolveKillSwitchAction(
+          core.limits,
+          trigger,
+          scope,
+          scope.kind === 'instrument' ? registry.byVenueSymbol(scope.symbol)?.symbol : undefined,
+        ),
+      cancelAll: (scope) =>
+        requestTripCancel(bus, scope, bus.service, () => clock.now(), this.options.killSwitchCancelTimeoutMs ?? 10_000),
+      record: (scope, trippedAt, cancel) => recordTripCancel(kv, scope, trippedAt, cancel),
+    });
     this.watch = await kv.watch((change) => this.onTradingStateChange(change));
     await this.primeTradingStates(kv, registry, limits);
 
@@ -255,6 +272,7 @@ export class RiskGateService {
     this.subscriptions = [];
     await this.watch?.stop();
     this.watch = undefined;
+    await this.killSwitch?.settled();
   }
 
   /** Re-reads the limits file; a valid one replaces the limits (each change logged), an invalid one is refused. */

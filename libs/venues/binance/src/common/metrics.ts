@@ -16,6 +16,7 @@ export interface BinanceMetrics {
   readonly unknownOrders: Counter<'venue' | 'resolution'>;
   readonly droppedFrames: Counter<'venue' | 'connection' | 'reason'>;
   readonly clockOffset: Gauge<'venue'>;
+  readonly rateBudgetFallbacks: Counter<'venue'>;
 }
 
 /** 0 connecting, 1 open, 2 reconnecting, 3 closed. */
@@ -81,6 +82,12 @@ export function createBinanceMetrics(registry: Registry = new Registry()): Binan
     clockOffset: new Gauge({
       name: 'bourse_venue_clock_offset_ms',
       help: 'Measured venue clock minus local clock',
+      labelNames: ['venue'],
+      registers: [registry],
+    }),
+    rateBudgetFallbacks: new Counter({
+      name: 'bourse_venue_rate_budget_fallbacks_total',
+      help: 'Requests budgeted from the local fallback share because the shared budget (Redis) did not answer',
       labelNames: ['venue'],
       registers: [registry],
     }),

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, it, expect } from 'vitest';
 import { VenueError, VenueErrorCode } from '@bourse/venues';
 import { InMemoryRateBudget, type RateBudgetBackend } from './rate-budget.js';
 import { RedisRateBudget } from './redis-rate-budget.js';
+import { FallbackRateBudget } from './fallback-rate-budget.js';
+import { silentLogger } from './logger.js';
 import { BinanceRateLimiter } from './rate-limiter.js';
 import type { RateLimitRule } from './models.js';
 
@@ -14,7 +16,8 @@ const RULES: RateLimitRule[] = [
 ];
 
 class ManualClock {
-  constructor(public t = 1_000_000) {}
+  // Mid-way through a 10-second window (1_000_000-1_010_000) and a minute (960_000-1_020_000).
+  constructor(public t = 1_005_000) {}
   now(): number {
     return this.t;
   }
@@ -63,16 +66,47 @@ describe('BinanceRateLimiter (in-process budget)', () => {
     const err = await rejection(limiter.acquire({ weight: 1, orders: 1 }, 'order.place'));
     expect(err.code).toBe(VenueErrorCode.RATE_LIMITED);
     expect(err.kind).toBe('retryable');
-    expect(err.retryAfterMs).toBe(2_000);
+    // Binance's windows are fixed: the order count comes back when the 10-second window ends
+    // (plus the edge a request near a boundary is counted on both sides of).
+    expect(err.retryAfterMs).toBe(7_000);
     // Queries (no order count) still go through on the weight budget.
     await limiter.acquire({ weight: 4 }, 'order.status');
   });
 
-  it('waits for the budget to refill when allowed to', async () => {
+  it("waits for the venue's window to end when allowed to, not for a sliding refill", async () => {
     const { limiter, waits } = setup(60_000);
     await limiter.acquire({ weight: 100 }, 'GET /api/v3/exchangeInfo');
     await limiter.acquire({ weight: 50 }, 'GET /api/v3/depth');
-    expect(waits).toEqual([30_000]);
+    // The minute ends at 1_020_000; a refill at 100/min would have let 50 through at 1_035_000 - 30 s
+    // into the same venue minute, which the venue would answer with 429.
+    expect(waits).toEqual([17_000]);
+  });
+
+  it('counts a request near a window boundary in both windows the venue may count it in', async () => {
+    const { clock, limiter } = setup();
+    clock.t = 1_019_500; // half a second before the minute ends
+    await limiter.acquire({ weight: 60 }, 'GET /api/v3/depth');
+    clock.t = 1_020_200; // the next minute: the 60 may have landed in it, so 41 more would be too many
+    expect((await rejection(limiter.acquire({ weight: 41 }, 'GET /api/v3/depth'))).code).toBe(
+      VenueErrorCode.RATE_LIMITED,
+    );
+    await limiter.acquire({ weight: 40 }, 'GET /api/v3/depth');
+  });
+
+  it('spends only its share of each limit when told to (the fallback while Redis is away)', async () => {
+    const clock = new ManualClock();
+    const limiter = new BinanceRateLimiter({
+      backend: new InMemoryRateBudget(clock, { share: 0.2 }),
+      clock,
+      maxWaitMs: 0,
+    });
+    limiter.configure(RULES);
+    await limiter.acquire({ weight: 20 }, 'GET /api/v3/depth');
+    expect((await rejection(limiter.acquire({ weight: 1 }, 'x'))).code).toBe(VenueErrorCode.RATE_LIMITED);
+    await limiter.acquire({ weight: 0, orders: 1 }, 'order.place');
+    expect((await rejection(limiter.acquire({ weight: 0, orders: 1 }, 'order.place'))).code).toBe(
+      VenueErrorCode.RATE_LIMITED,
+    );
   });
 
   it('corrects the budget downwards from X-MBX-USED-WEIGHT and order-count headers', async () => {
@@ -140,7 +174,7 @@ describe('BinanceRateLimiter (in-process budget)', () => {
   });
 });
 
-describe('RedisRateBudget (shared token bucket in a Lua script)', () => {
+describe('RedisRateBudget (shared fixed windows in a Lua script)', () => {
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', {
     lazyConnect: false,
     maxRetriesPerRequest: 1,
@@ -163,7 +197,9 @@ describe('RedisRateBudget (shared token bucket in a Lua script)', () => {
   });
 
   it('lets several limiters (replicas) share one order budget exactly', async () => {
-    const replicas = [0, 1, 2].map(() => limiterOn(new RedisRateBudget({ redis, prefix: `${prefix}a:` })));
+    const replicas = [0, 1, 2].map(() =>
+      limiterOn(new RedisRateBudget({ redis, prefix: `${prefix}a:`, ip: 'ip1', account: 'acct1' })),
+    );
     const attempts = Array.from({ length: 9 }, (_, i) =>
       replicas[i % 3]!.acquire({ weight: 1, orders: 1 }, 'order.place').then(
         () => 'ok' as const,
@@ -176,7 +212,7 @@ describe('RedisRateBudget (shared token bucket in a Lua script)', () => {
   });
 
   it('is atomic across buckets: a refused order spends no weight', async () => {
-    const limiter = limiterOn(new RedisRateBudget({ redis, prefix: `${prefix}b:` }));
+    const limiter = limiterOn(new RedisRateBudget({ redis, prefix: `${prefix}b:`, ip: 'ip1', account: 'acct1' }));
     await limiter.observeHeaders({ 'x-mbx-order-count-10s': '5' });
     await rejection(limiter.acquire({ weight: 10, orders: 1 }, 'order.place'));
     // All 100 weight is still there.
@@ -185,8 +221,8 @@ describe('RedisRateBudget (shared token bucket in a Lua script)', () => {
   });
 
   it('shares a 418 ban and a 429 backoff between processes', async () => {
-    const a = limiterOn(new RedisRateBudget({ redis, prefix: `${prefix}c:` }));
-    const b = limiterOn(new RedisRateBudget({ redis, prefix: `${prefix}c:` }));
+    const a = limiterOn(new RedisRateBudget({ redis, prefix: `${prefix}c:`, ip: 'ip1', account: 'acct1' }));
+    const b = limiterOn(new RedisRateBudget({ redis, prefix: `${prefix}c:`, ip: 'ip1', account: 'acct1' }));
     await a.onRateLimited(60_000);
     const limited = await rejection(b.acquire({ weight: 1 }, 'x'));
     expect(limited.code).toBe(VenueErrorCode.RATE_LIMITED);
@@ -196,7 +232,52 @@ describe('RedisRateBudget (shared token bucket in a Lua script)', () => {
     expect(banned.code).toBe(VenueErrorCode.IP_BANNED);
     expect(banned.retryAfterMs).toBeGreaterThan(110_000);
     // The ban is a key with an expiry in Redis: it ends on its own.
-    const ttl = await redis.pttl(`${prefix}c:block`);
+    const ttl = await redis.pttl(`${prefix}c:ip:ip1:block`);
     expect(ttl).toBeGreaterThan(110_000);
+  });
+
+  it('counts weight per IP and orders per account, as Binance does', async () => {
+    const on = (ip: string, account: string) =>
+      limiterOn(new RedisRateBudget({ redis, prefix: `${prefix}d:`, ip, account }));
+    const acctA = on('ip1', 'A');
+    const acctB = on('ip1', 'B');
+    const otherIp = on('ip2', 'A');
+    // Two accounts behind one IP spend one weight budget.
+    await acctA.acquire({ weight: 60 }, 'GET /api/v3/depth');
+    await acctB.acquire({ weight: 40 }, 'GET /api/v3/depth');
+    expect((await rejection(acctB.acquire({ weight: 1 }, 'x'))).code).toBe(VenueErrorCode.RATE_LIMITED);
+    // One account from two IPs spends one order budget, each IP its own weight.
+    for (let i = 0; i < 5; i++) await otherIp.acquire({ weight: 1, orders: 1 }, 'order.place');
+    expect((await rejection(acctA.acquire({ weight: 0, orders: 1 }, 'order.place'))).code).toBe(
+      VenueErrorCode.RATE_LIMITED,
+    );
+    await acctB.acquire({ weight: 0, orders: 1 }, 'order.place');
+  });
+
+  it('falls back to a share of each limit while Redis does not answer, and counts it', async () => {
+    const dead = new Redis('redis://127.0.0.1:1', {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      lazyConnect: true,
+    });
+    dead.on('error', () => {});
+    let fallbacks = 0;
+    const clock = { now: () => Date.now() };
+    const limiter = new BinanceRateLimiter({
+      backend: new FallbackRateBudget({
+        shared: new RedisRateBudget({ redis: dead, prefix: `${prefix}e:`, ip: 'ip1', account: 'A' }),
+        clock,
+        share: 0.1,
+        logger: silentLogger,
+        onFallback: () => (fallbacks += 1),
+      }),
+      clock,
+      maxWaitMs: 0,
+    });
+    limiter.configure(RULES);
+    await limiter.acquire({ weight: 10 }, 'GET /api/v3/depth');
+    expect((await rejection(limiter.acquire({ weight: 1 }, 'x'))).code).toBe(VenueErrorCode.RATE_LIMITED);
+    expect(fallbacks).toBe(2);
+    dead.disconnect();
   });
 });

@@ -88,6 +88,8 @@ export class BinanceRateLimiter {
           key: `${kind}:${s.toLowerCase()}`,
           capacity: rule.limit,
           intervalMs: rule.intervalNum * INTERVAL_MS[rule.interval],
+          // As Binance counts: orders per account, weight and raw requests per IP.
+          scope: kind === 'orders' ? 'account' : 'ip',
         },
         header:
           kind === 'weight'

@@ -1,67 +1,68 @@
 import type { Redis } from 'ioredis';
-import type { BlockKind, BucketCost, BucketSpec, RateBudgetBackend, TakeResult } from './rate-budget.js';
+import {
+  DEFAULT_EDGE_MS,
+  type BlockKind,
+  type BucketCost,
+  type BucketSpec,
+  type RateBudgetBackend,
+  type TakeResult,
+} from './rate-budget.js';
 
-// Token buckets in Redis, so several processes (order-manager replicas) share one account's
-// budget. Each operation is one Lua script: atomic across every bucket it touches. Time comes from
-// Redis (TIME), the one clock every replica agrees on.
+// Fixed-window counters in Redis, so every process that calls the venue from one IP and one account
+// (order-manager replicas, the gateway, the reconciler, the strategy runner) spends one budget, as
+// the venue counts it: request weight per IP, orders per account. Each operation is one Lua script,
+// atomic across every window it touches. Time comes from Redis (TIME), the one clock every process
+// agrees on. The scripts name window keys they derive from the bucket keys, so they suit a single
+// Redis (or a cluster with every key of one budget in one hash slot, `{…}` in the prefix).
 
 const NOW = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 `;
 
-const REFILL = `
-local function refill(key, cap, interval, now)
-  local h = redis.call('HMGET', key, 'tokens', 'at')
-  local tokens = tonumber(h[1])
-  local at = tonumber(h[2])
-  if tokens == nil or at == nil then return cap end
-  local elapsed = now - at
-  if elapsed < 0 then elapsed = 0 end
-  return math.min(cap, tokens + elapsed * cap / interval)
-end
-`;
-
-/** KEYS[1] = block key, KEYS[2..] = buckets; ARGV = n, then capacity, intervalMs, cost per bucket. */
-const TAKE = `${NOW}${REFILL}
+/** KEYS[1] = block key, KEYS[2..] = buckets; ARGV = n, edgeMs, then capacity, intervalMs, cost per bucket. */
+const TAKE = `${NOW}
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl > 0 then
   return {0, ttl, redis.call('GET', KEYS[1]) or 'rate-limited'}
 end
 local n = tonumber(ARGV[1])
+local edge = tonumber(ARGV[2])
 local wait = 0
-local after = {}
+local add = {}
 for i = 1, n do
-  local cap = tonumber(ARGV[2 + (i - 1) * 3])
-  local interval = tonumber(ARGV[3 + (i - 1) * 3])
-  local cost = math.min(tonumber(ARGV[4 + (i - 1) * 3]), cap)
-  local tokens = refill(KEYS[i + 1], cap, interval, now)
-  if tokens < cost then
-    local w = math.ceil((cost - tokens) * interval / cap)
-    if w > wait then wait = w end
+  local cap = tonumber(ARGV[3 + (i - 1) * 3])
+  local interval = tonumber(ARGV[4 + (i - 1) * 3])
+  local cost = math.min(tonumber(ARGV[5 + (i - 1) * 3]), cap)
+  local w = math.floor((now - edge) / interval) * interval
+  while w <= now + edge do
+    local key = KEYS[i + 1] .. ':' .. string.format('%d', w)
+    local used = tonumber(redis.call('GET', key) or '0')
+    if used + cost > cap then
+      local wt = w + interval + edge - now
+      if wt > wait then wait = wt end
+    end
+    add[#add + 1] = {key, cost, interval}
+    w = w + interval
   end
-  after[i] = tokens - cost
 end
 if wait > 0 then return {0, wait, 'budget'} end
-for i = 1, n do
-  local interval = tonumber(ARGV[3 + (i - 1) * 3])
-  redis.call('HSET', KEYS[i + 1], 'tokens', tostring(after[i]), 'at', tostring(now))
-  redis.call('PEXPIRE', KEYS[i + 1], interval * 2)
+for _, a in ipairs(add) do
+  redis.call('INCRBY', a[1], a[2])
+  redis.call('PEXPIRE', a[1], a[3] * 2 + edge)
 end
 return {1, 0, 'ok'}
 `;
 
-/** KEYS[1] = bucket; ARGV = capacity, intervalMs, used. */
-const OBSERVE = `${NOW}${REFILL}
-local cap = tonumber(ARGV[1])
-local interval = tonumber(ARGV[2])
-local used = tonumber(ARGV[3])
-local tokens = refill(KEYS[1], cap, interval, now)
-local left = cap - used
-if left < 0 then left = 0 end
-if left < tokens then tokens = left end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
-redis.call('PEXPIRE', KEYS[1], interval * 2)
+/** KEYS[1] = bucket; ARGV = intervalMs, used. The venue's count of its current window, if higher. */
+const OBSERVE = `${NOW}
+local interval = tonumber(ARGV[1])
+local used = tonumber(ARGV[2])
+local key = KEYS[1] .. ':' .. string.format('%d', now - (now % interval))
+local have = tonumber(redis.call('GET', key) or '0')
+if used > have then
+  redis.call('SET', key, used, 'PX', interval * 2)
+end
 return 1
 `;
 
@@ -74,55 +75,69 @@ return 1
 `;
 
 type ScriptRedis = Redis & {
-  bourseRateTake(...args: (string | number)[]): Promise<[number, number, string]>;
-  bourseRateObserve(...args: (string | number)[]): Promise<number>;
+  bourseRateWindowTake(...args: (string | number)[]): Promise<[number, number, string]>;
+  bourseRateWindowObserve(...args: (string | number)[]): Promise<number>;
   bourseRateBlock(...args: (string | number)[]): Promise<number>;
 };
 
 export interface RedisRateBudgetOptions {
   /** A connected ioredis client; the caller owns it (close() does not quit it). */
   redis: Redis;
-  /** Key prefix naming the shared budget, e.g. `bourse:ratelimit:binance:main:`. */
+  /** Key prefix of the platform's budgets, e.g. `bourse:ratelimit:binance:`. */
   prefix: string;
+  /** Names the IP the requests leave from: every process sending from it shares its weight. */
+  ip: string;
+  /** Names the venue account (API key's owner): every process trading it shares its order count. */
+  account: string;
+  /** How near a window boundary a request counts on both sides; default DEFAULT_EDGE_MS. */
+  edgeMs?: number;
 }
 
 export class RedisRateBudget implements RateBudgetBackend {
   readonly #redis: ScriptRedis;
-  readonly #prefix: string;
+  readonly #ipPrefix: string;
+  readonly #accountPrefix: string;
+  readonly #edgeMs: number;
 
   constructor(options: RedisRateBudgetOptions) {
     const redis = options.redis as ScriptRedis;
     // defineCommand uses EVALSHA and falls back to EVAL once, so the script is loaded lazily.
-    if (typeof redis.bourseRateTake !== 'function') {
-      redis.defineCommand('bourseRateTake', { lua: TAKE });
-      redis.defineCommand('bourseRateObserve', { numberOfKeys: 1, lua: OBSERVE });
+    if (typeof redis.bourseRateWindowTake !== 'function') {
+      redis.defineCommand('bourseRateWindowTake', { lua: TAKE });
+      redis.defineCommand('bourseRateWindowObserve', { numberOfKeys: 1, lua: OBSERVE });
       redis.defineCommand('bourseRateBlock', { numberOfKeys: 1, lua: BLOCK });
     }
     this.#redis = redis;
-    this.#prefix = options.prefix;
+    this.#ipPrefix = `${options.prefix}ip:${options.ip}:`;
+    this.#accountPrefix = `${options.prefix}account:${options.account}:`;
+    this.#edgeMs = options.edgeMs ?? DEFAULT_EDGE_MS;
+  }
+
+  /** A 429 or a ban is the IP's: Binance refuses every request from it. */
+  get #blockKey(): string {
+    return `${this.#ipPrefix}block`;
+  }
+
+  #bucketKey(bucket: BucketSpec): string {
+    return `${bucket.scope === 'ip' ? this.#ipPrefix : this.#accountPrefix}${bucket.key}`;
   }
 
   async take(costs: readonly BucketCost[]): Promise<TakeResult> {
-    const keys = [`${this.#prefix}block`, ...costs.map((c) => `${this.#prefix}bucket:${c.bucket.key}`)];
-    const args: (string | number)[] = [costs.length];
+    const keys = [this.#blockKey, ...costs.map((c) => this.#bucketKey(c.bucket))];
+    const args: (string | number)[] = [costs.length, this.#edgeMs];
     for (const { bucket, cost } of costs) args.push(bucket.capacity, bucket.intervalMs, cost);
-    const [ok, waitMs, reason] = await this.#redis.bourseRateTake(keys.length, ...keys, ...args);
+    const [ok, waitMs, reason] = await this.#redis.bourseRateWindowTake(keys.length, ...keys, ...args);
     if (ok === 1) return { ok: true };
     if (reason === 'banned' || reason === 'rate-limited') return { ok: false, waitMs, reason };
     return { ok: false, waitMs, reason: 'budget' };
   }
 
   async observeUsed(bucket: BucketSpec, used: number): Promise<void> {
-    await this.#redis.bourseRateObserve(
-      `${this.#prefix}bucket:${bucket.key}`,
-      bucket.capacity,
-      bucket.intervalMs,
-      used,
-    );
+    await this.#redis.bourseRateWindowObserve(this.#bucketKey(bucket), bucket.intervalMs, used);
   }
 
   async block(kind: BlockKind, ms: number): Promise<void> {
-    await this.#redis.bourseRateBlock(`${this.#prefix}block`, kind, Math.max(1, Math.ceil(ms)));
+    await this.#redis.bourseRateBlock(this.#blockKey, kind, Math.max(1, Math.ceil(ms)));
   }
 
   async close(): Promise<void> {}
