@@ -1,19 +1,23 @@
 -- What lets a start and a reconciliation run read a checkpoint plus the fills after it, instead of
 -- every fill ever stored, and find the orders whose fills are not all stored.
 
--- Fills in the order they were stored: "after the checkpoint" is `seq > through_fill_seq`.
+-- Fills in the order they were stored: "after the checkpoint" is `seq > through_seq`.
 ALTER TABLE fills ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY;
-CREATE UNIQUE INDEX fills_seq_by_position ON fills (strategy_id, instrument, seq);
+CREATE UNIQUE INDEX fills_seq ON fills (seq);
 -- The reconciler's window: our fills of an instrument from a time on.
 CREATE INDEX fills_by_instrument_time ON fills (instrument, venue_time);
 
--- A position row is saved in the transaction of the fills that moved it, so it is a checkpoint of
--- them: `through_fill_seq` names the newest fill of its (strategy, instrument) it covers. Rows saved
--- before this migration covered every fill stored with them.
-ALTER TABLE positions ADD COLUMN through_fill_seq bigint NOT NULL DEFAULT 0 CHECK (through_fill_seq >= 0);
-UPDATE positions p
-   SET through_fill_seq = COALESCE(
-     (SELECT max(f.seq) FROM fills f WHERE f.strategy_id = p.strategy_id AND f.instrument = p.instrument), 0);
+-- The checkpoint of an account: its `positions` and `balances` rows are saved in the transaction of
+-- the fills that moved them, and this row, moved in that same transaction, says up to which fill
+-- (`seq`) they are complete. A start or a reconciliation run reads those rows plus the fills after
+-- `through_seq` only. Rows saved before this migration covered every fill stored with them.
+CREATE TABLE fill_checkpoints (
+  venue       text        PRIMARY KEY CHECK (venue ~ '^[a-z0-9-]{1,32}$'),
+  through_seq bigint      NOT NULL CHECK (through_seq >= 0),
+  updated_at  timestamptz NOT NULL
+);
+INSERT INTO fill_checkpoints (venue, through_seq, updated_at)
+  SELECT venue, max(seq), now() FROM fills GROUP BY venue;
 
 -- How much of an order's executed quantity is stored as fills. An order whose filled quantity is
 -- above it lost fills somewhere (the user-data stream dropped them): the order manager asks the
@@ -41,3 +45,5 @@ CREATE TRIGGER fills_book_on_orders AFTER INSERT ON fills
 CREATE INDEX orders_unbooked ON orders (venue, instrument, created_at) WHERE filled_qty > booked_qty;
 -- "The platform's start on this account": the first order per instrument.
 CREATE INDEX orders_by_instrument_created ON orders (venue, instrument, created_at);
+-- The reconciler ties a missed trade to the orders changed recently.
+CREATE INDEX orders_by_updated ON orders (updated_at);

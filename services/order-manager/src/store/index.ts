@@ -20,6 +20,8 @@ export {
   loadOrder,
   listOpenOrders,
   listOrdersUpdatedSince,
+  listUnbookedOrders,
+  firstOrderTimes,
   type OrderRecord,
   type StoredOrder,
   type OpenOrderFilter,
@@ -33,7 +35,17 @@ export {
   type StoredOrderEvent,
   type UnpublishedEvent,
 } from './order-events.js';
-export { insertFill, listFills, type FillRecord, type FillFilter } from './fills.js';
+export {
+  insertFill,
+  listFills,
+  listFillsOfOrders,
+  listFillsAfter,
+  listFillsSince,
+  storedFillIds,
+  type FillRecord,
+  type FillFilter,
+} from './fills.js';
+export { loadFillCheckpoint, saveFillCheckpoint } from './fill-checkpoints.js';
 export {
   savePosition,
   loadPositions,
