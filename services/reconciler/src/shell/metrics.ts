@@ -21,6 +21,8 @@ export interface ReconcilerMetrics {
   readonly lastRun: Gauge<'venue'>;
   /** Messages received that could not be used (bad trigger, …) beyond what the bus counts. */
   readonly feedResets: Counter<'venue'>;
+  /** Reconciler drift halts lifted by a run that booked the missed trades and passed. */
+  readonly resumes: Counter<'venue'>;
 }
 
 export function createReconcilerMetrics(metrics: Metrics): ReconcilerMetrics {
@@ -73,6 +75,11 @@ export function createReconcilerMetrics(metrics: Metrics): ReconcilerMetrics {
     feedResets: metrics.counter({
       name: 'bourse_recon_feed_resets_total',
       help: 'Market-data feed resets seen (each may trigger a debounced run)',
+      labelNames: ['venue'],
+    }),
+    resumes: metrics.counter({
+      name: 'bourse_recon_resumes_total',
+      help: 'Reconciler drift halts lifted by a run that booked the missed trades and then passed',
       labelNames: ['venue'],
     }),
   };
