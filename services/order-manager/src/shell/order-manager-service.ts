@@ -69,7 +69,14 @@ import type { z } from 'zod';
 import { ExecutionPipeline } from './execution-pipeline.js';
 import { ExecutionStore } from './execution-store.js';
 import { createOrderManagerMetrics, type OrderManagerMetrics } from './metrics.js';
-import { fillEventOfRecord, orderOfStored, restoreState, seedBalances, syncInstruments } from './restore.js';
+import {
+  fillEventOfRecord,
+  orderOfStored,
+  restoreState,
+  seedBalances,
+  syncInstruments,
+  type RestoreSummary,
+} from './restore.js';
 import {
   nextSubmissionPause,
   RUNNING,
@@ -139,6 +146,7 @@ export class OrderManagerService {
   private unresolved = new Set<string>();
   private started = false;
   private stopping = false;
+  private restoredRef: Omit<RestoreSummary, 'instruments'> | undefined;
 
   constructor(options: OrderManagerServiceOptions) {
     this.o = options;
@@ -157,6 +165,11 @@ export class OrderManagerService {
       ...(options.execRepublishMs !== undefined ? { republishMs: options.execRepublishMs } : {}),
     });
     this.childIds = new ChildOrderIds(options.instanceTag);
+  }
+
+  /** What the last start read back from the store (open orders, fill rows, the checkpoint it continued from). */
+  get restored(): Omit<RestoreSummary, 'instruments'> | undefined {
+    return this.restoredRef;
   }
 
   get pipeline(): ExecutionPipeline {
@@ -189,6 +202,7 @@ export class OrderManagerService {
     this.registry = new InstrumentRegistry(venue.venue, specs);
     const synced = await syncInstruments(pool, specs, clock.now());
     const restored = await restoreState(pool, this.tracker, this.store, venue.venue);
+    this.restoredRef = restored;
     this.log.info({ instruments: synced.stored, skipped: synced.skipped.length, ...restored }, 'state restored');
     const seeded = await seedBalances(pool, venue, clock.now());
     if (seeded !== undefined) this.log.info({ assets: seeded }, 'no stored balances: seeded from the venue account');

@@ -14,7 +14,6 @@ import {
   listFillsOfOrders,
   listOpenOrders,
   loadFillCheckpoint,
-  loadOrder,
   loadOutbox,
   loadBalances,
   loadPositions,
@@ -157,6 +156,22 @@ async function restoreOrders(
   return restored;
 }
 
+/** A stored fill of an order not followed here, applied to its position directly. */
+function appliedPositions(tracker: OrderTracker, f: FillRecord): Position[] {
+  const applied = tracker.positions.applyFill({
+    fillId: f.venueFillId,
+    strategyId: f.strategyId,
+    instrument: f.instrument,
+    side: f.side,
+    qty: dec(f.qty),
+    price: dec(f.price),
+    fee: { asset: f.feeAsset, amount: dec(f.fee) },
+    atMs: f.venueTime,
+    clientOrderId: f.clientOrderId,
+  });
+  return applied.outcome === 'applied' ? [applied.position] : [];
+}
+
 /** A stored position row as the domain's position: the checkpoint a restored book continues from. */
 export function positionOfRecord(p: StoredPosition): Position {
   return {
@@ -221,23 +236,15 @@ export async function restoreState(
     if (tracked === undefined || (f.seq ?? 0) > checkpointSeq) continue; // a later fill: applied below
     tracker.restoreFill(fillEventOfRecord(f, tracked.request.venueSymbol), true);
   }
-  // Fills of orders that are no longer open still move positions: follow those orders just long
-  // enough to apply their fills, then forget them again.
-  const closed: StoredOrder[] = [];
-  for (const id of new Set(after.map((f) => f.clientOrderId))) {
-    if (tracker.get(id) !== undefined) continue;
-    const row = await loadOrder(pool, id);
-    if (row !== undefined) closed.push(row);
-  }
-  await restoreOrders(pool, closed, tracker, store);
+  // Fills of orders no longer open move positions too; their orders need not be followed for that.
   const moved = new Map<string, { strategyId: string; instrument: string }>();
   for (const f of after) {
     const tracked = tracker.get(f.clientOrderId);
-    if (tracked === undefined) continue;
-    const change = tracker.restoreFill(fillEventOfRecord(f, tracked.request.venueSymbol));
-    for (const p of change.positions) moved.set(`${p.strategyId}|${p.instrument}`, p);
+    const positions = tracked
+      ? tracker.restoreFill(fillEventOfRecord(f, tracked.request.venueSymbol)).positions
+      : appliedPositions(tracker, f);
+    for (const p of positions) moved.set(`${p.strategyId}|${p.instrument}`, p);
   }
-  for (const row of closed) tracker.evict(row.clientOrderId);
   if (after.length > 0) await store.checkpoint(venue, [...moved.values()]);
   return {
     openOrders,
