@@ -74,6 +74,7 @@ export class ReconciliationRunner {
     const log = this.deps.logger.child({ runId, trigger });
 
     const { checkpoint, ours } = await this.readOurs(startedAt);
+    metrics.fillRowsRead.set({ venue: venueId }, ours.fillRowsRead);
     const ourOpen = ours.openOrders.map((o) => ({ ...o, createdAt: o.createdAt }));
     const ourOrders = ordersForRun(ourOpen, ours.fills, [...ours.recentOrders, ...ours.unbookedOrders]);
     const venueSide = await readVenueSide(this.deps.venue, {
