@@ -598,8 +598,12 @@ describe('ReconcilerService', { timeout: 30_000 }, () => {
     // every fill stored so far, and the account's fill mark.
     const rebuild = (fills: readonly FillRecord[]) => {
       const byKey = new Map<string, FillRecord[]>();
-      for (const f of fills)
-        byKey.set(`${f.strategyId}|${f.instrument}`, [...(byKey.get(`${f.strategyId}|${f.instrument}`) ?? []), f]);
+      for (const f of fills) {
+        const key = `${f.strategyId}|${f.instrument}`;
+        const list = byKey.get(key);
+        if (list) list.push(f);
+        else byKey.set(key, [f]);
+      }
       return [...byKey.values()].map((list) =>
         positionFromFills(
           list[0]!.strategyId,
@@ -639,7 +643,7 @@ describe('ReconcilerService', { timeout: 30_000 }, () => {
     }
     await saveFillCheckpoint(db.pool, 'binance', Date.now());
 
-    // Three fills stored after the mark, not in any position row.
+    // Three fills stored after the mark, not in any position row (a sell: the inventory below stays positive).
     const now = Date.now();
     await upsertOrder(
       db.pool,
@@ -650,7 +654,7 @@ describe('ReconcilerService', { timeout: 30_000 }, () => {
         venueOrderId: '6000001',
         strategyId: 'hist',
         strategyVersion: '1',
-        side: 'BUY',
+        side: 'SELL',
         style: 'limit',
         qty: '0.003',
         price: '61000',
@@ -672,7 +676,7 @@ describe('ReconcilerService', { timeout: 30_000 }, () => {
         clientOrderId: 'hist-late',
         venueOrderId: '6000001',
         strategyId: 'hist',
-        side: 'BUY',
+        side: 'SELL',
         qty: '0.001',
         price: '61000',
         fee: '0.061',
