@@ -11,6 +11,12 @@ import { applyFill, emptyPosition, unrealizedPnl, type Fill, type Position } fro
 //
 // Memory: the book keeps each position's fills for that replay. The OMS persists fills anyway; a
 // long-running book can be rebuilt from the store (e.g. from the fills of open positions only).
+//
+// Checkpoints: `restore` puts back a position saved after the fills it covers, and fills then apply
+// on top of it; a replay starts from the checkpoint, not from flat. A fill older than the
+// checkpoint's newest that arrives after it (one the venue shows only now) is applied on top as
+// well: its quantity and fees count exactly, only the FIFO order of lots it meets may differ from a
+// replay of every fill.
 
 export type ApplyFillResult =
   | { readonly outcome: 'applied'; readonly position: Position; readonly replayed: boolean }
@@ -71,6 +77,8 @@ export class PositionBook {
   private readonly positionsByKey = new Map<string, Position>();
   private readonly fillsByKey = new Map<string, Fill[]>();
   private readonly seen = new Map<string, Fill>();
+  /** Restored checkpoints: where a replay of a position starts. */
+  private readonly basesByKey = new Map<string, Position>();
 
   /** `multiplier` gives each instrument's contract multiplier (1 for spot, the default). */
   constructor(private readonly multiplier: (instrument: string) => Decimal = () => ONE) {}
@@ -100,7 +108,8 @@ export class PositionBook {
         const at = fills.findIndex((f) => compareFills(f, fill) > 0);
         const replay = [...fills];
         replay.splice(at < 0 ? replay.length : at, 0, fill);
-        next = replay.reduce(applyFill, this.empty(fill.strategyId, fill.instrument) as Position);
+        const base = this.basesByKey.get(key) ?? (this.empty(fill.strategyId, fill.instrument) as Position);
+        next = replay.reduce(applyFill, base);
         fills.splice(0, fills.length, ...replay);
         replayed = true;
       }
@@ -112,6 +121,25 @@ export class PositionBook {
     this.positionsByKey.set(key, next);
     this.seen.set(fillKey, fill);
     return { outcome: 'applied', position: next, replayed };
+  }
+
+  /**
+   * Puts back a checkpoint: a position as saved after the fills it covers (which are not given
+   * again). Later fills apply on top of it. Replaces whatever the book held for that position.
+   */
+  restore(position: Position): void {
+    const key = positionKey(position.strategyId, position.instrument);
+    this.basesByKey.set(key, position);
+    this.positionsByKey.set(key, position);
+    this.fillsByKey.set(key, []);
+  }
+
+  /**
+   * Records a fill a restored checkpoint already covers, without moving the position: a second copy
+   * of it (the venue's answer to a query) is then a duplicate, as it would be without the checkpoint.
+   */
+  restoreCovered(fill: Fill): void {
+    this.seen.set(`${fill.instrument}|${fill.fillId}`, fill);
   }
 
   /** The position of a strategy in an instrument (flat when it never traded); throws InvalidArgumentError when the instrument is not BASE/QUOTE. */

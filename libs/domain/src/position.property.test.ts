@@ -54,6 +54,32 @@ function split(fill: Fill, cuts: number[]): Fill[] {
 }
 
 describe('position properties', () => {
+  it('a checkpoint of the first fills plus the later ones, in any order, is the position of all of them', () => {
+    fc.assert(
+      fc.property(
+        fillsArb
+          .map((fills) => [...fills].sort(compareFills))
+          .chain((sorted) => fc.tuple(fc.constant(sorted), fc.integer({ min: 0, max: sorted.length })))
+          .chain(([sorted, cut]) =>
+            fc.tuple(
+              fc.constant(sorted),
+              fc.constant(cut),
+              fc.shuffledSubarray(sorted.slice(cut), { minLength: sorted.length - cut }),
+            ),
+          ),
+        ([sorted, cut, later]) => {
+          const covered = sorted.slice(0, cut);
+          const book = new PositionBook();
+          book.restore(covered.reduce(applyFill, emptyPosition('s', 'BTC/USDT')));
+          for (const f of covered) book.restoreCovered(f);
+          // The later fills in any order, then every fill again: the covered ones are duplicates too.
+          for (const f of [...later, ...sorted]) expect(book.applyFill(f).outcome).not.toBe('rejected');
+          expect(samePosition(book.position('s', 'BTC/USDT'), inVenueOrder(sorted))).toBe(true);
+        },
+      ),
+    );
+  });
+
   it('any split, shuffle or duplication of the same fills gives the same position', () => {
     fc.assert(
       fc.property(

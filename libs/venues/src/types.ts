@@ -137,6 +137,11 @@ export interface VenueTrade {
 
 export interface TradesQuery {
   symbol: InstrumentSymbol;
+  /**
+   * Only the trades of this venue order (Binance's `orderId`): how an order the venue reports
+   * filled gets its fills when the user-data stream lost them. Not combined with a time range.
+   */
+  orderId?: string;
   /** Only trades with an id at or above this venue trade id. */
   fromId?: string;
   startTime?: number;

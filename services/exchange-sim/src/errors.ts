@@ -58,6 +58,7 @@ export const binanceErrors = {
     ),
   filterFailure: (filter: string) => new BinanceApiError(400, -1013, `Filter failure: ${filter}`),
   invalidMessage: (msg: string) => new BinanceApiError(400, -1013, msg),
+  invalidParameterCombination: () => new BinanceApiError(400, -1128, 'Combination of optional parameters invalid.'),
   unsupportedComposition: () => new BinanceApiError(400, -1014, 'Unsupported order combination.'),
   tooManyOrders: (limit: number, interval: string) =>
     new BinanceApiError(429, -1015, `Too many new orders; current limit is ${limit} orders per ${interval}.`),

@@ -90,6 +90,33 @@ describe('BinanceVenueClient against the exchange simulator (happy paths)', () =
     expect(btc(after)).toBeGreaterThan(btc(before));
   });
 
+  it('lists the trades of one order by its venue order id, and nothing of another', async () => {
+    const first = await restClient.placeOrder({
+      clientOrderId: cid('byorder'),
+      symbol: BTC,
+      side: 'BUY',
+      style: 'market',
+      quantity: '0.05',
+    });
+    const second = await restClient.placeOrder({
+      clientOrderId: cid('byorder'),
+      symbol: BTC,
+      side: 'BUY',
+      style: 'market',
+      quantity: '0.02',
+    });
+    if (first.outcome !== 'accepted' || second.outcome !== 'accepted') throw new Error('market orders not accepted');
+    const ofFirst = await restClient.trades({ symbol: BTC, orderId: first.order.venueOrderId });
+    expect(ofFirst.length).toBeGreaterThan(0);
+    expect(ofFirst.every((t) => t.venueOrderId === first.order.venueOrderId)).toBe(true);
+    const total = ofFirst.reduce((sum, t) => sum + Number(t.quantity), 0);
+    expect(total.toFixed(8)).toBe(Number(first.order.cumulativeQuantity).toFixed(8));
+    // Binance refuses an order's trades within a time range (-1128); so does the sim.
+    await expect(
+      restClient.trades({ symbol: BTC, orderId: first.order.venueOrderId, startTime: 0 }),
+    ).rejects.toMatchObject({ venueCode: -1128 });
+  });
+
   it('refuses a bad order with a non-retryable rejection naming the cause', async () => {
     const placed = await client.placeOrder({
       clientOrderId: cid('bad'),

@@ -323,6 +323,7 @@ export class BinanceVenueClient implements VenueClient {
   async trades(query: TradesQuery): Promise<VenueTrade[]> {
     const trades = await this.rest.myTrades({
       symbol: venueSymbol(this.#registry, query.symbol),
+      ...(query.orderId !== undefined ? { orderId: query.orderId } : {}),
       ...(query.fromId !== undefined ? { fromId: query.fromId } : {}),
       ...(query.startTime !== undefined ? { startTime: query.startTime } : {}),
       ...(query.endTime !== undefined ? { endTime: query.endTime } : {}),

@@ -76,8 +76,9 @@ const myTrades: Endpoint = {
     const orderId = p.optionalInteger('orderId');
     const fromId = p.optionalInteger('fromId');
     const { start, end } = timeRange(p);
-    if (fromId !== undefined && (start !== undefined || end !== undefined)) {
-      throw binanceErrors.invalidMessage('Combination of optional parameters invalid.');
+    // Binance takes orderId alone or with fromId, and fromId without a time range; -1128 otherwise.
+    if ((fromId !== undefined || orderId !== undefined) && (start !== undefined || end !== undefined)) {
+      throw binanceErrors.invalidParameterCombination();
     }
     const limit = limitParam(p, 500, 1000);
     let trades = engineCall(call, () => call.sim.venue.engine.getMyTrades(account, symbol), 'query');

@@ -49,6 +49,13 @@ export {
   type SubmissionOutcome,
   type SubmissionResult,
 } from './submission.js';
+export {
+  recoverMissingFills,
+  unbookedQty,
+  ORDER_TRADES_PAGE,
+  type MissingFillsDeps,
+  type MissingFillsResult,
+} from './missing-fills.js';
 export { balanceMovesOfFill, moveBalance, type BalanceMove, type BalanceAmounts } from './balance-moves.js';
 export { executeCancel, type CancelDeps, type CancelExecution, type CancelResult } from './cancellation.js';
 export {

@@ -10,6 +10,7 @@ import {
   transition,
   ZERO,
   type Decimal,
+  type Fill,
   type Order,
   type OrderUpdate,
   type Position,
@@ -181,17 +182,7 @@ export class OrderTracker {
     }
     const qty = dec(fill.qty);
     const price = dec(fill.price);
-    const applied = this.positions.applyFill({
-      fillId: fill.venueFillId,
-      strategyId: request.strategyId,
-      instrument: request.instrument,
-      side: fill.side,
-      qty,
-      price,
-      fee: { asset: fill.feeAsset, amount: dec(fill.fee) },
-      atMs: fill.venueTime,
-      clientOrderId: fill.clientOrderId,
-    });
+    const applied = this.positions.applyFill(domainFill(fill, request));
     if (applied.outcome === 'duplicate') return nothing(fill.clientOrderId, 'ignored', tracked, 'duplicate');
     if (applied.outcome === 'rejected') {
       return { ...nothing(fill.clientOrderId, 'rejected', tracked, applied.error.message), error: applied.error };
@@ -255,11 +246,7 @@ export class OrderTracker {
     this.orders.set(request.clientOrderId, { request, order, seq, fillQty: ZERO, fillQuoteQty: ZERO });
   }
 
-  /**
-   * Puts back a fill loaded from the store on restart: positions are rebuilt from fills. Does not
-   * move the order (its stored filled quantity already counts it) and publishes nothing.
-   */
-  restoreFill(fill: FillEvent): TrackerChange {
+  private restoreAppliedFill(fill: FillEvent): TrackerChange {
     const tracked = this.orders.get(fill.clientOrderId);
     if (tracked === undefined) return nothing(fill.clientOrderId, 'unknown-order', undefined, 'not followed here');
     const restored = this.applyFill(fill);
@@ -267,6 +254,36 @@ export class OrderTracker {
     // Keep the fill totals and positions, drop the catch-up of the order and anything to publish.
     this.orders.set(fill.clientOrderId, { ...now, order: tracked.order, seq: tracked.seq });
     return { ...restored, statusUpdates: [], fills: [] };
+  }
+
+  /**
+   * Puts back a position checkpoint loaded from the store on restart (the position as saved with the
+   * fills it covers). Give it the fills after the checkpoint with `restoreFill`, and the covered fills
+   * of the orders followed again with `restoreFill(fill, true)`.
+   */
+  restorePosition(position: Position): void {
+    this.positions.restore(position);
+  }
+
+  /**
+   * Puts back a fill loaded from the store on restart. Does not move the order (its stored filled
+   * quantity already counts it) and publishes nothing. `covered`: the fill is inside a restored
+   * position checkpoint, so it counts toward its order's fills and is known by id, but the position
+   * is not moved again.
+   */
+  restoreFill(fill: FillEvent, covered = false): TrackerChange {
+    if (!covered) return this.restoreAppliedFill(fill);
+    const tracked = this.orders.get(fill.clientOrderId);
+    if (tracked === undefined) return nothing(fill.clientOrderId, 'unknown-order', undefined, 'not followed here');
+    this.positions.restoreCovered(domainFill(fill, tracked.request));
+    const qty = dec(fill.qty);
+    const next: TrackedOrder = {
+      ...tracked,
+      fillQty: tracked.fillQty.plus(qty),
+      fillQuoteQty: tracked.fillQuoteQty.plus(qty.times(dec(fill.price))),
+    };
+    this.orders.set(fill.clientOrderId, next);
+    return nothing(fill.clientOrderId, 'ignored', next, 'covered by the position checkpoint');
   }
 
   /** Forgets a terminal order (bounded memory); returns false for a live or unknown one. */
@@ -303,6 +320,20 @@ export class OrderTracker {
       positions: [],
     };
   }
+}
+
+function domainFill(fill: FillEvent, request: OrderRequest): Fill {
+  return {
+    fillId: fill.venueFillId,
+    strategyId: request.strategyId,
+    instrument: request.instrument,
+    side: fill.side,
+    qty: dec(fill.qty),
+    price: dec(fill.price),
+    fee: { asset: fill.feeAsset, amount: dec(fill.fee) },
+    atMs: fill.venueTime,
+    clientOrderId: fill.clientOrderId,
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 // Persists what the tracker changed, in one transaction per batch: the current row of every order
 // touched, its status events (by event id), fills (by venue fill id), the positions they moved and
-// the balances each new fill moves (a fill already stored moves nothing: the same insert decides).
+// the balances each new fill moves (a fill already stored moves nothing: the same insert decides),
+// and the account's fill checkpoint (those rows are complete up to the newest stored fill).
 // Writes are serialized (one queue): the OMS is the single writer, and the versions it holds for
 // optimistic concurrency are only right if its own writes never race each other. The current
 // snapshot of each order is written (not the change's), so a batch from the user-data stream that
@@ -18,6 +19,7 @@ import {
   markEventsPublished,
   recordOrderEvent,
   saveBalance,
+  saveFillCheckpoint,
   savePosition,
   upsertOrder,
   type UnpublishedEvent,
@@ -57,6 +59,32 @@ export class ExecutionStore {
   persist(changes: readonly TrackerChange[]): Promise<PersistResult> {
     const run = this.queue.then(() => this.write(changes));
     // The queue continues after a failure; the caller sees the error.
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Saves these positions as the tracker holds them and moves the venue's fill checkpoint, in one
+   * transaction (queued behind other writes): after a start applied fills stored after the checkpoint.
+   */
+  checkpoint(venue: string, positions: readonly { strategyId: string; instrument: string }[]): Promise<number> {
+    const run = this.queue.then(async () => {
+      const now = this.clock.now();
+      const versions = new Map<string, number>();
+      const through = await withTransaction(this.pool, async (client) => {
+        for (const { strategyId, instrument } of positions) {
+          const key = positionKey(strategyId, instrument);
+          const position = this.tracker.positions.position(strategyId, instrument);
+          versions.set(
+            key,
+            await savePosition(client, positionRecordOf(position, now), this.positionVersions.get(key) ?? 0),
+          );
+        }
+        return saveFillCheckpoint(client, venue, now);
+      });
+      for (const [key, v] of versions) this.positionVersions.set(key, v);
+      return through;
+    });
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -126,9 +154,11 @@ export class ExecutionStore {
         });
       }
       let inserted = 0;
+      const venues = new Set<string>();
       for (const f of fills) {
         if (await insertFill(client, fillRecordOf(f, now))) {
           inserted += 1;
+          venues.add(f.event.venue);
           shortfalls.push(...(await applyToBalances(client, f.event, now)));
         }
         await recordOrderEvent(client, {
@@ -149,6 +179,8 @@ export class ExecutionStore {
         );
         positionVersions.set(key, version);
       }
+      // The positions and balances just saved cover every stored fill: the next start reads from here.
+      for (const venue of venues) await saveFillCheckpoint(client, venue, now);
       return inserted;
     });
     // Only after the commit: a rolled-back transaction leaves the versions as they were.

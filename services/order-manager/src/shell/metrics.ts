@@ -21,6 +21,8 @@ export interface OrderManagerMetrics {
   readonly balanceTransfers: Counter<'outcome'>;
   /** Orders that may still trade at the venue, per instrument; read from the tracker at each scrape. */
   readonly openOrders: Gauge<'instrument'>;
+  /** Fills the OMS booked from the venue's trades of an order whose stream fills were lost. `outcome`: booked (per fill) | failed (per attempt). */
+  readonly recoveredFills: Counter<'outcome'>;
   /** From the request off ORDERS to a durable outcome (outbox commit, venue call, journal), by outcome. */
   readonly submissionSeconds: Histogram<'outcome'>;
   /** From the risk gate's decision (the request's createdAt) to the start of the venue submission. */
@@ -109,6 +111,11 @@ export function createOrderManagerMetrics(
         this.reset();
         for (const [instrument, count] of counts) this.set({ instrument }, count);
       },
+    }),
+    recoveredFills: metrics.counter({
+      name: 'bourse_oms_recovered_fills_total',
+      help: 'Fills booked from the venue trades of orders whose user-data fills were lost (booked per fill, failed per attempt)',
+      labelNames: ['outcome'],
     }),
     submissionSeconds: metrics.histogram({
       name: 'bourse_oms_submission_seconds',

@@ -25,7 +25,7 @@ import {
   type ClientOrderId,
   type InstrumentSymbol,
 } from '@bourse/contracts';
-import { InstrumentRegistry } from '@bourse/domain';
+import { InstrumentRegistry, isTerminal } from '@bourse/domain';
 import { ChildOrderIds } from './child-order-ids.js';
 import type { Logger, Metrics } from '@bourse/telemetry';
 import type { UserDataEvent, UserDataFeed, VenueClient } from '@bourse/venues';
@@ -35,6 +35,7 @@ import {
   expiryOf,
   OrderTracker,
   planOperatorCommand,
+  recoverMissingFills,
   recoverOutboxEntry,
   resolveOutbox,
   submitOrder,
@@ -52,6 +53,8 @@ import {
   insertOutbox,
   insertTactic,
   listActiveTactics,
+  listFillsOfOrders,
+  listUnbookedOrders,
   listUnresolvedOutbox,
   loadOrder,
   loadOutbox,
@@ -60,6 +63,7 @@ import {
   migrateOrderManagerStore,
   recordChildCancel,
   recordTacticChild,
+  storedFillIds,
   tacticExists,
 } from '../store/index.js';
 import { CancelExecutionReply, OmsStatusReply, type CancelExecutionResult, type OmsStatus } from './command-replies.js';
@@ -67,7 +71,14 @@ import type { z } from 'zod';
 import { ExecutionPipeline } from './execution-pipeline.js';
 import { ExecutionStore } from './execution-store.js';
 import { createOrderManagerMetrics, type OrderManagerMetrics } from './metrics.js';
-import { orderOfStored, restoreState, seedBalances, syncInstruments } from './restore.js';
+import {
+  fillEventOfRecord,
+  orderOfStored,
+  restoreState,
+  seedBalances,
+  syncInstruments,
+  type RestoreSummary,
+} from './restore.js';
 import {
   nextSubmissionPause,
   RUNNING,
@@ -137,6 +148,7 @@ export class OrderManagerService {
   private unresolved = new Set<string>();
   private started = false;
   private stopping = false;
+  private restoredRef: Omit<RestoreSummary, 'instruments'> | undefined;
 
   constructor(options: OrderManagerServiceOptions) {
     this.o = options;
@@ -159,6 +171,11 @@ export class OrderManagerService {
       ...(options.execRepublishMs !== undefined ? { republishMs: options.execRepublishMs } : {}),
     });
     this.childIds = new ChildOrderIds(options.instanceTag);
+  }
+
+  /** What the last start read back from the store (open orders, fill rows, the checkpoint it continued from). */
+  get restored(): Omit<RestoreSummary, 'instruments'> | undefined {
+    return this.restoredRef;
   }
 
   get pipeline(): ExecutionPipeline {
@@ -190,7 +207,8 @@ export class OrderManagerService {
     const specs = await venue.fetchInstruments();
     this.registry = new InstrumentRegistry(venue.venue, specs);
     const synced = await syncInstruments(pool, specs, clock.now());
-    const restored = await restoreState(pool, this.tracker, this.store);
+    const restored = await restoreState(pool, this.tracker, this.store, venue.venue);
+    this.restoredRef = restored;
     this.log.debug({ instruments: synced.stored, skipped: synced.skipped.length, ...restored }, 'state restored');
     const seeded = await seedBalances(pool, venue, clock.now());
     if (seeded !== undefined) this.log.debug({ assets: seeded }, 'no stored balances: seeded from the venue account');
@@ -229,6 +247,9 @@ export class OrderManagerService {
     this.log.debug('user-data stream subscribed');
 
     await this.recoverOutbox();
+    // Orders the venue reported filled whose fills never reached us (the process died between the
+    // query and booking them): their trades are asked for before anything new is taken.
+    await this.bookUnbookedOrders();
     // After the outbox is settled (its children tracked) and before ORDERS: a chase is never both
     // resumed and started again from a redelivered request.
     await this.resumeTactics();
@@ -357,6 +378,8 @@ export class OrderManagerService {
           { ...log, venueOrderId: outcome.venueOrder.venueOrderId, resolvedByQuery: outcome.resolvedByQuery },
           'order placed',
         );
+        // A query answered for a lost response: the fills it reports may never come on the stream.
+        if (outcome.resolvedByQuery) await this.bookMissingFills(clientOrderId, 'resolved by query');
         break;
       case 'duplicate':
         break;
@@ -377,6 +400,58 @@ export class OrderManagerService {
       this.log.info({ clientOrderId: entry.clientOrderId, state: entry.state }, 'settling outbox entry after restart');
       await this.handleSubmission(await recoverOutboxEntry(entry, this.deps()));
     }
+  }
+
+  /**
+   * Asks the venue for the trades of an order whose fills do not add up to what the venue says it
+   * executed, and books the missing ones (idempotent by fill id). Never throws: a failure is logged
+   * and counted; the order stays unbooked in the store for the next start and the reconciler.
+   */
+  private async bookMissingFills(clientOrderId: string, why: string): Promise<void> {
+    const { pool, venue } = this.o;
+    try {
+      const result = await recoverMissingFills(clientOrderId, {
+        venue,
+        tracker: this.tracker,
+        storedFillIds: (instrument, ids) => storedFillIds(pool, venue.venue, instrument, ids),
+      });
+      if (result.kind === 'none') return;
+      if (result.kind === 'failed') {
+        this.metrics.recoveredFills.inc({ outcome: 'failed' });
+        this.log.warn({ clientOrderId, why, reason: result.reason }, 'trades of an order missing fills not read');
+        return;
+      }
+      await this.pipelineRef.apply(result.changes);
+      this.metrics.recoveredFills.inc({ outcome: 'booked' }, result.booked.length);
+      const detail = {
+        clientOrderId,
+        why,
+        booked: result.booked,
+        stillMissing: result.stillMissing.toString(),
+        ...(result.refused.length > 0 ? { refused: result.refused } : {}),
+      };
+      if (result.stillMissing.isPositive() || result.refused.length > 0)
+        this.log.warn(detail, 'fills of the order booked from the venue; some still missing');
+      else this.log.info(detail, 'missing fills booked from the venue');
+    } catch (err) {
+      this.metrics.recoveredFills.inc({ outcome: 'failed' });
+      this.log.error({ err, clientOrderId, why }, 'booking missing fills failed');
+    }
+  }
+
+  /** Start-up: every stored order whose filled quantity is above its stored fills. */
+  private async bookUnbookedOrders(): Promise<void> {
+    const orders = await listUnbookedOrders(this.o.pool, this.o.venue.venue);
+    for (const row of orders) {
+      const followedBefore = this.tracker.get(row.clientOrderId) !== undefined;
+      await this.follow(row.clientOrderId);
+      await this.bookMissingFills(row.clientOrderId, 'not fully booked at start');
+      if (!followedBefore) {
+        await this.pipelineRef.idle();
+        this.tracker.evict(row.clientOrderId);
+      }
+    }
+    if (orders.length > 0) this.log.info({ orders: orders.length }, 'orders missing fills looked up at the venue');
   }
 
   private tacticJournal(): TacticJournal {
@@ -606,6 +681,10 @@ export class OrderManagerService {
       { venue: this.o.venue, tracker: this.tracker, clock: this.o.clock },
     );
     await this.pipelineRef.apply(result.changes);
+    // A cancel refused as too late is followed by a query: a fill it reports may be one the stream lost.
+    const tracked = this.tracker.get(clientOrderId);
+    if (tracked !== undefined && isTerminal(tracked.order.status))
+      await this.bookMissingFills(clientOrderId, 'closed at cancel');
     return result;
   }
 
@@ -621,7 +700,18 @@ export class OrderManagerService {
       else notApplied.push(`update ${update.eventId}: ${change.outcome}${change.detail ? ` (${change.detail})` : ''}`);
       changes.push(change);
     }
+    // Fills stored already (before the start's checkpoint, so not in the tracker's memory) are known.
+    const stored = new Set<string>();
+    for (const instrument of new Set(c.fills.map((f) => f.instrument))) {
+      const ids = c.fills.filter((f) => f.instrument === instrument).map((f) => f.venueFillId);
+      for (const id of await storedFillIds(this.o.pool, this.o.venue.venue, instrument, ids))
+        stored.add(`${instrument}|${id}`);
+    }
     for (const fill of c.fills) {
+      if (stored.has(`${fill.instrument}|${fill.venueFillId}`)) {
+        counts.fillsAlreadyKnown += 1;
+        continue;
+      }
       const change = this.tracker.applyFill(fill);
       if (change.outcome === 'applied') counts.fillsApplied += 1;
       else if (change.outcome === 'ignored') counts.fillsAlreadyKnown += 1;
@@ -657,6 +747,9 @@ export class OrderManagerService {
     );
     this.tracker.restore(entry.request, order, Math.max(1, Number(seq.rows[0]?.n ?? '1')));
     this.store.rememberOrderVersion(clientOrderId, row.version);
+    // Its stored fills are in the positions already: counted for the order and known by id, not applied again.
+    for (const f of await listFillsOfOrders(this.o.pool, [clientOrderId]))
+      this.tracker.restoreFill(fillEventOfRecord(f, entry.request.venueSymbol), true);
   }
 
   /** What the `status` command answers. */

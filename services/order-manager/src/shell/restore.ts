@@ -1,30 +1,39 @@
 // Start-up (DESIGN 9, first step): the venue's instruments into the store (orders reference them),
-// then the OMS's own state back into memory: open orders with their event numbering, every stored
-// fill (positions are rebuilt from fills, so P&L continues exactly), and the row versions the next
-// writes must name.
+// then the OMS's own state back into memory: open orders with their event numbering and fills, the
+// positions from their checkpoint (the rows saved with the fills, complete up to the account's
+// `fill_checkpoints.through_seq`) plus the fills stored after it, and the row versions the next
+// writes must name. What is read grows with open orders and recent fills, never with history.
 
 import { FillEvent, Instrument, type OrderRequest } from '@bourse/contracts';
-import { dec, type InstrumentSpec, type Order } from '@bourse/domain';
+import { dec, emptyPosition, type InstrumentSpec, type Order, type Position } from '@bourse/domain';
 import type { VenueClient } from '@bourse/venues';
 import type pg from 'pg';
 import { fillEventId, quoteSizedQuantity, type OrderTracker } from '../core/index.js';
 import {
-  listFills,
+  listFillsAfter,
+  listFillsOfOrders,
   listOpenOrders,
-  loadOrder,
+  loadFillCheckpoint,
   loadOutbox,
   loadBalances,
   loadPositions,
   upsertBalance,
   upsertInstrument,
+  type FillRecord,
   type StoredOrder,
+  type StoredPosition,
 } from '../store/index.js';
 import type { ExecutionStore } from './execution-store.js';
 
 export interface RestoreSummary {
   readonly instruments: number;
   readonly openOrders: number;
+  /** Fill rows read: those of the open orders and those stored after the checkpoint. */
   readonly fills: number;
+  /** Fills stored after the checkpoint (applied to the positions on top of it). */
+  readonly fillsAfterCheckpoint: number;
+  /** The checkpoint: fills up to this store number are in the position rows. */
+  readonly checkpointSeq: number;
   readonly positions: number;
 }
 
@@ -147,48 +156,101 @@ async function restoreOrders(
   return restored;
 }
 
-/** Loads open orders, fills and position versions into the tracker and the store's version map. */
+/** A stored fill of an order not followed here, applied to its position directly. */
+function appliedPositions(tracker: OrderTracker, f: FillRecord): Position[] {
+  const applied = tracker.positions.applyFill({
+    fillId: f.venueFillId,
+    strategyId: f.strategyId,
+    instrument: f.instrument,
+    side: f.side,
+    qty: dec(f.qty),
+    price: dec(f.price),
+    fee: { asset: f.feeAsset, amount: dec(f.fee) },
+    atMs: f.venueTime,
+    clientOrderId: f.clientOrderId,
+  });
+  return applied.outcome === 'applied' ? [applied.position] : [];
+}
+
+/** A stored position row as the domain's position: the checkpoint a restored book continues from. */
+export function positionOfRecord(p: StoredPosition): Position {
+  return {
+    ...emptyPosition(p.strategyId, p.instrument),
+    qty: dec(p.qty),
+    lots: p.lots.map((lot) => ({ qty: dec(lot.qty), price: dec(lot.price) })),
+    realizedPnl: dec(p.realizedPnl),
+    fees: Object.fromEntries(Object.entries(p.fees).map(([asset, amount]) => [asset, dec(amount)])),
+    fillCount: p.fillCount,
+    ...(p.lastFillAt !== undefined ? { lastFillAtMs: p.lastFillAt } : {}),
+  };
+}
+
+/** The contract fill of a stored row, for the tracker. */
+export function fillEventOfRecord(f: FillRecord, venueSymbol: string): FillEvent {
+  return FillEvent.parse({
+    v: 1,
+    type: 'fill',
+    eventId: fillEventId(f.venue, venueSymbol, f.venueFillId),
+    venue: f.venue,
+    venueFillId: f.venueFillId,
+    clientOrderId: f.clientOrderId,
+    venueOrderId: f.venueOrderId ?? 'unknown',
+    instrument: f.instrument,
+    side: f.side,
+    qty: f.qty,
+    price: f.price,
+    fee: f.fee,
+    feeAsset: f.feeAsset,
+    liquidity: f.liquidity,
+    venueTime: f.venueTime,
+  });
+}
+
+/**
+ * Loads open orders (with their fills), the positions from their checkpoint plus the fills stored
+ * after it, and the row versions into the tracker and the store. Fills after the checkpoint (stored
+ * by another writer than this service's transactions, which move the checkpoint with each fill) are
+ * applied and checkpointed at once, so the next start does not read them again.
+ */
 export async function restoreState(
   pool: pg.Pool,
   tracker: OrderTracker,
   store: ExecutionStore,
+  venue: string,
 ): Promise<Omit<RestoreSummary, 'instruments'>> {
   const open = await listOpenOrders(pool);
   const openOrders = await restoreOrders(pool, open, tracker, store);
-  const fills = await listFills(pool);
-  // Fills of orders that are no longer open still make positions: follow those orders just long
-  // enough to restore their fills, then forget them again.
-  const closed: StoredOrder[] = [];
-  for (const id of new Set(fills.map((f) => f.clientOrderId))) {
-    if (tracker.get(id) !== undefined) continue;
-    const row = await loadOrder(pool, id);
-    if (row !== undefined) closed.push(row);
-  }
-  await restoreOrders(pool, closed, tracker, store);
-  for (const f of fills) {
-    const tracked = tracker.get(f.clientOrderId);
-    if (tracked === undefined) continue;
-    const event = FillEvent.parse({
-      v: 1,
-      type: 'fill',
-      eventId: fillEventId(f.venue, tracked.request.venueSymbol, f.venueFillId),
-      venue: f.venue,
-      venueFillId: f.venueFillId,
-      clientOrderId: f.clientOrderId,
-      venueOrderId: f.venueOrderId ?? 'unknown',
-      instrument: f.instrument,
-      side: f.side,
-      qty: f.qty,
-      price: f.price,
-      fee: f.fee,
-      feeAsset: f.feeAsset,
-      liquidity: f.liquidity,
-      venueTime: f.venueTime,
-    });
-    tracker.restoreFill(event);
-  }
-  for (const row of closed) tracker.evict(row.clientOrderId);
+  const checkpointSeq = await loadFillCheckpoint(pool, venue);
   const positions = await loadPositions(pool);
-  for (const p of positions) store.rememberPositionVersion(p.strategyId, p.instrument, p.version);
-  return { openOrders, fills: fills.length, positions: positions.length };
+  for (const p of positions) {
+    tracker.restorePosition(positionOfRecord(p));
+    store.rememberPositionVersion(p.strategyId, p.instrument, p.version);
+  }
+  const ofOpen = await listFillsOfOrders(
+    pool,
+    open.map((o) => o.clientOrderId),
+  );
+  const after = await listFillsAfter(pool, venue, checkpointSeq);
+  for (const f of ofOpen) {
+    const tracked = tracker.get(f.clientOrderId);
+    if (tracked === undefined || (f.seq ?? 0) > checkpointSeq) continue; // a later fill: applied below
+    tracker.restoreFill(fillEventOfRecord(f, tracked.request.venueSymbol), true);
+  }
+  // Fills of orders no longer open move positions too; their orders need not be followed for that.
+  const moved = new Map<string, { strategyId: string; instrument: string }>();
+  for (const f of after) {
+    const tracked = tracker.get(f.clientOrderId);
+    const positions = tracked
+      ? tracker.restoreFill(fillEventOfRecord(f, tracked.request.venueSymbol)).positions
+      : appliedPositions(tracker, f);
+    for (const p of positions) moved.set(`${p.strategyId}|${p.instrument}`, p);
+  }
+  if (after.length > 0) await store.checkpoint(venue, [...moved.values()]);
+  return {
+    openOrders,
+    fills: ofOpen.length + after.length,
+    fillsAfterCheckpoint: after.length,
+    checkpointSeq,
+    positions: positions.length,
+  };
 }

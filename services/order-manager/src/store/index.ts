@@ -21,6 +21,8 @@ export {
   loadOrders,
   listOpenOrders,
   listOrdersUpdatedSince,
+  listUnbookedOrders,
+  firstOrderTimes,
   type OrderRecord,
   type StoredOrder,
   type OpenOrderFilter,
@@ -34,7 +36,17 @@ export {
   type StoredOrderEvent,
   type UnpublishedEvent,
 } from './order-events.js';
-export { insertFill, listFills, type FillRecord, type FillFilter } from './fills.js';
+export {
+  insertFill,
+  listFills,
+  listFillsOfOrders,
+  listFillsAfter,
+  listFillsSince,
+  storedFillIds,
+  type FillRecord,
+  type FillFilter,
+} from './fills.js';
+export { loadFillCheckpoint, saveFillCheckpoint } from './fill-checkpoints.js';
 export {
   savePosition,
   loadPositions,

@@ -215,6 +215,35 @@ export async function loadOrders(db: Queryable, clientOrderIds: readonly string[
   return result.rows.map(toOrder);
 }
 
+/**
+ * Orders whose filled quantity is above the fills stored for them (`booked_qty`, kept by a trigger
+ * on `fills`): they lost fills somewhere. Oldest first; read through a partial index, so the order
+ * history is not scanned.
+ */
+export async function listUnbookedOrders(db: Queryable, venue: string): Promise<StoredOrder[]> {
+  const result = await db.query<OrderRow>(
+    `SELECT ${COLUMNS} FROM orders WHERE venue = $1 AND filled_qty > booked_qty ORDER BY created_at, client_order_id`,
+    [venue],
+  );
+  return result.rows.map(toOrder);
+}
+
+/**
+ * When Bourse placed its first order per instrument of a venue: the platform's start on that
+ * account, before which no trade can be ours. One index probe per instrument.
+ */
+export async function firstOrderTimes(db: Queryable, venue: string): Promise<Record<string, number>> {
+  const result = await db.query<{ instrument: string; first: Date | null }>(
+    `SELECT i.symbol AS instrument,
+            (SELECT min(o.created_at) FROM orders o WHERE o.venue = $1 AND o.instrument = i.symbol) AS first
+       FROM instruments i WHERE i.venue = $1`,
+    [venue],
+  );
+  const out: Record<string, number> = {};
+  for (const row of result.rows) if (row.first !== null) out[row.instrument] = msOf(row.first);
+  return out;
+}
+
 export async function listOpenOrders(db: Queryable, filter: OpenOrderFilter = {}): Promise<StoredOrder[]> {
   const result = await db.query<OrderRow>(
     `SELECT ${COLUMNS} FROM orders

@@ -2,9 +2,10 @@ import { ZERO, type Decimal } from '@bourse/domain';
 import type { OurFill, OurOrder, OurPosition } from './types.js';
 import { amount } from './values.js';
 
-// Our side of a run, shaped from the order manager's rows. Positions are derived from the fills,
-// as the risk gate does: fills alone move positions (DESIGN 4), so the net of every stored fill is
-// what the OMS must hold, and a position row that disagreed would be the OMS's own bug.
+// Our side of a run, shaped from the order manager's rows. Positions come from fills alone (DESIGN
+// 4): the OMS's position rows are saved in the transaction of the fills that moved them and are
+// complete up to its fill checkpoint, so those rows plus the fills stored after the checkpoint are
+// the net of every stored fill, read without the history.
 
 /** A stored fill with what the position and order views need (the OMS's `FillRecord` fits). */
 export interface StoredFillView extends OurFill {
@@ -18,8 +19,31 @@ export interface StoredFillView extends OurFill {
 
 /** Net quantity and fees per (strategy, instrument), from every stored fill. */
 export function positionsFromFills(fills: readonly StoredFillView[]): OurPosition[] {
+  return positionsFromCheckpoint([], fills);
+}
+
+/**
+ * Net quantity and fees per (strategy, instrument) from the OMS's checkpoint (its position rows,
+ * saved with the fills they cover) plus the fills stored after it: the same numbers as every stored
+ * fill, read without the history.
+ */
+export function positionsFromCheckpoint(
+  checkpoint: readonly OurPosition[],
+  laterFills: readonly StoredFillView[],
+): OurPosition[] {
   const byKey = new Map<string, { strategyId: string; instrument: string; qty: Decimal; fees: Map<string, Decimal> }>();
-  for (const f of fills) {
+  for (const p of checkpoint) {
+    const fees = new Map<string, Decimal>();
+    for (const [asset, fee] of Object.entries(p.fees))
+      fees.set(asset, amount(`position ${p.strategyId} ${p.instrument} fee ${asset}`, fee));
+    byKey.set(`${p.strategyId}|${p.instrument}`, {
+      strategyId: p.strategyId,
+      instrument: p.instrument,
+      qty: amount(`position ${p.strategyId} ${p.instrument} qty`, p.qty),
+      fees,
+    });
+  }
+  for (const f of laterFills) {
     const key = `${f.strategyId}|${f.instrument}`;
     let p = byKey.get(key);
     if (!p) {

@@ -68,6 +68,9 @@ describe('reconcile: missed fills', () => {
     expect(result.report.differences.positions).toEqual([]);
     expect(result.report.verdict).toBe('ok');
     expect(result.effects.halt).toBeUndefined();
+    // Booked and then equal: a halt the reconciler wrote for it may be lifted, naming the trade.
+    expect(result.effects.resume).toMatchObject({ mode: 'ACTIVE', setBy: 'reconciler', scope: { kind: 'global' } });
+    expect(result.effects.resume?.reason).toContain('101');
     expect(result.checkpoint).toEqual({ [BTCUSDT]: { lastTradeId: '101', lastTradeTime: T0 + 101 } });
     expect(ReconciliationReport.safeParse(result.report).success).toBe(true);
   });
@@ -151,7 +154,9 @@ describe('reconcile: missed fills', () => {
     expect(result.effects.fills).toEqual([]);
     expect(result.report.differences.fills).toEqual([{ key: '103', expected: null, actual: '0.01' }]);
     expect(result.report.verdict).toBe('drift-halted');
-    expect(result.checkpoint[BTCUSDT]?.lastTradeId).toBe('103');
+    // A halting run proves nothing complete: the next run examines the same trades again.
+    expect(result.checkpoint).toEqual({});
+    expect(result.effects.resume).toBeUndefined();
   });
 
   it('halts when the venue and our store disagree about a fill they both have', () => {

@@ -107,10 +107,30 @@ export function reconcile(input: ReconcileInput, config: ReconcilerConfig, now: 
       })
     : undefined;
 
+  // A run that booked the venue's missed trades and then found everything equal may lift a halt the
+  // reconciler itself wrote (the shell checks who wrote it): a lost fill the venue still shows is
+  // never a permanent halt. The report's missedFillsRecovered says which trades it booked.
+  const recovered = recoveredIds(fills.events);
+  const resume =
+    !halted && recovered.length > 0
+      ? TradingState.parse({
+          v: 1,
+          scope: { kind: 'global' },
+          mode: 'ACTIVE',
+          reason:
+            `reconciliation ${input.runId} on ${input.venue} booked the missed trades ${recovered.join(', ')}; ` +
+            'balances and positions match the venue',
+          setBy: RECONCILER_SERVICE,
+          updatedAt: now,
+        })
+      : undefined;
+
   return {
     report: report.data,
-    effects: { fills: fills.events, orderUpdates: orders.updates, cancels: orders.cancels, halt },
-    checkpoint: fills.checkpoint,
+    effects: { fills: fills.events, orderUpdates: orders.updates, cancels: orders.cancels, halt, resume },
+    // Only a passing run proves the trades it examined complete: after a halt the next run looks at
+    // the same trades again (a trade it could not tie to an order this time may be tied next time).
+    checkpoint: halted ? input.checkpoint : fills.checkpoint,
     checks: amounts.checks,
     pnlDrift: amounts.pnlDrift.toString(),
     unpricedAssets: amounts.unpricedAssets,

@@ -5,7 +5,7 @@ import { fillEventId } from './fills.js';
 import { ordersForRun, positionsFromFills, type StoredFillView } from './our-view.js';
 import { PriceBook } from './prices.js';
 import { BTCUSDT, ourOrder, T0, venueOrder } from './test-support.js';
-import { tradeQueries } from './trade-queries.js';
+import { fillWindows, tradeQueries } from './trade-queries.js';
 import { compareIds, tradeNumber } from './values.js';
 import type { ClientOrderId, VenueOrderId } from '@bourse/contracts';
 
@@ -68,20 +68,33 @@ describe('run inputs', () => {
     expect(orders).toEqual([open, closedAtAnswer]);
   });
 
-  it('asks for trades from the checkpoint number, else from the oldest thing that dates an instrument', () => {
+  it('asks for trades from the checkpoint number, else from the oldest order that may lack fills, never from the newest fill', () => {
     const queries = tradeQueries({
       checkpoint: { 'ETH/USDT': { lastTradeId: 'ETHUSDT:41', lastTradeTime: T0 } },
       ourOpenOrders: [{ ...ourOrder({ clientOrderId: 'o' }), createdAt: T0 + 500 }],
-      fills: [fill('BTCUSDT:7', 'x', 'BUY', '1')],
+      // Filled at the venue with its fills lost; newer orders' fills are stored after it.
+      unbookedOrders: [
+        { ...ourOrder({ clientOrderId: 'lost', status: 'filled', filledQty: '1' }), createdAt: T0 + 50 },
+      ],
       venueOpen: [
         venueOrder({ clientOrderId: 'v' as ClientOrderId, venueOrderId: '9' as VenueOrderId, createdAt: T0 + 100 }),
       ],
-      now: T0 + 10_000,
+      firstOrderAt: { 'BTC/USDT': T0 + 1, 'ETH/USDT': T0 - 5_000, 'SOL/USDT': T0 - 9_000 },
     });
     expect(queries).toEqual([
-      { symbol: BTCUSDT, startTime: T0 + 7 },
+      { symbol: BTCUSDT, startTime: T0 + 50 },
       { symbol: 'ETH/USDT', fromId: '41' },
+      // Nothing open or unbooked there and no checkpoint: from the platform's start on the account.
+      { symbol: 'SOL/USDT', startTime: T0 - 9_000 },
     ]);
+  });
+
+  it('reads our fills from each checkpoint, or from the platform start where there is none', () => {
+    const windows = fillWindows(
+      { 'ETH/USDT': { lastTradeId: 'ETHUSDT:41', lastTradeTime: T0 } },
+      { 'BTC/USDT': T0 - 100, 'ETH/USDT': T0 - 5_000 },
+    );
+    expect(Object.fromEntries(windows)).toEqual({ 'BTC/USDT': T0 - 100, 'ETH/USDT': T0 });
   });
 
   it('prices assets from quote mids, direct or inverted, ignoring an older quote', () => {

@@ -1,38 +1,43 @@
 import type { InstrumentSymbol } from '@bourse/contracts';
 import type { TradesQuery, VenueOrder } from '@bourse/venues';
 import type { Checkpoint, OurOrder } from './types.js';
-import type { StoredFillView } from './our-view.js';
 import { tradeNumber } from './values.js';
 
-// Which venue trades a run asks for. An instrument with a checkpoint is asked from its checkpoint
-// trade on (inclusive; the core skips it). One without is asked from the earliest of our oldest
-// open order there, the venue's oldest open order there, and our last stored fill there: trades
-// before those were either matched by the OMS's stream or belong to no order we know.
+// Which venue trades a run asks for: every trade that can be missing from our store.
+// - An instrument with a checkpoint is asked from its checkpoint trade on (inclusive; the core
+//   skips it). A checkpoint only moves after a run that passed, so everything before it is proven
+//   complete.
+// - One without a checkpoint is asked from the oldest order that may have traded without our
+//   fills: our oldest open order there, our oldest order whose filled quantity is above its stored
+//   fills (it lost fills), the venue's oldest open order there. With none of those, from the
+//   platform's start on the account (our first order there): trades before it cannot be ours.
+// Never from our newest stored fill: fills stored after a lost one would hide it.
+
+/** An order of ours with the time it was created at the venue's side (ms). */
+export type DatedOrder = OurOrder & { readonly createdAt: number };
 
 export interface TradeQueryContext {
   readonly checkpoint: Checkpoint;
-  readonly ourOpenOrders: readonly (OurOrder & { readonly createdAt?: number })[];
-  readonly fills: readonly StoredFillView[];
+  readonly ourOpenOrders: readonly DatedOrder[];
+  /** Our orders whose filled quantity is above the fills stored for them. */
+  readonly unbookedOrders: readonly DatedOrder[];
   readonly venueOpen: readonly VenueOrder[];
-  /** Used when nothing else dates an instrument (only a fill of an order we hold). */
-  readonly now: number;
+  /** Per instrument, when our first order there was created: the platform's start on the account. */
+  readonly firstOrderAt: Readonly<Record<string, number>>;
 }
 
 export function tradeQueries(ctx: TradeQueryContext): TradesQuery[] {
   const since = new Map<string, number>();
-  const consider = (instrument: string, at: number | undefined): void => {
-    const t = at ?? ctx.now;
+  const consider = (instrument: string, at: number): void => {
     const seen = since.get(instrument);
-    if (seen === undefined || t < seen) since.set(instrument, t);
+    if (seen === undefined || at < seen) since.set(instrument, at);
   };
   for (const o of ctx.ourOpenOrders) consider(o.instrument, o.createdAt);
+  for (const o of ctx.unbookedOrders) consider(o.instrument, o.createdAt);
   for (const o of ctx.venueOpen) consider(o.symbol, o.createdAt);
-  const lastFill = new Map<string, number>();
-  for (const f of ctx.fills) lastFill.set(f.instrument, Math.max(lastFill.get(f.instrument) ?? 0, f.venueTime));
-  for (const [instrument, at] of lastFill) consider(instrument, at);
 
   const queries: TradesQuery[] = [];
-  const instruments = new Set([...Object.keys(ctx.checkpoint), ...since.keys()]);
+  const instruments = new Set([...Object.keys(ctx.checkpoint), ...since.keys(), ...Object.keys(ctx.firstOrderAt)]);
   for (const instrument of [...instruments].sort()) {
     const symbol = instrument as InstrumentSymbol;
     const mark = ctx.checkpoint[instrument];
@@ -40,7 +45,24 @@ export function tradeQueries(ctx: TradeQueryContext): TradesQuery[] {
     const fromId = mark ? tradeNumber(mark.lastTradeId) : undefined;
     if (mark && fromId !== undefined) queries.push({ symbol, fromId });
     else if (mark) queries.push({ symbol, startTime: mark.lastTradeTime });
-    else queries.push({ symbol, startTime: since.get(instrument) ?? ctx.now });
+    else {
+      const start = since.get(instrument) ?? ctx.firstOrderAt[instrument];
+      if (start !== undefined) queries.push({ symbol, startTime: start });
+    }
   }
   return queries;
+}
+
+/**
+ * From when our stored fills of each instrument must be read so every trade a run can meet finds
+ * its fill: the checkpoint's trade time, or without one the platform's start there (every fill).
+ */
+export function fillWindows(
+  checkpoint: Checkpoint,
+  firstOrderAt: Readonly<Record<string, number>>,
+): Map<string, number> {
+  const windows = new Map<string, number>();
+  for (const [instrument, at] of Object.entries(firstOrderAt)) windows.set(instrument, at);
+  for (const [instrument, mark] of Object.entries(checkpoint)) windows.set(instrument, mark.lastTradeTime);
+  return windows;
 }

@@ -75,7 +75,7 @@ export interface OurSnapshot {
    * checkpoint (so a missed fill can be tied to its order and strategy).
    */
   readonly orders: readonly OurOrder[];
-  /** Our fills since the checkpoint (at least); ids found here are not missed. */
+  /** Our fills since the checkpoint's trade time (at least: every fill a venue trade of the window may match); ids found here are not missed. */
   readonly fills: readonly OurFill[];
   readonly positions: readonly OurPosition[];
   /** Balances consistent with `fills`: the venue's balances as of the last fill we applied. */
@@ -133,13 +133,21 @@ export interface ReconcileEffects {
   readonly cancels: readonly CancelOrderRequest[];
   /** The HALTED global trading state to write, when drift passed a tolerance. */
   readonly halt: TradingState | undefined;
+  /**
+   * The ACTIVE global state to write when the run booked missed fills and then passed: written only
+   * over a HALTED the reconciler itself wrote, never over an operator's or a kill switch's.
+   */
+  readonly resume?: TradingState | undefined;
 }
 
 export interface ReconcileResult {
   /** Validated against the contract. */
   readonly report: ReconciliationReport;
   readonly effects: ReconcileEffects;
-  /** To store once the effects are published (never before: a failed publish must be retried). */
+  /**
+   * To store once the effects are published (never before: a failed publish must be retried). Moves
+   * only when the run passed: a halting run leaves the previous checkpoint.
+   */
   readonly checkpoint: Checkpoint;
   readonly checks: readonly AmountCheck[];
   /** Signed P&L drift (venue − Bourse) in the valuation asset: the metric. */

@@ -25,6 +25,10 @@ export interface ReconcilerMetrics {
   readonly lastRun: Gauge<'venue'>;
   /** Messages received that could not be used (bad trigger, …) beyond what the bus counts. */
   readonly feedResets: Counter<'venue'>;
+  /** Fill rows the last run read from the OMS's store (after its checkpoint and since the trade checkpoints): the cost of history. */
+  readonly fillRowsRead: Gauge<'venue'>;
+  /** Reconciler drift halts lifted by a run that booked the missed trades and passed. */
+  readonly resumes: Counter<'venue'>;
 }
 
 export function createReconcilerMetrics(metrics: Metrics): ReconcilerMetrics {
@@ -87,6 +91,16 @@ export function createReconcilerMetrics(metrics: Metrics): ReconcilerMetrics {
     feedResets: metrics.counter({
       name: 'bourse_recon_feed_resets_total',
       help: 'Market-data feed resets seen (each may trigger a debounced run)',
+      labelNames: ['venue'],
+    }),
+    fillRowsRead: metrics.gauge({
+      name: 'bourse_recon_fill_rows_read',
+      help: 'Fill rows the last run read from the order manager store (after its checkpoint and since the trade checkpoints)',
+      labelNames: ['venue'],
+    }),
+    resumes: metrics.counter({
+      name: 'bourse_recon_resumes_total',
+      help: 'Reconciler drift halts lifted by a run that booked the missed trades and then passed',
       labelNames: ['venue'],
     }),
   };

@@ -14,7 +14,7 @@ import type { VenueClient } from '@bourse/venues';
 import type pg from 'pg';
 import type { ReconcilerConfig } from '../core/config.js';
 import { isReconcileInputError } from '../core/errors.js';
-import { ordersForRun, positionsFromFills } from '../core/our-view.js';
+import { ordersForRun } from '../core/our-view.js';
 import type { PriceBook } from '../core/prices.js';
 import { reconcile } from '../core/reconcile.js';
 import type { Checkpoint, ReconcileResult } from '../core/types.js';
@@ -74,14 +74,15 @@ export class ReconciliationRunner {
     const log = this.deps.logger.child({ runId, trigger });
 
     const { checkpoint, ours } = await this.readOurs(startedAt);
+    metrics.fillRowsRead.set({ venue: venueId }, ours.fillRowsRead);
     const ourOpen = ours.openOrders.map((o) => ({ ...o, createdAt: o.createdAt }));
-    const ourOrders = ordersForRun(ourOpen, ours.fills, ours.recentOrders);
+    const ourOrders = ordersForRun(ourOpen, ours.fills, [...ours.recentOrders, ...ours.unbookedOrders]);
     const venueSide = await readVenueSide(this.deps.venue, {
       checkpoint,
       ourOrders,
       ourOpenOrders: ourOpen,
-      fills: ours.fills,
-      now: clock.now(),
+      unbookedOrders: ours.unbookedOrders,
+      firstOrderAt: ours.firstOrderAt,
     });
 
     let result: ReconcileResult;
@@ -98,7 +99,7 @@ export class ReconciliationRunner {
             loadedAt: ours.loadedAt,
             orders: ourOrders,
             fills: ours.fills,
-            positions: positionsFromFills(ours.fills),
+            positions: ours.positions,
             balances: ours.balances,
             transfers: ours.transfers,
           },
@@ -129,6 +130,7 @@ export class ReconciliationRunner {
     metrics.lastRun.set({ venue: venueId }, Math.floor(report.finishedAt / 1000));
     const summary = {
       verdict: report.verdict,
+      fillRowsRead: ours.fillRowsRead,
       missedFills: report.missedFillsRecovered.length,
       orderUpdates: result.effects.orderUpdates.length,
       unknownOpenOrders: report.unknownOpenOrders.length,
@@ -143,7 +145,7 @@ export class ReconciliationRunner {
   private async readOurs(loadedAt: number) {
     try {
       const checkpoint = await loadCheckpoint(this.deps.pool, this.deps.venueId);
-      const ours = await this.deps.ours.load(this.deps.venueId, loadedAt);
+      const ours = await this.deps.ours.load(this.deps.venueId, loadedAt, checkpoint);
       if (ours.balances.length === 0) {
         throw new RunFailedError(
           RunFailureCode.OURS_NOT_INITIALISED,
@@ -168,7 +170,7 @@ export class ReconciliationRunner {
   /** Corrections, then cancels, then the halt. The halt is written even when an earlier effect failed. */
   private async carryOut(runId: string, result: ReconcileResult, log: Logger): Promise<void> {
     const { venueId, metrics } = this.deps;
-    const { fills, orderUpdates, cancels, halt } = result.effects;
+    const { fills, orderUpdates, cancels, halt, resume } = result.effects;
     let failure: RunFailedError | undefined;
     if (fills.length > 0 || orderUpdates.length > 0) {
       try {
@@ -206,6 +208,15 @@ export class ReconciliationRunner {
         failure ??= new RunFailedError(RunFailureCode.HALT_FAILED, 'halt', `writing HALTED failed: ${describe(err)}`, {
           cause: err,
         });
+      }
+    }
+    if (resume && !failure) {
+      // Only once the OMS has booked the trades: lifts a HALTED the reconciler wrote, nothing else.
+      try {
+        if (await this.deps.tradingState.resumeOwnHalt(resume)) metrics.resumes.inc({ venue: venueId });
+      } catch (err) {
+        // The halt stands; the next passing run that books trades tries again, or an operator resumes.
+        log.error({ err: describe(err) }, 'lifting the reconciler halt failed');
       }
     }
     if (failure) throw failure;

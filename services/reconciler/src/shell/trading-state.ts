@@ -1,6 +1,7 @@
-// The reconciler's writes to the trading-state KV: HALTED when drift passes a tolerance, and (paper
-// trading only, when configured) the first ACTIVE after a passing start run. The drift halt is a
-// kill-switch trip: its configured action (`halt-and-cancel` by default, from the risk limits'
+// The reconciler's writes to the trading-state KV: HALTED when drift passes a tolerance, ACTIVE again
+// over its own halt once a run booked the missed trades and passed, and (paper trading only, when
+// configured) the first ACTIVE after a passing start run. The drift halt is a kill-switch trip: its
+// configured action (`halt-and-cancel` by default, from the risk limits'
 // `global.killSwitch.reconciliationDriftAction`, handed over by `bourse start`) may also cancel every
 // open order of the scope through the order manager's cancel-all, recorded on the HALTED entry.
 
@@ -72,6 +73,23 @@ export class TradingStateWriter {
     } catch (err) {
       this.logger.error({ err, scope: state.scope }, 'could not record the drift cancel on the trading state');
     }
+  }
+
+  /**
+   * Writes `state` (global ACTIVE) only over a HALTED the reconciler itself wrote (its drift halt):
+   * never over an operator's halt, a kill switch's, or a state that is not HALTED. Written with the
+   * revision read, so a concurrent write wins. Returns whether this call wrote.
+   */
+  async resumeOwnHalt(state: TradingState): Promise<boolean> {
+    const key = tradingStateKey(state.scope);
+    const current = await this.kv.get(key);
+    if (current?.value.mode !== 'HALTED' || current.value.setBy !== state.setBy) return false;
+    await this.kv.put(key, state, { expectedRevision: current.revision });
+    this.logger.warn(
+      { key, haltedFor: current.value.reason, reason: state.reason },
+      'reconciliation booked the missed trades and passed: trading ACTIVE again',
+    );
+    return true;
   }
 
   /**

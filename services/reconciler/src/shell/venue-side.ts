@@ -3,9 +3,8 @@
 
 import type { VenueClient, VenueOrder, VenueTrade, TradesQuery } from '@bourse/venues';
 import { ordersToQuery } from '../core/orders.js';
-import { tradeQueries } from '../core/trade-queries.js';
+import { tradeQueries, type DatedOrder } from '../core/trade-queries.js';
 import { tradeNumber } from '../core/values.js';
-import type { StoredFillView } from '../core/our-view.js';
 import type { Checkpoint, OurOrder, VenueSnapshot } from '../core/types.js';
 import { RunFailedError, RunFailureCode, describe } from './errors.js';
 
@@ -19,9 +18,11 @@ export interface VenueReadContext {
   /** Every order of ours the run may meet (open, and closed ones we hold fills of). */
   readonly ourOrders: readonly OurOrder[];
   /** Our open orders with their creation time (they date the first trade query of an instrument). */
-  readonly ourOpenOrders: readonly (OurOrder & { readonly createdAt: number })[];
-  readonly fills: readonly StoredFillView[];
-  readonly now: number;
+  readonly ourOpenOrders: readonly DatedOrder[];
+  /** Our orders whose filled quantity is above their stored fills (so do these). */
+  readonly unbookedOrders: readonly DatedOrder[];
+  /** Per instrument, our first order's creation time: the window's start when nothing else dates it. */
+  readonly firstOrderAt: Readonly<Record<string, number>>;
 }
 
 export async function readVenueSide(venue: VenueClient, ctx: VenueReadContext): Promise<VenueSnapshot> {
@@ -35,9 +36,9 @@ export async function readVenueSide(venue: VenueClient, ctx: VenueReadContext): 
   const queries = tradeQueries({
     checkpoint: ctx.checkpoint,
     ourOpenOrders: ctx.ourOpenOrders,
-    fills: ctx.fills,
+    unbookedOrders: ctx.unbookedOrders,
     venueOpen: openOrders,
-    now: ctx.now,
+    firstOrderAt: ctx.firstOrderAt,
   });
   for (const query of queries) trades.push(...(await tradesFrom(venue, query)));
   const balances = await step('balances', () => venue.balances());

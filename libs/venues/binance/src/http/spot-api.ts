@@ -139,8 +139,10 @@ export class BinanceSpotRest {
     });
   }
 
+  /** Binance weighs a query of one order's trades (`orderId`) 5, any other 20. */
   myTrades(p: {
     symbol: string;
+    orderId?: string;
     fromId?: string;
     startTime?: number;
     endTime?: number;
@@ -149,9 +151,16 @@ export class BinanceSpotRest {
     return this.http.request({
       method: 'GET',
       path: '/api/v3/myTrades',
-      params: { symbol: p.symbol, fromId: p.fromId, startTime: p.startTime, endTime: p.endTime, limit: p.limit },
+      params: {
+        symbol: p.symbol,
+        orderId: p.orderId,
+        fromId: p.fromId,
+        startTime: p.startTime,
+        endTime: p.endTime,
+        limit: p.limit,
+      },
       security: 'SIGNED',
-      weight: 20,
+      weight: p.orderId === undefined ? 20 : 5,
       idempotent: true,
       schema: z.array(AccountTrade),
     });
