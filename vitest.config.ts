@@ -6,7 +6,7 @@ export default defineConfig({
   test: {
     include: ['**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/.bourse/**'],
-    globalSetup: [new URL('./test/setup/require-servers.ts', import.meta.url).pathname],
+    globalSetup: [new URL('./test/setup/servers.ts', import.meta.url).pathname],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',

@@ -1,6 +1,11 @@
 // Typed errors of the operator command. Each carries a stable `code` so callers (and tests) can
 // tell them apart without parsing messages; values are masked before they get here.
 
+import { ChildFailedError } from '@bourse/servers';
+
+// Defined with the supervisor that throws it (@bourse/servers); one of the CLI's errors all the same.
+export { ChildFailedError };
+
 export const CliErrorCode = {
   InvalidConfig: 'INVALID_CONFIG',
   NotBuilt: 'NOT_BUILT',
@@ -36,18 +41,6 @@ export class NotBuiltError extends Error {
   }
 }
 
-/** A supervised child process failed to start, to become ready, or exited on its own. */
-export class ChildFailedError extends Error {
-  override readonly name = 'ChildFailedError';
-  readonly code = CliErrorCode.ChildFailed;
-  constructor(
-    readonly child: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
 
 /** A command line that parses but asks for something impossible (both --instrument and --strategy). */
 export class UsageError extends Error {

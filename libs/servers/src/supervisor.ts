@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ChildFailedError } from '../errors.js';
+import { ChildFailedError } from './errors.js';
 import { LinePrefixer } from './line-prefixer.js';
 import { readableLogLine } from './log-line.js';
 import type { ChildExit, ChildSpec, StopReport, SupervisorOptions } from './types.js';
