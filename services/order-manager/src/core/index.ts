@@ -66,6 +66,7 @@ export {
   type ChasePhase,
   type ChildRole,
   type CancelReason,
+  type ChaseOutcome,
   type ChaseChildProgress,
   type LimitChaseProgress,
   type TacticEffect,

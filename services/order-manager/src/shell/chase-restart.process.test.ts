@@ -57,6 +57,14 @@ async function orderIs(id: string, status: string, filledQty?: string): Promise<
   });
 }
 
+/** Waits until the fills stored for order `id` add up to `qty`. */
+async function fillsOf(id: string, qty: string): Promise<void> {
+  await waitFor(`fills of ${id} adding up to ${qty} in Postgres`, async () => {
+    const fills = await listFills(h.db.pool, { clientOrderId: id });
+    return fills.reduce((sum, f) => sum.plus(dec(f.qty)), ZERO).eq(dec(qty)) ? true : undefined;
+  });
+}
+
 async function tacticDone(id: string): Promise<StoredTactic> {
   return waitFor(
     `chase ${id} done`,
@@ -133,6 +141,10 @@ describe('a limit chase across kill -9 of the order manager', () => {
         await orderIs(replacement, 'canceled', '0.004');
         await orderIs(fallback, 'filled', '0.006');
         expect((await loadOrder(h.db.pool, fallback))?.style).toBe('market');
+        // The venue's answer to the market order already says FILLED (that ends the chase), while its
+        // fill comes on the user-data stream after it. A kill before the fill is stored would lose it
+        // to this test (the reconciler finds it in production): wait for the fill, not the status.
+        await fillsOf(fallback, '0.006');
       } finally {
         await oms.kill(second);
       }

@@ -13,7 +13,7 @@ export interface OrderManagerMetrics {
   readonly outboxUnresolved: Gauge;
   /** 1 while submission is paused around a venue reconnect. */
   readonly submissionPaused: Gauge;
-  /** `outcome`: filled | stopped. */
+  /** `outcome`: filled | stopped | rejected. */
   readonly tactics: Counter<'outcome'>;
   /** Messages refused as malformed by the OMS itself (beyond the bus's contract checks). `kind`: user-data | command | exec-outbox. */
   readonly badInput: Counter<'kind'>;

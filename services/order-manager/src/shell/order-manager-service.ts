@@ -25,7 +25,7 @@ import {
   type ClientOrderId,
   type InstrumentSymbol,
 } from '@bourse/contracts';
-import { InstrumentRegistry } from '@bourse/domain';
+import { InstrumentRegistry, type Order } from '@bourse/domain';
 import { ChildOrderIds } from './child-order-ids.js';
 import type { Logger, Metrics } from '@bourse/telemetry';
 import type { UserDataEvent, UserDataFeed, VenueClient } from '@bourse/venues';
@@ -42,6 +42,7 @@ import {
   type Journal,
   type OutboxEntry,
   type SubmissionDeps,
+  type SubmissionOutcome,
   type SubmissionResult,
   type TrackerChange,
 } from '../core/index.js';
@@ -208,6 +209,7 @@ export class OrderManagerService {
       settings: this.o.chase,
       ports: {
         submit: (request) => this.submitGated(request),
+        recordRefusal: (request, reason) => this.recordRefusal(request, reason),
         cancel: (clientOrderId, instrument) => this.cancelOne(clientOrderId, instrument).then(() => undefined),
         childClientOrderId: (parent, seq) => this.childIds.of(parent.clientOrderId, seq),
         currentOrder: (clientOrderId) => this.tracker.get(clientOrderId)?.order,
@@ -304,12 +306,31 @@ export class OrderManagerService {
   }
 
   /** Waits while submission is paused, then journals and sends; resolves once the outcome is durable. */
-  private async submitGated(request: OrderRequest): Promise<void> {
+  private async submitGated(request: OrderRequest): Promise<SubmissionOutcome> {
     await this.waitUntilRunning();
     const startedAt = this.o.clock.now();
     const result = await submitOrder(request, this.deps());
     await this.handleSubmission(result);
     this.metrics.submissionSeconds.observe({ outcome: result.outcome.kind }, (this.o.clock.now() - startedAt) / 1_000);
+    return result.outcome;
+  }
+
+  /**
+   * A chase child refused before the tracker followed it: followed from here on as an order the OMS
+   * rejected, and its row stored so it shows with the others (`bourse orders --all`). Its refusal
+   * is on EXEC already (published when it was refused): only the row is written, no second event.
+   */
+  private async recordRefusal(request: OrderRequest, reason: string): Promise<Order> {
+    const at = this.o.clock.now();
+    const id = request.clientOrderId;
+    const changes = [
+      this.tracker.track(request, at),
+      this.tracker.applyLocal(id, { type: 'rejected', reason, by: 'bourse' }, at),
+    ];
+    await this.pipelineRef.apply(changes.map((c) => ({ ...c, statusUpdates: [] })));
+    const tracked = this.tracker.get(id);
+    if (tracked === undefined) throw new Error(`order ${id} is not followed after it was tracked`);
+    return tracked.order;
   }
 
   private async handleSubmission(result: SubmissionResult): Promise<void> {
@@ -391,6 +412,7 @@ export class OrderManagerService {
           logger: this.log,
           follow: (id) => this.follow(id),
           apply: (changes) => this.pipelineRef.apply(changes),
+          recordRefusal: (request, reason) => this.recordRefusal(request, reason),
         });
         await tactics.resume(stored);
         // Closed children were loaded only to count their fills; memory keeps open orders.

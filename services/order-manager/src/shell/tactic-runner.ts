@@ -22,6 +22,7 @@ import {
   type Clock,
   type LimitChaseParams,
   type LimitChaseProgress,
+  type SubmissionOutcome,
   type TacticEffect,
   type TacticStep,
   type TrackerChange,
@@ -41,8 +42,13 @@ export interface ChaseSettings {
 }
 
 export interface TacticPorts {
-  /** Submits a child request (pause gate, journal, venue, persist, publish); resolves after the commit. */
-  submit(request: OrderRequest): Promise<void>;
+  /** Submits a child request (pause gate, journal, venue, persist, publish); resolves with its outcome after the commit. */
+  submit(request: OrderRequest): Promise<SubmissionOutcome>;
+  /**
+   * Follows a child that was refused before the tracker followed it, as a rejected order with
+   * `reason`, and stores its row; resolves with the tracker's view of it.
+   */
+  recordRefusal(request: OrderRequest, reason: string): Promise<Order>;
   /** Cancels a child at the venue and applies the result. */
   cancel(clientOrderId: string, instrument: string): Promise<void>;
   /** The id of a parent's `seq`th replacement or fallback order. */
@@ -269,7 +275,7 @@ export class TacticRunner {
           case 'submit':
             // A child whose record failed is never submitted: an id is only ever used once it is stored.
             await this.o.journal.recordChild(parentId, childRecord(effect, chase));
-            await this.o.ports.submit(effect.request);
+            await this.afterSubmit(parentId, chase, effect.request, await this.o.ports.submit(effect.request));
             break;
           case 'cancel':
             await this.recordCancel(parentId, effect);
@@ -298,6 +304,21 @@ export class TacticRunner {
         this.log.error({ err, clientOrderId: parentId, effect: effect.kind }, 'tactic effect failed');
       }
     }
+  }
+
+  // A child refused before the tracker followed it never produces a tracker change, so nothing else
+  // would tell the chase: it would wait for it forever, and a restart would place it again under an
+  // id the outbox already holds. Followed as a rejected order, it reaches the chase like any other.
+  private async afterSubmit(
+    parentId: string,
+    chase: LimitChase,
+    request: OrderRequest,
+    outcome: SubmissionOutcome,
+  ): Promise<void> {
+    if (outcome.kind !== 'refused' && outcome.kind !== 'rejected' && outcome.kind !== 'abandoned') return;
+    if (this.o.ports.currentOrder(request.clientOrderId) !== undefined) return;
+    const order = await this.o.ports.recordRefusal(request, outcome.reason);
+    await this.carryOut(parentId, chase, chase.onOrderUpdate(order, this.o.clock.now()));
   }
 
   // A cancel whose reason could not be stored is still sent: leaving the child resting is worse, and
