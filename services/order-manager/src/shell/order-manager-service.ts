@@ -37,6 +37,7 @@ import {
   recoverOutboxEntry,
   resolveOutbox,
   submitOrder,
+  untrackedRejection,
   type CancelResult,
   type Clock,
   type Journal,
@@ -317,20 +318,22 @@ export class OrderManagerService {
 
   /**
    * A chase child refused before the tracker followed it: followed from here on as an order the OMS
-   * rejected, and its row stored so it shows with the others (`bourse orders --all`). Its refusal
-   * is on EXEC already (published when it was refused): only the row is written, no second event.
+   * rejected, and its row stored so it shows with the others (`bourse orders --all`). EXEC gets the
+   * refusal under the event id it was published with when refused (a repeat is dropped by id): the
+   * risk gate frees what it holds for the order even when that first publish died with a process.
    */
   private async recordRefusal(request: OrderRequest, reason: string): Promise<Order> {
     const at = this.o.clock.now();
     const id = request.clientOrderId;
-    const changes = [
-      this.tracker.track(request, at),
-      this.tracker.applyLocal(id, { type: 'rejected', reason, by: 'bourse' }, at),
-    ];
-    await this.pipelineRef.apply(changes.map((c) => ({ ...c, statusUpdates: [] })));
-    const tracked = this.tracker.get(id);
-    if (tracked === undefined) throw new Error(`order ${id} is not followed after it was tracked`);
-    return tracked.order;
+    const tracked = this.tracker.track(request, at);
+    const rejected = this.tracker.applyLocal(id, { type: 'rejected', reason, by: 'bourse' }, at);
+    await this.pipelineRef.apply([
+      { ...tracked, statusUpdates: [] },
+      { ...rejected, statusUpdates: [untrackedRejection(request, reason, at)] },
+    ]);
+    const order = this.tracker.get(id)?.order;
+    if (order === undefined) throw new Error(`order ${id} is not followed after it was tracked`);
+    return order;
   }
 
   private async handleSubmission(result: SubmissionResult): Promise<void> {

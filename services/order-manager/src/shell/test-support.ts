@@ -207,6 +207,10 @@ export async function waitFor<T>(
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
 
+// A bound on the process's start, not a wait: tsx compiles the service on start, which on a
+// loaded 2-core machine was seen to take over 30 s.
+const READY_BOUND_MS = 60_000;
+
 export interface OmsProcess {
   readonly child: ChildProcess;
   /** Everything it logged so far (JSON lines), for a failure message. */
@@ -251,8 +255,8 @@ export function startOmsProcess(h: Harness, env: Record<string, string> = {}): P
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`order manager not ready after 30 s:\n${output.slice(-2000)}`));
-    }, 30_000);
+      reject(new Error(`order manager not ready after ${READY_BOUND_MS / 1_000} s:\n${output.slice(-2000)}`));
+    }, READY_BOUND_MS);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
       if (output.includes('"msg":"order manager ready"')) {
