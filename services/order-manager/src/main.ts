@@ -18,6 +18,8 @@ import {
 import { BinanceVenueClient, createBinanceMetrics, loadApiCredentials } from '@bourse/venue-binance';
 import { loadConfig, OrderManagerConfigError, type OrderManagerConfig } from './config.js';
 import { safeHorizonMs } from './core/index.js';
+import { Redis } from 'ioredis';
+import { RedisBookDepth } from './shell/book-depth.js';
 import { OrderManagerService } from './shell/order-manager-service.js';
 
 const SERVICE = 'order-manager';
@@ -84,6 +86,12 @@ async function main(): Promise<void> {
   });
   logger.info({ target: v.target, credentials: credentials.source, orderPath: v.orderPath }, 'venue connected');
 
+  // Only the market fallback's guards read Redis (the gateway's book); an unreachable Redis leaves
+  // them with the touch size on the quote, never blocks an order.
+  const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  redis.on('error', (err: unknown) =>
+    logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'redis error'),
+  );
   const service = new OrderManagerService({
     bus,
     pool,
@@ -96,6 +104,7 @@ async function main(): Promise<void> {
     instanceTag: makeInstanceTag(config.instance, randomInt(36 * 36)),
     reconRetryMs: config.reconRetryMs,
     execRepublishMs: config.execRepublishMs,
+    bookDepth: new RedisBookDepth({ redis, prefix: config.mdRedisPrefix }),
   });
 
   const installed = installShutdown({
@@ -105,6 +114,7 @@ async function main(): Promise<void> {
       { name: 'not-ready', run: () => readiness.block('shutdown', 'shutting down') },
       { name: 'stop-intake', run: () => service.stop() },
       { name: 'close-venue', run: () => venue.close() },
+      { name: 'close-redis', run: () => redis.disconnect() },
       { name: 'drain-nats', run: () => bus.drain() },
       { name: 'close-pool', run: () => pool.end() },
       { name: 'close-ops', run: () => ops.close() },

@@ -160,6 +160,8 @@ export function launchPlan(config: PlatformConfig, stateDir: string): LaunchPlan
       ...common,
       ...venue('OMS'),
       ...ops('order-manager'),
+      // The market fallback's guards read the far side of the gateway's book there.
+      MD_REDIS_PREFIX: config.marketData.snapshotKeyPrefix,
     },
     reconciler: {
       ...common,

@@ -15,7 +15,7 @@ export interface OrderManagerMetrics {
   readonly submissionPaused: Gauge;
   /** `outcome`: filled | stopped | rejected. */
   readonly tactics: Counter<'outcome'>;
-  /** Messages refused as malformed by the OMS itself (beyond the bus's contract checks). `kind`: user-data | command | exec-outbox. */
+  /** Messages refused as malformed by the OMS itself (beyond the bus's contract checks). `kind`: user-data | command | exec-outbox | book-depth. */
   readonly badInput: Counter<'kind'>;
   /** Deposits, withdrawals and transfers from the user-data stream. `outcome`: booked | duplicate | refused | failed. */
   readonly balanceTransfers: Counter<'outcome'>;

@@ -26,6 +26,7 @@ import {
   type InstrumentSymbol,
 } from '@bourse/contracts';
 import { InstrumentRegistry, type Order } from '@bourse/domain';
+import type { BookDepthSource } from './book-depth.js';
 import { ChildOrderIds } from './child-order-ids.js';
 import type { Logger, Metrics } from '@bourse/telemetry';
 import type { UserDataEvent, UserDataFeed, VenueClient } from '@bourse/venues';
@@ -104,6 +105,8 @@ export interface OrderManagerServiceOptions {
   readonly reconTimeoutMs?: number;
   /** How often events the EXEC stream did not take are tried again (default 5 s). */
   readonly execRepublishMs?: number;
+  /** The far side of the book for the market fallback's guards (the gateway's Redis snapshot). */
+  readonly bookDepth?: BookDepthSource;
 }
 
 /** Thrown to a held order request when the service stops while submission is paused: it is nak'ed, not lost. */
@@ -216,6 +219,7 @@ export class OrderManagerService {
         currentOrder: (clientOrderId) => this.tracker.get(clientOrderId)?.order,
       },
       journal: this.tacticJournal(),
+      ...(this.o.bookDepth !== undefined ? { depth: this.o.bookDepth } : {}),
     });
     this.pipelineRef.onApplied((changes) => this.tactics?.onChanges(changes));
 

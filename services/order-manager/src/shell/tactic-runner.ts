@@ -11,7 +11,7 @@
 // abort at once). `resume` rebuilds a stored chase at start-up from the tracker's view of its children.
 
 import type { Bus, BusSubscription } from '@bourse/bus';
-import { Quote, type ClientOrderId, type OrderRequest } from '@bourse/contracts';
+import { Quote, type BookLevel, type ClientOrderId, type OrderRequest } from '@bourse/contracts';
 import { dec, type InstrumentRegistry, type Order } from '@bourse/domain';
 import type { Logger } from '@bourse/telemetry';
 import {
@@ -28,6 +28,7 @@ import {
   type TrackerChange,
 } from '../core/index.js';
 import type { StoredTactic, TacticChildRecord, TacticOutcome } from '../store/index.js';
+import type { BookDepthSource } from './book-depth.js';
 import type { OrderManagerMetrics } from './metrics.js';
 
 const QuoteContract = { name: 'Quote', schema: Quote };
@@ -79,6 +80,8 @@ export interface TacticRunnerOptions {
   readonly settings: ChaseSettings;
   readonly ports: TacticPorts;
   readonly journal: TacticJournal;
+  /** The far side of the book for the market fallback's guards; without it they see the touch size only. */
+  readonly depth?: BookDepthSource;
 }
 
 /** Whether the request asks for the limit-then-market tactic. */
@@ -91,6 +94,8 @@ export function wantsChase(request: OrderRequest): boolean {
 export class TacticRunner {
   private readonly chases = new Map<string, { readonly chase: LimitChase; readonly parent: OrderRequest }>();
   private readonly quotes = new Map<string, Quote>();
+  /** Far-side levels per venue symbol and side, read at most once a tick. */
+  private readonly depths = new Map<string, { readonly levels: readonly BookLevel[] | undefined; readonly at: number }>();
   private readonly subscriptions = new Map<string, BusSubscription>();
   private readonly rateLimit: CancelReplaceRateLimit;
   private queue: Promise<unknown> = Promise.resolve();
@@ -133,8 +138,10 @@ export class TacticRunner {
       this.add(parent, chase);
       this.log.info({ clientOrderId: parent.clientOrderId, windowEndsAt: chase.windowEndsAt }, 'limit chase started');
       const quote = this.quotes.get(parent.venueSymbol);
-      if (quote !== undefined)
-        await this.carryOut(parent.clientOrderId, chase, chase.onTick(this.o.clock.now(), quote));
+      if (quote !== undefined) {
+        const farSide = await this.farSideFor(parent);
+        await this.carryOut(parent.clientOrderId, chase, chase.onTick(this.o.clock.now(), quote, farSide));
+      }
       return true;
     });
   }
@@ -257,9 +264,28 @@ export class TacticRunner {
         if (venueSymbol !== undefined && parent.venueSymbol !== venueSymbol) continue;
         const quote = this.quotes.get(parent.venueSymbol);
         if (quote === undefined) continue;
-        await this.carryOut(id, chase, chase.onTick(this.o.clock.now(), quote));
+        const farSide = await this.farSideFor(parent);
+        await this.carryOut(id, chase, chase.onTick(this.o.clock.now(), quote, farSide));
       }
     });
+  }
+
+  // The book moves with every quote, but a read per quote per chase would load Redis for nothing:
+  // once a tick per symbol and side is as fresh as the ticks that decide on it.
+  private async farSideFor(parent: OrderRequest): Promise<readonly BookLevel[] | undefined> {
+    const source = this.o.depth;
+    if (source === undefined) return undefined;
+    const key = `${parent.venueSymbol}:${parent.side}`;
+    const now = this.o.clock.now();
+    const cached = this.depths.get(key);
+    if (cached !== undefined && now - cached.at < this.o.settings.tickMs) return cached.levels;
+    const read = await source.farSide(this.o.venue, parent.venueSymbol, parent.side, now);
+    if (read.problem !== undefined) {
+      this.o.metrics.badInput.inc({ kind: 'book-depth' });
+      this.log.warn({ problem: read.problem }, 'book depth not usable; the fallback guards see the touch only');
+    }
+    this.depths.set(key, { levels: read.levels, at: now });
+    return read.levels;
   }
 
   private async carryOut(parentId: string, chase: LimitChase, step: TacticStep): Promise<void> {

@@ -13,6 +13,7 @@ import { createTestDatabase, type TestDatabase } from '@bourse/store/testing';
 import { createLogger, createMetrics, type Metrics } from '@bourse/telemetry';
 import { BinanceVenueClient, createBinanceMetrics, loadApiCredentials } from '@bourse/venue-binance';
 import { ORDER_MANAGER_LOCK_KEY, ORDER_MANAGER_MIGRATIONS } from '../store/index.js';
+import type { BookDepthSource } from './book-depth.js';
 import { OrderManagerService } from './order-manager-service.js';
 import type { ChaseSettings } from './tactic-runner.js';
 
@@ -36,6 +37,8 @@ export interface ServiceOptions {
   readonly execRepublishMs?: number;
   /** The registry the service's metrics go to, for a test that reads them. */
   readonly metrics?: Metrics;
+  /** The far side of the book for the market fallback's guards. */
+  readonly bookDepth?: BookDepthSource;
 }
 
 export interface Harness {
@@ -135,6 +138,7 @@ export async function startHarness(): Promise<Harness> {
         reconRetryMs: 200,
         reconTimeoutMs: 2_000,
         ...(options.execRepublishMs !== undefined ? { execRepublishMs: options.execRepublishMs } : {}),
+        ...(options.bookDepth !== undefined ? { bookDepth: options.bookDepth } : {}),
       });
       await service.start();
       services.push(service);
