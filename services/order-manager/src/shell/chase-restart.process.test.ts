@@ -224,7 +224,7 @@ describe('a limit chase across kill -9 of the order manager', () => {
     expectNoIdUsedTwice();
   }, 180_000);
 
-  it('ends rejected with the venue\'s reason when the venue refuses the first order, and stays so after a restart', async () => {
+  it("ends rejected with the venue's reason when the venue refuses the first order, and stays so after a restart", async () => {
     const quotes = startQuoteFeed(h, '30000', '30010');
     // 100 BTC at 30000 is more than the account's 1 000 000 USDT: the venue refuses it (-2010).
     const req = orderRequest({

@@ -85,7 +85,9 @@ describe('the market fallback with the far side of the book', () => {
         return t?.status === 'done' ? t : undefined;
       });
       expect(done.outcome).toBe('stopped');
-      expect(done.reason).toContain('no market fallback: estimated price 30082 is 25.66 bps from the arrival mid 30005');
+      expect(done.reason).toContain(
+        'no market fallback: estimated price 30082 is 25.66 bps from the arrival mid 30005',
+      );
       expect(done.children.map((c) => c.role)).toEqual(['first']);
     } finally {
       quotes.stop();

@@ -95,7 +95,10 @@ export class TacticRunner {
   private readonly chases = new Map<string, { readonly chase: LimitChase; readonly parent: OrderRequest }>();
   private readonly quotes = new Map<string, Quote>();
   /** Far-side levels per venue symbol and side, read at most once a tick. */
-  private readonly depths = new Map<string, { readonly levels: readonly BookLevel[] | undefined; readonly at: number }>();
+  private readonly depths = new Map<
+    string,
+    { readonly levels: readonly BookLevel[] | undefined; readonly at: number }
+  >();
   private readonly subscriptions = new Map<string, BusSubscription>();
   private readonly rateLimit: CancelReplaceRateLimit;
   private queue: Promise<unknown> = Promise.resolve();

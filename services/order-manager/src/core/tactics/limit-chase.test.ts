@@ -257,7 +257,7 @@ describe('LimitChase', () => {
     expect(k.tick(T0 + 20_000, '99', '99.1')).toEqual([]);
   });
 
-  it('ends rejected with the refusal\'s reason when the first order is refused, and places nothing more', () => {
+  it("ends rejected with the refusal's reason when the first order is refused, and places nothing more", () => {
     const h = new Harness();
     h.tick(T0, '100', '100.1');
     const reason = 'VENUE_INSUFFICIENT_BALANCE: Account has insufficient balance for requested action. (-2010)';
