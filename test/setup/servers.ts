@@ -49,8 +49,7 @@ export async function startTestServers(
         // What bourse decides is shown; the servers' own lines only go to the log file.
         if (line.startsWith('[bourse] ') && !line.startsWith('[bourse] OK ')) say(line);
       },
-      onUnexpectedExit: (exit) =>
-        say(`[bourse] ${exit.name} (started for the tests) exited on its own; see ${log}`),
+      onUnexpectedExit: (exit) => say(`[bourse] ${exit.name} (started for the tests) exited on its own; see ${log}`),
     },
   );
 }

@@ -41,7 +41,6 @@ export class NotBuiltError extends Error {
   }
 }
 
-
 /** A command line that parses but asks for something impossible (both --instrument and --strategy). */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
