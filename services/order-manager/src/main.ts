@@ -86,9 +86,10 @@ async function main(): Promise<void> {
   });
   logger.info({ target: v.target, credentials: credentials.source, orderPath: v.orderPath }, 'venue connected');
 
-  // Only the market fallback's guards read Redis (the gateway's book); an unreachable Redis leaves
-  // them with the touch size on the quote, never blocks an order.
-  const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  // Only the market fallback's guards read Redis (the gateway's book). No offline queue: while Redis
+  // is unreachable a read fails at once and the guards see the touch size on the quote; a tactic
+  // never waits on a reconnect.
+  const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   redis.on('error', (err: unknown) =>
     logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'redis error'),
   );

@@ -97,7 +97,7 @@ export class TacticRunner {
   /** Far-side levels per venue symbol and side, read at most once a tick. */
   private readonly depths = new Map<
     string,
-    { readonly levels: readonly BookLevel[] | undefined; readonly at: number }
+    { readonly levels: readonly BookLevel[] | undefined; readonly at: number; readonly problem: string | undefined }
   >();
   private readonly subscriptions = new Map<string, BusSubscription>();
   private readonly rateLimit: CancelReplaceRateLimit;
@@ -285,9 +285,11 @@ export class TacticRunner {
     const read = await source.farSide(this.o.venue, parent.venueSymbol, parent.side, now);
     if (read.problem !== undefined) {
       this.o.metrics.badInput.inc({ kind: 'book-depth' });
-      this.log.warn({ problem: read.problem }, 'book depth not usable; the fallback guards see the touch only');
+      // Counted every time, logged when it changes: a Redis outage would otherwise log every tick.
+      if (read.problem !== cached?.problem)
+        this.log.warn({ problem: read.problem }, 'book depth not usable; the fallback guards see the touch only');
     }
-    this.depths.set(key, { levels: read.levels, at: now });
+    this.depths.set(key, { levels: read.levels, at: now, problem: read.problem });
     return read.levels;
   }
 
