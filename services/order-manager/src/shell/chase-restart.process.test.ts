@@ -101,6 +101,11 @@ function expectNoIdUsedTwice(): void {
   expect(new Set(ids).size).toBe(ids.length);
 }
 
+// The first process's part (start, first child, a replacement after 300 ms, its partial fill) must end
+// before the window does, for the window to end in the outage: under a loaded 2-core machine it was
+// seen to take over 4 s, and the first process then canceled the replacement itself.
+const RESUME_WINDOW_MS = 12_000;
+
 describe('a limit chase across kill -9 of the order manager', () => {
   it('resumes with its half-filled replacement: the window ends in the outage, cancel, fallback, filled exactly once', async () => {
     const quotes = startQuoteFeed(h, '30000', '30010');
@@ -108,7 +113,7 @@ describe('a limit chase across kill -9 of the order manager', () => {
       strategyId: 'resume',
       qty: '0.01',
       price: '30010',
-      constraints: { limitWindowMs: 4_000, marketFallback: true, maxSlippageBps: '20' },
+      constraints: { limitWindowMs: RESUME_WINDOW_MS, marketFallback: true, maxSlippageBps: '20' },
     });
     const id = req.clientOrderId;
     let replacement: string;
@@ -130,9 +135,11 @@ describe('a limit chase across kill -9 of the order manager', () => {
       stored = await loadTactic(h.db.pool, id);
       expect(stored).toMatchObject({ status: 'active', nextChildSeq: 2, arrivalMid: '30005' });
       expect((await venue.openOrders(req.instrument)).map((o) => o.clientOrderId)).toEqual([replacement]);
-      const windowEndsAt = (stored?.startedAt ?? 0) + 4_000;
-      await waitFor('the window to end while no order manager runs', () =>
-        clock.now() >= windowEndsAt ? true : undefined,
+      const windowEndsAt = (stored?.startedAt ?? 0) + RESUME_WINDOW_MS;
+      await waitFor(
+        'the window to end while no order manager runs',
+        () => (clock.now() >= windowEndsAt ? true : undefined),
+        RESUME_WINDOW_MS,
       );
       // What the market fallback will take.
       h.sim.placeLiquidity({ symbol: 'BTCUSDT', side: 'SELL', price: '30010', quantity: '0.006' });
