@@ -98,4 +98,26 @@ describe('the market fallback with the far side of the book', () => {
     expect(rows.rows).toEqual([{ style: 'limit' }]);
     expect(await loadPositions(h.db.pool, { strategyId: 'deep' })).toEqual([]);
   }, 30_000);
+
+  it('reads the far side only from a live, recent document of that instrument, and says why one is unusable', async () => {
+    const depth = new RedisBookDepth({ redis, prefix, maxAgeMs: 5_000 });
+    const doc = snapshot([['30000', '1']], [['30010', '0.5']]);
+    const now = doc.writtenAt;
+    await redis.set(key, JSON.stringify(doc));
+    expect(await depth.farSide('binance', 'BTCUSDT', 'BUY', now)).toEqual({ levels: [['30010', '0.5']] });
+    expect(await depth.farSide('binance', 'BTCUSDT', 'SELL', now)).toEqual({ levels: [['30000', '1']] });
+    // Too old, or a feed the gateway does not call live: no book, and nothing wrong with the document.
+    expect(await depth.farSide('binance', 'BTCUSDT', 'BUY', now + 5_001)).toEqual({ levels: undefined });
+    await redis.set(key, JSON.stringify({ ...doc, feed: { state: 'stale', changedAt: now } }));
+    expect(await depth.farSide('binance', 'BTCUSDT', 'BUY', now)).toEqual({ levels: undefined });
+    expect(await depth.farSide('binance', 'ETHUSDT', 'BUY', now)).toEqual({ levels: undefined }); // never written
+    await redis.set(key, '{"v":1,');
+    expect(await depth.farSide('binance', 'BTCUSDT', 'BUY', now)).toEqual({
+      levels: undefined,
+      problem: `${key} malformed JSON`,
+    });
+    await redis.set(key, JSON.stringify({ ...doc, depth: { ...doc.depth, asks: [['-1', '1']] } }));
+    expect((await depth.farSide('binance', 'BTCUSDT', 'BUY', now)).problem).toMatch(/depth\.asks/);
+    await redis.del(key);
+  });
 });
