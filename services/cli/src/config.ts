@@ -3,7 +3,7 @@
 import { userInfo } from 'node:os';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
-import { maskUrl, urlProblem, type ServerKind } from './doctor/url.js';
+import { maskUrl, urlProblem, type ServerKind } from '@bourse/servers';
 
 export { urlProblem };
 import { loadPlatformConfig, type LoadedPlatformConfig } from './platform/load-platform-config.js';

@@ -1,6 +1,11 @@
 // Typed errors of the operator command. Each carries a stable `code` so callers (and tests) can
 // tell them apart without parsing messages; values are masked before they get here.
 
+import { ChildFailedError } from '@bourse/servers';
+
+// Defined with the supervisor that throws it (@bourse/servers); one of the CLI's errors all the same.
+export { ChildFailedError };
+
 export const CliErrorCode = {
   InvalidConfig: 'INVALID_CONFIG',
   NotBuilt: 'NOT_BUILT',
@@ -33,19 +38,6 @@ export class NotBuiltError extends Error {
     readonly entry: string,
   ) {
     super(`${service} is not built yet (${entry} does not exist)`);
-  }
-}
-
-/** A supervised child process failed to start, to become ready, or exited on its own. */
-export class ChildFailedError extends Error {
-  override readonly name = 'ChildFailedError';
-  readonly code = CliErrorCode.ChildFailed;
-  constructor(
-    readonly child: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
   }
 }
 

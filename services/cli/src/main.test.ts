@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config.js';
 import { repoRoot, tsxCommand } from './paths.js';
-import { freePort, tempDir } from './test-helpers.js';
+import { freePort, tempDir } from '@bourse/servers/testing';
 import { removeTestNamespace } from '@bourse/bus/testing';
 import { createSubjects } from '@bourse/contracts';
 

@@ -3,7 +3,7 @@
 // into an exit code: 0 done, 1 a check or a child failed, 2 a usage or configuration error.
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { childEnv, loadConfig, loadConfigs } from './config.js';
-import { DEFAULT_CHECK_TIMEOUT_MS } from './doctor/types.js';
+import { DEFAULT_CHECK_TIMEOUT_MS } from '@bourse/servers';
 import { registerBacktestCommand } from './backtest/command.js';
 import { registerReplayCommand } from './replay/command.js';
 import { isCliError } from './errors.js';

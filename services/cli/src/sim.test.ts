@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NotBuiltError } from './errors.js';
 import { runSim, signalExitCode } from './sim.js';
-import { tempDir } from './test-helpers.js';
+import { tempDir } from '@bourse/servers/testing';
 
 const root = tempDir('bourse-sim-');
 afterAll(() => root.remove());

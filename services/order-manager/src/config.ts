@@ -19,6 +19,7 @@ export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/bourse';
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 export const DEFAULT_OPS_PORT = 9202;
+export const DEFAULT_MD_REDIS_PREFIX = 'bourse:md:';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -95,12 +96,16 @@ const Env = z.object({
   OMS_INSTANCE: wholeNumber(0, 1295).default(0),
   BINANCE_SECRET_FILE: z.string().min(1).optional(),
   ...RateBudgetEnv,
+  /** The market-data gateway's Redis key prefix: the market fallback's guards read the book there. */
+  MD_REDIS_PREFIX: z.string().min(1).default(DEFAULT_MD_REDIS_PREFIX),
 });
 
 export interface OrderManagerConfig {
   readonly natsUrl: string;
   readonly databaseUrl: string;
   readonly redisUrl: string;
+  /** Key prefix of the gateway's market snapshots in Redis. */
+  readonly mdRedisPrefix: string;
   /** Subject namespace (empty: production subjects). */
   readonly namespace: string;
   readonly opsPort: number;
@@ -173,6 +178,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     natsUrl: e.NATS_URL,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
+    mdRedisPrefix: e.MD_REDIS_PREFIX,
     namespace: e.BOURSE_NAMESPACE ?? '',
     opsPort: e.OPS_PORT,
     opsHost: e.OPS_HOST,

@@ -19,6 +19,8 @@ import {
 import { BinanceVenueClient, createBinanceMetrics, loadApiCredentials, openRateBudget } from '@bourse/venue-binance';
 import { loadConfig, OrderManagerConfigError, type OrderManagerConfig } from './config.js';
 import { safeHorizonMs } from './core/index.js';
+import { Redis } from 'ioredis';
+import { RedisBookDepth } from './shell/book-depth.js';
 import { OrderManagerService } from './shell/order-manager-service.js';
 
 const SERVICE = 'order-manager';
@@ -97,6 +99,13 @@ async function main(): Promise<void> {
   });
   logger.debug({ target: v.target, credentials: credentials.source, orderPath: v.orderPath }, 'venue connected');
 
+  // Only the market fallback's guards read Redis (the gateway's book). No offline queue: while Redis
+  // is unreachable a read fails at once and the guards see the touch size on the quote; a tactic
+  // never waits on a reconnect.
+  const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  redis.on('error', (err: unknown) =>
+    logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'redis error'),
+  );
   const service = new OrderManagerService({
     bus,
     pool,
@@ -109,6 +118,7 @@ async function main(): Promise<void> {
     instanceTag: makeInstanceTag(config.instance, randomInt(36 * 36)),
     reconRetryMs: config.reconRetryMs,
     execRepublishMs: config.execRepublishMs,
+    bookDepth: new RedisBookDepth({ redis, prefix: config.mdRedisPrefix }),
   });
 
   const installed = installShutdown({
@@ -119,6 +129,7 @@ async function main(): Promise<void> {
       { name: 'stop-intake', run: () => service.stop() },
       { name: 'close-venue', run: () => venue.close() },
       { name: 'close-rate-budget', run: () => rateBudget.close() },
+      { name: 'close-redis', run: () => redis.disconnect() },
       { name: 'drain-nats', run: () => bus.drain() },
       { name: 'close-pool', run: () => pool.end() },
       { name: 'close-ops', run: () => ops.close() },

@@ -2,10 +2,10 @@
 // server without JetStream (started here from the machine's nats-server and stopped after).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.js';
-import { findOnPath } from '../start/binaries.js';
-import { Supervisor } from '../start/supervisor.js';
-import { freePort } from '../test-helpers.js';
-import { checkNats, checkPostgres, checkRedis } from './checks.js';
+import { findOnPath } from '@bourse/servers';
+import { Supervisor } from '@bourse/servers';
+import { freePort } from '@bourse/servers/testing';
+import { checkNats, checkPostgres, checkRedis } from '@bourse/servers';
 import { runDoctor } from './doctor.js';
 
 const options = { timeoutMs: 2_000 };

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { classifyConnectionError } from './classify.js';
+import { classifyConnectionError } from '@bourse/servers';
 import { allOk, formatCheckLine, formatJson, formatReport } from './doctor.js';
-import { startHint } from './hints.js';
-import type { CheckResult } from './types.js';
+import { startHint } from '@bourse/servers';
+import type { CheckResult } from '@bourse/servers';
 
 const ok: CheckResult = {
   kind: 'nats',

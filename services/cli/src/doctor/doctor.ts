@@ -1,7 +1,7 @@
 // `bourse doctor`: the three checks side by side, and how to show their results.
 import type { CliConfig } from '../config.js';
-import { checkNats, checkPostgres, checkRedis } from './checks.js';
-import type { CheckOptions, CheckResult } from './types.js';
+import { checkNats, checkPostgres, checkRedis, formatCheckLine } from '@bourse/servers';
+import type { CheckOptions, CheckResult } from '@bourse/servers';
 
 /** Runs the three checks concurrently; results in a fixed order (NATS, PostgreSQL, Redis). */
 export async function runDoctor(config: CliConfig, options: CheckOptions): Promise<CheckResult[]> {
@@ -16,16 +16,8 @@ export function allOk(results: readonly CheckResult[]): boolean {
   return results.every((r) => r.status === 'ok');
 }
 
-const STATUS_LABEL = { ok: 'OK', missing: 'MISSING', failed: 'FAILED' } as const;
-
-/** One line per server: status, name, masked URL, then what was found or what to do. */
-export function formatCheckLine(result: CheckResult): string {
-  const label = STATUS_LABEL[result.status].padEnd(7);
-  const name = result.server.padEnd(10);
-  const parts = [result.detail, ...result.notes];
-  if (result.hint !== undefined) parts.push(result.hint);
-  return `${label} ${name} ${result.url}  ${parts.join('; ')}`;
-}
+// Shared with `bourse start` and the tests' global setup, which print the same lines.
+export { formatCheckLine };
 
 export function formatReport(results: readonly CheckResult[]): string {
   const lines = results.map(formatCheckLine);

@@ -10,8 +10,7 @@ import { Redis } from 'ioredis';
 import type pg from 'pg';
 import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
-import { classifyConnectionError } from '../doctor/classify.js';
-import { maskUrl } from '../doctor/url.js';
+import { classifyConnectionError, maskUrl } from '@bourse/servers';
 import { CommandFailedError } from '../errors.js';
 import type { PlatformConfig } from '../platform/platform-config.js';
 

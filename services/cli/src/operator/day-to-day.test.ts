@@ -14,7 +14,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.js';
 import { OPS_SERVICES, PlatformConfig } from '../platform/platform-config.js';
-import { freePort } from '../test-helpers.js';
+import { freePort } from '@bourse/servers/testing';
 import { createOperatorContext, type OperatorContext } from './context.js';
 import { runStatus, type StatusOptions } from './status.js';
 import { summarizeActivity } from './strategy-activity.js';

@@ -6,7 +6,7 @@ import { sqlStateOf } from '@bourse/store';
 import { CommandFailedError } from '../errors.js';
 import type { OperatorContext } from './context.js';
 import { describe } from './format.js';
-import { maskUrl } from '../doctor/url.js';
+import { maskUrl } from '@bourse/servers';
 
 export interface PositionRow {
   readonly strategyId: string;

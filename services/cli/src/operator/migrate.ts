@@ -4,7 +4,7 @@ import { migrateOrderManagerStore } from '@bourse/order-manager';
 import { migrateReconcilerStore } from '@bourse/reconciler';
 import { ensureDatabase, ensureSchema, namespaceSchema } from '@bourse/store';
 import { CommandFailedError } from '../errors.js';
-import { databaseNameOf, maskUrl } from '../doctor/url.js';
+import { databaseNameOf, maskUrl } from '@bourse/servers';
 import type { OperatorContext } from './context.js';
 import { describe, formatJson } from './format.js';
 

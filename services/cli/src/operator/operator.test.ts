@@ -25,7 +25,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.js';
 import { isCliError } from '../errors.js';
 import { PlatformConfig } from '../platform/platform-config.js';
-import { freePort } from '../test-helpers.js';
+import { freePort } from '@bourse/servers/testing';
 import { createOperatorContext, type OperatorContext } from './context.js';
 import { runMigrate } from './migrate.js';
 import { runCancelAll } from './oms.js';

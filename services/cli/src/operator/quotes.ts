@@ -4,7 +4,7 @@
 import { MarketSnapshot } from '@bourse/contracts';
 import { dec } from '@bourse/domain';
 import { CommandFailedError } from '../errors.js';
-import { maskUrl } from '../doctor/url.js';
+import { maskUrl } from '@bourse/servers';
 import { marketSnapshotPrefix } from '../platform/platform-config.js';
 import type { OperatorContext } from './context.js';
 import { describe } from './format.js';

@@ -6,7 +6,7 @@ import { loadConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { repoRoot } from '../paths.js';
 import { runStart } from '../start/start.js';
-import { tempDir } from '../test-helpers.js';
+import { tempDir } from '@bourse/servers/testing';
 import { checkHandedFiles } from './handed-files.js';
 import { loadPlatformConfig } from './load-platform-config.js';
 

@@ -7,7 +7,7 @@ import { isAbsolute, join, relative } from 'node:path';
 import { parseStrategies, StrategiesFileError } from '@bourse/strategy-runner';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { ConfigError } from '../errors.js';
-import { maskUrl } from '../doctor/url.js';
+import { maskUrl } from '@bourse/servers';
 import { PlatformConfig } from './platform-config.js';
 
 /** The file used when neither `--config` nor BOURSE_CONFIG names one, relative to the repository root. */

@@ -190,6 +190,8 @@ describe('launch plan', () => {
       RUNNER_VENUE_TARGET: 'sim',
       RUNNER_SIM_REST_URL: 'http://127.0.0.1:8090',
     });
+    // The order manager's market fallback reads the gateway's book from the same keys.
+    expect(plan.serviceEnv['order-manager']).toMatchObject({ MD_REDIS_PREFIX: 'bourse:md:' });
     expect(plan.serviceEnv['risk-gate']).toMatchObject({
       RISK_LIMITS_FILE: '/repo/.bourse/risk-limits.yaml',
       RISK_GATE_OPS_PORT: '9102',

@@ -6,7 +6,7 @@ import { AssetCode, NonNegativeDecimalString, SUBJECT_TOKEN_PATTERN, snapshotKey
 import { LimitsConfig } from '@bourse/risk-gate';
 import { ReconcilerConfig } from '@bourse/reconciler';
 import { z } from 'zod';
-import { urlProblem, type ServerKind } from '../doctor/url.js';
+import { urlProblem, type ServerKind } from '@bourse/servers';
 
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/bourse';

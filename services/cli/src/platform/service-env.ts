@@ -171,6 +171,8 @@ export function launchPlan(config: PlatformConfig, stateDir: string): LaunchPlan
       ...venue('OMS'),
       ...budget,
       ...ops('order-manager'),
+      // The market fallback's guards read the far side of the gateway's book there.
+      MD_REDIS_PREFIX: marketSnapshotPrefix(config),
     },
     reconciler: {
       ...common,

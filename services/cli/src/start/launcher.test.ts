@@ -12,9 +12,9 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { quoteIdentifier } from '@bourse/store';
 import { loadConfig } from '../config.js';
-import { withDatabase } from '../doctor/url.js';
+import { withDatabase } from '@bourse/servers';
 import { repoRoot, tsxCommand } from '../paths.js';
-import { freePort, isAlive, tempDir } from '../test-helpers.js';
+import { freePort, isAlive, tempDir } from '@bourse/servers/testing';
 
 const real = loadConfig();
 const database = `bourse_cli_launcher_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../test-helpers.js';
+import { tempDir } from '@bourse/servers/testing';
 import { EXCHANGE_SIM, PLATFORM_SERVICES, resolveServices } from './services.js';
 
 const root = tempDir('bourse-services-');

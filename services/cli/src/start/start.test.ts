@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig, type CliConfig } from '../config.js';
-import { checkNats, checkPostgres, checkRedis } from '../doctor/checks.js';
-import { withDatabase } from '../doctor/url.js';
-import { freePort, tempDir } from '../test-helpers.js';
+import { checkNats, checkPostgres, checkRedis } from '@bourse/servers';
+import { withDatabase } from '@bourse/servers';
+import { freePort, tempDir } from '@bourse/servers/testing';
 import { quoteIdentifier } from '@bourse/store';
 import { runStart, type StartOptions } from './start.js';
 

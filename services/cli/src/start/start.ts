@@ -4,38 +4,31 @@
 // (clean stop, exit 0) or a child that keeps dying (everything stopped, exit 1); a child that dies
 // now and then is restarted with backoff. Whatever it started, it stops on the way out, in reverse
 // start order: strategies first, the venue and then the servers last.
-import { setTimeout as sleep } from 'node:timers/promises';
-import { childEnv, type CliConfig } from '../config.js';
-import { checkNats, checkPostgres, checkRedis } from '../doctor/checks.js';
-import { formatCheckLine } from '../doctor/doctor.js';
-import { COMPOSE_SERVICES, SERVER_NAMES, startCommandFor } from '../doctor/hints.js';
-import type { CheckOptions, CheckResult } from '../doctor/types.js';
-import {
-  databaseNameOf,
-  endpointOf,
-  isLoopbackHost,
-  maskSecrets,
-  passwordsOf,
-  type ServerKind,
-} from '../doctor/url.js';
-import { ChildFailedError } from '../errors.js';
-import { tsxCommand } from '../paths.js';
-import { ensureSimCredentials } from './sim-credentials.js';
-import { migrateOrderManagerStore } from '@bourse/order-manager';
-import { createPool, ensureDatabase, ensureSchema, namespaceSchema } from '@bourse/store';
-import { dockerStatus, type DockerStatus } from './docker.js';
-import { launchServer, type LaunchContext } from './launch.js';
-import { waitForReadyz } from './readiness.js';
-import { resolveServices } from './services.js';
-import { DEFAULT_RESTART_POLICY, type RestartPolicy } from './restart-policy.js';
-import { describeExit, Supervisor } from './supervisor.js';
-import type { ChildExit } from './types.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
+import { migrateOrderManagerStore } from '@bourse/order-manager';
+import {
+  databaseNameOf,
+  DEFAULT_RESTART_POLICY,
+  describeExit,
+  ensureServers,
+  maskSecrets,
+  passwordsOf,
+  Supervisor,
+  type ChildExit,
+  type RestartPolicy,
+} from '@bourse/servers';
+import { createPool, ensureDatabase, ensureSchema, namespaceSchema } from '@bourse/store';
+import { childEnv, type CliConfig } from '../config.js';
+import { ChildFailedError } from '../errors.js';
+import { tsxCommand } from '../paths.js';
 import { checkHandedFiles } from '../platform/handed-files.js';
 import type { LoadedPlatformConfig } from '../platform/load-platform-config.js';
-import { launchPlan, type LaunchPlan } from '../platform/service-env.js';
 import type { OpsService } from '../platform/platform-config.js';
+import { launchPlan, type LaunchPlan } from '../platform/service-env.js';
+import { waitForReadyz } from './readiness.js';
+import { resolveServices } from './services.js';
+import { ensureSimCredentials } from './sim-credentials.js';
 
 export interface StartOptions {
   readonly root: string;
@@ -56,16 +49,6 @@ export interface StartOptions {
   readonly platform?: LoadedPlatformConfig;
   /** When a child that died is restarted and when the launcher gives up; DEFAULT_RESTART_POLICY when absent. */
   readonly restart?: RestartPolicy;
-}
-
-const CHECKS: Readonly<Record<ServerKind, (url: string, o: CheckOptions) => Promise<CheckResult>>> = {
-  nats: checkNats,
-  postgres: checkPostgres,
-  redis: checkRedis,
-};
-
-function urlOf(config: CliConfig, kind: ServerKind): string {
-  return kind === 'nats' ? config.natsUrl : kind === 'postgres' ? config.databaseUrl : config.redisUrl;
 }
 
 /** Runs the platform; resolves with the process exit code once everything it started has stopped. */
@@ -106,7 +89,15 @@ export async function runStart(config: CliConfig, options: StartOptions): Promis
   };
 
   try {
-    const ready = await ensureServers(config, options, servers, dockerStops, bourse, say);
+    const ready = await ensureServers(
+      {
+        urls: { nats: config.natsUrl, postgres: config.databaseUrl, redis: config.redisUrl },
+        searchPath: config.searchPath,
+      },
+      { ...options, write: say },
+      servers,
+      dockerStops,
+    );
     if (!ready) return options.stop.aborted ? 0 : 1;
     if (options.stop.aborted) return 0;
 
@@ -231,84 +222,6 @@ export async function runStart(config: CliConfig, options: StartOptions): Promis
   } finally {
     await shutdown();
     bourse('everything bourse started has stopped');
-  }
-}
-
-async function ensureServers(
-  config: CliConfig,
-  options: StartOptions,
-  supervisor: Supervisor,
-  dockerStops: Array<() => Promise<void>>,
-  bourse: (text: string) => void,
-  say: (line: string) => void,
-): Promise<boolean> {
-  const checkOptions = { timeoutMs: options.checkTimeoutMs };
-  const kinds: ServerKind[] = ['nats', 'postgres', 'redis'];
-  const results = await Promise.all(kinds.map((k) => CHECKS[k](urlOf(config, k), checkOptions)));
-  let docker: Promise<DockerStatus> | undefined;
-  const ctx: LaunchContext = {
-    root: options.root,
-    stateDir: options.stateDir,
-    searchPath: config.searchPath,
-    supervisor,
-    write: say,
-    uid: options.uid,
-    docker: () => (docker ??= dockerStatus(config.searchPath)),
-    readyTimeoutMs: options.readyTimeoutMs,
-  };
-
-  const problems: string[] = [];
-  for (const [i, kind] of kinds.entries()) {
-    const result = results[i] as CheckResult;
-    const url = urlOf(config, kind);
-    const { host, port } = endpointOf(url);
-    const name = SERVER_NAMES[kind];
-    if (options.stop.aborted) return false;
-    if (result.status === 'ok') {
-      say(`[bourse] ${formatCheckLine(result)}`);
-      continue;
-    }
-    if (result.status === 'failed') {
-      problems.push(formatCheckLine(result));
-      continue;
-    }
-    if (!isLoopbackHost(host)) {
-      problems.push(
-        `${name} ${result.detail}; bourse start only starts servers on this machine (127.0.0.1, localhost)`,
-      );
-      continue;
-    }
-    bourse(`${name} does not answer at ${result.endpoint}; starting it`);
-    const launch = await launchServer(kind, url, ctx);
-    if (!launch.launched) {
-      problems.push(
-        `${name} does not answer at ${result.endpoint} and cannot be started here:\n    - ${launch.reasons.join('\n    - ')}\n    fix one of these, or start it yourself: ${startCommandFor(kind, port)} (or: docker compose up -d ${COMPOSE_SERVICES[kind]})`,
-      );
-      continue;
-    }
-    if (launch.stop !== undefined) dockerStops.push(launch.stop);
-    const after = await waitForCheck(() => CHECKS[kind](url, checkOptions), options.readyTimeoutMs, options.stop);
-    if (after.status !== 'ok') {
-      problems.push(`${name} was started (${launch.how}) but: ${formatCheckLine(after)}`);
-      continue;
-    }
-    say(`[bourse] ${formatCheckLine(after)} (started by bourse: ${launch.how})`);
-  }
-  for (const problem of problems) bourse(`cannot start: ${problem}`);
-  return problems.length === 0;
-}
-
-/** Re-runs a check until it passes, the bound passes or a stop is asked for; returns the last result. */
-async function waitForCheck(
-  check: () => Promise<CheckResult>,
-  timeoutMs: number,
-  stop: AbortSignal,
-): Promise<CheckResult> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const result = await check();
-    if (result.status === 'ok' || stop.aborted || performance.now() >= deadline) return result;
-    await sleep(250, undefined, { signal: stop }).catch(() => undefined);
   }
 }
 

@@ -74,6 +74,7 @@ export {
   type ChasePhase,
   type ChildRole,
   type CancelReason,
+  type ChaseOutcome,
   type ChaseChildProgress,
   type LimitChaseProgress,
   type TacticEffect,

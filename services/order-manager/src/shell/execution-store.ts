@@ -3,9 +3,13 @@
 // the balances each new fill moves (a fill already stored moves nothing: the same insert decides),
 // and the account's fill checkpoint (those rows are complete up to the newest stored fill).
 // Writes are serialized (one queue): the OMS is the single writer, and the versions it holds for
-// optimistic concurrency are only right if its own writes never race each other. The current
-// snapshot of each order is written (not the change's), so a batch from the user-data stream that
-// overtakes the submission which created the order still finds the order row first.
+// optimistic concurrency are only right if its own writes never race each other. Each order's row
+// is written as of the newest change in the batch (by the tracker's event number), never older than
+// a row already written (a submission's batch can be queued after a user-data batch that overtook
+// it) and never newer than the batch: the tracker runs ahead of the store (an execution applied in
+// memory waits behind earlier batches), and a row written from that view would claim a fill whose
+// fill row and event are not stored yet — lost for good if the process dies before its own batch,
+// while a restart trusts the row's filled quantity.
 
 import { dec, ZERO } from '@bourse/domain';
 import { VersionConflictError, withTransaction, type Queryable } from '@bourse/store';
@@ -25,7 +29,7 @@ import {
   type UnpublishedEvent,
 } from '../store/index.js';
 import { fillRecordOf, orderRecordOf, positionRecordOf } from './records.js';
-import type { Clock } from '../core/index.js';
+import type { Clock, TrackedOrder } from '../core/index.js';
 
 export interface PersistResult {
   /** Fills new to the store (a fill already stored is not published again as new). */
@@ -37,6 +41,8 @@ export interface PersistResult {
 
 export class ExecutionStore {
   private readonly orderVersions = new Map<string, number>();
+  /** The tracker's event number of the snapshot each order's row was last written from. */
+  private readonly writtenSeqs = new Map<string, number>();
   private readonly positionVersions = new Map<string, number>();
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -105,14 +111,21 @@ export class ExecutionStore {
   }
 
   private async write(changes: readonly TrackerChange[]): Promise<PersistResult> {
-    const touched = [...new Set(changes.filter((c) => c.tracked !== undefined).map((c) => c.clientOrderId))];
+    const newest = new Map<string, TrackedOrder>();
+    for (const c of changes) {
+      const seen = newest.get(c.clientOrderId);
+      if (c.tracked !== undefined && (seen === undefined || c.tracked.seq >= seen.seq))
+        newest.set(c.clientOrderId, c.tracked);
+    }
+    const touched = [...newest.values()].filter((t) => t.seq > (this.writtenSeqs.get(t.request.clientOrderId) ?? 0));
     const statusUpdates = changes.flatMap((c) => c.statusUpdates);
     const fills = changes.flatMap((c) => c.fills);
     const positions = new Map<string, { strategyId: string; instrument: string }>();
     for (const c of changes)
       for (const p of c.positions)
         positions.set(positionKey(p.strategyId, p.instrument), { strategyId: p.strategyId, instrument: p.instrument });
-    if (touched.length === 0 && fills.length === 0) return { newFills: 0, orders: 0, shortfalls: [] };
+    if (touched.length === 0 && fills.length === 0 && statusUpdates.length === 0)
+      return { newFills: 0, orders: 0, shortfalls: [] };
     const now = this.clock.now();
     try {
       return await this.transaction(touched, statusUpdates, fills, positions, now);
@@ -120,13 +133,16 @@ export class ExecutionStore {
       if (!(err instanceof VersionConflictError)) throw err;
       // Someone else wrote (a second instance in a rollout, or a restart's stale read): re-read the
       // versions and write our current view once more; the tracker's state is the OMS's truth.
-      await this.reloadVersions(touched, positions);
+      await this.reloadVersions(
+        touched.map((t) => t.request.clientOrderId),
+        positions,
+      );
       return this.transaction(touched, statusUpdates, fills, positions, now);
     }
   }
 
   private async transaction(
-    touched: readonly string[],
+    touched: readonly TrackedOrder[],
     statusUpdates: TrackerChange['statusUpdates'],
     fills: TrackerChange['fills'],
     positions: Map<string, { strategyId: string; instrument: string }>,
@@ -136,9 +152,8 @@ export class ExecutionStore {
     const positionVersions = new Map<string, number>();
     const shortfalls: { asset: string; shortfall: string; fillId: string }[] = [];
     const newFills = await withTransaction(this.pool, async (client) => {
-      for (const id of touched) {
-        const tracked = this.tracker.get(id);
-        if (tracked === undefined) continue;
+      for (const tracked of touched) {
+        const id = tracked.request.clientOrderId;
         const version = await upsertOrder(client, orderRecordOf(tracked), this.orderVersions.get(id) ?? 0);
         versions.set(id, version);
       }
@@ -185,6 +200,7 @@ export class ExecutionStore {
     });
     // Only after the commit: a rolled-back transaction leaves the versions as they were.
     for (const [id, v] of versions) this.orderVersions.set(id, v);
+    for (const t of touched) this.writtenSeqs.set(t.request.clientOrderId, t.seq);
     for (const [key, v] of positionVersions) this.positionVersions.set(key, v);
     return { newFills, orders: versions.size, shortfalls };
   }

@@ -13,9 +13,9 @@ export interface OrderManagerMetrics {
   readonly outboxUnresolved: Gauge;
   /** 1 while submission is paused around a venue reconnect. */
   readonly submissionPaused: Gauge;
-  /** `outcome`: filled | stopped. */
+  /** `outcome`: filled | stopped | rejected. */
   readonly tactics: Counter<'outcome'>;
-  /** Messages refused as malformed by the OMS itself (beyond the bus's contract checks). `kind`: user-data | command | exec-outbox. */
+  /** Messages refused as malformed by the OMS itself (beyond the bus's contract checks). `kind`: user-data | command | exec-outbox | book-depth. */
   readonly badInput: Counter<'kind'>;
   /** Deposits, withdrawals and transfers from the user-data stream. `outcome`: booked | duplicate | refused | failed. */
   readonly balanceTransfers: Counter<'outcome'>;

@@ -25,7 +25,8 @@ import {
   type ClientOrderId,
   type InstrumentSymbol,
 } from '@bourse/contracts';
-import { InstrumentRegistry, isTerminal } from '@bourse/domain';
+import { InstrumentRegistry, isTerminal, type Order } from '@bourse/domain';
+import type { BookDepthSource } from './book-depth.js';
 import { ChildOrderIds } from './child-order-ids.js';
 import type { Logger, Metrics } from '@bourse/telemetry';
 import type { UserDataEvent, UserDataFeed, VenueClient } from '@bourse/venues';
@@ -39,11 +40,13 @@ import {
   recoverOutboxEntry,
   resolveOutbox,
   submitOrder,
+  untrackedRejection,
   type CancelResult,
   type Clock,
   type Journal,
   type OutboxEntry,
   type SubmissionDeps,
+  type SubmissionOutcome,
   type SubmissionResult,
   type TrackerChange,
 } from '../core/index.js';
@@ -115,6 +118,8 @@ export interface OrderManagerServiceOptions {
   readonly reconTimeoutMs?: number;
   /** How often events the EXEC stream did not take are tried again (default 5 s). */
   readonly execRepublishMs?: number;
+  /** The far side of the book for the market fallback's guards (the gateway's Redis snapshot). */
+  readonly bookDepth?: BookDepthSource;
 }
 
 /** Thrown to a held order request when the service stops while submission is paused: it is nak'ed, not lost. */
@@ -232,11 +237,13 @@ export class OrderManagerService {
       settings: this.o.chase,
       ports: {
         submit: (request) => this.submitGated(request),
+        recordRefusal: (request, reason) => this.recordRefusal(request, reason),
         cancel: (clientOrderId, instrument) => this.cancelOne(clientOrderId, instrument).then(() => undefined),
         childClientOrderId: (parent, seq) => this.childIds.of(parent.clientOrderId, seq),
         currentOrder: (clientOrderId) => this.tracker.get(clientOrderId)?.order,
       },
       journal: this.tacticJournal(),
+      ...(this.o.bookDepth !== undefined ? { depth: this.o.bookDepth } : {}),
     });
     this.pipelineRef.onApplied((changes) => this.tactics?.onChanges(changes));
 
@@ -321,7 +328,10 @@ export class OrderManagerService {
     if (wantsChase(request) && this.tactics !== undefined) {
       await this.waitUntilRunning();
       // A stale decision starts no chase: submission journals it and refuses it as expired (DESIGN 13).
-      if (expiryOf(request, this.o.clock.now()) !== undefined) return this.submitGated(request);
+      if (expiryOf(request, this.o.clock.now()) !== undefined) {
+        await this.submitGated(request);
+        return;
+      }
       // Resolves once the chase is committed: acking after that cannot lose it, quote or not.
       if (!(await this.tactics.begin(request))) {
         this.metrics.submissions.inc({ outcome: 'duplicate' });
@@ -333,7 +343,7 @@ export class OrderManagerService {
   }
 
   /** Waits while submission is paused, then journals and sends; resolves once the outcome is durable. */
-  private async submitGated(request: OrderRequest): Promise<void> {
+  private async submitGated(request: OrderRequest): Promise<SubmissionOutcome> {
     if (this.submissionPaused) {
       this.log.info({ clientOrderId: request.clientOrderId }, 'order request held while submission is paused');
     }
@@ -347,6 +357,27 @@ export class OrderManagerService {
     }
     await this.handleSubmission(result);
     this.metrics.submissionSeconds.observe({ outcome: result.outcome.kind }, (this.o.clock.now() - startedAt) / 1_000);
+    return result.outcome;
+  }
+
+  /**
+   * A chase child refused before the tracker followed it: followed from here on as an order the OMS
+   * rejected, and its row stored so it shows with the others (`bourse orders --all`). EXEC gets the
+   * refusal under the event id it was published with when refused (a repeat is dropped by id): the
+   * risk gate frees what it holds for the order even when that first publish died with a process.
+   */
+  private async recordRefusal(request: OrderRequest, reason: string): Promise<Order> {
+    const at = this.o.clock.now();
+    const id = request.clientOrderId;
+    const tracked = this.tracker.track(request, at);
+    const rejected = this.tracker.applyLocal(id, { type: 'rejected', reason, by: 'bourse' }, at);
+    await this.pipelineRef.apply([
+      { ...tracked, statusUpdates: [] },
+      { ...rejected, statusUpdates: [untrackedRejection(request, reason, at)] },
+    ]);
+    const order = this.tracker.get(id)?.order;
+    if (order === undefined) throw new Error(`order ${id} is not followed after it was tracked`);
+    return order;
   }
 
   private async handleSubmission(result: SubmissionResult): Promise<void> {
@@ -483,6 +514,7 @@ export class OrderManagerService {
           logger: this.log,
           follow: (id) => this.follow(id),
           apply: (changes) => this.pipelineRef.apply(changes),
+          recordRefusal: (request, reason) => this.recordRefusal(request, reason),
         });
         await tactics.resume(stored);
         // Closed children were loaded only to count their fills; memory keeps open orders.

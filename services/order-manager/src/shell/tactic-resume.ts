@@ -4,6 +4,7 @@
 // recovery, so children with an unresolved outbox entry are tracked (and being settled) already.
 
 import { isTerminal } from '@bourse/domain';
+import type { OrderRequest } from '@bourse/contracts';
 import type { Logger } from '@bourse/telemetry';
 import type { VenueClient } from '@bourse/venues';
 import type pg from 'pg';
@@ -20,6 +21,8 @@ export interface ChaseChildrenDeps {
   follow(clientOrderId: string): Promise<void>;
   /** Persists and publishes tracker changes (the execution pipeline). */
   apply(changes: readonly TrackerChange[]): Promise<void>;
+  /** Follows a request refused before it was tracked as a rejected order, its row stored. */
+  recordRefusal(request: OrderRequest, reason: string): Promise<unknown>;
 }
 
 /**
@@ -38,7 +41,15 @@ export async function trackChaseChildren(tactic: StoredTactic, deps: ChaseChildr
       continue;
     }
     const entry = await loadOutbox(deps.pool, id);
-    if (entry === undefined || entry.state === 'failed') continue;
+    if (entry === undefined) continue;
+    if (entry.state === 'failed') {
+      // Refused before it was tracked (so no order row), and the process died before the chase
+      // heard of it: the chase ends on the refusal now, instead of placing the child again under an
+      // id the outbox already holds.
+      await deps.recordRefusal(entry.request, entry.lastError ?? 'refused before it reached the venue');
+      followed.push(id);
+      continue;
+    }
     // Sent, but its order row never committed (the process died in between): the venue decides,
     // and a child it does not show is waited on as unknown rather than taken for never placed.
     const { instrument, clientOrderId } = entry.request;

@@ -11,7 +11,7 @@
 // abort at once). `resume` rebuilds a stored chase at start-up from the tracker's view of its children.
 
 import type { Bus, BusSubscription } from '@bourse/bus';
-import { Quote, type ClientOrderId, type OrderRequest } from '@bourse/contracts';
+import { Quote, type BookLevel, type ClientOrderId, type OrderRequest } from '@bourse/contracts';
 import { dec, type InstrumentRegistry, type Order } from '@bourse/domain';
 import type { Logger } from '@bourse/telemetry';
 import {
@@ -22,11 +22,13 @@ import {
   type Clock,
   type LimitChaseParams,
   type LimitChaseProgress,
+  type SubmissionOutcome,
   type TacticEffect,
   type TacticStep,
   type TrackerChange,
 } from '../core/index.js';
 import type { StoredTactic, TacticChildRecord, TacticOutcome } from '../store/index.js';
+import type { BookDepthSource } from './book-depth.js';
 import type { OrderManagerMetrics } from './metrics.js';
 
 const QuoteContract = { name: 'Quote', schema: Quote };
@@ -41,8 +43,13 @@ export interface ChaseSettings {
 }
 
 export interface TacticPorts {
-  /** Submits a child request (pause gate, journal, venue, persist, publish); resolves after the commit. */
-  submit(request: OrderRequest): Promise<void>;
+  /** Submits a child request (pause gate, journal, venue, persist, publish); resolves with its outcome after the commit. */
+  submit(request: OrderRequest): Promise<SubmissionOutcome>;
+  /**
+   * Follows a child that was refused before the tracker followed it, as a rejected order with
+   * `reason`, and stores its row; resolves with the tracker's view of it.
+   */
+  recordRefusal(request: OrderRequest, reason: string): Promise<Order>;
   /** Cancels a child at the venue and applies the result. */
   cancel(clientOrderId: string, instrument: string): Promise<void>;
   /** The id of a parent's `seq`th replacement or fallback order. */
@@ -73,6 +80,8 @@ export interface TacticRunnerOptions {
   readonly settings: ChaseSettings;
   readonly ports: TacticPorts;
   readonly journal: TacticJournal;
+  /** The far side of the book for the market fallback's guards; without it they see the touch size only. */
+  readonly depth?: BookDepthSource;
 }
 
 /** Whether the request asks for the limit-then-market tactic. */
@@ -85,6 +94,11 @@ export function wantsChase(request: OrderRequest): boolean {
 export class TacticRunner {
   private readonly chases = new Map<string, { readonly chase: LimitChase; readonly parent: OrderRequest }>();
   private readonly quotes = new Map<string, Quote>();
+  /** Far-side levels per venue symbol and side, read at most once a tick. */
+  private readonly depths = new Map<
+    string,
+    { readonly levels: readonly BookLevel[] | undefined; readonly at: number; readonly problem: string | undefined }
+  >();
   private readonly subscriptions = new Map<string, BusSubscription>();
   private readonly rateLimit: CancelReplaceRateLimit;
   private queue: Promise<unknown> = Promise.resolve();
@@ -127,8 +141,10 @@ export class TacticRunner {
       this.add(parent, chase);
       this.log.info({ clientOrderId: parent.clientOrderId, windowEndsAt: chase.windowEndsAt }, 'limit chase started');
       const quote = this.quotes.get(parent.venueSymbol);
-      if (quote !== undefined)
-        await this.carryOut(parent.clientOrderId, chase, chase.onTick(this.o.clock.now(), quote));
+      if (quote !== undefined) {
+        const farSide = await this.farSideFor(parent);
+        await this.carryOut(parent.clientOrderId, chase, chase.onTick(this.o.clock.now(), quote, farSide));
+      }
       return true;
     });
   }
@@ -251,9 +267,30 @@ export class TacticRunner {
         if (venueSymbol !== undefined && parent.venueSymbol !== venueSymbol) continue;
         const quote = this.quotes.get(parent.venueSymbol);
         if (quote === undefined) continue;
-        await this.carryOut(id, chase, chase.onTick(this.o.clock.now(), quote));
+        const farSide = await this.farSideFor(parent);
+        await this.carryOut(id, chase, chase.onTick(this.o.clock.now(), quote, farSide));
       }
     });
+  }
+
+  // The book moves with every quote, but a read per quote per chase would load Redis for nothing:
+  // once a tick per symbol and side is as fresh as the ticks that decide on it.
+  private async farSideFor(parent: OrderRequest): Promise<readonly BookLevel[] | undefined> {
+    const source = this.o.depth;
+    if (source === undefined) return undefined;
+    const key = `${parent.venueSymbol}:${parent.side}`;
+    const now = this.o.clock.now();
+    const cached = this.depths.get(key);
+    if (cached !== undefined && now - cached.at < this.o.settings.tickMs) return cached.levels;
+    const read = await source.farSide(this.o.venue, parent.venueSymbol, parent.side, now);
+    if (read.problem !== undefined) {
+      this.o.metrics.badInput.inc({ kind: 'book-depth' });
+      // Counted every time, logged when it changes: a Redis outage would otherwise log every tick.
+      if (read.problem !== cached?.problem)
+        this.log.warn({ problem: read.problem }, 'book depth not usable; the fallback guards see the touch only');
+    }
+    this.depths.set(key, { levels: read.levels, at: now, problem: read.problem });
+    return read.levels;
   }
 
   private async carryOut(parentId: string, chase: LimitChase, step: TacticStep): Promise<void> {
@@ -269,7 +306,7 @@ export class TacticRunner {
           case 'submit':
             // A child whose record failed is never submitted: an id is only ever used once it is stored.
             await this.o.journal.recordChild(parentId, childRecord(effect, chase));
-            await this.o.ports.submit(effect.request);
+            await this.afterSubmit(parentId, chase, effect.request, await this.o.ports.submit(effect.request));
             break;
           case 'cancel':
             await this.recordCancel(parentId, effect);
@@ -298,6 +335,21 @@ export class TacticRunner {
         this.log.error({ err, clientOrderId: parentId, effect: effect.kind }, 'tactic effect failed');
       }
     }
+  }
+
+  // A child refused before the tracker followed it never produces a tracker change, so nothing else
+  // would tell the chase: it would wait for it forever, and a restart would place it again under an
+  // id the outbox already holds. Followed as a rejected order, it reaches the chase like any other.
+  private async afterSubmit(
+    parentId: string,
+    chase: LimitChase,
+    request: OrderRequest,
+    outcome: SubmissionOutcome,
+  ): Promise<void> {
+    if (outcome.kind !== 'refused' && outcome.kind !== 'rejected' && outcome.kind !== 'abandoned') return;
+    if (this.o.ports.currentOrder(request.clientOrderId) !== undefined) return;
+    const order = await this.o.ports.recordRefusal(request, outcome.reason);
+    await this.carryOut(parentId, chase, chase.onOrderUpdate(order, this.o.clock.now()));
   }
 
   // A cancel whose reason could not be stored is still sent: leaving the child resting is worse, and

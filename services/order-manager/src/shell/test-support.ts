@@ -14,6 +14,7 @@ import { namespaceSchema } from '@bourse/store';
 import { createLogger, createMetrics, type Logger, type Metrics } from '@bourse/telemetry';
 import { BinanceVenueClient, createBinanceMetrics, loadApiCredentials } from '@bourse/venue-binance';
 import { ORDER_MANAGER_LOCK_KEY, ORDER_MANAGER_MIGRATIONS } from '../store/index.js';
+import type { BookDepthSource } from './book-depth.js';
 import { OrderManagerService } from './order-manager-service.js';
 import type { ChaseSettings } from './tactic-runner.js';
 
@@ -39,6 +40,8 @@ export interface ServiceOptions {
   readonly metrics?: Metrics;
   /** The service's logger, for a test that reads its lines; silent by default. */
   readonly logger?: Logger;
+  /** The far side of the book for the market fallback's guards. */
+  readonly bookDepth?: BookDepthSource;
 }
 
 export interface Harness {
@@ -140,6 +143,7 @@ export async function startHarness(): Promise<Harness> {
         reconRetryMs: 200,
         reconTimeoutMs: 2_000,
         ...(options.execRepublishMs !== undefined ? { execRepublishMs: options.execRepublishMs } : {}),
+        ...(options.bookDepth !== undefined ? { bookDepth: options.bookDepth } : {}),
       });
       await service.start();
       services.push(service);
@@ -212,6 +216,10 @@ export async function waitFor<T>(
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
 
+// A bound on the process's start, not a wait: tsx compiles the service on start, which on a
+// loaded 2-core machine was seen to take over 30 s.
+const READY_BOUND_MS = 60_000;
+
 export interface OmsProcess {
   readonly child: ChildProcess;
   /** Everything it logged so far (JSON lines), for a failure message. */
@@ -256,8 +264,8 @@ export function startOmsProcess(h: Harness, env: Record<string, string> = {}): P
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`order manager not ready after 30 s:\n${output.slice(-2000)}`));
-    }, 30_000);
+      reject(new Error(`order manager not ready after ${READY_BOUND_MS / 1_000} s:\n${output.slice(-2000)}`));
+    }, READY_BOUND_MS);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
       if (output.includes('"msg":"order manager ready"')) {

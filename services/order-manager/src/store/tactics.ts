@@ -9,7 +9,7 @@ import { OrderStoreError, OrderStoreErrorCode } from './errors.js';
 import { listTacticChildren, type StoredTacticChild } from './tactic-children.js';
 import { checked, msOf, optionalMsOf, parsedRow, timeParam, undefinedIfNull } from './values.js';
 
-export const TACTIC_OUTCOMES = ['filled', 'stopped'] as const;
+export const TACTIC_OUTCOMES = ['filled', 'stopped', 'rejected'] as const;
 export type TacticOutcome = (typeof TACTIC_OUTCOMES)[number];
 export type TacticStatus = 'active' | 'done';
 

@@ -257,6 +257,19 @@ describe('LimitChase', () => {
     expect(k.tick(T0 + 20_000, '99', '99.1')).toEqual([]);
   });
 
+  it("ends rejected with the refusal's reason when the first order is refused, and places nothing more", () => {
+    const h = new Harness();
+    h.tick(T0, '100', '100.1');
+    const reason = 'VENUE_INSUFFICIENT_BALANCE: Account has insufficient balance for requested action. (-2010)';
+    h.tracker.applyLocal('p', { type: 'rejected', reason, by: 'venue' }, T0 + 5);
+    const order = h.tracker.get('p')?.order;
+    if (order === undefined) throw new Error('p not tracked');
+    expect(h.chase.onOrderUpdate(order, T0 + 5).effects).toEqual([
+      { kind: 'done', outcome: 'rejected', reason, filledQty: '0', remainingQty: '1' },
+    ]);
+    expect(h.tick(T0 + 20_000, '99', '99.1')).toEqual([]);
+  });
+
   it('never chases past the parent limit, and improves by a tick when asked', () => {
     const capped = new Harness();
     capped.tick(T0, '101.5', '101.6');
@@ -390,6 +403,18 @@ describe('LimitChase.resume', () => {
     expect(h.resume({ children: [h.stored('p', 'first', T0)], nextChildSeq: 1, arrivalMid: MID }, T0 + 200)).toEqual([
       { kind: 'done', outcome: 'filled', reason: 'parent quantity filled', filledQty: '1', remainingQty: '0' },
     ]);
+  });
+
+  it('ends rejected, never in a fallback, when the first order was refused before the restart and the window is over', () => {
+    const before = new Harness();
+    before.tick(T0, '100', '100.1');
+    before.tracker.applyLocal('p', { type: 'rejected', reason: 'refused: HALTED', by: 'bourse' }, T0 + 5);
+    const h = restarted(before);
+    const at = T0 + CONSTRAINTS.limitWindowMs + 1;
+    expect(h.resume({ children: [h.stored('p', 'first', T0)], nextChildSeq: 1, arrivalMid: MID }, at)).toEqual([
+      { kind: 'done', outcome: 'rejected', reason: 'refused: HALTED', filledQty: '0', remainingQty: '1' },
+    ]);
+    expect(h.tick(at + 1, '100', '100.1')).toEqual([]);
   });
 
   it('waits on a child whose outcome is unknown, even after the window, and acts once the venue answers', () => {

@@ -40,6 +40,8 @@ export type ChasePhase = 'idle' | 'working' | 'canceling' | 'awaiting-quote' | '
 /** What a child order is to its chase: the first (the parent's own id), a replacement, or the market fallback. */
 export type ChildRole = 'first' | 'replacement' | 'fallback';
 
+export type ChaseOutcome = 'filled' | 'stopped' | 'rejected';
+
 /** Why the chase asked the venue to cancel a child; stored, so a resumed chase knows what was meant to follow. */
 export type CancelReason = 'replace' | 'window-end' | 'abort';
 
@@ -86,7 +88,8 @@ export type TacticEffect =
   /** The tactic is over. */
   | {
       readonly kind: 'done';
-      readonly outcome: 'filled' | 'stopped';
+      /** `rejected`: the first child was refused (by the venue or the OMS) before anything filled; `reason` is the refusal's. */
+      readonly outcome: ChaseOutcome;
       readonly reason: string;
       readonly filledQty: string;
       readonly remainingQty: string;
@@ -252,6 +255,10 @@ export class LimitChase {
     if (!remaining.isPositive()) return this.finish('filled', 'parent quantity filled');
     const reason = this.cancelReason;
     this.cancelReason = undefined;
+    // The parent's own order refused outright (nothing can have filled): the strategy's order was
+    // rejected, for the refusal's reason, whenever that is learnt; no replacement and no fallback.
+    if (order.status === 'rejected' && order.clientOrderId === this.params.parent.clientOrderId)
+      return this.finish('rejected', order.rejectReason ?? 'the first order was rejected');
     if (this.phase === 'fallback') {
       return this.finish('stopped', `market fallback ended ${order.status} with ${remaining} unfilled`);
     }
@@ -470,7 +477,7 @@ export class LimitChase {
     return step([{ kind: 'submit', request, role: 'fallback', seq }], []);
   }
 
-  private finish(outcome: 'filled' | 'stopped', reason: string): TacticStep {
+  private finish(outcome: ChaseOutcome, reason: string): TacticStep {
     this.phase = 'done';
     const remaining = this.quantity.minus(this.filledBefore);
     return step(

@@ -1,35 +1,29 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireChromium } from '../../../../test/support/browser.js';
 import { readBarsCsv } from '../data/bars.js';
 import { computeStats } from '../stats/compute-stats.js';
 import { closedTrade } from '../stats/trade.js';
 import type { EquityPoint } from '../types.js';
 import { htmlReport } from './html-report.js';
 
-// Opens the HTML report in a real headless Chromium (Debian's package) and checks what a person would:
-// lightweight-charts (inlined) draws the three charts, the crosshair shows a bar's date and values,
-// zooming one chart zooms the others, and nothing errors or reaches the network.
-const CHROMIUM = '/usr/bin/chromium';
+// Opens the HTML report in a real headless Chromium (`pnpm test:browser`; found as users have one) and
+// checks what a person would: lightweight-charts (inlined) draws the three charts, the crosshair shows
+// a bar's date and values, zooming one chart zooms the others, and nothing errors or reaches the network.
 const GOOG = fileURLToPath(new URL('../../../../../shared/data/GOOG.csv', import.meta.url));
 
 let dir: string;
 let context: BrowserContext;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium is not installed at ${CHROMIUM}; the HTML report test needs it. Install it with: ` +
-        'apt-get update && apt-get install -y chromium',
-    );
-  }
+  const executablePath = requireChromium();
   dir = await mkdtemp(join(tmpdir(), 'bourse-backtest-report-'));
   context = await chromium.launchPersistentContext(join(dir, 'profile'), {
-    executablePath: CHROMIUM,
+    executablePath,
     headless: true,
     args: [
       '--headless',

@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../test-helpers.js';
+import { tempDir } from './testing.js';
 import { blockedAncestor, findOnPath, findPostgres, findUserInPasswd, newestFirst } from './binaries.js';
 
 const dir = tempDir('bourse-binaries-');

@@ -1,9 +1,8 @@
 // The Docker fallback: `docker compose up -d <service>` with the repository's docker-compose.yml,
 // used only where a Docker engine answers. Ports follow the configured URLs.
 import { join } from 'node:path';
-import { childEnv } from '../config.js';
-import { COMPOSE_SERVICES } from '../doctor/hints.js';
-import type { ServerKind } from '../doctor/url.js';
+import { COMPOSE_SERVICES } from './hints.js';
+import type { ServerKind } from './url.js';
 import { findOnPath } from './binaries.js';
 import { runCommand } from './run-command.js';
 
@@ -44,7 +43,7 @@ function composeArgs(target: ComposeTarget, ...rest: string[]): string[] {
 
 /** Runs `docker compose up -d <service>`; resolves with an error text when it fails. */
 export async function composeUp(target: ComposeTarget): Promise<string | undefined> {
-  const env = childEnv({ [PORT_VARIABLES[target.kind]]: String(target.port) });
+  const env = { ...process.env, [PORT_VARIABLES[target.kind]]: String(target.port) };
   // Pulling an image on first use can take minutes.
   const result = await runCommand(target.docker, composeArgs(target, 'up', '-d'), {
     name: 'docker',
@@ -60,7 +59,7 @@ export async function composeUp(target: ComposeTarget): Promise<string | undefin
 
 /** `docker compose stop <service>`: stops the container and keeps its volume. */
 export async function composeStop(target: ComposeTarget): Promise<void> {
-  const env = childEnv({ [PORT_VARIABLES[target.kind]]: String(target.port) });
+  const env = { ...process.env, [PORT_VARIABLES[target.kind]]: String(target.port) };
   const result = await runCommand(target.docker, composeArgs(target, 'stop'), {
     name: 'docker',
     write: target.write,

@@ -4,8 +4,8 @@
 // data lives under .bourse/.
 import { chmodSync, chownSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { installHint, SERVER_NAMES, startCommandFor } from '../doctor/hints.js';
-import { endpointOf, userNameOf, type ServerKind } from '../doctor/url.js';
+import { installHint, SERVER_NAMES, startCommandFor } from './hints.js';
+import { endpointOf, userNameOf, type ServerKind } from './url.js';
 import { blockedAncestor, findOnPath, findOsUser, findPostgres, type OsUser } from './binaries.js';
 import { composeStop, composeUp, type DockerStatus } from './docker.js';
 import { runCommand } from './run-command.js';

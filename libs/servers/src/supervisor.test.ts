@@ -2,8 +2,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { ChildFailedError } from '../errors.js';
-import { isAlive, tempDir } from '../test-helpers.js';
+import { ChildFailedError } from './errors.js';
+import { isAlive, tempDir } from './testing.js';
 import { Supervisor } from './supervisor.js';
 import type { ChildExit, ChildSpec } from './types.js';
 

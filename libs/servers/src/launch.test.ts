@@ -3,9 +3,8 @@
 import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config.js';
-import { checkNats, checkPostgres, checkRedis } from '../doctor/checks.js';
-import { freePort, isAlive, tempDir } from '../test-helpers.js';
+import { checkNats, checkPostgres, checkRedis } from './checks.js';
+import { freePort, isAlive, tempDir } from './testing.js';
 import { bindHost, launchServer, natsSpec, postgresSpec, redisSpec, type LaunchContext } from './launch.js';
 import { Supervisor } from './supervisor.js';
 
@@ -19,7 +18,7 @@ function context(overrides: Partial<LaunchContext> = {}): LaunchContext {
   return {
     root: state.path,
     stateDir: state.path,
-    searchPath: loadConfig().searchPath,
+    searchPath: process.env.PATH ?? '',
     supervisor,
     write: (l) => lines.push(l),
     uid: process.getuid?.() ?? -1,

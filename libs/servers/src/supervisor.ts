@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PARENT_PID_ENV } from '@bourse/telemetry';
-import { ChildFailedError } from '../errors.js';
+import { ChildFailedError } from './errors.js';
 import { LinePrefixer } from './line-prefixer.js';
 import { readableLogLine } from './log-line.js';
 import { decideRestart } from './restart-policy.js';

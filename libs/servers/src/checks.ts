@@ -6,7 +6,7 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { classifyConnectionError } from './classify.js';
 import { SERVER_NAMES, startHint } from './hints.js';
-import type { CheckOptions, CheckResult } from './types.js';
+import type { CheckOptions, CheckResult } from './check-types.js';
 import {
   databaseNameOf,
   endpointOf,

@@ -1,0 +1,75 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { readBarsCsv } from '../data/bars.js';
+import { computeStats } from '../stats/compute-stats.js';
+import { closedTrade } from '../stats/trade.js';
+import type { EquityPoint } from '../types.js';
+import { htmlReport } from './html-report.js';
+
+// The HTML report read as text, without a browser (the real-browser check is `pnpm test:browser`,
+// html-report.browser.test.ts): each chart is an inline SVG with its drawing, the hover's data is
+// the curve it draws, and nothing in the page can load from anywhere.
+const GOOG = fileURLToPath(new URL('../../../../../shared/data/GOOG.csv', import.meta.url));
+
+/** The markup of the element with `id` (an svg or a table), up to its closing tag. */
+function element(html: string, tag: 'svg' | 'table', id: string): string {
+  const start = html.indexOf(`<${tag} id="${id}"`);
+  if (start < 0) throw new Error(`no <${tag} id="${id}"> in the report`);
+  const end = html.indexOf(`</${tag}>`, start);
+  return html.slice(start, end + tag.length + 3);
+}
+
+function count(text: string, what: RegExp): number {
+  return (text.match(what) ?? []).length;
+}
+
+describe('htmlReport as a document', () => {
+  it('holds the equity, drawdown and price charts as SVG, the stats, and the hover data of the drawn curve', async () => {
+    // A buy-and-hold curve over GOOG (2148 daily bars: more than the 2000 drawn, so thinning is exercised).
+    const { rows: bars } = await readBarsCsv(GOOG).toArray();
+    const first = bars[0]!;
+    const curve: EquityPoint[] = bars.map((b) => ({
+      time: b.time,
+      equity: (10_000 * b.closeNum) / first.closeNum,
+      price: b.closeNum,
+    }));
+    const at = (i: number) => bars[i]!;
+    const trades = [
+      closedTrade({
+        side: 'BUY',
+        qty: '10',
+        entryTime: at(10).time,
+        entryPrice: at(10).close,
+        exitTime: at(200).time,
+        exitPrice: at(200).close,
+        fees: '1',
+      }),
+    ];
+    const stats = computeStats({ curve, trades });
+    const html = htmlReport({ title: 'GOOG buy & hold <check>', stats, trades, curve });
+
+    expect(html).toContain('<title>GOOG buy &#38; hold &#60;check&#62;</title>');
+    expect(html).toContain(`http-equiv="Content-Security-Policy" content="default-src 'none';`);
+    expect(count(html, /\s(src|href)=/g)).toBe(0);
+
+    const equity = element(html, 'svg', 'equity-chart');
+    const line = /<path class="equity-line" d="(M[^"]+)"/.exec(equity)?.[1] ?? '';
+    const segments = count(line, /L/g);
+    expect(segments).toBeGreaterThan(1000);
+    expect(segments).toBeLessThan(2000);
+    expect(count(element(html, 'svg', 'drawdown-chart'), /<path class="drawdown-area" d="M/g)).toBe(1);
+    const price = element(html, 'svg', 'price-chart');
+    expect(count(price, /<path class="price-line" d="M/g)).toBe(1);
+    expect(count(price, /<g class="trade">/g)).toBe(1);
+    expect(count(element(html, 'table', 'stats'), /<tr/g)).toBe(23);
+
+    const data = JSON.parse(/<script type="application\/json" id="chart-data">([^<]*)<\/script>/.exec(html)?.[1] ?? '');
+    const drawn = data.times.length as number;
+    expect(drawn).toBe(segments + 1); // one hover point per vertex of the line
+    for (const series of ['xs', 'ys', 'equity', 'drawdown', 'price']) expect(data[series]).toHaveLength(drawn);
+    expect([data.times[0], data.times[drawn - 1]]).toEqual([first.time, bars.at(-1)!.time]);
+    expect(data.equity[0]).toBe(10_000);
+    expect(data.equity[drawn - 1]).toBeCloseTo(curve.at(-1)!.equity, 9);
+    expect(Math.max(...data.drawdown)).toBeLessThanOrEqual(0);
+  });
+});
