@@ -7,6 +7,7 @@ import { connectBus, type Bus } from '@bourse/bus';
 import { removeTestNamespace, testSubjects, TEST_STREAMS } from '@bourse/bus/testing';
 import { Instrument, RiskDecision, TradingState } from '@bourse/contracts';
 import { migrateOrderManagerStore, upsertInstrument, upsertOrder } from '@bourse/order-manager';
+import { namespaceSchema } from '@bourse/store';
 import { createTestDatabase, type TestDatabase } from '@bourse/store/testing';
 import { startOpsServer, type OpsServer } from '@bourse/telemetry';
 import { pino } from 'pino';
@@ -70,7 +71,7 @@ function rejected(strategyId: string, decidedAt: number, rule: string, limit: st
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase();
+  db = await createTestDatabase({ schema: namespaceSchema(subjects.prefix) });
   await migrateOrderManagerStore(db.pool);
   await upsertInstrument(
     db.pool,
