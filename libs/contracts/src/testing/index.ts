@@ -1,0 +1,2 @@
+export * from './hostile.js';
+export * from './samples.js';
