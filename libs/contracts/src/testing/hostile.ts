@@ -270,3 +270,32 @@ export function assertPrototypeClean(): void {
     throw new Error(`Object.prototype was polluted: ${Object.keys(Object.prototype).join(', ')}`);
   }
 }
+
+/**
+ * Decimal strings every contract accepts but arithmetic may choke on: 40 digits, 40 decimals,
+ * the smallest steps, zero and plain values.
+ */
+export const extremeDecimal: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom(
+    '0',
+    '0.0',
+    '0.00000000000000000000000000000000000001',
+    '1234567890123456789012345678901234567890',
+    '1234567890123456789012345678901234567890.1234567890123456789012345678901234567890',
+    '9999999999999999999999',
+    '0.1',
+    '1',
+    '50000',
+    '-1',
+    '-1234567890123456789012345678901234567890',
+  ),
+  fc
+    .tuple(fc.nat({ max: 1_000_000 }), fc.nat({ max: 99_999_999 }))
+    .map(([i, f]) => (f === 0 ? String(i) : `${i}.${String(f).padStart(8, '0')}`)),
+);
+
+/** Millisecond times at the edges: zero, the far future, and around now. */
+export const extremeTime: fc.Arbitrary<number> = fc.oneof(
+  fc.constantFrom(0, 1, Number.MAX_SAFE_INTEGER, 1_700_000_000_000, 253_402_300_799_999),
+  fc.integer({ min: 1_699_999_000_000, max: 1_700_001_000_000 }),
+);
