@@ -50,7 +50,8 @@ const contracts: [string, z.ZodType, unknown[]][] = [
 ];
 
 // Field names whose values are exact amounts: once accepted they must be plain decimals.
-const AMOUNT_FIELD = /^(qty|quoteQty|price|stopPrice|bidPrice|bidQty|askPrice|askQty|filledQty|avgPrice|fee|cumulativeQuoteQty|tickSize|stepSize|minQty|maxQty|minNotional)$/;
+const AMOUNT_FIELD =
+  /^(qty|quoteQty|price|stopPrice|bidPrice|bidQty|askPrice|askQty|filledQty|avgPrice|fee|cumulativeQuoteQty|tickSize|stepSize|minQty|maxQty|minNotional)$/;
 
 function amountsArePlainDecimals(value: unknown): void {
   if (Array.isArray(value)) value.forEach(amountsArePlainDecimals);

@@ -64,14 +64,18 @@ describe('bourse flags under hostile command lines', () => {
 
   it('--instrument/--strategy: a scope, or a usage error naming the value', () => {
     fc.assert(
-      fc.property(fc.option(hostileString, { nil: undefined }), fc.option(hostileString, { nil: undefined }), (instrument, strategy) => {
-        try {
-          scopeFrom({ instrument, strategy });
-        } catch (err) {
-          expect(isCliError(err), String(err)).toBe(true);
-          expect(err instanceof Error && err.message.length > 0).toBe(true);
-        }
-      }),
+      fc.property(
+        fc.option(hostileString, { nil: undefined }),
+        fc.option(hostileString, { nil: undefined }),
+        (instrument, strategy) => {
+          try {
+            scopeFrom({ instrument, strategy });
+          } catch (err) {
+            expect(isCliError(err), String(err)).toBe(true);
+            expect(err instanceof Error && err.message.length > 0).toBe(true);
+          }
+        },
+      ),
       { numRuns: FUZZ_RUNS },
     );
   });

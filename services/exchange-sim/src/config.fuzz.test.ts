@@ -32,7 +32,9 @@ const SECRET = 'sim-secret-must-not-leak-8f3a';
 const argv = fc
   .array(fc.oneof(fc.constantFrom(...FLAGS), hostileString), { maxLength: 8 })
   .chain((rest) =>
-    fc.integer({ min: 0, max: rest.length }).map((at) => [...rest.slice(0, at), '--api-secret', SECRET, ...rest.slice(at)]),
+    fc
+      .integer({ min: 0, max: rest.length })
+      .map((at) => [...rest.slice(0, at), '--api-secret', SECRET, ...rest.slice(at)]),
   );
 
 describe('exchange-sim flags under hostile command lines', () => {

@@ -43,11 +43,14 @@ const seeds = [
 ].map((s) => JSON.parse(JSON.stringify(s)) as Record<string, unknown>);
 
 type Params = Record<string, string>;
-const params: fc.Arbitrary<Params> = mutated(seeds).map((v) =>
-  v !== null && typeof v === 'object' && !Array.isArray(v)
-    ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, typeof x === 'string' ? x : (JSON.stringify(x) ?? '')]))
-    : { symbol: JSON.stringify(v) ?? '' },
-)
+const params: fc.Arbitrary<Params> = mutated(seeds)
+  .map((v) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v).map(([k, x]) => [k, typeof x === 'string' ? x : (JSON.stringify(x) ?? '')]),
+        )
+      : { symbol: JSON.stringify(v) ?? '' },
+  )
   // Node's HTTP server answers a query over its 16 KiB header limit with a bare 431 before the
   // simulator sees it; oversize bodies are covered by POST (64 KiB cap, 413).
   .filter((p) => Object.entries(p).reduce((n, [k, v]) => n + k.length + v.length, 0) < 8_000);

@@ -103,7 +103,8 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>
 /** An object with these own properties, `__proto__` included (as JSON.parse would make it). */
 export function ownEntries(entries: readonly (readonly [string, unknown])[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of entries) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  for (const [k, v] of entries)
+    Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
   return out;
 }
 
@@ -132,7 +133,11 @@ function clone<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
 
-function setAt(root: unknown, path: Path, fn: (parent: Record<string | number, unknown>, key: string | number) => void): unknown {
+function setAt(
+  root: unknown,
+  path: Path,
+  fn: (parent: Record<string | number, unknown>, key: string | number) => void,
+): unknown {
   if (path.length === 0) return root;
   let parent = root as Record<string | number, unknown>;
   for (const key of path.slice(0, -1)) parent = parent[key] as Record<string | number, unknown>;
@@ -203,7 +208,11 @@ export function mutated(valids: readonly unknown[]): fc.Arbitrary<unknown> {
 
 /** Valid values, mutated ones and random ones. */
 export function hostileInputs(valids: readonly unknown[]): fc.Arbitrary<unknown> {
-  return fc.oneof({ weight: 1, arbitrary: fc.constantFrom(...valids) }, { weight: 6, arbitrary: mutated(valids) }, { weight: 2, arbitrary: hostileValue });
+  return fc.oneof(
+    { weight: 1, arbitrary: fc.constantFrom(...valids) },
+    { weight: 6, arbitrary: mutated(valids) },
+    { weight: 2, arbitrary: hostileValue },
+  );
 }
 
 /** JSON text that may stringify with `NaN`/`Infinity` replaced, a 40-digit number or an exponent. */
@@ -229,7 +238,16 @@ export function hostileTexts(valids: readonly unknown[]): fc.Arbitrary<string> {
     {
       weight: 1,
       arbitrary: fc
-        .tuple(fc.constantFrom(...validTexts), fc.constantFrom(...NUMBERISH_STRINGS.filter((s) => /^[-+0-9.]/.test(s)).concat(['1e400', '-1e-400', '12345678901234567890123456789012345678901'])))
+        .tuple(
+          fc.constantFrom(...validTexts),
+          fc.constantFrom(
+            ...NUMBERISH_STRINGS.filter((s) => /^[-+0-9.]/.test(s)).concat([
+              '1e400',
+              '-1e-400',
+              '12345678901234567890123456789012345678901',
+            ]),
+          ),
+        )
         // Bare numbers in place of the first numeric or string value: exponents, 40 digits.
         .map(([t, n]) => t.replace(/:("[^"]*"|-?[0-9.]+)/, `:${n}`)),
     },

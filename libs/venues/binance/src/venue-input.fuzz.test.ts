@@ -1,7 +1,16 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BookDelta, BookSnapshot, DECIMAL_PATTERN, FeedStatus, FillEvent, OrderStatusUpdate, Quote, Trade } from '@bourse/contracts';
+import {
+  BookDelta,
+  BookSnapshot,
+  DECIMAL_PATTERN,
+  FeedStatus,
+  FillEvent,
+  OrderStatusUpdate,
+  Quote,
+  Trade,
+} from '@bourse/contracts';
 import { FUZZ_RUNS, assertPrototypeClean, hostileInputs, hostileTexts } from '@bourse/contracts/testing';
 import { InstrumentRegistry } from '@bourse/domain';
 import type { MarketDataEvent, UserDataEvent } from '@bourse/venues';
@@ -25,7 +34,16 @@ const depth = fixture<{ events: Record<string, unknown>[] }>('depth-diffs.json')
 const marketFrames: unknown[] = [
   {
     stream: 'btcusdt@trade',
-    data: { e: 'trade', E: 1_700_000_000_001, s: 'BTCUSDT', t: 12, p: '64000.10', q: '0.002', T: 1_700_000_000_000, m: true },
+    data: {
+      e: 'trade',
+      E: 1_700_000_000_001,
+      s: 'BTCUSDT',
+      t: 12,
+      p: '64000.10',
+      q: '0.002',
+      T: 1_700_000_000_000,
+      m: true,
+    },
   },
   {
     stream: 'btcusdt@bookTicker',
@@ -130,14 +148,23 @@ describe('user-data events under hostile input', () => {
         const got: UserDataEvent[] = [];
         const warnings: { obj: Record<string, unknown>; msg: string | undefined }[] = [];
         const noop = (): void => {};
-        const logger = { debug: noop, info: noop, error: noop, warn: (obj: object, msg?: string) => warnings.push({ obj: obj as Record<string, unknown>, msg }) };
+        const logger = {
+          debug: noop,
+          info: noop,
+          error: noop,
+          warn: (obj: object, msg?: string) => warnings.push({ obj: obj as Record<string, unknown>, msg }),
+        };
         const dispatcher = new UserDataDispatcher({ registry: () => registry, venue: 'binance', metrics, logger });
         dispatcher.on((e) => got.push(e));
-        const event = (raw !== null && typeof raw === 'object' ? raw : { e: raw }) as { e: string } & Record<string, unknown>;
+        const event = (raw !== null && typeof raw === 'object' ? raw : { e: raw }) as { e: string } & Record<
+          string,
+          unknown
+        >;
         const result = dispatcher.handle(event, 'user-data');
         got.forEach(checkUserEvent);
         const parsed = UserDataStreamEvent.safeParse(event);
-        const ended = parsed.success && (parsed.data.e === 'eventStreamTerminated' || parsed.data.e === 'listenKeyExpired');
+        const ended =
+          parsed.success && (parsed.data.e === 'eventStreamTerminated' || parsed.data.e === 'listenKeyExpired');
         expect(result).toBe(ended ? 'ended' : 'ok');
         // Neither delivered nor an end of stream: it was refused, and the refusal is counted.
         if (got.length === 0 && !ended) expect(await droppedFrames(metrics)).toBe(1);

@@ -11,8 +11,10 @@ import { gate } from './test-support.js';
 const instrument = fc.constantFrom('BTC/USDT', 'ETH/USDT', 'ZZZ/USDT');
 const strategyId = fc.constantFrom('alpha', 'beta');
 const side = fc.constantFrom('BUY', 'SELL');
-const keep = <T>(schema: { safeParse(v: unknown): { success: boolean; data?: T } }) => (v: unknown) =>
-  schema.safeParse(v).success;
+const keep =
+  <T>(schema: { safeParse(v: unknown): { success: boolean; data?: T } }) =>
+  (v: unknown) =>
+    schema.safeParse(v).success;
 
 const intent = fc
   .record({

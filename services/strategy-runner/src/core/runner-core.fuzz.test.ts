@@ -19,7 +19,14 @@ const sma: StrategyConfig = {
   params: { fast: 2, slow: 3, timeframe: '1s', sizing: { kind: 'qty', qty: '1' } },
   instruments: [BTC],
 };
-const active: TradingState = { v: 1, scope: { kind: 'global' }, mode: 'ACTIVE', reason: 'open', setBy: 'test', updatedAt: T0 };
+const active: TradingState = {
+  v: 1,
+  scope: { kind: 'global' },
+  mode: 'ACTIVE',
+  reason: 'open',
+  setBy: 'test',
+  updatedAt: T0,
+};
 const reconOk = ReconciliationReport.parse({
   v: 1,
   runId: 'r',
@@ -35,22 +42,56 @@ const reconOk = ReconciliationReport.parse({
   verdict: 'ok',
 });
 
-const time = fc.oneof({ weight: 1, arbitrary: extremeTime }, { weight: 4, arbitrary: fc.integer({ min: T0, max: T0 + 60_000 }) });
+const time = fc.oneof(
+  { weight: 1, arbitrary: extremeTime },
+  { weight: 4, arbitrary: fc.integer({ min: T0, max: T0 + 60_000 }) },
+);
 const base = { v: 1, venue: 'binance', instrument: fc.constantFrom('BTC/USDT', 'ETH/USDT') };
 
-type Step = { kind: 'quote'; m: Quote } | { kind: 'trade'; m: Trade } | { kind: 'feed'; m: FeedStatus } | { kind: 'clock'; t: number };
+type Step =
+  | { kind: 'quote'; m: Quote }
+  | { kind: 'trade'; m: Trade }
+  | { kind: 'feed'; m: FeedStatus }
+  | { kind: 'clock'; t: number };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   fc
-    .record({ ...base, v: fc.constant(1), venue: fc.constant('binance'), bidPrice: extremeDecimal, bidQty: extremeDecimal, askPrice: extremeDecimal, askQty: extremeDecimal, receivedAt: time, venueTime: time })
+    .record({
+      ...base,
+      v: fc.constant(1),
+      venue: fc.constant('binance'),
+      bidPrice: extremeDecimal,
+      bidQty: extremeDecimal,
+      askPrice: extremeDecimal,
+      askQty: extremeDecimal,
+      receivedAt: time,
+      venueTime: time,
+    })
     .filter((q) => Quote.safeParse(q).success)
     .map((q) => ({ kind: 'quote' as const, m: Quote.parse(q) })),
   fc
-    .record({ ...base, v: fc.constant(1), venue: fc.constant('binance'), venueTradeId: fc.nat().map(String), price: extremeDecimal, qty: extremeDecimal, aggressor: fc.constantFrom('BUY', 'SELL'), venueTime: time, receivedAt: time })
+    .record({
+      ...base,
+      v: fc.constant(1),
+      venue: fc.constant('binance'),
+      venueTradeId: fc.nat().map(String),
+      price: extremeDecimal,
+      qty: extremeDecimal,
+      aggressor: fc.constantFrom('BUY', 'SELL'),
+      venueTime: time,
+      receivedAt: time,
+    })
     .filter((t) => Trade.safeParse(t).success)
     .map((t) => ({ kind: 'trade' as const, m: Trade.parse(t) })),
   fc
-    .record({ v: fc.constant(1), venue: fc.constant('binance'), instrument: fc.constant('BTC/USDT'), state: fc.constantFrom('live', 'stale', 'reset'), reason: fc.constant('fuzz'), changedAt: time })
+    .record({
+      v: fc.constant(1),
+      venue: fc.constant('binance'),
+      instrument: fc.constant('BTC/USDT'),
+      state: fc.constantFrom('live', 'stale', 'reset'),
+      reason: fc.constant('fuzz'),
+      changedAt: time,
+    })
     .map((s) => ({ kind: 'feed' as const, m: FeedStatus.parse(s) })),
   time.map((t) => ({ kind: 'clock' as const, t })),
 );
@@ -61,7 +102,12 @@ describe('runner core under extreme but contract-valid market data', () => {
       fc.property(fc.array(step, { minLength: 1, maxLength: 20 }), (steps) => {
         let now = T0;
         let n = 0;
-        const core = new RunnerCore({ strategies: [sma], clock: { now: () => now }, ids: { next: () => `i-${++n}` }, staleAfterMs: 5_000 });
+        const core = new RunnerCore({
+          strategies: [sma],
+          clock: { now: () => now },
+          ids: { next: () => `i-${++n}` },
+          staleAfterMs: 5_000,
+        });
         core.onReconReport(reconOk);
         core.onTradingState('global', active);
         core.addInstrument(BTC);

@@ -35,9 +35,13 @@ const answer = (seeds: unknown[]): fc.Arbitrary<Answer> =>
   fc.record({
     status: fc.constantFrom(200, 200, 200, 201, 204, 400, 401, 404, 418, 429, 500, 503),
     body: hostileTexts(seeds).filter((b) => b.length < 3 * 1024 * 1024),
-    headers: fc.dictionary(fc.constantFrom('retry-after', 'x-mbx-used-weight-1m', 'x-mbx-order-count-10s'), headerValue, {
-      maxKeys: 3,
-    }),
+    headers: fc.dictionary(
+      fc.constantFrom('retry-after', 'x-mbx-used-weight-1m', 'x-mbx-order-count-10s'),
+      headerValue,
+      {
+        maxKeys: 3,
+      },
+    ),
   });
 
 let server: Server;

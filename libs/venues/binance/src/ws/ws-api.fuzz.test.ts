@@ -17,10 +17,9 @@ import { BinanceWsApi } from './ws-api.js';
 // the documented reply mutated (its id kept, so the client can match it). The client settles each
 // request with a valid result or a VenueError, counts what it drops, and keeps its connection.
 
-const fixtures = JSON.parse(readFileSync(new URL('../../test-data/ws-api-responses.json', import.meta.url), 'utf8')) as Record<
-  string,
-  Record<string, unknown>
->;
+const fixtures = JSON.parse(
+  readFileSync(new URL('../../test-data/ws-api-responses.json', import.meta.url), 'utf8'),
+) as Record<string, Record<string, unknown>>;
 const replies = Object.entries(fixtures)
   .filter(([k]) => k !== 'comment' && k !== 'userDataSubscribeResult')
   .map(([, v]) => v);
@@ -83,7 +82,10 @@ describe('WS-API replies under hostile input', () => {
     try {
       await fc.assert(
         fc.asyncProperty(
-          fc.array(hostileTexts(replies).filter((t) => t.length < 3 * 1024 * 1024), { maxLength: 2 }),
+          fc.array(
+            hostileTexts(replies).filter((t) => t.length < 3 * 1024 * 1024),
+            { maxLength: 2 },
+          ),
           mutated(replies.filter((r) => r['status'] === 200 || r['status'] === 400)),
           async (stray, reply) => {
             script = { stray, reply };
@@ -103,7 +105,8 @@ describe('WS-API replies under hostile input', () => {
               // An object reply carries the request's id: it settles the request, never a timeout.
               if (reply !== null && typeof reply === 'object' && !Array.isArray(reply) && err instanceof VenueError) {
                 expect(err.code, err.message).not.toBe(VenueErrorCode.TIMEOUT);
-                if (err.code === VenueErrorCode.MALFORMED_RESPONSE) expect(err.message).toMatch(/(response|result): [^:]+: /);
+                if (err.code === VenueErrorCode.MALFORMED_RESPONSE)
+                  expect(err.message).toMatch(/(response|result): [^:]+: /);
               }
             }
             assertPrototypeClean();
