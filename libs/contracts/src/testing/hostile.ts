@@ -241,11 +241,10 @@ export function hostileTexts(valids: readonly unknown[]): fc.Arbitrary<string> {
         .tuple(
           fc.constantFrom(...validTexts),
           fc.constantFrom(
-            ...NUMBERISH_STRINGS.filter((s) => /^[-+0-9.]/.test(s)).concat([
-              '1e400',
-              '-1e-400',
-              '12345678901234567890123456789012345678901',
-            ]),
+            ...NUMBERISH_STRINGS.filter((s) => /^[-+0-9.]/.test(s)),
+            '1e400',
+            '-1e-400',
+            '12345678901234567890123456789012345678901',
           ),
         )
         // Bare numbers in place of the first numeric or string value: exponents, 40 digits.

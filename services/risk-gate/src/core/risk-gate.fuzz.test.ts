@@ -157,7 +157,7 @@ describe('risk gate core under extreme but contract-valid messages', () => {
               core.onTradingState(s.m);
               break;
             case 'feed':
-              core.onFeedStatus(s.m.instrument.replace('/', ''), s.m);
+              core.onFeedStatus((s.m.instrument ?? 'BTC/USDT').replace('/', ''), s.m);
               break;
           }
         }
