@@ -88,9 +88,13 @@ describe.each(contracts)('%s under hostile input', (name, schema, valids) => {
           if ((mutation.kind === 'replace' || mutation.kind === 'delete') && mutation.path.length > 0) {
             const named = err.issues.some((i) => {
               const path = i.path === '' ? [] : i.path.split('.');
-              // The issue sits on the changed field, inside it, or on the object holding it
-              // (a cross-field rule such as "qty or quoteQty").
-              return isPrefix(path, mutation.path) || isPrefix(mutation.path, path);
+              // The issue sits on the changed field, inside it, on the object holding it, or on a
+              // sibling that a cross-field rule checks it against ("qty or quoteQty", first ≤ last id).
+              return (
+                isPrefix(path, mutation.path) ||
+                isPrefix(mutation.path, path) ||
+                isPrefix(path.slice(0, -1), mutation.path.slice(0, -1))
+              );
             });
             expect(named, `${JSON.stringify(mutation.path)} not named by ${err.message}`).toBe(true);
           }
