@@ -61,12 +61,30 @@ export function encodeJson(value: unknown): Uint8Array {
   return encoder.encode(JSON.stringify(value));
 }
 
-/** The payload as text for a dead letter: UTF-8 when it is, base64 otherwise. */
-export function payloadText(data: Uint8Array): { payload: string; payloadEncoding: 'utf8' | 'base64' } {
+/**
+ * Original bytes a dead letter keeps. Escaping in JSON can grow text six-fold (`\u0000`), and the
+ * letter must fit the server's max_payload (1 MiB by default) or it is never stored; the full
+ * message stays in its stream (terminated, not deleted) for whoever needs every byte.
+ */
+export const DEAD_LETTER_PAYLOAD_MAX_BYTES = 128 * 1024;
+
+/** The payload as text for a dead letter: UTF-8 when it is, base64 otherwise; cut to `maxBytes`. */
+export function payloadText(
+  data: Uint8Array,
+  maxBytes = DEAD_LETTER_PAYLOAD_MAX_BYTES,
+): { payload: string; payloadEncoding: 'utf8' | 'base64'; payloadTruncated?: true; payloadBytes?: number } {
+  let kept = data;
+  if (data.byteLength > maxBytes) {
+    let end = maxBytes;
+    // Cut on a character boundary so text stays text: back off over UTF-8 continuation bytes.
+    while (end > maxBytes - 4 && ((data[end] ?? 0) & 0xc0) === 0x80) end--;
+    kept = data.subarray(0, end);
+  }
+  const cut = kept === data ? {} : { payloadTruncated: true as const, payloadBytes: data.byteLength };
   try {
-    return { payload: decoder.decode(data), payloadEncoding: 'utf8' };
+    return { payload: decoder.decode(kept), payloadEncoding: 'utf8', ...cut };
   } catch {
     // Not text: keep the exact bytes, readable by whoever inspects the dead letter.
-    return { payload: Buffer.from(data).toString('base64'), payloadEncoding: 'base64' };
+    return { payload: Buffer.from(kept).toString('base64'), payloadEncoding: 'base64', ...cut };
   }
 }

@@ -9,7 +9,8 @@ export type DeadLetterIssue = z.infer<typeof DeadLetterIssue>;
 /**
  * A message a service could not accept, published to `dlq.<service>` (Subjects.dlq) with the reason,
  * instead of crashing the service or dropping it silently. The original bytes are kept so the message
- * can be inspected and replayed: as UTF-8 text when they decode cleanly, otherwise as base64.
+ * can be inspected and replayed: as UTF-8 text when they decode cleanly, otherwise as base64
+ * (the first 128 KiB of a larger message, marked `payloadTruncated`).
  * Headers must be the message's own, with anything secret removed before publishing.
  */
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -28,6 +29,10 @@ export const DeadLetter = z
     issues: z.array(DeadLetterIssue),
     payloadEncoding: z.enum(['utf8', 'base64']),
     payload: z.string(),
+    /** Set when only the first bytes of a large message are kept; the message itself stays in its stream. */
+    payloadTruncated: z.literal(true).optional(),
+    /** The original message's size in bytes, given when the payload was truncated. */
+    payloadBytes: z.number().int().nonnegative().optional(),
     headers: z.record(z.string(), z.array(z.string())),
     receivedAt: EpochMs,
   })

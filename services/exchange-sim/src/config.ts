@@ -123,6 +123,15 @@ function parseSymbols(text: string): string[] {
   return [...new Set(symbols)];
 }
 
+/** The command line as an error may show it: the value of --api-secret masked. */
+function withoutSecret(argv: readonly string[]): string {
+  return argv
+    .map((arg, i) =>
+      arg.startsWith('--api-secret=') ? '--api-secret=***' : argv[i - 1] === '--api-secret' ? '***' : arg,
+    )
+    .join(' ');
+}
+
 export function parseConfig(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
@@ -157,7 +166,7 @@ export function parseConfig(
     }));
   } catch (err) {
     throw new ConfigError(
-      argv.join(' '),
+      withoutSecret(argv),
       `${err instanceof Error ? err.message : String(err)}\nRun with --help for the options.`,
       { cause: err },
     );

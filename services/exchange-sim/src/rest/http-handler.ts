@@ -27,7 +27,9 @@ export function readBody(req: IncomingMessage): Promise<string> {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
         reject(new BodyTooLargeError(size));
-        req.destroy();
+        // Discard the rest instead of destroying the socket, so the 413 reaches the client.
+        req.removeAllListeners('data');
+        req.resume();
         return;
       }
       chunks.push(chunk);
@@ -160,7 +162,7 @@ async function handle(sim: SimContext, admin: AdminHandler, req: IncomingMessage
       return;
     }
     if (err instanceof BodyTooLargeError) {
-      sendJson(res, 413, { code: -1000, msg: err.message });
+      sendJson(res, 413, { code: -1000, msg: err.message }, { Connection: 'close' });
       return;
     }
     sim.log(

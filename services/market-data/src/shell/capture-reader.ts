@@ -69,6 +69,9 @@ async function* readFile(path: string): AsyncGenerator<CaptureEntry> {
   const gunzip = createGunzip();
   // A read error reaches the line iterator through gunzip; a truncated file fails in gunzip itself.
   source.on('error', (err) => gunzip.destroy(err));
+  // The reader learns of a gunzip error through the line iterator; once it has stopped early (a bad
+  // line under `stop`), nothing listens, and a truncated file's late error would be uncaught.
+  gunzip.on('error', () => {});
   const lines = createInterface({ input: source.pipe(gunzip), crlfDelay: Infinity });
   let lineNo = 0;
   try {
@@ -86,6 +89,7 @@ async function* readFile(path: string): AsyncGenerator<CaptureEntry> {
   } finally {
     lines.close();
     source.destroy();
+    gunzip.destroy();
   }
 }
 

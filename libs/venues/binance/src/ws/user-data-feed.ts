@@ -69,7 +69,9 @@ export class UserDataDispatcher {
     const parsed = UserDataStreamEvent.safeParse(raw);
     if (!parsed.success) {
       this.o.metrics?.droppedFrames.inc({ venue: this.o.venue, connection, reason: 'malformed' });
-      this.#log.warn({ event: raw.e, issues: parsed.error.issues.length }, 'dropped a malformed user data event');
+      // Paths and messages only, never the values: an event may carry account figures.
+      const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+      this.#log.warn({ event: String(raw.e), issues }, 'dropped a malformed user data event');
       return 'ok';
     }
     const e = parsed.data;

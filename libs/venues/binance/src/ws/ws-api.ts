@@ -242,7 +242,31 @@ export class BinanceWsApi {
       return;
     }
     const response = WsApiResponse.safeParse(json);
-    if (!response.success || response.data.id === null) {
+    if (!response.success) {
+      // An answer we cannot read but can match to its request settles it now, naming the bad
+      // fields, rather than leaving it to time out as if the venue had never answered.
+      const id = (json as { id?: unknown } | null)?.id;
+      const pending = typeof id === 'string' || typeof id === 'number' ? this.#pending.get(String(id)) : undefined;
+      this.#o.metrics?.droppedFrames.inc({
+        venue: this.#o.venue,
+        connection: this.#o.name,
+        reason: pending === undefined ? 'unexpected-frame' : 'malformed',
+      });
+      if (pending !== undefined) {
+        this.#pending.delete(String(id));
+        clearTimeout(pending.timer);
+        pending.reject(
+          new VenueError(
+            pending.mutating ? 'unknown-outcome' : 'non-retryable',
+            VenueErrorCode.MALFORMED_RESPONSE,
+            `${pending.operation}: unreadable response: ${response.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+            { operation: pending.operation },
+          ),
+        );
+      }
+      return;
+    }
+    if (response.data.id === null) {
       this.#o.metrics?.droppedFrames.inc({
         venue: this.#o.venue,
         connection: this.#o.name,

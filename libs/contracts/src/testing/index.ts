@@ -1,0 +1,3 @@
+export * from './hostile.js';
+export * from './samples.js';
+export * from './config.js';
