@@ -30,11 +30,14 @@ export {
   activeTraceId,
   currentTraceCarrier,
   contextFromCarrier,
+  withSpan,
+  annotateSpan,
   type OtlpHttpProtocol,
   type TradingFacts,
   type TelemetryOptions,
   type TelemetryHandle,
 } from './tracing.js';
+export { SpanKind, SpanStatusCode, type Link, type Span } from '@opentelemetry/api';
 export { createMetrics, assertLabelNames, type Metrics, type MetricsOptions } from './metrics.js';
 export { startOpsServer, type OpsServer, type OpsServerOptions } from './ops-server.js';
 export { ReadinessGate } from './readiness.js';

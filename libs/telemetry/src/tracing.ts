@@ -12,8 +12,12 @@ import {
   isSpanContextValid,
   propagation,
   ROOT_CONTEXT,
+  SpanStatusCode,
   trace,
+  type Attributes,
   type Context,
+  type Span,
+  type SpanOptions,
   type Tracer,
 } from '@opentelemetry/api';
 import { OTLPTraceExporter as OtlpJsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -272,4 +276,50 @@ export function contextFromCarrier(
 ): Context {
   if (!carrier || carrier.traceparent === undefined) return base;
   return propagation.extract(base, carrier);
+}
+
+const BOURSE_TRACER = 'bourse';
+
+/**
+ * Runs `fn` inside a new active span (child of `parent`, by default the active context), ending it when
+ * `fn` returns or its promise settles; a throw or rejection is recorded on the span and passed on.
+ */
+export function withSpan<T>(
+  name: string,
+  options: SpanOptions,
+  fn: (span: Span) => T,
+  parent: Context = context.active(),
+): T {
+  const span = trace.getTracer(BOURSE_TRACER).startSpan(name, options, parent);
+  const failed = (err: unknown) => {
+    span.recordException(err instanceof Error ? err : String(err));
+    span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+    span.end();
+  };
+  let out: T;
+  try {
+    out = context.with(trace.setSpan(parent, span), () => fn(span));
+  } catch (err) {
+    failed(err);
+    throw err;
+  }
+  if (out instanceof Promise) {
+    return out.then(
+      (value: unknown) => {
+        span.end();
+        return value;
+      },
+      (err: unknown) => {
+        failed(err);
+        throw err;
+      },
+    ) as T;
+  }
+  span.end();
+  return out;
+}
+
+/** Adds attributes to the active span, if there is one (so a core's result can be named on its span). */
+export function annotateSpan(attributes: Attributes): void {
+  trace.getActiveSpan()?.setAttributes(attributes);
 }
