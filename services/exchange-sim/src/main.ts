@@ -2,6 +2,7 @@
 // and on SIGTERM / SIGINT / SIGHUP stops, saving state when a state file is configured.
 
 import { ConfigError, loadConfig, USAGE } from './config.js';
+import { startTelemetry } from '@bourse/telemetry';
 import { startExchangeSim } from './server.js';
 
 // When the launcher that reads our output is gone, a write to stdout fails with EPIPE; unhandled,
@@ -43,6 +44,8 @@ async function main(): Promise<number> {
   process.on('uncaughtException', crash);
   process.on('unhandledRejection', crash);
 
+  // Order placements that carry a trace context are server spans of that trace (see trace.ts).
+  const telemetry = startTelemetry({ serviceName: 'exchange-sim', serviceVersion: '0.1.0' });
   const sim = await startExchangeSim({ ...config.options, processMetrics: true, log });
   console.log(`exchange-sim: REST    ${sim.restUrl}/api/v3`);
   console.log(`exchange-sim: streams ${sim.wsStreamUrl}/ws  ${sim.wsStreamUrl}/stream?streams=`);
@@ -57,7 +60,10 @@ async function main(): Promise<number> {
       if (stopping) return;
       stopping = true;
       log(`${signal}: shutting down${config.options.stateFile ? ' (saving state)' : ''}`);
-      sim.close().then(
+      sim
+        .close()
+        .then(() => telemetry.shutdown())
+        .then(
         () => resolve(code),
         (err: unknown) => {
           console.error(`exchange-sim: shutdown failed: ${String(err)}`);
