@@ -32,8 +32,11 @@ export {
   contextFromCarrier,
   withSpan,
   annotateSpan,
+  activeSpan,
+  spanContextOfCarrier,
   type OtlpHttpProtocol,
   type TradingFacts,
+  type TraceCarrier,
   type TelemetryOptions,
   type TelemetryHandle,
 } from './tracing.js';

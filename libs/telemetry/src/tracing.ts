@@ -17,6 +17,7 @@ import {
   type Attributes,
   type Context,
   type Span,
+  type SpanContext,
   type SpanOptions,
   type Tracer,
 } from '@opentelemetry/api';
@@ -269,9 +270,15 @@ export function currentTraceCarrier(ctx: Context = context.active()): Record<str
   return carrier;
 }
 
+/** A stored W3C trace context. */
+export interface TraceCarrier {
+  readonly traceparent?: string | undefined;
+  readonly tracestate?: string | undefined;
+}
+
 /** The context a stored carrier (see `currentTraceCarrier`) names, on top of `base`. */
 export function contextFromCarrier(
-  carrier: Readonly<Record<string, string>> | null | undefined,
+  carrier: TraceCarrier | null | undefined,
   base: Context = ROOT_CONTEXT,
 ): Context {
   if (!carrier || carrier.traceparent === undefined) return base;
@@ -322,4 +329,17 @@ export function withSpan<T>(
 /** Adds attributes to the active span, if there is one (so a core's result can be named on its span). */
 export function annotateSpan(attributes: Attributes): void {
   trace.getActiveSpan()?.setAttributes(attributes);
+}
+
+/** The active span, if any (to link it from another trace). */
+export function activeSpan(): Span | undefined {
+  return trace.getActiveSpan();
+}
+
+/** The span context a stored carrier names, for a link; undefined when it names none. */
+export function spanContextOfCarrier(
+  carrier: TraceCarrier | null | undefined,
+): SpanContext | undefined {
+  const sc = trace.getSpanContext(contextFromCarrier(carrier));
+  return sc !== undefined && isSpanContextValid(sc) ? sc : undefined;
 }
