@@ -105,6 +105,8 @@ class RunningProcess {
 export interface PlatformOptions {
   /** Changes to the default config (config/bourse.yaml) on top of the test's isolation settings. */
   readonly configure?: (config: Record<string, unknown>) => void;
+  /** Extra environment for one process (e.g. the OTEL_* variables of a tracing test). */
+  readonly env?: (service: ServiceName) => Readonly<Record<string, string>>;
 }
 
 export class Platform {
@@ -118,6 +120,7 @@ export class Platform {
     readonly config: PlatformConfig,
     readonly plan: LaunchPlan,
     readonly simCredentials: { readonly apiKey: string; readonly apiSecret: string },
+    private readonly extraEnv: PlatformOptions['env'],
   ) {}
 
   static async create(options: PlatformOptions = {}): Promise<Platform> {
@@ -153,7 +156,7 @@ export class Platform {
       apiKey: `k${randomBytes(12).toString('hex')}`,
       apiSecret: randomBytes(24).toString('hex'),
     };
-    return new Platform(subjects, db, stateDir, configFile, loaded.config, plan, simCredentials);
+    return new Platform(subjects, db, stateDir, configFile, loaded.config, plan, simCredentials, options.env);
   }
 
   private env(service: ServiceName): NodeJS.ProcessEnv {
@@ -167,6 +170,7 @@ export class Platform {
       BINANCE_SIM_API_KEY: this.simCredentials.apiKey,
       BINANCE_SIM_API_SECRET: this.simCredentials.apiSecret,
       ...own,
+      ...this.extraEnv?.(service),
     };
   }
 
@@ -217,7 +221,10 @@ export class Platform {
   }
 
   /** `bourse <args>` as an operator runs it, against this platform's config; resolves with its exit code and output. */
-  bourse(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  bourse(
+    args: readonly string[],
+    env: Readonly<Record<string, string>> = {},
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
     const child = spawn(process.execPath, ['--import', 'tsx', CLI_MAIN, ...args], {
       cwd: ROOT,
       env: {
@@ -225,6 +232,7 @@ export class Platform {
         HOME: process.env.HOME ?? '',
         BOURSE_CONFIG: this.configFile,
         USER: 'system-test',
+        ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
