@@ -219,6 +219,8 @@ export class OrderManagerService {
         cancel: (clientOrderId, instrument) => this.cancelOne(clientOrderId, instrument).then(() => undefined),
         childClientOrderId: (parent, seq) => this.childIds.of(parent.clientOrderId, seq),
         currentOrder: (clientOrderId) => this.tracker.get(clientOrderId)?.order,
+        inTrace: (parentId, effects, run) =>
+          this.traces.inOrder('order.chase.step', parentId, { 'bourse.chase.effects': effects.join(',') }, run),
       },
       journal: this.tacticJournal(),
     });
@@ -303,6 +305,8 @@ export class OrderManagerService {
       await this.waitUntilRunning();
       // A stale decision starts no chase: submission journals it and refuses it as expired (DESIGN 13).
       if (expiryOf(request, this.o.clock.now()) !== undefined) return this.submitGated(request);
+      // The chase's steps (its child orders, cancels, fallback) join the request's trace.
+      await this.traces.record(id);
       // Resolves once the chase is committed: acking after that cannot lose it, quote or not.
       if (!(await this.tactics.begin(request))) {
         this.metrics.submissions.inc({ outcome: 'duplicate' });
