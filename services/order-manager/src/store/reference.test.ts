@@ -18,10 +18,10 @@ afterAll(async () => {
 
 describe('schema', () => {
   it('is applied once; starting again applies nothing', async () => {
-    expect(db.migrated?.applied.map((m) => m.name)).toEqual(['init', 'exec_published', 'tactics', 'balance_transfers']);
+    expect(db.migrated?.applied.map((m) => m.name)).toEqual(['init', 'exec_published', 'tactics', 'balance_transfers', 'order_traces']);
     const again = await migrateOrderManagerStore(db.pool);
     expect(again.applied).toEqual([]);
-    expect(again.alreadyApplied).toEqual([1, 2, 3, 4]);
+    expect(again.alreadyApplied).toEqual([1, 2, 3, 4, 6]);
   });
 
   it('has a primary key on every table', async () => {
