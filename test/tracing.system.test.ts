@@ -98,7 +98,9 @@ describe('one trace per decision, across every process', () => {
     }
 
     const named = (service: string, name: string | RegExp): ReceivedSpan => {
-      const found = spans.find((s) => s.service === service && (typeof name === 'string' ? s.name === name : name.test(s.name)));
+      const found = spans.find(
+        (s) => s.service === service && (typeof name === 'string' ? s.name === name : name.test(s.name)),
+      );
       expect(found, `${service} ${String(name)} in\n${spans.map(describeSpan).join('\n')}`).toBeDefined();
       return found as ReceivedSpan;
     };
@@ -139,7 +141,10 @@ describe('one trace per decision, across every process', () => {
       'messaging.operation.type': 'send',
       'messaging.destination.name': intentSend.name.slice('send '.length),
     });
-    expect(intentProcess.attributes).toMatchObject({ 'messaging.system': 'nats', 'messaging.operation.type': 'process' });
+    expect(intentProcess.attributes).toMatchObject({
+      'messaging.system': 'nats',
+      'messaging.operation.type': 'process',
+    });
     expect(intentProcess.attributes['messaging.nats.stream']).toMatch(/INTENTS$/);
 
     // Trading attributes.

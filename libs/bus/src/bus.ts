@@ -1,4 +1,4 @@
-import { context } from '@opentelemetry/api';
+import { context, type Span } from '@opentelemetry/api';
 import { NoRespondersError, RequestError, TimeoutError } from '@nats-io/transport-node';
 import type { Msg, MsgHdrs, NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
@@ -331,9 +331,9 @@ export class NatsBus implements Bus {
   #send<T>(
     info: NatsMessageInfo,
     extra: Readonly<Record<string, string>> | undefined,
-    send: (headers: MsgHdrs) => Promise<T> | T,
-    onResult?: Parameters<typeof tracing.send<Promise<T> | T>>[3],
-  ): Promise<T> | T {
+    send: (headers: MsgHdrs) => T,
+    onResult?: (span: Span, result: Awaited<T>) => void,
+  ): T {
     if (this.#untraced(info.subject)) return send(outgoingHeaders(extra));
     const headers = plainHeaders(extra);
     return tracing.send(info, headers, () => send(headers), onResult);

@@ -104,7 +104,12 @@ export interface NatsTracing {
    * Runs `send` inside a PRODUCER span `send <subject>`, after writing that span's trace context into
    * `headers`. `send` may return the JetStream ack; `onResult` adds what it tells (stream, sequence).
    */
-  send<T>(info: NatsMessageInfo, headers: MsgHdrs, send: () => T, onResult?: (span: Span, result: Awaited<T>) => void): T;
+  send<T>(
+    info: NatsMessageInfo,
+    headers: MsgHdrs,
+    send: () => T,
+    onResult?: (span: Span, result: Awaited<T>) => void,
+  ): T;
   /** Runs `handle` inside a CONSUMER span `process <subject>`, the child of the context in `headers`. */
   process<T>(info: NatsMessageInfo, headers: MsgHdrs | undefined, handle: () => T): T;
   /** The context carried by `headers` (on the root context), without a span of its own. */
@@ -137,12 +142,7 @@ export function natsTracing(tracer?: Tracer): NatsTracing {
     return out;
   };
 
-  const run = <T>(
-    span: Span,
-    ctx: Context,
-    body: () => T,
-    onResult?: (span: Span, result: Awaited<T>) => void,
-  ): T => {
+  const run = <T>(span: Span, ctx: Context, body: () => T, onResult?: (span: Span, result: Awaited<T>) => void): T => {
     let out: T;
     try {
       out = context.with(ctx, body);

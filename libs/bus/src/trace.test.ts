@@ -156,6 +156,7 @@ describe('NATS messaging spans', () => {
     const [got] = await seen.until(1);
     expect(got?.spanId).toBe(parent.spanContext().spanId);
     expect(recorder.spans().filter((s) => s.name.endsWith(subject))).toEqual([]);
+    await sub.unsubscribe();
   });
 
   it('a message without trace headers starts a trace of its own', async () => {

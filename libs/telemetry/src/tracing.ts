@@ -277,10 +277,7 @@ export interface TraceCarrier {
 }
 
 /** The context a stored carrier (see `currentTraceCarrier`) names, on top of `base`. */
-export function contextFromCarrier(
-  carrier: TraceCarrier | null | undefined,
-  base: Context = ROOT_CONTEXT,
-): Context {
+export function contextFromCarrier(carrier: TraceCarrier | null | undefined, base: Context = ROOT_CONTEXT): Context {
   if (!carrier || carrier.traceparent === undefined) return base;
   return propagation.extract(base, carrier);
 }
@@ -337,9 +334,7 @@ export function activeSpan(): Span | undefined {
 }
 
 /** The span context a stored carrier names, for a link; undefined when it names none. */
-export function spanContextOfCarrier(
-  carrier: TraceCarrier | null | undefined,
-): SpanContext | undefined {
+export function spanContextOfCarrier(carrier: TraceCarrier | null | undefined): SpanContext | undefined {
   const sc = trace.getSpanContext(contextFromCarrier(carrier));
   return sc !== undefined && isSpanContextValid(sc) ? sc : undefined;
 }

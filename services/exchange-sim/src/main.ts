@@ -64,12 +64,12 @@ async function main(): Promise<number> {
         .close()
         .then(() => telemetry.shutdown())
         .then(
-        () => resolve(code),
-        (err: unknown) => {
-          console.error(`exchange-sim: shutdown failed: ${String(err)}`);
-          resolve(1);
-        },
-      );
+          () => resolve(code),
+          (err: unknown) => {
+            console.error(`exchange-sim: shutdown failed: ${String(err)}`);
+            resolve(1);
+          },
+        );
     };
     if (requested) onStop(requested.signal, requested.code);
   });

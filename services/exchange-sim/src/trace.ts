@@ -35,4 +35,3 @@ export function inPlacementSpan<T>(
     parent,
   );
 }
-

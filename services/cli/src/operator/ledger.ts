@@ -84,7 +84,10 @@ async function read<T>(ctx: OperatorContext, what: string, query: () => Promise<
 const ms = (d: Date | null): number | null => (d === null ? null : d.getTime());
 
 /** The trace id of each order that has one (order_traces, order-manager migration 0006). */
-export async function traceIdsOf(ctx: OperatorContext, clientOrderIds: readonly string[]): Promise<Map<string, string>> {
+export async function traceIdsOf(
+  ctx: OperatorContext,
+  clientOrderIds: readonly string[],
+): Promise<Map<string, string>> {
   if (clientOrderIds.length === 0) return new Map();
   try {
     const { rows } = await ctx

@@ -39,7 +39,19 @@ export async function runPositions(ctx: OperatorContext, options: { json: boolea
 export function formatOrders(orders: readonly OrderRow[], now: number): string[] {
   if (orders.length === 0) return ['no orders'];
   return formatTable(
-    ['CLIENT ORDER ID', 'TRACE ID', 'STRATEGY', 'INSTRUMENT', 'SIDE', 'STYLE', 'QTY', 'PRICE', 'FILLED', 'STATUS', 'AGE'],
+    [
+      'CLIENT ORDER ID',
+      'TRACE ID',
+      'STRATEGY',
+      'INSTRUMENT',
+      'SIDE',
+      'STYLE',
+      'QTY',
+      'PRICE',
+      'FILLED',
+      'STATUS',
+      'AGE',
+    ],
     orders.map((o) => [
       o.clientOrderId,
       dash(o.traceId),

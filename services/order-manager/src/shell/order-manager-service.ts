@@ -394,8 +394,11 @@ export class OrderManagerService {
     for (const entry of entries) {
       this.log.info({ clientOrderId: entry.clientOrderId, state: entry.state }, 'settling outbox entry after restart');
       await this.traces.recall(entry.clientOrderId);
-      await this.traces.inOrder('order.recover', entry.clientOrderId, { 'bourse.outbox.state': entry.state }, async () =>
-        this.handleSubmission(await recoverOutboxEntry(entry, this.deps())),
+      await this.traces.inOrder(
+        'order.recover',
+        entry.clientOrderId,
+        { 'bourse.outbox.state': entry.state },
+        async () => this.handleSubmission(await recoverOutboxEntry(entry, this.deps())),
       );
     }
   }
@@ -447,8 +450,10 @@ export class OrderManagerService {
       commitOutbox: async (request, at) => {
         // Stored before the row: the order's later steps join the trace the order is journaled in.
         await this.traces.record(request.clientOrderId);
-        return withSpan('order.outbox.write', { attributes: this.traces.attributes(request.clientOrderId, request) }, () =>
-          insertOutbox(pool, request, at),
+        return withSpan(
+          'order.outbox.write',
+          { attributes: this.traces.attributes(request.clientOrderId, request) },
+          () => insertOutbox(pool, request, at),
         );
       },
       markOutbox: (id, state, options) => markOutbox(pool, id, state, options),

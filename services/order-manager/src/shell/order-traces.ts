@@ -48,7 +48,10 @@ export class OrderTraces {
     try {
       await saveOrderTrace(this.db, clientOrderId, trace, this.clock.now());
     } catch (err) {
-      this.log.warn({ clientOrderId, err }, 'trace context of the order not stored; later updates start their own trace');
+      this.log.warn(
+        { clientOrderId, err },
+        'trace context of the order not stored; later updates start their own trace',
+      );
     }
   }
 

@@ -268,7 +268,14 @@ export class TacticRunner {
     if (step.effects.length === 0) return;
     const run = () => this.carryOutEffects(parentId, chase, step);
     const inTrace = this.o.ports.inTrace;
-    await (inTrace === undefined ? run() : inTrace.call(this.o.ports, parentId, step.effects.map((e) => e.kind), run));
+    await (inTrace === undefined
+      ? run()
+      : inTrace.call(
+          this.o.ports,
+          parentId,
+          step.effects.map((e) => e.kind),
+          run,
+        ));
   }
 
   private async carryOutEffects(parentId: string, chase: LimitChase, step: TacticStep): Promise<void> {

@@ -10,7 +10,12 @@ export interface OrderTrace {
 }
 
 /** Stores the context once; a second write for the same order (a redelivery) keeps the first. */
-export async function saveOrderTrace(db: Queryable, clientOrderId: string, trace: OrderTrace, at: number): Promise<void> {
+export async function saveOrderTrace(
+  db: Queryable,
+  clientOrderId: string,
+  trace: OrderTrace,
+  at: number,
+): Promise<void> {
   await db.query(
     `INSERT INTO order_traces (client_order_id, traceparent, tracestate, recorded_at)
      VALUES ($1, $2, $3, $4) ON CONFLICT (client_order_id) DO NOTHING`,

@@ -18,7 +18,13 @@ afterAll(async () => {
 
 describe('schema', () => {
   it('is applied once; starting again applies nothing', async () => {
-    expect(db.migrated?.applied.map((m) => m.name)).toEqual(['init', 'exec_published', 'tactics', 'balance_transfers', 'order_traces']);
+    expect(db.migrated?.applied.map((m) => m.name)).toEqual([
+      'init',
+      'exec_published',
+      'tactics',
+      'balance_transfers',
+      'order_traces',
+    ]);
     const again = await migrateOrderManagerStore(db.pool);
     expect(again.applied).toEqual([]);
     expect(again.alreadyApplied).toEqual([1, 2, 3, 4, 6]);
