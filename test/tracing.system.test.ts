@@ -193,6 +193,17 @@ describe('one trace per decision, across every process', () => {
       expect(text.includes(apiKey) || text.includes(apiSecret), describeSpan(span)).toBe(false);
     }
 
+    // Log lines written inside a span lead to it: trace_id and span_id (pino mixin), in two processes.
+    const lineOf = (service: ServiceName, msg: string) =>
+      platform
+        .logs(service, 4_000)
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((l) => l.msg === msg && l.clientOrderId === clientOrderId);
+    expect(lineOf('order-manager', 'order placed')).toMatchObject({ trace_id: traceId, span_id: submit.spanId });
+    expect(lineOf('risk-gate', 'risk decision')).toMatchObject({ trace_id: traceId, span_id: decide.spanId });
+
     // The operator finds the trace from the order: `bourse orders --all`, `bourse fills`, `bourse trace`.
     const orders = await platform.bourse(['orders', '--all', '--json']);
     expect(orders.code, orders.stderr).toBe(0);
