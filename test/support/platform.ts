@@ -120,6 +120,8 @@ export interface PlatformOptions {
   readonly sharedDatabase?: TestDatabase;
   /** Flags added to the sim's command line (ones the platform config has no key for, such as its limits). */
   readonly simArgs?: readonly string[];
+  /** Extra environment for one process (e.g. the OTEL_* variables of a tracing test). */
+  readonly env?: (service: ServiceName) => Readonly<Record<string, string>>;
 }
 
 export class Platform {
@@ -134,6 +136,7 @@ export class Platform {
     readonly plan: LaunchPlan,
     readonly simCredentials: { readonly apiKey: string; readonly apiSecret: string },
     private readonly extraSimArgs: readonly string[] = [],
+    private readonly extraEnv: PlatformOptions['env'],
   ) {}
 
   static async create(options: PlatformOptions = {}): Promise<Platform> {
@@ -179,7 +182,17 @@ export class Platform {
       apiKey: `k${randomBytes(12).toString('hex')}`,
       apiSecret: randomBytes(24).toString('hex'),
     };
-    return new Platform(subjects, db, stateDir, configFile, loaded.config, plan, simCredentials, options.simArgs);
+    return new Platform(
+      subjects,
+      db,
+      stateDir,
+      configFile,
+      loaded.config,
+      plan,
+      simCredentials,
+      options.simArgs,
+      options.env,
+    );
   }
 
   private env(service: ServiceName): NodeJS.ProcessEnv {
@@ -193,6 +206,7 @@ export class Platform {
       BINANCE_SIM_API_KEY: this.simCredentials.apiKey,
       BINANCE_SIM_API_SECRET: this.simCredentials.apiSecret,
       ...own,
+      ...this.extraEnv?.(service),
     };
   }
 
@@ -270,7 +284,10 @@ export class Platform {
   }
 
   /** `bourse <args>` as an operator runs it, against this platform's config; resolves with its exit code and output. */
-  bourse(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  bourse(
+    args: readonly string[],
+    env: Readonly<Record<string, string>> = {},
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
     const child = spawn(process.execPath, ['--import', 'tsx', CLI_MAIN, ...args], {
       cwd: ROOT,
       env: {
@@ -278,6 +295,7 @@ export class Platform {
         HOME: process.env.HOME ?? '',
         BOURSE_CONFIG: this.configFile,
         USER: 'system-test',
+        ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,4 +1,4 @@
-import { context } from '@opentelemetry/api';
+import { context, type Span } from '@opentelemetry/api';
 import { NoRespondersError, RequestError, TimeoutError } from '@nats-io/transport-node';
 import type { Msg, MsgHdrs, NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
@@ -16,7 +16,8 @@ import { DEFAULT_PUBLISH_TIMEOUT_MS } from './options.js';
 import type { ResolvedBusOptions } from './options.js';
 import { ensureStreams } from './streams.js';
 import type { EnsureStreamsOptions } from './streams.js';
-import { headerRecord, incomingContext, outgoingHeaders } from './trace.js';
+import { natsTracing, type NatsMessageInfo } from './nats-otel.js';
+import { headerRecord, outgoingHeaders, plainHeaders } from './trace.js';
 import type {
   Bus,
   BusStatusListener,
@@ -49,7 +50,11 @@ export interface NatsBusParts {
   readonly metrics: BusMetrics;
   readonly options: ResolvedBusOptions;
   readonly streams?: EnsureStreamsOptions;
+  /** Subjects that get no messaging spans (market data: far too many messages to trace one by one). */
+  readonly untraced?: (subject: string) => boolean;
 }
+
+const tracing = natsTracing();
 
 /** The Bus over one NATS connection. Not exported from the package: `connectBus` builds it. */
 export class NatsBus implements Bus {
@@ -62,12 +67,15 @@ export class NatsBus implements Bus {
   readonly #consumers = new Set<ConsumerHandle>();
   readonly #stoppers = new Set<() => Promise<void>>();
   #connected = true;
+  readonly #untraced: (subject: string) => boolean;
 
   constructor(parts: NatsBusParts) {
     this.#p = parts;
     this.service = parts.service;
     this.subjects = parts.subjects;
     this.#log = parts.logger;
+    const md = `${parts.subjects.prefix === '' ? '' : `${parts.subjects.prefix}.`}md.`;
+    this.#untraced = parts.untraced ?? ((subject) => subject.startsWith(md));
     this.#dlq = {
       js: parts.js,
       logger: parts.logger,
@@ -98,7 +106,9 @@ export class NatsBus implements Bus {
   ): void {
     const data = this.#encode(subject, contract, message);
     try {
-      this.#p.nc.publish(subject, data, { headers: outgoingHeaders(options.headers) });
+      this.#send({ subject, bodySize: data.length }, options.headers, (headers) =>
+        this.#p.nc.publish(subject, data, { headers }),
+      );
     } catch (err) {
       this.#log.error({ subject, contract: contract.name, err: describeError(err) }, 'publish failed');
       throw new BusError(BusErrorCode.PublishFailed, subject, `publish to ${subject} failed: ${describeError(err)}`, {
@@ -120,7 +130,7 @@ export class NatsBus implements Bus {
         return;
       }
       try {
-        await context.with(incomingContext(msg.headers), () => handler(decoded.value, this.#meta(msg)));
+        await this.#process(msg, () => handler(decoded.value, this.#meta(msg)));
       } catch (err) {
         // Core NATS has no redelivery: the dead letter is the only record of this message.
         await this.#deadLetter(msg, contract, 'handler_failed', [{ path: '', message: describeError(err) }]);
@@ -139,7 +149,9 @@ export class NatsBus implements Bus {
     const timeout = options.timeoutMs ?? this.#p.options.requestTimeoutMs;
     let reply: Msg;
     try {
-      reply = await this.#p.nc.request(subject, data, { timeout, headers: outgoingHeaders() });
+      reply = await this.#send({ subject, bodySize: data.length }, undefined, (headers) =>
+        this.#p.nc.request(subject, data, { timeout, headers }),
+      );
     } catch (err) {
       throw this.#requestError(subject, timeout, err);
     }
@@ -181,7 +193,7 @@ export class NatsBus implements Bus {
       }
       let data: Uint8Array;
       try {
-        const answer = await context.with(incomingContext(msg.headers), () => handler(decoded.value, this.#meta(msg)));
+        const answer = await this.#process(msg, () => handler(decoded.value, this.#meta(msg)));
         data = encodeMessage(replyContract, answer);
       } catch (err) {
         // The requester learns that it failed, not why: details stay in this service's logs.
@@ -209,11 +221,18 @@ export class NatsBus implements Bus {
     }
     const data = this.#encode(subject, contract, message);
     try {
-      const ack = await this.#p.js.publish(subject, data, {
-        msgID: options.msgId,
-        headers: outgoingHeaders(options.headers),
-        timeout: options.timeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS,
-      });
+      const ack = await this.#send(
+        { subject, bodySize: data.length, messageId: options.msgId },
+        options.headers,
+        (headers) =>
+          this.#p.js.publish(subject, data, {
+            msgID: options.msgId,
+            headers,
+            timeout: options.timeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS,
+          }),
+        (span, result) =>
+          span.setAttributes({ 'messaging.nats.stream': result.stream, 'messaging.nats.sequence.stream': result.seq }),
+      );
       if (ack.duplicate)
         this.#log.debug({ subject, msgId: options.msgId, seq: ack.seq }, 'duplicate publish dropped by stream');
       return { stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate };
@@ -237,7 +256,15 @@ export class NatsBus implements Bus {
     handler: MessageHandler<z.output<S>, DurableMessageMeta>,
     options: ConsumeOptions = {},
   ): Promise<ConsumerHandle> {
-    const deps = { ...this.#dlq, jsm: this.#p.jsm, js: this.#p.js, subjects: this.subjects, logger: this.#log };
+    const deps = {
+      ...this.#dlq,
+      jsm: this.#p.jsm,
+      js: this.#p.js,
+      subjects: this.subjects,
+      logger: this.#log,
+      tracing,
+      untraced: this.#untraced,
+    };
     const inner = await startConsumer(deps, options.service ?? this.service, consumer, contract, handler);
     const handle: ConsumerHandle = {
       stream: inner.stream,
@@ -298,6 +325,24 @@ export class NatsBus implements Bus {
       );
       throw err;
     }
+  }
+
+  /** A send, in a PRODUCER span unless the subject is untraced; the trace context goes into the headers either way. */
+  #send<T>(
+    info: NatsMessageInfo,
+    extra: Readonly<Record<string, string>> | undefined,
+    send: (headers: MsgHdrs) => T,
+    onResult?: (span: Span, result: Awaited<T>) => void,
+  ): T {
+    if (this.#untraced(info.subject)) return send(outgoingHeaders(extra));
+    const headers = plainHeaders(extra);
+    return tracing.send(info, headers, () => send(headers), onResult);
+  }
+
+  /** A received message's handling, in a CONSUMER span unless the subject is untraced. */
+  #process<T>(msg: Msg, handle: () => T): T {
+    if (this.#untraced(msg.subject)) return context.with(tracing.extract(msg.headers), handle);
+    return tracing.process({ subject: msg.subject, bodySize: msg.data.length }, msg.headers, handle);
   }
 
   #meta(msg: Msg): MessageMeta {

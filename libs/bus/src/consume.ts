@@ -8,10 +8,14 @@ import { sendDeadLetter } from './dead-letter.js';
 import type { DeadLetterDeps, DeadLetterReason } from './dead-letter.js';
 import { describeError } from './errors.js';
 import { ensureConsumer } from './streams.js';
-import { headerRecord, incomingContext } from './trace.js';
+import type { NatsTracing } from './nats-otel.js';
+import { headerRecord } from './trace.js';
 import type { ConsumerHandle, Contract, DurableConsumerSpec, DurableMessageMeta, MessageHandler } from './types.js';
 
 export interface ConsumeDeps extends DeadLetterDeps {
+  readonly tracing: NatsTracing;
+  /** Subjects whose messages get no `process` span (they still run in the sender's context). */
+  readonly untraced: (subject: string) => boolean;
   readonly jsm: JetStreamManager;
   readonly js: JetStreamClient;
   readonly subjects: Subjects;
@@ -99,7 +103,22 @@ export async function startConsumer<S extends z.ZodType>(
             }
           }, spec.inProgressEveryMs);
     try {
-      await context.with(incomingContext(m.headers), () => handler(decoded.value, meta));
+      const run = () => handler(decoded.value, meta);
+      await (deps.untraced(m.subject)
+        ? context.with(deps.tracing.extract(m.headers), run)
+        : deps.tracing.process(
+            {
+              subject: m.subject,
+              bodySize: m.data.length,
+              messageId: msgId,
+              stream,
+              consumer: spec.durable,
+              streamSequence: m.seq,
+              deliveryCount: m.info.deliveryCount,
+            },
+            m.headers,
+            run,
+          ));
     } catch (err) {
       const detail = describeError(err);
       if (m.info.deliveryCount >= spec.maxDeliver) {

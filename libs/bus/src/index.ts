@@ -28,6 +28,15 @@ export { TRADING_STATE_BUCKET } from './kv.js';
 export { requestTripCancel, recordTripCancel } from './kill-switch.js';
 export { ERROR_REPLY_HEADER } from './bus.js';
 export { natsHeaderGetter, natsHeaderSetter } from './trace.js';
+export {
+  natsTracing,
+  messagingAttributes,
+  MessagingAttr,
+  NATS_TRACER_NAME,
+  type NatsTracing,
+  type NatsMessageInfo,
+  type NatsOperation,
+} from './nats-otel.js';
 export type {
   Bus,
   BusOptions,

@@ -3,6 +3,16 @@ import { jetstreamManager, JetStreamApiCodes, JetStreamApiError } from '@nats-io
 import { createSubjects } from '@bourse/contracts';
 import type { Subjects } from '@bourse/contracts';
 import { randomBytes } from 'node:crypto';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { context, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import type { Context, ContextManager } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type ReadableSpan,
+} from '@opentelemetry/sdk-trace-base';
 import { BusError, BusErrorCode } from './errors.js';
 import { STREAM_KEYS } from './streams.js';
 import type { EnsureStreamsOptions, StreamLimits } from './streams.js';
@@ -55,4 +65,62 @@ export async function removeTestNamespace(
   } finally {
     await nc.close();
   }
+}
+
+/** The smallest real context manager: AsyncLocalStorage, as the Node SDK uses. */
+class AlsContextManager implements ContextManager {
+  readonly #als = new AsyncLocalStorage<Context>();
+  active(): Context {
+    return this.#als.getStore() ?? ROOT_CONTEXT;
+  }
+  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
+    ctx: Context,
+    fn: F,
+    thisArg?: ThisParameterType<F>,
+    ...args: A
+  ): ReturnType<F> {
+    return this.#als.run(ctx, () => fn.apply(thisArg, args));
+  }
+  bind<T>(ctx: Context, target: T): T {
+    if (typeof target !== 'function') return target;
+    const run = (...args: unknown[]) => this.with(ctx, () => (target as (...a: unknown[]) => unknown)(...args));
+    return run as T;
+  }
+  enable(): this {
+    return this;
+  }
+  disable(): this {
+    this.#als.disable();
+    return this;
+  }
+}
+
+export interface SpanRecorder {
+  readonly exporter: InMemorySpanExporter;
+  /** Every span ended so far. */
+  spans(): ReadableSpan[];
+  /** Unregisters the global tracer provider, propagator and context manager. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Registers a global tracer provider that keeps every ended span in memory (with the W3C propagator and
+ * an AsyncLocalStorage context manager), so a test can read the messaging spans the bus made.
+ */
+export function recordSpans(): SpanRecorder {
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  context.setGlobalContextManager(new AlsContextManager().enable());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  trace.setGlobalTracerProvider(provider);
+  return {
+    exporter,
+    spans: () => exporter.getFinishedSpans(),
+    async stop() {
+      await provider.shutdown();
+      trace.disable();
+      propagation.disable();
+      context.disable();
+    },
+  };
 }

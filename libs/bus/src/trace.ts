@@ -22,10 +22,16 @@ export const natsHeaderGetter: TextMapGetter<MsgHdrs | undefined> = {
   },
 };
 
-/** Headers for an outgoing message: the caller's extras plus the active trace context. */
-export function outgoingHeaders(extra?: Readonly<Record<string, string>>): MsgHdrs {
+/** Headers for an outgoing message holding only the caller's extras (a send span adds its own context). */
+export function plainHeaders(extra?: Readonly<Record<string, string>>): MsgHdrs {
   const h = natsHeaders();
   if (extra) for (const [k, v] of Object.entries(extra)) h.set(k, v);
+  return h;
+}
+
+/** Headers for an outgoing message: the caller's extras plus the active trace context. */
+export function outgoingHeaders(extra?: Readonly<Record<string, string>>): MsgHdrs {
+  const h = plainHeaders(extra);
   propagation.inject(context.active(), h, natsHeaderSetter);
   return h;
 }

@@ -23,9 +23,24 @@ export {
   injectTraceContext,
   extractTraceContext,
   otlpTracesUrlFromEnv,
+  otlpProtocolFromEnv,
+  otlpHeadersFromEnv,
+  TradingAttr,
+  tradingAttributes,
+  activeTraceId,
+  currentTraceCarrier,
+  contextFromCarrier,
+  withSpan,
+  annotateSpan,
+  activeSpan,
+  spanContextOfCarrier,
+  type OtlpHttpProtocol,
+  type TradingFacts,
+  type TraceCarrier,
   type TelemetryOptions,
   type TelemetryHandle,
 } from './tracing.js';
+export { SpanKind, SpanStatusCode, type Link, type Span } from '@opentelemetry/api';
 export { createMetrics, assertLabelNames, type Metrics, type MetricsOptions } from './metrics.js';
 export { startOpsServer, type OpsServer, type OpsServerOptions } from './ops-server.js';
 export { ReadinessGate } from './readiness.js';

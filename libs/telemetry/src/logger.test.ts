@@ -22,7 +22,7 @@ describe('createLogger', () => {
       qty: '0.5',
       msg: 'order accepted',
     });
-    expect(entry).not.toHaveProperty('traceId'); // no active span
+    expect(entry).not.toHaveProperty('trace_id'); // no active span
   });
 
   it('never writes a secret given by key, at the top or nested, including in child bindings', () => {

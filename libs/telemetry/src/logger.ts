@@ -1,5 +1,5 @@
 // JSON logging with pino. Every line carries the service (and version), the active trace and span
-// ids when there is a span, and whatever a child logger binds (strategyId, clientOrderId).
+// ids (`trace_id`, `span_id`, as OpenTelemetry names them in logs) when there is a span, and whatever a child logger binds (strategyId, clientOrderId).
 // Secrets are removed three ways: pino's `redact` for the well-known paths, a deep walk of each
 // logged object (keys at any depth, string values, errors), and a last pass over the finished JSON
 // line (the message, interpolated arguments, child bindings) that masks registered values and patterns.
@@ -65,7 +65,7 @@ function traceMixin(): Record<string, string> {
   if (!span) return {};
   const context = span.spanContext();
   if (!isSpanContextValid(context)) return {};
-  return { traceId: context.traceId, spanId: context.spanId };
+  return { trace_id: context.traceId, span_id: context.spanId };
 }
 
 function redactRecord(value: object): Record<string, unknown> {

@@ -73,8 +73,8 @@ describe('startTelemetry', () => {
     expect(consumed.spanId).not.toBe(published.spanId);
 
     const [first, second] = logs.entries();
-    expect(first).toMatchObject({ traceId: published.traceId, spanId: published.spanId });
-    expect(second).toMatchObject({ traceId: published.traceId, spanId: consumed.spanId });
+    expect(first).toMatchObject({ trace_id: published.traceId, span_id: published.spanId });
+    expect(second).toMatchObject({ trace_id: published.traceId, span_id: consumed.spanId });
   });
 
   it('records spans with service.name and service.version on the resource', async () => {
@@ -89,38 +89,67 @@ describe('startTelemetry', () => {
     expect(span?.resource.attributes).toMatchObject({ 'service.name': 'order-manager', 'service.version': '2.0.1' });
   });
 
-  it('exports over OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT and flushes on shutdown', async () => {
-    const received: Array<{ path: string | undefined; body: string }> = [];
-    let onRequest: (() => void) | undefined;
-    const collector = createServer((req: IncomingMessage, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        received.push({ path: req.url, body: Buffer.concat(chunks).toString('utf8') });
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-        onRequest?.();
+  it.each([
+    { protocol: undefined, contentType: 'application/x-protobuf' },
+    { protocol: 'http/protobuf', contentType: 'application/x-protobuf' },
+    { protocol: 'http/json', contentType: 'application/json' },
+  ])(
+    'exports over OTLP/HTTP ($protocol) to OTEL_EXPORTER_OTLP_ENDPOINT with its headers, flushing on shutdown',
+    async ({ protocol, contentType }) => {
+      const received: Array<{ path: string | undefined; body: string; type: unknown; auth: unknown }> = [];
+      let onRequest: (() => void) | undefined;
+      const collector = createServer((req: IncomingMessage, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (chunk: Buffer) => chunks.push(chunk));
+        req.on('end', () => {
+          received.push({
+            path: req.url,
+            body: Buffer.concat(chunks).toString('utf8'),
+            type: req.headers['content-type'],
+            auth: req.headers['x-tenant'],
+          });
+          res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+          onRequest?.();
+        });
       });
-    });
-    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
-    try {
-      const { port } = collector.address() as AddressInfo;
-      const arrived = new Promise<void>((resolve) => (onRequest = resolve));
-      handle = startTelemetry({
-        serviceName: 'reconciler',
-        serviceVersion: '0.3.0',
-        env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}/` },
-      });
-      expect(handle.otlpTracesUrl).toBe(`http://127.0.0.1:${port}/v1/traces`);
-      inSpan('reconcile run', () => undefined);
-      await handle.shutdown();
-      await arrived;
-      expect(received[0]?.path).toBe('/v1/traces');
-      expect(received[0]?.body).toContain('reconcile run');
-      expect(received[0]?.body).toContain('reconciler');
-    } finally {
-      collector.closeAllConnections();
-      await new Promise<void>((resolve) => collector.close(() => resolve()));
-    }
+      await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = collector.address() as AddressInfo;
+        const arrived = new Promise<void>((resolve) => (onRequest = resolve));
+        handle = startTelemetry({
+          serviceName: 'reconciler',
+          serviceVersion: '0.3.0',
+          env: {
+            OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}/`,
+            OTEL_EXPORTER_OTLP_HEADERS: 'x-tenant=desk%201',
+            ...(protocol === undefined ? {} : { OTEL_EXPORTER_OTLP_PROTOCOL: protocol }),
+          },
+        });
+        expect(handle.otlpTracesUrl).toBe(`http://127.0.0.1:${port}/v1/traces`);
+        inSpan('reconcile run', () => undefined);
+        await handle.shutdown();
+        await arrived;
+        expect(received[0]?.path).toBe('/v1/traces');
+        expect(received[0]?.type).toBe(contentType);
+        expect(received[0]?.auth).toBe('desk 1');
+        // Both encodings hold names as plain UTF-8 bytes.
+        expect(received[0]?.body).toContain('reconcile run');
+        expect(received[0]?.body).toContain('reconciler');
+      } finally {
+        collector.closeAllConnections();
+        await new Promise<void>((resolve) => collector.close(() => resolve()));
+      }
+    },
+  );
+
+  it('refuses an OTLP protocol it cannot speak', () => {
+    expect(() =>
+      startTelemetry({
+        serviceName: 'a',
+        serviceVersion: '1',
+        env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' },
+      }),
+    ).toThrow(/OTEL_EXPORTER_OTLP_PROTOCOL must be http\/protobuf or http\/json/);
   });
 
   it('refuses a second start while one runs, and bad options', () => {

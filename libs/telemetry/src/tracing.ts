@@ -7,8 +7,22 @@
 // Attribute values are ids, symbols, statuses and sizes; never keys, signatures, URLs with
 // credentials or raw request bodies.
 
-import { context, propagation, trace, type Context, type Tracer } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import {
+  context,
+  isSpanContextValid,
+  propagation,
+  ROOT_CONTEXT,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type Span,
+  type SpanContext,
+  type SpanOptions,
+  type Tracer,
+} from '@opentelemetry/api';
+import { OTLPTraceExporter as OtlpJsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OtlpProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { envDetector, hostDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { core, NodeSDK } from '@opentelemetry/sdk-node';
 import {
@@ -26,8 +40,9 @@ export interface TelemetryOptions {
   serviceName: string;
   serviceVersion: string;
   /**
-   * Where `OTEL_EXPORTER_OTLP_ENDPOINT` (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) is read from;
-   * `process.env` by default. The exporter still reads `OTEL_EXPORTER_OTLP_HEADERS` from `process.env`.
+   * Where the `OTEL_EXPORTER_OTLP_*` endpoint, protocol and headers are read from; `process.env` by
+   * default. The sampler (`OTEL_TRACES_SAMPLER`, `OTEL_TRACES_SAMPLER_ARG`) is read by the SDK from
+   * `process.env`; unset, it is parent-based always-on.
    */
   env?: Readonly<Record<string, string | undefined>>;
   /** An extra exporter fed span by span (tests pass an `InMemorySpanExporter`). */
@@ -79,6 +94,57 @@ export function otlpTracesUrlFromEnv(env: Readonly<Record<string, string | undef
   return url;
 }
 
+export type OtlpHttpProtocol = 'http/protobuf' | 'http/json';
+
+/**
+ * The OTLP protocol the standard variables ask for: `OTEL_EXPORTER_OTLP_TRACES_PROTOCOL`, else
+ * `OTEL_EXPORTER_OTLP_PROTOCOL`, else `http/protobuf` (the specification's default). gRPC is refused:
+ * only the HTTP transports are built in.
+ */
+export function otlpProtocolFromEnv(env: Readonly<Record<string, string | undefined>>): OtlpHttpProtocol {
+  const signal = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL?.trim();
+  const base = env.OTEL_EXPORTER_OTLP_PROTOCOL?.trim();
+  const [variable, value] = signal
+    ? ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', signal]
+    : base
+      ? ['OTEL_EXPORTER_OTLP_PROTOCOL', base]
+      : [undefined, 'http/protobuf'];
+  if (value === 'http/protobuf' || value === 'http/json') return value;
+  throw new TelemetryError(
+    TelemetryErrorCode.INVALID_OPTION,
+    `${variable ?? 'OTEL_EXPORTER_OTLP_PROTOCOL'} must be http/protobuf or http/json`,
+    value,
+  );
+}
+
+/**
+ * Export headers from `OTEL_EXPORTER_OTLP_HEADERS` and `OTEL_EXPORTER_OTLP_TRACES_HEADERS` (the latter
+ * wins per key): `key=value` pairs separated by commas, values percent-decoded (W3C baggage format).
+ */
+export function otlpHeadersFromEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const variable of ['OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS'] as const) {
+    const raw = env[variable]?.trim();
+    if (!raw) continue;
+    for (const pair of raw.split(',')) {
+      const at = pair.indexOf('=');
+      const key = (at < 0 ? '' : pair.slice(0, at)).trim();
+      if (key === '') {
+        // The pair may hold a token: name the variable, never the value.
+        throw new TelemetryError(TelemetryErrorCode.INVALID_OPTION, `${variable} holds a pair without a key`);
+      }
+      let value = pair.slice(at + 1).trim();
+      try {
+        value = decodeURIComponent(value);
+      } catch {
+        // Not percent-encoded after all: used as written.
+      }
+      headers[key] = value;
+    }
+  }
+  return headers;
+}
+
 /**
  * Starts the OpenTelemetry Node SDK for this process (once; a second call throws until the first
  * handle is shut down). Metrics and logs stay with prom-client and pino: the SDK runs traces only.
@@ -92,10 +158,16 @@ export function startTelemetry(options: TelemetryOptions): TelemetryHandle {
       'startTelemetry: telemetry is already started in this process',
     );
   }
-  const url = otlpTracesUrlFromEnv(options.env ?? process.env);
+  const env = options.env ?? process.env;
+  const url = otlpTracesUrlFromEnv(env);
 
   const spanProcessors: SpanProcessor[] = [];
-  if (url !== undefined) spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url })));
+  if (url !== undefined) {
+    const config = { url, headers: otlpHeadersFromEnv(env) };
+    const exporter =
+      otlpProtocolFromEnv(env) === 'http/json' ? new OtlpJsonTraceExporter(config) : new OtlpProtoTraceExporter(config);
+    spanProcessors.push(new BatchSpanProcessor(exporter));
+  }
   if (options.spanExporter) spanProcessors.push(new SimpleSpanProcessor(options.spanExporter));
   // The SDK registers no tracer provider without a processor, and then spans would have no ids.
   if (spanProcessors.length === 0) spanProcessors.push(new NoopSpanProcessor());
@@ -151,4 +223,118 @@ export function extractTraceContext(
     get: (_carrier, name) => getHeader(name),
     keys: () => [],
   });
+}
+
+/** Attribute names every trading span carries (as far as they are known at that point). */
+export const TradingAttr = {
+  strategyId: 'bourse.strategy.id',
+  strategyVersion: 'bourse.strategy.version',
+  instrument: 'bourse.instrument',
+  clientOrderId: 'bourse.client_order_id',
+  venueOrderId: 'bourse.venue_order_id',
+  intentId: 'bourse.intent.id',
+} as const;
+
+export interface TradingFacts {
+  readonly strategyId?: string | undefined;
+  readonly strategyVersion?: string | number | undefined;
+  readonly instrument?: string | undefined;
+  readonly clientOrderId?: string | undefined;
+  readonly venueOrderId?: string | undefined;
+  readonly intentId?: string | undefined;
+}
+
+/** The `bourse.*` span attributes for what is known; absent facts are left out, never written empty. */
+export function tradingAttributes(facts: TradingFacts): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, name] of Object.entries(TradingAttr) as Array<[keyof TradingFacts, string]>) {
+    const value = facts[key];
+    if (value !== undefined && value !== '') out[name] = String(value);
+  }
+  return out;
+}
+
+/** The active span's trace id, or undefined when no (valid) span is active. */
+export function activeTraceId(): string | undefined {
+  const sc = trace.getActiveSpan()?.spanContext();
+  return sc !== undefined && isSpanContextValid(sc) ? sc.traceId : undefined;
+}
+
+/**
+ * The active context as a `traceparent` (plus `tracestate`) record, for storing with an order so that
+ * work done for it later, even after a restart, joins its trace. Empty when nothing is active.
+ */
+export function currentTraceCarrier(ctx: Context = context.active()): Record<string, string> {
+  const carrier: Record<string, string> = {};
+  propagation.inject(ctx, carrier);
+  return carrier;
+}
+
+/** A stored W3C trace context. */
+export interface TraceCarrier {
+  readonly traceparent?: string | undefined;
+  readonly tracestate?: string | undefined;
+}
+
+/** The context a stored carrier (see `currentTraceCarrier`) names, on top of `base`. */
+export function contextFromCarrier(carrier: TraceCarrier | null | undefined, base: Context = ROOT_CONTEXT): Context {
+  if (!carrier || carrier.traceparent === undefined) return base;
+  return propagation.extract(base, carrier);
+}
+
+const BOURSE_TRACER = 'bourse';
+
+/**
+ * Runs `fn` inside a new active span (child of `parent`, by default the active context), ending it when
+ * `fn` returns or its promise settles; a throw or rejection is recorded on the span and passed on.
+ */
+export function withSpan<T>(
+  name: string,
+  options: SpanOptions,
+  fn: (span: Span) => T,
+  parent: Context = context.active(),
+): T {
+  const span = trace.getTracer(BOURSE_TRACER).startSpan(name, options, parent);
+  const failed = (err: unknown) => {
+    span.recordException(err instanceof Error ? err : String(err));
+    span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+    span.end();
+  };
+  let out: T;
+  try {
+    out = context.with(trace.setSpan(parent, span), () => fn(span));
+  } catch (err) {
+    failed(err);
+    throw err;
+  }
+  if (out instanceof Promise) {
+    return out.then(
+      (value: unknown) => {
+        span.end();
+        return value;
+      },
+      (err: unknown) => {
+        failed(err);
+        throw err;
+      },
+    ) as T;
+  }
+  span.end();
+  return out;
+}
+
+/** Adds attributes to the active span, if there is one (so a core's result can be named on its span). */
+export function annotateSpan(attributes: Attributes): void {
+  trace.getActiveSpan()?.setAttributes(attributes);
+}
+
+/** The active span, if any (to link it from another trace). */
+export function activeSpan(): Span | undefined {
+  return trace.getActiveSpan();
+}
+
+/** The span context a stored carrier names, for a link; undefined when it names none. */
+export function spanContextOfCarrier(carrier: TraceCarrier | null | undefined): SpanContext | undefined {
+  const sc = trace.getSpanContext(contextFromCarrier(carrier));
+  return sc !== undefined && isSpanContextValid(sc) ? sc : undefined;
 }

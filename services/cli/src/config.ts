@@ -21,6 +21,8 @@ export interface CliConfig {
   /** The exchange simulator's key pair, when given; `bourse start` makes one otherwise. */
   readonly simApiKey?: string;
   readonly simApiSecret?: string;
+  /** A Jaeger UI base URL (`BOURSE_JAEGER_URL`), for `bourse trace` links. */
+  readonly jaegerUrl?: string;
 }
 
 function urlVariable(kind: ServerKind, fallback: string) {
@@ -40,6 +42,7 @@ const EnvSchema = z.strictObject({
   PATH: z.string().default(''),
   BOURSE_SIM_API_KEY: z.string().min(1, 'is empty').optional(),
   BOURSE_SIM_API_SECRET: z.string().min(1, 'is empty').optional(),
+  BOURSE_JAEGER_URL: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
 });
 type EnvKey = keyof z.infer<typeof EnvSchema>;
 const ENV_KEYS: readonly EnvKey[] = [
@@ -49,6 +52,7 @@ const ENV_KEYS: readonly EnvKey[] = [
   'PATH',
   'BOURSE_SIM_API_KEY',
   'BOURSE_SIM_API_SECRET',
+  'BOURSE_JAEGER_URL',
 ];
 const SECRET_KEYS: ReadonlySet<EnvKey> = new Set(['BOURSE_SIM_API_KEY', 'BOURSE_SIM_API_SECRET']);
 
@@ -76,6 +80,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     searchPath: result.data.PATH,
     ...(result.data.BOURSE_SIM_API_KEY !== undefined ? { simApiKey: result.data.BOURSE_SIM_API_KEY } : {}),
     ...(result.data.BOURSE_SIM_API_SECRET !== undefined ? { simApiSecret: result.data.BOURSE_SIM_API_SECRET } : {}),
+    ...(result.data.BOURSE_JAEGER_URL !== undefined ? { jaegerUrl: result.data.BOURSE_JAEGER_URL } : {}),
   };
 }
 

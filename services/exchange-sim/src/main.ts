@@ -3,6 +3,7 @@
 
 import { watchParent } from '@bourse/telemetry';
 import { ConfigError, loadConfig, USAGE } from './config.js';
+import { startTelemetry } from '@bourse/telemetry';
 import { startExchangeSim } from './server.js';
 
 // When the launcher that reads our output is gone, a write to stdout fails with EPIPE; unhandled,
@@ -44,6 +45,8 @@ async function main(): Promise<number> {
   process.on('uncaughtException', crash);
   process.on('unhandledRejection', crash);
 
+  // Order placements that carry a trace context are server spans of that trace (see trace.ts).
+  const telemetry = startTelemetry({ serviceName: 'exchange-sim', serviceVersion: '0.1.0' });
   const sim = await startExchangeSim({ ...config.options, processMetrics: true, log });
   console.log(`exchange-sim: REST    ${sim.restUrl}/api/v3`);
   console.log(`exchange-sim: streams ${sim.wsStreamUrl}/ws  ${sim.wsStreamUrl}/stream?streams=`);
@@ -60,13 +63,16 @@ async function main(): Promise<number> {
       if (stopping) return;
       stopping = true;
       log(`${signal}: shutting down${config.options.stateFile ? ' (saving state)' : ''}`);
-      sim.close().then(
-        () => resolve(code),
-        (err: unknown) => {
-          console.error(`exchange-sim: shutdown failed: ${String(err)}`);
-          resolve(1);
-        },
-      );
+      sim
+        .close()
+        .then(() => telemetry.shutdown())
+        .then(
+          () => resolve(code),
+          (err: unknown) => {
+            console.error(`exchange-sim: shutdown failed: ${String(err)}`);
+            resolve(1);
+          },
+        );
     };
     if (requested) onStop(requested.signal, requested.code);
   });

@@ -12,6 +12,7 @@ import {
   ReadinessGate,
   registerSecret,
   startOpsServer,
+  startTelemetry,
   MIN_SECRET_LENGTH,
   type OpsServer,
 } from '@bourse/telemetry';
@@ -57,6 +58,9 @@ function registerSecrets(config: MarketDataConfig): void {
 async function main(): Promise<void> {
   const config = configOrExit();
   registerSecrets(config);
+  // Market data is not traced per event (the bus makes no span for md.*); the venue calls the gateway
+  // makes outside a trace make none either. Started so that the standard variables apply here too.
+  const telemetry = startTelemetry({ serviceName: SERVICE, serviceVersion: '0.1.0' });
   const logger = createLogger({ service: SERVICE, level: config.logLevel });
   const { registry } = createMetrics({ service: SERVICE });
   const ready = new ReadinessGate({
@@ -99,6 +103,7 @@ async function main(): Promise<void> {
         },
       },
       { name: 'close-ops', run: () => ops?.close() },
+      { name: 'telemetry', run: () => telemetry.shutdown() },
     ],
   });
   // Started by `bourse start`: stop (through the shutdown above) once the launcher is gone.

@@ -11,7 +11,7 @@ import {
 } from '@bourse/contracts';
 import type { InstrumentSpec } from '@bourse/domain';
 import type { BarPrice } from '@bourse/strategy';
-import type { Logger } from '@bourse/telemetry';
+import { tradingAttributes, withSpan, type Logger } from '@bourse/telemetry';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { RunnerCore } from './core/runner-core.js';
@@ -319,7 +319,9 @@ export class StrategyRunner {
         return;
       }
       try {
-        const ack = await this.options.bus.publishDurable(subject, IntentContract, intent, { msgId: intent.id });
+        const ack = await this.traced(intent, () =>
+          this.options.bus.publishDurable(subject, IntentContract, intent, { msgId: intent.id }),
+        );
         this.metrics.published.inc({ strategy: intent.strategyId });
         // The decision and what it was made on (the values the strategy recorded), so the log alone
         // answers "which strategy decided what, on which inputs".
@@ -347,6 +349,37 @@ export class StrategyRunner {
         );
       }
     });
+  }
+
+  /**
+   * A decision's trace starts here: `strategy.evaluate`, a new trace from the decision time, naming the
+   * market event behind it (not a span per tick), with the intent's publish as its child.
+   */
+  private traced<T>(intent: Intent, send: () => Promise<T>): Promise<T> {
+    const market: Record<string, string> = {};
+    const inputs = intent.inputs;
+    if (inputs.trigger !== undefined) market['bourse.market.trigger'] = inputs.trigger;
+    if (inputs.quoteReceivedAt !== undefined) market['bourse.market.received_at'] = inputs.quoteReceivedAt;
+    if (inputs.quoteVenueTime !== undefined) market['bourse.market.event_time'] = inputs.quoteVenueTime;
+    if (inputs.quoteUpdateId !== undefined) market['bourse.market.event_id'] = inputs.quoteUpdateId;
+    return withSpan(
+      'strategy.evaluate',
+      {
+        root: true,
+        startTime: intent.createdAt,
+        attributes: {
+          ...tradingAttributes({
+            strategyId: intent.strategyId,
+            strategyVersion: intent.strategyVersion,
+            instrument: intent.instrument,
+            intentId: intent.id,
+          }),
+          'bourse.venue': intent.venue,
+          ...market,
+        },
+      },
+      send,
+    );
   }
 
   private report(notice: Notice): void {

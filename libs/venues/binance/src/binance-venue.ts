@@ -420,6 +420,8 @@ export class BinanceVenueClient implements VenueClient {
       venue: this.venue,
       metrics: this.metrics,
       logger: this.#log,
+      // Only the simulator is known to accept the trace context as a field of a WS-API request.
+      traceField: this.options.target.name === 'sim',
       ...hooks,
     });
   }

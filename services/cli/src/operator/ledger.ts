@@ -34,6 +34,8 @@ export interface OrderRow {
   readonly venueOrderId: string | null;
   readonly createdAt: number;
   readonly updatedAt: number;
+  /** The trace the order was submitted in (OpenTelemetry trace id), when it was traced. */
+  readonly traceId: string | null;
 }
 
 export interface FillRow {
@@ -48,6 +50,8 @@ export interface FillRow {
   readonly feeAsset: string;
   readonly liquidity: string;
   readonly venueTime: number;
+  /** The trace of the fill's order. */
+  readonly traceId: string | null;
 }
 
 /** Runs a read; a missing table means the schema was never migrated, which the message says. */
@@ -79,6 +83,35 @@ async function read<T>(ctx: OperatorContext, what: string, query: () => Promise<
 
 const ms = (d: Date | null): number | null => (d === null ? null : d.getTime());
 
+/** The trace id of each order that has one (order_traces, order-manager migration 0006). */
+export async function traceIdsOf(
+  ctx: OperatorContext,
+  clientOrderIds: readonly string[],
+): Promise<Map<string, string>> {
+  if (clientOrderIds.length === 0) return new Map();
+  try {
+    const { rows } = await ctx
+      .pool()
+      .query<{ client_order_id: string; traceparent: string }>(
+        'SELECT client_order_id, traceparent FROM order_traces WHERE client_order_id = ANY($1)',
+        [clientOrderIds],
+      );
+    return new Map(rows.map((r) => [r.client_order_id, r.traceparent.split('-')[1] ?? '']));
+  } catch (err) {
+    // A database migrated before traces were stored: the orders are still worth showing.
+    if (sqlStateOf(err) === '42P01') return new Map();
+    throw err;
+  }
+}
+
+async function withTraceIds<T extends { clientOrderId: string }>(
+  ctx: OperatorContext,
+  rows: readonly T[],
+): Promise<Array<T & { traceId: string | null }>> {
+  const ids = await traceIdsOf(ctx, [...new Set(rows.map((r) => r.clientOrderId))]);
+  return rows.map((r) => ({ ...r, traceId: ids.get(r.clientOrderId) ?? null }));
+}
+
 export function readPositions(ctx: OperatorContext): Promise<PositionRow[]> {
   return read(ctx, 'positions', async () => {
     const { rows } = await ctx.pool().query<{
@@ -107,7 +140,7 @@ export function readPositions(ctx: OperatorContext): Promise<PositionRow[]> {
   });
 }
 
-function fromStored(o: StoredOrder): OrderRow {
+function fromStored(o: StoredOrder): Omit<OrderRow, 'traceId'> {
   return {
     clientOrderId: o.clientOrderId,
     strategyId: o.strategyId,
@@ -128,7 +161,8 @@ function fromStored(o: StoredOrder): OrderRow {
 
 /** Open orders (the OMS's definition), oldest first; with `all`, the newest `limit` orders of any status. */
 export function readOrders(ctx: OperatorContext, options: { all: boolean; limit: number }): Promise<OrderRow[]> {
-  if (!options.all) return read(ctx, 'open orders', async () => (await listOpenOrders(ctx.pool())).map(fromStored));
+  if (!options.all)
+    return read(ctx, 'open orders', async () => withTraceIds(ctx, (await listOpenOrders(ctx.pool())).map(fromStored)));
   return read(ctx, 'orders', async () => {
     const { rows } = await ctx.pool().query<{
       client_order_id: string;
@@ -151,7 +185,7 @@ export function readOrders(ctx: OperatorContext, options: { all: boolean; limit:
          FROM orders ORDER BY created_at DESC, client_order_id DESC LIMIT $1`,
       [options.limit],
     );
-    return rows.reverse().map((r) => ({
+    const orders = rows.reverse().map((r) => ({
       clientOrderId: r.client_order_id,
       strategyId: r.strategy_id,
       instrument: r.instrument,
@@ -167,6 +201,7 @@ export function readOrders(ctx: OperatorContext, options: { all: boolean; limit:
       createdAt: r.created_at.getTime(),
       updatedAt: r.updated_at.getTime(),
     }));
+    return withTraceIds(ctx, orders);
   });
 }
 
@@ -191,7 +226,7 @@ export function readFills(ctx: OperatorContext, limit: number): Promise<FillRow[
          FROM fills ORDER BY venue_time DESC, venue_fill_id DESC LIMIT $1`,
       [limit],
     );
-    return rows.reverse().map((r) => ({
+    const fills = rows.reverse().map((r) => ({
       venueFillId: r.venue_fill_id,
       clientOrderId: r.client_order_id,
       strategyId: r.strategy_id,
@@ -204,6 +239,7 @@ export function readFills(ctx: OperatorContext, limit: number): Promise<FillRow[
       liquidity: r.liquidity,
       venueTime: r.venue_time.getTime(),
     }));
+    return withTraceIds(ctx, fills);
   });
 }
 

@@ -13,7 +13,15 @@ import {
   operatorReplyOf,
   MarketSnapshot,
 } from '@bourse/contracts';
-import { insertFill, migrateOrderManagerStore, upsertInstrument, upsertOrder } from '@bourse/order-manager';
+import {
+  insertFill,
+  migrateOrderManagerStore,
+  saveOrderTrace,
+  upsertInstrument,
+  upsertOrder,
+} from '@bourse/order-manager';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { namespaceSchema } from '@bourse/store';
 import { createTestDatabase, type TestDatabase } from '@bourse/store/testing';
 import { startOpsServer, type OpsServer } from '@bourse/telemetry';
@@ -33,7 +41,10 @@ import { runRecon } from './recon.js';
 import { scopeFrom } from './scope.js';
 import { runStatus } from './status.js';
 import { runKill, runResume } from './trading-state.js';
+import { runTrace } from './trace.js';
 import { runFills, runOrders, runPositions, runQuotes } from './views.js';
+
+const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 
 const T0 = Date.UTC(2026, 0, 2, 3, 4, 5, 123);
 const NOW = T0 + 60_000;
@@ -169,6 +180,7 @@ beforeAll(async () => {
     venueTime: T0 + 10,
     recordedAt: T0 + 20,
   });
+  await saveOrderTrace(db.pool, 'done-1', { traceparent: `00-${TRACE_ID}-00f067aa0ba902b7-01` }, T0);
   // The OMS writes positions with the fill; here the row is seeded as it would have left it.
   await db.pool.query(
     `INSERT INTO positions (strategy_id, instrument, qty, avg_entry_price, realized_pnl, fees, lots, fill_count,
@@ -354,6 +366,78 @@ describe('operator commands (real NATS, PostgreSQL, Redis)', { timeout: 30_000 }
     // Same creation time: shown by client order id.
     expect(all.lines[1]).toMatch(/^done-1 .* 0\.5 +filled +1m00s$/);
     expect(all.lines[2]).toMatch(/^open-1 .* new +1m00s$/);
+    // The order's trace id, when the OMS stored one.
+    expect(all.lines[1]).toMatch(new RegExp(`^done-1 +${TRACE_ID} `));
+    expect(all.lines[2]).toMatch(/^open-1 +- /);
+    const json = context();
+    await runOrders(json.ctx, { json: true, all: true, limit: 50 });
+    expect(
+      (JSON.parse(json.lines.join('\n')) as Array<{ clientOrderId: string; traceId: string | null }>).map((o) => [
+        o.clientOrderId,
+        o.traceId,
+      ]),
+    ).toEqual([
+      ['done-1', TRACE_ID],
+      ['open-1', null],
+    ]);
+  });
+
+  it('trace: the order’s trace id, the Jaeger link and the span tree Jaeger returns', async () => {
+    const plain = context();
+    expect(await runTrace(plain.ctx, { clientOrderId: 'done-1', json: false, jaegerUrl: undefined })).toBe(0);
+    expect(plain.lines).toEqual([`trace ${TRACE_ID}`]);
+
+    // A stand-in for Jaeger's query API, answering the one trace.
+    const asked: string[] = [];
+    const jaeger = createServer((req, res) => {
+      asked.push(req.url ?? '');
+      const span = (spanID: string, operationName: string, processID: string, startTime: number, parent?: string) => ({
+        traceID: TRACE_ID,
+        spanID,
+        operationName,
+        processID,
+        startTime,
+        duration: 1500,
+        references: parent === undefined ? [] : [{ refType: 'CHILD_OF', traceID: TRACE_ID, spanID: parent }],
+      });
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          data: [
+            {
+              traceID: TRACE_ID,
+              spans: [
+                span('c', 'risk.decide', 'p2', 3, 'b'),
+                span('a', 'strategy.evaluate', 'p1', 1),
+                span('b', 'send intent.x', 'p1', 2, 'a'),
+              ],
+              processes: { p1: { serviceName: 'strategy-runner' }, p2: { serviceName: 'risk-gate' } },
+            },
+          ],
+        }),
+      );
+    });
+    await new Promise<void>((resolve) => jaeger.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(jaeger.address() as AddressInfo).port}/`;
+      const linked = context();
+      expect(await runTrace(linked.ctx, { clientOrderId: 'done-1', json: false, jaegerUrl: url })).toBe(0);
+      expect(asked).toEqual([`/api/traces/${TRACE_ID}`]);
+      expect(linked.lines).toEqual([
+        `trace ${TRACE_ID}`,
+        `jaeger ${url}trace/${TRACE_ID}`,
+        'strategy-runner strategy.evaluate (1.5 ms)',
+        '  strategy-runner send intent.x (1.5 ms)',
+        '    risk-gate risk.decide (1.5 ms)',
+      ]);
+    } finally {
+      jaeger.closeAllConnections();
+      await new Promise<void>((resolve) => jaeger.close(() => resolve()));
+    }
+
+    const unknown = await runTrace(context().ctx, { clientOrderId: 'open-1', json: false, jaegerUrl: undefined }).catch(
+      (e: unknown) => e,
+    );
+    expect(isCliError(unknown) && unknown.message).toMatch(/no trace stored for order open-1/);
   });
 
   it('fills: the newest first-N, with fee and liquidity', async () => {
@@ -361,6 +445,7 @@ describe('operator commands (real NATS, PostgreSQL, Redis)', { timeout: 30_000 }
     expect(await runFills(ctx, { json: false, limit: 5 })).toBe(0);
     expect(lines[1]).toContain('2026-01-02T03:04:05.133Z');
     expect(lines[1]).toMatch(/sma-btc +BTC\/USDT +BUY +0\.5 +60000 +0\.03 USDT +taker +done-1 +9001$/);
+    expect(lines[1]).toContain(` ${TRACE_ID} `);
   });
 
   it('quotes: the snapshots under the configured prefix', async () => {

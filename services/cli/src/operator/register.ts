@@ -212,6 +212,19 @@ export function registerOperatorCommands(program: Command): void {
     await withContext(opts, (ctx) => runFills(ctx, { json: opts.json === true, limit: opts.limit }));
   });
 
+  withOptions(
+    program
+      .command('trace')
+      .description("an order's trace id (with BOURSE_JAEGER_URL: its Jaeger link and span tree)")
+      .argument('<client-order-id>', 'the order'),
+    [configOption(), jsonOption()],
+  ).action(async (clientOrderId: string, opts: CommonFlags) => {
+    const { runTrace } = await import('./trace.js');
+    const { loadConfig } = await import('../config.js');
+    const jaegerUrl = loadConfig().jaegerUrl;
+    await withContext(opts, (ctx) => runTrace(ctx, { clientOrderId, json: opts.json === true, jaegerUrl }));
+  });
+
   withOptions(program.command('quotes').description("the market-data gateway's snapshots in Redis"), [
     configOption(),
     jsonOption(),

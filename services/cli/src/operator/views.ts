@@ -39,9 +39,22 @@ export async function runPositions(ctx: OperatorContext, options: { json: boolea
 export function formatOrders(orders: readonly OrderRow[], now: number): string[] {
   if (orders.length === 0) return ['no orders'];
   return formatTable(
-    ['CLIENT ORDER ID', 'STRATEGY', 'INSTRUMENT', 'SIDE', 'STYLE', 'QTY', 'PRICE', 'FILLED', 'STATUS', 'AGE'],
+    [
+      'CLIENT ORDER ID',
+      'TRACE ID',
+      'STRATEGY',
+      'INSTRUMENT',
+      'SIDE',
+      'STYLE',
+      'QTY',
+      'PRICE',
+      'FILLED',
+      'STATUS',
+      'AGE',
+    ],
     orders.map((o) => [
       o.clientOrderId,
+      dash(o.traceId),
       o.strategyId,
       o.instrument,
       o.side,
@@ -77,9 +90,10 @@ export async function runFills(ctx: OperatorContext, options: { json: boolean; l
   }
   const now = ctx.now();
   for (const line of formatTable(
-    ['TIME', 'STRATEGY', 'INSTRUMENT', 'SIDE', 'QTY', 'PRICE', 'FEE', 'LIQ', 'CLIENT ORDER ID', 'FILL ID'],
+    ['TIME', 'TRACE ID', 'STRATEGY', 'INSTRUMENT', 'SIDE', 'QTY', 'PRICE', 'FEE', 'LIQ', 'CLIENT ORDER ID', 'FILL ID'],
     fills.map((f) => [
       `${new Date(f.venueTime).toISOString()} (${formatAge(now - f.venueTime)} ago)`,
+      dash(f.traceId),
       f.strategyId,
       f.instrument,
       f.side,

@@ -8,6 +8,7 @@ import { BinanceApiError, binanceErrors, isBinanceApiError } from '../errors.js'
 import { Params } from '../params.js';
 import { orderHeaders, weightHeader, type OrderUsage } from '../rate-limits.js';
 import { REST_ROUTES, type HttpMethod } from './routes.js';
+import { inPlacementSpan } from '../trace.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -147,7 +148,14 @@ async function handle(sim: SimContext, admin: AdminHandler, req: IncomingMessage
     const call = authenticate(sim, endpoint, req, p, rawQuery, req.method === 'GET' ? '' : rawBody);
     let orders: OrderUsage | undefined;
     if (endpoint.orders && call.account !== undefined) orders = sim.limiter.countOrders(call.account, endpoint.orders);
-    const result = endpoint.handle(call, p);
+    const result = endpoint.placesOrder
+      ? inPlacementSpan(
+          { traceparent: req.headers.traceparent, tracestate: req.headers.tracestate },
+          `${req.method ?? 'POST'} ${url.pathname}`,
+          { 'http.request.method': req.method ?? 'POST', 'url.path': url.pathname, 'http.route': url.pathname },
+          () => endpoint.handle(call, p),
+        )
+      : endpoint.handle(call, p);
     if (orders) Object.assign(headers, orderHeaders(orders));
     if (endpoint.placesOrder && sim.faults.takeDropResponse()) {
       // The order is in the book; the client never hears so. A timeout is an unknown, not a failure.

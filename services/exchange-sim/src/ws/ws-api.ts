@@ -20,6 +20,7 @@ import { Params } from '../params.js';
 import { wsRateLimits, type OrderUsage } from '../rate-limits.js';
 import type { AccountEvent } from '../venue.js';
 import type { UserDataHub, UserDataSubscriber } from './user-data-hub.js';
+import { inPlacementSpan, type IncomingTrace } from '../trace.js';
 
 const METHODS: Readonly<Record<string, Endpoint>> = {
   ping: m.ping,
@@ -125,14 +126,14 @@ export class WsApiConnection {
       });
       return;
     }
-    this.handle(id, method, req.params);
+    this.handle(id, method, req.params, { traceparent: req.traceparent, tracestate: req.tracestate });
   }
 
-  private handle(id: RequestId, method: string, rawParams: unknown): void {
+  private handle(id: RequestId, method: string, rawParams: unknown, incoming: IncomingTrace): void {
     const known = METHODS[method] !== undefined || this.specialWeight(method) !== undefined;
     let status: number | 'dropped' = 500;
     try {
-      status = this.answer(id, method, rawParams);
+      status = this.answer(id, method, rawParams, incoming);
     } finally {
       // Unknown method names are one label, so a client cannot grow the metric's label set.
       this.deps.countRequest?.(known ? method : 'unknown', status);
@@ -140,7 +141,7 @@ export class WsApiConnection {
   }
 
   /** Handles one request and replies; returns the reply's status. */
-  private answer(id: RequestId, method: string, rawParams: unknown): number | 'dropped' {
+  private answer(id: RequestId, method: string, rawParams: unknown, incoming: IncomingTrace): number | 'dropped' {
     const sim = this.deps.sim;
     let weight = 0;
     let orders: OrderUsage | undefined;
@@ -161,7 +162,11 @@ export class WsApiConnection {
       const call = this.authenticate(endpoint, p);
       if (endpoint.orders && call.account !== undefined)
         orders = sim.limiter.countOrders(call.account, endpoint.orders);
-      const result = endpoint.handle(call, p);
+      const result = endpoint.placesOrder
+        ? inPlacementSpan(incoming, method, { 'rpc.system': 'binance-ws-api', 'rpc.method': method }, () =>
+            endpoint.handle(call, p),
+          )
+        : endpoint.handle(call, p);
       if (endpoint.placesOrder && sim.faults.takeDropResponse()) {
         this.deps.log(`fault: swallowed the WS-API response to ${method} id=${String(id)}`);
         return 'dropped';

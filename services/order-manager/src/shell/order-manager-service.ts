@@ -28,7 +28,7 @@ import {
 import { InstrumentRegistry, isTerminal, type Order } from '@bourse/domain';
 import type { BookDepthSource } from './book-depth.js';
 import { ChildOrderIds } from './child-order-ids.js';
-import type { Logger, Metrics } from '@bourse/telemetry';
+import { annotateSpan, tradingAttributes, withSpan, type Logger, type Metrics } from '@bourse/telemetry';
 import type { UserDataEvent, UserDataFeed, VenueClient } from '@bourse/venues';
 import type pg from 'pg';
 import {
@@ -92,6 +92,7 @@ import {
 import { trackChaseChildren } from './tactic-resume.js';
 import { TacticRunner, wantsChase, type ChaseSettings, type TacticJournal } from './tactic-runner.js';
 import { TradingStateWatch } from './trading-state-watch.js';
+import { OrderTraces } from './order-traces.js';
 
 const SERVICE = 'order-manager';
 const OrderRequestContract = { name: 'OrderRequest', schema: OrderRequest };
@@ -150,6 +151,7 @@ export class OrderManagerService {
   private pause: SubmissionPauseState = RUNNING;
   private readonly pauseWaiters = new Set<{ resolve: () => void; reject: (e: Error) => void }>();
   private readonly childIds: ChildOrderIds;
+  private readonly traces: OrderTraces;
   private unresolved = new Set<string>();
   private started = false;
   private stopping = false;
@@ -176,6 +178,7 @@ export class OrderManagerService {
       ...(options.execRepublishMs !== undefined ? { republishMs: options.execRepublishMs } : {}),
     });
     this.childIds = new ChildOrderIds(options.instanceTag);
+    this.traces = new OrderTraces(options.pool, this.tracker, options.clock, this.log);
   }
 
   /** What the last start read back from the store (open orders, fill rows, the checkpoint it continued from). */
@@ -214,7 +217,11 @@ export class OrderManagerService {
     const synced = await syncInstruments(pool, specs, clock.now());
     const restored = await restoreState(pool, this.tracker, this.store, venue.venue);
     this.restoredRef = restored;
-    this.log.debug({ instruments: synced.stored, skipped: synced.skipped.length, ...restored }, 'state restored');
+    const traced = await this.traces.load();
+    this.log.debug(
+      { instruments: synced.stored, skipped: synced.skipped.length, ...restored, traced },
+      'state restored',
+    );
     const seeded = await seedBalances(pool, venue, clock.now());
     if (seeded !== undefined) this.log.debug({ assets: seeded }, 'no stored balances: seeded from the venue account');
     // Events recorded but never acknowledged by EXEC (a crash, an outage) go out before anything new.
@@ -241,6 +248,8 @@ export class OrderManagerService {
         cancel: (clientOrderId, instrument) => this.cancelOne(clientOrderId, instrument).then(() => undefined),
         childClientOrderId: (parent, seq) => this.childIds.of(parent.clientOrderId, seq),
         currentOrder: (clientOrderId) => this.tracker.get(clientOrderId)?.order,
+        inTrace: (parentId, effects, run) =>
+          this.traces.inOrder('order.chase.step', parentId, { 'bourse.chase.effects': effects.join(',') }, run),
       },
       journal: this.tacticJournal(),
       ...(this.o.bookDepth !== undefined ? { depth: this.o.bookDepth } : {}),
@@ -332,6 +341,8 @@ export class OrderManagerService {
         await this.submitGated(request);
         return;
       }
+      // The chase's steps (its child orders, cancels, fallback) join the request's trace.
+      await this.traces.record(id);
       // Resolves once the chase is committed: acking after that cannot lose it, quote or not.
       if (!(await this.tactics.begin(request))) {
         this.metrics.submissions.inc({ outcome: 'duplicate' });
@@ -351,11 +362,22 @@ export class OrderManagerService {
     const startedAt = this.o.clock.now();
     // A clock step can put the decision after the start; a negative latency would only mislead.
     this.metrics.decisionToSubmissionSeconds.observe(Math.max(0, startedAt - request.createdAt) / 1_000);
-    const result = await submitOrder(request, this.deps());
-    if (result.outcome.kind === 'accepted') {
-      this.metrics.submissionToAckSeconds.observe((this.o.clock.now() - startedAt) / 1_000);
-    }
-    await this.handleSubmission(result);
+    // The order's span in the OMS: journaling, the venue call and its answer are its children.
+    const attributes = tradingAttributes({
+      clientOrderId: request.clientOrderId,
+      strategyId: request.strategyId,
+      strategyVersion: request.strategyVersion,
+      instrument: request.instrument,
+      intentId: request.intentId,
+    });
+    const result = await withSpan('order.submit', { attributes }, async () => {
+      const submitted = await submitOrder(request, this.deps());
+      if (submitted.outcome.kind === 'accepted') {
+        this.metrics.submissionToAckSeconds.observe((this.o.clock.now() - startedAt) / 1_000);
+      }
+      await this.handleSubmission(submitted);
+      return submitted;
+    });
     this.metrics.submissionSeconds.observe({ outcome: result.outcome.kind }, (this.o.clock.now() - startedAt) / 1_000);
     return result.outcome;
   }
@@ -387,6 +409,10 @@ export class OrderManagerService {
     const extra = tracked === undefined ? result.events : [];
     await this.pipelineRef.apply(result.changes, extra);
     const log = { clientOrderId, strategyId: tracked?.request.strategyId, outcome: outcome.kind };
+    annotateSpan({
+      'bourse.order.outcome': outcome.kind,
+      ...(outcome.kind === 'accepted' ? tradingAttributes({ venueOrderId: outcome.venueOrder.venueOrderId }) : {}),
+    });
     switch (outcome.kind) {
       case 'unknown':
         this.unresolved.add(clientOrderId);
@@ -421,7 +447,9 @@ export class OrderManagerService {
     this.after(Math.max(0, at - this.o.clock.now()), async () => {
       const current = (await loadOutbox(this.o.pool, entry.clientOrderId)) ?? entry;
       if (current.state !== 'unknown') return;
-      await this.handleSubmission(await resolveOutbox(current, this.deps()));
+      await this.traces.inOrder('order.resolve', entry.clientOrderId, {}, async () =>
+        this.handleSubmission(await resolveOutbox(current, this.deps())),
+      );
     });
   }
 
@@ -429,7 +457,13 @@ export class OrderManagerService {
     const entries = await listUnresolvedOutbox(this.o.pool);
     for (const entry of entries) {
       this.log.info({ clientOrderId: entry.clientOrderId, state: entry.state }, 'settling outbox entry after restart');
-      await this.handleSubmission(await recoverOutboxEntry(entry, this.deps()));
+      await this.traces.recall(entry.clientOrderId);
+      await this.traces.inOrder(
+        'order.recover',
+        entry.clientOrderId,
+        { 'bourse.outbox.state': entry.state },
+        async () => this.handleSubmission(await recoverOutboxEntry(entry, this.deps())),
+      );
     }
   }
 
@@ -530,7 +564,15 @@ export class OrderManagerService {
   private deps(): SubmissionDeps {
     const pool = this.o.pool;
     const journal: Journal = {
-      commitOutbox: (request, at) => insertOutbox(pool, request, at),
+      commitOutbox: async (request, at) => {
+        // Stored before the row: the order's later steps join the trace the order is journaled in.
+        await this.traces.record(request.clientOrderId);
+        return withSpan(
+          'order.outbox.write',
+          { attributes: this.traces.attributes(request.clientOrderId, request) },
+          () => insertOutbox(pool, request, at),
+        );
+      },
       markOutbox: (id, state, options) => markOutbox(pool, id, state, options),
     };
     return {
@@ -555,23 +597,14 @@ export class OrderManagerService {
           this.dispatchPause({ type: 'stream-open', at: event.time });
         }
         return;
-      case 'order': {
-        const change = this.tracker.applyExecutionReport(event.update, event.fill);
-        if (change.outcome === 'unknown-order') {
-          this.log.warn({ clientOrderId: event.update.clientOrderId }, 'venue update for an order not followed here');
-          return;
-        }
-        if (change.outcome === 'rejected') {
-          this.metrics.badInput.inc({ kind: 'user-data' });
-          this.log.error(
-            { clientOrderId: change.clientOrderId, detail: change.detail },
-            'venue update contradicts the order',
-          );
-        }
-        if (change.outcome !== 'applied') return;
-        this.pipelineRef.apply([change]).catch(() => undefined); // logged and retried by the pipeline
+      case 'order':
+        this.traces.inOrder(
+          'order.execution_report',
+          event.update.clientOrderId,
+          { 'bourse.execution_type': event.executionType, 'bourse.order.status': event.update.status },
+          () => this.onExecutionReport(event),
+        );
         return;
-      }
       case 'balances':
         // Stored balances move with the fills the OMS applies; an absolute report may already hold
         // a fill the OMS never got, and storing it would make the reconciler count that fill twice.
@@ -583,6 +616,41 @@ export class OrderManagerService {
         void this.bookTransfer(event.asset, event.delta, event.time);
         return;
     }
+  }
+
+  private onExecutionReport(event: Extract<UserDataEvent, { kind: 'order' }>): void {
+    const change = this.tracker.applyExecutionReport(event.update, event.fill);
+    if (change.outcome === 'unknown-order') {
+      this.log.warn({ clientOrderId: event.update.clientOrderId }, 'venue update for an order not followed here');
+      return;
+    }
+    if (change.outcome === 'rejected') {
+      this.metrics.badInput.inc({ kind: 'user-data' });
+      this.log.error(
+        { clientOrderId: change.clientOrderId, detail: change.detail },
+        'venue update contradicts the order',
+      );
+    }
+    if (change.outcome !== 'applied') return;
+    annotateSpan(this.traces.attributes(change.clientOrderId));
+    const apply = () => this.pipelineRef.apply([change]);
+    const applied =
+      event.fill === undefined
+        ? apply()
+        : withSpan(
+            'order.fill',
+            {
+              attributes: {
+                ...this.traces.attributes(change.clientOrderId),
+                'bourse.fill.id': event.fill.venueFillId,
+              },
+            },
+            apply,
+          );
+    applied.catch(() => undefined); // logged and retried by the pipeline
+    const status = this.tracker.get(change.clientOrderId)?.order.status;
+    if (status === undefined || isTerminal(status)) this.traces.forget(change.clientOrderId);
+    return;
   }
 
   private async bookTransfer(asset: string, delta: string, venueTime: number): Promise<void> {
@@ -708,11 +776,15 @@ export class OrderManagerService {
   }
 
   private async cancelOne(clientOrderId: string, instrument: string): Promise<CancelResult> {
-    const result = await executeCancel(
-      { clientOrderId: clientOrderId as ClientOrderId, instrument: instrument as InstrumentSymbol },
-      { venue: this.o.venue, tracker: this.tracker, clock: this.o.clock },
-    );
-    await this.pipelineRef.apply(result.changes);
+    await this.traces.recall(clientOrderId);
+    const result = await this.traces.inOrder('order.cancel', clientOrderId, {}, async () => {
+      const cancelled = await executeCancel(
+        { clientOrderId: clientOrderId as ClientOrderId, instrument: instrument as InstrumentSymbol },
+        { venue: this.o.venue, tracker: this.tracker, clock: this.o.clock },
+      );
+      await this.pipelineRef.apply(cancelled.changes);
+      return cancelled;
+    });
     // A cancel refused as too late is followed by a query: a fill it reports may be one the stream lost.
     const tracked = this.tracker.get(clientOrderId);
     if (tracked !== undefined && isTerminal(tracked.order.status))
@@ -724,7 +796,11 @@ export class OrderManagerService {
     const counts = { fillsApplied: 0, fillsAlreadyKnown: 0, orderUpdatesApplied: 0, orderUpdatesAlreadyKnown: 0 };
     const changes: TrackerChange[] = [];
     const notApplied: string[] = [];
-    for (const id of new Set([...c.fills, ...c.orderUpdates].map((e) => e.clientOrderId))) await this.follow(id);
+    for (const id of new Set([...c.fills, ...c.orderUpdates].map((e) => e.clientOrderId))) {
+      await this.follow(id);
+      await this.traces.recall(id);
+      this.traces.correction(id, c.runId);
+    }
     for (const update of c.orderUpdates) {
       const change = this.tracker.applyExecutionReport(update);
       if (change.outcome === 'applied') counts.orderUpdatesApplied += 1;

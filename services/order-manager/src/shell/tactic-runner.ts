@@ -56,6 +56,8 @@ export interface TacticPorts {
   childClientOrderId(parent: OrderRequest, seq: number): ClientOrderId;
   /** The tracker's current view of an order (batches can be applied out of venue order; the current view decides). */
   currentOrder(clientOrderId: string): Order | undefined;
+  /** Runs a step's effects inside a span of the parent order's trace (absent: untraced). */
+  inTrace?(parentId: string, effects: readonly string[], run: () => Promise<void>): Promise<void>;
 }
 
 /** Where chases are kept across restarts; each call resolves once the write is committed. */
@@ -300,6 +302,20 @@ export class TacticRunner {
         'tactic step',
       );
     }
+    if (step.effects.length === 0) return;
+    const run = () => this.carryOutEffects(parentId, chase, step);
+    const inTrace = this.o.ports.inTrace;
+    await (inTrace === undefined
+      ? run()
+      : inTrace.call(
+          this.o.ports,
+          parentId,
+          step.effects.map((e) => e.kind),
+          run,
+        ));
+  }
+
+  private async carryOutEffects(parentId: string, chase: LimitChase, step: TacticStep): Promise<void> {
     for (const effect of step.effects) {
       try {
         switch (effect.kind) {

@@ -93,3 +93,4 @@ export {
   type TacticChildRole,
   type TacticCancelReason,
 } from './tactic-children.js';
+export { saveOrderTrace, loadOrderTrace, loadOpenOrderTraces, type OrderTrace } from './order-traces.js';

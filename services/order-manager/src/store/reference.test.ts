@@ -24,11 +24,12 @@ describe('schema', () => {
       'tactics',
       'balance_transfers',
       'fill_checkpoints',
+      'order_traces',
       'tactic_rejected',
     ]);
     const again = await migrateOrderManagerStore(db.pool);
     expect(again.applied).toEqual([]);
-    expect(again.alreadyApplied).toEqual([1, 2, 3, 4, 5, 9]);
+    expect(again.alreadyApplied).toEqual([1, 2, 3, 4, 5, 6, 9]);
   });
 
   it('has a primary key on every table', async () => {

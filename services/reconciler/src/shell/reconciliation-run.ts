@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { Bus } from '@bourse/bus';
 import { ReconciliationReport, type ReconciliationTrigger, type VenueId } from '@bourse/contracts';
 import { withTransaction } from '@bourse/store';
-import type { Logger } from '@bourse/telemetry';
+import { annotateSpan, withSpan, type Logger } from '@bourse/telemetry';
 import type { VenueClient } from '@bourse/venues';
 import type pg from 'pg';
 import type { ReconcilerConfig } from '../core/config.js';
@@ -51,11 +51,29 @@ export interface RunDeps {
 export class ReconciliationRunner {
   constructor(private readonly deps: RunDeps) {}
 
-  /** Never throws: a failure comes back as `{ kind: 'failed' }`, stored and counted. */
-  async run(trigger: ReconciliationTrigger): Promise<RunOutcome> {
+  /**
+   * Never throws: a failure comes back as `{ kind: 'failed' }`, stored and counted. Each run is a trace
+   * of its own (`reconcile.run`), whatever asked for it; the venue reads and the corrections sent to
+   * the order manager are in it, and the OMS links each corrected order's trace to it.
+   */
+  run(trigger: ReconciliationTrigger): Promise<RunOutcome> {
     const { clock, venueId } = this.deps;
     const startedAt = clock.now();
     const runId = `recon-${venueId}-${startedAt}-${randomBytes(3).toString('hex')}`;
+    return withSpan(
+      'reconcile.run',
+      { root: true, attributes: { 'bourse.recon.run_id': runId, 'bourse.recon.trigger': trigger } },
+      async () => {
+        const outcome = await this.runTraced(runId, trigger, startedAt);
+        annotateSpan({
+          'bourse.recon.outcome': outcome.kind === 'completed' ? outcome.result.report.verdict : 'failed-to-run',
+        });
+        return outcome;
+      },
+    );
+  }
+
+  private async runTraced(runId: string, trigger: ReconciliationTrigger, startedAt: number): Promise<RunOutcome> {
     const log = this.deps.logger.child({ runId, trigger });
     try {
       const result = await this.complete(runId, trigger, startedAt);

@@ -29,7 +29,7 @@ import {
   type TradingStateScope,
 } from '@bourse/contracts';
 import { ClientOrderIdGenerator, InstrumentRegistry, ONE } from '@bourse/domain';
-import { isSecretKey, type Logger, type Metrics } from '@bourse/telemetry';
+import { annotateSpan, isSecretKey, tradingAttributes, withSpan, type Logger, type Metrics } from '@bourse/telemetry';
 import { DEFAULT_DECISION_RECALL_MS, DEFAULT_IN_FLIGHT_EXPIRY_MS } from '../config.js';
 import type { LimitsConfig } from '../config/limits.js';
 import { recallDecisions } from '../core/recall.js';
@@ -301,9 +301,29 @@ export class RiskGateService {
 
   // ---- handlers ------------------------------------------------------------------------------
 
-  private async onIntent(intent: Intent): Promise<void> {
+  /** One decision, as the `risk.decide` span in the intent's trace; the order request and decision are sent inside it. */
+  private onIntent(intent: Intent): Promise<void> {
+    const attributes = tradingAttributes({
+      strategyId: intent.strategyId,
+      strategyVersion: intent.strategyVersion,
+      instrument: intent.instrument,
+      intentId: intent.id,
+    });
+    return withSpan('risk.decide', { attributes }, () => this.decide(intent));
+  }
+
+  private async decide(intent: Intent): Promise<void> {
     const result = this.core.onIntent(intent);
     const { decision, orderRequest } = result;
+    annotateSpan({
+      'bourse.risk.outcome': decision.outcome,
+      ...(decision.outcome === 'accepted'
+        ? tradingAttributes({ clientOrderId: decision.clientOrderId })
+        : {
+            'bourse.risk.rule': decision.failures[0]?.rule ?? '',
+            'bourse.risk.rules': decision.failures.map((f) => f.rule),
+          }),
+    });
     // Counted and logged once, when decided: a redelivery (after a failed publish) is not a new decision.
     if (!result.redelivered) {
       this.metrics.decisions.inc({ outcome: decision.outcome });

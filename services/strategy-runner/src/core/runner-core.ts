@@ -450,6 +450,9 @@ export class RunnerCore {
       context.bid = quote.bidPrice;
       context.ask = quote.askPrice;
       context.quoteReceivedAt = String(quote.receivedAt);
+      // The venue's own name and time for the event, so a trace leads back to the market event behind it.
+      if (quote.updateId !== undefined) context.quoteUpdateId = String(quote.updateId);
+      if (quote.venueTime !== undefined) context.quoteVenueTime = String(quote.venueTime);
     }
     return completeIntent(
       { ...draft, inputs: { ...context, ...draft.inputs } },

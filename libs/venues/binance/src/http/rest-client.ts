@@ -11,6 +11,7 @@ import { recvWindowFor } from '../common/deadline.js';
 import { resyncClock, type ServerClock } from '../common/server-clock.js';
 import { toQueryString, type Params } from '../common/signing.js';
 import { backoffDelay } from '../common/backoff.js';
+import { activeTraceId, annotateSpan, injectTraceContext, SpanKind, withSpan } from '@bourse/telemetry';
 
 // One REST call: rate budget → sign with the venue's time → send with a timeout → correct the
 // budget from the usage headers → map errors. Idempotent calls are retried with exponential
@@ -71,7 +72,7 @@ export class BinanceRestClient {
     let clockResynced = false;
     for (let attempt = 0; ; attempt++) {
       try {
-        const result = await this.#once(req, operation);
+        const result = await this.#traced(req, () => this.#once(req, operation));
         this.#o.metrics?.requests.inc({ venue: this.#o.venue, operation, outcome: 'ok' });
         return result;
       } catch (err) {
@@ -99,6 +100,24 @@ export class BinanceRestClient {
     }
   }
 
+  /**
+   * A call made for a traced operation (an order's submission, a reconciliation run) is an HTTP client
+   * span of that trace, and sends `traceparent`; a call outside any trace makes no span. Only the method
+   * and the path are recorded: the query string holds the signature and the headers the key.
+   */
+  #traced<T>(req: RestRequest<z.ZodType>, send: () => Promise<T>): Promise<T> {
+    if (activeTraceId() === undefined) return send();
+    const base = new URL(this.#o.restUrl);
+    const attributes = {
+      'http.request.method': req.method,
+      'url.path': req.path,
+      'url.scheme': base.protocol.replace(':', ''),
+      'server.address': base.hostname,
+      'server.port': Number(base.port || (base.protocol === 'https:' ? 443 : 80)),
+    };
+    return withSpan(`${req.method} ${req.path}`, { kind: SpanKind.CLIENT, attributes }, send);
+  }
+
   async #once<S extends z.ZodType>(req: RestRequest<S>, operation: string): Promise<z.infer<S>> {
     const mutating = !req.idempotent;
     const headers: Record<string, string> = {};
@@ -120,6 +139,7 @@ export class BinanceRestClient {
       throw err instanceof VenueError ? asLocalVenueError(err) : err;
     }
     const url = `${this.#o.restUrl.replace(/\/+$/, '')}${req.path}${query === '' ? '' : `?${query}`}`;
+    injectTraceContext((name, value) => (headers[name] = value));
 
     let status: number;
     let body: string;
@@ -135,6 +155,7 @@ export class BinanceRestClient {
         responseType: 'text',
       });
       status = res.statusCode;
+      annotateSpan({ 'http.response.status_code': status });
       body = res.body;
       responseHeaders = res.headers;
     } catch (err) {
