@@ -428,6 +428,30 @@ describe('ReconcilerService', { timeout: 30_000 }, () => {
     expect(corrections.at(-1)?.orderUpdates).toMatchObject([{ clientOrderId, status: 'filled' }]);
   });
 
+  it('fills landing during every balance read give a failed run, not a halt; the next run books them', async () => {
+    const { clientOrderId } = await ourRestingBuy('60000', '0.05');
+    let fillsPlaced = 0;
+    const fillDuringTheRead = (): void => {
+      sim.trade({ symbol: 'BTCUSDT', side: 'SELL', quantity: '0.01' });
+      fillsPlaced++;
+      beforeNextBalanceRead = fillDuringTheRead;
+    };
+    beforeNextBalanceRead = fillDuringTheRead;
+
+    const reply = await reconNow();
+    beforeNextBalanceRead = undefined;
+    expect(reply.ok).toBe(false);
+    if (reply.ok) return;
+    expect(reply.error.code).toBe('RECON_VENUE_UNSETTLED');
+    expect(fillsPlaced).toBe(5);
+    expect((await kv.get('global'))?.value).toMatchObject({ mode: 'ACTIVE' });
+
+    const next = await reportOf();
+    expect(next.verdict).toBe('ok');
+    expect(next.missedFillsRecovered).toHaveLength(5);
+    expect(corrections.at(-1)?.orderUpdates).toMatchObject([{ clientOrderId, status: 'filled' }]);
+  });
+
   it('a drift halt caused by a fill the venue still shows is lifted by the next run, which books it', async () => {
     await kv.put('global', {
       v: 1,
