@@ -11,6 +11,11 @@ export const RunFailureCode = {
   OURS_NOT_INITIALISED: 'RECON_OURS_NOT_INITIALISED',
   /** The venue did not answer (or answered with an error) one of the reads. */
   VENUE_UNAVAILABLE: 'RECON_VENUE_UNAVAILABLE',
+  /**
+   * Trades kept arriving while the venue's balances were read, so no balance read could be matched
+   * to the trades: comparing would take a fill in flight for drift. Nothing is halted.
+   */
+  VENUE_UNSETTLED: 'RECON_VENUE_UNSETTLED',
   /** The core refused the data (a malformed decimal, a report the contract refuses). */
   INVALID_INPUT: 'RECON_INVALID_INPUT',
   /** The order manager did not confirm the corrections. */

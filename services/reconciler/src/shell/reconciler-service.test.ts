@@ -31,6 +31,7 @@ import {
 import { createTestDatabase, type TestDatabase } from '@bourse/store/testing';
 import { createLogger, createMetrics, type Metrics } from '@bourse/telemetry';
 import { BinanceVenueClient, loadApiCredentials } from '@bourse/venue-binance';
+import type { VenueClient } from '@bourse/venues';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseReconcilerConfig, type ReconcilerConfigInput } from '../core/config.js';
 import { loadCheckpoint } from '../store/checkpoints.js';
@@ -89,7 +90,7 @@ function newService(config: ReconcilerConfigInput, activateOnFirstPass: boolean)
   return new ReconcilerService({
     bus,
     pool: db.pool,
-    venue,
+    venue: withBalanceReadHook(venue),
     instruments: venue.instruments.list(),
     ours: new OmsOurSide(db.pool),
     config: parseReconcilerConfig(config),
@@ -101,6 +102,27 @@ function newService(config: ReconcilerConfigInput, activateOnFirstPass: boolean)
     startRetryMs: 60_000,
     corrections: { timeoutMs: 2_000, attempts: 2 },
     activateOnFirstPass,
+  });
+}
+
+/** Runs once, inside the reconciler's next balance read at the venue, before the venue answers it. */
+let beforeNextBalanceRead: (() => void) | undefined;
+
+/** The venue client the service reads through: the sim's real client, with the hook above on `balances`. */
+function withBalanceReadHook(client: BinanceVenueClient): VenueClient {
+  return new Proxy(client, {
+    get(target, prop) {
+      if (prop === 'balances') {
+        return () => {
+          const hook = beforeNextBalanceRead;
+          beforeNextBalanceRead = undefined;
+          hook?.();
+          return target.balances();
+        };
+      }
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
   });
 }
 
@@ -379,6 +401,55 @@ describe('ReconcilerService', { timeout: 30_000 }, () => {
     const again = await reportOf();
     expect(again).toMatchObject({ verdict: 'ok', missedFillsRecovered: [] });
     expect(corrections).toHaveLength(before);
+  });
+
+  it('a fill landing at the venue between the trade read and the balance read of a run is a missed fill, not drift', async () => {
+    const { clientOrderId } = await ourRestingBuy('60000', '0.01');
+    const tradesBefore = await venue.trades({ symbol: BTCUSDT, startTime: 0 });
+    // The run has read the venue's trades; our bid fills before the venue answers the balance read.
+    beforeNextBalanceRead = () => {
+      sim.trade({ symbol: 'BTCUSDT', side: 'SELL', quantity: '0.01' });
+    };
+
+    const report = await reportOf();
+    expect(beforeNextBalanceRead).toBeUndefined();
+    const fill = (await venue.trades({ symbol: BTCUSDT, startTime: 0 })).find(
+      (t) => !tradesBefore.some((b) => b.venueFillId === t.venueFillId),
+    );
+    expect(report.verdict).toBe('ok');
+    expect(report.missedFillsRecovered).toEqual([fill?.venueFillId]);
+    expect(corrections.at(-1)?.fills).toMatchObject([{ venueFillId: fill?.venueFillId, clientOrderId }]);
+    expect((await kv.get('global'))?.value).toMatchObject({ mode: 'ACTIVE' });
+
+    // The venue's open orders were read before the fill: the order's closure comes with the next run.
+    const next = await reportOf();
+    expect(next).toMatchObject({ verdict: 'ok', missedFillsRecovered: [] });
+    expect(corrections.at(-1)?.runId).toBe(next.runId);
+    expect(corrections.at(-1)?.orderUpdates).toMatchObject([{ clientOrderId, status: 'filled' }]);
+  });
+
+  it('fills landing during every balance read give a failed run, not a halt; the next run books them', async () => {
+    const { clientOrderId } = await ourRestingBuy('60000', '0.05');
+    let fillsPlaced = 0;
+    const fillDuringTheRead = (): void => {
+      sim.trade({ symbol: 'BTCUSDT', side: 'SELL', quantity: '0.01' });
+      fillsPlaced++;
+      beforeNextBalanceRead = fillDuringTheRead;
+    };
+    beforeNextBalanceRead = fillDuringTheRead;
+
+    const reply = await reconNow();
+    beforeNextBalanceRead = undefined;
+    expect(reply.ok).toBe(false);
+    if (reply.ok) return;
+    expect(reply.error.code).toBe('RECON_VENUE_UNSETTLED');
+    expect(fillsPlaced).toBe(5);
+    expect((await kv.get('global'))?.value).toMatchObject({ mode: 'ACTIVE' });
+
+    const next = await reportOf();
+    expect(next.verdict).toBe('ok');
+    expect(next.missedFillsRecovered).toHaveLength(5);
+    expect(corrections.at(-1)?.orderUpdates).toMatchObject([{ clientOrderId, status: 'filled' }]);
   });
 
   it('a drift halt caused by a fill the venue still shows is lifted by the next run, which books it', async () => {
