@@ -130,6 +130,13 @@ async function handle(sim: SimContext, admin: AdminHandler, req: IncomingMessage
       sendJson(res, 503, binanceErrors.disconnected().toJSON());
       return;
     }
+    const bannedUntil = sim.faults.bannedUntilMs();
+    if (bannedUntil !== undefined) {
+      sim.faults.noteInjected('ban');
+      const err = binanceErrors.banned(bannedUntil, Math.max(1, Math.ceil((bannedUntil - Date.now()) / 1000)));
+      sendJson(res, err.httpStatus, err.toJSON(), err.headers);
+      return;
+    }
     if (sim.faults.takeTooManyRequests()) {
       const err = binanceErrors.tooMuchWeight(sim.rateLimits().requestWeightPerMinute, 1);
       sendJson(res, 429, err.toJSON(), { ...err.headers, 'X-MBX-USED-WEIGHT-1M': String(sim.limiter.usedWeight(ip)) });
@@ -144,7 +151,7 @@ async function handle(sim: SimContext, admin: AdminHandler, req: IncomingMessage
     if (endpoint.orders && call.account !== undefined) orders = sim.limiter.countOrders(call.account, endpoint.orders);
     const result = endpoint.handle(call, p);
     if (orders) Object.assign(headers, orderHeaders(orders));
-    if (endpoint.placesOrder && sim.faults.takeDropResponse()) {
+    if (endpoint.placesOrder && sim.faults.takeDropResponse('rest')) {
       // The order is in the book; the client never hears so. A timeout is an unknown, not a failure.
       req.socket.destroy();
       return;

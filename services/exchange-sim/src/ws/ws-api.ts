@@ -162,7 +162,7 @@ export class WsApiConnection {
       if (endpoint.orders && call.account !== undefined)
         orders = sim.limiter.countOrders(call.account, endpoint.orders);
       const result = endpoint.handle(call, p);
-      if (endpoint.placesOrder && sim.faults.takeDropResponse()) {
+      if (endpoint.placesOrder && sim.faults.takeDropResponse('ws-api')) {
         this.deps.log(`fault: swallowed the WS-API response to ${method} id=${String(id)}`);
         return 'dropped';
       }
