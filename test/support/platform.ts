@@ -25,7 +25,7 @@ const CLI_MAIN = join(ROOT, 'services/cli/src/main.ts');
 export type ServiceName = OpsService | 'exchange-sim';
 
 /** Ports nobody listens on right now (the OS picks them; they are released before use). */
-async function freePorts(count: number): Promise<number[]> {
+export async function freePorts(count: number): Promise<number[]> {
   const ports: number[] = [];
   const servers = await Promise.all(
     Array.from({ length: count }, async () => {
@@ -41,7 +41,7 @@ async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
-class RunningProcess {
+export class RunningProcess {
   readonly output: string[] = [];
   private readonly exited: Promise<number | null>;
   private readonly lineListeners = new Set<(line: string) => void>();
@@ -66,6 +66,12 @@ class RunningProcess {
 
   get running(): boolean {
     return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Calls `listener` with every later output line; returns a function that stops it. */
+  onLine(listener: (line: string) => void): () => void {
+    this.lineListeners.add(listener);
+    return () => this.lineListeners.delete(listener);
   }
 
   tail(lines = 40): string {

@@ -153,6 +153,7 @@ async function handle(sim: SimContext, admin: AdminHandler, req: IncomingMessage
     if (orders) Object.assign(headers, orderHeaders(orders));
     if (endpoint.placesOrder && sim.faults.takeDropResponse('rest')) {
       // The order is in the book; the client never hears so. A timeout is an unknown, not a failure.
+      sim.log(`fault: cut the connection before the REST response to ${req.method ?? ''} ${url.pathname}`);
       req.socket.destroy();
       return;
     }
