@@ -35,6 +35,12 @@ const CLI_MAIN = join(ROOT, 'services/cli/src/main.ts');
 const SYMBOLS = { BTCUSDT: 'BTC/USDT', ETHUSDT: 'ETH/USDT' } as const;
 const INVENTORY = { USDT: '100000', BTC: '1', ETH: '10' } as const;
 
+/** The sim's counters of the faults it injected, from its /metrics. */
+async function injectedCounts(restUrl: string): Promise<string[]> {
+  const text = await (await fetch(`${restUrl}/metrics`)).text();
+  return text.split('\n').filter((line) => /fault/.test(line) && !line.startsWith('#'));
+}
+
 export type ChaosProcess =
   | 'exchange-sim'
   | 'order-manager'
@@ -557,6 +563,8 @@ interface BinanceTrade {
   symbol: string;
   id: number;
   orderId: number;
+  qty: string;
+  isBuyer: boolean;
 }
 
 async function gatherFacts(p: ChaosPlatform, witness: BusWitness, skews: readonly SkewWindow[]): Promise<Facts> {
@@ -583,10 +591,13 @@ async function gatherFacts(p: ChaosPlatform, witness: BusWitness, skews: readonl
   );
   const venueBalances: Record<string, string> = {};
   for (const b of account.balances) venueBalances[b.asset] = new Decimal(b.free).plus(b.locked).toString();
+  // The venue's position is what the account's trades bought minus what they sold (its base balance
+  // also moves by fees taken in the base asset, which the balances comparison covers).
   const venuePositions: Record<string, string> = {};
-  for (const instrument of Object.values(SYMBOLS)) {
-    const base = instrument.split('/')[0] as keyof typeof INVENTORY;
-    venuePositions[instrument] = new Decimal(venueBalances[base] ?? '0').minus(INVENTORY[base]).toString();
+  for (const [symbol, instrument] of Object.entries(SYMBOLS)) {
+    let net = new Decimal(0);
+    for (const t of venueTrades) if (t.symbol === symbol) net = t.isBuyer ? net.plus(t.qty) : net.minus(t.qty);
+    venuePositions[instrument] = net.toString();
   }
 
   const pool = createPool(p.servers.postgresUrl, { max: 2 });
@@ -711,7 +722,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const figures = computeFigures(facts);
     const haltedS = halt.seconds(Date.now());
     const line = figuresLine(options.seed, records.length, figures, haltedS);
-    const simFaults = await p.admin('GET', 'status').catch(() => undefined);
+    const simFaults = await injectedCounts(p.plan.endpoints.restUrl).catch((err: unknown) => [describe(err)]);
     const ok =
       finalMode === 'ACTIVE' &&
       figures.duplicates === 0 &&
@@ -735,7 +746,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
           faults: records,
           skewWindows: skews,
           timeline,
-          simStatus: simFaults,
+          injectedBySim: simFaults,
           logs: Object.fromEntries(START_ORDER.map((n) => [n, p.processes.get(n)?.tail(60) ?? ''])),
         },
         null,

@@ -16,6 +16,11 @@ describe('faultSchedule', () => {
     expect(Math.max(...times)).toBeLessThan(90_000);
   });
 
+  it('changes the balance silently once, as the last fault, so its drift halt hides no other fault', () => {
+    const schedule = faultSchedule({ seed: 11, count: 120, stormMs: 600_000 });
+    expect(schedule.filter((f) => f.kind === 'silent-balance-change')).toEqual([schedule[schedule.length - 1]]);
+  });
+
   it('skews the clock beyond the default recvWindow', () => {
     const skews = faultSchedule({ seed: 3, count: 500, stormMs: 600_000 }).filter((f) => f.kind === 'clock-skew');
     expect(skews.length).toBeGreaterThan(0);

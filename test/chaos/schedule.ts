@@ -119,6 +119,13 @@ function shape(kind: FaultKind, random: () => number): { durationMs: number; mag
 }
 
 /**
+ * A silent balance change is drift the platform must halt on (nothing it did explains it), and no
+ * automatic step books it: it comes once, as the storm's last fault, so the halt does not hide what
+ * the other faults do to a trading platform.
+ */
+const LAST: FaultKind = 'silent-balance-change';
+
+/**
  * One of each kind first (shuffled), then kinds drawn at random until `count`; start times spread
  * evenly over the storm with jitter, so faults overlap now and then but do not pile up.
  */
@@ -129,12 +136,14 @@ export function faultSchedule(options: ScheduleOptions): ScheduledFault[] {
     throw new InvalidScheduleError(count, `count must be at least ${FAULT_KINDS.length} (one of each kind), got ${count}`);
   if (!(stormMs > 0)) throw new InvalidScheduleError(stormMs, `stormMs must be positive, got ${stormMs}`);
   const random = seededRandom(seed);
-  const kinds: FaultKind[] = [...FAULT_KINDS];
+  const others = FAULT_KINDS.filter((k) => k !== LAST);
+  const kinds: FaultKind[] = [...others];
   for (let i = kinds.length - 1; i > 0; i -= 1) {
     const j = Math.floor(random() * (i + 1));
     [kinds[i], kinds[j]] = [kinds[j] as FaultKind, kinds[i] as FaultKind];
   }
-  while (kinds.length < count) kinds.push(FAULT_KINDS[Math.floor(random() * FAULT_KINDS.length)] as FaultKind);
+  while (kinds.length < count - 1) kinds.push(others[Math.floor(random() * others.length)] as FaultKind);
+  kinds.push(LAST);
   const slot = stormMs / count;
   return kinds.map((kind, i) => ({
     n: i + 1,
