@@ -14,7 +14,13 @@ describe('the platform under one fault of each kind (bounded chaos run)', () => 
     `ends ACTIVE with nothing duplicated, lost, late or drifted (seed ${SEED})`,
     async () => {
       const reportFile = join(mkdtempSync(join(tmpdir(), 'bourse-chaos-report-')), `chaos-${SEED}.json`);
-      const result = await runChaos({ seed: SEED, faults: FAULT_KINDS.length, stormMs: 60_000, reportFile, log: () => {} });
+      const result = await runChaos({
+        seed: SEED,
+        faults: FAULT_KINDS.length,
+        stormMs: 60_000,
+        reportFile,
+        log: () => {},
+      });
       const message = `${result.line}\nreport: ${reportFile}\n${result.figures.discrepancies
         .slice(0, 10)
         .map((d) => `${d.kind} ${JSON.stringify(d.ids)}: ${d.detail}`)

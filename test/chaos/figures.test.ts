@@ -53,14 +53,20 @@ describe('computeFigures', () => {
   });
 
   it('counts a venue trade without a stored fill as lost, naming it', () => {
-    const f = computeFigures({ ...clean, venueTrades: [...clean.venueTrades, { symbol: 'BTCUSDT', id: 11, orderId: 2 }] });
+    const f = computeFigures({
+      ...clean,
+      venueTrades: [...clean.venueTrades, { symbol: 'BTCUSDT', id: 11, orderId: 2 }],
+    });
     expect(f.lost).toBe(1);
     expect(f.discrepancies[0]?.ids).toEqual({ venueFillId: 'BTCUSDT:11', venueOrderId: 'BTCUSDT:2' });
   });
 
   it('counts an intent with no venue order and no recorded refusal as lost; a recorded refusal is not', () => {
     const intents = [...clean.intents, { id: 'i-d', strategyId: 'mm-btc', createdAt: 3_000, expiresAt: undefined }];
-    const decisions = [...clean.decisions, { intentId: 'i-d', outcome: 'accepted' as const, clientOrderId: 'mm-btc:1:d' }];
+    const decisions = [
+      ...clean.decisions,
+      { intentId: 'i-d', outcome: 'accepted' as const, clientOrderId: 'mm-btc:1:d' },
+    ];
     expect(computeFigures({ ...clean, intents, decisions }).lostIntents).toBe(1);
     expect(computeFigures({ ...clean, intents }).lostIntents).toBe(1);
     const refused = computeFigures({
@@ -90,7 +96,11 @@ describe('computeFigures', () => {
   });
 
   it('counts each asset and instrument whose books differ', () => {
-    const f = computeFigures({ ...clean, storedBalances: { USDT: '99400.5' }, storedPositions: { 'BTC/USDT': '0.02' } });
+    const f = computeFigures({
+      ...clean,
+      storedBalances: { USDT: '99400.5' },
+      storedPositions: { 'BTC/USDT': '0.02' },
+    });
     expect(f.mismatches).toBe(2);
     expect(f.discrepancies.map((d) => d.ids)).toEqual([{ asset: 'BTC' }, { instrument: 'BTC/USDT' }]);
   });

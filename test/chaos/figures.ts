@@ -1,7 +1,7 @@
 // The chaos run's verdict: what the venue did against what the platform recorded. Pure: the run
 // gathers the facts (the simulator's own order and trade lists, PostgreSQL's rows, the bus's
 // intents and risk decisions) and this counts the discrepancies, each with the ids that show it.
-import Decimal from 'decimal.js';
+import { dec } from '@bourse/domain';
 
 export interface VenueOrderFact {
   readonly symbol: string;
@@ -92,7 +92,7 @@ function realTime(venueTime: number, windows: readonly SkewWindow[]): number {
 }
 
 function same(a: string | undefined, b: string | undefined): boolean {
-  return new Decimal(a ?? '0').eq(new Decimal(b ?? '0'));
+  return dec(a ?? '0').eq(dec(b ?? '0'));
 }
 
 export function computeFigures(f: Facts): Figures {
@@ -146,7 +146,9 @@ export function computeFigures(f: Facts): Figures {
     if (rejected.has(intent.id)) continue;
     const ids = [...(acceptedIds.get(intent.id) ?? [])];
     if (ids.some((id) => byClientId.has(id))) continue;
-    const refusal = ids.map((id) => storedOrders.get(id)).find((o) => o !== undefined && RECORDED_REFUSALS.has(o.status));
+    const refusal = ids
+      .map((id) => storedOrders.get(id))
+      .find((o) => o !== undefined && RECORDED_REFUSALS.has(o.status));
     if (refusal !== undefined) continue;
     lostIntents += 1;
     discrepancies.push({

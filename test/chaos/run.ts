@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import Decimal from 'decimal.js';
+import { dec } from '@bourse/domain';
 import { createPool } from '@bourse/store';
 import { createSubjects, tradingStateKey } from '@bourse/contracts';
 import { loadPlatformConfig } from '../../services/cli/src/platform/load-platform-config.js';
@@ -28,7 +28,7 @@ import {
   type IntentFact,
   type SkewWindow,
 } from './figures.js';
-import { faultSchedule, FAULT_KINDS, type ScheduledFault } from './schedule.js';
+import { faultSchedule, type FaultKind, type ScheduledFault } from './schedule.js';
 import { PrivateServers } from './servers.js';
 
 const CLI_MAIN = join(ROOT, 'services/cli/src/main.ts');
@@ -90,7 +90,11 @@ export interface ChaosResult {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Polls `probe` until it returns something other than undefined/false, or undefined after `timeoutMs`. */
-async function poll<T>(probe: () => Promise<T | undefined | false>, timeoutMs: number, everyMs = 500): Promise<T | undefined> {
+async function poll<T>(
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs: number,
+  everyMs = 500,
+): Promise<T | undefined> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     try {
@@ -105,7 +109,7 @@ async function poll<T>(probe: () => Promise<T | undefined | false>, timeoutMs: n
 }
 
 function describe(err: unknown): string {
-  return err instanceof Error ? err.message.split('\n')[0] ?? err.message : String(err);
+  return err instanceof Error ? (err.message.split('\n')[0] ?? err.message) : String(err);
 }
 
 /** The chaos strategies: crossovers on 1-second bars (market orders) and market makers (limit-maker quotes, cancelled after their TTL). */
@@ -202,7 +206,8 @@ class ChaosPlatform {
       BINANCE_SIM_API_SECRET: this.credentials.apiSecret,
     };
     if (name === 'exchange-sim') return base;
-    if (name === 'strategy-runner-1') return { ...base, ...this.plan.serviceEnv['strategy-runner'], REPLICA_ID: 'runner-1' };
+    if (name === 'strategy-runner-1')
+      return { ...base, ...this.plan.serviceEnv['strategy-runner'], REPLICA_ID: 'runner-1' };
     if (name === 'strategy-runner-2')
       return {
         ...base,
@@ -238,8 +243,13 @@ class ChaosPlatform {
     }
     const exited = new AbortController();
     child.once('exit', () => exited.abort());
-    const outcome = await waitForReadyz({ opsUrl: this.opsUrl(name), timeoutMs: readyTimeoutMs, signal: exited.signal });
-    if (!outcome.ready) throw new Error(`${name} not ready (${outcome.reason}: ${outcome.lastAnswer}):\n${proc.tail(15)}`);
+    const outcome = await waitForReadyz({
+      opsUrl: this.opsUrl(name),
+      timeoutMs: readyTimeoutMs,
+      signal: exited.signal,
+    });
+    if (!outcome.ready)
+      throw new Error(`${name} not ready (${outcome.reason}: ${outcome.lastAnswer}):\n${proc.tail(15)}`);
   }
 
   isRunning(name: ChaosProcess): boolean {
@@ -280,7 +290,10 @@ class ChaosPlatform {
   /** A signed GET on the venue's REST API with the platform's own key (the sim's view of the account). */
   async signed<T>(path: string, params: Record<string, string | number>): Promise<T> {
     const query = new URLSearchParams(
-      Object.entries({ ...params, recvWindow: 60_000, timestamp: Date.now() }).map(([k, v]) => [k, String(v)]),
+      Object.entries({ ...params, recvWindow: 60_000, timestamp: Date.now() }).map(([k, v]): [string, string] => [
+        k,
+        String(v),
+      ]),
     ).toString();
     const signature = createHmac('sha256', this.credentials.apiSecret).update(query).digest('hex');
     const res = await fetch(`${this.plan.endpoints.restUrl}${path}?${query}&signature=${signature}`, {
@@ -294,7 +307,12 @@ class ChaosPlatform {
   bourse(args: readonly string[]): Promise<{ code: number | null; output: string }> {
     const child = spawn(process.execPath, ['--import', 'tsx', CLI_MAIN, ...args], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', BOURSE_CONFIG: this.configFile, USER: 'chaos' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        BOURSE_CONFIG: this.configFile,
+        USER: 'chaos',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -428,15 +446,17 @@ class HaltClock {
 
 type Injector = (fault: FaultRecord) => Promise<void>;
 
-function injectors(p: ChaosPlatform, skews: SkewWindow[]): Record<(typeof FAULT_KINDS)[number], Injector> {
-  const windowed = (field: string, value: (f: FaultRecord) => number): Injector => async (f) => {
-    await p.admin('PATCH', 'faults', { [field]: value(f) });
-    setTimeout(() => {
-      p.admin('PATCH', 'faults', { [field]: 0 })
-        .then(() => (f.endedAt = new Date().toISOString()))
-        .catch((err: unknown) => f.notes.push(`reset failed: ${describe(err)}`));
-    }, f.durationMs).unref();
-  };
+function injectors(p: ChaosPlatform, skews: SkewWindow[]): Record<FaultKind, Injector> {
+  const windowed =
+    (field: string, value: (f: FaultRecord) => number): Injector =>
+    async (f) => {
+      await p.admin('PATCH', 'faults', { [field]: value(f) });
+      setTimeout(() => {
+        p.admin('PATCH', 'faults', { [field]: 0 })
+          .then(() => (f.endedAt = new Date().toISOString()))
+          .catch((err: unknown) => f.notes.push(`reset failed: ${describe(err)}`));
+      }, f.durationMs).unref();
+    };
   const kill =
     (name: ChaosProcess): Injector =>
     (f) =>
@@ -461,7 +481,8 @@ function injectors(p: ChaosPlatform, skews: SkewWindow[]): Record<(typeof FAULT_
       const r = (await p.admin('POST', 'faults/expire-user-data')) as { expired: number };
       f.notes.push(`expired ${r.expired} subscriptions`);
     },
-    'lost-response-ws-api': (f) => p.admin('PATCH', 'faults', { dropWsApiResponses: f.magnitude }).then(() => undefined),
+    'lost-response-ws-api': (f) =>
+      p.admin('PATCH', 'faults', { dropWsApiResponses: f.magnitude }).then(() => undefined),
     'lost-response-rest': async (f) => {
       // The order manager places over the WS API while it is up: cut it, so the next orders go over REST.
       await p.admin('PATCH', 'faults', { dropRestResponses: f.magnitude });
@@ -494,7 +515,7 @@ function injectors(p: ChaosPlatform, skews: SkewWindow[]): Record<(typeof FAULT_
         // The venue takes the next order and its answer is lost: the outbox row is committed, the
         // answer never comes. The order manager dies right then.
         const sim = p.processes.get('exchange-sim');
-        let stopListening = () => false;
+        let stopListening: () => void = () => undefined;
         const swallowed = new Promise<boolean>((resolve) => {
           const timer = setTimeout(() => resolve(false), 20_000);
           stopListening =
@@ -503,7 +524,7 @@ function injectors(p: ChaosPlatform, skews: SkewWindow[]): Record<(typeof FAULT_
                 clearTimeout(timer);
                 resolve(true);
               }
-            }) ?? (() => false);
+            }) ?? (() => undefined);
         });
         await p.admin('PATCH', 'faults', { dropWsApiResponses: 1, dropRestResponses: 1 });
         const inFlight = await swallowed;
@@ -572,13 +593,13 @@ async function gatherFacts(p: ChaosPlatform, witness: BusWitness, skews: readonl
   const venueOrders: BinanceOrder[] = [];
   const venueTrades: BinanceTrade[] = [];
   for (const symbol of Object.keys(SYMBOLS)) {
-    for (let from = 0; ; ) {
+    for (let from = 0; ;) {
       const page = await p.signed<BinanceOrder[]>('/api/v3/allOrders', { symbol, orderId: from, limit: 1000 });
       venueOrders.push(...page);
       if (page.length < 1000) break;
       from = (page[page.length - 1] as BinanceOrder).orderId + 1;
     }
-    for (let from = 0; ; ) {
+    for (let from = 0; ;) {
       const page = await p.signed<BinanceTrade[]>('/api/v3/myTrades', { symbol, fromId: from, limit: 1000 });
       venueTrades.push(...page);
       if (page.length < 1000) break;
@@ -590,13 +611,14 @@ async function gatherFacts(p: ChaosPlatform, witness: BusWitness, skews: readonl
     {},
   );
   const venueBalances: Record<string, string> = {};
-  for (const b of account.balances) venueBalances[b.asset] = new Decimal(b.free).plus(b.locked).toString();
+  for (const b of account.balances) venueBalances[b.asset] = dec(b.free).plus(dec(b.locked)).toString();
   // The venue's position is what the account's trades bought minus what they sold (its base balance
   // also moves by fees taken in the base asset, which the balances comparison covers).
   const venuePositions: Record<string, string> = {};
   for (const [symbol, instrument] of Object.entries(SYMBOLS)) {
-    let net = new Decimal(0);
-    for (const t of venueTrades) if (t.symbol === symbol) net = t.isBuyer ? net.plus(t.qty) : net.minus(t.qty);
+    let net = dec(0);
+    for (const t of venueTrades)
+      if (t.symbol === symbol) net = t.isBuyer ? net.plus(dec(t.qty)) : net.minus(dec(t.qty));
     venuePositions[instrument] = net.toString();
   }
 
@@ -678,8 +700,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         await sleep(500);
       }
     })();
-    const trading = await poll(async () => (w.decisions.some((d) => d.outcome === 'accepted') ? true : undefined), 120_000);
-    note(trading ? 'first order accepted; the storm begins' : 'no order accepted within 120 s; the storm begins anyway');
+    const trading = await poll(
+      async () => (w.decisions.some((d) => d.outcome === 'accepted') ? true : undefined),
+      120_000,
+    );
+    note(
+      trading ? 'first order accepted; the storm begins' : 'no order accepted within 120 s; the storm begins anyway',
+    );
 
     const inject = injectors(p, skews);
     const stormStart = performance.now();

@@ -131,9 +131,13 @@ const LAST: FaultKind = 'silent-balance-change';
  */
 export function faultSchedule(options: ScheduleOptions): ScheduledFault[] {
   const { seed, count, stormMs } = options;
-  if (!Number.isInteger(seed) || seed < 0) throw new InvalidScheduleError(seed, `seed must be a whole number ≥ 0, got ${seed}`);
+  if (!Number.isInteger(seed) || seed < 0)
+    throw new InvalidScheduleError(seed, `seed must be a whole number ≥ 0, got ${seed}`);
   if (!Number.isInteger(count) || count < FAULT_KINDS.length)
-    throw new InvalidScheduleError(count, `count must be at least ${FAULT_KINDS.length} (one of each kind), got ${count}`);
+    throw new InvalidScheduleError(
+      count,
+      `count must be at least ${FAULT_KINDS.length} (one of each kind), got ${count}`,
+    );
   if (!(stormMs > 0)) throw new InvalidScheduleError(stormMs, `stormMs must be positive, got ${stormMs}`);
   const random = seededRandom(seed);
   const others = FAULT_KINDS.filter((k) => k !== LAST);

@@ -36,7 +36,8 @@ async function waitForPort(server: string, port: number, timeoutMs: number, chil
   const deadline = performance.now() + timeoutMs;
   while (!(await answers(port))) {
     if (child !== undefined && child.exitCode !== null) throw new ServerStartError(server, `exited ${child.exitCode}`);
-    if (performance.now() > deadline) throw new ServerStartError(server, `no answer on port ${port} in ${timeoutMs} ms`);
+    if (performance.now() > deadline)
+      throw new ServerStartError(server, `no answer on port ${port} in ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
