@@ -99,6 +99,8 @@ export class PrivateServers {
       chownSync(servers.pgData, Number(pg.stdout.trim()), Number(gid.stdout.trim()));
     }
     run('postgres', 'initdb', ['-D', servers.pgData, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+    // A run that dies (a test timeout, ^C) leaves no server behind: PostgreSQL runs detached.
+    process.once('exit', () => servers.abandon());
     await Promise.all([servers.startNats(), servers.startPostgres(), servers.startRedis()]);
     return servers;
   }
@@ -146,6 +148,14 @@ export class PrivateServers {
     const result = spawnSync('redis-cli', ['-p', String(this.redisPort), 'FLUSHALL'], { encoding: 'utf8' });
     if (result.status !== 0 || !result.stdout.includes('OK'))
       throw new ServerStartError('redis-server', `FLUSHALL failed: ${result.stderr || result.stdout}`);
+  }
+
+  /** Synchronous last-ditch stop, for the process's exit. */
+  private abandon(): void {
+    this.nats?.kill('SIGKILL');
+    this.redis?.kill('SIGKILL');
+    const [cmd, argv] = asPostgres('pg_ctl', ['-D', this.pgData, '-m', 'immediate', 'stop']);
+    spawnSync(cmd, argv, { stdio: 'ignore' });
   }
 
   async stop(): Promise<void> {
