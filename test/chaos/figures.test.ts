@@ -58,7 +58,12 @@ describe('computeFigures', () => {
       venueTrades: [...clean.venueTrades, { symbol: 'BTCUSDT', id: 11, orderId: 2 }],
     });
     expect(f.lost).toBe(1);
-    expect(f.discrepancies[0]?.ids).toEqual({ venueFillId: 'BTCUSDT:11', venueOrderId: 'BTCUSDT:2' });
+    expect(f.discrepancies[0]?.ids).toEqual({
+      venueFillId: 'BTCUSDT:11',
+      venueOrderId: 'BTCUSDT:2',
+      clientOrderId: 'sma-btc:1:b',
+      storedStatus: 'absent',
+    });
   });
 
   it('counts an intent with no venue order and no recorded refusal as lost; a recorded refusal is not', () => {
@@ -76,6 +81,48 @@ describe('computeFigures', () => {
       storedOrders: [{ clientOrderId: 'mm-btc:1:d', status: 'rejected', reason: 'expired' }],
     });
     expect(refused.lostIntents).toBe(0);
+  });
+
+  it('follows a limit chase to its children; a chase that ended on record is not lost', () => {
+    const intents = [...clean.intents, { id: 'i-e', strategyId: 'mm-btc', createdAt: 3_000, expiresAt: undefined }];
+    const decisions = [
+      ...clean.decisions,
+      { intentId: 'i-e', outcome: 'accepted' as const, clientOrderId: 'mm-btc:1:e' },
+    ];
+    const chase = {
+      parentClientOrderId: 'mm-btc:1:e',
+      status: 'active',
+      outcome: null,
+      reason: null,
+      childClientOrderIds: ['mm-btc:1:e', 'mm-btc:1:e.1'],
+    };
+    const replaced = computeFigures({
+      ...clean,
+      intents,
+      decisions,
+      tactics: [chase],
+      venueOrders: [
+        ...clean.venueOrders,
+        { symbol: 'BTCUSDT', orderId: 5, clientOrderId: 'mm-btc:1:e.1', time: 3_100 },
+      ],
+    });
+    expect(replaced).toMatchObject({ lostIntents: 0, duplicates: 0 });
+    const stopped = {
+      ...chase,
+      status: 'done',
+      outcome: 'stopped',
+      reason: 'the window ended',
+      childClientOrderIds: [],
+    };
+    expect(computeFigures({ ...clean, intents, decisions, tactics: [stopped] }).lostIntents).toBe(0);
+    const stuck = computeFigures({
+      ...clean,
+      intents,
+      decisions,
+      outbox: [{ clientOrderId: 'mm-btc:1:e', state: 'pending', lastError: null }],
+    });
+    expect(stuck.lostIntents).toBe(1);
+    expect(stuck.discrepancies[0]?.ids).toMatchObject({ outbox: ['pending: '], tactic: ['none'] });
   });
 
   it('judges lateness on the real clock, taking a skew window out of the venue time', () => {

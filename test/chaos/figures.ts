@@ -15,6 +15,8 @@ export interface VenueTradeFact {
   readonly symbol: string;
   readonly id: number;
   readonly orderId: number;
+  /** The venue's clock at the trade. */
+  readonly time?: number;
 }
 
 export interface IntentFact {
@@ -36,6 +38,23 @@ export interface StoredOrderFact {
   readonly reason: string | null;
 }
 
+/** A limit chase the order manager stored (`tactics`): the parent's id, and how it ended. */
+export interface TacticFact {
+  readonly parentClientOrderId: string;
+  readonly status: string;
+  readonly outcome: string | null;
+  readonly reason: string | null;
+  /** Every child order id the chase made (the first keeps the parent's id). */
+  readonly childClientOrderIds: readonly string[];
+}
+
+/** An outbox row: a request journaled before it was sent. */
+export interface OutboxFact {
+  readonly clientOrderId: string;
+  readonly state: string;
+  readonly lastError: string | null;
+}
+
 export interface SkewWindow {
   readonly fromMs: number;
   readonly toMs: number;
@@ -50,6 +69,8 @@ export interface Facts {
   readonly intents: readonly IntentFact[];
   readonly decisions: readonly DecisionFact[];
   readonly storedOrders: readonly StoredOrderFact[];
+  readonly tactics?: readonly TacticFact[];
+  readonly outbox?: readonly OutboxFact[];
   /** Asset → total (free + locked), as decimal strings. */
   readonly venueBalances: Readonly<Record<string, string>>;
   readonly storedBalances: Readonly<Record<string, string>>;
@@ -126,38 +147,61 @@ export function computeFigures(f: Facts): Figures {
     });
   }
 
+  const storedOrders = new Map(f.storedOrders.map((o) => [o.clientOrderId, o]));
+  const outbox = new Map((f.outbox ?? []).map((o) => [o.clientOrderId, o]));
+  const venueOrderById = new Map(f.venueOrders.map((o) => [`${o.symbol}:${o.orderId}`, o]));
   const stored = new Set(f.storedFillIds);
   let lost = 0;
   for (const t of f.venueTrades) {
     const id = `${t.symbol}:${t.id}`;
     if (stored.has(id)) continue;
     lost += 1;
+    const clientOrderId = venueOrderById.get(`${t.symbol}:${t.orderId}`)?.clientOrderId;
     discrepancies.push({
       kind: 'lost',
-      ids: { venueFillId: id, venueOrderId: `${t.symbol}:${t.orderId}` },
+      ids: {
+        venueFillId: id,
+        venueOrderId: `${t.symbol}:${t.orderId}`,
+        clientOrderId,
+        storedStatus: clientOrderId === undefined ? undefined : (storedOrders.get(clientOrderId)?.status ?? 'absent'),
+        ...(t.time === undefined ? {} : { venueTime: new Date(t.time).toISOString() }),
+      },
       detail: 'a venue trade of the account has no fill in PostgreSQL',
     });
   }
 
-  const storedOrders = new Map(f.storedOrders.map((o) => [o.clientOrderId, o]));
   const rejected = new Set(f.decisions.filter((d) => d.outcome === 'rejected').map((d) => d.intentId));
+  const tactics = new Map((f.tactics ?? []).map((t) => [t.parentClientOrderId, t]));
   let lostIntents = 0;
   for (const intent of f.intents) {
     if (rejected.has(intent.id)) continue;
-    const ids = [...(acceptedIds.get(intent.id) ?? [])];
+    const parents = [...(acceptedIds.get(intent.id) ?? [])];
+    // A limit chase works its parent through child orders, each with its own id.
+    const ids = [...new Set([...parents, ...parents.flatMap((id) => tactics.get(id)?.childClientOrderIds ?? [])])];
     if (ids.some((id) => byClientId.has(id))) continue;
     const refusal = ids
       .map((id) => storedOrders.get(id))
       .find((o) => o !== undefined && RECORDED_REFUSALS.has(o.status));
     if (refusal !== undefined) continue;
+    // A chase that ended without placing anything, with its reason stored, is an outcome on record.
+    if (parents.some((id) => tactics.get(id)?.status === 'done')) continue;
     lostIntents += 1;
     discrepancies.push({
       kind: 'lost-intent',
       ids: {
         intentId: intent.id,
         strategyId: intent.strategyId,
+        createdAt: new Date(intent.createdAt).toISOString(),
         clientOrderIds: ids,
         storedStatus: ids.map((id) => storedOrders.get(id)?.status ?? 'absent'),
+        outbox: ids.map((id) => {
+          const row = outbox.get(id);
+          return row === undefined ? 'absent' : `${row.state}: ${row.lastError ?? ''}`;
+        }),
+        tactic: parents.map((id) => {
+          const t = tactics.get(id);
+          return t === undefined ? 'none' : `${t.status} ${t.outcome ?? ''} ${t.reason ?? ''}`.trim();
+        }),
       },
       detail:
         ids.length === 0

@@ -586,6 +586,7 @@ interface BinanceTrade {
   orderId: number;
   qty: string;
   isBuyer: boolean;
+  time: number;
 }
 
 async function gatherFacts(p: ChaosPlatform, witness: BusWitness, skews: readonly SkewWindow[]): Promise<Facts> {
@@ -634,6 +635,21 @@ async function gatherFacts(p: ChaosPlatform, witness: BusWitness, skews: readonl
     const positions = await pool.query<{ instrument: string; qty: string }>(
       'SELECT instrument, sum(qty)::text AS qty FROM positions GROUP BY instrument',
     );
+    const tactics = await pool.query<{
+      id: string;
+      status: string;
+      outcome: string | null;
+      reason: string | null;
+      children: string[] | null;
+    }>(
+      `SELECT t.parent_client_order_id AS id, t.status, t.outcome, t.reason,
+              array_remove(array_agg(c.client_order_id), NULL) AS children
+         FROM tactics t LEFT JOIN tactic_children c USING (parent_client_order_id)
+        GROUP BY t.parent_client_order_id`,
+    );
+    const outbox = await pool.query<{ id: string; state: string; last_error: string | null }>(
+      'SELECT client_order_id AS id, state, last_error FROM outbox',
+    );
     await witness.readStreams();
     return {
       venueOrders,
@@ -642,6 +658,14 @@ async function gatherFacts(p: ChaosPlatform, witness: BusWitness, skews: readonl
       intents: [...witness.intents.values()],
       decisions: witness.decisions,
       storedOrders: orders.rows.map((r) => ({ clientOrderId: r.id, status: r.status, reason: r.reason })),
+      tactics: tactics.rows.map((r) => ({
+        parentClientOrderId: r.id,
+        status: r.status,
+        outcome: r.outcome,
+        reason: r.reason,
+        childClientOrderIds: r.children ?? [],
+      })),
+      outbox: outbox.rows.map((r) => ({ clientOrderId: r.id, state: r.state, lastError: r.last_error })),
       venueBalances,
       storedBalances: Object.fromEntries(balances.rows.map((r) => [r.asset, r.total])),
       venuePositions,
