@@ -30,6 +30,8 @@ export interface DecisionFact {
   readonly intentId: string;
   readonly outcome: 'accepted' | 'rejected';
   readonly clientOrderId: string | undefined;
+  /** The rules a rejection names. */
+  readonly rules?: readonly string[];
 }
 
 export interface StoredOrderFact {

@@ -371,10 +371,12 @@ class BusWitness {
 
   decision(m: Record<string, unknown>): void {
     if (typeof m['intentId'] !== 'string' || (m['outcome'] !== 'accepted' && m['outcome'] !== 'rejected')) return;
+    const failures = Array.isArray(m['failures']) ? (m['failures'] as { rule?: unknown }[]) : [];
     this.decisions.push({
       intentId: m['intentId'],
       outcome: m['outcome'],
       clientOrderId: typeof m['clientOrderId'] === 'string' ? m['clientOrderId'] : undefined,
+      rules: failures.map((f) => String(f.rule)),
     });
   }
 
@@ -457,6 +459,23 @@ function injectors(p: ChaosPlatform, skews: SkewWindow[]): Record<FaultKind, Inj
           .catch((err: unknown) => f.notes.push(`reset failed: ${describe(err)}`));
       }, f.durationMs).unref();
     };
+  // As the launcher does: a process that dies while starting (its server mid-restart) is started again, with backoff.
+  const restart = async (name: ChaosProcess, f: FaultRecord): Promise<void> => {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await p.start(name);
+        f.notes.push(attempt === 1 ? 'restarted' : `restarted on attempt ${attempt}`);
+        return;
+      } catch (err) {
+        f.notes.push(
+          `start attempt ${attempt} failed: ${(err instanceof Error ? err.message : String(err)).slice(0, 600)}`,
+        );
+        if (attempt === 5) return;
+        await p.stop(name, 'SIGKILL');
+        await sleep(1_000 * 2 ** (attempt - 1));
+      }
+    }
+  };
   const kill =
     (name: ChaosProcess): Injector =>
     (f) =>
@@ -464,12 +483,7 @@ function injectors(p: ChaosPlatform, skews: SkewWindow[]): Record<FaultKind, Inj
         if (!p.isRunning(name)) f.notes.push('was not running');
         await p.stop(name, 'SIGKILL');
         await sleep(f.durationMs);
-        try {
-          await p.start(name);
-          f.notes.push('restarted');
-        } catch (err) {
-          f.notes.push(`restart failed: ${describe(err)}`);
-        }
+        await restart(name, f);
         f.endedAt = new Date().toISOString();
       });
   return {
@@ -533,12 +547,7 @@ function injectors(p: ChaosPlatform, skews: SkewWindow[]): Record<FaultKind, Inj
         await p.stop('order-manager', 'SIGKILL');
         await p.admin('PATCH', 'faults', { dropWsApiResponses: 0, dropRestResponses: 0 });
         await sleep(f.durationMs);
-        try {
-          await p.start('order-manager');
-          f.notes.push('restarted');
-        } catch (err) {
-          f.notes.push(`restart failed: ${describe(err)}`);
-        }
+        await restart('order-manager', f);
         f.endedAt = new Date().toISOString();
       }),
     'kill-reconciler': kill('reconciler'),
@@ -691,6 +700,29 @@ async function openOrders(p: ChaosPlatform): Promise<number> {
   }
 }
 
+async function restartAtEnd(p: ChaosPlatform, name: ChaosProcess, notes: string[]): Promise<void> {
+  for (let attempt = 1; attempt <= 3; attempt += 1) {
+    try {
+      await p.start(name);
+      notes.push(`started on attempt ${attempt}`);
+      return;
+    } catch (err) {
+      notes.push(`attempt ${attempt} failed: ${describe(err)}`);
+      await p.stop(name, 'SIGKILL');
+    }
+  }
+}
+
+/** How the risk gate decided: accepted, and rejections by rule. */
+function decisionSummary(decisions: readonly DecisionFact[], intents: number): Record<string, number> {
+  const summary: Record<string, number> = { intents, accepted: 0, rejected: 0 };
+  for (const d of decisions) {
+    summary[d.outcome] = (summary[d.outcome] ?? 0) + 1;
+    for (const rule of d.rules ?? []) summary[`rejected:${rule}`] = (summary[`rejected:${rule}`] ?? 0) + 1;
+  }
+  return summary;
+}
+
 export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const schedule = faultSchedule({ seed: options.seed, count: options.faults, stormMs: options.stormMs });
@@ -753,7 +785,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     for (const name of START_ORDER) {
       if (p.isRunning(name)) continue;
       note(`${name} was down at the end; starting it`);
-      await p.start(name);
+      const notes: string[] = [];
+      await restartAtEnd(p, name, notes);
+      note(`${name}: ${notes.join('; ')}`);
     }
     // No new decisions from here: what is open settles (quotes end by their TTL), then the books are compared.
     await p.stop('strategy-runner-1', 'SIGTERM');
@@ -792,6 +826,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
           finalMode: finalMode ?? null,
           lastRecon: recon.output,
           figures: { ...figures, discrepancies: undefined },
+          decisions: decisionSummary(facts.decisions, facts.intents.length),
           late: figures.late === undefined ? 'n/a: no intent carries expiresAt' : figures.late,
           discrepancies: figures.discrepancies,
           faults: records,
