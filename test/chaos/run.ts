@@ -330,7 +330,12 @@ class ChaosPlatform {
 /** Everything published on the intent and risk-decision subjects, heard live (a crash of nats-server cannot take back what was delivered). */
 class BusWitness {
   readonly intents = new Map<string, IntentFact>();
-  readonly decisions: DecisionFact[] = [];
+  /** By intent, outcome and order id: the live subscription and the stream read see the same decision. */
+  private readonly decisionsByKey = new Map<string, DecisionFact>();
+
+  get decisions(): DecisionFact[] {
+    return [...this.decisionsByKey.values()];
+  }
   private readonly subs: Subscription[] = [];
 
   private constructor(private readonly nc: NatsConnection) {}
@@ -372,10 +377,11 @@ class BusWitness {
   decision(m: Record<string, unknown>): void {
     if (typeof m['intentId'] !== 'string' || (m['outcome'] !== 'accepted' && m['outcome'] !== 'rejected')) return;
     const failures = Array.isArray(m['failures']) ? (m['failures'] as { rule?: unknown }[]) : [];
-    this.decisions.push({
+    const clientOrderId = typeof m['clientOrderId'] === 'string' ? m['clientOrderId'] : undefined;
+    this.decisionsByKey.set(`${m['intentId']}|${m['outcome']}|${clientOrderId ?? ''}|${String(m['decidedAt'])}`, {
       intentId: m['intentId'],
       outcome: m['outcome'],
-      clientOrderId: typeof m['clientOrderId'] === 'string' ? m['clientOrderId'] : undefined,
+      clientOrderId,
       rules: failures.map((f) => String(f.rule)),
     });
   }
