@@ -42,7 +42,7 @@ export async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
-class RunningProcess {
+export class RunningProcess {
   readonly output: string[] = [];
   private readonly exited: Promise<number | null>;
   private readonly lineListeners = new Set<(line: string) => void>();
@@ -67,6 +67,12 @@ class RunningProcess {
 
   get running(): boolean {
     return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Calls `listener` with every later output line; returns a function that stops it. */
+  onLine(listener: (line: string) => void): () => void {
+    this.lineListeners.add(listener);
+    return () => this.lineListeners.delete(listener);
   }
 
   tail(lines = 40): string {

@@ -37,6 +37,12 @@ describe('fault spec', () => {
       clockSkewMs: -2000,
       expireUserDataEveryMs: 60000,
       hideUserFillsMs: 30000,
+      userDataDelayMs: 0,
+      userDataReorderProbability: 0,
+      userDataDuplicateProbability: 0,
+      dropRestResponses: 0,
+      dropWsApiResponses: 0,
+      banMs: 0,
     });
     expect(parseFaultSpec('')).toEqual(NO_FAULTS);
   });

@@ -39,6 +39,21 @@ export const FaultSpec = z
      * (order status, myTrades, account). 0 = off.
      */
     hideUserFillsMs: z.number().int().min(0).max(86_400_000).default(0),
+    /** Every user-data event (execution reports, account positions) is held this long before it is sent (order kept). */
+    userDataDelayMs: z.number().int().min(0).max(60_000).default(0),
+    /** Chance that a user-data event is held back and sent after the next one on its subscription. */
+    userDataReorderProbability: z.number().min(0).max(1).default(0),
+    /** Chance that a user-data event is sent twice. */
+    userDataDuplicateProbability: z.number().min(0).max(1).default(0),
+    /** Like dropResponses, for orders placed over REST only. */
+    dropRestResponses: z.number().int().min(0).default(0),
+    /** Like dropResponses, for orders placed over the WebSocket API only. */
+    dropWsApiResponses: z.number().int().min(0).default(0),
+    /**
+     * For this long after the spec is set (or a PATCH naming this field), every REST request is
+     * refused with 418 (-1003, IP banned) and Retry-After, as Binance bans an IP. 0 = off.
+     */
+    banMs: z.number().int().min(0).max(86_400_000).default(0),
   })
   .strict();
 export type FaultSpec = z.infer<typeof FaultSpec>;
@@ -71,6 +86,12 @@ const KEYS: Record<string, keyof FaultSpec> = {
   skew: 'clockSkewMs',
   'expire-user-data': 'expireUserDataEveryMs',
   'hide-user-fills': 'hideUserFillsMs',
+  'user-delay': 'userDataDelayMs',
+  'user-reorder': 'userDataReorderProbability',
+  'user-duplicate': 'userDataDuplicateProbability',
+  'drop-rest-response': 'dropRestResponses',
+  'drop-ws-api-response': 'dropWsApiResponses',
+  ban: 'banMs',
 };
 
 /**
@@ -129,7 +150,13 @@ export type InjectedFault =
   | 'streamDuplicateProbability'
   | 'dropWs'
   | 'expireUserData'
-  | 'hideUserFills';
+  | 'hideUserFills'
+  | 'userDataDelayMs'
+  | 'userDataReorderProbability'
+  | 'userDataDuplicateProbability'
+  | 'dropRestResponses'
+  | 'dropWsApiResponses'
+  | 'ban';
 
 /** The live fault state: the spec plus the counters that bursts consume and the windows that timed faults open. */
 export class FaultState {
@@ -137,6 +164,8 @@ export class FaultState {
   private readonly injectedListeners: ((fault: InjectedFault, count: number) => void)[] = [];
   /** End of the hide-user-fills window (ms on `now`); 0 when none is open. */
   private hideUserFillsUntil = 0;
+  /** End of the ban window (ms on `now`); 0 when none is open. */
+  private bannedUntil = 0;
 
   /** `now` times the windows of timed faults (the real clock: a skew fault must not move them). */
   constructor(
@@ -161,7 +190,8 @@ export class FaultState {
    * the partial names `hideUserFillsMs`, so changing another fault does not prolong it.
    */
   update(partial: Partial<FaultSpec>): FaultSpec {
-    this.apply(validateFaultSpec({ ...this.spec, ...partial }), partial.hideUserFillsMs !== undefined);
+    const banRearmed = partial.banMs !== undefined;
+    this.apply(validateFaultSpec({ ...this.spec, ...partial }), partial.hideUserFillsMs !== undefined, banRearmed);
     return this.spec;
   }
 
@@ -170,9 +200,15 @@ export class FaultState {
     return this.hideUserFillsUntil > 0 && this.now() < this.hideUserFillsUntil;
   }
 
-  private apply(spec: FaultSpec, rearmWindows: boolean): void {
+  /** The end of the ban (ms on the real clock) while REST requests are refused with 418; undefined when none. */
+  bannedUntilMs(): number | undefined {
+    return this.bannedUntil > 0 && this.now() < this.bannedUntil ? this.bannedUntil : undefined;
+  }
+
+  private apply(spec: FaultSpec, rearmWindows: boolean, rearmBan = rearmWindows): void {
     this.spec = spec;
     if (rearmWindows) this.hideUserFillsUntil = spec.hideUserFillsMs > 0 ? this.now() + spec.hideUserFillsMs : 0;
+    if (rearmBan) this.bannedUntil = spec.banMs > 0 ? this.now() + spec.banMs : 0;
     this.onChange(spec);
   }
 
@@ -185,7 +221,9 @@ export class FaultState {
     for (const l of this.injectedListeners) l(fault, count);
   }
 
-  private take(field: 'dropResponses' | 'serverErrors' | 'tooManyRequests'): boolean {
+  private take(
+    field: 'dropResponses' | 'serverErrors' | 'tooManyRequests' | 'dropRestResponses' | 'dropWsApiResponses',
+  ): boolean {
     if (this.spec[field] <= 0) return false;
     this.spec = { ...this.spec, [field]: this.spec[field] - 1 };
     this.noteInjected(field);
@@ -202,7 +240,10 @@ export class FaultState {
     return this.take('tooManyRequests');
   }
 
-  takeDropResponse(): boolean {
+  /** Whether to swallow the response to an accepted order, placed over `transport`. */
+  takeDropResponse(transport?: 'rest' | 'ws-api'): boolean {
+    if (transport === 'rest' && this.take('dropRestResponses')) return true;
+    if (transport === 'ws-api' && this.take('dropWsApiResponses')) return true;
     return this.take('dropResponses');
   }
 }

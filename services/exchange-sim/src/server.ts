@@ -192,11 +192,15 @@ export async function startExchangeSim(options: ExchangeSimOptions = {}): Promis
   const unwatchMetrics = metrics.watch(venue);
   faults.onInjected((fault, count) => metrics.faultInjected(fault, count));
   const hub = new MarketHub(venue, clock, options.depthIntervalsMs ?? { fast: 100, slow: 1000 });
-  const userData = new UserDataHub(venue, () => {
-    const hiding = faults.hidingUserFills();
-    if (hiding) faults.noteInjected('hideUserFills');
-    return hiding;
-  });
+  const userData = new UserDataHub(
+    venue,
+    () => {
+      const hiding = faults.hidingUserFills();
+      if (hiding) faults.noteInjected('hideUserFills');
+      return hiding;
+    },
+    { faults, random },
+  );
 
   let lastPrune = clock.now();
   const prune = (): void => {

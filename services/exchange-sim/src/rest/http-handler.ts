@@ -133,6 +133,13 @@ async function handle(sim: SimContext, admin: AdminHandler, req: IncomingMessage
       sendJson(res, 503, binanceErrors.disconnected().toJSON());
       return;
     }
+    const bannedUntil = sim.faults.bannedUntilMs();
+    if (bannedUntil !== undefined) {
+      sim.faults.noteInjected('ban');
+      const err = binanceErrors.banned(bannedUntil, Math.max(1, Math.ceil((bannedUntil - Date.now()) / 1000)));
+      sendJson(res, err.httpStatus, err.toJSON(), err.headers);
+      return;
+    }
     if (sim.faults.takeTooManyRequests()) {
       const err = binanceErrors.tooMuchWeight(sim.rateLimits().requestWeightPerMinute, 1);
       sendJson(res, 429, err.toJSON(), {
@@ -157,8 +164,9 @@ async function handle(sim: SimContext, admin: AdminHandler, req: IncomingMessage
         )
       : endpoint.handle(call, p);
     if (orders) Object.assign(headers, orderHeaders(orders));
-    if (endpoint.placesOrder && sim.faults.takeDropResponse()) {
+    if (endpoint.placesOrder && sim.faults.takeDropResponse('rest')) {
       // The order is in the book; the client never hears so. A timeout is an unknown, not a failure.
+      sim.log(`fault: cut the connection before the REST response to ${req.method ?? ''} ${url.pathname}`);
       req.socket.destroy();
       return;
     }

@@ -167,7 +167,7 @@ export class WsApiConnection {
             endpoint.handle(call, p),
           )
         : endpoint.handle(call, p);
-      if (endpoint.placesOrder && sim.faults.takeDropResponse()) {
+      if (endpoint.placesOrder && sim.faults.takeDropResponse('ws-api')) {
         this.deps.log(`fault: swallowed the WS-API response to ${method} id=${String(id)}`);
         return 'dropped';
       }
