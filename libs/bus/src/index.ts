@@ -1,5 +1,5 @@
 export { connectBus, type ConnectBusOptions } from './connect.js';
-export { busCredentialsFromEnv } from './credentials.js';
+export { busCredentialsFromEnv, natsAuthOptions } from './credentials.js';
 export {
   BUS_ROLES,
   busPermissions,
