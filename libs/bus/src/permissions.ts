@@ -140,7 +140,13 @@ export function busPermissions(subjects: Subjects): Record<BusRole, SubjectPermi
         ...streamUpdate,
         `${p}cmd.>`,
         ...kvWrite(subjects.tradingStateBucket),
-        ...STREAM_KEYS.flatMap((k) => consume(subjects, k)),
+        // Reads for `bourse status` and `recon`: last messages and short-lived consumers on any stream.
+        ...STREAM_KEYS.flatMap((k) => [
+          ...consume(subjects, k),
+          `${JS}.CONSUMER.DELETE.${subjects.streams[k]}.>`,
+          `${JS}.STREAM.MSG.GET.${subjects.streams[k]}`,
+          `${JS}.DIRECT.GET.${subjects.streams[k]}.>`,
+        ]),
       ],
       subscribe: [INBOX, `${p}md.>`, `${p}recon.>`, `${p}exec.>`],
     },

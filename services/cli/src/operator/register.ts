@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import { loadConfigs, operatorName } from '../config.js';
-import { repoRoot } from '../paths.js';
+import { repoRoot, stateDir } from '../paths.js';
 import { parseSince } from './audit-since.js';
 import type { OperatorContext } from './context.js';
 
@@ -38,7 +38,15 @@ async function withContext(
   // Reads need no name; an act (kill, resume, cancel-all, recon) is recorded with one.
   const operator = acts ? operatorName(flags.by) : 'reader';
   const { createOperatorContext } = await import('./context.js');
-  const ctx = createOperatorContext({ config: platform.config, operator });
+  const { busCredentialsFromEnv } = await import('@bourse/bus');
+  const { storedOperatorCredentials } = await import('../start/nats-users.js');
+  // NATS credentials from the environment, else the operator user of the nats-server `bourse start` runs.
+  const natsCredentials = busCredentialsFromEnv(process.env) ?? storedOperatorCredentials(stateDir(repoRoot()));
+  const ctx = createOperatorContext({
+    config: platform.config,
+    operator,
+    ...(natsCredentials !== undefined ? { natsCredentials } : {}),
+  });
   try {
     process.exitCode = await run(ctx);
   } finally {

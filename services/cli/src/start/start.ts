@@ -21,6 +21,7 @@ import {
 import { ChildFailedError } from '../errors.js';
 import { tsxCommand } from '../paths.js';
 import { ensureSimCredentials } from './sim-credentials.js';
+import { natsEnvOf, type NatsPasswords } from './nats-users.js';
 import { migrateOrderManagerStore } from '@bourse/order-manager';
 import { createPool, ensureDatabase } from '@bourse/store';
 import { dockerStatus, type DockerStatus } from './docker.js';
@@ -106,7 +107,8 @@ export async function runStart(config: CliConfig, options: StartOptions): Promis
   };
 
   try {
-    const ready = await ensureServers(config, options, servers, dockerStops, bourse, say);
+    const started: StartedServers = {};
+    const ready = await ensureServers(config, options, servers, dockerStops, bourse, say, started);
     if (!ready) return options.stop.aborted ? 0 : 1;
     if (options.stop.aborted) return 0;
 
@@ -180,7 +182,11 @@ export async function runStart(config: CliConfig, options: StartOptions): Promis
         command,
         args,
         cwd: options.root,
-        env: ownEnv === undefined ? serviceEnv : { ...serviceEnv, ...ownEnv },
+        env: {
+          ...(ownEnv === undefined ? serviceEnv : { ...serviceEnv, ...ownEnv }),
+          // On the nats-server bourse started, each service connects as its own user.
+          ...(started.natsPasswords !== undefined ? natsEnvOf(service.name, started.natsPasswords) : {}),
+        },
         ...(service.ready !== undefined
           ? { ready: { pattern: service.ready, timeoutMs: options.readyTimeoutMs } }
           : {}),
@@ -228,6 +234,11 @@ export async function runStart(config: CliConfig, options: StartOptions): Promis
   }
 }
 
+/** What ensureServers learnt about the servers it started itself. */
+interface StartedServers {
+  natsPasswords?: NatsPasswords;
+}
+
 async function ensureServers(
   config: CliConfig,
   options: StartOptions,
@@ -235,6 +246,7 @@ async function ensureServers(
   dockerStops: Array<() => Promise<void>>,
   bourse: (text: string) => void,
   say: (line: string) => void,
+  started: StartedServers,
 ): Promise<boolean> {
   const checkOptions = { timeoutMs: options.checkTimeoutMs };
   const kinds: ServerKind[] = ['nats', 'postgres', 'redis'];
@@ -249,6 +261,7 @@ async function ensureServers(
     uid: options.uid,
     docker: () => (docker ??= dockerStatus(config.searchPath)),
     readyTimeoutMs: options.readyTimeoutMs,
+    namespace: options.platform?.config.namespace ?? '',
   };
 
   const problems: string[] = [];
@@ -281,7 +294,12 @@ async function ensureServers(
       continue;
     }
     if (launch.stop !== undefined) dockerStops.push(launch.stop);
-    const after = await waitForCheck(() => CHECKS[kind](url, checkOptions), options.readyTimeoutMs, options.stop);
+    if (launch.natsPasswords !== undefined) started.natsPasswords = launch.natsPasswords;
+    const launchedCheck =
+      launch.natsPasswords !== undefined
+        ? { ...checkOptions, natsCredentials: { user: 'operator', pass: launch.natsPasswords.operator } }
+        : checkOptions;
+    const after = await waitForCheck(() => CHECKS[kind](url, launchedCheck), options.readyTimeoutMs, options.stop);
     if (after.status !== 'ok') {
       problems.push(`${name} was started (${launch.how}) but: ${formatCheckLine(after)}`);
       continue;
