@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
-import { testSubjects, removeTestNamespace } from '@bourse/bus/testing';
+import { BUS_ROLES, renderNatsAuthorization, type BusRole } from '@bourse/bus';
+import { testSubjects, removeTestNamespace, startPrivateNats, type PrivateNats } from '@bourse/bus/testing';
 import type { Subjects } from '@bourse/contracts';
 import { createTestDatabase, type TestDatabase } from '@bourse/store/testing';
 import { loadPlatformConfig } from '../../services/cli/src/platform/load-platform-config.js';
@@ -105,6 +106,18 @@ class RunningProcess {
 export interface PlatformOptions {
   /** Changes to the default config (config/bourse.yaml) on top of the test's isolation settings. */
   readonly configure?: (config: Record<string, unknown>) => void;
+  /**
+   * Run on a private nats-server with the per-service users and permissions (libs/bus
+   * permissions.ts), as `bourse start` does with the nats-server it starts; each service and the
+   * `bourse` command connect as their own user.
+   */
+  readonly natsPermissions?: boolean;
+}
+
+/** The private nats-server of a platform with permissions, and each user's password. */
+export interface PermissionedNats {
+  readonly server: PrivateNats;
+  readonly passwords: Readonly<Record<BusRole, string>>;
 }
 
 export class Platform {
@@ -118,6 +131,7 @@ export class Platform {
     readonly config: PlatformConfig,
     readonly plan: LaunchPlan,
     readonly simCredentials: { readonly apiKey: string; readonly apiSecret: string },
+    readonly nats?: PermissionedNats,
   ) {}
 
   static async create(options: PlatformOptions = {}): Promise<Platform> {
@@ -135,6 +149,16 @@ export class Platform {
     };
     config.namespace = subjects.prefix;
     config.servers.postgres = db.url;
+    let nats: PermissionedNats | undefined;
+    if (options.natsPermissions === true) {
+      const passwords = Object.fromEntries(BUS_ROLES.map((r) => [r, randomBytes(16).toString('hex')])) as Record<
+        BusRole,
+        string
+      >;
+      const users = Object.fromEntries(BUS_ROLES.map((r) => [r, { user: r, password: passwords[r] }]));
+      nats = { server: await startPrivateNats(renderNatsAuthorization(subjects, users)), passwords };
+      config.servers.nats = nats.server.url;
+    }
     config.sim.port = simPort;
     config.sim.persist = false;
     const services: OpsService[] = ['order-manager', 'reconciler', 'risk-gate', 'market-data', 'strategy-runner'];
@@ -153,7 +177,7 @@ export class Platform {
       apiKey: `k${randomBytes(12).toString('hex')}`,
       apiSecret: randomBytes(24).toString('hex'),
     };
-    return new Platform(subjects, db, stateDir, configFile, loaded.config, plan, simCredentials);
+    return new Platform(subjects, db, stateDir, configFile, loaded.config, plan, simCredentials, nats);
   }
 
   private env(service: ServiceName): NodeJS.ProcessEnv {
@@ -167,6 +191,9 @@ export class Platform {
       BINANCE_SIM_API_KEY: this.simCredentials.apiKey,
       BINANCE_SIM_API_SECRET: this.simCredentials.apiSecret,
       ...own,
+      ...(this.nats !== undefined && service !== 'exchange-sim'
+        ? { NATS_USER: service, NATS_PASSWORD: this.nats.passwords[service] }
+        : {}),
     };
   }
 
@@ -225,6 +252,7 @@ export class Platform {
         HOME: process.env.HOME ?? '',
         BOURSE_CONFIG: this.configFile,
         USER: 'system-test',
+        ...(this.nats !== undefined ? { NATS_USER: 'operator', NATS_PASSWORD: this.nats.passwords.operator } : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -243,7 +271,8 @@ export class Platform {
     // Reverse start order, as `bourse start` stops them.
     const names = [...this.processes.keys()].reverse();
     for (const name of names) await this.stop(name, 'SIGTERM');
-    await removeTestNamespace(this.subjects);
+    if (this.nats !== undefined) await this.nats.server.stop();
+    else await removeTestNamespace(this.subjects);
     await this.db.drop();
     rmSync(this.stateDir, { recursive: true, force: true });
   }

@@ -59,6 +59,11 @@ function consume(subjects: Subjects, key: StreamKey): string[] {
   ];
 }
 
+/** Read a stream with ephemeral ordered consumers (created, read, deleted); nothing acknowledged. */
+function follow(subjects: Subjects, key: StreamKey): string[] {
+  return [...consume(subjects, key), `${JS}.CONSUMER.DELETE.${subjects.streams[key]}.>`];
+}
+
 /** What every service needs: check JetStream, make sure the streams exist, dead-letter, answer requests. */
 function common(subjects: Subjects, service: string): string[] {
   return [
@@ -92,8 +97,10 @@ export function busPermissions(subjects: Subjects): Record<BusRole, SubjectPermi
       publish: [
         ...common(subjects, 'strategy-runner'),
         subjects.intentsAll(),
-        ...consume(subjects, 'EXEC'),
+        // Durables on EXEC and RISK; the runner also replays EXEC and RECON with ordered consumers.
+        ...follow(subjects, 'EXEC'),
         ...consume(subjects, 'RISK'),
+        ...follow(subjects, 'RECON'),
         ...kvRead(leaseBucket(subjects)),
         ...kvWrite(leaseBucket(subjects)),
       ],
@@ -106,6 +113,9 @@ export function busPermissions(subjects: Subjects): Record<BusRole, SubjectPermi
         `${p}risk.>`,
         ...consume(subjects, 'INTENTS'),
         ...consume(subjects, 'EXEC'),
+        // Recent decisions and order requests are read back at start (decision history).
+        ...follow(subjects, 'RISK'),
+        ...follow(subjects, 'ORDERS'),
         // The automatic kill switch halts through the trading state.
         ...kvWrite(subjects.tradingStateBucket),
       ],
@@ -121,7 +131,8 @@ export function busPermissions(subjects: Subjects): Record<BusRole, SubjectPermi
         // Asks the reconciler for a run after a reconnect.
         subjects.command('reconciler', 'recon-now'),
       ],
-      subscribe: [INBOX, cmd('order-manager')],
+      // Quotes for the execution tactics; the reconciler's reports.
+      subscribe: [INBOX, subjects.md.all(), `${p}recon.>`, cmd('order-manager')],
     },
     reconciler: {
       publish: [
@@ -132,7 +143,7 @@ export function busPermissions(subjects: Subjects): Record<BusRole, SubjectPermi
         // Drift beyond tolerance halts trading.
         ...kvWrite(subjects.tradingStateBucket),
       ],
-      subscribe: [INBOX, cmd('reconciler')],
+      subscribe: [INBOX, subjects.md.all(), cmd('reconciler')],
     },
     operator: {
       publish: [
@@ -142,8 +153,7 @@ export function busPermissions(subjects: Subjects): Record<BusRole, SubjectPermi
         ...kvWrite(subjects.tradingStateBucket),
         // Reads for `bourse status` and `recon`: last messages and short-lived consumers on any stream.
         ...STREAM_KEYS.flatMap((k) => [
-          ...consume(subjects, k),
-          `${JS}.CONSUMER.DELETE.${subjects.streams[k]}.>`,
+          ...follow(subjects, k),
           `${JS}.STREAM.MSG.GET.${subjects.streams[k]}`,
           `${JS}.DIRECT.GET.${subjects.streams[k]}.>`,
         ]),
