@@ -137,4 +137,9 @@ describe.sequential('the platform with per-service NATS users', () => {
       outcome: 'done',
     });
   }, 60_000);
+
+  it('no service ran into a permission it lacks', () => {
+    for (const service of ['order-manager', 'reconciler', 'risk-gate', 'market-data', 'strategy-runner'] as const)
+      expect(platform.logs(service, 4_000), service).not.toMatch(/permission|authorization violation/i);
+  });
 });
