@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -7,7 +8,7 @@ import type { Subjects } from '@bourse/contracts';
 import { Registry } from 'prom-client';
 import { connectBus } from './connect.js';
 import { busCredentialsFromEnv } from './credentials.js';
-import { BUS_ROLES, busPermissions, renderNatsAuthorization } from './permissions.js';
+import { BUS_ROLES, busPermissions, passwordVariable, renderNatsAuthorization } from './permissions.js';
 import type { BusRole, NatsUserAuth } from './permissions.js';
 import { DURABLE_CONSUMERS, strategyRunnerExecConsumer } from './streams.js';
 import { captureLogger, Collector, Ping, PingContract, within } from './test-helpers.js';
@@ -43,6 +44,14 @@ describe('busPermissions', () => {
     const conf = renderNatsAuthorization(createSubjects());
     expect(conf).toContain('password: $BOURSE_NATS_PASSWORD_ORDER_MANAGER');
     expect(conf).toContain('"order.request.>"');
+  });
+
+  it('makes deploy/nats/secured.conf a valid nats-server config once the passwords are set', () => {
+    const file = fileURLToPath(new URL('../../../deploy/nats/secured.conf', import.meta.url));
+    const env = Object.fromEntries(BUS_ROLES.map((r) => [passwordVariable(r), `pw-${r}`]));
+    const check = spawnSync('nats-server', ['-c', file, '-t'], { env: { PATH: process.env.PATH ?? '', ...env } });
+    expect(check.stderr.toString() + check.stdout.toString()).toContain('is valid');
+    expect(check.status).toBe(0);
   });
 
   it('is what deploy/nats/auth.conf holds', () => {
