@@ -122,7 +122,7 @@ describe.sequential('the platform with per-service NATS users', () => {
   }, 60_000);
 
   it("`bourse kill` with the operator's user halts, and `bourse audit` lists it", async () => {
-    const kill = await platform.bourse(['kill', '--reason', 'permissions drill']);
+    const kill = await platform.bourse(['kill', '--reason', 'least-privilege drill']);
     expect(kill.code, kill.stderr).toBe(0);
     expect(await globalMode()).toBe('HALTED');
     const audit = await platform.bourse(['audit', '--since', '1h', '--json']);
@@ -133,13 +133,13 @@ describe.sequential('the platform with per-service NATS users', () => {
       natsUser: 'operator',
       action: 'kill',
       target: 'global',
-      reason: 'permissions drill',
+      reason: 'least-privilege drill',
       outcome: 'done',
     });
   }, 60_000);
 
   it('no service ran into a permission it lacks', () => {
     for (const service of ['order-manager', 'reconciler', 'risk-gate', 'market-data', 'strategy-runner'] as const)
-      expect(platform.logs(service, 4_000), service).not.toMatch(/permission|authorization violation/i);
+      expect(platform.logs(service, 4_000), service).not.toMatch(/Permissions Violation|Authorization Violation/);
   });
 });
