@@ -166,8 +166,7 @@ describe.sequential('no key, secret or signature in any output', () => {
     const simMetrics = await fetch(`${platform.plan.endpoints.restUrl}/metrics`);
     expect(simMetrics.status).toBe(200);
     outputs.push({ where: 'exchange-sim /metrics', text: await simMetrics.text() });
-    for (const file of filesUnder(platform.stateDir))
-      outputs.push({ where: file, text: readFileSync(file, 'utf8') });
+    for (const file of filesUnder(platform.stateDir)) outputs.push({ where: file, text: readFileSync(file, 'utf8') });
 
     // Something was scanned: every process logged, every service served metrics.
     for (const p of PROCESSES) expect(platform.logs(p, 10).length, p).toBeGreaterThan(0);
