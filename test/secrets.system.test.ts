@@ -1,5 +1,6 @@
-// Secrets stay secret (issue 19 part 4, DESIGN 12): the platform runs a whole scenario with a
-// distinctive API key and secret — start, trade, kill, resume, WebSocket drops, an order the venue
+// Secrets stay secret (issue 19 part 4, DESIGN 12): the platform runs a whole scenario with
+// distinctive API keys and secrets (a trading pair, and a read-only pair for market data and the
+// reconciler, which the sim refuses any order) — start, trade, kill, resume, WebSocket drops, an order the venue
 // rejects, a bad config — and then every output is scanned for the key, the secret and any request
 // signature: every process's log, every CLI answer and error, every service's /metrics, and every
 // file under the state folder. (Spans are not scanned: test support has no OTLP receiver yet.)
@@ -62,6 +63,7 @@ function filesUnder(dir: string): string[] {
 
 beforeAll(async () => {
   platform = await Platform.create({
+    readOnlyKeys: true,
     configure: (config) => {
       const strategies = (config.strategies as { list: Array<{ params: Record<string, unknown> }> }).list;
       for (const s of strategies) Object.assign(s.params, { fast: 2, slow: 5 });
@@ -154,7 +156,15 @@ describe.sequential('no key, secret or signature in any output', () => {
   }, 400_000);
 
   it('finds none of them in logs, CLI output, /metrics or the state folder', async () => {
-    const { apiKey, apiSecret } = platform.simCredentials;
+    const secrets = [platform.simCredentials, platform.readOnlyCredentials].flatMap((pair) =>
+      pair === undefined
+        ? []
+        : [
+            { what: 'an API key', value: pair.apiKey },
+            { what: 'an API secret', value: pair.apiSecret },
+          ],
+    );
+    expect(secrets).toHaveLength(4);
     const outputs: Array<{ where: string; text: string }> = [
       ...PROCESSES.map((p) => ({ where: `${p} log`, text: platform.logs(p, 100_000) })),
       ...cliOutput.map((text, i) => ({ where: `CLI run ${i + 1}`, text })),
@@ -172,8 +182,7 @@ describe.sequential('no key, secret or signature in any output', () => {
     for (const p of PROCESSES) expect(platform.logs(p, 10).length, p).toBeGreaterThan(0);
     const leaks = outputs.flatMap(({ where, text }) => {
       const found: string[] = [];
-      if (text.includes(apiKey)) found.push(`${where}: the API key`);
-      if (text.includes(apiSecret)) found.push(`${where}: the API secret`);
+      for (const secret of secrets) if (text.includes(secret.value)) found.push(`${where}: ${secret.what}`);
       // An HMAC-SHA256 signature is 64 hex digits, after `signature=` in a query or as a JSON field.
       const signature = /signature["']?\s*[=:]\s*["']?[0-9a-fA-F]{64}/.exec(text);
       if (signature !== null) found.push(`${where}: a signature (${signature[0].slice(0, 20)}…)`);

@@ -112,7 +112,14 @@ export interface PlatformOptions {
    * `bourse` command connect as their own user.
    */
   readonly natsPermissions?: boolean;
+  /**
+   * Give market data and the reconciler a read-only key pair of their own (the sim refuses it any
+   * order), as a deployment should; the others keep the trading pair.
+   */
+  readonly readOnlyKeys?: boolean;
 }
+
+type KeyPair = { readonly apiKey: string; readonly apiSecret: string };
 
 /** The private nats-server of a platform with permissions, and each user's password. */
 export interface PermissionedNats {
@@ -132,6 +139,8 @@ export class Platform {
     readonly plan: LaunchPlan,
     readonly simCredentials: { readonly apiKey: string; readonly apiSecret: string },
     readonly nats?: PermissionedNats,
+    /** The read-only pair of market data and the reconciler, when `readOnlyKeys`. */
+    readonly readOnlyCredentials?: KeyPair,
   ) {}
 
   static async create(options: PlatformOptions = {}): Promise<Platform> {
@@ -177,7 +186,21 @@ export class Platform {
       apiKey: `k${randomBytes(12).toString('hex')}`,
       apiSecret: randomBytes(24).toString('hex'),
     };
-    return new Platform(subjects, db, stateDir, configFile, loaded.config, plan, simCredentials, nats);
+    const readOnlyCredentials =
+      options.readOnlyKeys === true
+        ? { apiKey: `ro${randomBytes(12).toString('hex')}`, apiSecret: randomBytes(24).toString('hex') }
+        : undefined;
+    return new Platform(
+      subjects,
+      db,
+      stateDir,
+      configFile,
+      loaded.config,
+      plan,
+      simCredentials,
+      nats,
+      readOnlyCredentials,
+    );
   }
 
   private env(service: ServiceName): NodeJS.ProcessEnv {
@@ -191,10 +214,22 @@ export class Platform {
       BINANCE_SIM_API_KEY: this.simCredentials.apiKey,
       BINANCE_SIM_API_SECRET: this.simCredentials.apiSecret,
       ...own,
+      ...this.readOnlyEnv(service),
       ...(this.nats !== undefined && service !== 'exchange-sim'
         ? { NATS_USER: service, NATS_PASSWORD: this.nats.passwords[service] }
         : {}),
     };
+  }
+
+  /** The sim learns the read-only pair; market data and the reconciler trade-less use it. */
+  private readOnlyEnv(service: ServiceName): NodeJS.ProcessEnv {
+    const ro = this.readOnlyCredentials;
+    if (ro === undefined) return {};
+    if (service === 'exchange-sim')
+      return { BOURSE_SIM_READONLY_API_KEY: ro.apiKey, BOURSE_SIM_READONLY_API_SECRET: ro.apiSecret };
+    if (service === 'market-data' || service === 'reconciler')
+      return { BINANCE_SIM_API_KEY: ro.apiKey, BINANCE_SIM_API_SECRET: ro.apiSecret };
+    return {};
   }
 
   /** Starts one process and resolves once it is ready (the sim's ready line; a service's /readyz). */
