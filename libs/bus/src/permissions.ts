@@ -7,7 +7,14 @@ import type { StreamKey } from './types.js';
 // permissions cannot drift from the code. `renderNatsAuthorization` turns it into nats-server config
 // (deploy/nats/auth.conf is its output for the production namespace).
 
-export const BUS_ROLES = ['market-data', 'strategy-runner', 'risk-gate', 'order-manager', 'reconciler', 'operator'] as const;
+export const BUS_ROLES = [
+  'market-data',
+  'strategy-runner',
+  'risk-gate',
+  'order-manager',
+  'reconciler',
+  'operator',
+] as const;
 export type BusRole = (typeof BUS_ROLES)[number];
 
 export interface SubjectPermissions {

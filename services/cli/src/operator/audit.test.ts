@@ -41,7 +41,10 @@ function context(
 ): { ctx: OperatorContext; lines: string[] } {
   const lines: string[] = [];
   const ctx = createOperatorContext({
-    config: overrides.postgres === undefined ? config : { ...config, servers: { ...config.servers, postgres: overrides.postgres } },
+    config:
+      overrides.postgres === undefined
+        ? config
+        : { ...config, servers: { ...config.servers, postgres: overrides.postgres } },
     operator: 'alice',
     out: (line) => lines.push(...line.split('\n')),
     audit: silent,

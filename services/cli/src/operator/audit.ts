@@ -221,4 +221,3 @@ export async function runAudit(ctx: OperatorContext, options: { since?: number; 
     ctx.out(line);
   return 0;
 }
-

@@ -90,7 +90,12 @@ export function createOperatorContext(options: ContextOptions): OperatorContext 
     },
     nats() {
       nc ??= natsAt(config.servers.nats, () =>
-        connect({ servers: config.servers.nats, name: 'bourse-cli', timeout: timeoutMs, ...natsAuthOptions(credentials) }),
+        connect({
+          servers: config.servers.nats,
+          name: 'bourse-cli',
+          timeout: timeoutMs,
+          ...natsAuthOptions(credentials),
+        }),
       );
       return nc;
     },

@@ -25,14 +25,19 @@ export function requestCancelAll(
   scope: TradingStateScope,
   timeoutMs: number,
 ): Promise<CancelAllOutcome> {
-  return audited(ctx, { action: 'cancel-all', target: describeScope(scope) }, () => sendCancelAll(ctx, scope, timeoutMs), {
-    // Cancelling only takes risk off: it goes ahead even when the audit log cannot be written.
-    reducesRisk: true,
-    outcomeOf: (o) =>
-      o.ok
-        ? { outcome: 'done' }
-        : { outcome: outcomeOfError(o.error?.message), detail: `${o.error?.code}: ${o.error?.message}` },
-  });
+  return audited(
+    ctx,
+    { action: 'cancel-all', target: describeScope(scope) },
+    () => sendCancelAll(ctx, scope, timeoutMs),
+    {
+      // Cancelling only takes risk off: it goes ahead even when the audit log cannot be written.
+      reducesRisk: true,
+      outcomeOf: (o) =>
+        o.ok
+          ? { outcome: 'done' }
+          : { outcome: outcomeOfError(o.error?.message), detail: `${o.error?.code}: ${o.error?.message}` },
+    },
+  );
 }
 
 async function sendCancelAll(

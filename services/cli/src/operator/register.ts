@@ -238,7 +238,9 @@ export function registerOperatorCommands(program: Command): void {
   });
 
   withOptions(
-    program.command('audit').description('the operator actions recorded in PostgreSQL: who, when, from where, what, why, outcome'),
+    program
+      .command('audit')
+      .description('the operator actions recorded in PostgreSQL: who, when, from where, what, why, outcome'),
     [
       configOption(),
       jsonOption(),

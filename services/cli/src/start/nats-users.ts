@@ -15,10 +15,9 @@ export const NATS_AUTH_CONFIG_FILE = 'nats-auth.conf';
 
 export type NatsPasswords = Readonly<Record<BusRole, string>>;
 
-const Stored = z.strictObject(Object.fromEntries(BUS_ROLES.map((r) => [r, z.string().min(16)])) as Record<
-  BusRole,
-  z.ZodString
->);
+const Stored = z.strictObject(
+  Object.fromEntries(BUS_ROLES.map((r) => [r, z.string().min(16)])) as Record<BusRole, z.ZodString>,
+);
 
 function readStored(file: string): NatsPasswords {
   let parsed: unknown;

@@ -161,10 +161,7 @@ describe('runStart', { timeout: 60_000 }, () => {
       );
       await out.when(/running: exchange-sim, strategy-runner; Ctrl-C stops them/);
       await out.when(/^\[strategy-runner\] runner as/);
-      users = JSON.parse(readFileSync(join(root.path, '.bourse', NATS_USERS_FILE), 'utf8')) as Record<
-        string,
-        string
-      >;
+      users = JSON.parse(readFileSync(join(root.path, '.bourse', NATS_USERS_FILE), 'utf8')) as Record<string, string>;
       expect(statSync(join(root.path, '.bourse', NATS_USERS_FILE)).mode & 0o777).toBe(0o600);
       const check = { timeoutMs: 5_000 };
       expect((await checkNats(natsUrl, check)).status).toBe('failed');
