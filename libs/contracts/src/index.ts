@@ -68,6 +68,7 @@ export {
   CancelCommand,
   StatusCommand,
   ReconNowCommand,
+  ReloadLimitsCommand,
   OperatorError,
   OperatorReply,
   operatorReplyOf,

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { BUS_ROLES, connectBus, renderNatsAuthorization, type Bus, type BusRole } from '@bourse/bus';
 import { startPrivateNats, testSubjects, TEST_STREAMS, type PrivateNats } from '@bourse/bus/testing';
-import { TradingState } from '@bourse/contracts';
+import { OperatorReply, ReloadLimitsCommand, TradingState } from '@bourse/contracts';
 import { createTestDatabase, type TestDatabase } from '@bourse/store/testing';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
@@ -16,6 +16,7 @@ import { freePort } from '../test-helpers.js';
 import { listActions, runAudit } from './audit.js';
 import { parseSince } from './audit-since.js';
 import { createOperatorContext, type OperatorContext } from './context.js';
+import { runReloadLimits } from './limits.js';
 import { runCancelAll } from './oms.js';
 import { runKill, runResume } from './trading-state.js';
 
@@ -159,6 +160,43 @@ describe('operator acts on a NATS with permissions', { timeout: 30_000 }, () => 
     expect(rows.map((r) => [r.action, r.outcome])).toEqual([['cancel-all', 'failed']]);
   });
 
+  it("a limits reload goes to the risk gate with the operator's user, and is refused with a runner's", async () => {
+    const riskGate = await connectBus({
+      service: 'risk-gate',
+      subjects,
+      logger: silent,
+      registry: new Registry(),
+      servers: nats.url,
+      credentials: { user: 'risk-gate', pass: passwords['risk-gate'] },
+    });
+    const asked: string[] = [];
+    riskGate.serve(
+      subjects.command('risk-gate', 'reload-limits'),
+      { name: 'ReloadLimitsCommand', schema: ReloadLimitsCommand },
+      { name: 'OperatorReply', schema: OperatorReply },
+      (c) => {
+        asked.push(c.requestedBy);
+        return { v: 1 as const, ok: true as const, result: { result: 'applied', changes: 2 } };
+      },
+    );
+    await riskGate.flush();
+    try {
+      const runner = context('strategy-runner', { now: T0 + 4_000 });
+      expect(await runReloadLimits(runner.ctx, { json: false, timeoutMs: 1_000 })).toBe(1);
+      const operator = context('operator', { now: T0 + 5_000 });
+      expect(await runReloadLimits(operator.ctx, { reason: 'new caps', json: false, timeoutMs: 2_000 })).toBe(0);
+      expect(operator.lines).toEqual(['limits reload: {"result":"applied","changes":2}']);
+      expect(asked).toEqual(['alice']);
+      const rows = await listActions(operator.ctx, T0 + 4_000);
+      expect(rows.map((r) => [r.action, r.natsUser, r.reason, r.outcome])).toEqual([
+        ['reload-limits', 'strategy-runner', null, 'refused'],
+        ['reload-limits', 'operator', 'new caps', 'done'],
+      ]);
+    } finally {
+      await riskGate.drain();
+    }
+  });
+
   it('bourse audit --since lists the acts since then, oldest first', async () => {
     const { ctx, lines } = context('operator');
     expect(await runAudit(ctx, { since: T0 + 1_000, json: false })).toBe(0);
@@ -167,6 +205,8 @@ describe('operator acts on a NATS with permissions', { timeout: 30_000 }, () => 
       ['kill', 'global'],
       ['kill', 'global'],
       ['cancel-all', 'global'],
+      ['reload-limits', 'risk-gate'],
+      ['reload-limits', 'risk-gate'],
     ]);
     expect(lines[1]).toContain('refused: ');
     expect(lines[2]).toMatch(/done: revision \d+$/);

@@ -237,6 +237,26 @@ export function registerOperatorCommands(program: Command): void {
     await withContext(opts, (ctx) => runRecon(ctx, { json: opts.json === true, timeoutMs: opts.timeout }), true);
   });
 
+  withOptions(program.command('reload-limits').description('ask the risk gate to re-read its limits file now'), [
+    configOption(),
+    jsonOption(),
+    byOption(),
+    new Option('--reason <text>', 'why (recorded in the audit log)').argParser(nonEmpty),
+    timeoutOption(10_000),
+  ]).action(async (opts: CommonFlags & { reason?: string; timeout: number }) => {
+    const { runReloadLimits } = await import('./limits.js');
+    await withContext(
+      opts,
+      (ctx) =>
+        runReloadLimits(ctx, {
+          json: opts.json === true,
+          timeoutMs: opts.timeout,
+          ...(opts.reason !== undefined ? { reason: opts.reason } : {}),
+        }),
+      true,
+    );
+  });
+
   withOptions(
     program
       .command('audit')
