@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
-import { testSubjects, removeTestNamespace } from '@bourse/bus/testing';
+import { BUS_ROLES, renderNatsAuthorization, type BusRole } from '@bourse/bus';
+import { testSubjects, removeTestNamespace, startPrivateNats, type PrivateNats } from '@bourse/bus/testing';
 import type { Subjects } from '@bourse/contracts';
 import { createPool, ensureSchema, namespaceSchema } from '@bourse/store';
 import { createTestDatabase, type TestDatabase } from '@bourse/store/testing';
@@ -128,6 +129,25 @@ export interface PlatformOptions {
   readonly simArgs?: readonly string[];
   /** Extra environment for one process (e.g. the OTEL_* variables of a tracing test). */
   readonly env?: (service: ServiceName) => Readonly<Record<string, string>>;
+  /**
+   * Run on a private nats-server with the per-service users and permissions (libs/bus
+   * permissions.ts), as `bourse start` does with the nats-server it starts; each service and the
+   * `bourse` command connect as their own user.
+   */
+  readonly natsPermissions?: boolean;
+  /**
+   * Give market data and the reconciler a read-only key pair of their own (the sim refuses it any
+   * order), as a deployment should; the others keep the trading pair.
+   */
+  readonly readOnlyKeys?: boolean;
+}
+
+type KeyPair = { readonly apiKey: string; readonly apiSecret: string };
+
+/** The private nats-server of a platform with permissions, and each user's password. */
+export interface PermissionedNats {
+  readonly server: PrivateNats;
+  readonly passwords: Readonly<Record<BusRole, string>>;
 }
 
 export class Platform {
@@ -143,6 +163,9 @@ export class Platform {
     readonly simCredentials: { readonly apiKey: string; readonly apiSecret: string },
     private readonly extraSimArgs: readonly string[] = [],
     private readonly extraEnv: PlatformOptions['env'],
+    readonly nats?: PermissionedNats,
+    /** The read-only pair of market data and the reconciler, when `readOnlyKeys`. */
+    readonly readOnlyCredentials?: KeyPair,
   ) {}
 
   static async create(options: PlatformOptions = {}): Promise<Platform> {
@@ -165,6 +188,16 @@ export class Platform {
     };
     config.namespace = subjects.prefix;
     config.servers.postgres = db.url;
+    let nats: PermissionedNats | undefined;
+    if (options.natsPermissions === true) {
+      const passwords = Object.fromEntries(BUS_ROLES.map((r) => [r, randomBytes(16).toString('hex')])) as Record<
+        BusRole,
+        string
+      >;
+      const users = Object.fromEntries(BUS_ROLES.map((r) => [r, { user: r, password: passwords[r] }]));
+      nats = { server: await startPrivateNats(renderNatsAuthorization(subjects, users)), passwords };
+      config.servers.nats = nats.server.url;
+    }
     config.sim.port = simPort;
     config.sim.persist = false;
     const services: OpsService[] = ['order-manager', 'reconciler', 'risk-gate', 'market-data', 'strategy-runner'];
@@ -188,6 +221,10 @@ export class Platform {
       apiKey: `k${randomBytes(12).toString('hex')}`,
       apiSecret: randomBytes(24).toString('hex'),
     };
+    const readOnlyCredentials =
+      options.readOnlyKeys === true
+        ? { apiKey: `ro${randomBytes(12).toString('hex')}`, apiSecret: randomBytes(24).toString('hex') }
+        : undefined;
     return new Platform(
       subjects,
       db,
@@ -198,6 +235,8 @@ export class Platform {
       simCredentials,
       options.simArgs,
       options.env,
+      nats,
+      readOnlyCredentials,
     );
   }
 
@@ -212,8 +251,23 @@ export class Platform {
       BINANCE_SIM_API_KEY: this.simCredentials.apiKey,
       BINANCE_SIM_API_SECRET: this.simCredentials.apiSecret,
       ...own,
+      ...this.readOnlyEnv(service),
+      ...(this.nats !== undefined && service !== 'exchange-sim'
+        ? { NATS_USER: service, NATS_PASSWORD: this.nats.passwords[service] }
+        : {}),
       ...this.extraEnv?.(service),
     };
+  }
+
+  /** The sim learns the read-only pair; market data and the reconciler trade-less use it. */
+  private readOnlyEnv(service: ServiceName): NodeJS.ProcessEnv {
+    const ro = this.readOnlyCredentials;
+    if (ro === undefined) return {};
+    if (service === 'exchange-sim')
+      return { BOURSE_SIM_READONLY_API_KEY: ro.apiKey, BOURSE_SIM_READONLY_API_SECRET: ro.apiSecret };
+    if (service === 'market-data' || service === 'reconciler')
+      return { BINANCE_SIM_API_KEY: ro.apiKey, BINANCE_SIM_API_SECRET: ro.apiSecret };
+    return {};
   }
 
   /** Starts one process and resolves once it is ready (the sim's ready line; a service's /readyz). */
@@ -301,6 +355,7 @@ export class Platform {
         HOME: process.env.HOME ?? '',
         BOURSE_CONFIG: this.configFile,
         USER: 'system-test',
+        ...(this.nats !== undefined ? { NATS_USER: 'operator', NATS_PASSWORD: this.nats.passwords.operator } : {}),
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -325,7 +380,8 @@ export class Platform {
     // Reverse start order, as `bourse start` stops them.
     const names = [...this.processes.keys()].reverse();
     for (const name of names) await this.stop(name, 'SIGTERM');
-    await removeTestNamespace(this.subjects);
+    if (this.nats !== undefined) await this.nats.server.stop();
+    else await removeTestNamespace(this.subjects);
     await this.db.drop();
     rmSync(this.stateDir, { recursive: true, force: true });
   }

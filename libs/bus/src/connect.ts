@@ -2,6 +2,7 @@ import { connect } from '@nats-io/transport-node';
 import type { NatsConnection, NodeConnectionOptions, Status } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { NatsBus } from './bus.js';
+import { busCredentialsFromEnv, natsAuthOptions } from './credentials.js';
 import { BusError, BusErrorCode, describeError } from './errors.js';
 import { createBusMetrics } from './metrics.js';
 import { natsReplicas, reconnectDelay, redactUrl, resolveBusOptions } from './options.js';
@@ -51,9 +52,7 @@ export async function connectBus(options: ConnectBusOptions): Promise<Bus> {
         },
         Math.random,
       ),
-    ...(options.credentials?.token !== undefined ? { token: options.credentials.token } : {}),
-    ...(options.credentials?.user !== undefined ? { user: options.credentials.user } : {}),
-    ...(options.credentials?.pass !== undefined ? { pass: options.credentials.pass } : {}),
+    ...natsAuthOptions(options.credentials ?? busCredentialsFromEnv(process.env)),
   };
 
   let nc: NatsConnection;

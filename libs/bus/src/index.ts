@@ -1,4 +1,14 @@
 export { connectBus, type ConnectBusOptions } from './connect.js';
+export { busCredentialsFromEnv, natsAuthOptions } from './credentials.js';
+export {
+  BUS_ROLES,
+  busPermissions,
+  passwordVariable,
+  renderNatsAuthorization,
+  type BusRole,
+  type NatsUserAuth,
+  type SubjectPermissions,
+} from './permissions.js';
 export { BusError, BusErrorCode, isBusError } from './errors.js';
 export {
   DEFAULT_SERVERS,

@@ -97,6 +97,10 @@ function isApiError(err: unknown, code: number): boolean {
   return err instanceof JetStreamApiError && err.code === code;
 }
 
+function sameSettings(current: Record<string, unknown>, declared: Record<string, unknown>): boolean {
+  return Object.entries(declared).every(([k, v]) => JSON.stringify(current[k]) === JSON.stringify(v));
+}
+
 /** Creates each stream, or updates it to the declared config when it exists. Safe to call on every start. */
 export async function ensureStreams(
   jsm: JetStreamManager,
@@ -105,14 +109,18 @@ export async function ensureStreams(
 ): Promise<void> {
   for (const config of Object.values(streamConfigs(subjects, options))) {
     try {
+      let current;
       try {
-        await jsm.streams.info(config.name);
+        current = (await jsm.streams.info(config.name)).config;
       } catch (err) {
         if (!isApiError(err, JetStreamApiCodes.StreamNotFound)) throw err;
         await jsm.streams.add(config);
         continue;
       }
       const { name, retention: _r, storage: _s, max_consumers: _m, ...updatable } = config;
+      // Only a user allowed to change streams (order manager, operator) may update; the others
+      // find the declared config in place and leave it alone.
+      if (sameSettings(current as unknown as Record<string, unknown>, updatable)) continue;
       await jsm.streams.update(name, updatable);
     } catch (err) {
       throw new BusError(

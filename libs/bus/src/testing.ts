@@ -124,3 +124,68 @@ export function recordSpans(): SpanRecorder {
     },
   };
 }
+
+export interface PrivateNats {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `nats-server` from PATH with JetStream on a free loopback port and `extraConfig` (e.g. the
+ * rendered authorization block), for tests that need a server of their own. Resolves once it is ready.
+ */
+export async function startPrivateNats(extraConfig: string, readyTimeoutMs = 15_000): Promise<PrivateNats> {
+  const { spawn } = await import('node:child_process');
+  const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { createServer } = await import('node:net');
+  const port = await new Promise<number>((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const p = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(p));
+    });
+  });
+  const dir = await mkdtemp(join(tmpdir(), 'bourse-nats-'));
+  const conf = join(dir, 'nats.conf');
+  await writeFile(
+    conf,
+    `listen: "127.0.0.1:${port}"\njetstream { store_dir: ${JSON.stringify(join(dir, 'js'))} }\n${extraConfig}\n`,
+  );
+  const child = spawn('nats-server', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`nats-server not ready after ${readyTimeoutMs} ms: ${output.slice(-2000)}`));
+    }, readyTimeoutMs);
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      if (output.includes('Server is ready')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`nats-server exited with ${String(code)} before it was ready: ${output.slice(-2000)}`));
+    });
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+  });
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGINT');
+        await exited;
+      }
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -19,6 +19,10 @@ export interface BusCredentials {
   readonly token?: string;
   readonly user?: string;
   readonly pass?: string;
+  /** Path of a NATS `.creds` file (JWT + nkey seed), read at connect. */
+  readonly credsFile?: string;
+  /** Path of a file holding the user's nkey seed, read at connect. */
+  readonly nkeySeedFile?: string;
 }
 
 export interface BusOptions {
@@ -29,6 +33,7 @@ export interface BusOptions {
   readonly registry: Registry;
   /** One or more `nats://host:port` URLs. Default `nats://127.0.0.1:4222`. */
   readonly servers?: string | readonly string[];
+  /** Default: `busCredentialsFromEnv(process.env)` (NATS_CREDS, NATS_NKEY_SEED_FILE, NATS_USER/NATS_PASSWORD, NATS_TOKEN). */
   readonly credentials?: BusCredentials;
   readonly clock?: Clock;
   /** First reconnect delay; later attempts back off towards `reconnectMaxDelayMs`. */

@@ -75,6 +75,7 @@ export {
   CancelCommand,
   StatusCommand,
   ReconNowCommand,
+  ReloadLimitsCommand,
   OperatorError,
   OperatorReply,
   operatorReplyOf,

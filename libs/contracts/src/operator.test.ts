@@ -14,6 +14,7 @@ const commands = [
   { ...who, command: 'cancel', clientOrderId: 'bsm-sma-cross-000001' },
   { ...who, command: 'status' },
   { ...who, command: 'recon-now' },
+  { ...who, command: 'reload-limits', reason: 'new caps' },
 ];
 
 describe('OperatorCommand', () => {

@@ -62,6 +62,14 @@ export const ReconNowCommand = z.object({
 });
 export type ReconNowCommand = z.infer<typeof ReconNowCommand>;
 
+/** Ask the risk gate to re-read its limits file now (instead of waiting for the file watch). */
+export const ReloadLimitsCommand = z.object({
+  ...commandBase,
+  command: z.literal('reload-limits'),
+  reason: z.string().min(1).optional(),
+});
+export type ReloadLimitsCommand = z.infer<typeof ReloadLimitsCommand>;
+
 export const OperatorCommand = z.discriminatedUnion('command', [
   KillCommand,
   ResumeCommand,
@@ -69,11 +77,20 @@ export const OperatorCommand = z.discriminatedUnion('command', [
   CancelCommand,
   StatusCommand,
   ReconNowCommand,
+  ReloadLimitsCommand,
 ]);
 export type OperatorCommand = z.infer<typeof OperatorCommand>;
 
 /** The command names, each also the last token of its request subject. */
-export const OperatorCommandName = z.enum(['kill', 'resume', 'cancel-all', 'cancel', 'status', 'recon-now']);
+export const OperatorCommandName = z.enum([
+  'kill',
+  'resume',
+  'cancel-all',
+  'cancel',
+  'status',
+  'recon-now',
+  'reload-limits',
+]);
 export type OperatorCommandName = z.infer<typeof OperatorCommandName>;
 
 export const OperatorError = z.object({

@@ -1,3 +1,4 @@
+import type { BusCredentials } from '@bourse/bus';
 import type { ServerKind } from './url.js';
 
 /** Bound on one server check, connection included; long enough for a loaded laptop, short enough to feel instant. */
@@ -30,4 +31,6 @@ export interface CheckResult {
 export interface CheckOptions {
   /** Bound on the whole check, connection included. */
   readonly timeoutMs: number;
+  /** NATS credentials, for a server with users (the one `bourse start` runs). */
+  readonly natsCredentials?: BusCredentials;
 }

@@ -1,5 +1,6 @@
 // The three server checks. Each opens one short-lived connection with a bound on the whole
 // check, reports what it found, and closes what it opened, whatever happens.
+import { natsAuthOptions } from '@bourse/bus';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import pg from 'pg';
@@ -108,7 +109,13 @@ export function checkNats(url: string, options: CheckOptions): Promise<CheckResu
     );
     // The connection is closed by the work itself, so it is closed even when the bound fires first.
     const work = (async (): Promise<Found> => {
-      const nc = await connect({ servers: url, timeout: options.timeoutMs, reconnect: false, name: 'bourse-doctor' });
+      const nc = await connect({
+        servers: url,
+        timeout: options.timeoutMs,
+        reconnect: false,
+        name: 'bourse-doctor',
+        ...natsAuthOptions(options.natsCredentials),
+      });
       try {
         const version = nc.info?.version ?? 'unknown';
         if (nc.info?.jetstream === false) throw noJetStream;

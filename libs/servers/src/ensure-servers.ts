@@ -8,6 +8,7 @@ import { checkNats, checkPostgres, checkRedis } from './checks.js';
 import { dockerStatus, type DockerStatus } from './docker.js';
 import { COMPOSE_SERVICES, SERVER_NAMES, startCommandFor } from './hints.js';
 import { launchServer, type LaunchContext } from './launch.js';
+import type { NatsPasswords } from './nats-users.js';
 import { Supervisor } from './supervisor.js';
 import type { ChildExit } from './types.js';
 import { endpointOf, isLoopbackHost, maskSecrets, passwordsOf, type ServerKind } from './url.js';
@@ -51,6 +52,16 @@ export interface EnsureServersOptions {
   readonly stop: AbortSignal;
   /** Receives every line, already prefixed. */
   readonly write: (line: string) => void;
+  /** Subject namespace a started nats-server's permissions are rendered for (empty in production). */
+  readonly namespace?: string;
+  /** False: a nats-server started here runs without users (see LaunchContext). On by default. */
+  readonly natsPermissions?: boolean;
+}
+
+/** What ensureServers learnt about the servers it started itself. */
+export interface ServersStartedHere {
+  /** Each NATS user's password, when the nats-server was started here with permissions. */
+  natsPasswords?: NatsPasswords;
 }
 
 /**
@@ -63,6 +74,7 @@ export async function ensureServers(
   options: EnsureServersOptions,
   supervisor: Supervisor,
   dockerStops: Array<() => Promise<void>>,
+  startedHere: ServersStartedHere = {},
 ): Promise<boolean> {
   const say = options.write;
   const bourse = (text: string) => say(`[bourse] ${text}`);
@@ -78,6 +90,8 @@ export async function ensureServers(
     uid: options.uid,
     docker: () => (docker ??= dockerStatus(targets.searchPath)),
     readyTimeoutMs: options.readyTimeoutMs,
+    namespace: options.namespace ?? '',
+    ...(options.natsPermissions !== undefined ? { natsPermissions: options.natsPermissions } : {}),
   };
 
   const problems: string[] = [];
@@ -110,7 +124,13 @@ export async function ensureServers(
       continue;
     }
     if (launch.stop !== undefined) dockerStops.push(launch.stop);
-    const after = await waitForCheck(() => CHECKS[kind](url, checkOptions), options.readyTimeoutMs, options.stop);
+    if (launch.natsPasswords !== undefined) startedHere.natsPasswords = launch.natsPasswords;
+    // A nats-server with users lets no anonymous check in; the operator user checks it.
+    const launchedCheck =
+      launch.natsPasswords !== undefined
+        ? { ...checkOptions, natsCredentials: { user: 'operator', pass: launch.natsPasswords.operator } }
+        : checkOptions;
+    const after = await waitForCheck(() => CHECKS[kind](url, launchedCheck), options.readyTimeoutMs, options.stop);
     if (after.status !== 'ok') {
       problems.push(`${name} was started (${launch.how}) but: ${formatCheckLine(after)}`);
       continue;
@@ -179,7 +199,8 @@ export async function startMissingServers(
   try {
     ready = await ensureServers(
       targets,
-      { ...options, write, stop: new AbortController().signal },
+      // The tests' clients carry no NATS credentials.
+      { ...options, write, stop: new AbortController().signal, natsPermissions: false },
       supervisor,
       dockerStops,
     );

@@ -10,3 +10,16 @@ export class ChildFailedError extends Error {
     super(message, options);
   }
 }
+
+/** `.bourse/nats-users.json` cannot be read as a password for every NATS user (never echoes its content). */
+export class NatsUsersFileError extends Error {
+  override readonly name = 'NatsUsersFileError';
+  readonly code = 'NATS_USERS_FILE_INVALID';
+  constructor(
+    readonly file: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

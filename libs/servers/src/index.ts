@@ -16,10 +16,20 @@ export {
   SERVER_KINDS,
   type EnsureServersOptions,
   type ServerTargets,
+  type ServersStartedHere,
   type StartedServers,
   type StartMissingOptions,
 } from './ensure-servers.js';
-export { ChildFailedError } from './errors.js';
+export { ChildFailedError, NatsUsersFileError } from './errors.js';
+export {
+  ensureNatsUsers,
+  natsEnvOf,
+  NATS_AUTH_CONFIG_FILE,
+  NATS_USERS_FILE,
+  storedOperatorCredentials,
+  writeNatsAuthConfig,
+  type NatsPasswords,
+} from './nats-users.js';
 export { COMPOSE_SERVICES, SERVER_NAMES, installHint, startCommandFor, startHint } from './hints.js';
 export { bindHost, launchServer, natsSpec, postgresSpec, redisSpec } from './launch.js';
 export type { LaunchContext, LaunchResult } from './launch.js';

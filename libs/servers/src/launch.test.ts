@@ -64,6 +64,7 @@ describe('launchServer', { timeout: 60_000 }, () => {
     const pgUrl = `postgres://postgres@127.0.0.1:${await freePort()}/bourse`;
     const check = { timeoutMs: 5_000 };
 
+    let operatorPassword: string | undefined;
     for (const [kind, url] of [
       ['nats', natsUrl],
       ['redis', redisUrl],
@@ -71,9 +72,13 @@ describe('launchServer', { timeout: 60_000 }, () => {
     ] as const) {
       const result = await launchServer(kind, url, context());
       expect(result, JSON.stringify(result)).toMatchObject({ launched: true });
+      if (result.launched && result.natsPasswords !== undefined) operatorPassword = result.natsPasswords.operator;
     }
     expect(supervisor.running()).toEqual(['nats', 'redis', 'postgres']);
-    expect((await checkNats(natsUrl, check)).detail).toContain('JetStream enabled');
+    // Permissions on: no anonymous client; the operator user gets in.
+    expect((await checkNats(natsUrl, check)).status).toBe('failed');
+    const asOperator = { ...check, natsCredentials: { user: 'operator', pass: operatorPassword ?? '' } };
+    expect((await checkNats(natsUrl, asOperator)).detail).toContain('JetStream enabled');
     expect((await checkRedis(redisUrl, check)).status).toBe('ok');
     const pg = await checkPostgres(pgUrl, check);
     expect(pg.status).toBe('ok');

@@ -12,6 +12,7 @@ import { runCommand } from './run-command.js';
 import type { Supervisor } from './supervisor.js';
 import type { ChildSpec } from './types.js';
 import { underWatchdog } from './watchdog.js';
+import { ensureNatsUsers, writeNatsAuthConfig, type NatsPasswords } from './nats-users.js';
 
 export interface LaunchContext {
   readonly root: string;
@@ -25,10 +26,23 @@ export interface LaunchContext {
   readonly docker: () => Promise<DockerStatus>;
   /** Bound on a server printing its ready line. */
   readonly readyTimeoutMs: number;
+  /** Subject namespace the started nats-server's permissions are rendered for (empty in production). */
+  readonly namespace?: string;
+  /**
+   * False: a started nats-server lets anyone in, for a caller whose clients carry no credentials (the
+   * test suite's global setup). On by default, as `bourse start` runs it.
+   */
+  readonly natsPermissions?: boolean;
 }
 
 export type LaunchResult =
-  | { readonly launched: true; readonly how: string; readonly stop?: () => Promise<void> }
+  | {
+      readonly launched: true;
+      readonly how: string;
+      readonly stop?: () => Promise<void>;
+      /** Set when bourse started nats-server itself, with permissions on: each user's password. */
+      readonly natsPasswords?: NatsPasswords;
+    }
   | { readonly launched: false; readonly reasons: readonly string[] };
 
 /** The address a started server binds: the URL's loopback host (localhost means 127.0.0.1). */
@@ -42,11 +56,22 @@ export function natsSpec(
   port: number,
   dataDir: string,
   readyTimeoutMs: number,
+  /** A config file with the authorization block (users and permissions). */
+  configFile?: string,
 ): ChildSpec {
   return {
     name: 'nats',
     command: binary,
-    args: ['-js', '-a', bindHost(host), '-p', String(port), '-sd', dataDir],
+    args: [
+      ...(configFile !== undefined ? ['-c', configFile] : []),
+      '-js',
+      '-a',
+      bindHost(host),
+      '-p',
+      String(port),
+      '-sd',
+      dataDir,
+    ],
     // nats-server shuts down the same way on SIGINT and SIGTERM but exits 0 only on SIGINT.
     stopSignal: 'SIGINT',
     ready: { pattern: /Server is ready/, timeoutMs: readyTimeoutMs },
@@ -138,8 +163,15 @@ async function launchLocal(
       const binary = findOnPath('nats-server', ctx.searchPath);
       if (binary === undefined) return { launched: false, reasons: [`no nats-server on PATH; ${installHint('nats')}`] };
       mkdirSync(dataDir, { recursive: true });
-      await ctx.supervisor.start(underWatchdog(natsSpec(binary, host, port, dataDir, ctx.readyTimeoutMs)));
-      return { launched: true, how: binary };
+      if (ctx.natsPermissions === false) {
+        await ctx.supervisor.start(underWatchdog(natsSpec(binary, host, port, dataDir, ctx.readyTimeoutMs)));
+        return { launched: true, how: binary };
+      }
+      // Permissions on: each service connects as its own user (see nats-users.ts).
+      const natsPasswords = ensureNatsUsers(ctx.stateDir);
+      const auth = writeNatsAuthConfig(ctx.stateDir, ctx.namespace ?? '', natsPasswords);
+      await ctx.supervisor.start(underWatchdog(natsSpec(binary, host, port, dataDir, ctx.readyTimeoutMs, auth)));
+      return { launched: true, how: `${binary}, with per-service users`, natsPasswords };
     }
     case 'redis': {
       const binary = findOnPath('redis-server', ctx.searchPath);

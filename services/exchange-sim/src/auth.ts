@@ -16,6 +16,8 @@ export interface ApiKeyRecord {
   readonly apiKey: string;
   readonly keyType: ApiKeyType;
   readonly account: string;
+  /** False for a read-only key: it may not place or cancel orders. */
+  readonly canTrade: boolean;
   /** Whether `signature` is this key's over `payload` (hex HMAC-SHA256 or base64 Ed25519). */
   verify(payload: string, signature: string): boolean;
 }
@@ -57,6 +59,7 @@ function toRecord(k: ApiKeyConfig): ApiKeyRecord {
       apiKey: k.apiKey,
       keyType: 'ED25519' as const,
       account,
+      canTrade: k.readOnly !== true,
       verify: (payload: string, signature: string) => ed25519SignatureMatches(publicKey, payload, signature),
     });
   }
@@ -65,6 +68,7 @@ function toRecord(k: ApiKeyConfig): ApiKeyRecord {
     apiKey: k.apiKey,
     keyType: 'HMAC' as const,
     account,
+    canTrade: k.readOnly !== true,
     verify: (payload: string, signature: string) => signatureMatches(secret, payload, signature),
   });
 }

@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   API_KEY_ENV,
   API_PUBLIC_KEY_ENV,
+  READ_ONLY_API_KEY_ENV,
+  READ_ONLY_API_SECRET_ENV,
   API_SECRET_ENV,
   ConfigError,
   DEFAULT_STATE_FILE,
@@ -68,6 +70,19 @@ describe('parseConfig', () => {
       { apiKey: 'ed-key', publicKeyPem: pem },
     ]);
     expect(() => parseConfig([], { ...env, [API_PUBLIC_KEY_ENV]: pem })).toThrow(/set only one of/);
+  });
+
+  it('adds a read-only key pair on the same account; one half alone is refused', () => {
+    const both = { ...env, [READ_ONLY_API_KEY_ENV]: 'ro-key', [READ_ONLY_API_SECRET_ENV]: 'ro-secret' };
+    expect(parseConfig([], both).options.apiKeys?.[1]).toEqual({
+      apiKey: 'ro-key',
+      apiSecret: 'ro-secret',
+      account: env[API_KEY_ENV],
+      readOnly: true,
+    });
+    expect(() => parseConfig([], { ...env, [READ_ONLY_API_KEY_ENV]: 'ro-key' })).toThrow(
+      new RegExp(`${READ_ONLY_API_SECRET_ENV} is unset`),
+    );
   });
 });
 

@@ -15,6 +15,9 @@ export const API_KEY_ENV = 'BOURSE_SIM_API_KEY';
 export const API_SECRET_ENV = 'BOURSE_SIM_API_SECRET';
 /** Instead of the secret: the Ed25519 public key (SPKI PEM) of an Ed25519 API key, as Binance registers one. */
 export const API_PUBLIC_KEY_ENV = 'BOURSE_SIM_API_PUBLIC_KEY_PEM';
+/** A second, read-only key pair on the same account (for market data and the reconciler). */
+export const READ_ONLY_API_KEY_ENV = 'BOURSE_SIM_READONLY_API_KEY';
+export const READ_ONLY_API_SECRET_ENV = 'BOURSE_SIM_READONLY_API_SECRET';
 
 /** `.bourse/exchange-sim/state.json` at the repository root (git-ignored local state). */
 export const DEFAULT_STATE_FILE = join(
@@ -53,7 +56,9 @@ Options:
   --help                     this text
 
 The API key pair is required: set ${API_KEY_ENV} and ${API_SECRET_ENV} (any strings you choose, e.g.
-from \`openssl rand -hex 32\`) and give the same pair to the client that trades against the sim.`;
+from \`openssl rand -hex 32\`) and give the same pair to the client that trades against the sim.
+${READ_ONLY_API_KEY_ENV} and ${READ_ONLY_API_SECRET_ENV} add a read-only pair on the same account:
+it reads balances, orders and trades, and is refused (-2015) when it places or cancels an order.`;
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -195,6 +200,19 @@ export function parseConfig(
     throw new ConfigError(API_KEY_ENV, `${API_KEY_ENV} must be 1-128 characters of A-Z a-z 0-9 _ -`);
   }
 
+  const readOnlyKey = env[READ_ONLY_API_KEY_ENV] || undefined;
+  const readOnlySecret = env[READ_ONLY_API_SECRET_ENV] || undefined;
+  if ((readOnlyKey === undefined) !== (readOnlySecret === undefined)) {
+    const missing = readOnlyKey === undefined ? READ_ONLY_API_KEY_ENV : READ_ONLY_API_SECRET_ENV;
+    throw new ConfigError(missing, `${missing} is unset while its other half is set; set both or neither`);
+  }
+  if (readOnlyKey !== undefined && (!/^[A-Za-z0-9_-]{1,128}$/.test(readOnlyKey) || readOnlyKey === apiKey)) {
+    throw new ConfigError(
+      READ_ONLY_API_KEY_ENV,
+      `${READ_ONLY_API_KEY_ENV} must be 1-128 characters of A-Z a-z 0-9 _ - and differ from ${API_KEY_ENV}`,
+    );
+  }
+
   let faults: FaultSpec | undefined;
   const faultText = str('faults');
   if (faultText !== undefined) {
@@ -227,7 +245,12 @@ export function parseConfig(
     host: str('host') ?? DEFAULT_HOST,
     ...(seed !== undefined ? { seed } : {}),
     ...(symbols !== undefined ? { symbols: parseSymbols(symbols) } : {}),
-    apiKeys: [apiSecret ? { apiKey, apiSecret } : { apiKey, publicKeyPem: publicKeyPem ?? '' }],
+    apiKeys: [
+      apiSecret ? { apiKey, apiSecret } : { apiKey, publicKeyPem: publicKeyPem ?? '' },
+      ...(readOnlyKey !== undefined && readOnlySecret !== undefined
+        ? [{ apiKey: readOnlyKey, apiSecret: readOnlySecret, account: apiKey, readOnly: true }]
+        : []),
+    ],
     ...(balances !== undefined ? { balances: parseBalances(balances) } : {}),
     ...(faults !== undefined ? { faults } : {}),
     ...(stateFile !== undefined ? { stateFile } : {}),

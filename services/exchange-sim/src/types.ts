@@ -14,6 +14,8 @@ export type ApiKeyConfig = {
   readonly apiKey: string;
   /** Which account the key trades for; defaults to the key itself. */
   readonly account?: string;
+  /** A key without trading permission: reads work, placing or cancelling an order gets -2015. */
+  readonly readOnly?: boolean;
 } & ({ readonly apiSecret: string } | { readonly publicKeyPem: string });
 
 export interface RateLimitConfig {

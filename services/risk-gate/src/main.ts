@@ -3,7 +3,7 @@
 // then drain NATS and close the pool.
 
 import { randomInt } from 'node:crypto';
-import { connectBus } from '@bourse/bus';
+import { connectBus, busCredentialsFromEnv, natsAuthOptions } from '@bourse/bus';
 import { createSubjects } from '@bourse/contracts';
 import { makeInstanceTag } from '@bourse/domain';
 import { connect } from '@nats-io/transport-node';
@@ -75,7 +75,11 @@ async function main(): Promise<void> {
 
   // A second, short-lived connection reads the gate's recent decisions back at start (the bus has no
   // history read); closed once the service has started.
-  const historyConnection = await connect({ servers: config.natsUrl, name: `${SERVICE}-recall` });
+  const historyConnection = await connect({
+    servers: config.natsUrl,
+    name: `${SERVICE}-recall`,
+    ...natsAuthOptions(busCredentialsFromEnv(process.env)),
+  });
   const service = new RiskGateService({
     bus,
     startup: new OmsStartupSource(pool),

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { connect } from '@nats-io/transport-node';
-import { connectBus, natsReplicas } from '@bourse/bus';
+import { connectBus, natsReplicas, busCredentialsFromEnv, natsAuthOptions } from '@bourse/bus';
 import { createSubjects } from '@bourse/contracts';
 import {
   ReadinessGate,
@@ -57,7 +57,12 @@ async function main(): Promise<void> {
     registry: metrics.registry,
     servers: config.natsUrl,
   });
-  const nc = await connect({ servers: config.natsUrl, name: `${SERVICE}-side`, maxReconnectAttempts: -1 });
+  const nc = await connect({
+    servers: config.natsUrl,
+    name: `${SERVICE}-side`,
+    maxReconnectAttempts: -1,
+    ...natsAuthOptions(busCredentialsFromEnv(process.env)),
+  });
   const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
   redis.on('error', (err: unknown) => logger.warn({ err: describeError(err) }, 'redis error'));
   // The lease bucket is replicated like the bus's streams and KV (BOURSE_NATS_REPLICAS).

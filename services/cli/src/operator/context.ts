@@ -2,7 +2,8 @@
 // open on first use (a `positions` never touches NATS) and all close in `close()`. The bus logs
 // only warnings (a one-shot command needs no "connected" line); operator acts are logged on the
 // audit logger, JSON on stderr, so stdout stays the command's answer.
-import { connectBus, type Bus } from '@bourse/bus';
+import { basename } from 'node:path';
+import { busCredentialsFromEnv, connectBus, natsAuthOptions, type Bus, type BusCredentials } from '@bourse/bus';
 import { createSubjects, type Subjects } from '@bourse/contracts';
 import { createPool, namespaceSchema } from '@bourse/store';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -19,6 +20,8 @@ export interface OperatorContext {
   readonly subjects: Subjects;
   /** Who acts: --by, else $USER. Recorded as `setBy` / `requestedBy`. */
   readonly operator: string;
+  /** The NATS identity the CLI connects as (recorded with every act); undefined without credentials. */
+  readonly natsUser: string | undefined;
   readonly audit: Logger;
   /** Prints one line of the command's answer. */
   readonly out: (line: string) => void;
@@ -39,6 +42,16 @@ export interface ContextOptions {
   readonly now?: () => number;
   /** Bound on connecting to each server. */
   readonly connectTimeoutMs?: number;
+  /** NATS credentials; default: NATS_CREDS / NATS_NKEY_SEED_FILE / NATS_USER+NATS_PASSWORD / NATS_TOKEN. */
+  readonly natsCredentials?: BusCredentials;
+}
+
+function natsUserOf(credentials: BusCredentials | undefined): string | undefined {
+  if (credentials === undefined) return undefined;
+  if (credentials.user !== undefined) return credentials.user;
+  if (credentials.credsFile !== undefined) return `creds:${basename(credentials.credsFile)}`;
+  if (credentials.nkeySeedFile !== undefined) return `nkey:${basename(credentials.nkeySeedFile)}`;
+  return credentials.token !== undefined ? 'token' : undefined;
 }
 
 export function createOperatorContext(options: ContextOptions): OperatorContext {
@@ -50,10 +63,12 @@ export function createOperatorContext(options: ContextOptions): OperatorContext 
   let pool: pg.Pool | undefined;
   let redis: Promise<Redis> | undefined;
   const subjects = createSubjects(config.namespace);
+  const credentials = options.natsCredentials ?? busCredentialsFromEnv(process.env);
   return {
     config,
     subjects,
     operator: options.operator,
+    natsUser: natsUserOf(credentials),
     audit,
     out: options.out ?? ((line) => process.stdout.write(`${line}\n`)),
     now: options.now ?? (() => Date.now()),
@@ -67,13 +82,19 @@ export function createOperatorContext(options: ContextOptions): OperatorContext 
           registry: new Registry(),
           servers: config.servers.nats,
           connectTimeoutMs: timeoutMs,
+          credentials: credentials ?? {},
         }),
       );
       return bus;
     },
     nats() {
       nc ??= natsAt(config.servers.nats, () =>
-        connect({ servers: config.servers.nats, name: 'bourse-cli', timeout: timeoutMs }),
+        connect({
+          servers: config.servers.nats,
+          name: 'bourse-cli',
+          timeout: timeoutMs,
+          ...natsAuthOptions(credentials),
+        }),
       );
       return nc;
     },

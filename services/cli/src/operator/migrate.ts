@@ -1,10 +1,11 @@
-// `bourse migrate`: creates the database when missing and applies the order manager's and the
-// reconciler's migrations (each service also migrates its own schema at start).
+// `bourse migrate`: creates the database when missing and applies the order manager's, the
+// reconciler's and the operator audit log's migrations (each service also migrates its own schema at start).
 import { migrateOrderManagerStore } from '@bourse/order-manager';
 import { migrateReconcilerStore } from '@bourse/reconciler';
 import { ensureDatabase, ensureSchema, namespaceSchema } from '@bourse/store';
 import { CommandFailedError } from '../errors.js';
 import { databaseNameOf, maskUrl } from '@bourse/servers';
+import { migrateCliStore } from './audit.js';
 import type { OperatorContext } from './context.js';
 import { describe, formatJson } from './format.js';
 
@@ -33,6 +34,12 @@ export async function runMigrate(ctx: OperatorContext, options: { json: boolean 
       schema: 'reconciler',
       applied: recon.applied.map((m) => `${m.version} ${m.name}`),
       alreadyApplied: recon.alreadyApplied.length,
+    });
+    const audit = await migrateCliStore(ctx.pool());
+    outcomes.push({
+      schema: 'operator-audit',
+      applied: audit.applied.map((m) => `${m.version} ${m.name}`),
+      alreadyApplied: audit.alreadyApplied.length,
     });
   } catch (err) {
     throw new CommandFailedError('PostgreSQL', `migration failed on ${maskUrl(url)}: ${describe(err)}`, { cause: err });

@@ -3,6 +3,7 @@
 // sent for, and the ones skipped) is shown as the OMS gave it.
 import { CancelAllCommand, OperatorReply, type TradingStateScope } from '@bourse/contracts';
 import { BusErrorCode, isBusError } from '@bourse/bus';
+import { audited, outcomeOfError } from './audit.js';
 import type { OperatorContext } from './context.js';
 import { describe } from './format.js';
 import { describeScope } from './scope.js';
@@ -18,7 +19,28 @@ export interface CancelAllOutcome {
   readonly error?: { readonly code: string; readonly message: string };
 }
 
-export async function requestCancelAll(
+/** Asks the order manager to cancel every live order of the scope, recorded in the audit log first. */
+export function requestCancelAll(
+  ctx: OperatorContext,
+  scope: TradingStateScope,
+  timeoutMs: number,
+): Promise<CancelAllOutcome> {
+  return audited(
+    ctx,
+    { action: 'cancel-all', target: describeScope(scope) },
+    () => sendCancelAll(ctx, scope, timeoutMs),
+    {
+      // Cancelling only takes risk off: it goes ahead even when the audit log cannot be written.
+      reducesRisk: true,
+      outcomeOf: (o) =>
+        o.ok
+          ? { outcome: 'done' }
+          : { outcome: outcomeOfError(o.error?.message), detail: `${o.error?.code}: ${o.error?.message}` },
+    },
+  );
+}
+
+async function sendCancelAll(
   ctx: OperatorContext,
   scope: TradingStateScope,
   timeoutMs: number,

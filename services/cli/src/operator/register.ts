@@ -1,10 +1,11 @@
 // Registers the operator commands (status, kill, resume, cancel-all, positions, orders, fills,
-// quotes, recon, migrate) on the `bourse` program. Kept out of main.ts so that file stays wiring
+// quotes, recon, audit, migrate) on the `bourse` program. Kept out of main.ts so that file stays wiring
 // only. The server drivers load only when a command runs.
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import { loadConfigs, operatorName } from '../config.js';
-import { repoRoot } from '../paths.js';
+import { repoRoot, stateDir } from '../paths.js';
+import { parseSince } from './audit-since.js';
 import type { OperatorContext } from './context.js';
 
 function wholeNumber(min: number, max: number, unit: string) {
@@ -37,7 +38,15 @@ async function withContext(
   // Reads need no name; an act (kill, resume, cancel-all, recon) is recorded with one.
   const operator = acts ? operatorName(flags.by) : 'reader';
   const { createOperatorContext } = await import('./context.js');
-  const ctx = createOperatorContext({ config: platform.config, operator });
+  const { busCredentialsFromEnv } = await import('@bourse/bus');
+  const { storedOperatorCredentials } = await import('@bourse/servers');
+  // NATS credentials from the environment, else the operator user of the nats-server `bourse start` runs.
+  const natsCredentials = busCredentialsFromEnv(process.env) ?? storedOperatorCredentials(stateDir(repoRoot()));
+  const ctx = createOperatorContext({
+    config: platform.config,
+    operator,
+    ...(natsCredentials !== undefined ? { natsCredentials } : {}),
+  });
   try {
     process.exitCode = await run(ctx);
   } finally {
@@ -239,6 +248,49 @@ export function registerOperatorCommands(program: Command): void {
   ).action(async (opts: CommonFlags & { timeout: number }) => {
     const { runRecon } = await import('./recon.js');
     await withContext(opts, (ctx) => runRecon(ctx, { json: opts.json === true, timeoutMs: opts.timeout }), true);
+  });
+
+  withOptions(program.command('reload-limits').description('ask the risk gate to re-read its limits file now'), [
+    configOption(),
+    jsonOption(),
+    byOption(),
+    new Option('--reason <text>', 'why (recorded in the audit log)').argParser(nonEmpty),
+    timeoutOption(10_000),
+  ]).action(async (opts: CommonFlags & { reason?: string; timeout: number }) => {
+    const { runReloadLimits } = await import('./limits.js');
+    await withContext(
+      opts,
+      (ctx) =>
+        runReloadLimits(ctx, {
+          json: opts.json === true,
+          timeoutMs: opts.timeout,
+          ...(opts.reason !== undefined ? { reason: opts.reason } : {}),
+        }),
+      true,
+    );
+  });
+
+  withOptions(
+    program
+      .command('audit')
+      .description('the operator actions recorded in PostgreSQL: who, when, from where, what, why, outcome'),
+    [
+      configOption(),
+      jsonOption(),
+      new Option('--since <when>', 'only actions since a duration ago (30m, 2h, 7d) or an ISO time').argParser(
+        (value: string) => {
+          const since = parseSince(value, Date.now());
+          if (since === undefined)
+            throw new InvalidArgumentError(`expected a duration (30m, 2h, 7d) or an ISO time, got "${value}".`);
+          return since;
+        },
+      ),
+    ],
+  ).action(async (opts: CommonFlags & { since?: number }) => {
+    const { runAudit } = await import('./audit.js');
+    await withContext(opts, (ctx) =>
+      runAudit(ctx, { json: opts.json === true, ...(opts.since !== undefined ? { since: opts.since } : {}) }),
+    );
   });
 
   withOptions(program.command('migrate').description('create the database if missing and apply the schemas'), [

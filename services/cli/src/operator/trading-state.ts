@@ -4,6 +4,7 @@
 import { TradingState, tradingStateKey, type TradingStateScope } from '@bourse/contracts';
 import { Kvm } from '@nats-io/kv';
 import { CommandFailedError } from '../errors.js';
+import { audited } from './audit.js';
 import type { OperatorContext } from './context.js';
 import { describe, formatAge, formatJson, formatTable } from './format.js';
 import { requestCancelAll, formatCancelResult, type CancelAllOutcome } from './oms.js';
@@ -30,20 +31,33 @@ export async function setTradingState(
     setBy: ctx.operator,
     updatedAt: ctx.now(),
   };
-  let revision: number;
-  try {
-    const bus = await ctx.bus();
-    const kv = await bus.tradingState(TradingStateContract);
-    revision = await kv.put(tradingStateKey(options.scope), state);
-  } catch (err) {
-    // NATS not reachable at all: that error already names the server and why.
-    if (err instanceof CommandFailedError && err.what === 'NATS') throw err;
-    throw new CommandFailedError(
-      'trading state',
-      `could not write ${options.mode} for ${describeScope(options.scope)} at ${ctx.config.servers.nats}: ${describe(err)}`,
-      { cause: err },
-    );
-  }
+  const write = async (): Promise<number> => {
+    try {
+      const bus = await ctx.bus();
+      const kv = await bus.tradingState(TradingStateContract);
+      return await kv.put(tradingStateKey(options.scope), state);
+    } catch (err) {
+      // NATS not reachable at all: that error already names the server and why.
+      if (err instanceof CommandFailedError && err.what === 'NATS') throw err;
+      throw new CommandFailedError(
+        'trading state',
+        `could not write ${options.mode} for ${describeScope(options.scope)} at ${ctx.config.servers.nats}: ${describe(err)}`,
+        { cause: err },
+      );
+    }
+  };
+  // Recorded before it is written; a halt goes ahead even when the record cannot be written.
+  const revision = await audited(
+    ctx,
+    {
+      action: options.mode === 'HALTED' ? 'kill' : 'resume',
+      target: describeScope(options.scope),
+      reason: options.reason,
+      detail: { mode: options.mode },
+    },
+    write,
+    { reducesRisk: options.mode === 'HALTED', outcomeOf: (r) => ({ outcome: 'done', detail: `revision ${r}` }) },
+  );
   ctx.audit.info(
     { operator: ctx.operator, scope: options.scope, mode: options.mode, reason: options.reason, revision },
     `operator ${ctx.operator} set ${describeScope(options.scope)} ${options.mode}: ${options.reason}`,

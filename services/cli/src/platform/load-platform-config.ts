@@ -55,9 +55,14 @@ function setPath(target: Json, path: readonly string[], value: unknown): void {
 }
 
 /** A value fit for an error message: URLs lose their password. */
+/** A long run of key-like characters with letters and digits: an API key or secret in the wrong place. */
+const KEY_LIKE = /^(?=.*[0-9])(?=.*[A-Za-z])[A-Za-z0-9+/=_-]{20,}$/;
+
 function shown(value: unknown): string {
   if (typeof value !== 'string') return JSON.stringify(value) ?? String(value);
-  return /^[a-z]+:\/\//i.test(value) ? maskUrl(value) : value;
+  if (/^[a-z]+:\/\//i.test(value)) return maskUrl(value);
+  // Echoing the bad value helps, unless it is a secret pasted into the wrong field.
+  return KEY_LIKE.test(value) ? `a ${value.length}-character value not shown: it may be a secret` : value;
 }
 
 function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {

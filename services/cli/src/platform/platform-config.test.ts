@@ -87,6 +87,13 @@ describe('platform config', () => {
     expect(e.message).toMatch(/^test\.yaml: ops\.ports\.risk-gate .*65535.*\(got 70000\)/);
   });
 
+  it('a bad value that looks like a key or secret is refused without echoing it', () => {
+    const secret = 'c9f1e0a7b3d24f6e8a1b0c9d7e6f5a4b3c2d1e0f9a8b7c6d';
+    const e = errorOf(() => loadText(`${MINIMAL}sim: { port: "${secret}" }\n`));
+    expect(e.message).toMatch(/^test\.yaml: sim\.port .*\(got a 48-character value not shown: it may be a secret\)/);
+    expect(e.message).not.toContain(secret);
+  });
+
   it('an unknown key is refused by name (an API key pasted into the file among them)', () => {
     const e = errorOf(() => loadText(`${MINIMAL}venue: { target: testnet, apiKey: abc }\n`));
     expect(e.message).toBe('test.yaml: venue unknown key(s) apiKey');

@@ -1,5 +1,6 @@
 // `bourse start` end to end, in a temp checkout: a fake exchange-sim stands in for the real one.
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { connect } from '@nats-io/transport-node';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,6 +9,7 @@ import { checkNats, checkPostgres, checkRedis } from '@bourse/servers';
 import { withDatabase } from '@bourse/servers';
 import { freePort, tempDir } from '@bourse/servers/testing';
 import { quoteIdentifier } from '@bourse/store';
+import { NATS_USERS_FILE } from '@bourse/servers';
 import { runStart, type StartOptions } from './start.js';
 
 const real = loadConfig();
@@ -135,6 +137,56 @@ describe('runStart', { timeout: 60_000 }, () => {
     expect((await checkNats(config.natsUrl, check)).status).toBe('missing');
     expect((await checkPostgres(config.databaseUrl, check)).status).toBe('missing');
     expect((await checkRedis(config.redisUrl, check)).status).toBe('missing');
+  }, 120_000);
+
+  it('runs the nats-server it starts with permissions on: each service as its own user, no anonymous client', async () => {
+    const root = fakeCheckout(RUNS_UNTIL_SIGTERM);
+    // A stand-in runner that says which NATS user it was given (never the password).
+    mkdirSync(join(root.path, 'services/strategy-runner/src'), { recursive: true });
+    root.file(
+      'services/strategy-runner/src/main.ts',
+      "console.log(`runner as ${process.env.NATS_USER} (password ${process.env.NATS_PASSWORD ? 'set' : 'unset'})`);\nsetInterval(() => {}, 1000);\nprocess.on('SIGTERM', () => process.exit(0));\n",
+    );
+    const database = `bourse_cli_start_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+    databases.push(database);
+    const natsUrl = `nats://127.0.0.1:${await freePort()}`;
+    const config: CliConfig = { ...real, natsUrl, databaseUrl: withDatabase(real.databaseUrl, database) };
+    const out = output();
+    const controller = new AbortController();
+    let users: Record<string, string> = {};
+    try {
+      const done = runStart(
+        config,
+        options(root.path, (l) => out.write(l), controller.signal),
+      );
+      await out.when(/running: exchange-sim, strategy-runner; Ctrl-C stops them/);
+      await out.when(/^\[strategy-runner\] runner as/);
+      users = JSON.parse(readFileSync(join(root.path, '.bourse', NATS_USERS_FILE), 'utf8')) as Record<string, string>;
+      expect(statSync(join(root.path, '.bourse', NATS_USERS_FILE)).mode & 0o777).toBe(0o600);
+      const check = { timeoutMs: 5_000 };
+      expect((await checkNats(natsUrl, check)).status).toBe('failed');
+      const runner = await connect({ servers: natsUrl, user: 'strategy-runner', pass: users['strategy-runner'] });
+      try {
+        const refused = new Promise<string>((resolve) => {
+          void (async () => {
+            for await (const s of runner.status()) if (s.type === 'error') resolve(String(s.error));
+          })();
+        });
+        runner.publish('order.request.BTCUSDT', 'forged');
+        expect(await refused).toMatch(/Permissions Violation for Publish to "order\.request\.BTCUSDT"/);
+      } finally {
+        await runner.close();
+      }
+      controller.abort();
+      expect(await done).toBe(0);
+    } finally {
+      root.remove();
+    }
+    const text = out.lines.join('\n');
+    expect(text).toMatch(/\[bourse\] OK +NATS .*started by bourse: .*with per-service users/);
+    expect(text).toContain('[strategy-runner] runner as strategy-runner (password set)');
+    expect(Object.keys(users)).toContain('operator');
+    for (const password of Object.values(users)) expect(text).not.toContain(password);
   }, 120_000);
 
   it('exits 1 naming what to install when a server is missing and nothing can start it', async () => {

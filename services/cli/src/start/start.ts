@@ -13,10 +13,12 @@ import {
   describeExit,
   ensureServers,
   maskSecrets,
+  natsEnvOf,
   passwordsOf,
   Supervisor,
   type ChildExit,
   type RestartPolicy,
+  type ServersStartedHere,
 } from '@bourse/servers';
 import { createPool, ensureDatabase, ensureSchema, namespaceSchema } from '@bourse/store';
 import { childEnv, type CliConfig } from '../config.js';
@@ -89,14 +91,16 @@ export async function runStart(config: CliConfig, options: StartOptions): Promis
   };
 
   try {
+    const started: ServersStartedHere = {};
     const ready = await ensureServers(
       {
         urls: { nats: config.natsUrl, postgres: config.databaseUrl, redis: config.redisUrl },
         searchPath: config.searchPath,
       },
-      { ...options, write: say },
+      { ...options, write: say, namespace: options.platform?.config.namespace ?? '' },
       servers,
       dockerStops,
+      started,
     );
     if (!ready) return options.stop.aborted ? 0 : 1;
     if (options.stop.aborted) return 0;
@@ -177,7 +181,11 @@ export async function runStart(config: CliConfig, options: StartOptions): Promis
         command,
         args,
         cwd: options.root,
-        env: ownEnv === undefined ? serviceEnv : { ...serviceEnv, ...ownEnv },
+        env: {
+          ...(ownEnv === undefined ? serviceEnv : { ...serviceEnv, ...ownEnv }),
+          // On the nats-server bourse started, each service connects as its own user.
+          ...(started.natsPasswords !== undefined ? natsEnvOf(service.name, started.natsPasswords) : {}),
+        },
         ...(service.ready !== undefined
           ? { ready: { pattern: service.ready, timeoutMs: options.readyTimeoutMs } }
           : {}),

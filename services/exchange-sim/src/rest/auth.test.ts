@@ -6,9 +6,16 @@ import { ed25519TestKey, RestClient, TEST_KEY } from '../test-support.js';
 let sim: RunningExchangeSim;
 let rest: RestClient;
 const ED_KEY = ed25519TestKey('rest-ed25519-key');
+/** A read-only key on TEST_KEY's account (Binance: a key without trading permission). */
+const READ_ONLY = {
+  apiKey: 'rest-read-only-key',
+  apiSecret: 'rest-read-only-secret',
+  account: TEST_KEY.apiKey,
+  readOnly: true,
+};
 
 beforeAll(async () => {
-  sim = await startExchangeSim({ apiKeys: [TEST_KEY, ED_KEY.config], marketActivity: { enabled: false } });
+  sim = await startExchangeSim({ apiKeys: [TEST_KEY, ED_KEY.config, READ_ONLY], marketActivity: { enabled: false } });
   rest = new RestClient(sim.restUrl);
 });
 
@@ -31,6 +38,27 @@ async function raw(
   });
   return { status: res.status, body: (await res.json()) as { code: number; msg: string } };
 }
+
+describe('a read-only key', () => {
+  const signed = (q: string) => `${q}&signature=${hmacHex(READ_ONLY.apiSecret, q)}`;
+
+  it("reads its account's balances, open orders and trades", async () => {
+    for (const path of ['/api/v3/account', '/api/v3/openOrders', '/api/v3/myTrades']) {
+      const q = path === '/api/v3/myTrades' ? `symbol=BTCUSDT&timestamp=${Date.now()}` : `timestamp=${Date.now()}`;
+      const r = await raw('GET', `${path}?${signed(q)}`, { key: READ_ONLY.apiKey });
+      expect(r.status, path).toBe(200);
+    }
+  });
+
+  it('may not place, test or cancel an order: -2015', async () => {
+    const refusal = { status: 401, body: { code: -2015, msg: 'Invalid API-key, IP, or permissions for action.' } };
+    const order = `symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.001&timestamp=${Date.now()}`;
+    expect(await raw('POST', '/api/v3/order', { key: READ_ONLY.apiKey, body: signed(order) })).toEqual(refusal);
+    expect(await raw('POST', `/api/v3/order/test?${signed(order)}`, { key: READ_ONLY.apiKey })).toEqual(refusal);
+    const cancel = `symbol=BTCUSDT&timestamp=${Date.now()}`;
+    expect(await raw('DELETE', `/api/v3/openOrders?${signed(cancel)}`, { key: READ_ONLY.apiKey })).toEqual(refusal);
+  });
+});
 
 describe('SIGNED endpoint security', () => {
   it('accepts an Ed25519 key: base64 signature of the query string, percent-encoded; refuses a wrong one', async () => {

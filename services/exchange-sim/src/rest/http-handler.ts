@@ -9,6 +9,7 @@ import { Params } from '../params.js';
 import { orderHeaders, weightHeader, type OrderUsage } from '../rate-limits.js';
 import { REST_ROUTES, type HttpMethod } from './routes.js';
 import { inPlacementSpan } from '../trace.js';
+import { requireTradePermission } from '../api/trade-permission.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -72,6 +73,7 @@ function authenticate(
   const header = req.headers['x-mbx-apikey'];
   const key = sim.keys.require(Array.isArray(header) ? header[0] : header);
   if (endpoint.security === 'USER_STREAM') return { sim, transport: 'rest', account: key.account, apiKey: key.apiKey };
+  requireTradePermission(endpoint, key);
   const signature = p.optional('signature');
   const timestamp = p.optionalInteger('timestamp');
   const recvWindow = p.optionalInteger('recvWindow') ?? DEFAULT_RECV_WINDOW_MS;

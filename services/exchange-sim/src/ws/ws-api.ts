@@ -8,6 +8,7 @@ import { weightOf, type Call, type Endpoint, type SimContext } from '../api/endp
 import { marketEndpoints as m } from '../api/market.js';
 import { orderListEndpoints as l } from '../api/order-lists.js';
 import { tradingEndpoints as t } from '../api/trading.js';
+import { requireTradePermission } from '../api/trade-permission.js';
 import {
   checkTimestamp,
   DEFAULT_RECV_WINDOW_MS,
@@ -257,6 +258,7 @@ export class WsApiConnection {
     const sim = this.deps.sim;
     if (endpoint.security === 'NONE') return { sim, transport: 'ws-api' };
     const key = this.verify(p, endpoint.security === 'SIGNED');
+    requireTradePermission(endpoint, key);
     return { sim, transport: 'ws-api', account: key.account, apiKey: key.apiKey };
   }
 

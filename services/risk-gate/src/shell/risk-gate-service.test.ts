@@ -8,8 +8,10 @@ import {
   ExecutionEvent,
   Intent,
   type DeadLetter,
+  OperatorReply,
   OrderRequest,
   Quote,
+  ReloadLimitsCommand,
   RiskDecision,
   TradingState,
   tradingStateKey,
@@ -489,6 +491,22 @@ describe('RiskGateService', () => {
     await writeFile(limitsPath, 'v: 1\ndefaults: { maxOrderQty: 12 }\nnonsense: true\n');
     await waitFor('the refusal', () => reloads.find((r) => r.result === 'refused'));
     off();
+    expect(service.core.limits.defaults.maxOrderQty).toBe('0.05');
+  });
+
+  it("answers the operator's reload-limits command with the outcome of a reload", async () => {
+    const ask = () =>
+      bus.request(
+        subjects.command('risk-gate', 'reload-limits'),
+        { name: 'ReloadLimitsCommand', schema: ReloadLimitsCommand },
+        { v: 1, command: 'reload-limits', requestedBy: 'alice', requestedAt: NOW },
+        { name: 'OperatorReply', schema: OperatorReply },
+      );
+    // The file is still the broken one of the test before: refused, the limits kept.
+    const refused = await ask();
+    expect(refused.ok === false && refused.error.code).toBe('LIMITS_REFUSED');
+    await writeFile(limitsPath, limitsYaml('0.05'));
+    expect(await ask()).toEqual({ v: 1, ok: true, result: { result: 'unchanged', changes: 0 } });
     expect(service.core.limits.defaults.maxOrderQty).toBe('0.05');
   });
 });

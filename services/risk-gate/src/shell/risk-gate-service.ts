@@ -21,8 +21,10 @@ import {
   ExecutionEvent,
   FeedStatus,
   Intent,
+  OperatorReply,
   OrderRequest,
   Quote,
+  ReloadLimitsCommand,
   RiskDecision,
   TradingState,
   tradingStateKey,
@@ -192,6 +194,15 @@ export class RiskGateService {
         (intent) => this.onIntent(intent),
       ),
     );
+    // `bourse reload-limits`: the operator's user alone may send it (NATS permissions).
+    this.subscriptions.push(
+      this.bus.serve(
+        subjects.command('risk-gate', 'reload-limits'),
+        { name: 'ReloadLimitsCommand', schema: ReloadLimitsCommand },
+        { name: 'OperatorReply', schema: OperatorReply },
+        (command) => this.onReloadLimitsCommand(command),
+      ),
+    );
     await this.bus.flush();
 
     this.timer = setInterval(
@@ -279,6 +290,23 @@ export class RiskGateService {
   reloadLimits(): Promise<LimitsReload> {
     this.reloading = this.reloading.then(() => this.reloadOnce());
     return this.reloading;
+  }
+
+  private async onReloadLimitsCommand(command: ReloadLimitsCommand): Promise<OperatorReply> {
+    const reload = await this.reloadLimits();
+    this.logger.info(
+      { requestedBy: command.requestedBy, reason: command.reason, result: reload.result },
+      `limits reload asked by ${command.requestedBy}: ${reload.result}`,
+    );
+    if (reload.result === 'refused') {
+      const message = reload.error instanceof Error ? reload.error.message : String(reload.error);
+      return { v: 1, ok: false, error: { code: 'LIMITS_REFUSED', message } };
+    }
+    return {
+      v: 1,
+      ok: true,
+      result: { result: reload.result, changes: reload.result === 'applied' ? reload.changes.length : 0 },
+    };
   }
 
   /** Called after every limits reload with its result; returns a function that removes the listener. */
