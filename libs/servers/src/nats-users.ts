@@ -28,7 +28,10 @@ function readStored(file: string): NatsPasswords {
   }
   const stored = Stored.safeParse(parsed);
   if (!stored.success) {
-    throw new NatsUsersFileError(file, `${file} does not hold a password for every service; delete it to make new ones`);
+    throw new NatsUsersFileError(
+      file,
+      `${file} does not hold a password for every service; delete it to make new ones`,
+    );
   }
   return stored.data;
 }
