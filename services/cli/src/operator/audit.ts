@@ -5,7 +5,7 @@
 // `bourse audit [--since]` lists the rows.
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { migrate, type MigrateResult } from '@bourse/store';
+import { ensureSchema, migrate, namespaceSchema, type MigrateResult } from '@bourse/store';
 import type pg from 'pg';
 import { CommandFailedError } from '../errors.js';
 import type { OperatorContext } from './context.js';
@@ -53,6 +53,9 @@ const migrated = new WeakSet<pg.Pool>();
 async function ready(ctx: OperatorContext): Promise<pg.Pool> {
   const pool = ctx.pool();
   if (!migrated.has(pool)) {
+    // The pool works in the namespace's schema; an act may come before any service has made it.
+    const schema = namespaceSchema(ctx.config.namespace);
+    if (schema !== undefined) await ensureSchema(pool, schema);
     await migrateCliStore(pool);
     migrated.add(pool);
   }
