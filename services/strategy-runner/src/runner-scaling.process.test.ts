@@ -80,7 +80,8 @@ class RunnerProcess {
       env: { ...process.env, ...env, REPLICA_ID: id },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    this.#exited = new Promise((resolve) => this.#child.once('exit', (code) => resolve(code)));
+    // 'close', not 'exit': 'exit' can come before the last stdout lines (the releases on the way out) are read.
+    this.#exited = new Promise((resolve) => this.#child.once('close', (code) => resolve(code)));
     let buffered = '';
     this.#child.stdout?.on('data', (chunk: Buffer) => {
       buffered += chunk.toString('utf8');
@@ -210,7 +211,8 @@ function startRunner(id: string): RunnerProcess {
     RUNNER_VENUE_TARGET: 'none',
     REQUIRE_RECONCILIATION: 'false',
     OPS_PORT: '0',
-    LOG_LEVEL: 'info',
+    // The releases on a clean stop are logged at debug (shutdown detail); the test needs them to see who held what.
+    LOG_LEVEL: 'debug',
   });
   runners.push(runner);
   return runner;
