@@ -118,9 +118,18 @@ beforeAll(async () => {
   expect(second.config.servers).toEqual(first.config.servers);
   expect(second.subjects.prefix).not.toBe(first.subjects.prefix);
   [a, b] = await Promise.all([side(first, '0.002'), side(second, '0.003')]);
+  // On a timeout the message says which side is not ACTIVE and what its reconciler last said.
+  const modes: (string | undefined)[] = [];
   await waitFor(
-    'both platforms ACTIVE',
-    async () => (await globalMode(a)) === 'ACTIVE' && (await globalMode(b)) === 'ACTIVE',
+    () =>
+      `both platforms ACTIVE (modes: ${modes.map(String).join(', ')})` +
+      [a, b]
+        .map((s) => `\n--- ${s.platform.subjects.prefix} reconciler:\n${s.platform.logs('reconciler', 20)}`)
+        .join(''),
+    async () => {
+      modes.splice(0, modes.length, await globalMode(a), await globalMode(b));
+      return modes.every((mode) => mode === 'ACTIVE');
+    },
     90_000,
   );
 }, 240_000);
