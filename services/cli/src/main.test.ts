@@ -6,6 +6,7 @@ import { repoRoot, tsxCommand } from './paths.js';
 import { freePort, tempDir } from '@bourse/servers/testing';
 import { removeTestNamespace } from '@bourse/bus/testing';
 import { createSubjects } from '@bourse/contracts';
+import { createTestDatabase } from '@bourse/store/testing';
 
 interface Run {
   readonly code: number | null;
@@ -138,18 +139,26 @@ describe('bourse (child process)', { timeout: 60_000 }, () => {
 
   it('kill and resume through the real command: HALTED then ACTIVE in the namespace, exit 0', async () => {
     const namespace = `t_climain${process.pid}`;
-    const env = { ...serverEnv, BOURSE_NAMESPACE: namespace, USER: 'carol' };
+    // A database of its own: the operator's acts are recorded there before they take effect.
+    const db = await createTestDatabase();
+    const env = { ...serverEnv, DATABASE_URL: db.url, BOURSE_NAMESPACE: namespace, USER: 'carol' };
     try {
       const kill = await bourse(['kill', '--reason', 'drill', '--instrument', 'BTCUSDT'], env);
       expect(kill.code).toBe(0);
       expect(kill.stdout.trim()).toBe('HALTED instrument BTCUSDT (by carol: drill)');
       // The act is logged as JSON on stderr, stdout stays the answer.
-      expect(JSON.parse(kill.stderr.trim())).toMatchObject({ operator: 'carol', mode: 'HALTED', reason: 'drill' });
+      const acts = kill.stderr
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((line) => line['mode'] !== undefined);
+      expect(acts).toMatchObject([{ operator: 'carol', mode: 'HALTED', reason: 'drill' }]);
       const resume = await bourse(['resume', '--reason', 'drill over', '--instrument', 'BTCUSDT', '--json'], env);
       expect(resume.code).toBe(0);
       expect(JSON.parse(resume.stdout)).toMatchObject({ state: { mode: 'ACTIVE', setBy: 'carol' } });
     } finally {
       await removeTestNamespace(createSubjects(namespace), config.natsUrl);
+      await db.drop();
     }
   });
 });

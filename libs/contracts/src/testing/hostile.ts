@@ -6,6 +6,14 @@ import fc from 'fast-check';
 /** Run counts stay small: the fuzz set as a whole must add well under a minute to `pnpm test`. */
 export const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 150);
 
+/**
+ * One seed for every fuzz file, so `pnpm test` replays the same inputs each run: a fresh random
+ * seed per run made CI fail on inputs no one had looked at. Explore with `FUZZ_SEED=<n>` (or
+ * `FUZZ_SEED=random`); a failing seed found that way becomes a fixed case.
+ */
+export const FUZZ_SEED = process.env.FUZZ_SEED === 'random' ? undefined : Number(process.env.FUZZ_SEED ?? 7);
+fc.configureGlobal({ ...fc.readConfigureGlobal(), ...(FUZZ_SEED === undefined ? {} : { seed: FUZZ_SEED }) });
+
 /** Strings that look like numbers to a careless parser, or almost do. */
 export const NUMBERISH_STRINGS = [
   'NaN',
