@@ -192,8 +192,11 @@ describe('a sharded client: /ws/0 and one SUBSCRIBE', () => {
         book.apply(e);
       }
       sim.placeLiquidity({ symbol: 'BTCUSDT', side: 'SELL', price: '70000', quantity: '0.5' });
-      sim.trade({ symbol: 'BTCUSDT', side: 'BUY', quantity: '1' });
-      const trade = await ws.next((m) => m.e === 'trade', 5000, 'a trade');
+      const ours = sim.trade({ symbol: 'BTCUSDT', side: 'BUY', quantity: '1' });
+      // The market stepper trades too (either side); wait for the trade this buy made.
+      const tradeId = ours.fills[0]?.tradeId;
+      expect(tradeId).toBeDefined();
+      const trade = await ws.next((m) => m.e === 'trade' && m.t === tradeId, 5000, `trade ${tradeId}`);
       expect(trade).toMatchObject({ e: 'trade', s: 'BTCUSDT', m: false });
       clearInterval(market);
       const target = sim.engine.depth('BTCUSDT', 5000);
