@@ -1,4 +1,4 @@
-// `pnpm test:chaos [--seed N] [--faults N] [--storm-s N] [--report FILE] [--bounded]`: the chaos run
+// `pnpm test:chaos [--seed N] [--faults N] [--storm-s N] [--without KIND,…] [--report FILE] [--bounded]`: the chaos run
 // from the command line. Prints the seed first and the figures line last; exits 1 unless every
 // count is 0 and the platform ended ACTIVE.
 import { randomInt } from 'node:crypto';
@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT } from '../support/platform.js';
 import { runChaos } from './run.js';
-import { FAULT_KINDS } from './schedule.js';
+import { FAULT_KINDS, type FaultKind } from './schedule.js';
 
 /** The full schedule: ≥100 faults over ten minutes; bounded: one of each kind over about a minute and a half. */
 export const FULL = { faults: 120, stormMs: 600_000 } as const;
@@ -18,6 +18,7 @@ const { values } = parseArgs({
     faults: { type: 'string' },
     'storm-s': { type: 'string' },
     report: { type: 'string' },
+    without: { type: 'string' },
     bounded: { type: 'boolean', default: false },
   },
 });
@@ -32,12 +33,31 @@ function whole(name: string, text: string | undefined, fallback: number): number
   return n;
 }
 
+/** `--without a,b`: kinds left out, each checked against the known kinds. */
+function kinds(text: string | undefined): FaultKind[] {
+  if (text === undefined) return [];
+  const names = text
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k !== '');
+  const unknown = names.filter((k) => !(FAULT_KINDS as readonly string[]).includes(k));
+  if (unknown.length > 0) {
+    process.stderr.write(
+      `chaos: --without: unknown fault kind(s) ${unknown.join(', ')}; known: ${FAULT_KINDS.join(', ')}\n`,
+    );
+    process.exit(2);
+  }
+  return names as FaultKind[];
+}
+
 const shape = values.bounded ? BOUNDED : FULL;
+const without = kinds(values.without);
 const seed = whole('seed', values.seed, randomInt(1, 1_000_000));
 process.stdout.write(`chaos: seed ${seed}\n`);
 const result = await runChaos({
   seed,
-  faults: whole('faults', values.faults, shape.faults),
+  faults: whole('faults', values.faults, Math.max(shape.faults - without.length, 1)),
+  without,
   stormMs: whole('storm-s', values['storm-s'], shape.stormMs / 1000) * 1000,
   reportFile: values.report ?? join(ROOT, '.bourse', 'chaos', `chaos-${seed}.json`),
 });

@@ -67,6 +67,8 @@ export interface ChaosOptions {
   readonly stormMs: number;
   /** Where the JSON report goes. */
   readonly reportFile: string;
+  /** Fault kinds left out of the schedule. */
+  readonly without?: readonly FaultKind[];
   readonly log?: (line: string) => void;
 }
 
@@ -731,8 +733,14 @@ function decisionSummary(decisions: readonly DecisionFact[], intents: number): R
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const schedule = faultSchedule({ seed: options.seed, count: options.faults, stormMs: options.stormMs });
-  log(`chaos: seed=${options.seed} faults=${schedule.length} storm=${Math.round(options.stormMs / 1000)}s`);
+  const schedule = faultSchedule({
+    seed: options.seed,
+    count: options.faults,
+    stormMs: options.stormMs,
+    without: options.without,
+  });
+  const leftOut = options.without?.length ? ` without=${options.without.join(',')}` : '';
+  log(`chaos: seed=${options.seed} faults=${schedule.length} storm=${Math.round(options.stormMs / 1000)}s${leftOut}`);
   const records: FaultRecord[] = schedule.map((f) => ({ ...f, notes: [] }));
   const skews: SkewWindow[] = [];
   const timeline: { at: string; event: string }[] = [];

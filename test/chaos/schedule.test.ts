@@ -21,6 +21,21 @@ describe('faultSchedule', () => {
     expect(schedule.filter((f) => f.kind === 'silent-balance-change')).toEqual([schedule[schedule.length - 1]]);
   });
 
+  it('leaves out the kinds asked, and needs one of each kind kept', () => {
+    const schedule = faultSchedule({
+      seed: 5,
+      count: FAULT_KINDS.length - 1,
+      stormMs: 90_000,
+      without: ['silent-balance-change'],
+    });
+    expect(new Set(schedule.map((f) => f.kind))).toEqual(
+      new Set(FAULT_KINDS.filter((k) => k !== 'silent-balance-change')),
+    );
+    expect(() => faultSchedule({ seed: 5, count: 5, stormMs: 90_000, without: [...FAULT_KINDS] })).toThrow(
+      /every fault kind is left out/,
+    );
+  });
+
   it('skews the clock beyond the default recvWindow', () => {
     const skews = faultSchedule({ seed: 3, count: 500, stormMs: 600_000 }).filter((f) => f.kind === 'clock-skew');
     expect(skews.length).toBeGreaterThan(0);

@@ -70,6 +70,8 @@ export interface ScheduleOptions {
   readonly count: number;
   /** The storm's length: faults start between 0 and this. */
   readonly stormMs: number;
+  /** Kinds left out of this run (e.g. the silent balance change, whose halt only an operator lifts). */
+  readonly without?: readonly FaultKind[];
 }
 
 function between(random: () => number, low: number, high: number): number {
@@ -131,23 +133,24 @@ const LAST: FaultKind = 'silent-balance-change';
  */
 export function faultSchedule(options: ScheduleOptions): ScheduledFault[] {
   const { seed, count, stormMs } = options;
+  const without = new Set(options.without ?? []);
+  const kept = FAULT_KINDS.filter((k) => !without.has(k));
   if (!Number.isInteger(seed) || seed < 0)
     throw new InvalidScheduleError(seed, `seed must be a whole number ≥ 0, got ${seed}`);
-  if (!Number.isInteger(count) || count < FAULT_KINDS.length)
-    throw new InvalidScheduleError(
-      count,
-      `count must be at least ${FAULT_KINDS.length} (one of each kind), got ${count}`,
-    );
+  if (kept.length === 0) throw new InvalidScheduleError([...without], 'every fault kind is left out');
+  if (!Number.isInteger(count) || count < kept.length)
+    throw new InvalidScheduleError(count, `count must be at least ${kept.length} (one of each kind), got ${count}`);
   if (!(stormMs > 0)) throw new InvalidScheduleError(stormMs, `stormMs must be positive, got ${stormMs}`);
   const random = seededRandom(seed);
-  const others = FAULT_KINDS.filter((k) => k !== LAST);
+  const last = kept.includes(LAST) ? [LAST] : [];
+  const others = kept.filter((k) => k !== LAST);
   const kinds: FaultKind[] = [...others];
   for (let i = kinds.length - 1; i > 0; i -= 1) {
     const j = Math.floor(random() * (i + 1));
     [kinds[i], kinds[j]] = [kinds[j] as FaultKind, kinds[i] as FaultKind];
   }
-  while (kinds.length < count - 1) kinds.push(others[Math.floor(random() * others.length)] as FaultKind);
-  kinds.push(LAST);
+  while (kinds.length < count - last.length) kinds.push(others[Math.floor(random() * others.length)] as FaultKind);
+  kinds.push(...last);
   const slot = stormMs / count;
   return kinds.map((kind, i) => ({
     n: i + 1,

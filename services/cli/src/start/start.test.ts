@@ -61,11 +61,12 @@ function options(root: string, write: (l: string) => void, stop: AbortSignal): S
   };
 }
 
+// The handler comes first: a stop may follow the ready line at once.
 const RUNS_UNTIL_SIGTERM = `
+process.on('SIGTERM', () => { console.log('sim stopping'); process.exit(0); });
 const greeting: string = 'sim up';
 console.log(greeting);
 console.log('exchange-sim: ready');
-process.on('SIGTERM', () => { console.log('sim stopping'); process.exit(0); });
 setInterval(() => {}, 1000);
 `;
 // Becomes ready, then dies, every time: after its restarts the launcher brings everything down.

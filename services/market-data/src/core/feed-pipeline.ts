@@ -34,7 +34,11 @@ export class FeedPipeline {
     this.#monitor = new FeedMonitor(options);
   }
 
-  /** The steps for one venue event received at `now`, in the order they must be published. */
+  /**
+   * The steps for one venue event handled at `now`, in the order they must be published. Data moves
+   * the feed state at its own receive time, not `now`: a replay of the capture has only that time,
+   * and must publish the same FeedStatus the gateway did.
+   */
   onEvent(event: MarketDataEvent, now: number): PipelineStep[] {
     if (event.kind === 'connection') return this.#transitions(this.#monitor.onConnection(event));
     const result = this.#normaliser.normalise(event);
@@ -42,7 +46,10 @@ export class FeedPipeline {
     const m = result.value;
     // The adapter's book status feeds the monitor; the gateway publishes its own (one voice per feed).
     if (m.kind === 'status') return this.#transitions(this.#monitor.onVenueStatus(m.message));
-    return [{ type: 'message', message: m }, ...this.#transitions(this.#monitor.onData(m.instrument, now))];
+    return [
+      { type: 'message', message: m },
+      ...this.#transitions(this.#monitor.onData(m.instrument, m.message.receivedAt)),
+    ];
   }
 
   /** Something other than the venue connection lost messages (the gateway's own NATS link). */
