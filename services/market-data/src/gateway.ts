@@ -167,7 +167,7 @@ export class MarketDataGateway {
         'venue connection changed',
       );
     }
-    this.#apply(this.#pipeline.onEvent(event, this.#o.clock.now()));
+    this.#apply(this.#pipeline.onEvent(event));
   }
 
   #apply(steps: readonly PipelineStep[]): void {

@@ -26,20 +26,20 @@ const pipeline = () =>
   });
 
 describe('FeedPipeline', () => {
-  it('moves the feed state at the data’s receive time, whenever it is handled, as a capture replay does', () => {
-    const live = pipeline();
-    const replay = pipeline();
+  it('moves the feed state at the data’s receive time, the one time a capture replay also has', () => {
+    const p = pipeline();
     const received = STARTED_AT + 100;
-    // The gateway handles the quote a few ms after the frame arrived; a replay only knows the arrival.
-    const liveSteps = live.onEvent({ kind: 'quote', quote: quoteAt(received) }, received + 7);
-    const replaySteps = replay.onEvent({ kind: 'quote', quote: quoteAt(received) }, received);
-    expect(liveSteps).toEqual(replaySteps);
-    expect(live.view(BTC)).toMatchObject({ state: 'live', changedAt: received, lastMessageAt: received });
+    const steps = p.onEvent({ kind: 'quote', quote: quoteAt(received) });
+    expect(steps[1]).toMatchObject({
+      type: 'transition',
+      transition: { status: { state: 'live', changedAt: received, lastMessageAt: received } },
+    });
+    expect(p.view(BTC)).toMatchObject({ state: 'live', changedAt: received, lastMessageAt: received });
   });
 
   it('counts silence from the last receive time', () => {
     const p = pipeline();
-    p.onEvent({ kind: 'quote', quote: quoteAt(STARTED_AT + 100) }, STARTED_AT + 900);
+    p.onEvent({ kind: 'quote', quote: quoteAt(STARTED_AT + 100) });
     expect(p.check(STARTED_AT + 1_099)).toEqual([]);
     const steps = p.check(STARTED_AT + 1_100);
     expect(steps).toHaveLength(1);

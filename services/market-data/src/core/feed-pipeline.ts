@@ -35,11 +35,11 @@ export class FeedPipeline {
   }
 
   /**
-   * The steps for one venue event handled at `now`, in the order they must be published. Data moves
-   * the feed state at its own receive time, not `now`: a replay of the capture has only that time,
-   * and must publish the same FeedStatus the gateway did.
+   * The steps for one venue event, in the order they must be published. Data moves the feed state
+   * at its own receive time, not at the time it is handled: a replay of the capture has only that
+   * time, and must publish the same FeedStatus the gateway did.
    */
-  onEvent(event: MarketDataEvent, now: number): PipelineStep[] {
+  onEvent(event: MarketDataEvent): PipelineStep[] {
     if (event.kind === 'connection') return this.#transitions(this.#monitor.onConnection(event));
     const result = this.#normaliser.normalise(event);
     if (!result.ok) return [{ type: 'rejected', reason: result.reason, error: result.error }];

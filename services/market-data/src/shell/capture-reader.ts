@@ -184,7 +184,7 @@ export async function* readCapture(
     }
     const t = frame.receivedAt;
     const steps = options.staleAfterMs !== undefined ? session.pipeline.check(t) : [];
-    for (const event of decoded) steps.push(...session.pipeline.onEvent(event, t));
+    for (const event of decoded) steps.push(...session.pipeline.onEvent(event));
     for (const step of steps) {
       if (step.type === 'message') yield { receivedAt: t, event: step.message };
       else if (step.type === 'transition')
