@@ -413,21 +413,32 @@ class BusWitness {
     }
   }
 
-  /** Global trading mode from the KV bucket. */
-  async globalMode(): Promise<string | undefined> {
+  /** Global trading state from the KV bucket: its mode, who set it and why. */
+  async globalState(): Promise<GlobalState | undefined> {
     const subjects = createSubjects('');
     const jsm = await jetstreamManager(this.nc);
     const stream = `KV_${subjects.tradingStateBucket}`;
     const subject = `$KV.${subjects.tradingStateBucket}.${tradingStateKey({ kind: 'global' })}`;
     const m = await jsm.streams.getMessage(stream, { last_by_subj: subject }).catch(() => null);
     if (m === null || m.data.length === 0) return undefined;
-    return (m.json<{ mode?: string }>().mode ?? undefined) as string | undefined;
+    const state = m.json<{ mode?: string; setBy?: string; reason?: string }>();
+    return { mode: state.mode, setBy: state.setBy, reason: state.reason };
+  }
+
+  async globalMode(): Promise<string | undefined> {
+    return (await this.globalState())?.mode;
   }
 
   async close(): Promise<void> {
     for (const s of this.subs) s.unsubscribe();
     await this.nc.close();
   }
+}
+
+interface GlobalState {
+  readonly mode: string | undefined;
+  readonly setBy: string | undefined;
+  readonly reason: string | undefined;
 }
 
 /** Seconds the global state spent other than ACTIVE after it first became ACTIVE. */
@@ -765,8 +776,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     for (const name of START_ORDER.slice(1)) await p.start(name);
     note('platform ready');
     watcher = (async () => {
+      let last = '';
       while (watching) {
-        halt.note(await w.globalMode().catch(() => halt.last), Date.now());
+        const state = await w.globalState().catch(() => undefined);
+        halt.note(state === undefined ? halt.last : state.mode, Date.now());
+        // Every change of the global state goes to the timeline, with who set it and why.
+        const seen = state === undefined ? '' : `${state.mode} by ${state.setBy ?? '?'}: ${state.reason ?? ''}`;
+        if (seen !== '' && seen !== last) note(`trading state ${seen}`);
+        if (seen !== '') last = seen;
         await sleep(500);
       }
     })();

@@ -5,7 +5,7 @@ import { fillEventId } from './fills.js';
 import { ordersForRun, positionsFromFills, type StoredFillView } from './our-view.js';
 import { PriceBook } from './prices.js';
 import { BTCUSDT, ourOrder, T0, venueOrder } from './test-support.js';
-import { fillWindows, tradeQueries } from './trade-queries.js';
+import { fillWindows, tradeQueries, VENUE_CLOCK_STEP_MS } from './trade-queries.js';
 import { compareIds, tradeNumber } from './values.js';
 import type { ClientOrderId, VenueOrderId } from '@bourse/contracts';
 
@@ -89,12 +89,21 @@ describe('run inputs', () => {
     ]);
   });
 
-  it('reads our fills from each checkpoint, or from the platform start where there is none', () => {
+  it('reads our fills from each checkpoint (less a venue clock step), or from the platform start where there is none', () => {
     const windows = fillWindows(
       { 'ETH/USDT': { lastTradeId: 'ETHUSDT:41', lastTradeTime: T0 } },
       { 'BTC/USDT': T0 - 100, 'ETH/USDT': T0 - 5_000 },
     );
-    expect(Object.fromEntries(windows)).toEqual({ 'BTC/USDT': T0 - 100, 'ETH/USDT': T0 });
+    expect(Object.fromEntries(windows)).toEqual({ 'BTC/USDT': T0 - 100, 'ETH/USDT': T0 - VENUE_CLOCK_STEP_MS });
+  });
+
+  it('finds the fill of a trade after the checkpoint stamped earlier than it (the venue clock stepped back)', () => {
+    // Trade 41 was stamped while the venue's clock ran 12 s ahead; trade 42 came after, stamped by the
+    // corrected clock, so earlier. Its fill is ours and stored: it must be in the window, not "missed".
+    const checkpoint = { 'BTC/USDT': { lastTradeId: 'BTCUSDT:41', lastTradeTime: T0 + 12_000 } };
+    const since = fillWindows(checkpoint, { 'BTC/USDT': T0 - 60_000 }).get('BTC/USDT');
+    const trade42At = T0 + 1_000;
+    expect(since).toBeLessThanOrEqual(trade42At);
   });
 
   it('prices assets from quote mids, direct or inverted, ignoring an older quote', () => {

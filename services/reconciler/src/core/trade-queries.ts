@@ -54,8 +54,18 @@ export function tradeQueries(ctx: TradeQueryContext): TradesQuery[] {
 }
 
 /**
+ * How far a venue's clock may step back between two trades. Trades are asked by trade number, our
+ * fills read by time: a checkpoint trade stamped while the venue's clock ran ahead (a chaos run's
+ * skew found it) is later than the next trades, whose fills a window starting at its time would
+ * miss — each then looks missed, is counted twice, and halts trading on drift for good. Reading
+ * our fills from a little earlier costs a few minutes of fills; a bigger step still halts, safely.
+ */
+export const VENUE_CLOCK_STEP_MS = 5 * 60_000;
+
+/**
  * From when our stored fills of each instrument must be read so every trade a run can meet finds
- * its fill: the checkpoint's trade time, or without one the platform's start there (every fill).
+ * its fill: the checkpoint's trade time less `VENUE_CLOCK_STEP_MS`, or without a checkpoint the
+ * platform's start there (every fill).
  */
 export function fillWindows(
   checkpoint: Checkpoint,
@@ -63,6 +73,7 @@ export function fillWindows(
 ): Map<string, number> {
   const windows = new Map<string, number>();
   for (const [instrument, at] of Object.entries(firstOrderAt)) windows.set(instrument, at);
-  for (const [instrument, mark] of Object.entries(checkpoint)) windows.set(instrument, mark.lastTradeTime);
+  for (const [instrument, mark] of Object.entries(checkpoint))
+    windows.set(instrument, mark.lastTradeTime - VENUE_CLOCK_STEP_MS);
   return windows;
 }
