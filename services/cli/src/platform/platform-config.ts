@@ -3,7 +3,7 @@
 // the namespace and the ops ports. Strict: an unknown key is an error, so a typo (or an API key
 // pasted into the file) is refused by name instead of silently ignored.
 import { AssetCode, NonNegativeDecimalString, SUBJECT_TOKEN_PATTERN, snapshotKeyPrefix } from '@bourse/contracts';
-import { LimitsConfig } from '@bourse/risk-gate';
+import { LimitsConfig } from '@bourse/risk';
 import { ReconcilerConfig } from '@bourse/reconciler';
 import { z } from 'zod';
 import { urlProblem, type ServerKind } from '@bourse/servers';
