@@ -4,7 +4,7 @@
 // pasted into the file) is refused by name instead of silently ignored.
 import { AssetCode, NonNegativeDecimalString, SUBJECT_TOKEN_PATTERN, snapshotKeyPrefix } from '@bourse/contracts';
 import { LimitsConfig } from '@bourse/risk';
-import { ReconcilerConfig } from '@bourse/reconciler';
+import { ReconcilerConfig } from '@bourse/reconciliation';
 import { z } from 'zod';
 import { urlProblem, type ServerKind } from '@bourse/servers';
 

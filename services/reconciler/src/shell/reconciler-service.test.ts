@@ -33,7 +33,7 @@ import { createLogger, createMetrics, type Metrics } from '@bourse/telemetry';
 import { BinanceVenueClient, loadApiCredentials } from '@bourse/venue-binance';
 import type { VenueClient } from '@bourse/venues';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseReconcilerConfig, type ReconcilerConfigInput } from '../core/config.js';
+import { parseReconcilerConfig, type ReconcilerConfigInput } from '@bourse/reconciliation';
 import { loadCheckpoint } from '../store/checkpoints.js';
 import { listRuns } from '../store/runs.js';
 import { migrateReconcilerStore } from '../store/schema.js';
