@@ -13,8 +13,7 @@ import {
   type RateBudgetSettings,
 } from '@bourse/venue-binance';
 import { z } from 'zod';
-import { parseReconcilerConfig, type ReconcilerConfig } from './core/config.js';
-import { isReconcileInputError } from './core/errors.js';
+import { isReconcileInputError, parseReconcilerConfig, type ReconcilerConfig } from '@bourse/reconciliation';
 
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/bourse';

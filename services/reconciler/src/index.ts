@@ -1,32 +1,6 @@
-export { reconcile, RECONCILER_SERVICE } from './core/reconcile.js';
-export { ordersToQuery, statusUpdate } from './core/orders.js';
-export { fillEventId, type MissedFill } from './core/fills.js';
-export { missedBalanceDeltas } from './core/amounts.js';
-export {
-  ReconcilerConfig,
-  UnknownOrderPolicy,
-  DEFAULT_UNKNOWN_ORDER_GRACE_MS,
-  parseReconcilerConfig,
-  type ReconcilerConfigInput,
-} from './core/config.js';
-export { ReconcileInputError, ReconcileErrorCode, isReconcileInputError } from './core/errors.js';
-export type {
-  VenueSnapshot,
-  OurOrder,
-  OurFill,
-  OurPosition,
-  OurBalance,
-  OurSnapshot,
-  TradeCheckpoint,
-  Checkpoint,
-  ReconcileInput,
-  AmountCheck,
-  ReconcileEffects,
-  ReconcileResult,
-} from './core/types.js';
-export { positionsFromFills, ordersForRun, type StoredFillView } from './core/our-view.js';
-export { PriceBook } from './core/prices.js';
-export { tradeQueries, type TradeQueryContext } from './core/trade-queries.js';
+// @bourse/reconciler: the reconciler service (config, store, the shell that reads both sides and
+// carries out a run). The comparison itself is @bourse/reconciliation.
+
 export {
   migrateReconcilerStore,
   RECONCILER_MIGRATIONS,

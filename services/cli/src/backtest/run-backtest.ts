@@ -35,7 +35,7 @@ import {
   type InstrumentSpec,
 } from '@bourse/domain';
 import { OrderTracker, submitOrder, type SubmissionDeps } from '@bourse/order-manager';
-import { RiskGateCore, RiskState, parseLimits } from '@bourse/risk-gate';
+import { RiskGateCore, RiskState, parseLimits } from '@bourse/risk';
 import type { BarPrice, HandlerName, StrategyDefinition, StrategyInstance } from '@bourse/strategy';
 import { RunnerCore, type CoreOutput, type InstrumentRef, type StrategyConfig } from '@bourse/strategy-runner';
 import { MemoryJournal } from './memory-journal.js';

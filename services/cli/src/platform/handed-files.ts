@@ -4,7 +4,7 @@
 // the service after the venue and four others have started.
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { isLimitsConfigError, limitsFormatOf, loadLimits } from '@bourse/risk-gate';
+import { isLimitsConfigError, limitsFormatOf, loadLimits } from '@bourse/risk';
 import { loadStrategiesFile, StrategiesFileError } from '@bourse/strategy-runner';
 import { ConfigError } from '../errors.js';
 import type { PlatformConfig } from './platform-config.js';

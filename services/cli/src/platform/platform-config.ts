@@ -3,8 +3,8 @@
 // the namespace and the ops ports. Strict: an unknown key is an error, so a typo (or an API key
 // pasted into the file) is refused by name instead of silently ignored.
 import { AssetCode, NonNegativeDecimalString, SUBJECT_TOKEN_PATTERN, snapshotKeyPrefix } from '@bourse/contracts';
-import { LimitsConfig } from '@bourse/risk-gate';
-import { ReconcilerConfig } from '@bourse/reconciler';
+import { LimitsConfig } from '@bourse/risk';
+import { ReconcilerConfig } from '@bourse/reconciliation';
 import { z } from 'zod';
 import { urlProblem, type ServerKind } from '@bourse/servers';
 

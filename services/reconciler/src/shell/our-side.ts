@@ -18,9 +18,13 @@ import {
   type FillRecord,
   type StoredOrder,
 } from '@bourse/order-manager';
-import { positionsFromCheckpoint } from '../core/our-view.js';
-import { fillWindows } from '../core/trade-queries.js';
-import type { Checkpoint, OurBalance, OurPosition } from '../core/types.js';
+import {
+  fillWindows,
+  positionsFromCheckpoint,
+  type Checkpoint,
+  type OurBalance,
+  type OurPosition,
+} from '@bourse/reconciliation';
 
 export interface OurSide {
   /** Clock reading taken before the first read. */

@@ -12,12 +12,15 @@ import { withTransaction } from '@bourse/store';
 import { annotateSpan, withSpan, type Logger } from '@bourse/telemetry';
 import type { VenueClient } from '@bourse/venues';
 import type pg from 'pg';
-import type { ReconcilerConfig } from '../core/config.js';
-import { isReconcileInputError } from '../core/errors.js';
-import { ordersForRun } from '../core/our-view.js';
-import type { PriceBook } from '../core/prices.js';
-import { reconcile } from '../core/reconcile.js';
-import type { Checkpoint, ReconcileResult } from '../core/types.js';
+import {
+  isReconcileInputError,
+  ordersForRun,
+  reconcile,
+  type Checkpoint,
+  type PriceBook,
+  type ReconcilerConfig,
+  type ReconcileResult,
+} from '@bourse/reconciliation';
 import { loadCheckpoint, saveCheckpoint } from '../store/checkpoints.js';
 import { insertRun } from '../store/runs.js';
 import type { CorrectionsSender } from './corrections.js';

@@ -7,10 +7,15 @@
 // balances read again, a bounded number of times.
 
 import type { VenueClient, VenueOrder, VenueTrade, TradesQuery } from '@bourse/venues';
-import { ordersToQuery } from '../core/orders.js';
-import { tradeQueries, type DatedOrder } from '../core/trade-queries.js';
-import { tradeNumber } from '../core/values.js';
-import type { Checkpoint, OurOrder, VenueSnapshot } from '../core/types.js';
+import {
+  ordersToQuery,
+  tradeNumber,
+  tradeQueries,
+  type Checkpoint,
+  type DatedOrder,
+  type OurOrder,
+  type VenueSnapshot,
+} from '@bourse/reconciliation';
 import { RunFailedError, RunFailureCode, describe } from './errors.js';
 
 /** Trades per request; a full page means there may be more. */

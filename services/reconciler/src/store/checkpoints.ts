@@ -1,7 +1,7 @@
 // Trade checkpoints: per (venue, instrument), the last venue trade a completed run examined.
 
 import type { Queryable } from '@bourse/store';
-import type { Checkpoint } from '../core/types.js';
+import type { Checkpoint } from '@bourse/reconciliation';
 
 interface CheckpointRow {
   instrument: string;

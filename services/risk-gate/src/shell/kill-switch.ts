@@ -14,9 +14,7 @@ import {
 } from '@bourse/contracts';
 import type { TypedKv } from '@bourse/bus';
 import type { Logger } from '@bourse/telemetry';
-import type { KillSwitchTrigger } from '../core/risk-gate.js';
-import type { RiskGateCore } from '../core/risk-gate-core.js';
-import type { Clock } from '../core/types.js';
+import type { Clock, KillSwitchTrigger, RiskGateCore } from '@bourse/risk';
 import type { RiskGateMetrics } from './metrics.js';
 
 export interface KillSwitchCancels {

@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isLimitsConfigError } from '../errors.js';
-import { LimitsFile, limitsFormatOf } from './limits-file.js';
+import { isLimitsConfigError, limitsFormatOf } from '@bourse/risk';
+import { LimitsFile } from './limits-file.js';
 
 const valid = {
   v: 1,

@@ -4,8 +4,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { unwatchFile, watchFile, type Stats } from 'node:fs';
-import { extname } from 'node:path';
-import { loadLimits, type LimitsConfig, type LimitsFormat } from '../config/limits.js';
+import { limitsFormatOf, loadLimits, type LimitsConfig } from '@bourse/risk';
 
 export interface LimitsSource {
   /** Where the limits come from, for logs. */
@@ -14,11 +13,6 @@ export interface LimitsSource {
   load(): Promise<LimitsConfig>;
   /** Calls `onChange` after the file changed (content may still be invalid); returns a stop function. */
   watch(onChange: () => void): () => void;
-}
-
-/** `.json` is JSON, anything else YAML (YAML is a superset of JSON anyway). */
-export function limitsFormatOf(path: string): LimitsFormat {
-  return extname(path).toLowerCase() === '.json' ? 'json' : 'yaml';
 }
 
 export class LimitsFile implements LimitsSource {

@@ -8,9 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { TERMINAL_ORDER_STATUSES, type ExecutionEvent, type OrderRequest, type OrderStatus } from '@bourse/contracts';
 import { dec } from '@bourse/domain';
 import type { FillRecord, StoredOrder } from '@bourse/order-manager';
-import { DAY_MS } from '../core/daily-pnl.js';
-import { RiskState, type BalanceSnapshot } from '../core/risk-state.js';
-import { T0, VENUE, fill, orderRequest, quote, stateView, status } from '../core/test-support.js';
+import { DAY_MS, RiskState, type BalanceSnapshot } from '@bourse/risk';
+import { T0, VENUE, fill, orderRequest, quote, stateView, status } from '@bourse/risk/testing';
 import { startupFromStore } from './oms-startup-source.js';
 
 const BALANCES: BalanceSnapshot = {

@@ -22,7 +22,7 @@ import {
   type StoredInstrument,
   type StoredOrder,
 } from '@bourse/order-manager';
-import type { BalanceSnapshot } from '../core/risk-state.js';
+import type { BalanceSnapshot } from '@bourse/risk';
 import type { StartupSnapshot, StartupSource } from './types.js';
 
 export class OmsStartupSource implements StartupSource {

@@ -33,15 +33,18 @@ import {
 import { ClientOrderIdGenerator, InstrumentRegistry, ONE } from '@bourse/domain';
 import { annotateSpan, isSecretKey, tradingAttributes, withSpan, type Logger, type Metrics } from '@bourse/telemetry';
 import { DEFAULT_DECISION_RECALL_MS, DEFAULT_IN_FLIGHT_EXPIRY_MS } from '../config.js';
-import type { LimitsConfig } from '../config/limits.js';
-import { recallDecisions } from '../core/recall.js';
-import { DAILY_LOSS_UNPRICED_RULE } from '../core/rules/daily-loss.js';
-import type { RiskEffect } from '../core/risk-gate.js';
-import { RiskGateCore } from '../core/risk-gate-core.js';
-import { RiskState, type RecordedDecision } from '../core/risk-state.js';
-import type { Clock } from '../core/types.js';
+import {
+  DAILY_LOSS_UNPRICED_RULE,
+  RiskGateCore,
+  RiskState,
+  recallDecisions,
+  resolveKillSwitchAction,
+  type Clock,
+  type LimitsConfig,
+  type RecordedDecision,
+  type RiskEffect,
+} from '@bourse/risk';
 import type { DecisionHistorySource } from './decision-history.js';
-import { resolveKillSwitchAction } from '../config/resolve.js';
 import { KillSwitch } from './kill-switch.js';
 import type { LimitsSource } from './limits-file.js';
 import { createRiskGateMetrics, TRADING_MODE_VALUE, type RiskGateMetrics } from './metrics.js';

@@ -1,6 +1,6 @@
 import type { ExecutionEvent, OrderRequest } from '@bourse/contracts';
 import type { InstrumentSpec } from '@bourse/domain';
-import type { BalanceSnapshot } from '../core/risk-state.js';
+import type { BalanceSnapshot } from '@bourse/risk';
 
 /** What the gate reads at start, before it consumes anything: the OMS's durable view of the venue. */
 export interface StartupSnapshot {

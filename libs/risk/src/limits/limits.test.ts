@@ -11,7 +11,12 @@ import {
   resolveStaleFeedHaltAfterMs,
 } from './resolve.js';
 
-const exampleText = readFileSync(new URL('../../config/limits.example.yaml', import.meta.url), 'utf8');
+// The annotated example is the risk gate's default limits file and so lives with the service; this
+// test keeps it and the schema in step. Read as text, not imported: the library does not depend on it.
+const exampleText = readFileSync(
+  new URL('../../../../services/risk-gate/config/limits.example.yaml', import.meta.url),
+  'utf8',
+);
 
 /** The example file, with `replace` that fails when the text to replace is not there. */
 class Example {

@@ -11,7 +11,7 @@ import {
   type TradingStateScope,
 } from '@bourse/contracts';
 import { ClientOrderIdGenerator, InstrumentRegistry, dec, spotInstrument, type InstrumentSpec } from '@bourse/domain';
-import { parseLimits, type LimitsConfig } from '../config/limits.js';
+import { parseLimits, type LimitsConfig } from './limits/limits.js';
 import { RiskGateCore } from './risk-gate-core.js';
 import { DAY_MS } from './daily-pnl.js';
 import { RiskState } from './risk-state.js';

@@ -1,5 +1,5 @@
 import type { OrderStatusUpdate } from '@bourse/contracts';
-import type { RejectionBurstLimit } from '../config/resolve.js';
+import type { RejectionBurstLimit } from './limits/resolve.js';
 import type { Clock } from './types.js';
 
 // The "burst of API errors or rejections" kill-switch trigger. Counts, per strategy, the status

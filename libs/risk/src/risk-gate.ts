@@ -6,8 +6,8 @@ import {
   type TradingStateScope,
 } from '@bourse/contracts';
 import type { ClientOrderIdGenerator, InstrumentRegistry } from '@bourse/domain';
-import type { LimitsConfig } from '../config/limits.js';
-import { resolveLimits } from '../config/resolve.js';
+import type { LimitsConfig } from './limits/limits.js';
+import { resolveLimits } from './limits/resolve.js';
 import { proposeOrder } from './proposed-order.js';
 import type { RiskState } from './risk-state.js';
 import {

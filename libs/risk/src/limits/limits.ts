@@ -1,3 +1,4 @@
+import { extname } from 'node:path';
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import { KillSwitchAction, TimeInForce, TradingMode } from '@bourse/contracts';
@@ -187,6 +188,11 @@ export const LimitsConfig = z.strictObject({
 });
 export type LimitsConfig = z.infer<typeof LimitsConfig>;
 export type LimitsFormat = 'yaml' | 'json';
+
+/** `.json` is JSON, anything else YAML (YAML is a superset of JSON anyway). */
+export function limitsFormatOf(path: string): LimitsFormat {
+  return extname(path).toLowerCase() === '.json' ? 'json' : 'yaml';
+}
 
 /** Where the trading day starts, in ms after UTC midnight. */
 export function dayStartOffsetMs(limits: Pick<LimitsConfig, 'tradingDayStart'>): number {

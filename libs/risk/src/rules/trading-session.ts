@@ -1,4 +1,4 @@
-import { WEEKDAYS, type SessionWindow } from '../../config/limits.js';
+import { WEEKDAYS, type SessionWindow } from '../limits/limits.js';
 import { DAY_MS } from '../daily-pnl.js';
 import type { RiskRule } from '../types.js';
 import { failure } from './support.js';

@@ -1,6 +1,6 @@
 import type { Intent, OrderStyle, RiskRuleFailure, Side } from '@bourse/contracts';
 import type { Decimal, InstrumentSpec } from '@bourse/domain';
-import type { EffectiveLimits } from '../config/resolve.js';
+import type { EffectiveLimits } from './limits/resolve.js';
 import type { RiskState } from './risk-state.js';
 
 /** Injected time source: the core never reads the clock itself. */

@@ -1,7 +1,7 @@
 import type { ExecutionEvent, FeedStatus, Intent, Quote, TradingState } from '@bourse/contracts';
 import type { ClientOrderIdGenerator, InstrumentRegistry } from '@bourse/domain';
-import { dayStartOffsetMs, diffLimits, type LimitsConfig } from '../config/limits.js';
-import { resolveRejectionBurst, resolveStaleFeedHaltAfterMs } from '../config/resolve.js';
+import { dayStartOffsetMs, diffLimits, type LimitsConfig } from './limits/limits.js';
+import { resolveRejectionBurst, resolveStaleFeedHaltAfterMs } from './limits/resolve.js';
 import { RejectionBurstDetector } from './rejection-burst.js';
 import { assessKillSwitch, evaluateIntent, type RiskEffect, type RiskEvaluation } from './risk-gate.js';
 import { EXTERNAL_STRATEGY, type ApplyOutcome, type BalanceSnapshot, type RiskState } from './risk-state.js';
