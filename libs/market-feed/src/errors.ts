@@ -1,5 +1,7 @@
-// Typed errors of the market-data gateway. Each sets `name`, carries a `code` and the offending
-// value (never a secret: URLs are shown with their password masked).
+// Typed errors of the market feed (the gateway's core and the capture reader) and of the market-data
+// gateway service, whose own errors (its configuration) extend `MarketDataError` too, so one code
+// list and one `isMarketDataError` sort them all. Each sets `name`, carries a `code` and the
+// offending value (never a secret: URLs are shown with their password masked).
 
 export const MarketDataErrorCode = {
   INVALID_OPTION: 'MD_INVALID_OPTION',
@@ -32,19 +34,6 @@ export class InvalidOptionError extends MarketDataError {
     expected: string,
   ) {
     super(MarketDataErrorCode.INVALID_OPTION, value, `${option} must be ${expected}, got ${String(value)}`);
-  }
-}
-
-/** An environment variable that is missing or wrong; names the variable. */
-export class ConfigError extends MarketDataError {
-  override readonly name = 'ConfigError';
-  constructor(
-    readonly variable: string,
-    shown: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(MarketDataErrorCode.INVALID_CONFIG, shown, message, options);
   }
 }
 

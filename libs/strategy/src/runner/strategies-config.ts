@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import {
@@ -10,11 +9,16 @@ import {
   VenueSymbol,
 } from '@bourse/contracts';
 import { STRATEGY_ID_AND_VERSION_MAX_LENGTH } from '@bourse/domain';
-import { builtinStrategies, isStrategyError, MaxDecisionAgeOverrides, type StrategyDefinition } from '@bourse/strategy';
-import { StrategiesFileError, describeError } from './errors.js';
+import { builtinStrategies } from '../builtin/registry.js';
+import { isStrategyError } from '../sdk/errors.js';
+import { MaxDecisionAgeOverrides } from '../sdk/shelf-life.js';
+import type { StrategyDefinition } from '../types.js';
+import { StrategiesFileError } from './errors.js';
 import type { InstrumentRef, StrategyConfig } from './types.js';
 
 // The strategies file (YAML or JSON): which strategies run, with which params, on which instruments.
+// Parsed from text here (pure: the strategy runner service reads the file, `loadStrategiesFile`, and
+// the CLI checks a handed file and inline config with the same parser before anything starts).
 //
 //   strategies:
 //     - name: sma-cross            # a built-in strategy (or one passed in `definitions`)
@@ -54,24 +58,14 @@ export interface LoadStrategiesOptions {
   readonly definitions?: Readonly<Record<string, StrategyDefinition>>;
 }
 
-/** Reads and checks a strategies file; throws StrategiesFileError naming the file and each bad path. */
-export function loadStrategiesFile(path: string, options: LoadStrategiesOptions = {}): StrategyConfig[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new StrategiesFileError(path, [`cannot be read: ${describeError(err)}`], { cause: err });
-  }
-  return parseStrategies(text, path, options);
-}
-
 /** Parses strategies from YAML or JSON text (JSON is YAML); `source` names it in errors. */
 export function parseStrategies(text: string, source: string, options: LoadStrategiesOptions = {}): StrategyConfig[] {
   let raw: unknown;
   try {
     raw = parseYaml(text);
   } catch (err) {
-    throw new StrategiesFileError(source, [`is not valid YAML or JSON: ${describeError(err)}`], { cause: err });
+    const detail = err instanceof Error ? err.message : String(err);
+    throw new StrategiesFileError(source, [`is not valid YAML or JSON: ${detail}`], { cause: err });
   }
   const parsed = StrategiesFile.safeParse(raw);
   if (!parsed.success) {

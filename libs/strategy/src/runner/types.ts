@@ -1,11 +1,8 @@
-import type { MaxDecisionAgeOverrides, StrategyDefinition } from '@bourse/strategy';
+import type { MaxDecisionAgeOverrides } from '../sdk/shelf-life.js';
+import type { StrategyDefinition } from '../types.js';
 
-// The runner's vocabulary, shared by the core, the lease manager and the shell.
-
-/** Injected time source in ms. The core and the lease manager never read the system clock. */
-export interface Clock {
-  now(): number;
-}
+// The runner's vocabulary, shared by the core, the strategy runner service (lease manager, shell) and
+// the backtester. Time is the SDK's `Clock` (injected; the core never reads the system clock).
 
 /** Makes intent ids (IntentId: 1-64 of A-Za-z0-9_:.-), unique across replicas and restarts. */
 export interface IdSource {

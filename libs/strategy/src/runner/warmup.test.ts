@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Trade, type TradingState } from '@bourse/contracts';
-import { builtinStrategy, defineStrategy, type Bar } from '@bourse/strategy';
-import type { Kline, KlineInterval } from '@bourse/venues';
-import { loadHistory, type KlineSource } from '../klines-history.js';
-import type { InstrumentRef, StrategyConfig } from '../types.js';
+import type { Bar } from '../bars/bar.js';
+import { builtinStrategy } from '../builtin/registry.js';
+import { defineStrategy } from '../sdk/define-strategy.js';
+import type { InstrumentRef, StrategyConfig } from './types.js';
 import { RunnerCore } from './runner-core.js';
 import type { CoreOutput } from './notices.js';
 
-// Warm-up from venue history, and closed bars handed in whole (the backtester's entry), on the pure
-// core with a hand-set clock. The venue's klines come from a plain function standing in for the
-// feed port (`MarketDataFeed.klines`): it answers the newest candles, the last one still forming.
+// Warm-up when the history cannot be read or is off, and closed bars handed in whole (the
+// backtester's entry), on the pure core with a hand-set clock. Warm-up fed from venue klines is
+// tested with the service's `loadHistory` (services/strategy-runner/src/warmup-history.test.ts).
 
 const BTC: InstrumentRef = { venue: 'binance', symbol: 'BTC/USDT', venueSymbol: 'BTCUSDT' };
 const SEC = 1_000;
@@ -61,32 +61,6 @@ function recorder(seen: Bar[], bars: number) {
   });
 }
 
-/** A venue with a one-second candle per window from `from` on, close = 100 + window index. */
-function fakeVenue(from: number) {
-  const calls: { interval: KlineInterval; limit: number }[] = [];
-  let now = from;
-  const source: KlineSource = (symbol, interval, limit) => {
-    calls.push({ interval, limit });
-    const candles: Kline[] = [];
-    for (let t = from; t <= now; t += SEC) {
-      const close = String(100 + (t - from) / SEC);
-      candles.push({
-        symbol,
-        openTime: t,
-        closeTime: t + SEC - 1,
-        open: close,
-        high: close,
-        low: close,
-        close,
-        volume: '1',
-        trades: 1,
-      });
-    }
-    return Promise.resolve(candles.slice(-limit));
-  };
-  return { source, calls, setNow: (t: number) => (now = t) };
-}
-
 function core(strategies: StrategyConfig[], c: ReturnType<typeof clock>, warmupFromHistory = true) {
   const rc = new RunnerCore({
     strategies,
@@ -106,87 +80,7 @@ function core(strategies: StrategyConfig[], c: ReturnType<typeof clock>, warmupF
   return rc;
 }
 
-describe('warm-up from venue klines', () => {
-  it('feeds history up to the seam, then the live bars: no gap, no duplicate', async () => {
-    const seen: Bar[] = [];
-    const c = clock(T0 + 30 * SEC + 400);
-    const rc = core(
-      [{ id: 'rec', definition: recorder(seen, 5), version: '1.0.0', params: {}, instruments: [BTC] }],
-      c,
-    );
-    const venue = fakeVenue(T0);
-    // Joined mid-window: the first trade at 30.4 s; its window's bar is incomplete, the seam is 31 s.
-    expect(rc.onTrade(trade('130', T0 + 30 * SEC + 400, 1)).historyRequests).toEqual([]);
-    expect(rc.nextWakeAt()).toBe(T0 + 31 * SEC);
-    c.set(T0 + 31 * SEC);
-    const out = rc.onClock();
-    expect(out.historyRequests).toEqual([
-      { id: 1, ref: BTC, timeframeMs: SEC, label: '1s', bars: 5, before: T0 + 31 * SEC },
-    ]);
-    // Live bars keep closing while the venue answers; they are held, not shown before the history.
-    c.set(T0 + 31 * SEC + 500);
-    rc.onTrade(trade('131', T0 + 31 * SEC + 500, 2));
-    c.set(T0 + 32 * SEC + 100);
-    rc.onTrade(trade('132', T0 + 32 * SEC + 100, 3));
-    expect(seen).toEqual([]);
-    // The venue is slow: by the time it answers, its newest candle is the one forming at 32 s.
-    venue.setNow(T0 + 32 * SEC);
-    const history = await loadHistory(venue.source, out.historyRequests[0]!, c.now());
-    expect(venue.calls).toEqual([{ interval: '1s', limit: 5 + 2 + 1 }]);
-    const fed = rc.onHistory(out.historyRequests[0]!, history);
-    const opens = seen.map((b) => (b.openTime - T0) / SEC);
-    expect(opens).toEqual([26, 27, 28, 29, 30, 31]);
-    expect(seen.map((b) => b.close)).toEqual([126, 127, 128, 129, 130, 131]);
-    expect(fed.notices).toMatchObject([{ kind: 'warmed-up', bars: 5, failed: false, strategyIds: ['rec'] }]);
-    // Later live bars go straight through; the same answer twice changes nothing.
-    c.set(T0 + 33 * SEC);
-    rc.onClock();
-    expect(seen.map((b) => (b.openTime - T0) / SEC)).toEqual([26, 27, 28, 29, 30, 31, 32]);
-    expect(rc.onHistory(out.historyRequests[0]!, history).notices).toEqual([]);
-    expect(seen).toHaveLength(7);
-  });
-
-  it('lets sma-cross (slow 20) signal on the first live bar, intents on history dropped', async () => {
-    const c = clock(T0 + 40 * SEC + 200);
-    const sma: StrategyConfig = {
-      id: 'sma',
-      definition: builtinStrategy('sma-cross'),
-      version: '1.0.0',
-      params: { fast: 5, slow: 20, timeframe: '1s', sizing: { kind: 'qty', qty: '1' } },
-      instruments: [BTC],
-    };
-    const rc = core([sma], c);
-    // History: flat at 100 for 20 bars (windows 20..39): fast = slow, no cross in it.
-    const source: KlineSource = (symbol, _interval, limit) =>
-      Promise.resolve(
-        Array.from({ length: 20 }, (_, i) => ({
-          symbol,
-          openTime: T0 + (20 + i) * SEC,
-          closeTime: T0 + (21 + i) * SEC - 1,
-          open: '100',
-          high: '100',
-          low: '100',
-          close: i === 19 ? '99' : '100',
-          volume: '1',
-          trades: 1,
-        })).slice(-limit),
-      );
-    rc.onTrade(trade('99', T0 + 40 * SEC + 200, 1));
-    c.set(T0 + 41 * SEC);
-    const [request] = rc.onClock().historyRequests;
-    rc.onHistory(request!, await loadHistory(source, request!, c.now()));
-    // The first live bar (41 s) jumps: the fast average crosses the slow one at once.
-    c.set(T0 + 41 * SEC + 100);
-    rc.onTrade(trade('120', T0 + 41 * SEC + 100, 2));
-    c.set(T0 + 42 * SEC);
-    const out = rc.onClock();
-    expect(out.intents).toHaveLength(1);
-    expect(out.intents[0]).toMatchObject({
-      side: 'BUY',
-      inputs: { signal: 'cross-up', barTime: String(T0 + 41 * SEC) },
-    });
-  });
-
+describe('warm-up', () => {
   it('goes on with live bars when the history cannot be read, and asks for nothing when off', () => {
     const seen: Bar[] = [];
     const c = clock(T0 + 500);
