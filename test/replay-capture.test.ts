@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BookDelta, BookSnapshot, FeedStatus, Quote, Trade } from '@bourse/contracts';
-import { readCapture } from '../services/market-data/src/index.js';
+import { readCapture } from '../libs/market-feed/src/index.js';
 import { runReplay } from '../services/cli/src/replay/run-replay.js';
 import {
   NATS_URL,

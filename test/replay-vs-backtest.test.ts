@@ -4,21 +4,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Intent } from '@bourse/contracts';
 import { builtinStrategy } from '../libs/strategy/src/index.js';
-import { readCapture } from '../services/market-data/src/index.js';
+import { readCapture } from '../libs/market-feed/src/index.js';
 import { captureTicks } from '../services/cli/src/backtest/capture-ticks.js';
 import { runTickBacktest } from '../services/cli/src/backtest/run-backtest.js';
 import type { ReplayClock } from '../services/cli/src/replay/replay.js';
 import { runReplay } from '../services/cli/src/replay/run-replay.js';
 import {
+  BTC,
   NATS_URL,
   frames,
   openNamespace,
-  startPaperRunner,
   writeCapture,
   type FrameAt,
   type Namespace,
-  type PaperRunner,
 } from '../services/cli/src/replay/test-support.js';
+import { startPaperRunner, type PaperRunner } from '../services/strategy-runner/src/test-support.js';
 
 // The same strategy on the same capture decides the same way in a backtest and in a paper run fed by
 // replay: (a) capture → ticks → runTickBacktest (the runner core on a virtual clock); (b) `bourse
@@ -57,11 +57,12 @@ strategies:
     params: ${JSON.stringify(SMA_CROSS)}
 `,
     { now: () => (replayClock?.started === true ? replayClock.now() : Date.now()) },
+    [BTC],
   );
 }, 30_000);
 
 afterAll(async () => {
-  await paper?.runner.stop();
+  await paper?.stop();
   await ns?.close();
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 });

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { InstrumentRegistry, spotInstrument } from '@bourse/domain';
-import { isMarketDataError, MarketDataErrorCode } from './errors.js';
+import { isMarketDataError, MarketDataErrorCode } from '@bourse/market-feed';
 import { parseConfig } from './config.js';
 import { resolveInstruments } from './instruments.js';
 

@@ -1,39 +1,7 @@
-// Typed errors of the market-data gateway. Each sets `name`, carries a `code` and the offending
-// value (never a secret: URLs are shown with their password masked).
+import { MarketDataError, MarketDataErrorCode } from '@bourse/market-feed';
 
-export const MarketDataErrorCode = {
-  INVALID_OPTION: 'MD_INVALID_OPTION',
-  INVALID_CONFIG: 'MD_INVALID_CONFIG',
-  UNKNOWN_INSTRUMENT: 'MD_UNKNOWN_INSTRUMENT',
-  WRONG_VENUE: 'MD_WRONG_VENUE',
-  RECORDING_CORRUPT: 'MD_RECORDING_CORRUPT',
-  RECORDER_CLOSED: 'MD_RECORDER_CLOSED',
-} as const;
-export type MarketDataErrorCode = (typeof MarketDataErrorCode)[keyof typeof MarketDataErrorCode];
-
-export class MarketDataError extends Error {
-  override readonly name: string = 'MarketDataError';
-  constructor(
-    readonly code: MarketDataErrorCode,
-    readonly value: unknown,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
-
-/** A constructor option out of range (programming error in the caller, caught at start). */
-export class InvalidOptionError extends MarketDataError {
-  override readonly name = 'InvalidOptionError';
-  constructor(
-    readonly option: string,
-    value: unknown,
-    expected: string,
-  ) {
-    super(MarketDataErrorCode.INVALID_OPTION, value, `${option} must be ${expected}, got ${String(value)}`);
-  }
-}
+// The gateway service's own error, beside the market feed's (`@bourse/market-feed`: `MarketDataError`
+// and its codes, `InvalidOptionError`, `RecordingCorruptError`, …), which it extends.
 
 /** An environment variable that is missing or wrong; names the variable. */
 export class ConfigError extends MarketDataError {
@@ -46,53 +14,4 @@ export class ConfigError extends MarketDataError {
   ) {
     super(MarketDataErrorCode.INVALID_CONFIG, shown, message, options);
   }
-}
-
-/** Market data for an instrument the gateway was not configured with. */
-export class UnknownInstrumentError extends MarketDataError {
-  override readonly name = 'UnknownInstrumentError';
-  constructor(value: string) {
-    super(
-      MarketDataErrorCode.UNKNOWN_INSTRUMENT,
-      value,
-      `market data for instrument "${value}", which this gateway does not serve`,
-    );
-  }
-}
-
-/** Market data stamped with another venue than the gateway's. */
-export class WrongVenueError extends MarketDataError {
-  override readonly name = 'WrongVenueError';
-  constructor(
-    value: string,
-    readonly expected: string,
-  ) {
-    super(
-      MarketDataErrorCode.WRONG_VENUE,
-      value,
-      `market data from venue "${value}" on the gateway of venue "${expected}"`,
-    );
-  }
-}
-
-/** A recording line that is not a recorded frame. */
-export class RecordingCorruptError extends MarketDataError {
-  override readonly name = 'RecordingCorruptError';
-  constructor(
-    readonly path: string,
-    readonly line: number,
-    detail: string,
-    options?: { cause?: unknown },
-  ) {
-    super(
-      MarketDataErrorCode.RECORDING_CORRUPT,
-      `${path}:${line}`,
-      `recording ${path} line ${line}: ${detail}`,
-      options,
-    );
-  }
-}
-
-export function isMarketDataError(err: unknown, code?: MarketDataErrorCode): err is MarketDataError {
-  return err instanceof MarketDataError && (code === undefined || err.code === code);
 }

@@ -8,15 +8,13 @@ import { connectBus, type Bus } from '@bourse/bus';
 import { testSubjects } from '@bourse/bus/testing';
 import { BookDelta, BookSnapshot, FeedStatus, InstrumentSymbol, Quote, Trade } from '@bourse/contracts';
 import type { RunningExchangeSim } from '@bourse/exchange-sim';
+import { captureHeaders, readCapture, type NormalisedMessage } from '@bourse/market-feed';
 import { createLogger } from '@bourse/telemetry';
 import type { BinanceVenueClient } from '@bourse/venue-binance';
 import type { MarketDataFeed } from '@bourse/venues';
 import { MarketDataGateway } from './gateway.js';
 import { createMarketDataMetrics } from './shell/metrics.js';
 import { FrameRecorder } from './shell/recorder.js';
-import { readCapture } from './shell/capture-reader.js';
-import { captureHeaders } from './shell/recording-format.js';
-import type { NormalisedMessage } from './types.js';
 import { readSnapshot, RedisSnapshotWriter } from './shell/redis-snapshots.js';
 import { canonicalDecimal, connectAdapter, eventually, Inbox, startQuietSim } from './test-support.js';
 

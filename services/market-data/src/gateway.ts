@@ -2,14 +2,21 @@ import { BookDelta, BookSnapshot, FeedStatus, Quote, Trade, type Subjects, type 
 import type { Bus, Contract } from '@bourse/bus';
 import type { Logger } from '@bourse/telemetry';
 import type { MarketDataChannel, MarketDataEvent, MarketDataFeed, Unsubscribe } from '@bourse/venues';
-import { FeedPipeline, type PipelineStep } from './core/feed-pipeline.js';
-import { InstrumentSnapshot } from './core/snapshot.js';
-import { InvalidOptionError } from './errors.js';
+import {
+  FeedPipeline,
+  InstrumentSnapshot,
+  InvalidOptionError,
+  toCaptureLine,
+  type Clock,
+  type FeedTransition,
+  type GatewayInstrument,
+  type NormalisedKind,
+  type NormalisedMessage,
+  type PipelineStep,
+} from '@bourse/market-feed';
 import { FEED_STATE_VALUE, type MarketDataMetrics } from './shell/metrics.js';
 import type { FrameRecorder } from './shell/recorder.js';
-import { toCaptureLine } from './shell/recording-format.js';
 import type { RedisSnapshotWriter } from './shell/redis-snapshots.js';
-import type { Clock, FeedTransition, GatewayInstrument, NormalisedKind, NormalisedMessage } from './types.js';
 
 // The gateway's shell: venue feed → normalise → core NATS (md.<venue>.<symbol>.<kind>), Redis
 // snapshots and the recorder; the feed monitor's changes go out as FeedStatus on the status

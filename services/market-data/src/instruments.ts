@@ -1,6 +1,6 @@
 import type { InstrumentRegistry } from '@bourse/domain';
+import type { GatewayInstrument } from '@bourse/market-feed';
 import { ConfigError } from './errors.js';
-import type { GatewayInstrument } from './types.js';
 
 /**
  * Resolves the configured symbols against the venue's own instrument list: `BTCUSDT` (the venue's

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config.js';
-import { RunnerConfigError, StrategiesFileError } from './errors.js';
-import { parseStrategies } from './strategies-config.js';
+import { StrategiesFileError, parseStrategies } from '@bourse/strategy';
+import { RunnerConfigError } from './errors.js';
 
 describe('loadConfig', () => {
   it('applies defaults and reads what is set', () => {

@@ -1,49 +1,15 @@
-// Every error the strategy runner raises itself: each sets `name`, carries a stable `code` and the
-// offending value (never a secret), so logs and metrics can sort them.
+import { RunnerError, RunnerErrorCode } from '@bourse/strategy';
 
-export const RunnerErrorCode = {
-  INVALID_CONFIG: 'INVALID_CONFIG',
-  INVALID_STRATEGIES_FILE: 'INVALID_STRATEGIES_FILE',
-  LEASE_STORE_FAILED: 'LEASE_STORE_FAILED',
-  LEASE_BUCKET_MISMATCH: 'LEASE_BUCKET_MISMATCH',
-  STREAM_REPLAY_FAILED: 'STREAM_REPLAY_FAILED',
-  BAR_REJECTED: 'BAR_REJECTED',
-  HISTORY_UNAVAILABLE: 'HISTORY_UNAVAILABLE',
-} as const;
-export type RunnerErrorCode = (typeof RunnerErrorCode)[keyof typeof RunnerErrorCode];
+// The errors the strategy runner service raises itself, beside the core's (`@bourse/strategy`:
+// `RunnerError`, `StrategiesFileError`, `BarRejectedError`). Each sets `name`, carries a stable `code`
+// and the offending value (never a secret), so logs and metrics can sort them.
 
-export abstract class RunnerError extends Error {
-  abstract readonly code: RunnerErrorCode;
-  constructor(
-    message: string,
-    readonly value: unknown,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
-
-export function isRunnerError(err: unknown, code?: RunnerErrorCode): err is RunnerError {
-  return err instanceof RunnerError && (code === undefined || err.code === code);
-}
+export { isRunnerError } from '@bourse/strategy';
 
 /** A missing or malformed environment variable; `value` is the variable's name. */
 export class RunnerConfigError extends RunnerError {
   override readonly name = 'RunnerConfigError';
   readonly code = RunnerErrorCode.INVALID_CONFIG;
-}
-
-/** The strategies file cannot be read or breaks its schema; `issues` name each path. */
-export class StrategiesFileError extends RunnerError {
-  override readonly name = 'StrategiesFileError';
-  readonly code = RunnerErrorCode.INVALID_STRATEGIES_FILE;
-  constructor(
-    readonly file: string,
-    readonly issues: readonly string[],
-    options?: { cause?: unknown },
-  ) {
-    super(`strategies file ${file} is invalid: ${issues.join('; ')}`, file, options);
-  }
 }
 
 /** The lease KV bucket answered with an error (not a lost race, which is an ordinary outcome). */
@@ -62,12 +28,6 @@ export class LeaseBucketMismatchError extends RunnerError {
 export class StreamReplayError extends RunnerError {
   override readonly name = 'StreamReplayError';
   readonly code = RunnerErrorCode.STREAM_REPLAY_FAILED;
-}
-
-/** A closed bar handed to the core that is not one of its instrument, or repeats / precedes one delivered; `value` is the bar. */
-export class BarRejectedError extends RunnerError {
-  override readonly name = 'BarRejectedError';
-  readonly code = RunnerErrorCode.BAR_REJECTED;
 }
 
 /** Venue history (klines) could not be read for a warm-up; `value` is what was asked for. */

@@ -1,7 +1,6 @@
-import type { Bar } from '@bourse/strategy';
+import type { Bar, HistoryRequest } from '@bourse/strategy';
 import type { InstrumentSymbol } from '@bourse/contracts';
 import type { Kline, KlineInterval } from '@bourse/venues';
-import type { HistoryRequest } from './core/warmup.js';
 import { HistoryUnavailableError } from './errors.js';
 
 /** The venue's candles, as `MarketDataFeed.klines` reads them: the newest `limit`, oldest first. */

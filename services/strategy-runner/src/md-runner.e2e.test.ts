@@ -4,7 +4,7 @@ import { Registry } from 'prom-client';
 import { connectBus, type Bus } from '@bourse/bus';
 import { InstrumentSymbol } from '@bourse/contracts';
 import { startExchangeSim, type RunningExchangeSim } from '@bourse/exchange-sim';
-import { MarketDataGateway, createMarketDataMetrics } from '@bourse/market-data';
+import { startQuoteFeed, type QuoteFeed } from '@bourse/market-feed/testing';
 import { createLogger } from '@bourse/telemetry';
 import { BinanceVenueClient } from '@bourse/venue-binance';
 import type { MarketDataFeed } from '@bourse/venues';
@@ -13,9 +13,11 @@ import { loadInstrumentSpecs } from './instrument-specs.js';
 import type { RunnerEvent } from './runner.js';
 import { NATS_URL, makeRunner, startHarness, type Harness, type TestRunner } from './test-support.js';
 
-// End to end over real sockets: exchange simulator → Binance adapter → market-data gateway → core
-// NATS → strategy runner → an Intent on JetStream. The sim runs in-process on a free loopback port;
-// NATS is the real server. Prices are driven by resting a sell order and buying it, one trade per
+// End to end over real sockets: exchange simulator → Binance adapter → the gateway's feed pipeline
+// (`@bourse/market-feed`, published on NATS by its test quote feed as the market-data gateway
+// publishes it) → core NATS → strategy runner → an Intent on JetStream. The sim runs in-process on a
+// free loopback port; NATS is the real server. The gateway service's own shell (Redis, recorder, NATS
+// outages) is tested in services/market-data. Prices are driven by resting a sell order and buying it, one trade per
 // one-second bar, so the bars (built by the runner from the gateway's trades) cross.
 
 const BTC = InstrumentSymbol.parse('BTC/USDT');
@@ -26,7 +28,7 @@ let sim: RunningExchangeSim;
 let client: BinanceVenueClient;
 let feed: MarketDataFeed;
 let gatewayBus: Bus;
-let gateway: MarketDataGateway;
+let quotes: QuoteFeed;
 let r: TestRunner;
 
 beforeAll(async () => {
@@ -50,7 +52,7 @@ beforeAll(async () => {
     },
   });
   feed = client.marketData();
-  // The gateway on a NATS connection of its own, as in production.
+  // The feed on a NATS connection of its own, as the gateway has in production.
   gatewayBus = await connectBus({
     service: 'market-data',
     subjects: h.subjects,
@@ -58,25 +60,19 @@ beforeAll(async () => {
     registry: new Registry(),
     servers: NATS_URL,
   });
-  gateway = new MarketDataGateway({
+  quotes = await startQuoteFeed({
     venue: 'binance',
     feed,
     bus: gatewayBus,
     instruments: [{ instrument: BTC, venueSymbol: 'BTCUSDT' }],
     channels: ['quotes', 'trades'],
-    clock: { now: () => Date.now() },
-    logger,
-    metrics: createMarketDataMetrics(new Registry()),
     staleAfterMs: 30_000,
-    staleCheckMs: 1_000,
-    summaryIntervalMs: 60_000,
   });
-  await gateway.start();
 });
 
 afterAll(async () => {
   await r?.runner.stop();
-  await gateway?.stop();
+  quotes?.stop();
   await feed?.close();
   await client?.close();
   await sim?.close();
@@ -91,7 +87,7 @@ function nextSecond(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 1_000 - (Date.now() % 1_000) + 20));
 }
 
-describe('sim → market-data gateway → NATS → strategy runner → JetStream', () => {
+describe('sim → market feed → NATS → strategy runner → JetStream', () => {
   it('turns a crossing SMA of the sim’s trades into an Intent with its decision inputs', async () => {
     await h.setMode('ACTIVE');
     r = await makeRunner(h, {
@@ -121,7 +117,7 @@ strategies:
           e.kind === 'trade' &&
           r.events.filter((x) => x.type === 'market' && x.kind === 'trade').length > i,
         5_000,
-        `trade ${i + 1} through the gateway`,
+        `trade ${i + 1} through the feed`,
       );
     }
     const event = await r.waitFor(published, 10_000, 'the intent of the cross');
@@ -146,6 +142,7 @@ strategies:
       trigger: 'onBar',
     });
     expect(r.events.filter(published)).toHaveLength(1);
+    expect(quotes.rejected).toEqual([]);
     // The same trades as venue history (the feed's klines read, for warm-up): one-minute candles.
     const klines = await feed.klines?.(BTC, '1m', 5);
     expect(klines?.at(-1)).toMatchObject({ symbol: BTC, close: '50500.00000000' });

@@ -2,9 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { defineStrategy, type StrategyDefinition } from '@bourse/strategy';
+import { defineStrategy, type Notice, type StrategyDefinition } from '@bourse/strategy';
 import { FeedStatus, MarketSnapshot, Quote, Trade, marketSnapshotKey } from '@bourse/contracts';
-import type { Notice } from './core/notices.js';
 import { RedisQuoteSnapshots } from './market-snapshots.js';
 import type { RunnerEvent } from './runner.js';
 import {

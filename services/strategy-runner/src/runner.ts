@@ -10,20 +10,26 @@ import {
   TradingState,
 } from '@bourse/contracts';
 import type { InstrumentSpec } from '@bourse/domain';
-import type { BarPrice } from '@bourse/strategy';
+import {
+  RunnerCore,
+  type BarPrice,
+  type Clock,
+  type CoreOutput,
+  type HistoryRequest,
+  type IdSource,
+  type InstrumentRef,
+  type Notice,
+  type StrategyConfig,
+} from '@bourse/strategy';
 import { tradingAttributes, withSpan, type Logger } from '@bourse/telemetry';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { RunnerCore } from './core/runner-core.js';
-import type { CoreOutput, Notice } from './core/notices.js';
 import { describeError } from './errors.js';
 import { LeaseManager } from './leases/lease-manager.js';
 import { leaseUnit, type LeaseStore } from './leases/lease-store.js';
 import type { QuoteSnapshots } from './market-snapshots.js';
 import { followStream, type StreamFollower } from './stream-follower.js';
 import { loadHistory, type KlineSource } from './klines-history.js';
-import type { HistoryRequest } from './core/warmup.js';
-import type { Clock, IdSource, InstrumentRef, StrategyConfig } from './types.js';
 
 const QuoteContract = { name: 'Quote', schema: Quote };
 const TradeContract = { name: 'Trade', schema: Trade };

@@ -1,58 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
-import { parse as parseYaml } from 'yaml';
 import {
-  InstrumentSymbol,
-  PositiveDecimalString,
-  StrategyId,
-  StrategyVersion,
-  VenueId,
-  VenueSymbol,
-} from '@bourse/contracts';
-import { STRATEGY_ID_AND_VERSION_MAX_LENGTH } from '@bourse/domain';
-import { builtinStrategies, isStrategyError, MaxDecisionAgeOverrides, type StrategyDefinition } from '@bourse/strategy';
-import { StrategiesFileError, describeError } from './errors.js';
-import type { InstrumentRef, StrategyConfig } from './types.js';
+  StrategiesFileError,
+  parseStrategies,
+  type LoadStrategiesOptions,
+  type StrategyConfig,
+} from '@bourse/strategy';
+import { describeError } from './errors.js';
 
-// The strategies file (YAML or JSON): which strategies run, with which params, on which instruments.
-//
-//   strategies:
-//     - name: sma-cross            # a built-in strategy (or one passed in `definitions`)
-//       id: sma-btc                # optional; defaults to the name; unique; on intents and order ids
-//       version: 1.0.0             # must equal the strategy's version: a code change is a config change
-//       venue: binance
-//       instruments: [BTC/USDT, { symbol: ETH/USDT, venueSymbol: ETHUSDT }]
-//       params: { fast: 10, slow: 30, timeframe: 1m, sizing: { kind: qty, qty: "0.001" } }
-//       equity: "1000"             # optional: quote capital for fraction sizing
-//       maxDecisionAgeMs: { market: 3000 }  # optional: shelf life per order style, over the strategy's own
-
-/** Client order ids carry the version; the OMS's id layout allows 1-8 of these characters. */
-const ORDER_ID_VERSION = /^[A-Za-z0-9._-]{1,8}$/;
-
-const InstrumentEntry = z.union([
-  InstrumentSymbol,
-  z.strictObject({ symbol: InstrumentSymbol, venueSymbol: VenueSymbol.optional() }),
-]);
-
-const StrategyEntry = z.strictObject({
-  name: z.string().min(1),
-  id: StrategyId.optional(),
-  version: StrategyVersion.refine((v) => ORDER_ID_VERSION.test(v), {
-    message: 'must be 1-8 characters of A-Za-z0-9._- (it is part of every client order id)',
-  }),
-  venue: VenueId,
-  instruments: z.array(InstrumentEntry).min(1, { message: 'must list at least one instrument' }),
-  params: z.unknown().optional(),
-  equity: PositiveDecimalString.optional(),
-  maxDecisionAgeMs: MaxDecisionAgeOverrides.optional(),
-});
-
-const StrategiesFile = z.strictObject({ strategies: z.array(StrategyEntry) });
-
-export interface LoadStrategiesOptions {
-  /** Strategies beyond the built-ins, by name (tests, private strategies). They win over a built-in. */
-  readonly definitions?: Readonly<Record<string, StrategyDefinition>>;
-}
+// The strategies file on disk: read here (the service's I/O), parsed and checked by `parseStrategies`
+// in `@bourse/strategy`, which documents the format.
 
 /** Reads and checks a strategies file; throws StrategiesFileError naming the file and each bad path. */
 export function loadStrategiesFile(path: string, options: LoadStrategiesOptions = {}): StrategyConfig[] {
@@ -63,74 +19,4 @@ export function loadStrategiesFile(path: string, options: LoadStrategiesOptions 
     throw new StrategiesFileError(path, [`cannot be read: ${describeError(err)}`], { cause: err });
   }
   return parseStrategies(text, path, options);
-}
-
-/** Parses strategies from YAML or JSON text (JSON is YAML); `source` names it in errors. */
-export function parseStrategies(text: string, source: string, options: LoadStrategiesOptions = {}): StrategyConfig[] {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (err) {
-    throw new StrategiesFileError(source, [`is not valid YAML or JSON: ${describeError(err)}`], { cause: err });
-  }
-  const parsed = StrategiesFile.safeParse(raw);
-  if (!parsed.success) {
-    throw new StrategiesFileError(
-      source,
-      parsed.error.issues.map((i) => `${i.path.length === 0 ? '(root)' : i.path.join('.')}: ${i.message}`),
-    );
-  }
-  const registry = { ...builtinStrategies, ...options.definitions };
-  const issues: string[] = [];
-  const out: StrategyConfig[] = [];
-  const ids = new Set<string>();
-  parsed.data.strategies.forEach((entry, index) => {
-    const at = `strategies.${index}`;
-    const definition = Object.hasOwn(registry, entry.name) ? registry[entry.name] : undefined;
-    if (definition === undefined) {
-      issues.push(`${at}.name: no strategy named "${entry.name}"; known: ${Object.keys(registry).join(', ')}`);
-      return;
-    }
-    const id = entry.id ?? entry.name;
-    if (!StrategyId.safeParse(id).success) {
-      issues.push(`${at}.id: "${id}" must be 1-32 characters of a-z0-9_- (give an id when the name does not fit)`);
-      return;
-    }
-    if (ids.has(id)) issues.push(`${at}.id: "${id}" is used twice; give each entry its own id`);
-    ids.add(id);
-    if (entry.version !== definition.version) {
-      issues.push(`${at}.version: "${entry.version}" does not match ${entry.name}'s version "${definition.version}"`);
-    }
-    if (id.length + entry.version.length > STRATEGY_ID_AND_VERSION_MAX_LENGTH) {
-      issues.push(
-        `${at}.id: "${id}" with version "${entry.version}" is longer than ${STRATEGY_ID_AND_VERSION_MAX_LENGTH} characters together (client order ids hold both)`,
-      );
-    }
-    const instruments: InstrumentRef[] = entry.instruments.map((i) => {
-      const symbol = typeof i === 'string' ? i : i.symbol;
-      const venueSymbol =
-        typeof i === 'string' || i.venueSymbol === undefined ? symbol.replace('/', '') : i.venueSymbol;
-      return { venue: entry.venue, symbol, venueSymbol };
-    });
-    const symbols = new Set(instruments.map((i) => i.symbol));
-    if (symbols.size !== instruments.length) issues.push(`${at}.instruments: an instrument is listed twice`);
-    try {
-      // Builds one instance to check params and setup now rather than when a lease is won.
-      definition.instantiate({ params: entry.params ?? {}, instruments: [...symbols] });
-    } catch (err) {
-      if (!isStrategyError(err)) throw err;
-      issues.push(`${at}.params: ${err.message}`);
-    }
-    out.push({
-      id,
-      definition,
-      version: entry.version,
-      params: entry.params ?? {},
-      instruments,
-      ...(entry.equity !== undefined ? { equity: entry.equity } : {}),
-      ...(entry.maxDecisionAgeMs !== undefined ? { maxDecisionAgeMs: entry.maxDecisionAgeMs } : {}),
-    });
-  });
-  if (issues.length > 0) throw new StrategiesFileError(source, issues);
-  return out;
 }

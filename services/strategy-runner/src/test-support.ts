@@ -1,5 +1,6 @@
 // Shared by the runner's integration tests: a namespace of their own on the real NATS, runners wired
-// like main.ts does, and helpers that wait for events (never sleep).
+// like main.ts does, and helpers that wait for events (never sleep). `startPaperRunner` is for the
+// system tests under test/ (a paper run fed by `bourse replay`), which run the service in-process.
 
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -16,15 +17,15 @@ import {
   type Subjects,
   type TradingMode,
 } from '@bourse/contracts';
+import type { InstrumentSpec } from '@bourse/domain';
 import { createLogger } from '@bourse/telemetry';
 import { captureLogs, type LogCapture } from '@bourse/telemetry/testing';
-import type { StrategyDefinition } from '@bourse/strategy';
+import { parseStrategies, type StrategyDefinition } from '@bourse/strategy';
 import { openKvLeaseStore } from './leases/kv-lease-store.js';
 import { leaseBucketName } from './leases/lease-store.js';
 import type { KlineSource } from './klines-history.js';
 import type { QuoteSnapshots } from './market-snapshots.js';
 import { StrategyRunner, type RunnerEvent } from './runner.js';
-import { parseStrategies } from './strategies-config.js';
 
 export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -252,5 +253,83 @@ export function quote(instrument: string, bid: string, ask: string) {
     askPrice: ask,
     askQty: '1',
     receivedAt: Date.now(),
+  };
+}
+
+export interface PaperRunner {
+  readonly runner: StrategyRunner;
+  readonly events: RunnerEvent[];
+  waitFor(match: (e: RunnerEvent) => boolean, timeoutMs: number, what: string): Promise<RunnerEvent>;
+  /** Stops the runner and deletes the namespace's lease bucket (its namespace is closed by its owner). */
+  stop(): Promise<void>;
+}
+
+/**
+ * A StrategyRunner on a namespace someone else opened (its trading state and reconciliation set by
+ * them), on `clock`, running `strategiesYaml`; resolves once it holds its first instrument.
+ * `instruments`: the specs `ctx.instrument` answers with.
+ */
+export async function startPaperRunner(
+  ns: { readonly subjects: Subjects; readonly bus: Bus; readonly nc: NatsConnection },
+  strategiesYaml: string,
+  clock: { now(): number },
+  instruments: readonly InstrumentSpec[] = [],
+): Promise<PaperRunner> {
+  const bucket = leaseBucketName(ns.subjects);
+  const leaseStore = await openKvLeaseStore({ nc: ns.nc, bucket, ttlMs: 5_000 });
+  const runner = new StrategyRunner({
+    bus: ns.bus,
+    nc: ns.nc,
+    leaseStore,
+    strategies: parseStrategies(strategiesYaml, 'test'),
+    replicaId: `r-${randomUUID().slice(0, 8)}`,
+    session: randomUUID(),
+    leaseRenewMs: 1_000,
+    leaseMarginMs: 1_000,
+    staleAfterMs: 60_000,
+    logger: createLogger({ service: 'strategy-runner', level: 'silent' }),
+    registry: new Registry(),
+    ids: { next: () => `i-${randomUUID()}` },
+    clock,
+    monotonic: { now: () => performance.now() },
+    instrumentSpec: (venue, symbol) => instruments.find((i) => i.venue === venue && i.symbol === symbol),
+  });
+  const events: RunnerEvent[] = [];
+  const waiters = new Set<(e: RunnerEvent) => void>();
+  runner.onEvent((e) => {
+    events.push(e);
+    for (const w of [...waiters]) w(e);
+  });
+  const waitFor = (match: (e: RunnerEvent) => boolean, timeoutMs: number, what: string) =>
+    new Promise<RunnerEvent>((resolve, reject) => {
+      const seen = events.find(match);
+      if (seen !== undefined) return resolve(seen);
+      const timer = setTimeout(() => {
+        waiters.delete(check);
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+      }, timeoutMs);
+      const check = (e: RunnerEvent) => {
+        if (!match(e)) return;
+        clearTimeout(timer);
+        waiters.delete(check);
+        resolve(e);
+      };
+      waiters.add(check);
+    });
+  await runner.start();
+  await waitFor((e) => e.type === 'acquired', 15_000, 'the runner to acquire an instrument');
+  return {
+    runner,
+    events,
+    waitFor,
+    async stop() {
+      await runner.stop();
+      const jsm = await jetstreamManager(ns.nc);
+      try {
+        await jsm.streams.delete(`KV_${bucket}`);
+      } catch (err) {
+        if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound)) throw err;
+      }
+    },
   };
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, it, expect } from 'vitest';
 import { ClientOrderId, InstrumentSymbol } from '@bourse/contracts';
 import type { BinanceVenueClient } from './binance-venue.js';
-import { connectClient, startSim, type RunningSim } from './sim-harness.js';
+import { connectClient, startSim, type RunningSim } from './testing.js';
 
 const BTC = InstrumentSymbol.parse('BTC/USDT');
 const cid = (s: string) => ClientOrderId.parse(`${s}-${Math.random().toString(36).slice(2, 10)}`);

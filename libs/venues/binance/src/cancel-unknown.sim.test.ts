@@ -4,7 +4,7 @@ import { WebSocketServer } from 'ws';
 import { ClientOrderId, InstrumentSymbol } from '@bourse/contracts';
 import { BinanceVenueClient } from './binance-venue.js';
 import { loadApiCredentials } from './common/credentials.js';
-import { startSim, type RunningSim } from './sim-harness.js';
+import { startSim, type RunningSim } from './testing.js';
 
 // REST from the simulator, the WS-API from a loopback server that swallows cancels: the cancel's
 // outcome is unknown and must be learnt from order.status, never by cancelling again.

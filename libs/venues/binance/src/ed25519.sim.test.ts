@@ -7,7 +7,7 @@ import type { UserDataEvent, UserDataFeed } from '@bourse/venues';
 import { BinanceVenueClient } from './binance-venue.js';
 import { loadApiCredentials } from './common/credentials.js';
 import { createBinanceMetrics } from './common/metrics.js';
-import { startSim, waitFor, type RunningSim } from './sim-harness.js';
+import { startSim, waitFor, type RunningSim } from './testing.js';
 
 const BTC = InstrumentSymbol.parse('BTC/USDT');
 const cid = (s: string) => ClientOrderId.parse(`${s}-${Math.random().toString(36).slice(2, 10)}`);

@@ -3,7 +3,7 @@ import type { Quote, Trade } from '@bourse/contracts';
 import { BookDelta, BookSnapshot, InstrumentSymbol } from '@bourse/contracts';
 import type { MarketDataEvent, MarketDataFeed } from '@bourse/venues';
 import type { BinanceVenueClient } from './binance-venue.js';
-import { connectClient, eventually, startSim, waitFor, type RunningSim } from './sim-harness.js';
+import { connectClient, eventually, startSim, waitFor, type RunningSim } from './testing.js';
 
 const BTC = InstrumentSymbol.parse('BTC/USDT');
 const ETH = InstrumentSymbol.parse('ETH/USDT');

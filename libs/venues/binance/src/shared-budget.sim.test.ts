@@ -5,7 +5,7 @@ import { ClientOrderId, InstrumentSymbol } from '@bourse/contracts';
 import { VenueErrorCode } from '@bourse/venues';
 import type { BinanceVenueClient } from './binance-venue.js';
 import { RedisRateBudget } from './common/redis-rate-budget.js';
-import { connectClient, startSim, type RunningSim } from './sim-harness.js';
+import { connectClient, startSim, type RunningSim } from './testing.js';
 
 const BTC = InstrumentSymbol.parse('BTC/USDT');
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, it, expect } from 'vitest';
 import { ClientOrderId, FillEvent, InstrumentSymbol, OrderStatusUpdate } from '@bourse/contracts';
 import type { UserDataEvent, UserDataFeed } from '@bourse/venues';
 import type { BinanceVenueClient } from './binance-venue.js';
-import { connectClient, startSim, waitFor, type RunningSim } from './sim-harness.js';
+import { connectClient, startSim, waitFor, type RunningSim } from './testing.js';
 
 const BTC = InstrumentSymbol.parse('BTC/USDT');
 const cid = (s: string) => ClientOrderId.parse(`${s}-${Math.random().toString(36).slice(2, 10)}`);

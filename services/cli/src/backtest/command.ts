@@ -280,7 +280,7 @@ async function runOnce(flags: BacktestFlags, plan: BacktestPlan): Promise<number
   } catch (err) {
     progress.stop();
     if (backtest.isBacktestError(err)) return usage(err.message);
-    const { isMarketDataError } = await import('@bourse/market-data');
+    const { isMarketDataError } = await import('@bourse/market-feed');
     if (isMarketDataError(err)) {
       console.error(`bourse: --data: ${err.message}`);
       return 1;

@@ -91,7 +91,7 @@ export async function* fileTicks(kind: 'quotes' | 'trades', path: string): Async
 
 /** The internal symbol of a capture's first quote or trade, to trade when --symbol is not given. */
 export async function captureSymbol(path: string): Promise<string | undefined> {
-  const { readCapture } = await import('@bourse/market-data');
+  const { readCapture } = await import('@bourse/market-feed');
   for await (const { event } of readCapture(path)) {
     if (event.kind === 'quote' || event.kind === 'trade') return event.message.instrument;
   }
@@ -100,7 +100,7 @@ export async function captureSymbol(path: string): Promise<string | undefined> {
 
 /** A capture's quotes and trades of `symbol` as the engine's ticks (a bad line stops the run). */
 export async function* captureFileTicks(path: string, symbol: string): AsyncGenerator<TickEvent> {
-  const { readCapture } = await import('@bourse/market-data');
+  const { readCapture } = await import('@bourse/market-feed');
   const { captureTicks } = await import('./capture-ticks.js');
   yield* captureTicks(readCapture(path), symbol);
 }

@@ -37,7 +37,7 @@ import {
 import { OrderTracker, submitOrder, type SubmissionDeps } from '@bourse/order-manager';
 import { RiskGateCore, RiskState, parseLimits } from '@bourse/risk';
 import type { BarPrice, HandlerName, StrategyDefinition, StrategyInstance } from '@bourse/strategy';
-import { RunnerCore, type CoreOutput, type InstrumentRef, type StrategyConfig } from '@bourse/strategy-runner';
+import { RunnerCore, type CoreOutput, type InstrumentRef, type StrategyConfig } from '@bourse/strategy';
 import { MemoryJournal } from './memory-journal.js';
 
 // The backtest engine: the strategy-runner, risk-gate and OMS cores, unchanged, wired in one process

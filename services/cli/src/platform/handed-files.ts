@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { isLimitsConfigError, limitsFormatOf, loadLimits } from '@bourse/risk';
-import { loadStrategiesFile, StrategiesFileError } from '@bourse/strategy-runner';
+import { parseStrategies, StrategiesFileError } from '@bourse/strategy';
 import { ConfigError } from '../errors.js';
 import type { PlatformConfig } from './platform-config.js';
 
@@ -13,8 +13,19 @@ import type { PlatformConfig } from './platform-config.js';
 export function checkHandedFiles(config: PlatformConfig, root: string): void {
   const strategies = config.strategies.file;
   if (strategies !== undefined) {
+    const path = resolved(root, strategies);
+    let text: string;
     try {
-      loadStrategiesFile(resolved(root, strategies));
+      text = readFileSync(path, 'utf8');
+    } catch (err) {
+      // Worded as the runner's own loadStrategiesFile words it.
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new ConfigError('strategies.file', strategies, `strategies file ${strategies}: cannot be read: ${reason}`, {
+        cause: err,
+      });
+    }
+    try {
+      parseStrategies(text, path);
     } catch (err) {
       if (!(err instanceof StrategiesFileError)) throw err;
       throw new ConfigError('strategies.file', strategies, `strategies file ${strategies}: ${err.issues.join('; ')}`, {

@@ -4,7 +4,7 @@
 // a password are masked. Pure apart from reading the file: `env` and `readFile` are passed in.
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
-import { parseStrategies, StrategiesFileError } from '@bourse/strategy-runner';
+import { parseStrategies, StrategiesFileError } from '@bourse/strategy';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { maskUrl } from '@bourse/servers';

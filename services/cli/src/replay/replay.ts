@@ -1,7 +1,7 @@
 import { BookDelta, BookSnapshot, FeedStatus, Quote, Trade, type Subjects } from '@bourse/contracts';
 import type { Contract } from '@bourse/bus';
 
-// `bourse replay`'s core: captured events (services/market-data readCapture) → their md.* subjects,
+// `bourse replay`'s core: captured events (readCapture, @bourse/market-feed) → their md.* subjects,
 // paced by the gateway's receive times divided by the speed. The publisher, the monotonic clock and
 // the wait are injected, so the pacing is tested without a server or a timer.
 

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { connectBus } from '@bourse/bus';
 import { createSubjects } from '@bourse/contracts';
-import { isMarketDataError, readCapture, type RecordingCorruptError } from '@bourse/market-data';
+import { isMarketDataError, readCapture, type RecordingCorruptError } from '@bourse/market-feed';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { ReplayClock, replay, type ReplaySpeed, type ReplaySummary } from './replay.js';

@@ -1,27 +1,18 @@
 // Test-only helpers for replay and the replay-vs-backtest comparison (imported by tests, never by the
-// command): small captures written the way the market-data recorder writes them, a namespace of its
-// own on the real NATS with trading ACTIVE and a passing reconciliation, and a StrategyRunner wired
-// as its main.ts wires it.
+// command): small captures written the way the market-data recorder writes them, and a namespace of
+// its own on the real NATS with trading ACTIVE and a passing reconciliation. The paper runner the
+// comparison feeds is the strategy runner service's own test support (`startPaperRunner`).
 
 import { randomUUID } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 import { writeFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
-import { JetStreamApiCodes, JetStreamApiError, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Registry } from 'prom-client';
 import { connectBus, type Bus } from '@bourse/bus';
 import { TEST_STREAMS, removeTestNamespace, testSubjects } from '@bourse/bus/testing';
 import { ReconciliationReport, TradingState, type Subjects } from '@bourse/contracts';
 import { dec, spotInstrument, type InstrumentSpec } from '@bourse/domain';
-import { captureHeaders } from '@bourse/market-data';
-import {
-  StrategyRunner,
-  leaseBucketName,
-  openKvLeaseStore,
-  parseStrategies,
-  type RunnerEvent,
-} from '@bourse/strategy-runner';
+import { captureHeaders } from '@bourse/market-feed';
 import { createLogger } from '@bourse/telemetry';
 
 export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -138,74 +129,8 @@ export async function openNamespace(options: { trading?: boolean } = {}): Promis
     nc,
     async close() {
       await bus.drain();
-      if (options.trading === true) {
-        const jsm = await jetstreamManager(nc);
-        try {
-          await jsm.streams.delete(`KV_${leaseBucketName(subjects)}`);
-        } catch (err) {
-          // The lease bucket exists only once a runner opened it.
-          if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound)) throw err;
-        }
-      }
       await nc.close();
       await removeTestNamespace(subjects, NATS_URL);
     },
   };
-}
-
-export interface PaperRunner {
-  readonly runner: StrategyRunner;
-  readonly events: RunnerEvent[];
-  waitFor(match: (e: RunnerEvent) => boolean, timeoutMs: number, what: string): Promise<RunnerEvent>;
-}
-
-/** A StrategyRunner on the namespace, on `clock`, running `strategiesYaml` (venue binance). */
-export async function startPaperRunner(
-  ns: Namespace,
-  strategiesYaml: string,
-  clock: { now(): number },
-): Promise<PaperRunner> {
-  const leaseStore = await openKvLeaseStore({ nc: ns.nc, bucket: leaseBucketName(ns.subjects), ttlMs: 5_000 });
-  const runner = new StrategyRunner({
-    bus: ns.bus,
-    nc: ns.nc,
-    leaseStore,
-    strategies: parseStrategies(strategiesYaml, 'test'),
-    replicaId: `r-${randomUUID().slice(0, 8)}`,
-    session: randomUUID(),
-    leaseRenewMs: 1_000,
-    leaseMarginMs: 1_000,
-    staleAfterMs: 60_000,
-    logger: createLogger({ service: 'strategy-runner', level: 'silent' }),
-    registry: new Registry(),
-    ids: { next: () => `i-${randomUUID()}` },
-    clock,
-    monotonic: { now: () => performance.now() },
-    instrumentSpec: (venue, symbol) => (venue === BTC.venue && symbol === BTC.symbol ? BTC : undefined),
-  });
-  const events: RunnerEvent[] = [];
-  const waiters = new Set<(e: RunnerEvent) => void>();
-  runner.onEvent((e) => {
-    events.push(e);
-    for (const w of [...waiters]) w(e);
-  });
-  const waitFor = (match: (e: RunnerEvent) => boolean, timeoutMs: number, what: string) =>
-    new Promise<RunnerEvent>((resolve, reject) => {
-      const seen = events.find(match);
-      if (seen !== undefined) return resolve(seen);
-      const timer = setTimeout(() => {
-        waiters.delete(check);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
-      }, timeoutMs);
-      const check = (e: RunnerEvent) => {
-        if (!match(e)) return;
-        clearTimeout(timer);
-        waiters.delete(check);
-        resolve(e);
-      };
-      waiters.add(check);
-    });
-  await runner.start();
-  await waitFor((e) => e.type === 'acquired', 15_000, 'the runner to acquire BTC/USDT');
-  return { runner, events, waitFor };
 }

@@ -4,12 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Registry } from 'prom-client';
-import { isMarketDataError, MarketDataErrorCode } from '../errors.js';
+import {
+  captureHeaders,
+  isMarketDataError,
+  listRecordings,
+  MarketDataErrorCode,
+  readCaptureLines,
+  type CaptureLine,
+} from '@bourse/market-feed';
+import { BTC_SPEC } from '@bourse/market-feed/testing';
 import { createMarketDataMetrics } from './metrics.js';
 import { FrameRecorder, type RecorderOptions } from './recorder.js';
-import { listRecordings, readCaptureLines } from './capture-reader.js';
-import { captureHeaders, type CaptureLine } from './recording-format.js';
-import { BTC_SPEC } from './capture-fixtures.js';
 
 const T0 = Date.UTC(2025, 0, 2, 3, 4, 5, 678);
 

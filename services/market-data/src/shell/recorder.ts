@@ -4,10 +4,14 @@ import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip, type Gzip } from 'node:zlib';
-import { InvalidOptionError } from '../errors.js';
-import type { Clock } from '../types.js';
+import {
+  InvalidOptionError,
+  PARTIAL_SUFFIX,
+  recordingFileName,
+  type CaptureLine,
+  type Clock,
+} from '@bourse/market-feed';
 import type { MarketDataMetrics } from './metrics.js';
-import { PARTIAL_SUFFIX, recordingFileName, type CaptureLine } from './recording-format.js';
 
 // Records raw venue frames (CaptureLine) to rotated, gzip-compressed NDJSON files for replay; each
 // file starts with the header the caller builds (CaptureHeader), so every file decodes on its own.

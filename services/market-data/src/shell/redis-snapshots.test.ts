@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { InstrumentSymbol, type Quote } from '@bourse/contracts';
-import { InstrumentSnapshot } from '../core/snapshot.js';
+import { InstrumentSnapshot } from '@bourse/market-feed';
 import { createMarketDataMetrics } from './metrics.js';
 import { readSnapshot, RedisSnapshotWriter } from './redis-snapshots.js';
 

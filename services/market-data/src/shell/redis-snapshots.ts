@@ -1,8 +1,6 @@
 import type { Redis } from 'ioredis';
-import { InvalidOptionError } from '../errors.js';
+import { InvalidOptionError, type BookView, type Clock, type InstrumentSnapshot } from '@bourse/market-feed';
 import { decodeMessage, MarketSnapshot, marketSnapshotKey } from '@bourse/contracts';
-import type { BookView, InstrumentSnapshot } from '../core/snapshot.js';
-import type { Clock } from '../types.js';
 import type { MarketDataMetrics } from './metrics.js';
 
 // Writes each instrument's snapshot to Redis as one JSON string with an expiry (SET … PX), so a

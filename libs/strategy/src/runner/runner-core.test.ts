@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ExecutionEvent, Quote, ReconciliationReport, RiskDecision, Trade, type TradingState } from '@bourse/contracts';
 import { instrumentFromJson } from '@bourse/domain';
-import { builtinStrategy, defineStrategy, type StrategyDefinition } from '@bourse/strategy';
-import type { InstrumentRef, StrategyConfig } from '../types.js';
+import { builtinStrategy } from '../builtin/registry.js';
+import { defineStrategy } from '../sdk/define-strategy.js';
+import type { StrategyDefinition } from '../types.js';
+import type { InstrumentRef, StrategyConfig } from './types.js';
 import { RunnerCore } from './runner-core.js';
 
 // The core driven directly with a hand-set clock: no servers, no timers.

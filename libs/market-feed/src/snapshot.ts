@@ -9,7 +9,7 @@ import {
   type Trade,
 } from '@bourse/contracts';
 import type { InstrumentFeedView } from './staleness.js';
-import type { GatewayInstrument } from '../types.js';
+import type { GatewayInstrument } from './types.js';
 
 // The hot snapshot of one instrument that the gateway keeps in Redis: top of book, N levels, the
 // last trade, the feed's state, and both the exchange's and our receive timestamps, so a reader

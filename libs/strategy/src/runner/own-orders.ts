@@ -7,7 +7,7 @@ import {
   type RiskDecision,
 } from '@bourse/contracts';
 import { PositionBook, averageEntryPrice, dec, parseClientOrderId } from '@bourse/domain';
-import type { OpenOrderView } from '@bourse/strategy';
+import type { OpenOrderView } from '../types.js';
 
 /** How long an intent without a risk decision still counts as an open order. */
 export const DEFAULT_PENDING_INTENT_TTL_MS = 30_000;

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { FeedStatus, InstrumentSymbol } from '@bourse/contracts';
-import { isMarketDataError } from '../errors.js';
-import type { FeedTransition } from '../types.js';
+import { isMarketDataError } from './errors.js';
+import type { FeedTransition } from './types.js';
 import { FeedMonitor } from './staleness.js';
 
 const BTC = InstrumentSymbol.parse('BTC/USDT');

@@ -1,5 +1,5 @@
 import type { Intent } from '@bourse/contracts';
-import type { HandlerName } from '@bourse/strategy';
+import type { HandlerName } from '../types.js';
 import type { FeedBlock } from './market-desk.js';
 import type { HistoryRequest } from './warmup.js';
 import type { ReconBlock } from './recon-gate.js';

@@ -1,7 +1,7 @@
 import type { FeedState, FeedStatus, InstrumentSymbol, VenueId } from '@bourse/contracts';
 import type { ConnectionStateChange } from '@bourse/venues';
-import { InvalidOptionError } from '../errors.js';
-import type { FeedChangeCause, FeedTransition, GatewayInstrument } from '../types.js';
+import { InvalidOptionError } from './errors.js';
+import type { FeedChangeCause, FeedTransition, GatewayInstrument } from './types.js';
 
 // The gateway's word on each instrument's feed: live, stale (silent for too long) or reset (the
 // connection dropped or the book had a gap, so consumers may have missed something). One status

@@ -1,6 +1,6 @@
 import type { InstrumentSymbol, VenueId } from '@bourse/contracts';
 import type { ConnectionStateChange, MarketDataEvent } from '@bourse/venues';
-import type { FeedTransition, GatewayInstrument, NormalisedMessage, RejectReason } from '../types.js';
+import type { FeedTransition, GatewayInstrument, NormalisedMessage, RejectReason } from './types.js';
 import { Normaliser } from './normalise.js';
 import { FeedMonitor, type InstrumentFeedView } from './staleness.js';
 

@@ -1,7 +1,7 @@
 import { instrumentFromJson, type InstrumentSpec } from '@bourse/domain';
 
 // Test fixtures for capture files: a spec and Binance stream frames as the venue sends them.
-// Test-only (imported by *.test.ts files, never by the package entry).
+// Test-only: imported by *.test.ts files and re-exported by the `./testing` entry, never by the main entry.
 
 export const BTC_SPEC: InstrumentSpec = instrumentFromJson({
   symbol: 'BTC/USDT',

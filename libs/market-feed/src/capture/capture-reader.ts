@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { instrumentFromJson } from '@bourse/domain';
 import { BinanceReplayDecoder } from '@bourse/venue-binance';
-import { FeedPipeline } from '../core/feed-pipeline.js';
+import { FeedPipeline } from '../feed-pipeline.js';
 import { RecordingCorruptError } from '../errors.js';
 import type { NormalisedMessage } from '../types.js';
 import { CaptureHeader, CaptureLine, RECORDING_SUFFIX, fromCaptureLine } from './recording-format.js';

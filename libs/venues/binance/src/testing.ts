@@ -1,5 +1,7 @@
-// Test support (not exported): an exchange simulator on a free loopback port and an adapter
-// pointed at it. Used by the *.sim.test.ts files only.
+// The `./testing` entry (`@bourse/venue-binance/testing`): an exchange simulator on a free loopback
+// port and an adapter pointed at it, for this package's *.sim.test.ts files and other packages'
+// tests. Test code only: it starts the simulator service in-process, which production code never
+// does, so the main entry (src/index.ts) must not import this file (entry-imports.test.ts checks).
 import { randomBytes } from 'node:crypto';
 import { startExchangeSim, type ExchangeSimOptions, type FaultSpecInput } from '@bourse/exchange-sim';
 import { BinanceVenueClient } from './binance-venue.js';

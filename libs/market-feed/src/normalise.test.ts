@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { InstrumentSymbol, type BookSnapshot, type Quote, type Trade } from '@bourse/contracts';
-import { isMarketDataError, MarketDataErrorCode } from '../errors.js';
+import { isMarketDataError, MarketDataErrorCode } from './errors.js';
 import { Normaliser } from './normalise.js';
 
 const BTC = InstrumentSymbol.parse('BTC/USDT');

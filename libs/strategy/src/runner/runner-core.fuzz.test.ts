@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FeedStatus, Intent, Quote, ReconciliationReport, Trade, type TradingState } from '@bourse/contracts';
 import { FUZZ_RUNS, assertPrototypeClean, extremeDecimal, extremeTime } from '@bourse/contracts/testing';
-import { builtinStrategy } from '@bourse/strategy';
-import type { InstrumentRef, StrategyConfig } from '../types.js';
+import { builtinStrategy } from '../builtin/registry.js';
+import type { InstrumentRef, StrategyConfig } from './types.js';
 import { RunnerCore } from './runner-core.js';
 
 // Market data that passes its contracts but carries extreme figures (40 digits, 40 decimals, zero,

@@ -10,8 +10,8 @@ import {
   type VenueId,
 } from '@bourse/contracts';
 import type { MarketDataMessage } from '@bourse/venues';
-import { UnknownInstrumentError, WrongVenueError } from '../errors.js';
-import type { GatewayInstrument, NormalisedMessage, RejectReason } from '../types.js';
+import { UnknownInstrumentError, WrongVenueError } from './errors.js';
+import type { GatewayInstrument, NormalisedMessage, RejectReason } from './types.js';
 
 // Venue events → contract messages addressed to their subjects. The adapter already speaks our
 // contracts; this is the gateway's own check before anything leaves the process, because a

@@ -1,7 +1,8 @@
 import type { FeedStatus, Quote, Trade } from '@bourse/contracts';
-import { MultiTimeframeBars, windowStart, type Bar, type BarPrice } from '@bourse/strategy';
-import { BarRejectedError } from '../errors.js';
-import type { InstrumentRef } from '../types.js';
+import { windowStart, type Bar, type BarPrice } from '../bars/bar.js';
+import { MultiTimeframeBars } from '../bars/multi-timeframe.js';
+import { BarRejectedError } from './errors.js';
+import type { InstrumentRef } from './types.js';
 
 /** Why market data cannot be acted on right now. */
 export type FeedBlock = 'no-market-data' | 'feed-stale' | 'feed-reset' | 'incomplete-bars';

@@ -1,5 +1,5 @@
-import type { Bar } from '@bourse/strategy';
-import type { InstrumentRef } from '../types.js';
+import type { Bar } from '../bars/bar.js';
+import type { InstrumentRef } from './types.js';
 import type { StrategyHost } from './strategy-host.js';
 
 /**

@@ -9,16 +9,13 @@ import type {
   TradingState,
 } from '@bourse/contracts';
 import type { InstrumentSpec } from '@bourse/domain';
-import {
-  completeIntent,
-  createStrategyContext,
-  isStrategyError,
-  type Bar,
-  type BarPrice,
-  type IntentDraft,
-} from '@bourse/strategy';
-import { isRunnerError } from '../errors.js';
-import type { Clock, IdSource, InstrumentRef, StrategyConfig } from '../types.js';
+import type { Bar, BarPrice } from '../bars/bar.js';
+import { createStrategyContext } from '../sdk/context.js';
+import { isStrategyError } from '../sdk/errors.js';
+import { completeIntent } from '../sdk/intent.js';
+import type { Clock, IntentDraft } from '../types.js';
+import { isRunnerError } from './errors.js';
+import type { IdSource, InstrumentRef, StrategyConfig } from './types.js';
 import { MarketDesk } from './market-desk.js';
 import { emptyOutput, type CoreOutput } from './notices.js';
 import { DEFAULT_PENDING_INTENT_TTL_MS, OwnOrders } from './own-orders.js';

@@ -1,6 +1,7 @@
 import type { FillEvent, OrderStatusUpdate, Quote, Trade } from '@bourse/contracts';
-import type { Bar, HandlerName, IntentDraft, StrategyContext, StrategyInstance } from '@bourse/strategy';
-import type { InstrumentRef, StrategyConfig } from '../types.js';
+import type { Bar } from '../bars/bar.js';
+import type { HandlerName, IntentDraft, StrategyContext, StrategyInstance } from '../types.js';
+import type { InstrumentRef, StrategyConfig } from './types.js';
 
 /** One handler call to make now; the core runs it and deals with what it returns or throws. */
 export interface Evaluation {
