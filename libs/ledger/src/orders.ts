@@ -1,7 +1,13 @@
 // Orders, one row per client order id. The order manager writes them (services/order-manager's
 // store, under an optimistic version check); everything here only reads.
 
-import { TERMINAL_ORDER_STATUSES, type OrderStatus, type OrderStyle, type Side, type TimeInForce } from '@bourse/contracts';
+import {
+  TERMINAL_ORDER_STATUSES,
+  type OrderStatus,
+  type OrderStyle,
+  type Side,
+  type TimeInForce,
+} from '@bourse/contracts';
 import type { Queryable } from '@bourse/store';
 import { msOf, undefinedIfNull } from './values.js';
 

@@ -23,7 +23,7 @@ export function ledgerTestDatabase(): Promise<TestDatabase> {
 const at = (ms: number): Date => new Date(ms);
 
 /** Stores (or replaces) an instrument; orders and fills reference it. */
-export async function seedInstrument(
+export async function writeInstrument(
   db: Queryable,
   i: Instrument,
   options: { readonly updatedAt: number; readonly rawFilters?: unknown },
@@ -58,7 +58,7 @@ export async function seedInstrument(
 }
 
 /** Journals a request in the outbox (state `pending` unless given); a repeat of the id changes nothing. */
-export async function seedOutbox(
+export async function writeOutbox(
   db: Queryable,
   request: OrderRequest,
   journaledAt: number,
@@ -75,7 +75,7 @@ export async function seedOutbox(
  * Inserts an order, or replaces the stored one's changing fields (status, quantities, prices, venue
  * order id, reason, updated_at) and bumps its version. Returns the version now stored.
  */
-export async function seedOrder(db: Queryable, order: OrderRecord): Promise<number> {
+export async function writeOrder(db: Queryable, order: OrderRecord): Promise<number> {
   const { rows } = await db.query<{ version: number }>(
     `INSERT INTO orders (client_order_id, venue, instrument, venue_order_id, strategy_id, strategy_version, side,
        style, qty, quote_qty, price, stop_price, time_in_force, status, filled_qty, cumulative_quote_qty,
@@ -116,7 +116,7 @@ export async function seedOrder(db: Queryable, order: OrderRecord): Promise<numb
 }
 
 /** Stores a fill; false when this venue fill id is stored already (nothing written then). */
-export async function seedFill(db: Queryable, fill: FillRecord): Promise<boolean> {
+export async function writeFill(db: Queryable, fill: FillRecord): Promise<boolean> {
   const result = await db.query(
     `INSERT INTO fills (venue, instrument, venue_fill_id, client_order_id, venue_order_id, strategy_id, side, qty,
        price, fee, fee_asset, liquidity, venue_time, recorded_at)
@@ -143,7 +143,7 @@ export async function seedFill(db: Queryable, fill: FillRecord): Promise<boolean
 }
 
 /** Stores (or replaces) a position row. */
-export async function seedPosition(db: Queryable, position: PositionRecord): Promise<void> {
+export async function writePosition(db: Queryable, position: PositionRecord): Promise<void> {
   await db.query(
     `INSERT INTO positions (strategy_id, instrument, qty, avg_entry_price, realized_pnl, fees, lots, fill_count,
        last_fill_at, updated_at, version)
@@ -168,7 +168,7 @@ export async function seedPosition(db: Queryable, position: PositionRecord): Pro
 }
 
 /** Stores (or replaces) a balance. */
-export async function seedBalance(db: Queryable, balance: BalanceRecord): Promise<void> {
+export async function writeBalance(db: Queryable, balance: BalanceRecord): Promise<void> {
   await db.query(
     `INSERT INTO balances (venue, asset, free, locked, updated_at) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (venue, asset) DO UPDATE
@@ -178,7 +178,7 @@ export async function seedBalance(db: Queryable, balance: BalanceRecord): Promis
 }
 
 /** Books a deposit (positive delta) or withdrawal (negative) row; the balance row is left as it is. */
-export async function seedBalanceTransfer(
+export async function writeBalanceTransfer(
   db: Queryable,
   transfer: { readonly venue: string; readonly asset: string; readonly delta: string; readonly venueTime: number },
   bookedAt: number,
@@ -191,7 +191,7 @@ export async function seedBalanceTransfer(
 }
 
 /** Moves the venue's fill checkpoint to its newest stored fill (never back), as the order manager does per fill. */
-export async function seedFillCheckpoint(db: Queryable, venue: string, updatedAt: number): Promise<number> {
+export async function writeFillCheckpoint(db: Queryable, venue: string, updatedAt: number): Promise<number> {
   const { rows } = await db.query<{ through_seq: string }>(
     `INSERT INTO fill_checkpoints (venue, through_seq, updated_at)
        VALUES ($1, (SELECT COALESCE(max(seq), 0) FROM fills WHERE venue = $1), $2)
@@ -204,7 +204,7 @@ export async function seedFillCheckpoint(db: Queryable, venue: string, updatedAt
 }
 
 /** Stores the trace context an order was journaled in; a repeat keeps the first. */
-export async function seedOrderTrace(
+export async function writeOrderTrace(
   db: Queryable,
   clientOrderId: string,
   trace: OrderTrace,

@@ -17,7 +17,7 @@ import {
   loadPositions,
   type FillRecord,
   type StoredOrder,
-} from '@bourse/order-manager';
+} from '@bourse/ledger';
 import { positionsFromCheckpoint } from '../core/our-view.js';
 import { fillWindows } from '../core/trade-queries.js';
 import type { Checkpoint, OurBalance, OurPosition } from '../core/types.js';
