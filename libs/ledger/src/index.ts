@@ -47,6 +47,7 @@ export {
   outboxEntryOf,
   OUTBOX_COLUMNS,
   OUTBOX_STATES,
+  OUTBOX_TRANSITIONS,
   UNRESOLVED_OUTBOX_STATES,
   type OutboxState,
   type OutboxEntry,

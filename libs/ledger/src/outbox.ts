@@ -1,6 +1,8 @@
 // The outbox: each order request the order manager journaled BEFORE calling the venue, with where
-// its submission stands. The order manager moves the states (its store has the protocol); the risk
-// gate reads the journaled request of each open order at start.
+// its submission stands. The states and their allowed moves are the table's contract, here; the
+// order manager's store moves them (checking each move in its UPDATE). The risk gate reads the
+// journaled request of each open order at start; a test of the order manager's core can compare
+// its own state machine with this one without importing the service.
 
 import { OrderRequest } from '@bourse/contracts';
 import type { Queryable } from '@bourse/store';
@@ -11,6 +13,17 @@ export type OutboxState = (typeof OUTBOX_STATES)[number];
 
 /** States restart recovery must look at; the partial index `outbox_unresolved` covers exactly these. */
 export const UNRESOLVED_OUTBOX_STATES: readonly OutboxState[] = ['pending', 'submitting', 'unknown'];
+
+/** Which state may follow which. `sent`, `resolved` and `failed` are final. */
+export const OUTBOX_TRANSITIONS: Readonly<Record<OutboxState, readonly OutboxState[]>> = {
+  pending: ['submitting', 'failed'],
+  submitting: ['sent', 'unknown', 'failed'],
+  // After a query: found at the venue (resolved), definitely absent and sent again (submitting), or given up.
+  unknown: ['submitting', 'resolved', 'failed'],
+  sent: [],
+  resolved: [],
+  failed: [],
+};
 
 export interface OutboxEntry {
   readonly clientOrderId: string;

@@ -11,6 +11,7 @@ export {
   loadOutbox,
   listUnresolvedOutbox,
   OUTBOX_STATES,
+  OUTBOX_TRANSITIONS,
   UNRESOLVED_OUTBOX_STATES,
   type OutboxState,
   type OutboxEntry,
@@ -46,7 +47,7 @@ export {
   type OrderTrace,
 } from '@bourse/ledger';
 export { OrderStoreError, OrderStoreErrorCode, isOrderStoreError } from './errors.js';
-export { insertOutbox, markOutbox, OUTBOX_TRANSITIONS, type MarkOutboxOptions } from './outbox.js';
+export { insertOutbox, markOutbox, type MarkOutboxOptions } from './outbox.js';
 export { upsertOrder } from './orders.js';
 export {
   recordOrderEvent,

@@ -5,12 +5,14 @@
 // So a `pending` row after a crash was never sent and may be sent; a `submitting` or `unknown` row
 // may have reached the venue and is resolved by querying the venue by client order id first
 // (DESIGN principle 7), ending `resolved` (found, or known absent and resubmitted) or `failed`.
-// The states, the entry's shape and the reads (`loadOutbox`, `listUnresolvedOutbox`) are @bourse/ledger's.
+// The states and their allowed moves, the entry's shape and the reads (`loadOutbox`,
+// `listUnresolvedOutbox`) are @bourse/ledger's.
 
 import { OrderRequest } from '@bourse/contracts';
 import {
   OUTBOX_COLUMNS,
   OUTBOX_STATES,
+  OUTBOX_TRANSITIONS,
   outboxEntryOf,
   type OutboxEntry,
   type OutboxRow,
@@ -19,17 +21,6 @@ import {
 import type { Queryable } from '@bourse/store';
 import { OrderStoreError, OrderStoreErrorCode } from './errors.js';
 import { checked, timeParam } from './values.js';
-
-/** Which state may follow which. `sent`, `resolved` and `failed` are final. */
-export const OUTBOX_TRANSITIONS: Readonly<Record<OutboxState, readonly OutboxState[]>> = {
-  pending: ['submitting', 'failed'],
-  submitting: ['sent', 'unknown', 'failed'],
-  // After a query: found at the venue (resolved), definitely absent and sent again (submitting), or given up.
-  unknown: ['submitting', 'resolved', 'failed'],
-  sent: [],
-  resolved: [],
-  failed: [],
-};
 
 /**
  * Journals a request as `pending`. Returns false when this client order id is already journaled with
