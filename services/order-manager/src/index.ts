@@ -1,5 +1,7 @@
 // The order manager's public surface for the services that will wire it (its own main.ts, the
 // reconciler, the backtester). The pure core lives in ./core, the Postgres repositories in ./store.
+// Its tables are read by others through @bourse/ledger (schema, row types, queries), never through
+// this package; its store writers are its own.
 export {
   submitOrder,
   resolveOutbox,
@@ -15,37 +17,3 @@ export {
   type SubmissionResult,
   type TradingStateView,
 } from './core/index.js';
-export {
-  migrateOrderManagerStore,
-  ORDER_MANAGER_MIGRATIONS,
-  ORDER_MANAGER_LOCK_KEY,
-  insertOutbox,
-  markOutbox,
-  loadOutbox,
-  listUnresolvedOutbox,
-  listOpenOrders,
-  loadOrders,
-  listOrdersUpdatedSince,
-  listUnbookedOrders,
-  firstOrderTimes,
-  listFills,
-  listFillsAfter,
-  listFillsSince,
-  loadFillCheckpoint,
-  saveFillCheckpoint,
-  loadPositions,
-  insertFill,
-  upsertOrder,
-  loadBalances,
-  upsertBalance,
-  bookedTransferTotals,
-  loadInstruments,
-  upsertInstrument,
-  saveOrderTrace,
-  loadOrderTrace,
-  type OrderTrace,
-  type FillRecord,
-  type StoredInstrument,
-  type StoredOrder,
-  type StoredPosition,
-} from './store/index.js';

@@ -6,7 +6,8 @@
 import { connectBus, type Bus } from '@bourse/bus';
 import { removeTestNamespace, testSubjects, TEST_STREAMS } from '@bourse/bus/testing';
 import { Instrument, RiskDecision, TradingState } from '@bourse/contracts';
-import { migrateOrderManagerStore, upsertInstrument, upsertOrder } from '@bourse/order-manager';
+import { migrateOrderManagerStore } from '@bourse/ledger';
+import { writeInstrument, writeOrder } from '@bourse/ledger/testing';
 import { namespaceSchema } from '@bourse/store';
 import { createTestDatabase, type TestDatabase } from '@bourse/store/testing';
 import { startOpsServer, type OpsServer } from '@bourse/telemetry';
@@ -73,7 +74,7 @@ function rejected(strategyId: string, decidedAt: number, rule: string, limit: st
 beforeAll(async () => {
   db = await createTestDatabase({ schema: namespaceSchema(subjects.prefix) });
   await migrateOrderManagerStore(db.pool);
-  await upsertInstrument(
+  await writeInstrument(
     db.pool,
     Instrument.parse({
       v: 1,
@@ -175,27 +176,23 @@ describe('resume names what stays halted (real NATS)', { timeout: 30_000 }, () =
 
 describe('status: strategies, --check, NATS named (real NATS, PostgreSQL)', { timeout: 30_000 }, () => {
   it("shows each strategy's last order and newest refusals with the rule and the numbers", async () => {
-    await upsertOrder(
-      db.pool,
-      {
-        venue: 'binance',
-        instrument: 'BTC/USDT',
-        strategyId: 'sma-btc',
-        strategyVersion: '1.0.0',
-        side: 'BUY',
-        style: 'limit',
-        qty: '0.01',
-        price: '60000',
-        timeInForce: 'GTC',
-        cumulativeQuoteQty: '0',
-        clientOrderId: 'activity-1',
-        status: 'new',
-        filledQty: '0',
-        createdAt: T0,
-        updatedAt: T0,
-      },
-      0,
-    );
+    await writeOrder(db.pool, {
+      venue: 'binance',
+      instrument: 'BTC/USDT',
+      strategyId: 'sma-btc',
+      strategyVersion: '1.0.0',
+      side: 'BUY',
+      style: 'limit',
+      qty: '0.01',
+      price: '60000',
+      timeInForce: 'GTC',
+      cumulativeQuoteQty: '0',
+      clientOrderId: 'activity-1',
+      status: 'new',
+      filledQty: '0',
+      createdAt: T0,
+      updatedAt: T0,
+    });
     const contract = { name: 'RiskDecision', schema: RiskDecision };
     const decisions = [
       rejected('sma-btc', T0 - 1_000, 'max-order-qty', '1', '2'),

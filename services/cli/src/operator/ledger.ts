@@ -1,7 +1,15 @@
 // Read-only views of the order manager's tables (the OMS is their only writer): positions, orders
-// and fills. Open orders come from the OMS's own query; the rest are bounded reads written here
-// because the OMS repository has no "newest N" or "every order" query.
-import { listOpenOrders, type StoredOrder } from '@bourse/order-manager';
+// and fills, read through @bourse/ledger's queries and shaped for the operator's tables and JSON.
+import {
+  lastOrderTimes,
+  listNewestFills,
+  listNewestOrders,
+  listOpenOrders,
+  loadPositions,
+  loadTraceIds,
+  type FillRecord,
+  type StoredOrder,
+} from '@bourse/ledger';
 import { sqlStateOf } from '@bourse/store';
 import { CommandFailedError } from '../errors.js';
 import type { OperatorContext } from './context.js';
@@ -81,22 +89,13 @@ async function read<T>(ctx: OperatorContext, what: string, query: () => Promise<
   }
 }
 
-const ms = (d: Date | null): number | null => (d === null ? null : d.getTime());
-
 /** The trace id of each order that has one (order_traces, order-manager migration 0006). */
 export async function traceIdsOf(
   ctx: OperatorContext,
   clientOrderIds: readonly string[],
 ): Promise<Map<string, string>> {
-  if (clientOrderIds.length === 0) return new Map();
   try {
-    const { rows } = await ctx
-      .pool()
-      .query<{ client_order_id: string; traceparent: string }>(
-        'SELECT client_order_id, traceparent FROM order_traces WHERE client_order_id = ANY($1)',
-        [clientOrderIds],
-      );
-    return new Map(rows.map((r) => [r.client_order_id, r.traceparent.split('-')[1] ?? '']));
+    return await loadTraceIds(ctx.pool(), clientOrderIds);
   } catch (err) {
     // A database migrated before traces were stored: the orders are still worth showing.
     if (sqlStateOf(err) === '42P01') return new Map();
@@ -113,31 +112,18 @@ async function withTraceIds<T extends { clientOrderId: string }>(
 }
 
 export function readPositions(ctx: OperatorContext): Promise<PositionRow[]> {
-  return read(ctx, 'positions', async () => {
-    const { rows } = await ctx.pool().query<{
-      strategy_id: string;
-      instrument: string;
-      qty: string;
-      avg_entry_price: string | null;
-      realized_pnl: string;
-      fees: Record<string, string>;
-      fill_count: number;
-      last_fill_at: Date | null;
-    }>(
-      `SELECT strategy_id, instrument, qty, avg_entry_price, realized_pnl, fees, fill_count, last_fill_at
-         FROM positions ORDER BY strategy_id, instrument`,
-    );
-    return rows.map((r) => ({
-      strategyId: r.strategy_id,
-      instrument: r.instrument,
-      qty: r.qty,
-      avgEntryPrice: r.avg_entry_price,
-      realizedPnl: r.realized_pnl,
-      fees: r.fees,
-      fillCount: r.fill_count,
-      lastFillAt: ms(r.last_fill_at),
-    }));
-  });
+  return read(ctx, 'positions', async () =>
+    (await loadPositions(ctx.pool())).map((p) => ({
+      strategyId: p.strategyId,
+      instrument: p.instrument,
+      qty: p.qty,
+      avgEntryPrice: p.avgEntryPrice ?? null,
+      realizedPnl: p.realizedPnl,
+      fees: p.fees,
+      fillCount: p.fillCount,
+      lastFillAt: p.lastFillAt ?? null,
+    })),
+  );
 }
 
 function fromStored(o: StoredOrder): Omit<OrderRow, 'traceId'> {
@@ -163,94 +149,33 @@ function fromStored(o: StoredOrder): Omit<OrderRow, 'traceId'> {
 export function readOrders(ctx: OperatorContext, options: { all: boolean; limit: number }): Promise<OrderRow[]> {
   if (!options.all)
     return read(ctx, 'open orders', async () => withTraceIds(ctx, (await listOpenOrders(ctx.pool())).map(fromStored)));
-  return read(ctx, 'orders', async () => {
-    const { rows } = await ctx.pool().query<{
-      client_order_id: string;
-      strategy_id: string;
-      instrument: string;
-      side: string;
-      style: string;
-      qty: string | null;
-      quote_qty: string | null;
-      price: string | null;
-      status: string;
-      filled_qty: string;
-      avg_price: string | null;
-      venue_order_id: string | null;
-      created_at: Date;
-      updated_at: Date;
-    }>(
-      `SELECT client_order_id, strategy_id, instrument, side, style, qty, quote_qty, price, status, filled_qty,
-              avg_price, venue_order_id, created_at, updated_at
-         FROM orders ORDER BY created_at DESC, client_order_id DESC LIMIT $1`,
-      [options.limit],
-    );
-    const orders = rows.reverse().map((r) => ({
-      clientOrderId: r.client_order_id,
-      strategyId: r.strategy_id,
-      instrument: r.instrument,
-      side: r.side,
-      style: r.style,
-      qty: r.qty,
-      quoteQty: r.quote_qty,
-      price: r.price,
-      status: r.status,
-      filledQty: r.filled_qty,
-      avgPrice: r.avg_price,
-      venueOrderId: r.venue_order_id,
-      createdAt: r.created_at.getTime(),
-      updatedAt: r.updated_at.getTime(),
-    }));
-    return withTraceIds(ctx, orders);
-  });
+  return read(ctx, 'orders', async () =>
+    withTraceIds(ctx, (await listNewestOrders(ctx.pool(), options.limit)).map(fromStored)),
+  );
+}
+
+function fillRow(f: FillRecord): Omit<FillRow, 'traceId'> {
+  return {
+    venueFillId: f.venueFillId,
+    clientOrderId: f.clientOrderId,
+    strategyId: f.strategyId,
+    instrument: f.instrument,
+    side: f.side,
+    qty: f.qty,
+    price: f.price,
+    fee: f.fee,
+    feeAsset: f.feeAsset,
+    liquidity: f.liquidity,
+    venueTime: f.venueTime,
+  };
 }
 
 /** The newest `limit` fills, shown oldest first. */
 export function readFills(ctx: OperatorContext, limit: number): Promise<FillRow[]> {
-  return read(ctx, 'fills', async () => {
-    const { rows } = await ctx.pool().query<{
-      venue_fill_id: string;
-      client_order_id: string;
-      strategy_id: string;
-      instrument: string;
-      side: string;
-      qty: string;
-      price: string;
-      fee: string;
-      fee_asset: string;
-      liquidity: string;
-      venue_time: Date;
-    }>(
-      `SELECT venue_fill_id, client_order_id, strategy_id, instrument, side, qty, price, fee, fee_asset, liquidity,
-              venue_time
-         FROM fills ORDER BY venue_time DESC, venue_fill_id DESC LIMIT $1`,
-      [limit],
-    );
-    const fills = rows.reverse().map((r) => ({
-      venueFillId: r.venue_fill_id,
-      clientOrderId: r.client_order_id,
-      strategyId: r.strategy_id,
-      instrument: r.instrument,
-      side: r.side,
-      qty: r.qty,
-      price: r.price,
-      fee: r.fee,
-      feeAsset: r.fee_asset,
-      liquidity: r.liquidity,
-      venueTime: r.venue_time.getTime(),
-    }));
-    return withTraceIds(ctx, fills);
-  });
+  return read(ctx, 'fills', async () => withTraceIds(ctx, (await listNewestFills(ctx.pool(), limit)).map(fillRow)));
 }
 
 /** When each strategy last ordered (the newest order's creation time), by strategy id. */
 export function readLastOrders(ctx: OperatorContext): Promise<Map<string, number>> {
-  return read(ctx, 'last orders', async () => {
-    const { rows } = await ctx
-      .pool()
-      .query<{ strategy_id: string; last: Date }>(
-        'SELECT strategy_id, max(created_at) AS last FROM orders GROUP BY strategy_id',
-      );
-    return new Map(rows.map((r) => [r.strategy_id, r.last.getTime()]));
-  });
+  return read(ctx, 'last orders', () => lastOrderTimes(ctx.pool()));
 }

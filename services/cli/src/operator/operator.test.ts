@@ -13,13 +13,8 @@ import {
   operatorReplyOf,
   MarketSnapshot,
 } from '@bourse/contracts';
-import {
-  insertFill,
-  migrateOrderManagerStore,
-  saveOrderTrace,
-  upsertInstrument,
-  upsertOrder,
-} from '@bourse/order-manager';
+import { migrateOrderManagerStore } from '@bourse/ledger';
+import { writeFill, writeInstrument, writeOrder, writeOrderTrace } from '@bourse/ledger/testing';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { namespaceSchema } from '@bourse/store';
@@ -135,7 +130,7 @@ beforeAll(async () => {
   db = await createTestDatabase({ schema: namespaceSchema(subjects.prefix) });
   emptyDb = await createTestDatabase();
   await migrateOrderManagerStore(db.pool);
-  await upsertInstrument(db.pool, BTC, { rawFilters: [], updatedAt: T0 });
+  await writeInstrument(db.pool, BTC, { rawFilters: [], updatedAt: T0 });
   const order = {
     venue: 'binance',
     instrument: 'BTC/USDT',
@@ -150,21 +145,17 @@ beforeAll(async () => {
     createdAt: T0,
     updatedAt: T0,
   };
-  await upsertOrder(db.pool, { ...order, clientOrderId: 'open-1', status: 'new', filledQty: '0' }, 0);
-  await upsertOrder(
-    db.pool,
-    {
-      ...order,
-      clientOrderId: 'done-1',
-      status: 'filled',
-      filledQty: '0.5',
-      cumulativeQuoteQty: '30000',
-      avgPrice: '60000',
-      venueOrderId: '77',
-    },
-    0,
-  );
-  await insertFill(db.pool, {
+  await writeOrder(db.pool, { ...order, clientOrderId: 'open-1', status: 'new', filledQty: '0' });
+  await writeOrder(db.pool, {
+    ...order,
+    clientOrderId: 'done-1',
+    status: 'filled',
+    filledQty: '0.5',
+    cumulativeQuoteQty: '30000',
+    avgPrice: '60000',
+    venueOrderId: '77',
+  });
+  await writeFill(db.pool, {
     venue: 'binance',
     instrument: 'BTC/USDT',
     venueFillId: '9001',
@@ -180,7 +171,7 @@ beforeAll(async () => {
     venueTime: T0 + 10,
     recordedAt: T0 + 20,
   });
-  await saveOrderTrace(db.pool, 'done-1', { traceparent: `00-${TRACE_ID}-00f067aa0ba902b7-01` }, T0);
+  await writeOrderTrace(db.pool, 'done-1', { traceparent: `00-${TRACE_ID}-00f067aa0ba902b7-01` }, T0);
   // The OMS writes positions with the fill; here the row is seeded as it would have left it.
   await db.pool.query(
     `INSERT INTO positions (strategy_id, instrument, qty, avg_entry_price, realized_pnl, fees, lots, fill_count,

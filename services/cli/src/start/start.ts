@@ -6,7 +6,7 @@
 // start order: strategies first, the venue and then the servers last.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
-import { migrateOrderManagerStore } from '@bourse/order-manager';
+import { migrateOrderManagerStore } from '@bourse/ledger';
 import {
   databaseNameOf,
   DEFAULT_RESTART_POLICY,

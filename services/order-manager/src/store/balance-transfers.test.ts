@@ -1,7 +1,8 @@
 import type { TestDatabase } from '@bourse/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bookBalanceTransfer, bookedTransferTotals } from './balance-transfers.js';
-import { loadBalances, upsertBalance } from './balances.js';
+import { bookedTransferTotals, loadBalances } from '@bourse/ledger';
+import { bookBalanceTransfer } from './balance-transfers.js';
+import { upsertBalance } from './balances.js';
 import { OrderStoreErrorCode, isOrderStoreError } from './errors.js';
 import { T0, orderManagerDatabase } from './test-support.js';
 

@@ -1,9 +1,9 @@
 // Deposits, withdrawals and transfers (the venue's `balanceUpdate`): booked once each, in the same
 // transaction as the balance they move, so a replayed event or a crash between the two never books
-// a transfer twice or loses one.
+// a transfer twice or loses one. Their net per asset (`bookedTransferTotals`) is @bourse/ledger's.
 
 import { dec } from '@bourse/domain';
-import { withTransaction, type Queryable } from '@bourse/store';
+import { withTransaction } from '@bourse/store';
 import type pg from 'pg';
 import { lockBalance, saveBalance } from './balances.js';
 import { decimalParam, invalid, timeParam } from './values.js';
@@ -67,13 +67,4 @@ export async function bookBalanceTransfer(
     if (err instanceof RefusedTransfer) return { kind: 'refused', free: err.free };
     throw err;
   }
-}
-
-/** Net booked transfers per asset of a venue (deposits − withdrawals), as signed decimal strings. */
-export async function bookedTransferTotals(db: Queryable, venue: string): Promise<Record<string, string>> {
-  const result = await db.query<{ asset: string; total: string }>(
-    `SELECT asset, sum(delta)::text AS total FROM balance_transfers WHERE venue = $1 GROUP BY asset ORDER BY asset`,
-    [venue],
-  );
-  return Object.fromEntries(result.rows.map((row) => [row.asset, dec(row.total).toString()]));
 }

@@ -1,18 +1,11 @@
 // Balances per (venue, asset): the venue's balances as of the last fill the OMS applied. Seeded from
 // a venue snapshot (`upsertBalance`: an older snapshot never overwrites a newer one), then moved by
-// each applied fill in the fill's own transaction (`lockBalance` + `saveBalance`).
+// each applied fill in the fill's own transaction (`lockBalance` + `saveBalance`). `loadBalances` is
+// @bourse/ledger's.
 
+import type { BalanceRecord } from '@bourse/ledger';
 import type { Queryable } from '@bourse/store';
 import { decimalParam, msOf, timeParam } from './values.js';
-
-export interface BalanceRecord {
-  readonly venue: string;
-  readonly asset: string;
-  readonly free: string;
-  readonly locked: string;
-  /** When the venue reported it (or our clock when it gives no time), epoch ms. */
-  readonly updatedAt: number;
-}
 
 interface BalanceRow {
   venue: string;
@@ -38,21 +31,6 @@ export async function upsertBalance(db: Queryable, balance: BalanceRecord): Prom
     ],
   );
   return result.rowCount === 1;
-}
-
-export async function loadBalances(db: Queryable, venue?: string): Promise<BalanceRecord[]> {
-  const result = await db.query<BalanceRow>(
-    `SELECT venue, asset, free, locked, updated_at FROM balances
-      WHERE ($1::text IS NULL OR venue = $1) ORDER BY venue, asset`,
-    [venue ?? null],
-  );
-  return result.rows.map((row) => ({
-    venue: row.venue,
-    asset: row.asset,
-    free: row.free,
-    locked: row.locked,
-    updatedAt: msOf(row.updated_at),
-  }));
 }
 
 /** The stored balance, locked for update until the transaction ends (undefined when none is stored). */

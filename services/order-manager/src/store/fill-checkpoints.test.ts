@@ -4,9 +4,17 @@
 import { withTransaction } from '@bourse/store';
 import type { TestDatabase } from '@bourse/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadFillCheckpoint, saveFillCheckpoint } from './fill-checkpoints.js';
-import { insertFill, listFillsAfter, listFillsSince, storedFillIds } from './fills.js';
-import { firstOrderTimes, listUnbookedOrders, upsertOrder } from './orders.js';
+import {
+  firstOrderTimes,
+  listFillsAfter,
+  listFillsSince,
+  listUnbookedOrders,
+  loadFillCheckpoint,
+  storedFillIds,
+} from '@bourse/ledger';
+import { saveFillCheckpoint } from './fill-checkpoints.js';
+import { insertFill } from './fills.js';
+import { upsertOrder } from './orders.js';
 import { T0, fillRecord, orderManagerDatabase, orderRecord } from './test-support.js';
 
 let db: TestDatabase;

@@ -2,9 +2,10 @@ import { VersionConflictError, withTransaction } from '@bourse/store';
 import type { TestDatabase } from '@bourse/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrderStoreErrorCode, isOrderStoreError } from './errors.js';
-import { insertFill, listFills } from './fills.js';
+import { listFills, loadPositions, type PositionRecord } from '@bourse/ledger';
+import { insertFill } from './fills.js';
 import { upsertOrder } from './orders.js';
-import { loadPositions, savePosition, type PositionRecord } from './positions.js';
+import { savePosition } from './positions.js';
 import { T0, fillRecord, orderManagerDatabase, orderRecord, sqlStateOfFailure } from './test-support.js';
 
 let db: TestDatabase;

@@ -1,22 +1,20 @@
 // The order manager's PostgreSQL repository: one module per table, each function taking a pg
 // client or pool (Queryable) so callers combine calls in one transaction with withTransaction.
+// The writers are here (the order manager is the one writer of these tables); the schema, the row
+// types and the reads are @bourse/ledger's, re-exported so the service reads and writes through one
+// import.
 
-export { OrderStoreError, OrderStoreErrorCode, isOrderStoreError } from './errors.js';
-export { ORDER_MANAGER_MIGRATIONS, ORDER_MANAGER_LOCK_KEY, migrateOrderManagerStore } from './schema.js';
 export {
-  insertOutbox,
-  markOutbox,
-  listUnresolvedOutbox,
+  ORDER_MANAGER_MIGRATIONS,
+  ORDER_MANAGER_LOCK_KEY,
+  migrateOrderManagerStore,
   loadOutbox,
+  listUnresolvedOutbox,
   OUTBOX_STATES,
   OUTBOX_TRANSITIONS,
   UNRESOLVED_OUTBOX_STATES,
   type OutboxState,
   type OutboxEntry,
-  type MarkOutboxOptions,
-} from './outbox.js';
-export {
-  upsertOrder,
   loadOrder,
   loadOrders,
   listOpenOrders,
@@ -26,7 +24,31 @@ export {
   type OrderRecord,
   type StoredOrder,
   type OpenOrderFilter,
-} from './orders.js';
+  listFills,
+  listFillsOfOrders,
+  listFillsAfter,
+  listFillsSince,
+  storedFillIds,
+  type FillRecord,
+  type FillFilter,
+  loadFillCheckpoint,
+  loadPositions,
+  type PositionRecord,
+  type PositionLot,
+  type StoredPosition,
+  type PositionFilter,
+  loadBalances,
+  type BalanceRecord,
+  bookedTransferTotals,
+  loadInstruments,
+  type StoredInstrument,
+  loadOrderTrace,
+  loadOpenOrderTraces,
+  type OrderTrace,
+} from '@bourse/ledger';
+export { OrderStoreError, OrderStoreErrorCode, isOrderStoreError } from './errors.js';
+export { insertOutbox, markOutbox, type MarkOutboxOptions } from './outbox.js';
+export { upsertOrder } from './orders.js';
 export {
   recordOrderEvent,
   listOrderEvents,
@@ -36,39 +58,12 @@ export {
   type StoredOrderEvent,
   type UnpublishedEvent,
 } from './order-events.js';
-export {
-  insertFill,
-  listFills,
-  listFillsOfOrders,
-  listFillsAfter,
-  listFillsSince,
-  storedFillIds,
-  type FillRecord,
-  type FillFilter,
-} from './fills.js';
-export { loadFillCheckpoint, saveFillCheckpoint } from './fill-checkpoints.js';
-export {
-  savePosition,
-  loadPositions,
-  type PositionRecord,
-  type PositionLot,
-  type StoredPosition,
-  type PositionFilter,
-} from './positions.js';
-export { upsertBalance, loadBalances, lockBalance, saveBalance, type BalanceRecord } from './balances.js';
-export {
-  bookBalanceTransfer,
-  bookedTransferTotals,
-  type BalanceTransfer,
-  type TransferOutcome,
-} from './balance-transfers.js';
-export {
-  upsertInstrument,
-  loadInstruments,
-  type StoredInstrument,
-  type UpsertInstrumentOptions,
-  type RawFilters,
-} from './instruments.js';
+export { insertFill } from './fills.js';
+export { saveFillCheckpoint } from './fill-checkpoints.js';
+export { savePosition } from './positions.js';
+export { upsertBalance, lockBalance, saveBalance } from './balances.js';
+export { bookBalanceTransfer, type BalanceTransfer, type TransferOutcome } from './balance-transfers.js';
+export { upsertInstrument, type UpsertInstrumentOptions, type RawFilters } from './instruments.js';
 export { recordStrategyVersion, loadStrategyVersion, type StrategyVersionRecord } from './strategy-versions.js';
 export {
   insertTactic,
@@ -93,4 +88,4 @@ export {
   type TacticChildRole,
   type TacticCancelReason,
 } from './tactic-children.js';
-export { saveOrderTrace, loadOrderTrace, loadOpenOrderTraces, type OrderTrace } from './order-traces.js';
+export { saveOrderTrace } from './order-traces.js';

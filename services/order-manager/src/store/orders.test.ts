@@ -3,7 +3,8 @@ import type { TestDatabase } from '@bourse/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrderStoreErrorCode, isOrderStoreError } from './errors.js';
 import { listOrderEvents, listUnpublishedEvents, markEventsPublished, recordOrderEvent } from './order-events.js';
-import { listOpenOrders, loadOrder, loadOrders, upsertOrder } from './orders.js';
+import { listOpenOrders, loadOrder, loadOrders } from '@bourse/ledger';
+import { upsertOrder } from './orders.js';
 import { T0, orderManagerDatabase, orderRecord, sqlStateOfFailure } from './test-support.js';
 
 let db: TestDatabase;

@@ -2,14 +2,8 @@ import { withTransaction } from '@bourse/store';
 import type { TestDatabase } from '@bourse/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrderStoreErrorCode, isOrderStoreError } from './errors.js';
-import {
-  OUTBOX_STATES,
-  insertOutbox,
-  listUnresolvedOutbox,
-  loadOutbox,
-  markOutbox,
-  type OutboxState,
-} from './outbox.js';
+import { OUTBOX_STATES, listUnresolvedOutbox, loadOutbox, type OutboxState } from '@bourse/ledger';
+import { insertOutbox, markOutbox } from './outbox.js';
 import { T0, orderManagerDatabase, orderRequest, sqlStateOfFailure } from './test-support.js';
 
 let db: TestDatabase;

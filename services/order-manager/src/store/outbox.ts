@@ -5,62 +5,22 @@
 // So a `pending` row after a crash was never sent and may be sent; a `submitting` or `unknown` row
 // may have reached the venue and is resolved by querying the venue by client order id first
 // (DESIGN principle 7), ending `resolved` (found, or known absent and resubmitted) or `failed`.
+// The states and their allowed moves, the entry's shape and the reads (`loadOutbox`,
+// `listUnresolvedOutbox`) are @bourse/ledger's.
 
 import { OrderRequest } from '@bourse/contracts';
+import {
+  OUTBOX_COLUMNS,
+  OUTBOX_STATES,
+  OUTBOX_TRANSITIONS,
+  outboxEntryOf,
+  type OutboxEntry,
+  type OutboxRow,
+  type OutboxState,
+} from '@bourse/ledger';
 import type { Queryable } from '@bourse/store';
 import { OrderStoreError, OrderStoreErrorCode } from './errors.js';
-import { checked, msOf, parsedRow, timeParam } from './values.js';
-
-export const OUTBOX_STATES = ['pending', 'submitting', 'sent', 'unknown', 'resolved', 'failed'] as const;
-export type OutboxState = (typeof OUTBOX_STATES)[number];
-
-/** States restart recovery must look at; the partial index `outbox_unresolved` covers exactly these. */
-export const UNRESOLVED_OUTBOX_STATES: readonly OutboxState[] = ['pending', 'submitting', 'unknown'];
-
-/** Which state may follow which. `sent`, `resolved` and `failed` are final. */
-export const OUTBOX_TRANSITIONS: Readonly<Record<OutboxState, readonly OutboxState[]>> = {
-  pending: ['submitting', 'failed'],
-  submitting: ['sent', 'unknown', 'failed'],
-  // After a query: found at the venue (resolved), definitely absent and sent again (submitting), or given up.
-  unknown: ['submitting', 'resolved', 'failed'],
-  sent: [],
-  resolved: [],
-  failed: [],
-};
-
-export interface OutboxEntry {
-  readonly clientOrderId: string;
-  readonly request: OrderRequest;
-  readonly state: OutboxState;
-  readonly attempts: number;
-  readonly lastError: string | undefined;
-  readonly createdAt: number;
-  readonly updatedAt: number;
-}
-
-interface OutboxRow {
-  client_order_id: string;
-  request: unknown;
-  state: OutboxState;
-  attempts: number;
-  last_error: string | null;
-  created_at: Date;
-  updated_at: Date;
-}
-
-const COLUMNS = 'client_order_id, request, state, attempts, last_error, created_at, updated_at';
-
-function toEntry(row: OutboxRow): OutboxEntry {
-  return {
-    clientOrderId: row.client_order_id,
-    request: parsedRow('outbox request', row.client_order_id, OrderRequest, row.request),
-    state: row.state,
-    attempts: row.attempts,
-    lastError: row.last_error ?? undefined,
-    createdAt: msOf(row.created_at),
-    updatedAt: msOf(row.updated_at),
-  };
-}
+import { checked, timeParam } from './values.js';
 
 /**
  * Journals a request as `pending`. Returns false when this client order id is already journaled with
@@ -121,11 +81,11 @@ export async function markOutbox(
             -- A clock stepping back must not fail the write; updated_at only moves forward.
             updated_at = GREATEST(updated_at, $4)
       WHERE client_order_id = $1 AND state = ANY($5::text[])
-      RETURNING ${COLUMNS}`,
+      RETURNING ${OUTBOX_COLUMNS}`,
     [clientOrderId, state, options.error ?? null, timeParam('at', options.at), from],
   );
   const row = updated.rows[0];
-  if (row !== undefined) return toEntry(row);
+  if (row !== undefined) return outboxEntryOf(row);
   const current = await db.query<{ state: OutboxState }>('SELECT state FROM outbox WHERE client_order_id = $1', [
     clientOrderId,
   ]);
@@ -142,21 +102,4 @@ export async function markOutbox(
     `outbox entry ${clientOrderId} cannot go from ${found.state} to ${state}`,
     { clientOrderId, from: found.state, to: state },
   );
-}
-
-/** Entries still `pending`, `submitting` or `unknown`, oldest first: what restart recovery must settle. */
-export async function listUnresolvedOutbox(db: Queryable): Promise<OutboxEntry[]> {
-  // The predicate repeats the partial index's literally so the planner can use it.
-  const result = await db.query<OutboxRow>(
-    `SELECT ${COLUMNS} FROM outbox
-      WHERE state IN ('pending', 'submitting', 'unknown')
-      ORDER BY created_at, client_order_id`,
-  );
-  return result.rows.map(toEntry);
-}
-
-export async function loadOutbox(db: Queryable, clientOrderId: string): Promise<OutboxEntry | undefined> {
-  const result = await db.query<OutboxRow>(`SELECT ${COLUMNS} FROM outbox WHERE client_order_id = $1`, [clientOrderId]);
-  const row = result.rows[0];
-  return row === undefined ? undefined : toEntry(row);
 }

@@ -1,71 +1,12 @@
 // Position snapshots per (strategy, instrument), saved with the fill that moved them in one
 // transaction, under an optimistic version check. Open lots are kept so FIFO P&L continues exactly
-// after a restart; the fills table remains the source a position can be rebuilt from.
+// after a restart; the fills table remains the source a position can be rebuilt from. The reads
+// (and the fees and lots schemas) are @bourse/ledger's.
 
-import { DecimalString } from '@bourse/contracts';
+import { PositionFees, PositionLots, type PositionRecord } from '@bourse/ledger';
 import { VersionConflictError, type Queryable } from '@bourse/store';
 import { z } from 'zod';
-import {
-  checked,
-  decimalParam,
-  msOf,
-  optionalDecimalParam,
-  optionalMsOf,
-  optionalTimeParam,
-  parsedRow,
-  timeParam,
-  undefinedIfNull,
-} from './values.js';
-
-const Fees = z.record(
-  z.string().regex(/^[A-Z0-9]{1,20}$/, { message: 'fee assets must be codes such as USDT' }),
-  DecimalString,
-);
-const Lots = z.array(z.object({ qty: DecimalString, price: DecimalString }).strict());
-
-export interface PositionLot {
-  readonly qty: string;
-  readonly price: string;
-}
-
-export interface PositionRecord {
-  readonly strategyId: string;
-  readonly instrument: string;
-  /** Signed: above zero long, below zero short. */
-  readonly qty: string;
-  /** Absent when flat. */
-  readonly avgEntryPrice?: string | undefined;
-  /** In the quote asset, before fees. */
-  readonly realizedPnl: string;
-  /** Fees paid by asset, as decimal strings. */
-  readonly fees: Readonly<Record<string, string>>;
-  /** Open FIFO lots, oldest first. */
-  readonly lots: readonly PositionLot[];
-  readonly fillCount: number;
-  readonly lastFillAt?: number | undefined;
-  readonly updatedAt: number;
-}
-
-export interface StoredPosition extends PositionRecord {
-  readonly version: number;
-}
-
-interface PositionRow {
-  strategy_id: string;
-  instrument: string;
-  qty: string;
-  avg_entry_price: string | null;
-  realized_pnl: string;
-  fees: unknown;
-  lots: unknown;
-  fill_count: number;
-  last_fill_at: Date | null;
-  version: number;
-  updated_at: Date;
-}
-
-const COLUMNS = `strategy_id, instrument, qty, avg_entry_price, realized_pnl, fees, lots, fill_count, last_fill_at,
-  version, updated_at`;
+import { checked, decimalParam, optionalDecimalParam, optionalTimeParam, timeParam } from './values.js';
 
 /**
  * Inserts (expectedVersion 0) or updates (expectedVersion = the version read) a position; returns the
@@ -79,8 +20,8 @@ export async function savePosition(db: Queryable, position: PositionRecord, expe
     decimalParam('qty', position.qty),
     optionalDecimalParam('avgEntryPrice', position.avgEntryPrice),
     decimalParam('realizedPnl', position.realizedPnl),
-    JSON.stringify(checked('fees', Fees, position.fees)),
-    JSON.stringify(checked('lots', Lots, position.lots)),
+    JSON.stringify(checked('fees', PositionFees, position.fees)),
+    JSON.stringify(checked('lots', PositionLots, position.lots)),
     checked('fillCount', z.number().int().nonnegative(), position.fillCount),
     optionalTimeParam('lastFillAt', position.lastFillAt),
     timeParam('updatedAt', position.updatedAt),
@@ -115,32 +56,4 @@ export async function savePosition(db: Queryable, position: PositionRecord, expe
     version,
     current.rows[0]?.version,
   );
-}
-
-export interface PositionFilter {
-  readonly strategyId?: string;
-}
-
-/** Stored positions (flat ones included), by strategy then instrument. */
-export async function loadPositions(db: Queryable, filter: PositionFilter = {}): Promise<StoredPosition[]> {
-  const result = await db.query<PositionRow>(
-    `SELECT ${COLUMNS} FROM positions WHERE ($1::text IS NULL OR strategy_id = $1) ORDER BY strategy_id, instrument`,
-    [filter.strategyId ?? null],
-  );
-  return result.rows.map((row) => {
-    const key = `${row.strategy_id} ${row.instrument}`;
-    return {
-      strategyId: row.strategy_id,
-      instrument: row.instrument,
-      qty: row.qty,
-      avgEntryPrice: undefinedIfNull(row.avg_entry_price),
-      realizedPnl: row.realized_pnl,
-      fees: parsedRow('position fees', key, Fees, row.fees),
-      lots: parsedRow('position lots', key, Lots, row.lots),
-      fillCount: row.fill_count,
-      lastFillAt: optionalMsOf(row.last_fill_at),
-      version: row.version,
-      updatedAt: msOf(row.updated_at),
-    };
-  });
 }

@@ -2,9 +2,9 @@ import { MigrationError, StoreErrorCode, loadMigrations, migrationChecksum } fro
 import type { TestDatabase } from '@bourse/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrderStoreErrorCode, isOrderStoreError } from './errors.js';
-import { loadBalances, upsertBalance } from './balances.js';
-import { loadInstruments, upsertInstrument } from './instruments.js';
-import { ORDER_MANAGER_MIGRATIONS, migrateOrderManagerStore } from './schema.js';
+import { ORDER_MANAGER_MIGRATIONS, loadBalances, loadInstruments, migrateOrderManagerStore } from '@bourse/ledger';
+import { upsertBalance } from './balances.js';
+import { upsertInstrument } from './instruments.js';
 import { loadStrategyVersion, recordStrategyVersion } from './strategy-versions.js';
 import { BTC_USDT, ETH_USDT, T0, orderManagerDatabase } from './test-support.js';
 

@@ -3,10 +3,8 @@
 
 import { Instrument, OrderRequest } from '@bourse/contracts';
 import { createTestDatabase, type TestDatabase } from '@bourse/store/testing';
-import type { FillRecord } from './fills.js';
+import { ORDER_MANAGER_LOCK_KEY, ORDER_MANAGER_MIGRATIONS, type FillRecord, type OrderRecord } from '@bourse/ledger';
 import { upsertInstrument } from './instruments.js';
-import type { OrderRecord } from './orders.js';
-import { ORDER_MANAGER_LOCK_KEY, ORDER_MANAGER_MIGRATIONS } from './schema.js';
 
 export const T0 = 1_767_225_600_123; // 2026-01-01T00:00:00.123Z: the milliseconds must survive storage.
 

@@ -17,7 +17,7 @@ import {
   loadPositions,
   type FillRecord,
   type StoredOrder,
-} from '@bourse/order-manager';
+} from '@bourse/ledger';
 import {
   fillWindows,
   positionsFromCheckpoint,

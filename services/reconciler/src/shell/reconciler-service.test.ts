@@ -18,16 +18,8 @@ import {
 } from '@bourse/contracts';
 import { dec, positionFromFills } from '@bourse/domain';
 import { startExchangeSim, type RunningExchangeSim } from '@bourse/exchange-sim';
-import {
-  insertFill,
-  listFills,
-  migrateOrderManagerStore,
-  saveFillCheckpoint,
-  upsertBalance,
-  upsertInstrument,
-  upsertOrder,
-  type FillRecord,
-} from '@bourse/order-manager';
+import { type FillRecord, listFills, migrateOrderManagerStore } from '@bourse/ledger';
+import { writeBalance, writeFill, writeFillCheckpoint, writeInstrument, writeOrder } from '@bourse/ledger/testing';
 import { createTestDatabase, type TestDatabase } from '@bourse/store/testing';
 import { createLogger, createMetrics, type Metrics } from '@bourse/telemetry';
 import { BinanceVenueClient, loadApiCredentials } from '@bourse/venue-binance';
@@ -154,7 +146,7 @@ async function reportOf(trigger?: 'operator' | 'reconnect'): Promise<Reconciliat
 /** Makes the OMS's stored balances equal to the venue's, as after every event was applied. */
 async function syncOmsBalances(): Promise<void> {
   for (const b of await venue.balances()) {
-    await upsertBalance(db.pool, {
+    await writeBalance(db.pool, {
       venue: 'binance',
       asset: b.asset,
       free: b.free,
@@ -182,28 +174,24 @@ async function ourRestingBuy(
   if (outcome.outcome !== 'accepted')
     throw new Error(`order not accepted: ${outcome.outcome === 'rejected' ? outcome.error.message : outcome.outcome}`);
   const now = Date.now();
-  await upsertOrder(
-    db.pool,
-    {
-      clientOrderId,
-      venue: 'binance',
-      instrument: BTCUSDT,
-      venueOrderId: outcome.order.venueOrderId,
-      strategyId: 'sma-cross',
-      strategyVersion: '1',
-      side: 'BUY',
-      style: 'limit',
-      qty,
-      price,
-      timeInForce: 'GTC',
-      status: 'new',
-      filledQty: '0',
-      cumulativeQuoteQty: '0',
-      createdAt: outcome.order.createdAt,
-      updatedAt: now,
-    },
-    0,
-  );
+  await writeOrder(db.pool, {
+    clientOrderId,
+    venue: 'binance',
+    instrument: BTCUSDT,
+    venueOrderId: outcome.order.venueOrderId,
+    strategyId: 'sma-cross',
+    strategyVersion: '1',
+    side: 'BUY',
+    style: 'limit',
+    qty,
+    price,
+    timeInForce: 'GTC',
+    status: 'new',
+    filledQty: '0',
+    cumulativeQuoteQty: '0',
+    createdAt: outcome.order.createdAt,
+    updatedAt: now,
+  });
   await syncOmsBalances();
   return { clientOrderId, venueOrderId: outcome.order.venueOrderId };
 }
@@ -218,7 +206,7 @@ function serveCorrections(): void {
       corrections.push(c);
       let fillsApplied = 0;
       for (const f of c.fills) {
-        const stored = await insertFill(db.pool, {
+        const stored = await writeFill(db.pool, {
           venue: f.venue,
           instrument: f.instrument,
           venueFillId: f.venueFillId,
@@ -243,29 +231,25 @@ function serveCorrections(): void {
         );
         const row = current.rows[0];
         if (!row) continue;
-        await upsertOrder(
-          db.pool,
-          {
-            clientOrderId: u.clientOrderId,
-            venue: 'binance',
-            instrument: u.instrument,
-            venueOrderId: u.venueOrderId,
-            strategyId: 'sma-cross',
-            strategyVersion: '1',
-            side: 'BUY',
-            style: 'limit',
-            qty: row.qty,
-            price: row.price,
-            timeInForce: 'GTC',
-            status: u.status,
-            filledQty: u.filledQty,
-            cumulativeQuoteQty: u.cumulativeQuoteQty,
-            ...(u.avgPrice === undefined ? {} : { avgPrice: u.avgPrice }),
-            createdAt: row.created_at.getTime(),
-            updatedAt: Date.now(),
-          },
-          row.version,
-        );
+        await writeOrder(db.pool, {
+          clientOrderId: u.clientOrderId,
+          venue: 'binance',
+          instrument: u.instrument,
+          venueOrderId: u.venueOrderId,
+          strategyId: 'sma-cross',
+          strategyVersion: '1',
+          side: 'BUY',
+          style: 'limit',
+          qty: row.qty,
+          price: row.price,
+          timeInForce: 'GTC',
+          status: u.status,
+          filledQty: u.filledQty,
+          cumulativeQuoteQty: u.cumulativeQuoteQty,
+          ...(u.avgPrice === undefined ? {} : { avgPrice: u.avgPrice }),
+          createdAt: row.created_at.getTime(),
+          updatedAt: Date.now(),
+        });
       }
       await syncOmsBalances();
       return {
@@ -310,7 +294,7 @@ beforeAll(async () => {
       env: { BINANCE_SIM_API_KEY: KEY.apiKey, BINANCE_SIM_API_SECRET: KEY.apiSecret },
     }),
   });
-  await upsertInstrument(
+  await writeInstrument(
     db.pool,
     {
       v: 1,
@@ -485,28 +469,24 @@ describe('ReconcilerService', { timeout: 30_000 }, () => {
     expect(await loadCheckpoint(db.pool, 'binance')).toEqual(checkpointBefore);
 
     const now = Date.now();
-    await upsertOrder(
-      db.pool,
-      {
-        clientOrderId,
-        venue: 'binance',
-        instrument: BTCUSDT,
-        venueOrderId: placed.order.venueOrderId,
-        strategyId: 'sma-cross',
-        strategyVersion: '1',
-        side: 'BUY',
-        style: 'limit',
-        qty: '0.02',
-        price: '61000',
-        timeInForce: 'GTC',
-        status: 'new',
-        filledQty: '0',
-        cumulativeQuoteQty: '0',
-        createdAt: placed.order.createdAt,
-        updatedAt: now,
-      },
-      0,
-    );
+    await writeOrder(db.pool, {
+      clientOrderId,
+      venue: 'binance',
+      instrument: BTCUSDT,
+      venueOrderId: placed.order.venueOrderId,
+      strategyId: 'sma-cross',
+      strategyVersion: '1',
+      side: 'BUY',
+      style: 'limit',
+      qty: '0.02',
+      price: '61000',
+      timeInForce: 'GTC',
+      status: 'new',
+      filledQty: '0',
+      cumulativeQuoteQty: '0',
+      createdAt: placed.order.createdAt,
+      updatedAt: now,
+    });
     const recovering = await reportOf();
     expect(recovering.verdict).toBe('ok');
     expect(recovering.missedFillsRecovered).toHaveLength(1);
@@ -709,35 +689,31 @@ describe('ReconcilerService', { timeout: 30_000 }, () => {
         ],
       );
     }
-    await saveFillCheckpoint(db.pool, 'binance', Date.now());
+    await writeFillCheckpoint(db.pool, 'binance', Date.now());
 
     // Three fills stored after the mark, not in any position row (a sell: the inventory below stays positive).
     const now = Date.now();
-    await upsertOrder(
-      db.pool,
-      {
-        clientOrderId: 'hist-late' as ClientOrderId,
-        venue: 'binance',
-        instrument: BTCUSDT,
-        venueOrderId: '6000001',
-        strategyId: 'hist',
-        strategyVersion: '1',
-        side: 'SELL',
-        style: 'limit',
-        qty: '0.003',
-        price: '61000',
-        timeInForce: 'GTC',
-        status: 'filled',
-        filledQty: '0.003',
-        cumulativeQuoteQty: '183',
-        avgPrice: '61000',
-        createdAt: now - 3_600_000,
-        updatedAt: now - 3_600_000,
-      },
-      0,
-    );
+    await writeOrder(db.pool, {
+      clientOrderId: 'hist-late' as ClientOrderId,
+      venue: 'binance',
+      instrument: BTCUSDT,
+      venueOrderId: '6000001',
+      strategyId: 'hist',
+      strategyVersion: '1',
+      side: 'SELL',
+      style: 'limit',
+      qty: '0.003',
+      price: '61000',
+      timeInForce: 'GTC',
+      status: 'filled',
+      filledQty: '0.003',
+      cumulativeQuoteQty: '183',
+      avgPrice: '61000',
+      createdAt: now - 3_600_000,
+      updatedAt: now - 3_600_000,
+    });
     for (const k of [1, 2, 3]) {
-      await insertFill(db.pool, {
+      await writeFill(db.pool, {
         venue: 'binance',
         instrument: BTCUSDT,
         venueFillId: `L${k}`,

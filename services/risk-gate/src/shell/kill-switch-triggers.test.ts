@@ -16,7 +16,8 @@ import {
   type TradingStateScope,
 } from '@bourse/contracts';
 import { ClientOrderIdGenerator } from '@bourse/domain';
-import { migrateOrderManagerStore, upsertInstrument } from '@bourse/order-manager';
+import { migrateOrderManagerStore } from '@bourse/ledger';
+import { writeInstrument } from '@bourse/ledger/testing';
 import { createTestDatabase, type TestDatabase } from '@bourse/store/testing';
 import { createLogger, createMetrics, type Metrics } from '@bourse/telemetry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -127,7 +128,7 @@ function publishFeed(venueSymbol: string, instrument: string, state: FeedState):
 
 async function seedInstrument(symbol: string, venueSymbol: string): Promise<void> {
   const [base, quote] = symbol.split('/');
-  await upsertInstrument(
+  await writeInstrument(
     db.pool,
     {
       v: 1,

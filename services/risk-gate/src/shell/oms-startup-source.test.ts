@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TERMINAL_ORDER_STATUSES, type ExecutionEvent, type OrderRequest, type OrderStatus } from '@bourse/contracts';
 import { dec } from '@bourse/domain';
-import type { FillRecord, StoredOrder } from '@bourse/order-manager';
+import type { FillRecord, StoredOrder } from '@bourse/ledger';
 import { DAY_MS, RiskState, type BalanceSnapshot } from '@bourse/risk';
 import { T0, VENUE, fill, orderRequest, quote, stateView, status } from '@bourse/risk/testing';
 import { startupFromStore } from './oms-startup-source.js';

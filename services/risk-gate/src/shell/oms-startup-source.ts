@@ -21,7 +21,7 @@ import {
   type FillRecord,
   type StoredInstrument,
   type StoredOrder,
-} from '@bourse/order-manager';
+} from '@bourse/ledger';
 import type { BalanceSnapshot } from '@bourse/risk';
 import type { StartupSnapshot, StartupSource } from './types.js';
 

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { DURABLE_CONSUMERS, connectBus, type Bus, type PublishAck } from '@bourse/bus';
 import { TEST_STREAMS, removeTestNamespace, testSubjects } from '@bourse/bus/testing';
 import { Intent, OrderRequest, Quote, type Subjects } from '@bourse/contracts';
-import { migrateOrderManagerStore, upsertBalance, upsertInstrument } from '@bourse/order-manager';
+import { migrateOrderManagerStore } from '@bourse/ledger';
+import { writeBalance, writeInstrument } from '@bourse/ledger/testing';
 import { createTestDatabase, type TestDatabase } from '@bourse/store/testing';
 import { createLogger, createMetrics, type Metrics } from '@bourse/telemetry';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -134,7 +135,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   await migrateOrderManagerStore(db.pool);
   const now = Date.now();
-  await upsertInstrument(
+  await writeInstrument(
     db.pool,
     {
       v: 1,
@@ -152,7 +153,7 @@ beforeAll(async () => {
     } as never,
     { rawFilters: [], updatedAt: now - 60_000 },
   );
-  await upsertBalance(db.pool, { venue: VENUE, asset: 'USDT', free: '1000000', locked: '0', updatedAt: now - 60_000 });
+  await writeBalance(db.pool, { venue: VENUE, asset: 'USDT', free: '1000000', locked: '0', updatedAt: now - 60_000 });
   dir = await mkdtemp(join(tmpdir(), 'risk-gate-recall-'));
   limitsPath = join(dir, 'limits.yaml');
   await writeFile(limitsPath, LIMITS);

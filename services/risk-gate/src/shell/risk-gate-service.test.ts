@@ -21,14 +21,8 @@ import { ClientOrderIdGenerator } from '@bourse/domain';
 import { createTestDatabase, type TestDatabase } from '@bourse/store/testing';
 import { createLogger, createMetrics, type Metrics } from '@bourse/telemetry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  insertFill,
-  insertOutbox,
-  migrateOrderManagerStore,
-  upsertBalance,
-  upsertInstrument,
-  upsertOrder,
-} from '@bourse/order-manager';
+import { migrateOrderManagerStore } from '@bourse/ledger';
+import { writeBalance, writeFill, writeInstrument, writeOrder, writeOutbox } from '@bourse/ledger/testing';
 import { LimitsFile } from './limits-file.js';
 import { OmsStartupSource } from './oms-startup-source.js';
 import { RiskGateService, type LimitsReload } from './risk-gate-service.js';
@@ -168,7 +162,7 @@ function newService(): RiskGateService {
 
 async function seedOms(): Promise<void> {
   await migrateOrderManagerStore(db.pool);
-  await upsertInstrument(
+  await writeInstrument(
     db.pool,
     {
       v: 1,
@@ -190,7 +184,7 @@ async function seedOms(): Promise<void> {
     ['USDT', '1000000'],
     ['BTC', '10'],
   ] as const) {
-    await upsertBalance(db.pool, { venue: VENUE, asset, free, locked: '0', updatedAt: NOW - 60_000 });
+    await writeBalance(db.pool, { venue: VENUE, asset, free, locked: '0', updatedAt: NOW - 60_000 });
   }
   // An open order of `alpha`, partly filled: the rebuild must know both the order and the position.
   const ids = new ClientOrderIdGenerator({ instanceTag: 'db01', clock: () => NOW - 30_000 });
@@ -212,31 +206,27 @@ async function seedOms(): Promise<void> {
     reduceOnly: false,
     createdAt: NOW - 30_000,
   });
-  await insertOutbox(db.pool, request, NOW - 30_000);
-  await upsertOrder(
-    db.pool,
-    {
-      clientOrderId,
-      venue: VENUE,
-      instrument: 'BTC/USDT',
-      venueOrderId: '777',
-      strategyId: 'alpha',
-      strategyVersion: '1',
-      side: 'BUY',
-      style: 'limit',
-      qty: '0.5',
-      price: '49000',
-      timeInForce: 'GTC',
-      status: 'partially-filled',
-      filledQty: '0.2',
-      cumulativeQuoteQty: '9800',
-      avgPrice: '49000',
-      createdAt: NOW - 30_000,
-      updatedAt: NOW - 20_000,
-    },
-    0,
-  );
-  await insertFill(db.pool, {
+  await writeOutbox(db.pool, request, NOW - 30_000);
+  await writeOrder(db.pool, {
+    clientOrderId,
+    venue: VENUE,
+    instrument: 'BTC/USDT',
+    venueOrderId: '777',
+    strategyId: 'alpha',
+    strategyVersion: '1',
+    side: 'BUY',
+    style: 'limit',
+    qty: '0.5',
+    price: '49000',
+    timeInForce: 'GTC',
+    status: 'partially-filled',
+    filledQty: '0.2',
+    cumulativeQuoteQty: '9800',
+    avgPrice: '49000',
+    createdAt: NOW - 30_000,
+    updatedAt: NOW - 20_000,
+  });
+  await writeFill(db.pool, {
     venue: VENUE,
     instrument: 'BTC/USDT',
     venueFillId: 'seed-fill-1',
