@@ -4,7 +4,7 @@
 // where PostgreSQL's books differ from the simulator's.
 import { spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
@@ -160,9 +160,11 @@ class ChaosPlatform {
     readonly runner2Ops: number,
     readonly credentials: { apiKey: string; apiSecret: string },
     readonly log: (line: string) => void,
+    /** Every process's whole output goes to `<logDir>/<process>.log` (the report keeps only tails). */
+    readonly logDir: string,
   ) {}
 
-  static async create(servers: PrivateServers, log: (line: string) => void): Promise<ChaosPlatform> {
+  static async create(servers: PrivateServers, log: (line: string) => void, logDir: string): Promise<ChaosPlatform> {
     const stateDir = mkdtempSync(join(tmpdir(), 'bourse-chaos-'));
     const [simPort, runner2Ops, ...opsPorts] = (await freePorts(7)) as number[];
     const raw = parseYaml(readFileSync(join(ROOT, 'config/bourse.yaml'), 'utf8')) as Record<string, unknown>;
@@ -194,7 +196,9 @@ class ChaosPlatform {
       writeFileSync(file.path, file.content);
     }
     const credentials = { apiKey: `k${randomBytes(12).toString('hex')}`, apiSecret: randomBytes(24).toString('hex') };
-    return new ChaosPlatform(servers, stateDir, configFile, plan, runner2Ops as number, credentials, log);
+    rmSync(logDir, { recursive: true, force: true });
+    mkdirSync(logDir, { recursive: true });
+    return new ChaosPlatform(servers, stateDir, configFile, plan, runner2Ops as number, credentials, log, logDir);
   }
 
   private env(name: ChaosProcess): NodeJS.ProcessEnv {
@@ -238,6 +242,9 @@ class ChaosPlatform {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const proc = new RunningProcess(name, child);
+    const file = createWriteStream(join(this.logDir, `${name}.log`), { flags: 'a' });
+    proc.onLine((line) => file.write(`${line}\n`));
+    child.once('exit', () => file.end());
     this.processes.set(name, proc);
     if (name === 'exchange-sim') {
       await proc.waitForLine(/^exchange-sim: ready$/, readyTimeoutMs);
@@ -768,7 +775,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   let watcher: Promise<void> = Promise.resolve();
   try {
     note(`servers: ${servers.natsUrl} ${servers.postgresUrl} ${servers.redisUrl}`);
-    platform = await ChaosPlatform.create(servers, log);
+    platform = await ChaosPlatform.create(servers, log, options.reportFile.replace(/\.json$/, '') + '-logs');
     const p = platform;
     await p.start('exchange-sim');
     witness = await BusWitness.open(servers.natsUrl);
