@@ -8,21 +8,15 @@ import {
   type Trade,
   type TradingState,
 } from '@bourse/contracts';
-import {
-  RoundTrips,
-  SimVenue,
-  VirtualClock,
-  computeStats,
-  executionModel,
-  quoteAround,
-  InvalidBacktestArgumentError,
-  type Bar,
-  type ClosedTrade,
-  type EquityPoint,
-  type ExecutionConfig,
-  type ExecutionModel,
-  type Stats,
-} from '@bourse/backtest';
+import type { Bar } from '../data/bars.js';
+import { executionModel, type ExecutionConfig, type ExecutionModel } from '../engine/execution.js';
+import { quoteAround } from '../engine/pricing.js';
+import { RoundTrips } from '../engine/round-trips.js';
+import { SimVenue } from '../engine/sim-venue.js';
+import { VirtualClock } from '../engine/virtual-clock.js';
+import { InvalidBacktestArgumentError } from '../errors.js';
+import { computeStats } from '../stats/compute-stats.js';
+import type { ClosedTrade, EquityPoint, Stats } from '../types.js';
 import {
   ClientOrderIdGenerator,
   Decimal,
