@@ -82,9 +82,8 @@ export {
 export { RoundTrips, type OwnFill } from './engine/round-trips.js';
 export { SimVenue, type SimVenueOptions, type PriceEvent, type VenueReport } from './engine/sim-venue.js';
 
+export { runBacktest, runTickBacktest } from './run/run-backtest.js';
 export {
-  runBacktest,
-  runTickBacktest,
   BACKTEST_VENUE,
   BACKTEST_STRATEGY_ID,
   type BacktestSpec,
@@ -92,7 +91,7 @@ export {
   type DataHeld,
   type Closeout,
   type TickEvent,
-} from './run/run-backtest.js';
+} from './run/spec.js';
 
 export { specFor, type BacktestPlan, type ParamAxis, type ParamValue } from './sweep/plan.js';
 export {

@@ -8,7 +8,7 @@ import {
   type StrategyDefinition,
 } from '@bourse/strategy';
 import { z } from 'zod';
-import type { BacktestSpec } from './run/run-backtest.js';
+import type { BacktestSpec } from './run/spec.js';
 
 // Test-only helpers for the engine tests and benchmarks: small bar sets, a strategy that follows a
 // script, a quote-driven one.

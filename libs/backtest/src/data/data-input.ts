@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { TickEvent } from '../run/run-backtest.js';
+import type { TickEvent } from '../run/spec.js';
 import { captureTicks } from './capture-ticks.js';
 import { readQuoteTicks, readTradeTicks } from './ticks.js';
 

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BacktestResult } from '../run/run-backtest.js';
+import type { BacktestResult } from '../run/spec.js';
 import { htmlReport } from './html-report.js';
 import { jsonReport } from './json-report.js';
 import type { RunInfo } from './run-info.js';

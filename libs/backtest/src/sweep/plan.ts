@@ -1,7 +1,7 @@
 import { builtinStrategy, type BarPrice } from '@bourse/strategy';
 import type { DataKind } from '../data/data-input.js';
 import type { ExecutionConfig } from '../engine/execution.js';
-import type { BacktestSpec } from '../run/run-backtest.js';
+import type { BacktestSpec } from '../run/spec.js';
 
 /** A strategy parameter's value in a sweep: a number, or a word (a mode, a timeframe). */
 export type ParamValue = number | string;
