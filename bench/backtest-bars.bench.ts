@@ -1,8 +1,7 @@
 // Bar backtest throughput: sma-cross 10/30 over synthetic daily bars through the whole engine (runner,
 // risk gate and OMS cores, simulated venue over the matching engine). Prints bars/s and events/s.
-import type { Bar } from '../libs/backtest/src/index.js';
 import { builtinStrategy } from '../libs/strategy/src/index.js';
-import { runBacktest } from '../services/cli/src/backtest/run-backtest.js';
+import { runBacktest, type Bar } from '@bourse/backtest';
 
 const DAY = 86_400_000;
 const START = Date.UTC(2000, 0, 3);

@@ -1,7 +1,7 @@
 // Quote backtest throughput: a strategy flipping its position every 50th quote, over synthetic top-of-book quotes,
 // through the whole engine. Prints quotes/s (events/s).
-import { runTickBacktest, type TickEvent } from '../services/cli/src/backtest/run-backtest.js';
-import { quoteFlipper } from '../services/cli/src/backtest/test-support.js';
+import { runTickBacktest, type TickEvent } from '@bourse/backtest';
+import { quoteFlipper } from '@bourse/backtest/testing';
 
 /** `n` quotes 100 ms apart: a wandering mid, one-tick spread. */
 export function syntheticQuotes(n: number): TickEvent[] {

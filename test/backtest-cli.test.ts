@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readBarsCsv } from '../libs/backtest/src/index.js';
 import { builtinStrategy } from '../libs/strategy/src/index.js';
-import { runBacktest } from '../services/cli/src/backtest/run-backtest.js';
+import { readBarsCsv, runBacktest } from '@bourse/backtest';
 import { bourse, bourseOnTerminal, scratch, wavyBarsCsv, type Scratch } from './backtest-support.js';
 
 // `bourse backtest` as users script it: the --json contract, a --param sweep across worker threads

@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { builtinStrategy } from '../libs/strategy/src/index.js';
-import { readCapture } from '../libs/market-feed/src/index.js';
-import { captureTicks } from '../services/cli/src/backtest/capture-ticks.js';
-import { detectDataKind, fileTicks } from '../services/cli/src/backtest/data-input.js';
-import { runTickBacktest, type BacktestSpec } from '../services/cli/src/backtest/run-backtest.js';
+import { readCapture } from '@bourse/market-feed';
+import { captureTicks, detectDataKind, fileTicks, runTickBacktest, type BacktestSpec } from '@bourse/backtest';
 import { frames, writeCapture, type FrameAt } from '../services/cli/src/replay/test-support.js';
 import { bourse, scratch, type Scratch } from './backtest-support.js';
 

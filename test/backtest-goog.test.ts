@@ -1,10 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { readBarsCsv } from '../libs/backtest/src/index.js';
 import { builtinStrategy } from '../libs/strategy/src/index.js';
 import { dec } from '../libs/domain/src/index.js';
-import { runBacktest } from '../services/cli/src/backtest/run-backtest.js';
+import { readBarsCsv, runBacktest } from '@bourse/backtest';
 import { bourse } from './backtest-support.js';
 
 // sma-cross 10/20 on GOOG.csv, as backtesting.py's README example (cash 10 000, commission 0.002 on

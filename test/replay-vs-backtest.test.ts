@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Intent } from '@bourse/contracts';
 import { builtinStrategy } from '../libs/strategy/src/index.js';
-import { readCapture } from '../libs/market-feed/src/index.js';
-import { captureTicks } from '../services/cli/src/backtest/capture-ticks.js';
-import { runTickBacktest } from '../services/cli/src/backtest/run-backtest.js';
+import { readCapture } from '@bourse/market-feed';
+import { captureTicks, runTickBacktest } from '@bourse/backtest';
 import type { ReplayClock } from '../services/cli/src/replay/replay.js';
 import { runReplay } from '../services/cli/src/replay/run-replay.js';
 import {

@@ -1,5 +1,6 @@
-// Public surface of @bourse/backtest: data input, statistics and reports. The engine that drives the
-// strategy, risk and OMS cores over this data lives beside them and imports only these names.
+// Public surface of @bourse/backtest: data input, statistics, reports, the simulated venue, and the
+// engine that drives the strategy-runner, risk-gate and OMS cores over the data on a virtual clock
+// (one run, or a sweep across worker threads). `bourse backtest` is a command over these names.
 
 export {
   BacktestError,
@@ -24,6 +25,17 @@ export {
   type ReadResult,
 } from './data/row-reader.js';
 export { readBarsCsv, type Bar, type BarReadOptions } from './data/bars.js';
+export { captureTicks, type CapturedMarketEvent } from './data/capture-ticks.js';
+export {
+  DATA_KINDS,
+  detectDataKind,
+  fileTicks,
+  captureSymbol,
+  captureFileTicks,
+  dataSha256,
+  countRows,
+  type DataKind,
+} from './data/data-input.js';
 export {
   readQuoteTicks,
   readTradeTicks,
@@ -46,6 +58,7 @@ export { htmlReport, closeoutText, DEFAULT_HTML_MAX_POINTS, type HtmlReportInput
 export { runInputRows, formatParams, decimalsOf, type RunInfo, type CloseoutInfo } from './report/run-info.js';
 export { formatMoney, UNDEFINED_FIGURE } from './report/format.js';
 export { ProgressBar, type ProgressBarOptions, type ProgressOutput } from './report/progress.js';
+export { REPORT_FILES, writeReportFiles, describeExecution } from './report/report-files.js';
 
 export {
   executionModel,
@@ -68,3 +81,27 @@ export {
 } from './engine/pricing.js';
 export { RoundTrips, type OwnFill } from './engine/round-trips.js';
 export { SimVenue, type SimVenueOptions, type PriceEvent, type VenueReport } from './engine/sim-venue.js';
+
+export { runBacktest, runTickBacktest } from './run/run-backtest.js';
+export {
+  BACKTEST_VENUE,
+  BACKTEST_STRATEGY_ID,
+  type BacktestSpec,
+  type BacktestResult,
+  type DataHeld,
+  type Closeout,
+  type TickEvent,
+} from './run/spec.js';
+
+export { specFor, type BacktestPlan, type ParamAxis, type ParamValue } from './sweep/plan.js';
+export {
+  runSweep,
+  rankRows,
+  formatSweepTable,
+  RANKABLE,
+  type RankKey,
+  type SweepJob,
+  type SweepReply,
+  type SweepRow,
+  type SweepOptions,
+} from './sweep/run-sweep.js';

@@ -1,14 +1,21 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import type { readBarsCsv, RunInfo } from '@bourse/backtest';
+import {
+  DATA_KINDS,
+  RANKABLE,
+  type BacktestPlan,
+  type DataKind,
+  type ParamAxis,
+  type RankKey,
+  type readBarsCsv,
+  type RunInfo,
+} from '@bourse/backtest';
 import { BAR_PRICES, builtinStrategies, type BarPrice } from '@bourse/strategy';
-import { collectParamAxis, expandGrid, isSweep, type ParamAxis } from './param-grid.js';
-import { DATA_KINDS, type DataKind } from './data-input.js';
-import type { BacktestPlan } from './plan.js';
-import { RANKABLE, type RankKey } from './run-sweep.js';
+import { collectParamAxis, expandGrid, isSweep } from './param-grid.js';
 
 // `bourse backtest`: flags → a BacktestPlan → one run (stats table, --json, --report files) or, when a
 // --param is a range or list, a sweep across worker threads and a ranked table. Bad flags exit 2 with
-// a message naming the flag (commander's InvalidArgumentError, or `usage` below).
+// a message naming the flag (commander's InvalidArgumentError, or `usage` below). The engine, the data
+// readers, the sweep and the report files are @bourse/backtest's; this file is flags and output.
 
 const EXIT_USAGE = 2;
 const TICK_CURVE_MS = 60_000;
@@ -167,8 +174,7 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<number> {
   } catch (err) {
     return usage(`--strategy: ${(err as Error).message}`);
   }
-  const { detectDataKind, captureSymbol } = await import('./data-input.js');
-  const input = flags.input ?? (await detectDataKind(flags.data));
+  const input = flags.input ?? (await backtest.detectDataKind(flags.data));
   if (!DATA_KINDS.includes(input as DataKind)) return usage(`--data: ${input}`);
   if (input === 'bars' && flags.barPrice !== undefined)
     return usage("--bar-price: --data holds bars, which are the data's own prices; --bar-price builds bars from ticks");
@@ -177,7 +183,7 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<number> {
   let symbol = flags.symbol;
   if (symbol === undefined && input === 'capture') {
     try {
-      symbol = await captureSymbol(flags.data);
+      symbol = await backtest.captureSymbol(flags.data);
     } catch (err) {
       return usage(`--data: ${(err as Error).message}`);
     }
@@ -223,7 +229,7 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<number> {
     }
     throw err;
   }
-  const { specFor } = await import('./plan.js');
+  const { specFor } = backtest;
   let grid;
   try {
     grid = expandGrid(plan.axes);
@@ -252,10 +258,7 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<number> {
 
 async function runOnce(flags: BacktestFlags, plan: BacktestPlan): Promise<number> {
   const backtest = await import('@bourse/backtest');
-  const { runBacktest } = await import('./run-backtest.js');
-  const { specFor } = await import('./plan.js');
-  const { describeExecution, writeReportFiles } = await import('./report-files.js');
-  const { countRows } = await import('./data-input.js');
+  const { runBacktest, runTickBacktest, specFor, describeExecution, writeReportFiles, countRows } = backtest;
   const params = Object.fromEntries(plan.axes.map((a) => [a.name, a.values[0]!]));
   // A bar on a terminal only, never with --json; its total is the file's rows, counted ahead.
   const drawing = flags.json !== true && process.stderr.isTTY === true;
@@ -271,8 +274,7 @@ async function runOnce(flags: BacktestFlags, plan: BacktestPlan): Promise<number
     if (plan.input === 'bars') {
       result = await runBacktest(spec, backtest.readBarsCsv(plan.dataPath), (n) => progress.update(n));
     } else {
-      const { runTickBacktest } = await import('./run-backtest.js');
-      const { captureFileTicks, fileTicks } = await import('./data-input.js');
+      const { captureFileTicks, fileTicks } = backtest;
       const ticks =
         plan.input === 'capture' ? captureFileTicks(plan.dataPath, plan.symbol) : fileTicks(plan.input, plan.dataPath);
       result = await runTickBacktest(spec, ticks, (n) => progress.update(n));
@@ -297,7 +299,7 @@ async function runOnce(flags: BacktestFlags, plan: BacktestPlan): Promise<number
     for (const line of describeExecution(result)) console.log(line);
   }
   if (flags.report !== undefined) {
-    const { dataSha256 } = await import('./data-input.js');
+    const { dataSha256 } = backtest;
     const { readVersion } = await import('../version.js');
     const run: RunInfo = {
       strategy: spec.strategy.name,
@@ -325,7 +327,7 @@ async function runSweepCommand(
   skipped: number,
 ): Promise<number> {
   const backtest = await import('@bourse/backtest');
-  const { runSweep, rankRows, formatSweepTable } = await import('./run-sweep.js');
+  const { runSweep, rankRows, formatSweepTable } = backtest;
   const progress = new backtest.ProgressBar(grid.length, {
     output: process.stderr,
     label: 'sweep',

@@ -1,15 +1,9 @@
 import { InvalidArgumentError } from 'commander';
+import type { ParamAxis, ParamValue } from '@bourse/backtest';
 
 // `--param name=value` and its sweep forms, pure: `fast=10`, `fast=5..30:5` (a range, both ends
 // included), `fast=5..30` (step 1), `mode=a,b` (a list). A grid is every combination, in the order
 // the flags were given, the first flag varying slowest.
-
-export type ParamValue = number | string;
-
-export interface ParamAxis {
-  readonly name: string;
-  readonly values: readonly ParamValue[];
-}
 
 /** More runs than this is a typo, not a sweep (and a grid this large should be sampled instead). */
 export const MAX_GRID_SIZE = 100_000;

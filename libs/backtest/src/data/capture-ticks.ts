@@ -1,5 +1,5 @@
 import type { Quote, Trade } from '@bourse/contracts';
-import type { TickEvent } from './run-backtest.js';
+import type { TickEvent } from '../run/spec.js';
 
 // A capture (services/market-data readCapture: `{ receivedAt, event }` in the gateway's order) as the
 // backtester's ticks. Typed by shape, so the engine does not depend on the market-data service.

@@ -3,7 +3,9 @@ import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { TickEvent } from './run-backtest.js';
+import type { TickEvent } from '../run/spec.js';
+import { captureTicks } from './capture-ticks.js';
+import { readQuoteTicks, readTradeTicks } from './ticks.js';
 
 // What `--data` holds, and the ticks of a tick file or a capture. Bars go through readBarsCsv in the
 // command; quote/trade tick files (CSV or NDJSON, libs/backtest readers) and market-data captures
@@ -62,7 +64,6 @@ async function firstLine(path: string): Promise<string | undefined> {
 
 /** A tick file's quotes or trades as the engine's ticks (bad rows stop the run, with their line). */
 export async function* fileTicks(kind: 'quotes' | 'trades', path: string): AsyncGenerator<TickEvent> {
-  const { readQuoteTicks, readTradeTicks } = await import('@bourse/backtest');
   if (kind === 'quotes') {
     for await (const q of readQuoteTicks(path)) {
       yield {
@@ -101,7 +102,6 @@ export async function captureSymbol(path: string): Promise<string | undefined> {
 /** A capture's quotes and trades of `symbol` as the engine's ticks (a bad line stops the run). */
 export async function* captureFileTicks(path: string, symbol: string): AsyncGenerator<TickEvent> {
   const { readCapture } = await import('@bourse/market-feed');
-  const { captureTicks } = await import('./capture-ticks.js');
   yield* captureTicks(readCapture(path), symbol);
 }
 

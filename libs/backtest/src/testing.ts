@@ -1,4 +1,5 @@
-import { readBarsCsv, textSource, type Bar } from '@bourse/backtest';
+import { readBarsCsv, type Bar } from './data/bars.js';
+import { textSource } from './data/source.js';
 import {
   defineStrategy,
   type Bar as StrategyBar,
@@ -7,7 +8,7 @@ import {
   type StrategyDefinition,
 } from '@bourse/strategy';
 import { z } from 'zod';
-import type { BacktestSpec } from './run-backtest.js';
+import type { BacktestSpec } from './run/spec.js';
 
 // Test-only helpers for the engine tests and benchmarks: small bar sets, a strategy that follows a
 // script, a quote-driven one.

@@ -1,8 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { readBarsCsv, type Bar } from '@bourse/backtest';
-import type { ParamValue } from './param-grid.js';
-import { specFor, type BacktestPlan } from './plan.js';
-import { runBacktest } from './run-backtest.js';
+import { readBarsCsv, type Bar } from '../data/bars.js';
+import { runBacktest } from '../run/run-backtest.js';
+import { specFor, type BacktestPlan, type ParamValue } from './plan.js';
 import type { SweepJob, SweepReply } from './run-sweep.js';
 
 // A sweep worker thread: reads the bars once, then runs each job the parent sends, one at a time,

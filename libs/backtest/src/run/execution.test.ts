@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { ClosedTrade } from '@bourse/backtest';
+import type { ClosedTrade } from '../types.js';
 import { dec } from '@bourse/domain';
 import { targetFor, targetPositionOrders } from '@bourse/strategy';
-import { runBacktest, type BacktestResult } from './run-backtest.js';
-import { DAY, D1, dailyBars, market, scriptedSpec, type ScriptStep } from './test-support.js';
+import { runBacktest } from './run-backtest.js';
+import type { BacktestResult } from './spec.js';
+import { DAY, D1, dailyBars, market, scriptedSpec, type ScriptStep } from '../testing.js';
 
 // Each execution assumption on five daily bars, against numbers worked out by hand in the comments.
 // Bars (2024-01-01 … 05), O H L C V:

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { defineStrategy, type StrategyDefinition } from '@bourse/strategy';
 import { z } from 'zod';
-import { captureTicks, type CapturedMarketEvent } from './capture-ticks.js';
-import { runTickBacktest, type BacktestSpec, type TickEvent } from './run-backtest.js';
+import { captureTicks, type CapturedMarketEvent } from '../data/capture-ticks.js';
+import { runTickBacktest } from './run-backtest.js';
+import type { BacktestSpec, TickEvent } from './spec.js';
 
 // Quote and trade ticks, hand-computed: a strategy buys 10 on its 2nd event and sells 10 on its 4th.
 

@@ -1,8 +1,16 @@
 import { builtinStrategy, type BarPrice } from '@bourse/strategy';
-import type { ExecutionConfig } from '@bourse/backtest';
-import type { DataKind } from './data-input.js';
-import type { ParamAxis, ParamValue } from './param-grid.js';
-import type { BacktestSpec } from './run-backtest.js';
+import type { DataKind } from '../data/data-input.js';
+import type { ExecutionConfig } from '../engine/execution.js';
+import type { BacktestSpec } from '../run/spec.js';
+
+/** A strategy parameter's value in a sweep: a number, or a word (a mode, a timeframe). */
+export type ParamValue = number | string;
+
+/** One swept parameter and the values it takes, in order. */
+export interface ParamAxis {
+  readonly name: string;
+  readonly values: readonly ParamValue[];
+}
 
 /**
  * One `bourse backtest` command line, checked and in plain data (it crosses to worker threads):

@@ -1,7 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { equityCurveSvg, htmlReport, jsonReport, tradesToCsv, type RunInfo } from '@bourse/backtest';
-import type { BacktestResult } from './run-backtest.js';
+import type { BacktestResult } from '../run/spec.js';
+import { htmlReport } from './html-report.js';
+import { jsonReport } from './json-report.js';
+import type { RunInfo } from './run-info.js';
+import { equityCurveSvg } from './svg.js';
+import { tradesToCsv } from './trades-csv.js';
 
 /** The files `--report <dir>` writes, by name. */
 export const REPORT_FILES = ['trades.csv', 'report.json', 'report.html', 'equity.svg'] as const;

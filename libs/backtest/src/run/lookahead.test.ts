@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Bar } from '@bourse/backtest';
+import type { Bar } from '../data/bars.js';
 import { defineStrategy, type StrategyContext, type StrategyDefinition } from '@bourse/strategy';
 import { z } from 'zod';
 import { runBacktest } from './run-backtest.js';
-import { dailyBars, scriptedSpec } from './test-support.js';
+import { dailyBars, scriptedSpec } from '../testing.js';
 
 // No look-ahead. Bar k's prices all lie in [1000k, 1000k + 500), so every price a strategy can observe
 // names the bar it came from. A strategy that reads everything the SDK offers (closed bars, trades, quotes,

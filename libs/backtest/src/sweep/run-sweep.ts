@@ -2,9 +2,8 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Stats } from '@bourse/backtest';
-import type { ParamValue } from './param-grid.js';
-import type { BacktestPlan } from './plan.js';
+import type { Stats } from '../types.js';
+import type { BacktestPlan, ParamValue } from './plan.js';
 
 // `--param fast=5..30:5`: every combination of the grid, run across worker threads (one backtest at a
 // time per worker, jobs handed out as workers finish), then ranked by one statistic.
