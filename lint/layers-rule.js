@@ -137,7 +137,7 @@ export const layersRule = {
       serviceImportsService:
         'b) A service must not import another service ({{target}}). Move what both need into a library; only test code may start @bourse/exchange-sim.',
       coreImportsIo:
-        "c) A core must not import I/O ('{{target}}'). Take a port (an interface) and let the shell pass the adapter in; a server test is named *.sim/*.e2e/*.process/*.system/*.browser.test.ts.",
+        "c) A core must not import I/O ('{{target}}'). Take a port (an interface) and let the shell pass the adapter in; a test that needs servers is named *.{sim,e2e,process,system,browser,chaos}.test.ts.",
       coreImportsShell:
         'c) A core must not import a shell ({{target}}). Cores import contracts, domain, the venue port and other engines; shells wire adapters in.',
       coreLeavesCoreFolder:
