@@ -77,6 +77,7 @@ const cases: Record<string, Case[]> = {
     ['libs/strategy/src/runner/x.ts', "import { createServer } from 'node:http';", ['coreImportsIo']],
     ['libs/backtest/src/engine/sim-venue.ts', "import { connect } from 'node:net';", ['coreImportsIo']],
     ['libs/backtest/src/engine/sweep.ts', "import { spawn } from 'node:child_process';", ['coreImportsIo']],
+    ['libs/market-feed/src/normalise.ts', "import { readFile } from 'node:fs/promises';", ['coreImportsIo']],
     ['services/risk-gate/src/core/rules.ts', "import Redis from 'ioredis';", ['coreImportsIo']],
     ['libs/reconciliation/src/run.ts', "import { Bus } from '@bourse/bus';", ['coreImportsShell']],
     ['libs/risk/src/startup.ts', "import { listOpenOrders } from '@bourse/ledger';", ['coreImportsShell']],
@@ -102,6 +103,11 @@ const cases: Record<string, Case[]> = {
     ['libs/bus/src/connect.ts', "import { connect } from '@nats-io/transport-node';", []],
     ['libs/ledger/src/orders.ts', "import type { Pool } from 'pg';\nimport { q } from '@bourse/store';", []],
     ['libs/backtest/src/data/source.ts', "import { createReadStream } from 'node:fs';", []],
+    [
+      'libs/market-feed/src/capture/read-capture.ts',
+      "import { createReadStream } from 'node:fs';\nimport { BinanceReplayDecoder } from '@bourse/venue-binance';",
+      [],
+    ],
     ['libs/strategy/src/imports.test.ts', "import { readdirSync } from 'node:fs';", []],
     [
       'libs/execution/src/submission.sim.test.ts',

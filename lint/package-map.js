@@ -43,8 +43,8 @@ export const ENGINE_IO_EDGES = [
   'libs/backtest/src/data/source.ts', // opens the data file the readers parse
   'libs/backtest/src/report/html-script.ts', // inlines the chart library's script from node_modules
   'libs/backtest/src/report/progress.ts', // the terminal progress bar
-  'libs/market-feed/src/capture/**', // reading a recorded capture file (readCapture)
-  'libs/market-feed/src/**/capture-reader.ts',
+  'libs/market-feed/src/capture/**', // reading a recorded capture file (readCapture: fs, the venue's decoder)
+  'libs/market-feed/src/**/*capture*.ts',
 ];
 
 /** The bottom of the map and what each may import: nothing above it. */
