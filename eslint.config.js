@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { layerConfigs } from './lint/layers.js';
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '.bourse/**', 'out/**', 'coverage/**'] },
@@ -20,4 +21,6 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  // The package map's layers (lint/package-map.js; README.md, "Package map").
+  ...layerConfigs,
 );
