@@ -1,20 +1,5 @@
-// The order manager's public surface for the services that will wire it (its own main.ts, the
-// reconciler, the backtester). The pure core lives in ./core, the Postgres repositories in ./store.
-export {
-  submitOrder,
-  resolveOutbox,
-  recoverOutboxEntry,
-  executeCancel,
-  OrderTracker,
-  planOperatorCommand,
-  LimitChase,
-  checkTradingState,
-  type Clock,
-  type Journal,
-  type SubmissionDeps,
-  type SubmissionResult,
-  type TradingStateView,
-} from './core/index.js';
+// The order manager's public surface: its PostgreSQL store (schema and repositories). The pure core
+// (submission, order tracker, tactics, …) is the library @bourse/execution; import it from there.
 export {
   migrateOrderManagerStore,
   ORDER_MANAGER_MIGRATIONS,

@@ -34,7 +34,7 @@ import {
   tryDec,
   type InstrumentSpec,
 } from '@bourse/domain';
-import { OrderTracker, submitOrder, type SubmissionDeps } from '@bourse/order-manager';
+import { OrderTracker, submitOrder, type SubmissionDeps } from '@bourse/execution';
 import { RiskGateCore, RiskState, parseLimits } from '@bourse/risk-gate';
 import type { BarPrice, HandlerName, StrategyDefinition, StrategyInstance } from '@bourse/strategy';
 import { RunnerCore, type CoreOutput, type InstrumentRef, type StrategyConfig } from '@bourse/strategy-runner';

@@ -4,7 +4,7 @@
 
 import { ClientOrderId, DecimalString, InstrumentSymbol, StrategyId, operatorReplyOf } from '@bourse/contracts';
 import { z } from 'zod';
-import { CancelCommandResult } from '../core/index.js';
+import { CancelCommandResult } from '@bourse/execution';
 
 /** The cancel / cancel-all result: what was asked of the venue, what it canceled, and what failed. */
 export const CancelExecutionResult = CancelCommandResult.extend({

@@ -49,7 +49,7 @@ import {
   type SubmissionOutcome,
   type SubmissionResult,
   type TrackerChange,
-} from '../core/index.js';
+} from '@bourse/execution';
 import {
   bookBalanceTransfer,
   finishTactic,

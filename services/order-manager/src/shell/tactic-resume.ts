@@ -8,7 +8,7 @@ import type { OrderRequest } from '@bourse/contracts';
 import type { Logger } from '@bourse/telemetry';
 import type { VenueClient } from '@bourse/venues';
 import type pg from 'pg';
-import type { Clock, OrderTracker, TrackerChange } from '../core/index.js';
+import type { Clock, OrderTracker, TrackerChange } from '@bourse/execution';
 import { loadOutbox, type StoredTactic } from '../store/index.js';
 
 export interface ChaseChildrenDeps {

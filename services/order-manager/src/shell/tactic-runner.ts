@@ -26,7 +26,7 @@ import {
   type TacticEffect,
   type TacticStep,
   type TrackerChange,
-} from '../core/index.js';
+} from '@bourse/execution';
 import type { StoredTactic, TacticChildRecord, TacticOutcome } from '../store/index.js';
 import type { BookDepthSource } from './book-depth.js';
 import type { OrderManagerMetrics } from './metrics.js';

@@ -1,5 +1,6 @@
-// The order manager's pure core: decisions in, effects out, time from an injected clock. The shell
-// (main.ts, src/shell/) wires NATS, Postgres (src/store) and a VenueClient around it.
+// @bourse/execution: the order manager's pure core — decisions in, effects out, time from an
+// injected clock. services/order-manager's shell wires NATS, PostgreSQL and a VenueClient around
+// it; the backtest drives the same core against a simulated venue.
 export { OrderManagerError, OrderManagerErrorCode, isOrderManagerError } from './errors.js';
 export type { Clock, Journal } from './types.js';
 export {
