@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { CancelCommandReply, planOperatorCommand, selectCancelTargets } from './commands.js';
+import { CancelCommandReply } from '@bourse/contracts';
+import { planOperatorCommand, selectCancelTargets } from './commands.js';
 import { OrderTracker } from './order-tracker.js';
 import { T0, report, request } from './testing.js';
 

@@ -59,15 +59,9 @@ export {
 } from './missing-fills.js';
 export { balanceMovesOfFill, moveBalance, type BalanceMove, type BalanceAmounts } from './balance-moves.js';
 export { executeCancel, type CancelDeps, type CancelExecution, type CancelResult } from './cancellation.js';
-export {
-  CancelTarget,
-  SkippedOrder,
-  CancelCommandResult,
-  CancelCommandReply,
-  selectCancelTargets,
-  planOperatorCommand,
-  type CommandPlan,
-} from './commands.js';
+export { selectCancelTargets, planOperatorCommand, type CommandPlan } from './commands.js';
+// The command's reply shapes are contracts now; named here too for the code that imported them from the core.
+export { CancelTarget, SkippedOrder, CancelCommandResult, CancelCommandReply } from '@bourse/contracts';
 export {
   LimitChase,
   type LimitChaseParams,
