@@ -90,3 +90,14 @@ export {
   snapshotKeyPrefix,
 } from './market-snapshot.js';
 export { VenueCorrections, VenueCorrectionsApplied } from './venue-corrections.js';
+export {
+  CancelTarget,
+  SkippedOrder,
+  CancelCommandResult,
+  CancelCommandReply,
+  CancelExecutionResult,
+  CancelExecutionReply,
+  OmsStatus,
+  OmsStatusReply,
+  VenueCorrectionsReply,
+} from './oms-replies.js';

@@ -18,7 +18,7 @@ import {
 } from '@bourse/telemetry';
 import { BinanceVenueClient, createBinanceMetrics, loadApiCredentials, openRateBudget } from '@bourse/venue-binance';
 import { loadConfig, OrderManagerConfigError, type OrderManagerConfig } from './config.js';
-import { safeHorizonMs } from './core/index.js';
+import { safeHorizonMs } from '@bourse/execution';
 import { Redis } from 'ioredis';
 import { RedisBookDepth } from './shell/book-depth.js';
 import { OrderManagerService } from './shell/order-manager-service.js';

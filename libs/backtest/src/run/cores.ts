@@ -6,7 +6,7 @@ import {
   type Decimal,
   type InstrumentSpec,
 } from '@bourse/domain';
-import { OrderTracker, type SubmissionDeps } from '@bourse/order-manager';
+import { OrderTracker, type SubmissionDeps } from '@bourse/execution';
 import { RiskGateCore, RiskState, parseLimits } from '@bourse/risk';
 import type { BarPrice, StrategyDefinition } from '@bourse/strategy';
 import { RunnerCore, type InstrumentRef, type StrategyConfig } from '@bourse/strategy';

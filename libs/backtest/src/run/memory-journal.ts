@@ -1,5 +1,5 @@
 import type { OrderRequest } from '@bourse/contracts';
-import type { Journal } from '@bourse/order-manager';
+import type { Journal } from '@bourse/execution';
 
 type OutboxEntry = Awaited<ReturnType<Journal['markOutbox']>>;
 

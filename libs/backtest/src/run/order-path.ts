@@ -1,6 +1,6 @@
 import type { ExecutionEvent, Intent, OrderRequest } from '@bourse/contracts';
 import { ONE, dec, tryDec, type Decimal } from '@bourse/domain';
-import { submitOrder } from '@bourse/order-manager';
+import { submitOrder } from '@bourse/execution';
 import type { CoreOutput } from '@bourse/strategy';
 import { RoundTrips } from '../engine/round-trips.js';
 import type { SimVenue } from '../engine/sim-venue.js';

@@ -1,7 +1,14 @@
 // Asking the order manager to cancel every live order of a scope (request/reply on
-// cmd.order-manager.cancel-all). The reply is an OperatorReply; its result (the orders a cancel was
-// sent for, and the ones skipped) is shown as the OMS gave it.
-import { CancelAllCommand, OperatorReply, type TradingStateScope } from '@bourse/contracts';
+// cmd.order-manager.cancel-all). The reply is decoded with its contract (CancelExecutionReply): the
+// orders a cancel was sent for, the ones skipped, and what the venue canceled or refused. A reply
+// that does not match is a failed outcome whose error (CONTRACT_VIOLATION) names each bad field.
+import {
+  CancelAllCommand,
+  CancelExecutionReply,
+  isContractViolation,
+  type CancelExecutionResult,
+  type TradingStateScope,
+} from '@bourse/contracts';
 import { BusErrorCode, isBusError } from '@bourse/bus';
 import { audited, outcomeOfError } from './audit.js';
 import type { OperatorContext } from './context.js';
@@ -14,8 +21,8 @@ export interface CancelAllOutcome {
   readonly ok: boolean;
   readonly scope: TradingStateScope;
   /** The reply's result when ok. */
-  readonly result?: unknown;
-  /** Why it failed: the OMS's error, no responder, a timeout. */
+  readonly result?: CancelExecutionResult;
+  /** Why it failed: the OMS's error, no responder, a timeout, a reply that breaks its contract. */
   readonly error?: { readonly code: string; readonly message: string };
 }
 
@@ -59,7 +66,7 @@ async function sendCancelAll(
       subject,
       { name: 'CancelAllCommand', schema: CancelAllCommand },
       command,
-      { name: 'OperatorReply', schema: OperatorReply },
+      { name: 'CancelExecutionReply', schema: CancelExecutionReply },
       { timeoutMs },
     );
     ctx.audit.info(
@@ -68,6 +75,15 @@ async function sendCancelAll(
     );
     return reply.ok ? { ok: true, scope, result: reply.result } : { ok: false, scope, error: reply.error };
   } catch (err) {
+    if (isContractViolation(err)) {
+      // The order manager answered, but not with the contract's shape: what it did is not known.
+      ctx.audit.warn({ operator: ctx.operator, scope, code: err.code }, `cancel-all reply invalid: ${err.message}`);
+      return {
+        ok: false,
+        scope,
+        error: { code: err.code, message: `the order manager's reply is not understood: ${err.message}` },
+      };
+    }
     const code = isBusError(err) ? err.code : 'REQUEST_FAILED';
     const hint =
       isBusError(err, BusErrorCode.NoResponders) || isBusError(err, BusErrorCode.RequestTimeout)
@@ -78,34 +94,17 @@ async function sendCancelAll(
   }
 }
 
-interface OrderRef {
-  readonly clientOrderId?: unknown;
-  readonly instrument?: unknown;
-  readonly strategyId?: unknown;
-  readonly status?: unknown;
-  readonly reason?: unknown;
-}
-
-function listOf(result: unknown, key: string): OrderRef[] | undefined {
-  if (typeof result !== 'object' || result === null) return undefined;
-  const value = (result as Record<string, unknown>)[key];
-  return Array.isArray(value) ? (value as OrderRef[]) : undefined;
-}
-
 export function formatCancelResult(outcome: CancelAllOutcome): string[] {
   const scope = describeScope(outcome.scope);
-  if (!outcome.ok) return [`cancel-all ${scope} FAILED: ${outcome.error?.code}: ${outcome.error?.message}`];
-  const requested = listOf(outcome.result, 'requested');
-  const skipped = listOf(outcome.result, 'skipped');
-  if (requested === undefined) return [`cancel-all ${scope}: ${JSON.stringify(outcome.result)}`];
+  if (!outcome.ok || outcome.result === undefined)
+    return [`cancel-all ${scope} FAILED: ${outcome.error?.code}: ${outcome.error?.message}`];
+  const { requested, skipped, failed } = outcome.result;
   const lines = [
-    `cancel-all ${scope}: cancel sent for ${requested.length} order(s)${skipped?.length ? `, ${skipped.length} skipped` : ''}`,
+    `cancel-all ${scope}: cancel sent for ${requested.length} order(s)${skipped.length ? `, ${skipped.length} skipped` : ''}${failed.length ? `, ${failed.length} not canceled` : ''}`,
   ];
-  for (const o of requested)
-    lines.push(
-      `  ${String(o.clientOrderId)}  ${String(o.strategyId ?? '')}  ${String(o.instrument ?? '')}  was ${String(o.status ?? '')}`,
-    );
-  for (const o of skipped ?? []) lines.push(`  ${String(o.clientOrderId)}  skipped: ${String(o.reason ?? '')}`);
+  for (const o of requested) lines.push(`  ${o.clientOrderId}  ${o.strategyId}  ${o.instrument}  was ${o.status}`);
+  for (const o of skipped) lines.push(`  ${o.clientOrderId}  skipped: ${o.reason}`);
+  for (const o of failed) lines.push(`  ${o.clientOrderId}  not canceled: ${o.reason}`);
   return lines;
 }
 

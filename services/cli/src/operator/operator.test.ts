@@ -6,6 +6,7 @@ import { connectBus, type Bus } from '@bourse/bus';
 import { removeTestNamespace, testSubjects, TEST_STREAMS } from '@bourse/bus/testing';
 import {
   CancelAllCommand,
+  CancelExecutionReply,
   OperatorReply,
   ReconciliationReport,
   ReconNowCommand,
@@ -239,7 +240,7 @@ describe('operator commands (real NATS, PostgreSQL, Redis)', { timeout: 30_000 }
     const sub = bus.serve(
       subjects.command('order-manager', 'cancel-all'),
       { name: 'CancelAllCommand', schema: CancelAllCommand },
-      { name: 'OperatorReply', schema: OperatorReply },
+      { name: 'CancelExecutionReply', schema: CancelExecutionReply },
       (command) => {
         asked.push(command);
         return {
@@ -252,10 +253,12 @@ describe('operator commands (real NATS, PostgreSQL, Redis)', { timeout: 30_000 }
                 strategyId: 'sma-btc',
                 instrument: 'BTC/USDT',
                 venueSymbol: 'BTCUSDT',
-                status: 'new',
+                status: 'new' as const,
               },
             ],
             skipped: [],
+            canceled: ['open-1'],
+            failed: [],
           },
         };
       },
@@ -329,6 +332,48 @@ describe('operator commands (real NATS, PostgreSQL, Redis)', { timeout: 30_000 }
     await sub.unsubscribe();
     expect(code).toBe(1);
     expect(second.lines).toEqual(['cancel-all global FAILED: NOT_READY: still restoring orders']);
+  });
+
+  it('cancel-all refuses a reply that breaks its contract, naming the bad fields', async () => {
+    // An order manager of another version: `failed` missing, a status the contract does not know.
+    const sub = bus.serve(
+      subjects.command('order-manager', 'cancel-all'),
+      { name: 'CancelAllCommand', schema: CancelAllCommand },
+      { name: 'OperatorReply', schema: OperatorReply },
+      () => ({
+        v: 1 as const,
+        ok: true as const,
+        result: {
+          requested: [
+            {
+              clientOrderId: 'open-2',
+              strategyId: 'sma-btc',
+              instrument: 'BTC/USDT',
+              venueSymbol: 'BTCUSDT',
+              status: 'resting',
+            },
+          ],
+          skipped: [],
+          canceled: ['open-2'],
+        },
+      }),
+    );
+    await bus.flush();
+    const { ctx, lines } = context();
+    const code = await runCancelAll(ctx, { scope: { kind: 'global' }, json: true, timeoutMs: 5_000 });
+    await sub.unsubscribe();
+    expect(code).toBe(1);
+    const out = JSON.parse(lines.join('\n')) as {
+      ok: boolean;
+      result?: unknown;
+      error: { code: string; message: string };
+    };
+    expect(out.ok).toBe(false);
+    expect(out.result).toBeUndefined();
+    expect(out.error.code).toBe('CONTRACT_VIOLATION');
+    expect(out.error.message).toMatch(/CancelExecutionReply is invalid/);
+    expect(out.error.message).toMatch(/result\.requested\.0\.status/);
+    expect(out.error.message).toMatch(/result\.failed/);
   });
 
   it('positions: quantities, mark from the Redis snapshot, unrealized and realized P&L', async () => {

@@ -15,7 +15,7 @@ import {
 } from '@bourse/contracts';
 import { dec } from '@bourse/domain';
 import type { BinanceVenueClient } from '@bourse/venue-binance';
-import { balanceMovesOfFill } from '../core/index.js';
+import { balanceMovesOfFill } from '@bourse/execution';
 import { loadBalances, loadOrder } from '../store/index.js';
 import type { OrderManagerService } from './order-manager-service.js';
 import { orderRequest, startHarness, waitFor, type Harness } from './test-support.js';

@@ -17,7 +17,7 @@
 import type { Bus } from '@bourse/bus';
 import { ExecutionEvent } from '@bourse/contracts';
 import type { Logger } from '@bourse/telemetry';
-import { fillLogRecords, type Clock, type OrderTracker, type TrackerChange } from '../core/index.js';
+import { fillLogRecords, type Clock, type OrderTracker, type TrackerChange } from '@bourse/execution';
 import type { ExecutionStore } from './execution-store.js';
 import type { OrderManagerMetrics } from './metrics.js';
 

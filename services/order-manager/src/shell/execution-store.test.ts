@@ -5,8 +5,8 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestDatabase } from '@bourse/store/testing';
-import { OrderTracker } from '../core/index.js';
-import { fill, report, request, T0 } from '../core/test-support.js';
+import { OrderTracker } from '@bourse/execution';
+import { fill, report, request, T0 } from '@bourse/execution/testing';
 import { listFills, loadOrder } from '../store/index.js';
 import { orderManagerDatabase } from '../store/test-support.js';
 import { ExecutionStore } from './execution-store.js';

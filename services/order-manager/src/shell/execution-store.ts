@@ -14,7 +14,7 @@
 import { dec, ZERO } from '@bourse/domain';
 import { VersionConflictError, withTransaction, type Queryable } from '@bourse/store';
 import type pg from 'pg';
-import { balanceMovesOfFill, moveBalance, type OrderTracker, type TrackerChange } from '../core/index.js';
+import { balanceMovesOfFill, moveBalance, type OrderTracker, type TrackerChange } from '@bourse/execution';
 import {
   insertFill,
   listUnpublishedEvents,
@@ -29,7 +29,7 @@ import {
   type UnpublishedEvent,
 } from '../store/index.js';
 import { fillRecordOf, orderRecordOf, positionRecordOf } from './records.js';
-import type { Clock, TrackedOrder } from '../core/index.js';
+import type { Clock, TrackedOrder } from '@bourse/execution';
 
 export interface PersistResult {
   /** Fills new to the store (a fill already stored is not published again as new). */

@@ -13,13 +13,13 @@ import {
   VenueCorrections,
   VenueCorrectionsApplied,
   operatorReplyOf,
+  CancelExecutionReply,
 } from '@bourse/contracts';
 import { dec } from '@bourse/domain';
 import { createMetrics } from '@bourse/telemetry';
 import type { UserDataEvent } from '@bourse/venues';
 import type { BinanceVenueClient } from '@bourse/venue-binance';
 import { listFills, loadBalances, loadOrder, loadOutbox, loadPositions } from '../store/index.js';
-import { CancelExecutionReply } from './command-replies.js';
 import type { OrderManagerService } from './order-manager-service.js';
 import { clock, orderRequest, startHarness, startQuoteFeed, waitFor, type Harness } from './test-support.js';
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordSpans, type SpanRecorder } from '@bourse/bus/testing';
 import { createLogger, withSpan } from '@bourse/telemetry';
 import type { TestDatabase } from '@bourse/store/testing';
-import { OrderTracker } from '../core/index.js';
+import { OrderTracker } from '@bourse/execution';
 import { loadOrderTrace, upsertOrder } from '../store/index.js';
 import { T0, orderManagerDatabase, orderRecord } from '../store/test-support.js';
 import { OrderTraces } from './order-traces.js';

@@ -16,7 +16,7 @@ import {
   type Span,
 } from '@bourse/telemetry';
 import type { Queryable } from '@bourse/store';
-import type { Clock, OrderTracker } from '../core/index.js';
+import type { Clock, OrderTracker } from '@bourse/execution';
 import { loadOpenOrderTraces, loadOrderTrace, saveOrderTrace, type OrderTrace } from '../store/index.js';
 
 export class OrderTraces {

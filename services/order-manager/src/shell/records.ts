@@ -3,7 +3,7 @@
 
 import type { Position } from '@bourse/domain';
 import { averageFillPrice, ZERO } from '@bourse/domain';
-import type { AppliedFill, TrackedOrder } from '../core/index.js';
+import type { AppliedFill, TrackedOrder } from '@bourse/execution';
 import type { FillRecord, OrderRecord, PositionRecord } from '../store/index.js';
 
 /** The order row for the tracker's current view of an order. */

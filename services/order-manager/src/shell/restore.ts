@@ -8,7 +8,7 @@ import { FillEvent, Instrument, type OrderRequest } from '@bourse/contracts';
 import { dec, emptyPosition, type InstrumentSpec, type Order, type Position } from '@bourse/domain';
 import type { VenueClient } from '@bourse/venues';
 import type pg from 'pg';
-import { fillEventId, quoteSizedQuantity, type OrderTracker } from '../core/index.js';
+import { fillEventId, quoteSizedQuantity, type OrderTracker } from '@bourse/execution';
 import {
   listFillsAfter,
   listFillsOfOrders,

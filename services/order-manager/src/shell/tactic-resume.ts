@@ -8,8 +8,17 @@ import type { OrderRequest } from '@bourse/contracts';
 import type { Logger } from '@bourse/telemetry';
 import type { VenueClient } from '@bourse/venues';
 import type pg from 'pg';
-import type { Clock, OrderTracker, TrackerChange } from '../core/index.js';
-import { loadOutbox, type StoredTactic } from '../store/index.js';
+import type { Clock, OrderTracker, TrackerChange } from '@bourse/execution';
+import {
+  finishTactic,
+  insertTactic,
+  listActiveTactics,
+  loadOutbox,
+  recordChildCancel,
+  recordTacticChild,
+  type StoredTactic,
+} from '../store/index.js';
+import type { TacticJournal, TacticRunner } from './tactic-runner.js';
 
 export interface ChaseChildrenDeps {
   readonly pool: pg.Pool;
@@ -89,4 +98,35 @@ async function refreshLiveChild(tactic: StoredTactic, deps: ChaseChildrenDeps): 
       deps.logger.warn({ err, clientOrderId: id }, 'could not refresh a resumed chase child from the venue');
     }
   }
+}
+
+/** Every active stored chase, its children tracked, rebuilt and carried on. */
+export async function resumeTactics(tactics: TacticRunner, deps: ChaseChildrenDeps): Promise<void> {
+  const active = await listActiveTactics(deps.pool);
+  for (const stored of active) {
+    try {
+      const followed = await trackChaseChildren(stored, deps);
+      await tactics.resume(stored);
+      // Closed children were loaded only to count their fills; memory keeps open orders.
+      for (const id of followed) deps.tracker.evict(id);
+    } catch (err) {
+      // Left active: the next start tries again. Its children are followed as plain orders meanwhile.
+      deps.logger.error({ err, clientOrderId: stored.parentClientOrderId }, 'limit chase not resumed');
+    }
+  }
+  if (active.length > 0) deps.logger.info({ chases: active.length, running: tactics.active }, 'limit chases resumed');
+}
+
+/** The chases' journal: the tactics tables, each write committed before the act it describes. */
+export function storedTacticJournal(pool: pg.Pool, clock: Clock): TacticJournal {
+  return {
+    begin: (parent, startedAt) => insertTactic(pool, parent, startedAt),
+    recordChild: async (parentId, child) => {
+      await recordTacticChild(pool, parentId, child, clock.now());
+    },
+    recordCancel: (parentId, childId, reason) => recordChildCancel(pool, parentId, childId, reason, clock.now()),
+    finish: async (parentId, outcome, reason) => {
+      await finishTactic(pool, parentId, { outcome, reason, at: clock.now() });
+    },
+  };
 }

@@ -1,17 +1,16 @@
 // Runs the core's LimitChase for every order request that asks for it (constraints.limitWindowMs on
-// a limit / limit-maker request): feeds it quotes (core NATS md.quote of the instrument, subscribed
-// when the first chase of that instrument starts), a tick from the injected clock every `tickMs`,
-// and the tracker's view of its child after every applied change; carries out its effects through
-// the same submission and cancel paths as everything else. All tactic work runs on one queue, so a
-// chase never sees two events at once.
+// a limit / limit-maker request): feeds it quotes and the book's far side (TacticMarket), a tick
+// from the injected clock every `tickMs`, and the tracker's view of its child after every applied
+// change; carries out its effects through the same submission and cancel paths as everything else.
+// All tactic work runs on one queue, so a chase never sees two events at once.
 //
 // Every chase is durable (TacticJournal, migration 0003), and each write is committed before the
 // act it describes: the chase before its request is acked, each child with its counter before it
 // is journaled, the reason for a cancel before the cancel, the outcome when done (an operator's
 // abort at once). `resume` rebuilds a stored chase at start-up from the tracker's view of its children.
 
-import type { Bus, BusSubscription } from '@bourse/bus';
-import { Quote, type BookLevel, type ClientOrderId, type OrderRequest } from '@bourse/contracts';
+import type { Bus } from '@bourse/bus';
+import type { ClientOrderId, OrderRequest } from '@bourse/contracts';
 import { dec, type InstrumentRegistry, type Order } from '@bourse/domain';
 import type { Logger } from '@bourse/telemetry';
 import {
@@ -26,12 +25,11 @@ import {
   type TacticEffect,
   type TacticStep,
   type TrackerChange,
-} from '../core/index.js';
+} from '@bourse/execution';
 import type { StoredTactic, TacticChildRecord, TacticOutcome } from '../store/index.js';
 import type { BookDepthSource } from './book-depth.js';
 import type { OrderManagerMetrics } from './metrics.js';
-
-const QuoteContract = { name: 'Quote', schema: Quote };
+import { TacticMarket } from './tactic-market.js';
 
 export interface ChaseSettings {
   readonly replaceIntervalMs: number;
@@ -95,13 +93,7 @@ export function wantsChase(request: OrderRequest): boolean {
 
 export class TacticRunner {
   private readonly chases = new Map<string, { readonly chase: LimitChase; readonly parent: OrderRequest }>();
-  private readonly quotes = new Map<string, Quote>();
-  /** Far-side levels per venue symbol and side, read at most once a tick. */
-  private readonly depths = new Map<
-    string,
-    { readonly levels: readonly BookLevel[] | undefined; readonly at: number; readonly problem: string | undefined }
-  >();
-  private readonly subscriptions = new Map<string, BusSubscription>();
+  private readonly market: TacticMarket;
   private readonly rateLimit: CancelReplaceRateLimit;
   private queue: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
@@ -110,6 +102,7 @@ export class TacticRunner {
   constructor(private readonly o: TacticRunnerOptions) {
     this.rateLimit = new CancelReplaceRateLimit(o.settings.replaceRate);
     this.log = o.logger.child({ component: 'tactics' });
+    this.market = new TacticMarket({ ...o, logger: this.log, tickMs: o.settings.tickMs });
   }
 
   get active(): number {
@@ -123,8 +116,7 @@ export class TacticRunner {
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    for (const sub of this.subscriptions.values()) await sub.unsubscribe();
-    this.subscriptions.clear();
+    await this.market.close();
     await this.queue.catch(() => undefined);
   }
 
@@ -142,9 +134,9 @@ export class TacticRunner {
       if (!(await this.o.journal.begin(parent, startedAt))) return false;
       this.add(parent, chase);
       this.log.info({ clientOrderId: parent.clientOrderId, windowEndsAt: chase.windowEndsAt }, 'limit chase started');
-      const quote = this.quotes.get(parent.venueSymbol);
+      const quote = this.market.quote(parent.venueSymbol);
       if (quote !== undefined) {
-        const farSide = await this.farSideFor(parent);
+        const farSide = await this.market.farSideFor(parent);
         await this.carryOut(parent.clientOrderId, chase, chase.onTick(this.o.clock.now(), quote, farSide));
       }
       return true;
@@ -247,19 +239,7 @@ export class TacticRunner {
 
   private add(parent: OrderRequest, chase: LimitChase): void {
     this.chases.set(parent.clientOrderId, { chase, parent });
-    this.watchQuotes(parent.venueSymbol);
-  }
-
-  private watchQuotes(venueSymbol: string): void {
-    if (this.subscriptions.has(venueSymbol)) return;
-    const subject = this.o.bus.subjects.md.quote(this.o.venue, venueSymbol);
-    this.subscriptions.set(
-      venueSymbol,
-      this.o.bus.subscribe(subject, QuoteContract, (quote) => {
-        this.quotes.set(venueSymbol, quote);
-        void this.tick(venueSymbol);
-      }),
-    );
+    this.market.watchQuotes(parent.venueSymbol, (venueSymbol) => void this.tick(venueSymbol));
   }
 
   private tick(venueSymbol?: string): Promise<void> {
@@ -267,32 +247,12 @@ export class TacticRunner {
     return this.serial(async () => {
       for (const [id, { chase, parent }] of this.chases) {
         if (venueSymbol !== undefined && parent.venueSymbol !== venueSymbol) continue;
-        const quote = this.quotes.get(parent.venueSymbol);
+        const quote = this.market.quote(parent.venueSymbol);
         if (quote === undefined) continue;
-        const farSide = await this.farSideFor(parent);
+        const farSide = await this.market.farSideFor(parent);
         await this.carryOut(id, chase, chase.onTick(this.o.clock.now(), quote, farSide));
       }
     });
-  }
-
-  // The book moves with every quote, but a read per quote per chase would load Redis for nothing:
-  // once a tick per symbol and side is as fresh as the ticks that decide on it.
-  private async farSideFor(parent: OrderRequest): Promise<readonly BookLevel[] | undefined> {
-    const source = this.o.depth;
-    if (source === undefined) return undefined;
-    const key = `${parent.venueSymbol}:${parent.side}`;
-    const now = this.o.clock.now();
-    const cached = this.depths.get(key);
-    if (cached !== undefined && now - cached.at < this.o.settings.tickMs) return cached.levels;
-    const read = await source.farSide(this.o.venue, parent.venueSymbol, parent.side, now);
-    if (read.problem !== undefined) {
-      this.o.metrics.badInput.inc({ kind: 'book-depth' });
-      // Counted every time, logged when it changes: a Redis outage would otherwise log every tick.
-      if (read.problem !== cached?.problem)
-        this.log.warn({ problem: read.problem }, 'book depth not usable; the fallback guards see the touch only');
-    }
-    this.depths.set(key, { levels: read.levels, at: now, problem: read.problem });
-    return read.levels;
   }
 
   private async carryOut(parentId: string, chase: LimitChase, step: TacticStep): Promise<void> {

@@ -4,7 +4,7 @@
 
 import type { KvChange, TypedKv } from '@bourse/bus';
 import { tradingStateKey, type TradingMode, type TradingState } from '@bourse/contracts';
-import type { TradingModes, TradingStateView } from '../core/index.js';
+import type { TradingModes, TradingStateView } from '@bourse/execution';
 
 export class TradingStateWatch implements TradingStateView {
   private readonly modes = new Map<string, TradingMode>();

@@ -3,7 +3,7 @@ import { ClientOrderId, type OrderRequest, type OrderStatus } from '@bourse/cont
 import { dec } from '@bourse/domain';
 import { isOrderManagerError, OrderManagerErrorCode } from '../errors.js';
 import { OrderTracker } from '../order-tracker.js';
-import { BTC, T0, fill, quote, report, request } from '../test-support.js';
+import { BTC, T0, fill, quote, report, request } from '../testing.js';
 import { checkMarketFallback } from './fallback-guards.js';
 import {
   LimitChase,

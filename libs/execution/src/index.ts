@@ -1,5 +1,6 @@
-// The order manager's pure core: decisions in, effects out, time from an injected clock. The shell
-// (main.ts, src/shell/) wires NATS, Postgres (src/store) and a VenueClient around it.
+// @bourse/execution: the order manager's pure core — decisions in, effects out, time from an
+// injected clock. services/order-manager's shell wires NATS, PostgreSQL and a VenueClient around
+// it; the backtest drives the same core against a simulated venue.
 export { OrderManagerError, OrderManagerErrorCode, isOrderManagerError } from './errors.js';
 export type { Clock, Journal } from './types.js';
 export {
@@ -58,15 +59,9 @@ export {
 } from './missing-fills.js';
 export { balanceMovesOfFill, moveBalance, type BalanceMove, type BalanceAmounts } from './balance-moves.js';
 export { executeCancel, type CancelDeps, type CancelExecution, type CancelResult } from './cancellation.js';
-export {
-  CancelTarget,
-  SkippedOrder,
-  CancelCommandResult,
-  CancelCommandReply,
-  selectCancelTargets,
-  planOperatorCommand,
-  type CommandPlan,
-} from './commands.js';
+export { selectCancelTargets, planOperatorCommand, type CommandPlan } from './commands.js';
+// The command's reply shapes are contracts now; named here too for the code that imported them from the core.
+export { CancelTarget, SkippedOrder, CancelCommandResult, CancelCommandReply } from '@bourse/contracts';
 export {
   LimitChase,
   type LimitChaseParams,

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { checkTradingState } from './trading-gate.js';
 import { toPlaceOrderRequest, unsupportedReason } from './venue-request.js';
-import { request } from './test-support.js';
+import { request } from './testing.js';
 
 describe('checkTradingState', () => {
   const open = request('a');

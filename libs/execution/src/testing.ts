@@ -1,4 +1,5 @@
-// Shared by this folder's *.test.ts files only (not exported): valid messages to start from.
+// @bourse/execution/testing: valid messages to start tests from (an order request, venue reports,
+// fills, a quote, the BTC/USDT spec), shared by this library's tests and the order manager's.
 import { FillEvent, OrderRequest, OrderStatusUpdate, Quote, type OrderStatus } from '@bourse/contracts';
 import { dec, spotInstrument, type InstrumentSpec } from '@bourse/domain';
 

@@ -13,12 +13,17 @@ import {
   markOutbox,
   insertOutbox,
 } from '../store/index.js';
-import { executeCancel } from './cancellation.js';
-import { OrderTracker } from './order-tracker.js';
-import { recoverOutboxEntry, resolveOutbox, submitOrder, type SubmissionDeps } from './submission.js';
-import { request as baseRequest } from './test-support.js';
-import type { TradingModes } from './trading-gate.js';
-import type { Journal } from './types.js';
+import {
+  executeCancel,
+  OrderTracker,
+  recoverOutboxEntry,
+  resolveOutbox,
+  submitOrder,
+  type Journal,
+  type SubmissionDeps,
+  type TradingModes,
+} from '@bourse/execution';
+import { request as baseRequest } from '@bourse/execution/testing';
 
 // submitOrder, resolveOutbox, recoverOutboxEntry and executeCancel against the real parts: the
 // exchange simulator on loopback, the real Binance adapter pointed at it, and the order manager's

@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest';
-import { CancelCommandReply, planOperatorCommand, selectCancelTargets } from './commands.js';
+import { CancelCommandReply } from '@bourse/contracts';
+import { planOperatorCommand, selectCancelTargets } from './commands.js';
 import { OrderTracker } from './order-tracker.js';
-import { T0, report, request } from './test-support.js';
+import { T0, report, request } from './testing.js';
 
 function book(): OrderTracker {
   const t = new OrderTracker();

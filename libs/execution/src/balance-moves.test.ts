@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dec } from '@bourse/domain';
 import { balanceMovesOfFill, moveBalance } from './balance-moves.js';
-import { T0, fill } from './test-support.js';
+import { T0, fill } from './testing.js';
 
 const moves = (f: Parameters<typeof balanceMovesOfFill>[0]) =>
   balanceMovesOfFill(f).map((m) => [m.asset, m.delta.toString()]);

@@ -9,7 +9,7 @@ import {
 } from '@bourse/contracts';
 import { dec } from '@bourse/domain';
 import { OrderTracker, untrackedRejection } from './order-tracker.js';
-import { T0, fill, report, request } from './test-support.js';
+import { T0, fill, report, request } from './testing.js';
 
 function positionQty(tracker: OrderTracker): string {
   return tracker.positions.position('momo', 'BTC/USDT').qty.toString();

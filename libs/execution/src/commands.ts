@@ -1,13 +1,10 @@
-import { z } from 'zod';
 import {
-  ClientOrderId,
-  InstrumentSymbol,
   OperatorCommand,
-  OrderStatus,
-  StrategyId,
   contractIssues,
-  operatorReplyOf,
-  type OperatorReply,
+  type CancelCommandReply,
+  type CancelCommandResult,
+  type CancelTarget,
+  type SkippedOrder,
   type TradingStateScope,
 } from '@bourse/contracts';
 import { isTerminal } from '@bourse/domain';
@@ -17,41 +14,12 @@ import type { OrderTracker, TrackedOrder } from './order-tracker.js';
 // `cmd.order-manager.cancel-all`): cancel one order, or every live order of a strategy, an
 // instrument, or everything. Pure selection: the plan names the orders to cancel and the reply;
 // the shell runs `executeCancel` for each target, aborts the tactics that own them, and replies.
-
-/** One order the command asks the venue to cancel. */
-export const CancelTarget = z.object({
-  clientOrderId: ClientOrderId,
-  strategyId: StrategyId,
-  instrument: InstrumentSymbol,
-  venueSymbol: z.string(),
-  status: OrderStatus,
-});
-export type CancelTarget = z.infer<typeof CancelTarget>;
-
-/** An order in scope that is not canceled again, and why. */
-export const SkippedOrder = z.object({
-  clientOrderId: ClientOrderId,
-  status: OrderStatus,
-  reason: z.string().min(1),
-});
-export type SkippedOrder = z.infer<typeof SkippedOrder>;
-
-/** The result of a cancel or cancel-all command, as the reply carries it. */
-export const CancelCommandResult = z.object({
-  /** Orders a cancel was sent for (the venue's answer comes as OrderStatusUpdates on EXEC). */
-  requested: z.array(CancelTarget),
-  skipped: z.array(SkippedOrder),
-});
-export type CancelCommandResult = z.infer<typeof CancelCommandResult>;
-
-/** The reply schema of cancel and cancel-all, for the CLI to decode. */
-export const CancelCommandReply = operatorReplyOf(CancelCommandResult);
-export type CancelCommandReply = z.infer<typeof CancelCommandReply>;
+// The reply shapes (CancelTarget, CancelCommandResult, …) are contracts (@bourse/contracts).
 
 export interface CommandPlan {
   /** Orders to cancel, each by client order id (its tactic, if any, must be aborted too). */
   readonly targets: readonly CancelTarget[];
-  readonly reply: OperatorReply;
+  readonly reply: CancelCommandReply;
 }
 
 /**
@@ -135,7 +103,7 @@ function targetOf(tracked: TrackedOrder): CancelTarget {
   };
 }
 
-function okReply(result: CancelCommandResult): OperatorReply {
+function okReply(result: CancelCommandResult): CancelCommandReply {
   return { v: 1, ok: true, result };
 }
 
