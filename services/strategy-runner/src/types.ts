@@ -2,10 +2,8 @@ import type { MaxDecisionAgeOverrides, StrategyDefinition } from '@bourse/strate
 
 // The runner's vocabulary, shared by the core, the lease manager and the shell.
 
-/** Injected time source in ms. The core and the lease manager never read the system clock. */
-export interface Clock {
-  now(): number;
-}
+/** The one time source, declared in @bourse/domain. */
+export type { Clock } from '@bourse/domain';
 
 /** Makes intent ids (IntentId: 1-64 of A-Za-z0-9_:.-), unique across replicas and restarts. */
 export interface IdSource {
