@@ -5,10 +5,10 @@ import { hostname } from 'node:os';
 import { RateBudgetEnv, rateBudgetSettings, type RateBudgetSettings } from '@bourse/venue-binance';
 import { z } from 'zod';
 import { snapshotKeyPrefix } from '@bourse/contracts';
+import { DEFAULT_NATS_URL, DEFAULT_REDIS_URL } from '@bourse/service';
 import { RunnerConfigError } from './errors.js';
 
-export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
-export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+export { DEFAULT_NATS_URL, DEFAULT_REDIS_URL };
 export const DEFAULT_OPS_PORT = 9105;
 export const DEFAULT_LEASE_TTL_MS = 10_000;
 export const DEFAULT_LEASE_RENEW_MS = 2_500;
