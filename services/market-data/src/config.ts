@@ -11,7 +11,7 @@ import {
   type RateBudgetSettings,
 } from '@bourse/venue-binance';
 import type { MarketDataChannel } from '@bourse/venues';
-import { DEFAULT_NATS_URL, DEFAULT_REDIS_URL, LOG_LEVELS, type LogLevel } from '@bourse/service';
+import { DEFAULT_NATS_URL, DEFAULT_OPS_HOST, DEFAULT_REDIS_URL, LOG_LEVELS, type LogLevel } from '@bourse/service';
 import { ConfigError } from './errors.js';
 
 export { DEFAULT_NATS_URL, DEFAULT_REDIS_URL };
@@ -133,7 +133,7 @@ const EnvSchema = z.strictObject({
   MD_RECORD_MAX_BUFFER_BYTES: int(1024, 8 * 1024 * 1024),
   MD_SUMMARY_INTERVAL_MS: int(1, 60_000),
   MD_OPS_PORT: int(0, DEFAULT_OPS_PORT).refine((n) => n <= 65_535, { message: 'must be a port (0-65535)' }),
-  MD_OPS_HOST: z.string().min(1).default('127.0.0.1'),
+  MD_OPS_HOST: z.string().min(1).default(DEFAULT_OPS_HOST),
   BINANCE_SECRET_FILE: z.string().min(1).optional(),
   ...RateBudgetEnv,
 });
