@@ -1,4 +1,5 @@
 import type { Subjects, StreamNames } from '@bourse/contracts';
+import type { Clock } from '@bourse/domain';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { z } from 'zod';
@@ -9,10 +10,8 @@ export interface Contract<S extends z.ZodType = z.ZodType> {
   readonly schema: S;
 }
 
-/** Injected time source, so tests and backtests control the timestamps the bus writes. */
-export interface Clock {
-  now(): number;
-}
+/** The one time source, declared in @bourse/domain. */
+export type { Clock };
 
 /** Credentials for the NATS connection. Never logged, never put in an error message. */
 export interface BusCredentials {

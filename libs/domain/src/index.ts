@@ -15,6 +15,7 @@ export {
   isDomainError,
 } from './errors.js';
 export { ok, err, type Result } from './result.js';
+export type { Clock } from './clock.js';
 export {
   InstrumentSpecJson,
   instrumentToJson,

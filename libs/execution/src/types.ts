@@ -4,10 +4,8 @@ import type { OutboxEntry, OutboxState } from './outbox.js';
 // The ports the core's few async orchestrators take. The shell implements them (Postgres for the
 // journal, the system clock); tests use the real store and a clock they move by hand.
 
-/** Milliseconds since the epoch. Injected: the core never reads the system clock. */
-export interface Clock {
-  now(): number;
-}
+/** The one time source, declared in @bourse/domain. */
+export type { Clock } from '@bourse/domain';
 
 /**
  * The outbox, durable. Each call commits before it returns: the venue is called only after the

@@ -9,10 +9,8 @@ import type {
   VenueId,
 } from '@bourse/contracts';
 
-/** Milliseconds since the epoch. Injected so cores and tests control time. */
-export interface Clock {
-  now(): number;
-}
+/** The one time source, declared in @bourse/domain. */
+export type { Clock } from '@bourse/domain';
 
 /** One instrument the gateway serves: the internal symbol (messages) and the venue's spelling (subjects, keys). */
 export interface GatewayInstrument {

@@ -1,3 +1,4 @@
+import type { Clock } from '@bourse/domain';
 import type { MatchingError } from './errors.js';
 
 // Public types of the matching engine. The vocabulary is Binance Spot's on purpose: the exchange
@@ -7,10 +8,8 @@ import type { MatchingError } from './errors.js';
 /** Decimal numbers cross the engine boundary as plain strings: "30000.01", "0.00100000". */
 export type Decimal = string;
 
-/** The engine never reads the wall clock; time comes from here (a virtual clock in backtests). */
-export interface Clock {
-  now(): number;
-}
+/** The one time source, declared in @bourse/domain. */
+export type { Clock };
 
 export type OrderSide = 'BUY' | 'SELL';
 export type OrderType =

@@ -3,10 +3,8 @@ import type { Decimal, InstrumentSpec } from '@bourse/domain';
 import type { EffectiveLimits } from './limits/resolve.js';
 import type { RiskState } from './risk-state.js';
 
-/** Injected time source: the core never reads the clock itself. */
-export interface Clock {
-  now(): number;
-}
+/** The one time source, declared in @bourse/domain. */
+export type { Clock } from '@bourse/domain';
 
 /** The order an intent would become, already on the instrument's grids; what every rule judges. */
 export interface ProposedOrder {

@@ -9,17 +9,15 @@ import type {
   TimeInForce,
   Trade,
 } from '@bourse/contracts';
-import type { InstrumentSpec } from '@bourse/domain';
+import type { Clock, InstrumentSpec } from '@bourse/domain';
 import type { Bar } from './bars/bar.js';
 import type { MaxDecisionAge } from './sdk/shelf-life.js';
 
 // The SDK's vocabulary: what a strategy sees (StrategyContext), what it returns (IntentDraft), and the
 // surface the strategy runner and the backtester drive (StrategyDefinition → StrategyInstance).
 
-/** Injected time source: the runner passes wall time, the backtester its virtual clock. */
-export interface Clock {
-  now(): number;
-}
+/** The one time source, declared in @bourse/domain. */
+export type { Clock };
 
 /**
  * What a strategy decides: the intent without the fields the runner owns (id, strategy id and version,

@@ -24,10 +24,8 @@ import type {
 import type { InstrumentSpec } from '@bourse/domain';
 import type { VenueError } from './errors.js';
 
-/** Milliseconds since the epoch. Injected so cores and tests control time. */
-export interface VenueClock {
-  now(): number;
-}
+/** The one time source, declared in @bourse/domain (the venue adapters' name for it). */
+export type { Clock as VenueClock } from '@bourse/domain';
 
 // ---------------------------------------------------------------------------------------------
 // Orders

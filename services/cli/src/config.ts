@@ -4,13 +4,11 @@ import { userInfo } from 'node:os';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { maskUrl, urlProblem, type ServerKind } from '@bourse/servers';
-
-export { urlProblem };
+import { DEFAULT_DATABASE_URL, DEFAULT_NATS_URL, DEFAULT_REDIS_URL } from '@bourse/service';
 import { loadPlatformConfig, type LoadedPlatformConfig } from './platform/load-platform-config.js';
 
-export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
-export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/bourse';
-export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+export { urlProblem };
+export { DEFAULT_DATABASE_URL, DEFAULT_NATS_URL, DEFAULT_REDIS_URL };
 
 export interface CliConfig {
   readonly natsUrl: string;

@@ -1,11 +1,10 @@
 // Interfaces of the exchange sim: its options and what a running sim hands back.
 
+import type { Clock } from '@bourse/domain';
 import type { FaultSpec } from './faults.js';
 
-/** Milliseconds since the epoch; injected so tests can skew or freeze time. */
-export interface Clock {
-  now(): number;
-}
+/** The one time source, declared in @bourse/domain. */
+export type { Clock };
 
 export const systemClock: Clock = { now: () => Date.now() };
 

@@ -11,10 +11,10 @@ import {
   type RateBudgetSettings,
 } from '@bourse/venue-binance';
 import type { MarketDataChannel } from '@bourse/venues';
+import { DEFAULT_NATS_URL, DEFAULT_OPS_HOST, DEFAULT_REDIS_URL, LOG_LEVELS, type LogLevel } from '@bourse/service';
 import { ConfigError } from './errors.js';
 
-export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
-export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+export { DEFAULT_NATS_URL, DEFAULT_REDIS_URL };
 export const DEFAULT_OPS_PORT = 9402;
 export const DEFAULT_INSTRUMENTS = ['BTCUSDT', 'ETHUSDT'] as const;
 export const DEFAULT_CHANNELS: readonly MarketDataChannel[] = ['quotes', 'trades', 'book'];
@@ -51,7 +51,7 @@ export interface MarketDataConfig {
   readonly summaryIntervalMs: number;
   readonly opsPort: number;
   readonly opsHost: string;
-  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly logLevel: LogLevel;
   /**
    * The variables the adapter's credentials loader reads, when any is set. Market data needs no
    * key; a (read-only) key is used only when given.
@@ -108,7 +108,7 @@ const EnvSchema = z.strictObject({
     .string()
     .default('')
     .refine((s) => s === '' || /^[A-Za-z0-9_-]+$/.test(s), { message: 'must be letters, digits, "_" or "-"' }),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   MD_VENUE_TARGET: z.enum(['sim', 'testnet', 'mainnet']).default('sim'),
   MD_SIM_REST_URL: url(['http:', 'https:'], DEFAULT_SIM_ENDPOINTS.restUrl),
   MD_SIM_WS_STREAM_URL: url(['ws:', 'wss:'], DEFAULT_SIM_ENDPOINTS.wsStreamUrl),
@@ -133,7 +133,7 @@ const EnvSchema = z.strictObject({
   MD_RECORD_MAX_BUFFER_BYTES: int(1024, 8 * 1024 * 1024),
   MD_SUMMARY_INTERVAL_MS: int(1, 60_000),
   MD_OPS_PORT: int(0, DEFAULT_OPS_PORT).refine((n) => n <= 65_535, { message: 'must be a port (0-65535)' }),
-  MD_OPS_HOST: z.string().min(1).default('127.0.0.1'),
+  MD_OPS_HOST: z.string().min(1).default(DEFAULT_OPS_HOST),
   BINANCE_SECRET_FILE: z.string().min(1).optional(),
   ...RateBudgetEnv,
 });

@@ -4,7 +4,6 @@
 // (target sim/testnet/mainnet, sim URLs) with the OMS_ prefix; keys come from the adapter's own
 // variables (BINANCE_SIM_API_KEY / _SECRET…) through loadApiCredentials.
 
-import { SUBJECT_TOKEN_PATTERN } from '@bourse/contracts';
 import {
   credentialEnvNames,
   DEFAULT_SIM_ENDPOINTS,
@@ -13,60 +12,35 @@ import {
   type BinanceTargetName,
   type RateBudgetSettings,
 } from '@bourse/venue-binance';
+import {
+  databaseUrl,
+  decimalText,
+  logLevel,
+  namespaceToken,
+  natsUrl,
+  opsHost,
+  parseEnv,
+  redisUrl,
+  ServiceConfigError,
+  urlVariable as url,
+  wholeNumber,
+  type LogLevel,
+} from '@bourse/service';
 import { z } from 'zod';
 
-export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
-export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/bourse';
-export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+export { DEFAULT_NATS_URL, DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from '@bourse/service';
 export const DEFAULT_OPS_PORT = 9202;
 export const DEFAULT_MD_REDIS_PREFIX = 'bourse:md:';
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-
-const url = (schemes: readonly string[]) =>
-  z
-    .string()
-    .trim()
-    .refine(
-      (text) => {
-        try {
-          return schemes.includes(new URL(text).protocol);
-        } catch {
-          return false;
-        }
-      },
-      { message: `must be a URL starting with ${schemes.map((s) => `${s}//`).join(' or ')}` },
-    );
-
-const wholeNumber = (min: number, max: number) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/, { message: 'must be a whole number' })
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
-
-const decimal = z
-  .string()
-  .trim()
-  .regex(/^\d+(\.\d+)?$/, { message: 'must be a decimal such as 25 or 2.5' });
-
 const Env = z.object({
-  NATS_URL: url(['nats:', 'tls:', 'ws:', 'wss:']).default(DEFAULT_NATS_URL),
-  DATABASE_URL: url(['postgres:', 'postgresql:']).default(DEFAULT_DATABASE_URL),
-  REDIS_URL: url(['redis:', 'rediss:']).default(DEFAULT_REDIS_URL),
-  BOURSE_NAMESPACE: z
-    .string()
-    .regex(SUBJECT_TOKEN_PATTERN, { message: 'must be a subject token (letters, digits, "_", ":", "-")' })
-    .optional(),
+  NATS_URL: natsUrl,
+  DATABASE_URL: databaseUrl,
+  REDIS_URL: redisUrl,
+  BOURSE_NAMESPACE: namespaceToken,
   OPS_PORT: wholeNumber(0, 65_535).default(DEFAULT_OPS_PORT),
   /** Loopback by default; a pod sets 0.0.0.0 so Prometheus can scrape it. */
-  OPS_HOST: z
-    .string()
-    .trim()
-    .regex(/^\S+$/, { message: 'must be an address to bind, such as 127.0.0.1 or 0.0.0.0' })
-    .default('127.0.0.1'),
-  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  OPS_HOST: opsHost,
+  LOG_LEVEL: logLevel,
   OMS_VENUE_TARGET: z.enum(['sim', 'testnet', 'mainnet']).default('sim'),
   OMS_SIM_REST_URL: url(['http:', 'https:']).default(DEFAULT_SIM_ENDPOINTS.restUrl),
   OMS_SIM_WS_STREAM_URL: url(['ws:', 'wss:']).default(DEFAULT_SIM_ENDPOINTS.wsStreamUrl),
@@ -83,7 +57,7 @@ const Env = z.object({
   OMS_CHASE_MAX_REPLACEMENTS: wholeNumber(0, 1_000).default(5),
   OMS_CHASE_PLACEMENT: z.enum(['join', 'improve']).default('join'),
   /** Widest spread (bps of mid) at which the market fallback may go. */
-  OMS_FALLBACK_MAX_SPREAD_BPS: decimal.default('25'),
+  OMS_FALLBACK_MAX_SPREAD_BPS: decimalText.default('25'),
   /** Cancel/replace cycles allowed per instrument per window (shared by every chase). */
   OMS_REPLACE_RATE_MAX: wholeNumber(1, 10_000).default(10),
   OMS_REPLACE_RATE_WINDOW_MS: wholeNumber(1, 3_600_000).default(10_000),
@@ -110,7 +84,7 @@ export interface OrderManagerConfig {
   readonly namespace: string;
   readonly opsPort: number;
   readonly opsHost: string;
-  readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly logLevel: LogLevel;
   readonly venue: {
     readonly target: BinanceTargetName;
     readonly simEndpoints: { restUrl: string; wsStreamUrl: string; wsApiUrl: string };
@@ -138,36 +112,19 @@ export interface OrderManagerConfig {
 }
 
 /** A variable is missing or malformed; `value` is the variable's name, never its content. */
-export class OrderManagerConfigError extends Error {
+export class OrderManagerConfigError extends ServiceConfigError {
   override readonly name = 'OrderManagerConfigError';
-  readonly code = 'INVALID_CONFIG';
-  constructor(
-    readonly value: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 /** Reads the configuration from `env` (process.env by default); throws OrderManagerConfigError naming every bad variable. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): OrderManagerConfig {
   // An empty variable means "not set": shells and manifests often write `FOO=`.
-  const present = Object.fromEntries(
-    Object.keys(Env.shape).flatMap((k) => {
-      const v = env[k];
-      return v === undefined || v.trim() === '' ? [] : [[k, v]];
-    }),
+  const e = parseEnv(
+    Env,
+    env,
+    (names, detail, cause) =>
+      new OrderManagerConfigError(names, `invalid order-manager configuration: ${detail}`, { cause }),
   );
-  const parsed = Env.safeParse(present);
-  if (!parsed.success) {
-    const names = [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? 'environment')))];
-    const detail = parsed.error.issues.map((i) => `${String(i.path[0] ?? 'environment')} ${i.message}`).join('; ');
-    throw new OrderManagerConfigError(names.join(','), `invalid order-manager configuration: ${detail}`, {
-      cause: parsed.error,
-    });
-  }
-  const e = parsed.data;
   const keyNames = credentialEnvNames(e.OMS_VENUE_TARGET);
   const credentialEnv: Record<string, string> = {};
   for (const name of Object.values(keyNames)) {

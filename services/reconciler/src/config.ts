@@ -3,7 +3,21 @@
 // (it may carry a password) or a key.
 
 import { readFileSync } from 'node:fs';
-import { KillSwitchAction, SUBJECT_TOKEN_PATTERN } from '@bourse/contracts';
+import { KillSwitchAction } from '@bourse/contracts';
+import {
+  booleanFlag,
+  databaseUrl,
+  logLevel,
+  namespaceToken,
+  natsUrl,
+  opsHost,
+  parseEnv,
+  redisUrl,
+  ServiceConfigError,
+  urlVariable as url,
+  wholeNumber,
+  type LogLevel,
+} from '@bourse/service';
 import {
   credentialEnvNames,
   DEFAULT_SIM_ENDPOINTS,
@@ -15,9 +29,7 @@ import {
 import { z } from 'zod';
 import { isReconcileInputError, parseReconcilerConfig, type ReconcilerConfig } from '@bourse/reconciliation';
 
-export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
-export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/bourse';
-export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+export { DEFAULT_NATS_URL, DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from '@bourse/service';
 export const DEFAULT_OPS_PORT = 9104;
 /** Every two minutes: a few minutes at most between a silent divergence and its halt. */
 export const DEFAULT_RECON_INTERVAL_MS = 120_000;
@@ -28,42 +40,12 @@ export const DEFAULT_START_RETRY_MS = 5_000;
 export const DEFAULT_CORRECTIONS_TIMEOUT_MS = 5_000;
 export const DEFAULT_CORRECTIONS_ATTEMPTS = 3;
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-
-const url = (schemes: readonly string[]) =>
-  z
-    .string()
-    .trim()
-    .refine(
-      (text) => {
-        try {
-          return schemes.includes(new URL(text).protocol);
-        } catch {
-          return false;
-        }
-      },
-      { message: `must be a URL starting with ${schemes.map((s) => `${s}//`).join(' or ')}` },
-    );
-
-const wholeNumber = (min: number, max: number) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/, { message: 'must be a whole number' })
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
-
-const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
-
 const Env = z.object({
-  NATS_URL: url(['nats:', 'tls:', 'ws:', 'wss:']).default(DEFAULT_NATS_URL),
-  DATABASE_URL: url(['postgres:', 'postgresql:']).default(DEFAULT_DATABASE_URL),
-  REDIS_URL: url(['redis:', 'rediss:']).default(DEFAULT_REDIS_URL),
-  BOURSE_NAMESPACE: z
-    .string()
-    .regex(SUBJECT_TOKEN_PATTERN, { message: 'must be a subject token (letters, digits, "_", ":", "-")' })
-    .optional(),
-  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  NATS_URL: natsUrl,
+  DATABASE_URL: databaseUrl,
+  REDIS_URL: redisUrl,
+  BOURSE_NAMESPACE: namespaceToken,
+  LOG_LEVEL: logLevel,
   RECON_VENUE_TARGET: z.enum(['sim', 'testnet', 'mainnet']).default('sim'),
   RECON_SIM_REST_URL: url(['http:', 'https:']).default(DEFAULT_SIM_ENDPOINTS.restUrl),
   RECON_SIM_WS_STREAM_URL: url(['ws:', 'wss:']).default(DEFAULT_SIM_ENDPOINTS.wsStreamUrl),
@@ -72,17 +54,13 @@ const Env = z.object({
   RECON_OPS_PORT: wholeNumber(0, 65_535).optional(),
   OPS_PORT: wholeNumber(0, 65_535).optional(),
   /** Loopback by default; a pod sets 0.0.0.0 so Prometheus can scrape it. */
-  RECON_OPS_HOST: z
-    .string()
-    .trim()
-    .regex(/^\S+$/, { message: 'must be an address to bind, such as 127.0.0.1 or 0.0.0.0' })
-    .default('127.0.0.1'),
+  RECON_OPS_HOST: opsHost,
   RECON_INTERVAL_MS: wholeNumber(1_000, 86_400_000).default(DEFAULT_RECON_INTERVAL_MS),
   RECON_RESET_DEBOUNCE_MS: wholeNumber(0, 600_000).default(DEFAULT_RESET_DEBOUNCE_MS),
   RECON_START_RETRY_MS: wholeNumber(100, 600_000).default(DEFAULT_START_RETRY_MS),
   RECON_CORRECTIONS_TIMEOUT_MS: wholeNumber(100, 120_000).default(DEFAULT_CORRECTIONS_TIMEOUT_MS),
   RECON_CORRECTIONS_ATTEMPTS: wholeNumber(1, 20).default(DEFAULT_CORRECTIONS_ATTEMPTS),
-  RECON_ACTIVATE_ON_FIRST_PASS: flag.default(false),
+  RECON_ACTIVATE_ON_FIRST_PASS: booleanFlag.default(false),
   /** Tolerances and policies (ReconcilerConfig) as JSON, inline ... */
   RECON_CONFIG: z.string().optional(),
   /** ... or in a JSON file. */
@@ -98,7 +76,7 @@ export interface ReconcilerProcessConfig {
   readonly redisUrl: string;
   /** Subject namespace (empty: production subjects). */
   readonly namespace: string;
-  readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly logLevel: LogLevel;
   readonly target: BinanceTargetName;
   /** Used when `target` is `sim`. */
   readonly simEndpoints: { readonly restUrl: string; readonly wsStreamUrl: string; readonly wsApiUrl: string };
@@ -120,16 +98,8 @@ export interface ReconcilerProcessConfig {
 }
 
 /** A variable is missing or malformed; `value` is the variable's name, never its content. */
-export class ReconcilerConfigError extends Error {
+export class ReconcilerConfigError extends ServiceConfigError {
   override readonly name = 'ReconcilerConfigError';
-  readonly code = 'INVALID_CONFIG';
-  constructor(
-    readonly value: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 /** Reads the configuration from `env`; throws ReconcilerConfigError naming every bad variable. */
@@ -138,21 +108,12 @@ export function loadConfig(
   readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
 ): ReconcilerProcessConfig {
   // An empty variable means "not set": shells and manifests often write `FOO=`.
-  const present = Object.fromEntries(
-    Object.keys(Env.shape).flatMap((k) => {
-      const v = env[k];
-      return v === undefined || v.trim() === '' ? [] : [[k, v]];
-    }),
+  const e = parseEnv(
+    Env,
+    env,
+    (names, detail, cause) =>
+      new ReconcilerConfigError(names, `invalid reconciler configuration: ${detail}`, { cause }),
   );
-  const parsed = Env.safeParse(present);
-  if (!parsed.success) {
-    const names = [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? 'environment')))];
-    const detail = parsed.error.issues.map((i) => `${String(i.path[0] ?? 'environment')} ${i.message}`).join('; ');
-    throw new ReconcilerConfigError(names.join(','), `invalid reconciler configuration: ${detail}`, {
-      cause: parsed.error,
-    });
-  }
-  const e = parsed.data;
   const keyNames = credentialEnvNames(e.RECON_VENUE_TARGET);
   const credentialEnv: Record<string, string> = {};
   for (const name of Object.values(keyNames)) {

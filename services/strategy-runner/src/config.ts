@@ -5,10 +5,10 @@ import { hostname } from 'node:os';
 import { RateBudgetEnv, rateBudgetSettings, type RateBudgetSettings } from '@bourse/venue-binance';
 import { z } from 'zod';
 import { snapshotKeyPrefix } from '@bourse/contracts';
+import { DEFAULT_NATS_URL, DEFAULT_OPS_HOST, DEFAULT_REDIS_URL } from '@bourse/service';
 import { RunnerConfigError } from './errors.js';
 
-export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
-export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+export { DEFAULT_NATS_URL, DEFAULT_REDIS_URL };
 export const DEFAULT_OPS_PORT = 9105;
 export const DEFAULT_LEASE_TTL_MS = 10_000;
 export const DEFAULT_LEASE_RENEW_MS = 2_500;
@@ -45,7 +45,7 @@ const Env = z.object({
   /** Absent: the namespace's prefix (`bourse:md:`, or `bourse:<namespace>:md:`), as the gateway writes it. */
   MD_REDIS_PREFIX: z.string().min(1).optional(),
   OPS_PORT: int(0, 65_535).default(DEFAULT_OPS_PORT),
-  OPS_HOST: z.string().min(1).default('127.0.0.1'),
+  OPS_HOST: z.string().min(1).default(DEFAULT_OPS_HOST),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
   /** Where instrument specs (tick, lot, min notional) are read from: the venue's exchangeInfo over REST. */
   RUNNER_VENUE_TARGET: z.enum(['sim', 'testnet', 'mainnet', 'none']).default('sim'),

@@ -1,21 +1,13 @@
-// Process entry of the strategy runner: config, telemetry, connections, the runner, the ops server
-// (/healthz /readyz /metrics), and a graceful shutdown that gives every lease back.
+// Process entry of the strategy runner: config, the service base (telemetry, logger, metrics, the
+// ops server /healthz /readyz /metrics), connections, the runner, and a graceful shutdown that gives
+// every lease back.
 
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { connect } from '@nats-io/transport-node';
-import { connectBus, natsReplicas, busCredentialsFromEnv, natsAuthOptions } from '@bourse/bus';
-import { createSubjects } from '@bourse/contracts';
-import {
-  ReadinessGate,
-  createLogger,
-  createMetrics,
-  installShutdown,
-  watchParent,
-  startOpsServer,
-  startTelemetry,
-} from '@bourse/telemetry';
+import { natsReplicas, busCredentialsFromEnv, natsAuthOptions } from '@bourse/bus';
+import { connectServiceBus, installServiceShutdown, runMain, startServiceBase } from '@bourse/service';
 import { loadConfig } from './config.js';
 import { describeError, isRunnerError } from './errors.js';
 import { openVenueReads } from './instrument-specs.js';
@@ -30,17 +22,16 @@ const SERVICE = 'strategy-runner';
 const VERSION = '0.1.0';
 
 async function main(): Promise<void> {
+  // A config error is not caught here: it ends in runMain below (exit 1, with its code and variable).
   const config = loadConfig();
-  const telemetry = startTelemetry({ serviceName: SERVICE, serviceVersion: VERSION });
-  const logger = createLogger({ service: SERVICE, version: VERSION, level: config.logLevel });
-  const metrics = createMetrics({ service: SERVICE });
-  const ready = new ReadinessGate({ bus: 'connecting', leases: 'not claiming instruments yet' });
-  const ops = await startOpsServer({
-    port: config.opsPort,
-    host: config.opsHost,
-    registry: metrics.registry,
-    ready: ready.check,
+  const base = await startServiceBase({
+    service: SERVICE,
+    version: VERSION,
+    logLevel: config.logLevel,
+    ops: { port: config.opsPort, host: config.opsHost },
+    startup: { bus: 'connecting', leases: 'not claiming instruments yet' },
   });
+  const { logger, metrics, clock, readiness: ready, ops } = base;
 
   let strategies: StrategyConfig[] = [];
   if (config.strategiesFile === undefined) {
@@ -49,13 +40,13 @@ async function main(): Promise<void> {
     strategies = loadStrategiesFile(config.strategiesFile);
   }
 
-  const subjects = createSubjects(config.namespace);
-  const bus = await connectBus({
-    service: SERVICE,
-    subjects,
-    logger,
-    registry: metrics.registry,
-    servers: config.natsUrl,
+  // The runner's readiness has its own `bus` blocker (lifted once the lease store is open), and a
+  // NATS that is down at start fails the start.
+  const bus = await connectServiceBus(base, {
+    natsUrl: config.natsUrl,
+    namespace: config.namespace,
+    waitOnFirstConnect: false,
+    readiness: false,
   });
   const nc = await connect({
     servers: config.natsUrl,
@@ -68,13 +59,12 @@ async function main(): Promise<void> {
   // The lease bucket is replicated like the bus's streams and KV (BOURSE_NATS_REPLICAS).
   const leaseStore = await openKvLeaseStore({
     nc,
-    bucket: leaseBucketName(subjects),
+    bucket: leaseBucketName(bus.subjects),
     ttlMs: config.leaseTtlMs,
     replicas: natsReplicas(process.env),
   });
   ready.unblock('bus');
 
-  const wall = { now: () => Date.now() };
   const venueReads = await openVenueReads(config, logger, metrics.registry);
   const instruments = venueReads?.instruments;
   const runner = new StrategyRunner({
@@ -90,7 +80,7 @@ async function main(): Promise<void> {
     logger,
     registry: metrics.registry,
     ids: { next: () => `i-${randomUUID()}` },
-    clock: wall,
+    clock,
     monotonic: { now: () => performance.now() },
     requireReconciliation: config.requireReconciliation,
     barPrice: config.barPrice,
@@ -106,11 +96,9 @@ async function main(): Promise<void> {
     ),
   });
 
-  installShutdown({
-    logger,
+  installServiceShutdown(base, {
     timeoutMs: 20_000,
     steps: [
-      { name: 'not-ready', run: () => ready.block('shutdown', 'shutting down') },
       { name: 'release-leases', run: () => runner.stop() },
       {
         name: 'close-nats',
@@ -121,12 +109,8 @@ async function main(): Promise<void> {
       },
       { name: 'close-venue-reads', run: async () => void (await venueReads?.close()) },
       { name: 'close-redis', run: async () => void (await redis.quit()) },
-      { name: 'close-ops', run: () => ops.close() },
-      { name: 'flush-telemetry', run: () => telemetry.shutdown() },
     ],
   });
-  // Started by `bourse start`: stop (through the shutdown above) once the launcher is gone.
-  watchParent();
 
   await runner.start();
   ready.unblock('leases');
@@ -142,8 +126,4 @@ async function main(): Promise<void> {
   console.log('strategy-runner: ready');
 }
 
-main().catch((err: unknown) => {
-  const where = isRunnerError(err) ? `${err.code}: ` : '';
-  console.error(`strategy-runner: failed to start: ${where}${describeError(err)}`);
-  process.exit(1);
-});
+runMain(SERVICE, main, (err) => `${isRunnerError(err) ? `${err.code}: ` : ''}${describeError(err)}`);

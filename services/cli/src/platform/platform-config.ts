@@ -7,10 +7,9 @@ import { LimitsConfig } from '@bourse/risk';
 import { ReconcilerConfig } from '@bourse/reconciliation';
 import { z } from 'zod';
 import { urlProblem, type ServerKind } from '@bourse/servers';
+import { DEFAULT_DATABASE_URL, DEFAULT_NATS_URL, DEFAULT_REDIS_URL } from '@bourse/service';
 
-export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
-export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/bourse';
-export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+export { DEFAULT_DATABASE_URL, DEFAULT_NATS_URL, DEFAULT_REDIS_URL };
 
 /** The platform services that serve /healthz, /readyz and /metrics, in start order. */
 export const OPS_SERVICES = ['order-manager', 'reconciler', 'risk-gate', 'market-data', 'strategy-runner'] as const;

@@ -15,7 +15,7 @@ import {
   type ReconciliationTrigger,
   type VenueId,
 } from '@bourse/contracts';
-import type { InstrumentSpec } from '@bourse/domain';
+import type { Clock, InstrumentSpec } from '@bourse/domain';
 import type { Logger, Metrics } from '@bourse/telemetry';
 import type { VenueClient } from '@bourse/venues';
 import type pg from 'pg';
@@ -45,7 +45,7 @@ export interface ReconcilerServiceOptions {
   readonly config: ReconcilerConfig;
   readonly logger: Logger;
   readonly metrics: Metrics;
-  readonly clock: { now(): number };
+  readonly clock: Clock;
   readonly intervalMs: number;
   readonly resetDebounceMs: number;
   readonly startRetryMs: number;

@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Bus } from '@bourse/bus';
 import { ReconciliationReport, type ReconciliationTrigger, type VenueId } from '@bourse/contracts';
+import type { Clock } from '@bourse/domain';
 import { withTransaction } from '@bourse/store';
 import { annotateSpan, withSpan, type Logger } from '@bourse/telemetry';
 import type { VenueClient } from '@bourse/venues';
@@ -46,7 +47,7 @@ export interface RunDeps {
   readonly tradingState: TradingStateWriter;
   readonly prices: PriceBook;
   readonly config: ReconcilerConfig;
-  readonly clock: { now(): number };
+  readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: ReconcilerMetrics;
 }
