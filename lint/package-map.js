@@ -41,6 +41,10 @@ export const SERVICE_CORES = ['services/*/src/core/**'];
  */
 export const ENGINE_IO_EDGES = [
   'libs/backtest/src/data/source.ts', // opens the data file the readers parse
+  'libs/backtest/src/data/data-input.ts', // finds the data files of a run and hashes them for the report
+  'libs/backtest/src/report/report-files.ts', // writes the report files of a run
+  'libs/backtest/src/sweep/run-sweep.ts', // runs a sweep's backtests on worker threads
+  'libs/backtest/src/sweep/sweep-worker.ts', // the worker thread's side
   'libs/backtest/src/report/html-script.ts', // inlines the chart library's script from node_modules
   'libs/backtest/src/report/progress.ts', // the terminal progress bar
   'libs/market-feed/src/capture/**', // reading a recorded capture file (readCapture: fs, the venue's decoder)
@@ -94,7 +98,11 @@ export const TEST_CODE = [
  * named for it. In a core these are exempt from the I/O and shell rule: they wire the core to real
  * adapters. Every other test of a core is held to it, except that it may read files.
  */
-export const SERVER_TESTS = ['**/*.{sim,e2e,process,system,browser,chaos}.test.ts'];
+export const SERVER_TESTS = [
+  '**/*.{sim,e2e,process,system,browser,chaos}.test.ts',
+  // A core's ./testing harness for those tests (e.g. market-feed's quote feed onto NATS).
+  'libs/market-feed/src/testing.ts',
+];
 
 /** Modules test code of a core may import although they are I/O: reading fixture and source files. */
 export const TEST_FILE_MODULES = ['fs'];

@@ -4,6 +4,12 @@
 // a client), so a caller can read several tables in one snapshot.
 
 export { ORDER_MANAGER_MIGRATIONS, ORDER_MANAGER_LOCK_KEY, migrateOrderManagerStore } from './schema.js';
+export {
+  RECONCILER_MIGRATIONS,
+  RECONCILER_MIGRATIONS_TABLE,
+  RECONCILER_LOCK_KEY,
+  migrateReconcilerStore,
+} from './reconciler-schema.js';
 export { OrderStoreError, OrderStoreErrorCode, isOrderStoreError } from './errors.js';
 export {
   loadOrder,

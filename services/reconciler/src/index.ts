@@ -2,10 +2,6 @@
 // carries out a run). The comparison itself is @bourse/reconciliation.
 
 export {
-  migrateReconcilerStore,
-  RECONCILER_MIGRATIONS,
-  RECONCILER_MIGRATIONS_TABLE,
-  RECONCILER_LOCK_KEY,
   insertRun,
   listRuns,
   latestRun,

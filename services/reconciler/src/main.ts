@@ -29,7 +29,7 @@ import { loadConfig, type ReconcilerProcessConfig } from './config.js';
 import { describe } from './shell/errors.js';
 import { OmsOurSide } from './shell/our-side.js';
 import { ReconcilerService } from './shell/reconciler-service.js';
-import { migrateReconcilerStore } from './store/schema.js';
+import { migrateReconcilerStore } from '@bourse/ledger';
 
 const SERVICE = 'reconciler';
 const VERSION = '0.1.0';

@@ -1,7 +1,6 @@
 // `bourse migrate`: creates the database when missing and applies the order manager's, the
 // reconciler's and the operator audit log's migrations (each service also migrates its own schema at start).
-import { migrateOrderManagerStore } from '@bourse/ledger';
-import { migrateReconcilerStore } from '@bourse/reconciler';
+import { migrateOrderManagerStore, migrateReconcilerStore } from '@bourse/ledger';
 import { ensureDatabase, ensureSchema, namespaceSchema } from '@bourse/store';
 import { CommandFailedError } from '../errors.js';
 import { databaseNameOf, maskUrl } from '@bourse/servers';

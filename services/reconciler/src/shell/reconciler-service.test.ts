@@ -28,7 +28,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseReconcilerConfig, VENUE_CLOCK_STEP_MS, type ReconcilerConfigInput } from '@bourse/reconciliation';
 import { loadCheckpoint } from '../store/checkpoints.js';
 import { listRuns } from '../store/runs.js';
-import { migrateReconcilerStore } from '../store/schema.js';
+import { migrateReconcilerStore } from '@bourse/ledger';
 import { OmsOurSide } from './our-side.js';
 import { ReconcilerService } from './reconciler-service.js';
 

@@ -50,7 +50,21 @@ export interface RunDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: ReconcilerMetrics;
+  /**
+   * How long after finding drift both sides are read again; the run halts only when the second
+   * comparison drifts too (default `DRIFT_CONFIRM_MS`).
+   */
+  readonly driftConfirmMs?: number;
 }
+
+/**
+ * Our side is one snapshot, the venue's is read after it: an order placed and filled in between
+ * (the first order on an instrument, a fill still on the user-data stream) is in the venue's
+ * balances and in no order of ours the run can tie it to — drift that is only activity in flight.
+ * Halting on it would be for good (nothing later explains a halt the run could not explain), so a
+ * drifting comparison is made once more, a moment later, and only drift that stays halts.
+ */
+export const DRIFT_CONFIRM_MS = 2_000;
 
 export class ReconciliationRunner {
   constructor(private readonly deps: RunDeps) {}
@@ -95,7 +109,48 @@ export class ReconciliationRunner {
     const { clock, venueId, config, metrics } = this.deps;
     const log = this.deps.logger.child({ runId, trigger });
 
-    const { checkpoint, ours } = await this.readOurs(startedAt);
+    let pass = await this.compare(runId, trigger, startedAt, startedAt);
+    if (pass.result.report.verdict === 'drift-halted') {
+      const confirmMs = this.deps.driftConfirmMs ?? DRIFT_CONFIRM_MS;
+      log.info(
+        { haltReasons: pass.result.haltReasons, confirmMs },
+        'drift found; comparing both sides once more before halting',
+      );
+      await new Promise((resolve) => setTimeout(resolve, confirmMs));
+      pass = await this.compare(runId, trigger, startedAt, clock.now());
+    }
+    const { checkpoint, ours, result } = pass;
+
+    await this.carryOut(runId, result, log);
+    await this.store(runId, trigger, startedAt, checkpoint, result);
+    await this.publish(runId, result, log);
+
+    const report = result.report;
+    metrics.runs.inc({ venue: venueId, verdict: report.verdict, trigger });
+    metrics.pnlDrift.set({ venue: venueId, asset: config.valuationAsset }, Number(result.pnlDrift));
+    for (const c of result.checks) {
+      if (c.kind === 'balance') metrics.balanceDrift.set({ venue: venueId, asset: c.asset }, Number(c.diff));
+    }
+    metrics.unknownOpenOrders.set({ venue: venueId }, report.unknownOpenOrders.length);
+    metrics.lastRun.set({ venue: venueId }, Math.floor(report.finishedAt / 1000));
+    const summary = {
+      verdict: report.verdict,
+      fillRowsRead: ours.fillRowsRead,
+      missedFills: report.missedFillsRecovered.length,
+      orderUpdates: result.effects.orderUpdates.length,
+      unknownOpenOrders: report.unknownOpenOrders.length,
+      pnlDrift: result.pnlDrift,
+      ...(result.haltReasons.length > 0 ? { haltReasons: result.haltReasons } : {}),
+    };
+    if (report.verdict === 'ok') log.info(summary, 'reconciliation passed');
+    else log.warn(summary, 'reconciliation found drift beyond tolerance');
+    return result;
+  }
+
+  /** Reads our side as of `readAt`, then the venue's, and compares them; no effects. */
+  private async compare(runId: string, trigger: ReconciliationTrigger, startedAt: number, readAt: number) {
+    const { clock, venueId, config, metrics } = this.deps;
+    const { checkpoint, ours } = await this.readOurs(readAt);
     metrics.fillRowsRead.set({ venue: venueId }, ours.fillRowsRead);
     const ourOpen = ours.openOrders.map((o) => ({ ...o, createdAt: o.createdAt }));
     const ourOrders = ordersForRun(ourOpen, ours.fills, [...ours.recentOrders, ...ours.unbookedOrders]);
@@ -138,30 +193,7 @@ export class ReconciliationRunner {
       });
     }
 
-    await this.carryOut(runId, result, log);
-    await this.store(runId, trigger, startedAt, checkpoint, result);
-    await this.publish(runId, result, log);
-
-    const report = result.report;
-    metrics.runs.inc({ venue: venueId, verdict: report.verdict, trigger });
-    metrics.pnlDrift.set({ venue: venueId, asset: config.valuationAsset }, Number(result.pnlDrift));
-    for (const c of result.checks) {
-      if (c.kind === 'balance') metrics.balanceDrift.set({ venue: venueId, asset: c.asset }, Number(c.diff));
-    }
-    metrics.unknownOpenOrders.set({ venue: venueId }, report.unknownOpenOrders.length);
-    metrics.lastRun.set({ venue: venueId }, Math.floor(report.finishedAt / 1000));
-    const summary = {
-      verdict: report.verdict,
-      fillRowsRead: ours.fillRowsRead,
-      missedFills: report.missedFillsRecovered.length,
-      orderUpdates: result.effects.orderUpdates.length,
-      unknownOpenOrders: report.unknownOpenOrders.length,
-      pnlDrift: result.pnlDrift,
-      ...(result.haltReasons.length > 0 ? { haltReasons: result.haltReasons } : {}),
-    };
-    if (report.verdict === 'ok') log.info(summary, 'reconciliation passed');
-    else log.warn(summary, 'reconciliation found drift beyond tolerance');
-    return result;
+    return { checkpoint, ours, result };
   }
 
   private async readOurs(loadedAt: number) {

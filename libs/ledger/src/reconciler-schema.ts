@@ -1,13 +1,15 @@
 // Where the reconciler's migrations live and how they are applied. The reconciler shares the
 // order manager's database, so it keeps its own migrations table and advisory lock key: neither
-// service sees the other's versions as unknown, nor waits on the other's migrations.
+// service sees the other's versions as unknown, nor waits on the other's migrations. They sit with
+// the order manager's in this library so `bourse migrate` applies both without importing a
+// service; only the reconciler writes these tables.
 
 import { fileURLToPath } from 'node:url';
 import { migrate, type MigrateResult, type StoreLogger } from '@bourse/store';
 import type pg from 'pg';
 
-/** services/reconciler/migrations, wherever the checkout is. */
-export const RECONCILER_MIGRATIONS = fileURLToPath(new URL('../../migrations', import.meta.url));
+/** libs/ledger/reconciler-migrations, wherever the checkout is. */
+export const RECONCILER_MIGRATIONS = fileURLToPath(new URL('../reconciler-migrations', import.meta.url));
 
 /** The table recording which reconciler migrations are applied. */
 export const RECONCILER_MIGRATIONS_TABLE = 'reconciler_schema_migrations';
