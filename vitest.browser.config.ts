@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 // `pnpm test:browser`: the checks that open the HTML report in a real headless Chromium (found as
-// test/support/browser.ts says). Apart from `pnpm test` so a machine without a browser still runs
+// libs/servers/src/browser.ts says). Apart from `pnpm test` so a machine without a browser still runs
 // every other test; `.ci/run` installs Chromium and runs both. They need none of the servers.
 export default defineConfig({
   test: {

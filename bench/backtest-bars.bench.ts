@@ -1,6 +1,6 @@
 // Bar backtest throughput: sma-cross 10/30 over synthetic daily bars through the whole engine (runner,
 // risk gate and OMS cores, simulated venue over the matching engine). Prints bars/s and events/s.
-import { builtinStrategy } from '../libs/strategy/src/index.js';
+import { builtinStrategy } from '@bourse/strategy';
 import { runBacktest, type Bar } from '@bourse/backtest';
 
 const DAY = 86_400_000;

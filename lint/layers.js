@@ -1,9 +1,7 @@
 // @ts-check
 // The layer rule as flat-config blocks, spread into eslint.config.js (and used as they are by
-// lint/layers.test.ts). One rule, `bourse/layers`, on every source file; the files on the temporary
-// allow-list are left out until the moves of issue 18 land.
+// lint/layers.test.ts). One rule, `bourse/layers`, on every source file, with no exceptions by file.
 import { layersRule } from './layers-rule.js';
-import { LAYERS_ALLOW_LIST } from './layers-allow-list.js';
 
 export const bourse = { meta: { name: 'bourse' }, rules: { layers: layersRule } };
 
@@ -13,7 +11,6 @@ export const SOURCE_FILES = ['**/*.{ts,mts,cts,js,mjs,cjs}'];
 export const layerConfigs = [
   {
     files: SOURCE_FILES,
-    ignores: [...LAYERS_ALLOW_LIST],
     plugins: { bourse },
     rules: { 'bourse/layers': 'error' },
   },

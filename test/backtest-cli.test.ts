@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtinStrategy } from '../libs/strategy/src/index.js';
+import { builtinStrategy } from '@bourse/strategy';
 import { readBarsCsv, runBacktest } from '@bourse/backtest';
 import { bourse, bourseOnTerminal, scratch, wavyBarsCsv, type Scratch } from './backtest-support.js';
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { builtinStrategy } from '../libs/strategy/src/index.js';
+import { builtinStrategy } from '@bourse/strategy';
 import { readCapture } from '@bourse/market-feed';
 import { captureTicks, detectDataKind, fileTicks, runTickBacktest, type BacktestSpec } from '@bourse/backtest';
-import { frames, writeCapture, type FrameAt } from '../services/cli/src/replay/test-support.js';
+import { frames, writeCapture, type FrameAt } from '@bourse/cli/testing';
 import { bourse, scratch, type Scratch } from './backtest-support.js';
 
 // `bourse backtest --data` with a market-data capture and with quote/trade tick files: the kind is

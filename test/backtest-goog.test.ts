@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { builtinStrategy } from '../libs/strategy/src/index.js';
-import { dec } from '../libs/domain/src/index.js';
+import { builtinStrategy } from '@bourse/strategy';
+import { dec } from '@bourse/domain';
 import { readBarsCsv, runBacktest } from '@bourse/backtest';
 import { bourse } from './backtest-support.js';
 

@@ -2,12 +2,12 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type * as PlaywrightCore from '../libs/backtest/node_modules/playwright-core/index.js';
+import type * as PlaywrightCore from 'playwright-core';
 import { bourse, scratch, type Scratch } from './backtest-support.js';
-import { requireChromium } from './support/browser.js';
+import { requireChromium } from '@bourse/servers/testing';
 
 // `pnpm test:browser`: the HTML report of `bourse backtest --report out/` on GOOG.csv (the run of
-// backtest-report.test.ts) opened in headless Chromium, found as users have one (support/browser.ts),
+// backtest-report.test.ts) opened in headless Chromium, found as users have one (@bourse/servers/testing),
 // with the three charts drawn, the crosshair reading the last bar and no console error. playwright-core is a dev dependency of
 // libs/backtest, loaded from there.
 const GOOG = fileURLToPath(new URL('../../shared/data/GOOG.csv', import.meta.url));

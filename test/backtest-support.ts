@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot, tsxCommand } from '../services/cli/src/paths.js';
+import { repoRoot, tsxCommand } from '@bourse/cli';
 
 // Shared by the test/backtest-*.test.ts files: the real `bourse` command as a child process, and
 // small synthetic bar files.

@@ -10,10 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { credentialEnvNames } from '@bourse/venue-binance';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { loadPlatformConfig } from '../services/cli/src/platform/load-platform-config.js';
-import type { OpsService } from '../services/cli/src/platform/platform-config.js';
-import { launchPlan, OPS_ENV, simArguments } from '../services/cli/src/platform/service-env.js';
-import { PLATFORM_SERVICES } from '../services/cli/src/start/services.js';
+import { loadPlatformConfig, type OpsService, launchPlan, OPS_ENV, simArguments, PLATFORM_SERVICES } from '@bourse/cli';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const readText = (path: string): string => readFileSync(join(ROOT, path), 'utf8');

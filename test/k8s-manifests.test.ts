@@ -10,8 +10,7 @@ import { NATS_REPLICAS_ENV } from '@bourse/bus';
 import { credentialEnvNames, RateBudgetEnv } from '@bourse/venue-binance';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
-import { loadPlatformConfig } from '../services/cli/src/platform/load-platform-config.js';
-import { launchPlan, OPS_ENV, simArguments } from '../services/cli/src/platform/service-env.js';
+import { loadPlatformConfig, launchPlan, OPS_ENV, simArguments } from '@bourse/cli';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const K8S = join(ROOT, 'k8s');

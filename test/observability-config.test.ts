@@ -11,9 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { createMetrics } from '@bourse/telemetry';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { loadPlatformConfig } from '../services/cli/src/platform/load-platform-config.js';
-import type { OpsService } from '../services/cli/src/platform/platform-config.js';
-import { launchPlan, OPS_ENV } from '../services/cli/src/platform/service-env.js';
+import { loadPlatformConfig, type OpsService, launchPlan, OPS_ENV } from '@bourse/cli';
 import {
   alertRuleQueries,
   baseMetricName,

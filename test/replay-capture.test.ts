@@ -3,15 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BookDelta, BookSnapshot, FeedStatus, Quote, Trade } from '@bourse/contracts';
-import { readCapture } from '../libs/market-feed/src/index.js';
-import { runReplay } from '../services/cli/src/replay/run-replay.js';
-import {
-  NATS_URL,
-  frames,
-  openNamespace,
-  writeCapture,
-  type Namespace,
-} from '../services/cli/src/replay/test-support.js';
+import { readCapture } from '@bourse/market-feed';
+import { runReplay } from '@bourse/cli';
+import { NATS_URL, frames, openNamespace, writeCapture, type Namespace } from '@bourse/cli/testing';
 
 // `bourse replay` against the real NATS: a small capture (quotes, trades, a book rebuilt from a REST
 // snapshot, a diff, the feed status) replayed to a subscriber of md.> in the test's namespace arrives

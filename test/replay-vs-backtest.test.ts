@@ -3,21 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Intent } from '@bourse/contracts';
-import { builtinStrategy } from '../libs/strategy/src/index.js';
+import { builtinStrategy } from '@bourse/strategy';
 import { readCapture } from '@bourse/market-feed';
 import { captureTicks, runTickBacktest } from '@bourse/backtest';
-import type { ReplayClock } from '../services/cli/src/replay/replay.js';
-import { runReplay } from '../services/cli/src/replay/run-replay.js';
-import {
-  BTC,
-  NATS_URL,
-  frames,
-  openNamespace,
-  writeCapture,
-  type FrameAt,
-  type Namespace,
-} from '../services/cli/src/replay/test-support.js';
-import { startPaperRunner, type PaperRunner } from '../services/strategy-runner/src/test-support.js';
+import { type ReplayClock, runReplay } from '@bourse/cli';
+import { BTC, NATS_URL, frames, openNamespace, writeCapture, type FrameAt, type Namespace } from '@bourse/cli/testing';
+import { startPaperRunner, type PaperRunner } from '@bourse/strategy-runner/testing';
 
 // The same strategy on the same capture decides the same way in a backtest and in a paper run fed by
 // replay: (a) capture → ticks → runTickBacktest (the runner core on a virtual clock); (b) `bourse

@@ -13,11 +13,14 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { dec } from '@bourse/domain';
 import { createPool } from '@bourse/store';
 import { createSubjects, tradingStateKey } from '@bourse/contracts';
-import { loadPlatformConfig } from '../../services/cli/src/platform/load-platform-config.js';
-import { launchPlan, type LaunchPlan } from '../../services/cli/src/platform/service-env.js';
-import type { OpsService } from '../../services/cli/src/platform/platform-config.js';
-import { PLATFORM_SERVICES } from '../../services/cli/src/start/services.js';
-import { waitForReadyz } from '../../services/cli/src/start/readiness.js';
+import {
+  loadPlatformConfig,
+  launchPlan,
+  type LaunchPlan,
+  type OpsService,
+  PLATFORM_SERVICES,
+  waitForReadyz,
+} from '@bourse/cli';
 import { freePorts, ROOT, RunningProcess } from '../support/platform.js';
 import {
   computeFigures,

@@ -15,11 +15,15 @@ import { testSubjects, removeTestNamespace, startPrivateNats, type PrivateNats }
 import type { Subjects } from '@bourse/contracts';
 import { createPool, ensureSchema, namespaceSchema } from '@bourse/store';
 import { createTestDatabase, type TestDatabase } from '@bourse/store/testing';
-import { loadPlatformConfig } from '../../services/cli/src/platform/load-platform-config.js';
-import { launchPlan, type LaunchPlan } from '../../services/cli/src/platform/service-env.js';
-import type { OpsService, PlatformConfig } from '../../services/cli/src/platform/platform-config.js';
-import { PLATFORM_SERVICES } from '../../services/cli/src/start/services.js';
-import { waitForReadyz } from '../../services/cli/src/start/readiness.js';
+import {
+  loadPlatformConfig,
+  launchPlan,
+  type LaunchPlan,
+  type OpsService,
+  type PlatformConfig,
+  PLATFORM_SERVICES,
+  waitForReadyz,
+} from '@bourse/cli';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI_MAIN = join(ROOT, 'services/cli/src/main.ts');

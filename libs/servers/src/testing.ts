@@ -1,4 +1,5 @@
-// Shared by this package's tests: loopback ports nobody listens on, temp dirs, small scripts.
+// Shared by tests: loopback ports nobody listens on, temp dirs, small scripts, a Chromium for the
+// real-browser checks (`pnpm test:browser`).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -53,3 +54,5 @@ export function isAlive(pid: number): boolean {
     return false;
   }
 }
+
+export { findChromium, requireChromium, type ChromiumLookup } from './browser.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireChromium } from '../../../../test/support/browser.js';
+import { requireChromium } from '@bourse/servers/testing';
 import { readBarsCsv } from '../data/bars.js';
 import { computeStats } from '../stats/compute-stats.js';
 import { closedTrade } from '../stats/trade.js';

@@ -5,7 +5,7 @@
 import { accessSync, constants, readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { findOnPath } from '@bourse/servers';
+import { findOnPath } from './binaries.js';
 
 export type ChromiumLookup =
   | { readonly found: true; readonly executablePath: string; readonly source: string }
