@@ -159,6 +159,61 @@ describe('reconcile: missed fills', () => {
     expect(result.effects.resume).toBeUndefined();
   });
 
+  it('counts a trade made after our side was read, of an order we do not know yet, as in flight: no drift, no fill sent, the checkpoint stops before it', () => {
+    const ours = ourClientOrderId();
+    const result = reconcile(
+      input({
+        venueSide: {
+          openOrders: [],
+          queriedOrders: [],
+          // 103 is ours and stored; 60500 came after our side was read (loadedAt T0 + 60 000) of an
+          // order placed meanwhile, so no order of ours in the snapshot names it.
+          trades: [trade('103', '555', 'BUY', '0.01', '64000'), trade('60500', '999', 'BUY', '0.01', '64000')],
+          balances: [balance('USDT', '-280'), balance('BTC', '0.02')],
+        },
+        ours: {
+          loadedAt: T0 + 60_000,
+          orders: [ourOrder({ clientOrderId: ours, venueOrderId: vid('555'), status: 'filled', filledQty: '0.01' })],
+          fills: [
+            {
+              instrument: BTCUSDT,
+              venueFillId: '103',
+              clientOrderId: ours,
+              strategyId: 'sma-cross',
+              side: 'BUY',
+              qty: '0.01',
+              price: '64000',
+            },
+          ],
+          positions: [{ strategyId: 'sma-cross', instrument: BTCUSDT, qty: '0.01', fees: {} }],
+          balances: [balance('USDT', '360'), balance('BTC', '0.01')],
+        },
+      }),
+      config(),
+      NOW,
+    );
+    expect(result.report.verdict).toBe('ok');
+    expect(result.effects.fills).toEqual([]);
+    expect(result.checkpoint[BTCUSDT]?.lastTradeId).toBe('103');
+  });
+
+  it('still halts on a trade of an unknown order made before our side was read', () => {
+    const result = reconcile(
+      input({
+        venueSide: {
+          openOrders: [],
+          queriedOrders: [],
+          trades: [trade('59999', '999', 'BUY', '0.01', '64000')],
+          balances: [balance('USDT', '360'), balance('BTC', '0.01')],
+        },
+      }),
+      config(),
+      NOW,
+    );
+    expect(result.report.verdict).toBe('drift-halted');
+    expect(result.checkpoint).toEqual({});
+  });
+
   it('halts when the venue and our store disagree about a fill they both have', () => {
     const id2 = ourClientOrderId();
     const result = reconcile(

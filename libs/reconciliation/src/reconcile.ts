@@ -24,6 +24,7 @@ export function reconcile(input: ReconcileInput, config: ReconcilerConfig, now: 
     venueOrders,
     ourOrders: input.ours.orders,
     ourFills: input.ours.fills,
+    ourLoadedAt: input.ours.loadedAt,
   });
   const orders = compareOrders({
     venue: input.venue,
