@@ -178,8 +178,6 @@ describe('reconcile: missed fills', () => {
             {
               instrument: BTCUSDT,
               venueFillId: '103',
-              clientOrderId: ours,
-              strategyId: 'sma-cross',
               side: 'BUY',
               qty: '0.01',
               price: '64000',
