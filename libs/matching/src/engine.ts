@@ -324,11 +324,15 @@ export class MatchingEngine {
     return orderListView(market.spec, list, market.listLegs(list));
   }
 
-  /** The account's retained trades on the symbol, oldest first (at most `limit`, the latest). */
-  getMyTrades(accountId: string, symbol: string, limit = 500): AccountTrade[] {
+  /**
+   * The account's retained trades on the symbol, oldest first (at most `limit`, the latest); with
+   * `fromId` (Binance's myTrades `fromId`), only those with that trade id or later.
+   */
+  getMyTrades(accountId: string, symbol: string, limit = 500, fromId?: number): AccountTrade[] {
     const market = this.market(symbol);
     const out: AccountTrade[] = [];
     for (const t of market.accountTrades.get(accountId) ?? []) {
+      if (fromId !== undefined && t.id < fromId) continue;
       if (t.buyerAccountId === accountId) out.push(accountTradeView(market.spec, t, true));
       if (t.sellerAccountId === accountId) out.push(accountTradeView(market.spec, t, false));
     }
@@ -353,15 +357,15 @@ export class MatchingEngine {
   /**
    * A quote from outside this engine: stops trigger on its touch, rising ones (STOP_LOSS buy,
    * TAKE_PROFIT sell) when the ask reaches them, falling ones when the bid does, and run against the
-   * book as it stands. The last price is unchanged (a quote is not a trade); the touch stays the
-   * trigger reference until the next trade or quote.
+   * book as it stands. A side left undefined triggers nothing (a replay may let each side's stops take
+   * their own liquidity in turn). The last price is unchanged (a quote is not a trade); the touch stays
+   * the trigger reference until the next trade or quote.
    */
-  applyMarketQuote(symbol: string, bidPrice: string, askPrice: string): void {
+  applyMarketQuote(symbol: string, bidPrice: string | undefined, askPrice: string | undefined): void {
     this.call(() => {
       const market = this.market(symbol);
-      const bid = parsePrice(market.spec, 'bidPrice', bidPrice);
-      const ask = parsePrice(market.spec, 'askPrice', askPrice);
-      if (bid > ask) throw new MatchingError('INVALID_PARAMETER', 'bidPrice is above askPrice', { bidPrice, askPrice });
+      const bid = bidPrice === undefined ? 0 : parsePrice(market.spec, 'bidPrice', bidPrice);
+      const ask = askPrice === undefined ? 0 : parsePrice(market.spec, 'askPrice', askPrice);
       market.applyMarket(ask, bid, false);
     });
   }

@@ -54,8 +54,21 @@ describe('market data applied from outside', () => {
     expect(engine.getOrder({ accountId: 'carol', symbol: S, orderId: sell.orderId }).status).toBe('FILLED');
     // Quotes are not trades: the last price is that of the stops' own trades.
     expect(engine.lastPrice(S)).toBe('29800.00000000');
-    expect(codeOf(() => engine.applyMarketQuote(S, '30001', '30000'))).toBe('INVALID_PARAMETER');
+    expect(codeOf(() => engine.applyMarketQuote(S, '30000.001', undefined))).toBe('PRICE_FILTER');
     expect(codeOf(() => engine.applyMarketTrade(S, '30000.001'))).toBe('PRICE_FILTER');
+  });
+
+  it('a one-sided quote triggers only that side', () => {
+    const { engine } = fundedEngine();
+    engine.placeOrder(limit('alice', 'SELL', '1', '30200'));
+    engine.placeOrder(limit('alice', 'BUY', '1', '29800'));
+    const buy = engine.placeOrder(stop('bob', 'BUY', '0.5', '30100')).order;
+    const sell = engine.placeOrder(stop('carol', 'SELL', '0.5', '30150')).order;
+    engine.applyMarketQuote(S, undefined, '30100');
+    expect(engine.getOrder({ accountId: 'bob', symbol: S, orderId: buy.orderId }).status).toBe('FILLED');
+    expect(engine.getOrder({ accountId: 'carol', symbol: S, orderId: sell.orderId }).status).toBe('NEW');
+    engine.applyMarketQuote(S, '30100', undefined);
+    expect(engine.getOrder({ accountId: 'carol', symbol: S, orderId: sell.orderId }).status).toBe('FILLED');
   });
 
   it("stopTriggers 'market-data': the engine's own trades trigger nothing, market data does", () => {
@@ -87,5 +100,19 @@ describe('market data applied from outside', () => {
     const waiting = engine.placeOrder(stop('bob', 'SELL', '0.1', '29980')).order;
     expect(engine.getOrder({ accountId: 'bob', symbol: S, orderId: waiting.orderId }).status).toBe('NEW');
     expect(codeOf(() => fundedEngine({ stopAlreadyReached: 'maybe' as 'trigger' }))).toBe('INVALID_PARAMETER');
+  });
+});
+
+describe('getMyTrades fromId', () => {
+  it('lists only the trades from that id on', () => {
+    const { engine } = fundedEngine();
+    for (const price of ['30000', '30001', '30002']) {
+      engine.placeOrder(limit('alice', 'SELL', '0.1', price));
+      engine.placeOrder(limit('bob', 'BUY', '0.1', price));
+    }
+    const all = engine.getMyTrades('bob', S);
+    expect(all.map((t) => t.id)).toEqual([1, 2, 3]);
+    expect(engine.getMyTrades('bob', S, 500, 2).map((t) => t.price)).toEqual(['30001.00000000', '30002.00000000']);
+    expect(engine.getMyTrades('bob', S, 500, 4)).toEqual([]);
   });
 });

@@ -354,7 +354,7 @@ class BacktestEngine {
         bid: o.bid,
         ask: o.ask,
         volume: bar.volumeNum,
-        range: { open, high: dec(bar.high), low: dec(bar.low) },
+        range: { open, high: dec(bar.high), low: dec(bar.low), close: dec(bar.close) },
         market: false,
         rangeFrom: bar.time,
       });
