@@ -112,6 +112,22 @@ describe('bar paths', () => {
     }
   });
 
+  it('stop at every price where an order waits, in the order the leg passes them', async () => {
+    const { v, clock } = venue({}, true);
+    clock.set(1000);
+    v.onPrice(at(1000, '100'));
+    await v.placeOrder(order({ side: 'SELL', style: 'limit', price: '108', timeInForce: 'GTC' }));
+    await v.placeOrder(order({ side: 'BUY', style: 'stop', stopPrice: '106', quantity: '5' }));
+    await v.placeOrder(order({ side: 'SELL', style: 'limit', price: '104', timeInForce: 'GTC' }));
+    clock.set(2000);
+    v.onPrice(bar(2000, '100', '110', '99', '95'));
+    expect(fills(v.drain())).toEqual([
+      ['SELL', '10', '104', 'maker'],
+      ['BUY', '5', '106', 'taker'],
+      ['SELL', '10', '108', 'maker'],
+    ]);
+  });
+
   it('trigger a resting stop where the path reaches it; it takes the liquidity around the stop, spread and slippage', async () => {
     const { v, clock } = venue({ spreadBps: '100', slippageBps: '10' });
     clock.set(1000);

@@ -251,8 +251,8 @@ export class SimVenue {
       this.current = event;
       this.synced = false;
       if (!event.market) return;
-      // Nothing on the book and nothing waiting: the touch is laid when an order needs it.
-      if (this.resting.length === 0 && this.waiting.length === 0) return;
+      // Nothing waiting and nothing on the book the touch can meet: it is laid when an order needs it.
+      if (this.waiting.length === 0 && !this.resting.some((o) => this.meets(o, event.bid, event.ask))) return;
       this.jump(event.bid, event.ask, event.volume);
       if (this.waiting.length > 0) this.reach(this.waiting.splice(0, this.waiting.length));
       return;
@@ -339,6 +339,20 @@ export class SimVenue {
   }
 
   /**
+   * Whether a touch can meet a resting order: a limit at or through it, a stop it reaches. Only lets the
+   * venue skip laying a touch the engine would do nothing with; the engine decides what happens.
+   */
+  private meets(order: Working, bid: Decimal, ask: Decimal): boolean {
+    const r = order.request;
+    if (r.style === 'stop') {
+      const stop = dec(r.stopPrice!);
+      return r.side === 'BUY' ? this.onGrid(ask, 'floor').gte(stop) : this.onGrid(bid, 'ceil').lte(stop);
+    }
+    const limit = dec(r.price!);
+    return r.side === 'BUY' ? this.onGrid(ask, 'ceil').lte(limit) : this.onGrid(bid, 'floor').gte(limit);
+  }
+
+  /**
    * A bar's path through the book (see `barPath`), from the open, stopping at every price where an
    * order of ours waits on the side the move reaches.
    */
@@ -367,7 +381,7 @@ export class SimVenue {
       const within = up ? price.gt(from) && price.lte(to) : price.lt(from) && price.gte(to);
       if (within && !prices.some((p) => p.eq(price))) prices.push(price);
     }
-    prices.sort((a, b) => (up ? a.compare(b) : b.compare(a)));
+    prices.sort((a, b) => (up ? a.cmp(b) : b.cmp(a)));
     for (const price of prices) this.stepTo(price, up, volume);
   }
 
