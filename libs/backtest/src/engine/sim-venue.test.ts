@@ -156,6 +156,16 @@ describe('jumps (a new open or quote)', () => {
     ]);
   });
 
+  it('a resting limit-maker the market jumps through fills at the new touch like any limit', async () => {
+    const { v, clock } = venue();
+    clock.set(1000);
+    v.onPrice(at(1000, '100'));
+    await v.placeOrder(order({ side: 'BUY', style: 'limit-maker', price: '98' }));
+    clock.set(2000);
+    v.onPrice(at(2000, '96'));
+    expect(fills(v.drain())).toEqual([['BUY', '10', '96', 'taker']]);
+  });
+
   it('a market buy and a market sell both trade at a trade price (a locked touch)', async () => {
     const { v, clock } = venue({}, true);
     clock.set(1000);

@@ -63,6 +63,8 @@ interface Working {
 const TRADER = 'trader';
 const LIQUIDITY = 'liquidity';
 const TWO = dec('2');
+/** How the engine writes a zero balance. */
+const NONE = '0.00000000';
 /** The liquidity account's funds, in whole units of each asset: more than any level it offers locks. */
 const BOTTOMLESS = `1${'0'.repeat(40)}`;
 /** Lots of a deep level, and the largest order: far below 2^53 lots even with both on one level. */
@@ -159,13 +161,18 @@ export class SimVenue {
   /** Cash in the quote asset: free, plus what resting buys lock, less commission still owed. */
   cash(): Decimal {
     const b = this.engine.getBalance(TRADER, this.quoteAsset);
-    return dec(b.free).plus(dec(b.locked)).minus(this.feeOwed);
+    // Read on every bar (equity, the curve, the risk gate's balances): no arithmetic on zeros.
+    const free = dec(b.free);
+    const cash = b.locked === NONE ? free : free.plus(dec(b.locked));
+    return this.feeOwed.isZero() ? cash : cash.minus(this.feeOwed);
   }
 
   /** Signed position in base units: what is held less what is borrowed. */
   position(): Decimal {
     const b = this.engine.getBalance(TRADER, this.base);
-    return dec(b.free).plus(dec(b.locked)).minus(this.borrowed);
+    const free = dec(b.free);
+    const held = b.locked === NONE ? free : free.plus(dec(b.locked));
+    return this.borrowed.isZero() ? held : held.minus(this.borrowed);
   }
 
   /** Cash plus the position marked at `mark`. */
@@ -335,7 +342,7 @@ export class SimVenue {
       this.reconcile();
     }
     this.applyQuote(bid, ask);
-    if (through.length > 0) this.reach(through);
+    if (through.length > 0) this.reach(through, true);
   }
 
   /**
@@ -446,14 +453,17 @@ export class SimVenue {
 
   // ---- our orders into the book ------------------------------------------------------------------
 
-  /** Orders reach the book, in this order, at the current moment's touch. */
-  private reach(orders: readonly Working[]): void {
+  /**
+   * Orders reach the book, in this order, at the current moment's touch; `reentering`: limit orders a
+   * jump went through, back on the book as plain GTC limits (a post-only one was accepted as such).
+   */
+  private reach(orders: readonly Working[], reentering = false): void {
     this.sync();
     for (const order of orders) {
       if (order.status !== 'new') continue;
       this.liquidity.serve(order.request.side);
       if (order.request.style === 'market') this.enterMarket(order);
-      else this.enterResting(order);
+      else this.enterResting(order, reentering);
     }
   }
 
@@ -480,7 +490,7 @@ export class SimVenue {
     if (offered) this.relay();
   }
 
-  private enterResting(order: Working): void {
+  private enterResting(order: Working, reentering: boolean): void {
     const { request } = order;
     const qty = dec(request.quantity!);
     const price = dec(request.style === 'stop' ? request.stopPrice! : request.price!);
@@ -495,9 +505,10 @@ export class SimVenue {
       );
       return;
     }
+    const maker = request.style === 'limit-maker' && !reentering;
     this.submit(order, {
-      type: request.style === 'limit-maker' ? 'LIMIT_MAKER' : 'LIMIT',
-      ...(request.style === 'limit' ? { timeInForce: request.timeInForce ?? 'GTC' } : {}),
+      type: maker ? 'LIMIT_MAKER' : 'LIMIT',
+      ...(maker ? {} : { timeInForce: reentering ? 'GTC' : (request.timeInForce ?? 'GTC') }),
       quantity: qty.toString(),
       price: price.toString(),
     });
@@ -668,7 +679,8 @@ export class SimVenue {
 
   /** Free cash: what an order can be backed with now. */
   private freeCash(): Decimal {
-    return dec(this.engine.getBalance(TRADER, this.quoteAsset).free).minus(this.feeOwed);
+    const free = dec(this.engine.getBalance(TRADER, this.quoteAsset).free);
+    return this.feeOwed.isZero() ? free : free.minus(this.feeOwed);
   }
 
   private onGrid(price: Decimal, mode: 'ceil' | 'floor'): Decimal {
