@@ -494,7 +494,9 @@ export class SimVenue {
     const { request } = order;
     const qty = dec(request.quantity!);
     const price = dec(request.style === 'stop' ? request.stopPrice! : request.price!);
-    const fee = commission(qty, price, this.options.model.makerFee);
+    const model = this.options.model;
+    // A stop takes liquidity once triggered; a limit is backed as if it rested (it may take instead).
+    const fee = commission(qty, price, request.style === 'stop' ? model.takerFee : model.makerFee);
     const refusal = this.fund(order, qty, price, fee);
     if (refusal !== undefined) return this.close(order, 'expired', refusal, this.options.clock.now());
     if (request.style === 'stop') {
