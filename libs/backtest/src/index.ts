@@ -68,17 +68,8 @@ export {
   type FillMode,
 } from './engine/execution.js';
 export { VirtualClock } from './engine/virtual-clock.js';
-export {
-  touch,
-  quoteAround,
-  takerPrice,
-  onTick,
-  commission,
-  quoteSizedQty,
-  limitFill,
-  stopTrigger,
-  type BarRange,
-} from './engine/pricing.js';
+export { touch, quoteAround, onTick, commission, quoteSizedQty } from './engine/pricing.js';
+export { takerLevel, barPath, type BarRange } from './engine/liquidity.js';
 export { RoundTrips, type OwnFill } from './engine/round-trips.js';
 export { SimVenue, type SimVenueOptions, type PriceEvent, type VenueReport } from './engine/sim-venue.js';
 

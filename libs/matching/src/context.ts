@@ -16,4 +16,8 @@ export interface EngineContext {
   readonly maxClosedOrders: number;
   readonly maxAccountTrades: number;
   readonly maxRecentTrades: number;
+  /** Stops trigger only on market data applied from outside (`applyMarketTrade`/`applyMarketQuote`). */
+  readonly marketDataTriggers: boolean;
+  /** A stop already reached when placed triggers at once instead of being rejected (`WOULD_TRIGGER`). */
+  readonly triggerReachedStops: boolean;
 }

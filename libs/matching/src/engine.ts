@@ -37,7 +37,7 @@ import type {
   SelfTradePreventionMode,
   SymbolConfig,
 } from './types.js';
-import { checkAccountId, checkClientId, parseStp } from './validate.js';
+import { checkAccountId, checkClientId, parsePrice, parseStp } from './validate.js';
 import { accountTradeView, orderListView, orderView, publicTradeView } from './views.js';
 
 const ASSET = /^[A-Z0-9]{1,20}$/;
@@ -47,6 +47,14 @@ function limitOption(name: string, value: number | undefined, fallback: number):
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value < 0) {
     throw new MatchingError('INVALID_PARAMETER', `${name} must be a whole number ≥ 0`, value);
+  }
+  return value;
+}
+
+function choice<T extends string>(name: string, value: T | undefined, allowed: readonly [T, ...T[]]): T {
+  if (value === undefined) return allowed[0];
+  if (!allowed.includes(value)) {
+    throw new MatchingError('INVALID_PARAMETER', `${name} must be one of ${allowed.join(', ')}`, value);
   }
   return value;
 }
@@ -78,6 +86,9 @@ export class MatchingEngine {
       maxClosedOrders: limitOption('maxClosedOrdersPerSymbol', options.maxClosedOrdersPerSymbol, 10_000),
       maxAccountTrades: limitOption('maxAccountTradesPerSymbol', options.maxAccountTradesPerSymbol, 1_000),
       maxRecentTrades: limitOption('maxRecentTrades', options.maxRecentTrades, 1_000),
+      marketDataTriggers: choice('stopTriggers', options.stopTriggers, ['trades', 'market-data']) === 'market-data',
+      triggerReachedStops:
+        choice('stopAlreadyReached', options.stopAlreadyReached, ['reject', 'trigger']) === 'trigger',
     };
     this.setListener(options.onEvent);
   }
@@ -313,11 +324,15 @@ export class MatchingEngine {
     return orderListView(market.spec, list, market.listLegs(list));
   }
 
-  /** The account's retained trades on the symbol, oldest first (at most `limit`, the latest). */
-  getMyTrades(accountId: string, symbol: string, limit = 500): AccountTrade[] {
+  /**
+   * The account's retained trades on the symbol, oldest first (at most `limit`, the latest); with
+   * `fromId` (Binance's myTrades `fromId`), only those with that trade id or later.
+   */
+  getMyTrades(accountId: string, symbol: string, limit = 500, fromId?: number): AccountTrade[] {
     const market = this.market(symbol);
     const out: AccountTrade[] = [];
     for (const t of market.accountTrades.get(accountId) ?? []) {
+      if (fromId !== undefined && t.id < fromId) continue;
       if (t.buyerAccountId === accountId) out.push(accountTradeView(market.spec, t, true));
       if (t.sellerAccountId === accountId) out.push(accountTradeView(market.spec, t, false));
     }
@@ -325,6 +340,35 @@ export class MatchingEngine {
   }
 
   // ---- market data ------------------------------------------------------------------------------
+
+  /**
+   * A trade that happened outside this engine (market data replayed into it, e.g. a backtest's trade
+   * tick or a point of a bar's path): it becomes the last price and triggers the stops it reaches,
+   * which then run against the book as it stands. No balance moves and no trade is recorded.
+   */
+  applyMarketTrade(symbol: string, price: string): void {
+    this.call(() => {
+      const market = this.market(symbol);
+      const ticks = parsePrice(market.spec, 'price', price);
+      market.applyMarket(ticks, ticks, true);
+    });
+  }
+
+  /**
+   * A quote from outside this engine: stops trigger on its touch, rising ones (STOP_LOSS buy,
+   * TAKE_PROFIT sell) when the ask reaches them, falling ones when the bid does, and run against the
+   * book as it stands. A side left undefined triggers nothing (a replay may let each side's stops take
+   * their own liquidity in turn). The last price is unchanged (a quote is not a trade); the touch stays
+   * the trigger reference until the next trade or quote.
+   */
+  applyMarketQuote(symbol: string, bidPrice: string | undefined, askPrice: string | undefined): void {
+    this.call(() => {
+      const market = this.market(symbol);
+      const bid = bidPrice === undefined ? 0 : parsePrice(market.spec, 'bidPrice', bidPrice);
+      const ask = askPrice === undefined ? 0 : parsePrice(market.spec, 'askPrice', askPrice);
+      market.applyMarket(ask, bid, false);
+    });
+  }
 
   depth(symbol: string, limit = 100): DepthView {
     const market = this.market(symbol);

@@ -49,6 +49,12 @@ export class SymbolMarket {
   updateId = 0;
   /** Last trade price in ticks; 0 before the first trade. */
   lastTicks = 0;
+  /**
+   * Where stops trigger: rising ones at `riseTicks`, falling ones at `fallTicks`. Both are the last
+   * trade price, except after a quote applied from outside (its ask and bid); 0 before any.
+   */
+  riseTicks = 0;
+  fallTicks = 0;
   /** The order whose fills the running call returns, and those fills. */
   fillsOf: Order | null = null;
   fills: Fill[] = [];
@@ -94,6 +100,8 @@ export class SymbolMarket {
     this.report(order, 'NEW');
     if (order.stopTicks > 0) {
       this.stops.add(order);
+      // Placement let it in although the market reaches it (stopAlreadyReached: 'trigger'): fire it now.
+      if (this.ctx.triggerReachedStops) this.runTriggers();
       return;
     }
     this.startWorking(order);
@@ -274,6 +282,7 @@ export class SymbolMarket {
     taker.updateTime = now;
     level.totalLots -= lots;
     this.lastTicks = price;
+    if (!this.ctx.marketDataTriggers) this.riseTicks = this.fallTicks = price;
     const tradeId = this.nextTradeId++;
 
     const makerDone = maker.filledLots === maker.qtyLots;
@@ -390,12 +399,20 @@ export class SymbolMarket {
     }
   }
 
+  /** Market data from outside: new trigger references (and, for a trade, the last price); fires stops. */
+  applyMarket(riseTicks: number, fallTicks: number, trade: boolean): void {
+    if (trade) this.lastTicks = riseTicks;
+    this.riseTicks = riseTicks;
+    this.fallTicks = fallTicks;
+    this.runTriggers();
+  }
+
   private runTriggers(): void {
     if (this.triggering || this.stops.size === 0) return;
     this.triggering = true;
     try {
       for (;;) {
-        const fired = this.stops.takeTriggered(this.lastTicks);
+        const fired = this.stops.takeTriggered(this.riseTicks, this.fallTicks);
         if (fired === undefined) break;
         for (const o of fired) if (isOpen(o) && !o.isWorking) this.trigger(o);
       }

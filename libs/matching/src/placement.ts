@@ -81,7 +81,7 @@ export function placeOrder(
     // A stop-market buy locks at its stop price; once triggered it may spend what is free.
     lock = notional(spec, p.priceTicks > 0 ? p.priceTicks : p.stopTicks, p.qtyLots);
   }
-  if (p.stopTicks > 0 && StopBook.reached(p, market.lastTicks)) {
+  if (p.stopTicks > 0 && !ctx.triggerReachedStops && StopBook.reached(p, market.riseTicks, market.fallTicks)) {
     throw new MatchingError(
       'WOULD_TRIGGER',
       `stopPrice ${String(req.stopPrice)} would trigger immediately`,

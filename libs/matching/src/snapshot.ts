@@ -180,6 +180,8 @@ function restoreSymbol(m: SymbolMarket, s: SymbolSnapshot, ctx: EngineContext): 
   m.nextPreventedMatchId = s.nextPreventedMatchId;
   m.updateId = s.updateId;
   m.lastTicks = s.lastTicks;
+  // A snapshot keeps the last trade price only: a quote's touch as trigger reference is not restored.
+  m.riseTicks = m.fallTicks = s.lastTicks;
   const ledger = ctx.ledger;
   for (const r of s.orders) {
     const buy = r.side === 'BUY';

@@ -21,10 +21,17 @@ export class StopBook {
     return stopLoss === (order.side === 'BUY');
   }
 
-  /** Whether `lastTicks` already reaches the order's trigger. */
-  static reached(order: Pick<Order, 'side' | 'type' | 'stopTicks'>, lastTicks: number): boolean {
-    if (lastTicks <= 0) return false;
-    return StopBook.firesOnRise(order) ? lastTicks >= order.stopTicks : lastTicks <= order.stopTicks;
+  /**
+   * Whether the market already reaches the order's trigger: a rising one at `riseTicks`, a falling one
+   * at `fallTicks` (both the last trade price, or a quote's ask and bid: see `SymbolMarket.riseTicks`).
+   */
+  static reached(
+    order: Pick<Order, 'side' | 'type' | 'stopTicks'>,
+    riseTicks: number,
+    fallTicks: number = riseTicks,
+  ): boolean {
+    if (StopBook.firesOnRise(order)) return riseTicks > 0 && riseTicks >= order.stopTicks;
+    return fallTicks > 0 && fallTicks <= order.stopTicks;
   }
 
   add(order: Order): void {
@@ -52,17 +59,24 @@ export class StopBook {
     return true;
   }
 
-  /** Removes and returns every order the last price triggers, oldest order id first. */
-  takeTriggered(lastTicks: number): Order[] | undefined {
-    if (lastTicks <= 0) return undefined;
+  /**
+   * Removes and returns every order the market triggers, oldest order id first: rising ones at or
+   * below `riseTicks`, falling ones at or above `fallTicks` (the last trade price for both, or a
+   * quote's ask and bid).
+   */
+  takeTriggered(riseTicks: number, fallTicks: number = riseTicks): Order[] | undefined {
     let fired: Order[] | undefined;
     const rising = this.rising;
-    while (rising.length > 0 && (rising[rising.length - 1] as Order).stopTicks <= lastTicks) {
-      (fired ??= []).push(rising.pop() as Order);
+    if (riseTicks > 0) {
+      while (rising.length > 0 && (rising[rising.length - 1] as Order).stopTicks <= riseTicks) {
+        (fired ??= []).push(rising.pop() as Order);
+      }
     }
     const falling = this.falling;
-    while (falling.length > 0 && (falling[falling.length - 1] as Order).stopTicks >= lastTicks) {
-      (fired ??= []).push(falling.pop() as Order);
+    if (fallTicks > 0) {
+      while (falling.length > 0 && (falling[falling.length - 1] as Order).stopTicks >= fallTicks) {
+        (fired ??= []).push(falling.pop() as Order);
+      }
     }
     if (fired !== undefined && fired.length > 1) fired.sort((a, b) => a.orderId - b.orderId);
     return fired;

@@ -50,6 +50,18 @@ export interface EngineOptions {
   maxAccountTradesPerSymbol?: number;
   /** Public trades kept per symbol for `recentTrades`. */
   maxRecentTrades?: number;
+  /**
+   * What stop orders trigger on. `trades` (default, Binance): the engine's own last trade price (and
+   * market data applied with `applyMarketTrade` / `applyMarketQuote`). `market-data`: only market data
+   * applied from outside — for a replay (a backtest) whose book holds synthetic liquidity, where the
+   * engine's own trades against it are not the market's price.
+   */
+  stopTriggers?: 'trades' | 'market-data';
+  /**
+   * A stop order whose trigger the market has already reached when it is placed: `reject` (default,
+   * Binance's `WOULD_TRIGGER`) or `trigger` (accepted and triggered at once, as many venues do).
+   */
+  stopAlreadyReached?: 'reject' | 'trigger';
   /** Receives every state change, synchronously, in order. Leave unset in backtests that need raw speed. */
   onEvent?: EngineListener;
 }

@@ -1,12 +1,11 @@
 import type { Side } from '@bourse/contracts';
-import { Decimal, ONE, ZERO, dec } from '@bourse/domain';
+import { Decimal, ONE, ZERO } from '@bourse/domain';
 import type { ExecutionModel } from './execution.js';
+import { takerLevel } from './liquidity.js';
 
-// The price arithmetic of the simulated venue, pure. Each function states one execution assumption;
-// README.md gives the same formulas. Prices are exact decimals; only slippage's size/volume ratio is
-// a float (volumes are floats on bars) and it is turned into a decimal before it touches a price.
-
-const RATIO_PLACES = 12;
+// The price arithmetic of the simulated venue, pure: conversions between the data's prices, the tick
+// grid, commissions and order sizes. It decides no fill: fills come from the matching engine, over the
+// liquidity the data makes (liquidity.ts). README.md gives the same formulas.
 
 /** The touch a market order meets: the ask for a BUY, the bid for a SELL. */
 export function touch(side: Side, bid: Decimal, ask: Decimal): Decimal {
@@ -17,27 +16,6 @@ export function touch(side: Side, bid: Decimal, ask: Decimal): Decimal {
 export function quoteAround(price: Decimal, model: ExecutionModel): { bid: Decimal; ask: Decimal } {
   if (model.halfSpread.isZero()) return { bid: price, ask: price };
   return { bid: price.times(ONE.minus(model.halfSpread)), ask: price.times(ONE.plus(model.halfSpread)) };
-}
-
-/**
- * The price a taker of `qty` pays (BUY) or gets (SELL) at `touchPrice`:
- * touch × (1 ± (slippageBps / 10⁴ + impact × qty / volume)), then rounded to the tick against the
- * trader (BUY up, SELL down). Without volume the proportional part is 0.
- */
-export function takerPrice(
-  side: Side,
-  touchPrice: Decimal,
-  qty: Decimal,
-  volume: number,
-  model: ExecutionModel,
-): Decimal {
-  let move = model.slippage;
-  if (!model.impact.isZero() && volume > 0) {
-    const ratio = dec((qty.toNumber() / volume).toFixed(RATIO_PLACES));
-    move = move.plus(model.impact.times(ratio));
-  }
-  const raw = move.isZero() ? touchPrice : touchPrice.times(side === 'BUY' ? ONE.plus(move) : ONE.minus(move));
-  return onTick(side, raw, model.tick);
 }
 
 /** Rounds a price to the tick against the trader: a BUY pays up, a SELL receives down. */
@@ -70,36 +48,9 @@ export function quoteSizedQty(
   if (!budget.isPositive()) return { qty: ZERO, price: touchPrice };
   const size = (price: Decimal) =>
     budget.div(price.times(ONE.plus(model.takerFee)), 18, 'floor').roundToMultiple(model.lot, 'floor');
-  const first = takerPrice(side, touchPrice, ZERO, volume, model);
+  const first = takerLevel(side, touchPrice, ZERO, volume, model);
   const firstQty = size(first);
-  const price = takerPrice(side, touchPrice, firstQty, volume, model);
+  const price = takerLevel(side, touchPrice, firstQty, volume, model);
   const qty = size(Decimal.max(price, first));
   return { qty, price };
-}
-
-/** The part of a bar a resting order can meet: its open and range. */
-export interface BarRange {
-  readonly open: Decimal;
-  readonly high: Decimal;
-  readonly low: Decimal;
-}
-
-/**
- * Where a resting limit order fills on a bar, or undefined when the range does not reach it: a BUY
- * at `limit` when low ≤ limit, at the open when the bar opens below the limit (a gap); a SELL the
- * mirror. Limit fills are passive: no spread and no slippage, maker fee.
- */
-export function limitFill(side: Side, limit: Decimal, bar: BarRange): Decimal | undefined {
-  if (side === 'BUY') return bar.low.lte(limit) ? Decimal.min(bar.open, limit) : undefined;
-  return bar.high.gte(limit) ? Decimal.max(bar.open, limit) : undefined;
-}
-
-/**
- * Where a stop order triggers on a bar, or undefined: a BUY stop when high ≥ stop, at the stop or the
- * open if the bar gapped through it; a SELL stop when low ≤ stop, likewise. The triggered order is a
- * market order: spread, slippage and taker fee apply on top of this price.
- */
-export function stopTrigger(side: Side, stop: Decimal, bar: BarRange): Decimal | undefined {
-  if (side === 'BUY') return bar.high.gte(stop) ? Decimal.max(bar.open, stop) : undefined;
-  return bar.low.lte(stop) ? Decimal.min(bar.open, stop) : undefined;
 }

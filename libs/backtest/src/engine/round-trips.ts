@@ -1,5 +1,5 @@
 import type { Side } from '@bourse/contracts';
-import { ZERO, type Decimal } from '@bourse/domain';
+import { applyFill, emptyPosition, type Decimal, type Lot, type Position } from '@bourse/domain';
 import { closedTrade } from '../stats/trade.js';
 import type { ClosedTrade } from '../types.js';
 
@@ -13,59 +13,96 @@ export interface OwnFill {
   readonly time: number;
 }
 
-interface Lot {
-  readonly side: Side;
+/** Units of the position one fill opened and still open: when, and the entry commission they carry. */
+interface Opening {
   qty: Decimal;
-  readonly price: Decimal;
   readonly time: number;
-  /** Entry commission not yet assigned to a closed trade. */
   fee: Decimal;
 }
 
+/** The position's key: one instrument, one strategy (a backtest trades one of each). */
+const STRATEGY = 'backtest';
+const INSTRUMENT = 'BASE/QUOTE';
+
 /**
- * Turns fills into round trips the way backtesting.py counts trades: every fill that opens or adds
- * makes a lot; a fill against the position closes lots first in, first out (splitting the last one),
- * and each closed part is one trade whose fees are its share of the entry fee plus its share of the
- * exit fee. A fill larger than the position closes it and opens the rest on the other side.
+ * Turns fills into round trips the way backtesting.py counts trades. The position is
+ * `@bourse/domain`'s (`applyFill`: FIFO lots, a fill against the position closing the oldest first, a
+ * larger one flipping it through zero); the units a fill closes are the oldest of its lots, at their
+ * prices. Beside it this class keeps only what a lot does not: when each opening fill's units were
+ * opened and the entry commission they carry, so each closed part of an opening fill is one trade,
+ * its fees its share of the entry fee plus its share of the exit fee.
  */
 export class RoundTrips {
-  private readonly lots: Lot[] = [];
+  private position: Position = emptyPosition(STRATEGY, INSTRUMENT);
+  private readonly openings: Opening[] = [];
+  private fills = 0;
   readonly trades: ClosedTrade[] = [];
-  private position = ZERO;
 
   /** Signed position in base units (negative = short). */
   get qty(): Decimal {
-    return this.position;
+    return this.position.qty;
   }
 
   apply(fill: OwnFill): void {
+    const before = this.position;
+    this.position = applyFill(before, {
+      fillId: String(++this.fills),
+      strategyId: STRATEGY,
+      instrument: INSTRUMENT,
+      side: fill.side,
+      qty: fill.qty,
+      price: fill.price,
+      atMs: fill.time,
+    });
+    const closing = !before.qty.isZero() && before.qty.isPositive() !== (fill.side === 'BUY');
     let remaining = fill.qty;
     let feeLeft = fill.fee;
-    while (remaining.isPositive() && this.lots.length > 0 && this.lots[0]!.side !== fill.side) {
-      const lot = this.lots[0]!;
-      const take = lot.qty.lte(remaining) ? lot.qty : remaining;
-      const entryFee = take.eq(lot.qty) ? lot.fee : lot.fee.times(take).div(lot.qty, 12, 'half-even');
-      const exitFee = take.eq(remaining) ? feeLeft : fill.fee.times(take).div(fill.qty, 12, 'half-even');
-      this.trades.push(
-        closedTrade({
-          side: lot.side,
-          qty: take.toString(),
-          entryTime: lot.time,
-          entryPrice: lot.price.toString(),
-          exitTime: fill.time,
-          exitPrice: fill.price.toString(),
-          fees: entryFee.plus(exitFee).toString(),
-        }),
-      );
-      lot.qty = lot.qty.minus(take);
-      lot.fee = lot.fee.minus(entryFee);
-      if (lot.qty.isZero()) this.lots.shift();
-      remaining = remaining.minus(take);
-      feeLeft = feeLeft.minus(exitFee);
+    if (closing) {
+      const entrySide: Side = before.qty.isPositive() ? 'BUY' : 'SELL';
+      const closed = before.qty.abs().lt(fill.qty) ? before.qty.abs() : fill.qty;
+      for (const lot of oldest(before.lots, closed)) {
+        let left = lot.qty;
+        while (left.isPositive()) {
+          const opening = this.openings[0]!;
+          const take = opening.qty.lte(left) ? opening.qty : left;
+          const entryFee = take.eq(opening.qty)
+            ? opening.fee
+            : opening.fee.times(take).div(opening.qty, 12, 'half-even');
+          const exitFee = take.eq(remaining) ? feeLeft : fill.fee.times(take).div(fill.qty, 12, 'half-even');
+          this.trades.push(
+            closedTrade({
+              side: entrySide,
+              qty: take.toString(),
+              entryTime: opening.time,
+              entryPrice: lot.price.toString(),
+              exitTime: fill.time,
+              exitPrice: fill.price.toString(),
+              fees: entryFee.plus(exitFee).toString(),
+            }),
+          );
+          opening.qty = opening.qty.minus(take);
+          opening.fee = opening.fee.minus(entryFee);
+          if (opening.qty.isZero()) this.openings.shift();
+          left = left.minus(take);
+          remaining = remaining.minus(take);
+          feeLeft = feeLeft.minus(exitFee);
+        }
+      }
     }
-    if (remaining.isPositive()) {
-      this.lots.push({ side: fill.side, qty: remaining, price: fill.price, time: fill.time, fee: feeLeft });
-    }
-    this.position = fill.side === 'BUY' ? this.position.plus(fill.qty) : this.position.minus(fill.qty);
+    if (remaining.isPositive()) this.openings.push({ qty: remaining, time: fill.time, fee: feeLeft });
   }
+}
+
+/** The first `qty` units of the lots, oldest first, as lots of their own (the last one cut). */
+function oldest(lots: readonly Lot[], qty: Decimal): Lot[] {
+  const out: Lot[] = [];
+  let left = qty;
+  for (const lot of lots) {
+    if (!left.isPositive()) break;
+    const take = lot.qty.lte(left) ? lot.qty : left;
+    out.push({ qty: take, price: lot.price });
+    left = left.minus(take);
+  }
+  if (left.isPositive()) throw new Error(`round trips: ${left.toString()} closed beyond the position's lots`);
+  return out;
 }

@@ -127,7 +127,7 @@ export class BacktestEngine {
         bid: o.bid,
         ask: o.ask,
         volume: bar.volumeNum,
-        range: { open, high: dec(bar.high), low: dec(bar.low) },
+        range: { open, high: dec(bar.high), low: dec(bar.low), close: dec(bar.close) },
         market: false,
         rangeFrom: bar.time,
       });
