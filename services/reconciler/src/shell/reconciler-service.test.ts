@@ -29,7 +29,7 @@ import { parseReconcilerConfig, VENUE_CLOCK_STEP_MS, type ReconcilerConfigInput 
 import { loadCheckpoint } from '../store/checkpoints.js';
 import { listRuns } from '../store/runs.js';
 import { migrateReconcilerStore } from '@bourse/ledger';
-import { OmsOurSide } from './our-side.js';
+import { OmsOurSide, type OurSideSource } from './our-side.js';
 import { ReconcilerService } from './reconciler-service.js';
 
 const KEY = { apiKey: 'recon-test-key', apiSecret: 'recon-test-secret' };
@@ -84,7 +84,7 @@ function newService(config: ReconcilerConfigInput, activateOnFirstPass: boolean)
     pool: db.pool,
     venue: withBalanceReadHook(venue),
     instruments: venue.instruments.list(),
-    ours: new OmsOurSide(db.pool),
+    ours: countingOurSide(new OmsOurSide(db.pool)),
     config: parseReconcilerConfig(config),
     logger,
     metrics: serviceMetrics,
@@ -94,7 +94,29 @@ function newService(config: ReconcilerConfigInput, activateOnFirstPass: boolean)
     startRetryMs: 60_000,
     corrections: { timeoutMs: 2_000, attempts: 2 },
     activateOnFirstPass,
+    driftConfirmMs: 200,
   });
+}
+
+/** Reads of our side so far; `misreadNextOurSide` makes the next read show 5 USDT we do not hold. */
+let ourSideReads = 0;
+let misreadNextOurSide = false;
+
+function countingOurSide(inner: OurSideSource): OurSideSource {
+  return {
+    async load(venueId, now, checkpoint) {
+      ourSideReads += 1;
+      const side = await inner.load(venueId, now, checkpoint);
+      if (!misreadNextOurSide) return side;
+      misreadNextOurSide = false;
+      return {
+        ...side,
+        balances: side.balances.map((b) =>
+          b.asset === 'USDT' ? { ...b, free: dec(b.free).plus(dec('5')).toString() } : b,
+        ),
+      };
+    },
+  };
 }
 
 /** Runs once, inside the reconciler's next balance read at the venue, before the venue answers it. */
@@ -595,9 +617,22 @@ describe('ReconcilerService', { timeout: 30_000 }, () => {
     );
   });
 
+  it('drift that is gone when the comparison is made again a moment later does not halt', async () => {
+    const before = await kv.get('global');
+    misreadNextOurSide = true;
+    const reads = ourSideReads;
+    const report = await reportOf();
+    expect(report.verdict).toBe('ok');
+    expect(ourSideReads - reads).toBe(2);
+    expect((await kv.get('global'))?.revision).toBe(before?.revision);
+  });
+
   it('balance drift beyond tolerance writes HALTED with the reason; P&L drift is a gauge', async () => {
     sim.deposit(KEY.apiKey, 'USDT', '5');
+    const reads = ourSideReads;
     const report = await reportOf();
+    // Drift that stays: both comparisons saw it.
+    expect(ourSideReads - reads).toBe(2);
     expect(report.verdict).toBe('drift-halted');
     expect(report.differences.balances).toMatchObject([{ key: 'USDT', actual: expect.stringMatching(/^9\d{4}/) }]);
     const state = await kv.get('global');

@@ -56,6 +56,8 @@ export interface ReconcilerServiceOptions {
   readonly driftAction?: KillSwitchAction;
   /** How long a drift halt waits for the order manager's cancel-all answer (default 10 s). */
   readonly driftCancelTimeoutMs?: number;
+  /** How long after a drifting comparison it is made once more (default `DRIFT_CONFIRM_MS`). */
+  readonly driftConfirmMs?: number;
 }
 
 export class ReconcilerService {
@@ -123,6 +125,7 @@ export class ReconcilerService {
       clock: this.options.clock,
       logger: this.logger,
       metrics: this.metrics,
+      ...(this.options.driftConfirmMs === undefined ? {} : { driftConfirmMs: this.options.driftConfirmMs }),
     });
     this.queue = new RunQueue((trigger) => this.execute(runner, trigger));
 
