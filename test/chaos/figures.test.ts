@@ -142,6 +142,35 @@ describe('computeFigures', () => {
     );
   });
 
+  it('reads a venue clock set back as the earliest real time after the decision (an order just before the window)', () => {
+    // The venue clock runs 14 s behind from 20 000 to 30 000. An order decided at 6 000 (expires
+    // 10 000) stamped 8 000 came before the window, not at 22 000 inside it.
+    const windows = [{ fromMs: 20_000, toMs: 30_000, skewMs: -14_000 }];
+    const early = computeFigures({
+      ...clean,
+      intents: [{ ...clean.intents[0]!, createdAt: 6_000, expiresAt: 10_000 }],
+      venueOrders: [{ symbol: 'BTCUSDT', orderId: 1, clientOrderId: 'sma-btc:1:a', time: 8_000 }],
+      skewWindows: windows,
+    });
+    expect(early.late).toBe(0);
+    // One decided at 21 000 (expires 25 000), stamped 8 000 by the late clock, reached it at 22 000.
+    const inside = computeFigures({
+      ...clean,
+      intents: [{ ...clean.intents[0]!, createdAt: 21_000, expiresAt: 25_000 }],
+      venueOrders: [{ symbol: 'BTCUSDT', orderId: 1, clientOrderId: 'sma-btc:1:a', time: 8_000 }],
+      skewWindows: windows,
+    });
+    expect(inside.late).toBe(0);
+    // Stamped 15 000 in the window (real 29 000), decided at 21 000: 4 s after it expired.
+    const late = computeFigures({
+      ...clean,
+      intents: [{ ...clean.intents[0]!, createdAt: 21_000, expiresAt: 25_000 }],
+      venueOrders: [{ symbol: 'BTCUSDT', orderId: 1, clientOrderId: 'sma-btc:1:a', time: 15_000 }],
+      skewWindows: windows,
+    });
+    expect(late.late).toBe(1);
+  });
+
   it('counts each asset and instrument whose books differ', () => {
     const f = computeFigures({
       ...clean,

@@ -106,12 +106,25 @@ export interface Figures {
 /** Statuses under which the order manager recorded an order that never reached the venue. */
 const RECORDED_REFUSALS = new Set(['rejected', 'expired']);
 
-function realTime(venueTime: number, windows: readonly SkewWindow[]): number {
+/** How far before its intent's creation an order's real time may seem to be (clocks of two processes). */
+const CLOCK_SLACK_MS = 1_000;
+
+/**
+ * The real time of a venue time: unskewed outside every skew window, shifted inside one. A venue
+ * clock set back makes it ambiguous (an order just before the window reads like one inside it), so
+ * of the readings not earlier than the intent was made, the earliest wins: an order reaches the
+ * venue after its decision, and soon.
+ */
+export function realTime(venueTime: number, windows: readonly SkewWindow[], notBefore: number): number {
+  const inWindow = (t: number) => windows.some((w) => t >= w.fromMs && t <= w.toMs);
+  const readings = inWindow(venueTime) ? [] : [venueTime];
   for (const w of windows) {
     const real = venueTime - w.skewMs;
-    if (real >= w.fromMs && real <= w.toMs) return real;
+    if (real >= w.fromMs && real <= w.toMs) readings.push(real);
   }
-  return venueTime;
+  const plausible = readings.filter((t) => t >= notBefore - CLOCK_SLACK_MS);
+  if (plausible.length > 0) return Math.min(...plausible);
+  return readings.length > 0 ? Math.max(...readings) : venueTime;
 }
 
 function same(a: string | undefined, b: string | undefined): boolean {
@@ -224,7 +237,7 @@ export function computeFigures(f: Facts): Figures {
     const intent = intentOfOrder.get(o.clientOrderId);
     if (intent?.expiresAt === undefined) continue;
     judged += 1;
-    const reachedAt = realTime(o.time, f.skewWindows);
+    const reachedAt = realTime(o.time, f.skewWindows, intent.createdAt);
     if (reachedAt <= intent.expiresAt) continue;
     late += 1;
     discrepancies.push({
