@@ -1,6 +1,6 @@
 // Registers the operator commands (status, kill, resume, cancel-all, book-transfer, positions,
-// orders, fills, quotes, recon, audit, migrate) on the `bourse` program. Kept out of main.ts so that file stays wiring
-// only. The server drivers load only when a command runs.
+// orders, fills, quotes, recon, audit, migrate) on the `bourse` program. Kept out of main.ts so that
+// file stays wiring only. The server drivers load only when a command runs.
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import { loadConfigs, operatorName } from '../config.js';
@@ -204,7 +204,10 @@ export function registerOperatorCommands(program: Command): void {
       new Option('--asset <code>', 'the asset whose balance changed (USDT)')
         .argParser(parseAssetFlag)
         .makeOptionMandatory(),
-      new Option('--delta <amount>', 'signed amount: positive in (deposit), negative out (withdrawal); --delta=-12.5')
+      new Option(
+        '--delta <amount>',
+        'signed amount: positive in (deposit), negative out (withdrawal), e.g. 250 or -12.5',
+      )
         .argParser(parseDeltaFlag)
         .makeOptionMandatory(),
       new Option('--reason <text>', 'why (recorded in the audit log)').argParser(nonEmpty).makeOptionMandatory(),
