@@ -752,6 +752,55 @@ function decisionSummary(decisions: readonly DecisionFact[], intents: number): R
   return summary;
 }
 
+/** The first lines of a command's output on one line, for the timeline. */
+function summary(output: string): string {
+  return output.trim().split('\n').slice(0, 6).join(' | ');
+}
+
+/**
+ * The operator at the end of the storm. A silent balance change is drift nothing the platform did
+ * explains, so the reconciler halts on it and only an operator lifts that halt: when the reconciler's
+ * halt stands after the storm and the schedule made such deposits, the operator who investigated
+ * found them at the venue. They book each one (`bourse book-transfer`), run a reconciliation that the
+ * transfers now explain (`bourse recon`), and resume trading (`bourse resume`). Every step goes to
+ * the timeline; the halt clock keeps running until the state is ACTIVE. Returns the last `recon`
+ * output when the operator acted.
+ */
+async function playOperator(
+  p: ChaosPlatform,
+  w: BusWitness,
+  records: readonly FaultRecord[],
+  note: (event: string) => void,
+): Promise<{ code: number | null; output: string } | undefined> {
+  const deposits = records.filter(
+    (f) =>
+      f.kind === 'silent-balance-change' &&
+      f.startedAt !== undefined &&
+      !f.notes.some((n) => n.startsWith('injection failed')),
+  );
+  if (deposits.length === 0) return undefined;
+  const state = await w.globalState().catch(() => undefined);
+  if (state?.mode !== 'HALTED' || state.setBy !== 'reconciler') return undefined;
+  note(`operator: the reconciler's halt stands (${state.reason ?? ''}); the silent deposits are found at the venue`);
+  for (const f of deposits) {
+    const booked = await p.bourse([
+      'book-transfer',
+      '--asset',
+      'USDT',
+      '--delta',
+      String(f.magnitude),
+      '--reason',
+      `deposit found at the venue (chaos fault ${f.n}: silent balance change)`,
+    ]);
+    note(`operator: bourse book-transfer USDT ${f.magnitude} exited ${booked.code}: ${summary(booked.output)}`);
+  }
+  const recon = await p.bourse(['recon']);
+  note(`operator: bourse recon exited ${recon.code}: ${summary(recon.output)}`);
+  const resume = await p.bourse(['resume', '--reason', 'the drift was the silent deposit, now booked']);
+  note(`operator: bourse resume exited ${resume.code}: ${summary(resume.output)}`);
+  return recon;
+}
+
 export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const schedule = faultSchedule({
@@ -835,8 +884,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     await p.stop('strategy-runner-2', 'SIGTERM');
     const settled = await poll(async () => (await openOrders(p)) === 0, 60_000, 1_000);
     note(settled ? 'no open orders left' : 'orders still open after 60 s');
-    const recon = await p.bourse(['recon']);
-    note(`bourse recon exited ${recon.code}: ${recon.output.trim().split('\n').slice(0, 6).join(' | ')}`);
+    let recon = await p.bourse(['recon']);
+    note(`bourse recon exited ${recon.code}: ${summary(recon.output)}`);
+    const operated = await playOperator(p, w, records, note);
+    if (operated !== undefined) recon = operated;
     const active = await poll(async () => ((await w.globalMode()) === 'ACTIVE' ? true : undefined), 60_000, 1_000);
     const finalMode = await w.globalMode().catch(() => undefined);
     halt.note(finalMode, Date.now());

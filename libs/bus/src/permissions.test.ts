@@ -36,6 +36,22 @@ describe('busPermissions', () => {
     expect(BUS_ROLES.filter((r) => perms[r].publish.includes(subjects.md.all()))).toEqual(['market-data']);
   });
 
+  it('lets only the operator book a balance transfer at the order manager', () => {
+    // NATS subject matching: `*` is one token, `>` the rest.
+    const covers = (pattern: string, subject: string): boolean => {
+      const p = pattern.split('.');
+      const t = subject.split('.');
+      for (let i = 0; i < p.length; i += 1) {
+        if (p[i] === '>') return t.length > i;
+        if (p[i] !== '*' && p[i] !== t[i]) return false;
+      }
+      return p.length === t.length;
+    };
+    const subject = subjects.command('order-manager', 'book-transfer');
+    expect(BUS_ROLES.filter((r) => perms[r].publish.some((s) => covers(s, subject)))).toEqual(['operator']);
+    expect(BUS_ROLES.filter((r) => perms[r].subscribe.some((s) => covers(s, subject)))).toEqual(['order-manager']);
+  });
+
   it('never lets a strategy runner write the trading state', () => {
     expect(perms['strategy-runner'].publish).not.toContain(`$KV.${subjects.tradingStateBucket}.>`);
     expect(perms.operator.publish).toContain(`$KV.${subjects.tradingStateBucket}.>`);

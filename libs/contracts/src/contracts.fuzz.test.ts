@@ -6,6 +6,7 @@ import { ExecutionEvent } from './events/execution-event.js';
 import { Instrument } from './instrument.js';
 import { Intent } from './intent.js';
 import { BookDelta, BookSnapshot, Quote, Trade } from './market-data.js';
+import { BookTransferCommand } from './oms-replies.js';
 import { OperatorCommand } from './operator.js';
 import { OrderRequest } from './order-request.js';
 import { DECIMAL_PATTERN } from './primitives.js';
@@ -14,6 +15,7 @@ import {
   FUZZ_RUNS,
   applyMutation,
   assertPrototypeClean,
+  sampleBookTransferCommands,
   hostileValue,
   mutationOf,
   sampleBookDelta,
@@ -47,11 +49,12 @@ const contracts: [string, z.ZodType, unknown[]][] = [
   ['RiskDecision', RiskDecision, sampleRiskDecisions],
   ['Instrument', Instrument, [sampleInstrument]],
   ['VenueCorrections', VenueCorrections, [sampleVenueCorrections]],
+  ['BookTransferCommand', BookTransferCommand, sampleBookTransferCommands],
 ];
 
 // Field names whose values are exact amounts: once accepted they must be plain decimals.
 const AMOUNT_FIELD =
-  /^(qty|quoteQty|price|stopPrice|bidPrice|bidQty|askPrice|askQty|filledQty|avgPrice|fee|cumulativeQuoteQty|tickSize|stepSize|minQty|maxQty|minNotional)$/;
+  /^(qty|quoteQty|price|stopPrice|bidPrice|bidQty|askPrice|askQty|filledQty|avgPrice|fee|cumulativeQuoteQty|tickSize|stepSize|minQty|maxQty|minNotional|delta)$/;
 
 function amountsArePlainDecimals(value: unknown): void {
   if (Array.isArray(value)) value.forEach(amountsArePlainDecimals);

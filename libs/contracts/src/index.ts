@@ -100,4 +100,7 @@ export {
   OmsStatus,
   OmsStatusReply,
   VenueCorrectionsReply,
+  BookTransferCommand,
+  BookTransferResult,
+  BookTransferReply,
 } from './oms-replies.js';

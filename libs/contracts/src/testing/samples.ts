@@ -186,3 +186,8 @@ export const sampleInstrument = {
 };
 
 export const sampleVenueCorrections = { v: 1, runId: 'r1', venue: 'binance', fills: [sampleFill], orderUpdates: [] };
+
+export const sampleBookTransferCommands = [
+  { ...who, command: 'book-transfer', asset: 'USDT', delta: '250', reason: 'deposit found at the venue' },
+  { ...who, command: 'book-transfer', asset: 'BTC', delta: '-0.015', reason: 'withdrawal made on the website' },
+];

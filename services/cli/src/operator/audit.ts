@@ -1,5 +1,5 @@
 // The operator's audit trail in PostgreSQL: each act (kill, resume, cancel-all, limits reload,
-// apply-corrections) is written as `pending` before it takes effect, then given its outcome.
+// apply-corrections, book-transfer) is written as `pending` before it takes effect, then given its outcome.
 // Who may act is the NATS server's decision (only the operator user may write the trading state
 // or send commands); this records who tried, from where, what, why, and what came of it.
 // `bourse audit [--since]` lists the rows.
@@ -17,7 +17,14 @@ export const CLI_MIGRATIONS_TABLE = 'cli_schema_migrations';
 /** Advisory lock key of the CLI's migrations ("cli1" in ASCII). */
 export const CLI_LOCK_KEY = 0x636c6931;
 
-export const OPERATOR_ACTIONS = ['kill', 'resume', 'cancel-all', 'reload-limits', 'apply-corrections'] as const;
+export const OPERATOR_ACTIONS = [
+  'kill',
+  'resume',
+  'cancel-all',
+  'reload-limits',
+  'apply-corrections',
+  'book-transfer',
+] as const;
 export type OperatorAction = (typeof OPERATOR_ACTIONS)[number];
 export type ActionOutcome = 'done' | 'refused' | 'failed';
 

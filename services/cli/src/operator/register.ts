@@ -1,12 +1,13 @@
-// Registers the operator commands (status, kill, resume, cancel-all, positions, orders, fills,
-// quotes, recon, audit, migrate) on the `bourse` program. Kept out of main.ts so that file stays wiring
-// only. The server drivers load only when a command runs.
+// Registers the operator commands (status, kill, resume, cancel-all, book-transfer, positions,
+// orders, fills, quotes, recon, audit, migrate) on the `bourse` program. Kept out of main.ts so that
+// file stays wiring only. The server drivers load only when a command runs.
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import { loadConfigs, operatorName } from '../config.js';
 import { repoRoot, stateDir } from '../paths.js';
 import { parseSince } from './audit-since.js';
 import type { OperatorContext } from './context.js';
+import { parseAssetFlag, parseDeltaFlag } from './transfer-flags.js';
 
 function wholeNumber(min: number, max: number, unit: string) {
   return (value: string): number => {
@@ -186,6 +187,44 @@ export function registerOperatorCommands(program: Command): void {
     await withContext(
       opts,
       (ctx) => runCancelAll(ctx, { scope, json: opts.json === true, timeoutMs: opts.timeout }),
+      true,
+    );
+  });
+
+  withOptions(
+    program
+      .command('book-transfer')
+      .description(
+        'book a balance change found at the venue that no user-data event reported (the order manager books it as a transfer; exit 1 if refused)',
+      ),
+    [
+      configOption(),
+      jsonOption(),
+      byOption(),
+      new Option('--asset <code>', 'the asset whose balance changed (USDT)')
+        .argParser(parseAssetFlag)
+        .makeOptionMandatory(),
+      new Option(
+        '--delta <amount>',
+        'signed amount: positive in (deposit), negative out (withdrawal), e.g. 250 or -12.5',
+      )
+        .argParser(parseDeltaFlag)
+        .makeOptionMandatory(),
+      new Option('--reason <text>', 'why (recorded in the audit log)').argParser(nonEmpty).makeOptionMandatory(),
+      timeoutOption(10_000),
+    ],
+  ).action(async (opts: CommonFlags & { asset: string; delta: string; reason: string; timeout: number }) => {
+    const { runBookTransfer } = await import('./transfer.js');
+    await withContext(
+      opts,
+      (ctx) =>
+        runBookTransfer(ctx, {
+          asset: opts.asset,
+          delta: opts.delta,
+          reason: opts.reason,
+          json: opts.json === true,
+          timeoutMs: opts.timeout,
+        }),
       true,
     );
   });

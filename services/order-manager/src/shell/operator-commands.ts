@@ -1,9 +1,12 @@
 // The order manager's request/reply commands (`cmd.order-manager.<name>`): cancel and cancel-all
-// from the operator and the risk gate, apply-corrections from the reconciler, status. Each reply is
-// a contract of @bourse/contracts (CancelExecutionReply, VenueCorrectionsReply, OmsStatusReply).
+// from the operator and the risk gate, apply-corrections from the reconciler, book-transfer from the
+// operator, status. Each reply is a contract of @bourse/contracts (CancelExecutionReply,
+// VenueCorrectionsReply, BookTransferReply, OmsStatusReply).
 
 import type { Bus, BusSubscription } from '@bourse/bus';
 import {
+  BookTransferCommand,
+  BookTransferReply,
   CancelAllCommand,
   CancelCommand,
   CancelExecutionReply,
@@ -27,7 +30,7 @@ import {
 import type { Logger } from '@bourse/telemetry';
 import type { VenueClient } from '@bourse/venues';
 import type pg from 'pg';
-import { storedFillIds } from '../store/index.js';
+import { bookBalanceTransfer, storedFillIds } from '../store/index.js';
 import type { ExecutionPipeline } from './execution-pipeline.js';
 import type { OrderManagerMetrics } from './metrics.js';
 import type { OrderRecall } from './order-recall.js';
@@ -38,6 +41,7 @@ import type { TacticRunner } from './tactic-runner.js';
 const CancelReplyContract = { name: 'CancelExecutionReply', schema: CancelExecutionReply };
 const StatusReplyContract = { name: 'OmsStatusReply', schema: OmsStatusReply };
 const CorrectionsReplyContract = { name: 'VenueCorrectionsReply', schema: VenueCorrectionsReply };
+const TransferReplyContract = { name: 'BookTransferReply', schema: BookTransferReply };
 
 export interface OperatorCommandsDeps {
   readonly pool: pg.Pool;
@@ -72,6 +76,12 @@ export class OperatorCommands {
         { name: 'VenueCorrections', schema: VenueCorrections },
         CorrectionsReplyContract,
         (c) => this.onCorrections(c),
+      ),
+      bus.serve(
+        cmd('book-transfer'),
+        { name: 'BookTransferCommand', schema: BookTransferCommand },
+        TransferReplyContract,
+        (c) => this.onBookTransfer(c),
       ),
       bus.serve(cmd('status'), { name: 'StatusCommand', schema: StatusCommand }, StatusReplyContract, () =>
         this.onStatus(),
@@ -184,6 +194,47 @@ export class OperatorCommands {
       };
     }
     return { v: 1, ok: true, result: { v: 1, runId: c.runId, ...counts } };
+  }
+
+  /**
+   * Books a balance change the operator found at the venue and no user-data event reported. Its time
+   * in the books is the act's (`requestedAt`), so the same request sent twice books it once.
+   */
+  private async onBookTransfer(c: BookTransferCommand): Promise<BookTransferReply> {
+    const { metrics, logger: log } = this.d;
+    const venue = this.d.venue.venue;
+    const transfer = { venue, asset: c.asset, delta: c.delta, venueTime: c.requestedAt };
+    const who = { requestedBy: c.requestedBy, reason: c.reason, asset: c.asset, delta: c.delta };
+    try {
+      const outcome = await bookBalanceTransfer(this.d.pool, transfer, this.d.clock.now());
+      metrics.balanceTransfers.inc({ outcome: outcome.kind });
+      if (outcome.kind === 'refused')
+        log.error(
+          { ...who, storedFree: outcome.free },
+          'operator transfer exceeds the stored free balance; not booked',
+        );
+      else log.warn({ ...who, outcome: outcome.kind }, 'operator booked a venue balance transfer');
+      return {
+        v: 1,
+        ok: true,
+        result: {
+          outcome: outcome.kind,
+          venue,
+          asset: c.asset,
+          delta: c.delta,
+          ...(outcome.kind === 'duplicate' ? {} : { free: outcome.free }),
+        },
+      };
+    } catch (err) {
+      metrics.balanceTransfers.inc({ outcome: 'failed' });
+      log.error({ ...who, err }, 'operator transfer not booked');
+      // The requester learns that it failed, not why: the details stay in this service's log.
+      return {
+        v: 1,
+        ok: false,
+        error: { code: 'NOT_BOOKED', message: "the transfer could not be booked; see the order manager's log" },
+      };
+    }
   }
 
   private onStatus(): OmsStatusReply {

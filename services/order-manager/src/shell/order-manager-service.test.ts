@@ -4,6 +4,8 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  BookTransferCommand,
+  BookTransferReply,
   CancelAllCommand,
   CancelCommand,
   FillEvent,
@@ -231,6 +233,73 @@ describe('deposits and withdrawals', () => {
     expect(await booked()).toBe(bookedBefore + 1);
     const gapAfter = (await atVenue()).minus(dec((await usdt())?.free ?? '0'));
     expect(gapAfter.toString()).toBe(gapBefore.toString());
+  }, 30_000);
+
+  it('book-transfer books a deposit the stream never reported once, refuses an unpayable withdrawal and a malformed request', async () => {
+    const usdt = async () =>
+      dec((await loadBalances(h.db.pool, venue.venue)).find((b) => b.asset === 'USDT')?.free ?? '0');
+    const atVenue = async () => dec((await venue.balances()).find((b) => b.asset === 'USDT')?.free ?? '0');
+    const gap = async () => (await atVenue()).minus(await usdt()).toString();
+    const gapBefore = await gap();
+    const booked = () => sample('bourse_oms_balance_transfers_total', { outcome: 'booked' });
+    const bookedBefore = await booked();
+    // A silent balance change: the venue credits the account and the user-data stream says nothing.
+    h.sim.deposit(h.apiKey, 'USDT', '250', { notify: false });
+    await waitFor('the silent deposit at the venue', async () => ((await gap()) !== gapBefore ? true : undefined));
+    expect(
+      dec(await gap())
+        .minus(dec(gapBefore))
+        .toString(),
+    ).toBe('250');
+    const act: BookTransferCommand = {
+      v: 1,
+      command: 'book-transfer',
+      requestedBy: 'alice',
+      requestedAt: clock.now(),
+      asset: 'USDT',
+      delta: '250',
+      reason: 'deposit found at the venue',
+    };
+    const ask = (command: unknown) =>
+      h.bus.request(
+        h.subjects.command('order-manager', 'book-transfer'),
+        { name: 'BookTransferCommand', schema: BookTransferCommand },
+        command as BookTransferCommand,
+        { name: 'BookTransferReply', schema: BookTransferReply },
+      );
+    const freeBefore = await usdt();
+    const first = await ask(act);
+    expect(first).toEqual({
+      v: 1,
+      ok: true,
+      result: {
+        outcome: 'booked',
+        venue: venue.venue,
+        asset: 'USDT',
+        delta: '250',
+        free: freeBefore.plus(dec('250')).toString(),
+      },
+    });
+    expect(await gap()).toBe(gapBefore);
+    expect(await booked()).toBe(bookedBefore + 1);
+    // The same act sent again (a retry after a lost reply) is the same transfer.
+    expect(await ask(act)).toMatchObject({ ok: true, result: { outcome: 'duplicate' } });
+    expect(await gap()).toBe(gapBefore);
+    // A withdrawal beyond the stored free balance writes nothing.
+    const tooMuch = { ...act, requestedAt: act.requestedAt + 1, delta: `-${(await usdt()).plus(dec('1')).toString()}` };
+    expect(await ask(tooMuch)).toMatchObject({
+      ok: true,
+      result: { outcome: 'refused', free: (await usdt()).toString() },
+    });
+    expect(await gap()).toBe(gapBefore);
+    // A malformed request never reaches the books: the bus refuses it with the field named.
+    await expect(ask({ ...act, requestedAt: act.requestedAt + 2, delta: '0' })).rejects.toThrow(/delta/);
+    expect(await gap()).toBe(gapBefore);
+    const { rows } = await h.db.pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM balance_transfers WHERE venue_time >= $1',
+      [new Date(act.requestedAt)],
+    );
+    expect(rows[0]?.n).toBe(1);
   }, 30_000);
 });
 
