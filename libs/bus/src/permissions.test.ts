@@ -76,9 +76,12 @@ describe('busPermissions', () => {
     }
   });
 
-  it('is what deploy/nats/auth.conf holds', () => {
-    const file = fileURLToPath(new URL('../../../deploy/nats/auth.conf', import.meta.url));
-    expect(readFileSync(file, 'utf8')).toBe(renderNatsAuthorization(createSubjects()));
+  it('is what deploy/nats/auth.conf and its k8s copies hold', () => {
+    // The files render-nats-auth.ts writes (importing it would run it).
+    for (const path of ['deploy/nats/auth.conf', 'k8s/base/servers/auth.conf', 'k8s/overlays/live/auth.conf']) {
+      const file = fileURLToPath(new URL(`../../../${path}`, import.meta.url));
+      expect(readFileSync(file, 'utf8'), path).toBe(renderNatsAuthorization(createSubjects()));
+    }
   });
 });
 
