@@ -48,7 +48,7 @@ describe('a kill -9 of nats-server', () => {
       const ack = await bus.publishDurable(
         subjects.orderRequest('BTCUSDT'),
         OrderRequestContract,
-        { ...sampleOrderRequest, clientOrderId, intentId: `durable:${i}` },
+        OrderRequest.parse({ ...sampleOrderRequest, clientOrderId, intentId: `durable:${i}` }),
         { msgId: clientOrderId },
       );
       acked.push(ack.seq);
