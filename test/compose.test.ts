@@ -1,7 +1,7 @@
 // Static checks of docker-compose.yml and the root Dockerfile (no Docker engine runs here, so neither
 // has been run by this test): the whole platform starts with a plain `docker compose up` on the
 // compose network; each Bourse service gets exactly the variables `bourse start` hands it (plus its
-// sim key pair and the OTLP endpoint), pointed at the compose names instead of loopback; ports, images,
+// sim key pair and the OTLP endpoint; its own NATS user, the password from .env), pointed at the compose names instead of loopback; ports, images,
 // health checks and the start order by health agree with each other; the image is multi-stage,
 // non-root and installs production dependencies only.
 import { existsSync, readFileSync } from 'node:fs';
