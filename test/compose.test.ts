@@ -1,12 +1,13 @@
 // Static checks of docker-compose.yml and the root Dockerfile (no Docker engine runs here, so neither
 // has been run by this test): the whole platform starts with a plain `docker compose up` on the
 // compose network; each Bourse service gets exactly the variables `bourse start` hands it (plus its
-// sim key pair and the OTLP endpoint), pointed at the compose names instead of loopback; ports, images,
+// sim key pair and the OTLP endpoint; its own NATS user, the password from .env), pointed at the compose names instead of loopback; ports, images,
 // health checks and the start order by health agree with each other; the image is multi-stage,
 // non-root and installs production dependencies only.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BUS_ROLES, passwordVariable, type BusRole } from '@bourse/bus';
 import { credentialEnvNames } from '@bourse/venue-binance';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -110,6 +111,9 @@ describe('docker-compose.yml', () => {
         ...Object.keys(plan.serviceEnv[name]),
         ...(SIGNING.includes(name) ? [SIM_KEYS.apiKey, SIM_KEYS.apiSecret] : []),
         'OTEL_EXPORTER_OTLP_ENDPOINT',
+        // `bourse start` adds these when it runs NATS with permissions (natsEnvOf).
+        'NATS_USER',
+        'NATS_PASSWORD',
       ];
       expect(Object.keys(env).sort(), name).toEqual(expected.sort());
       if (SIGNING.includes(name)) {
@@ -118,6 +122,30 @@ describe('docker-compose.yml', () => {
         expect(env[SIM_KEYS.apiSecret], name).toBe('${BOURSE_SIM_API_SECRET:-}');
       }
       expect(env['OTEL_EXPORTER_OTLP_ENDPOINT'], name).toBe('http://jaeger:4318');
+    }
+  });
+
+  it('runs NATS with one user per service, each service as its own libs/bus user, every password from .env', () => {
+    const nats = service('nats');
+    expect(nats.volumes).toContain('./deploy/nats:/etc/nats:ro');
+    const script = nats.command?.at(-1) ?? '';
+    expect(nats.command?.slice(0, 2)).toEqual(['sh', '-c']);
+    expect(script).toMatch(/exec nats-server -c \/etc\/nats\/secured\.conf$/);
+    const variables = BUS_ROLES.map((r) => passwordVariable(r));
+    // The server gets every password from the environment (.env) and refuses to start on an empty one.
+    expect(nats.environment).toEqual(Object.fromEntries(variables.map((v) => [v, `\${${v}:-}`])));
+    for (const v of variables) expect(script, v).toContain(`"$\${${v}:?`);
+    for (const name of SERVICES) {
+      const env = service(name).environment ?? {};
+      expect(BUS_ROLES, name).toContain(name);
+      expect(env['NATS_USER'], name).toBe(name);
+      expect(env['NATS_PASSWORD'], name).toBe(`\${${passwordVariable(name as BusRole)}:-}`);
+    }
+    // No password literal: every value naming a password is a reference to the environment.
+    for (const [name, s] of Object.entries(compose.services)) {
+      for (const [key, value] of Object.entries(s.environment ?? {})) {
+        if (/PASSWORD|SECRET/.test(key)) expect(value, `${name} ${key}`).toMatch(/^\$\{[A-Z0-9_]+:-\}$/);
+      }
     }
   });
 

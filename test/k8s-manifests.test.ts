@@ -6,7 +6,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NATS_REPLICAS_ENV } from '@bourse/bus';
+import { BUS_ROLES, NATS_REPLICAS_ENV, passwordVariable, renderNatsAuthorization } from '@bourse/bus';
+import { createSubjects } from '@bourse/contracts';
 import { credentialEnvNames, RateBudgetEnv } from '@bourse/venue-binance';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
@@ -76,6 +77,9 @@ function loadDocs(): Doc[] {
 function variablesRead(configText: string): Set<string> {
   const names = new Set([...configText.matchAll(/^ {2}([A-Z][A-Z0-9_]*):/gm)].map((m) => m[1] as string));
   names.add(NATS_REPLICAS_ENV);
+  // The bus's credentials (busCredentialsFromEnv): each service connects as its own NATS user.
+  names.add('NATS_USER');
+  names.add('NATS_PASSWORD');
   names.add('OTEL_EXPORTER_OTLP_ENDPOINT');
   if (configText.includes('credentialEnvNames(')) {
     for (const target of ['sim', 'testnet', 'mainnet'] as const) {
@@ -145,7 +149,8 @@ describe('k8s manifests', () => {
       const env = containerOf(baseDeployment(service)).env ?? [];
       const names = env.map((v) => v.name);
       expect(new Set(names).size, `${service}: duplicate variable`).toBe(names.length);
-      const expected = Object.keys(plan.serviceEnv[service]);
+      // Plus the NATS user `bourse start` hands it when it runs NATS with permissions (natsEnvOf).
+      const expected = [...Object.keys(plan.serviceEnv[service]), 'NATS_USER', 'NATS_PASSWORD'];
       expect(names.filter((n) => !keys.includes(n)).sort(), service).toEqual([...expected].sort());
       const port = env.find((v) => v.name === OPS_ENV[service].port)?.value;
       expect(port, service).toBe(plan.serviceEnv[service][OPS_ENV[service].port]);
@@ -209,6 +214,39 @@ describe('k8s manifests', () => {
       expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
       expect(c.resources?.requests, d.metadata?.name).toBeDefined();
       expect(c.resources?.limits, d.metadata?.name).toBeDefined();
+    }
+  });
+
+  it('each service connects to NATS as its own libs/bus user, and every NATS server knows those users', () => {
+    for (const service of SERVICES) {
+      const env = containerOf(baseDeployment(service)).env ?? [];
+      expect(BUS_ROLES, service).toContain(service);
+      expect(env.find((v) => v.name === 'NATS_USER')?.value, service).toBe(service);
+      expect(env.find((v) => v.name === 'NATS_PASSWORD')?.valueFrom?.secretKeyRef, service).toEqual({
+        name: 'bourse-secrets',
+        key: `nats-password-${service}`,
+      });
+    }
+    const servers = docs.filter((d) => d.kind === 'StatefulSet' && d.metadata?.name === 'nats');
+    expect(servers.map((d) => d.file).sort()).toEqual(['base/servers/nats.yaml', 'overlays/live/nats-cluster.yaml']);
+    for (const d of servers) {
+      const env = containerOf(d).env ?? [];
+      for (const role of BUS_ROLES) {
+        expect(
+          env.find((v) => v.name === passwordVariable(role))?.valueFrom?.secretKeyRef,
+          `${d.file} ${role}`,
+        ).toEqual({ name: 'bourse-secrets', key: `nats-password-${role}` });
+      }
+    }
+    // Each NATS config includes the users rendered from libs/bus, and fsyncs before acknowledging.
+    for (const [conf, dir] of [
+      ['base/servers/nats.conf', 'base/servers'],
+      ['overlays/live/nats-cluster.conf', 'overlays/live'],
+    ] as const) {
+      const text = readFileSync(join(K8S, conf), 'utf8');
+      expect(text, conf).toMatch(/^include \.\/auth\.conf$/m);
+      expect(text, conf).toMatch(/^\s*sync_interval: always$/m);
+      expect(readFileSync(join(K8S, dir, 'auth.conf'), 'utf8'), dir).toBe(renderNatsAuthorization(createSubjects()));
     }
   });
 

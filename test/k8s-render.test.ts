@@ -10,7 +10,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { NATS_REPLICAS_ENV } from '@bourse/bus';
+import { BUS_ROLES, NATS_REPLICAS_ENV, passwordVariable, renderNatsAuthorization } from '@bourse/bus';
+import { createSubjects } from '@bourse/contracts';
 import { credentialEnvNames } from '@bourse/venue-binance';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
@@ -106,6 +107,24 @@ describe.each(OVERLAYS)('k8s/overlays/%s rendered', (overlay) => {
       }
     }
     expect(problems, problems.join('\n')).toEqual([]);
+  });
+
+  it('runs NATS with the libs/bus users, fsync before ack, and each service as its own user', () => {
+    const objects = rendered[overlay];
+    const config = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('nats-config'));
+    expect(config?.data?.['auth.conf']).toBe(renderNatsAuthorization(createSubjects()));
+    expect(config?.data?.['nats.conf']).toMatch(/^include \.\/auth\.conf$/m);
+    expect(config?.data?.['nats.conf']).toMatch(/^\s*sync_interval: always$/m);
+    const nats = named(objects, 'StatefulSet', 'nats');
+    for (const role of BUS_ROLES) expect(envOf(nats, passwordVariable(role))?.valueFrom, role).toBeDefined();
+    for (const d of objects.filter((o) => o.kind === 'Deployment' && o.metadata.name !== 'exchange-sim')) {
+      const role = d.metadata.name;
+      expect(BUS_ROLES, role).toContain(role);
+      expect(envOf(d, 'NATS_USER')?.value, role).toBe(role);
+      expect(envOf(d, 'NATS_PASSWORD')?.valueFrom, role).toEqual({
+        secretKeyRef: { name: 'bourse-secrets', key: `nats-password-${role}` },
+      });
+    }
   });
 
   it('gives every container requests and limits for CPU and memory', () => {

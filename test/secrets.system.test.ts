@@ -2,8 +2,9 @@
 // distinctive API keys and secrets (a trading pair, and a read-only pair for market data and the
 // reconciler, which the sim refuses any order) — start, trade, kill, resume, WebSocket drops, an order the venue
 // rejects, a bad config — and then every output is scanned for the key, the secret and any request
-// signature: every process's log, every CLI answer and error, every service's /metrics, and every
-// file under the state folder. (Spans are not scanned: test support has no OTLP receiver yet.)
+// signature: every process's log, every CLI answer and error, every service's /metrics, every span
+// the processes export (an OTLP receiver of the test's own: the spans as decoded and the raw export
+// bodies) and every file under the state folder.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,9 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectBus, type Bus, type TypedKv } from '@bourse/bus';
 import { OrderRequest, TradingState, tradingStateKey } from '@bourse/contracts';
 import { createLogger, createMetrics } from '@bourse/telemetry';
+import { OtlpReceiver } from './support/otlp-receiver.js';
 import { Platform, type ServiceName } from './support/platform.js';
 
 let platform: Platform;
+let receiver: OtlpReceiver;
 let bus: Bus;
 let tradingStates: TypedKv<TradingState>;
 /** Every CLI answer and error of the scenario. */
@@ -62,8 +65,17 @@ function filesUnder(dir: string): string[] {
 }
 
 beforeAll(async () => {
+  receiver = await OtlpReceiver.start();
   platform = await Platform.create({
     readOnlyKeys: true,
+    // Every process exports its spans here, half in each OTLP encoding; within half a second.
+    env: (service) => ({
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+      OTEL_EXPORTER_OTLP_PROTOCOL: ['risk-gate', 'market-data', 'exchange-sim'].includes(service)
+        ? 'http/json'
+        : 'http/protobuf',
+      OTEL_BSP_SCHEDULE_DELAY: '500',
+    }),
     configure: (config) => {
       const strategies = (config.strategies as { list: Array<{ params: Record<string, unknown> }> }).list;
       for (const s of strategies) Object.assign(s.params, { fast: 2, slow: 5 });
@@ -83,6 +95,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await bus?.drain();
   await platform?.close();
+  await receiver?.close();
 }, 120_000);
 
 describe.sequential('no key, secret or signature in any output', () => {
@@ -155,7 +168,7 @@ describe.sequential('no key, secret or signature in any output', () => {
     await waitFor('a fill after the reconnects', async () => (await fillCount()) > before, 120_000);
   }, 400_000);
 
-  it('finds none of them in logs, CLI output, /metrics or the state folder', async () => {
+  it('finds none of them in logs, CLI output, /metrics, spans or the state folder', async () => {
     const secrets = [platform.simCredentials, platform.readOnlyCredentials].flatMap((pair) =>
       pair === undefined
         ? []
@@ -177,6 +190,22 @@ describe.sequential('no key, secret or signature in any output', () => {
     expect(simMetrics.status).toBe(200);
     outputs.push({ where: 'exchange-sim /metrics', text: await simMetrics.text() });
     for (const file of filesUnder(platform.stateDir)) outputs.push({ where: file, text: readFileSync(file, 'utf8') });
+    // Spans: the order path's processes exported some (sent within half a second of ending).
+    await waitFor(
+      'spans from the runner, risk gate, order manager and sim',
+      () =>
+        Promise.resolve(
+          ['strategy-runner', 'risk-gate', 'order-manager', 'exchange-sim'].every((s) =>
+            receiver.spans.some((span) => span.service === s),
+          ),
+        ),
+      30_000,
+    );
+    expect(receiver.errors).toEqual([]);
+    outputs.push({ where: 'spans received', text: JSON.stringify(receiver.spans) });
+    receiver.rawBodies.forEach((body, i) =>
+      outputs.push({ where: `OTLP export body ${i + 1}`, text: body.toString('latin1') }),
+    );
 
     // Something was scanned: every process logged, every service served metrics.
     for (const p of PROCESSES) expect(platform.logs(p, 10).length, p).toBeGreaterThan(0);

@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSubjects, TradingState } from '@bourse/contracts';
@@ -13,7 +15,7 @@ import type { BusRole, NatsUserAuth } from './permissions.js';
 import { DURABLE_CONSUMERS, strategyRunnerExecConsumer } from './streams.js';
 import type { Ping } from './test-helpers.js';
 import { captureLogger, Collector, PingContract, within } from './test-helpers.js';
-import { startPrivateNats, TEST_STREAMS } from './testing.js';
+import { natsServerVersion, startPrivateNats, TEST_STREAMS } from './testing.js';
 import type { PrivateNats } from './testing.js';
 import type { Bus } from './types.js';
 
@@ -63,17 +65,39 @@ describe('busPermissions', () => {
     expect(conf).toContain('"order.request.>"');
   });
 
-  it('makes deploy/nats/secured.conf a valid nats-server config once the passwords are set', () => {
-    const file = fileURLToPath(new URL('../../../deploy/nats/secured.conf', import.meta.url));
-    const env = Object.fromEntries(BUS_ROLES.map((r) => [passwordVariable(r), `pw-${r}`]));
-    const check = spawnSync('nats-server', ['-c', file, '-t'], { env: { PATH: process.env.PATH ?? '', ...env } });
-    expect(check.stderr.toString() + check.stdout.toString()).toContain('is valid');
-    expect(check.status).toBe(0);
+  it('makes deploy/nats/secured.conf a valid nats-server config once the passwords are set', async () => {
+    const deploy = fileURLToPath(new URL('../../../deploy/nats/', import.meta.url));
+    const settings = readFileSync(join(deploy, 'nats.conf'), 'utf8');
+    // The durability decision (README "Durability"): every write fsync'd before its ack.
+    expect(settings).toMatch(/^\s*sync_interval: always$/m);
+    // nats-server before 2.10 (Debian 12 ships 2.9.10) refuses the unknown `sync_interval`; the
+    // images deploy/ and k8s/ run are 2.10. On an older binary the rest is checked without that line.
+    const version = await natsServerVersion();
+    const knowsSyncInterval = version !== undefined && (version[0] > 2 || (version[0] === 2 && version[1] >= 10));
+    const dir = mkdtempSync(join(tmpdir(), 'bourse-conf-'));
+    try {
+      for (const name of ['secured.conf', 'auth.conf']) copyFileSync(join(deploy, name), join(dir, name));
+      writeFileSync(
+        join(dir, 'nats.conf'),
+        knowsSyncInterval ? settings : settings.replace(/^\s*sync_interval: always$/m, ''),
+      );
+      const env = Object.fromEntries(BUS_ROLES.map((r) => [passwordVariable(r), `pw-${r}`]));
+      const check = spawnSync('nats-server', ['-c', join(dir, 'secured.conf'), '-t'], {
+        env: { PATH: process.env.PATH ?? '', ...env },
+      });
+      expect(check.stderr.toString() + check.stdout.toString()).toContain('is valid');
+      expect(check.status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
-  it('is what deploy/nats/auth.conf holds', () => {
-    const file = fileURLToPath(new URL('../../../deploy/nats/auth.conf', import.meta.url));
-    expect(readFileSync(file, 'utf8')).toBe(renderNatsAuthorization(createSubjects()));
+  it('is what deploy/nats/auth.conf and its k8s copies hold', () => {
+    // The files render-nats-auth.ts writes (importing it would run it).
+    for (const path of ['deploy/nats/auth.conf', 'k8s/base/servers/auth.conf', 'k8s/overlays/live/auth.conf']) {
+      const file = fileURLToPath(new URL(`../../../${path}`, import.meta.url));
+      expect(readFileSync(file, 'utf8'), path).toBe(renderNatsAuthorization(createSubjects()));
+    }
   });
 });
 

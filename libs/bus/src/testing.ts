@@ -127,34 +127,72 @@ export function recordSpans(): SpanRecorder {
 
 export interface PrivateNats {
   readonly url: string;
+  /** The JetStream store folder (kept by `stop()` when the caller named it). */
+  readonly storeDir: string;
+  /** Stops the server (SIGINT) and removes its folder unless the caller named the store folder. */
   stop(): Promise<void>;
+  /** kill -9: the server gets no chance to flush or close anything. */
+  kill(): Promise<void>;
+}
+
+export interface PrivateNatsOptions {
+  readonly readyTimeoutMs?: number;
+  /** Keep the store here (restart on the same data); default a fresh temporary folder. */
+  readonly storeDir?: string;
+  /** Listen on this port (a restart on the same URL); default a free one. */
+  readonly port?: number;
+  /** Lines added inside the `jetstream { }` block, e.g. `sync_interval: always` (nats-server 2.10+). */
+  readonly jetstream?: string;
+  /** The binary; default `NATS_SERVER_BIN`, else `nats-server` from PATH. */
+  readonly binary?: string;
+}
+
+/** Version of the nats-server binary (`v2.9.10` → [2, 9, 10]); undefined when it cannot be run. */
+export async function natsServerVersion(
+  binary = process.env.NATS_SERVER_BIN ?? 'nats-server',
+): Promise<readonly [number, number, number] | undefined> {
+  const { spawnSync } = await import('node:child_process');
+  const out = spawnSync(binary, ['--version'], { encoding: 'utf8' });
+  const m = /v(\d+)\.(\d+)\.(\d+)/.exec(`${out.stdout ?? ''}${out.stderr ?? ''}`);
+  return m === null ? undefined : [Number(m[1]), Number(m[2]), Number(m[3])];
 }
 
 /**
- * Starts `nats-server` from PATH with JetStream on a free loopback port and `extraConfig` (e.g. the
- * rendered authorization block), for tests that need a server of their own. Resolves once it is ready.
+ * Starts `nats-server` with JetStream on a loopback port and `extraConfig` (e.g. the rendered
+ * authorization block), for tests and benchmarks that need a server of their own. Resolves once it
+ * is ready. The second argument may be the ready timeout (older callers) or the options.
  */
-export async function startPrivateNats(extraConfig: string, readyTimeoutMs = 15_000): Promise<PrivateNats> {
+export async function startPrivateNats(
+  extraConfig: string,
+  optionsOrTimeout: number | PrivateNatsOptions = {},
+): Promise<PrivateNats> {
+  const options: PrivateNatsOptions =
+    typeof optionsOrTimeout === 'number' ? { readyTimeoutMs: optionsOrTimeout } : optionsOrTimeout;
+  const readyTimeoutMs = options.readyTimeoutMs ?? 15_000;
   const { spawn } = await import('node:child_process');
   const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
   const { createServer } = await import('node:net');
-  const port = await new Promise<number>((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const p = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(p));
-    });
-  });
+  const port =
+    options.port ??
+    (await new Promise<number>((resolve, reject) => {
+      const srv = createServer();
+      srv.once('error', reject);
+      srv.listen(0, '127.0.0.1', () => {
+        const p = (srv.address() as { port: number }).port;
+        srv.close(() => resolve(p));
+      });
+    }));
   const dir = await mkdtemp(join(tmpdir(), 'bourse-nats-'));
+  const storeDir = options.storeDir ?? join(dir, 'js');
   const conf = join(dir, 'nats.conf');
   await writeFile(
     conf,
-    `listen: "127.0.0.1:${port}"\njetstream { store_dir: ${JSON.stringify(join(dir, 'js'))} }\n${extraConfig}\n`,
+    `listen: "127.0.0.1:${port}"\njetstream {\n  store_dir: ${JSON.stringify(storeDir)}\n${options.jetstream ?? ''}\n}\n${extraConfig}\n`,
   );
-  const child = spawn('nats-server', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const binary = options.binary ?? process.env.NATS_SERVER_BIN ?? 'nats-server';
+  const child = spawn(binary, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
   let output = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -177,15 +215,18 @@ export async function startPrivateNats(extraConfig: string, readyTimeoutMs = 15_
       reject(err);
     });
   });
+  const end = async (signal: NodeJS.Signals): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill(signal);
+      await exited;
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
   return {
     url: `nats://127.0.0.1:${port}`,
-    async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGINT');
-        await exited;
-      }
-      await rm(dir, { recursive: true, force: true });
-    },
+    storeDir,
+    stop: () => end('SIGINT'),
+    kill: () => end('SIGKILL'),
   };
 }

@@ -35,6 +35,8 @@ export interface ComposeTarget {
   readonly kind: ServerKind;
   readonly port: number;
   readonly write: (line: string) => void;
+  /** More variables for compose (the compose NATS's per-service passwords); they win over `.env`. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 function composeArgs(target: ComposeTarget, ...rest: string[]): string[] {
@@ -43,7 +45,7 @@ function composeArgs(target: ComposeTarget, ...rest: string[]): string[] {
 
 /** Runs `docker compose up -d <service>`; resolves with an error text when it fails. */
 export async function composeUp(target: ComposeTarget): Promise<string | undefined> {
-  const env = { ...process.env, [PORT_VARIABLES[target.kind]]: String(target.port) };
+  const env = { ...process.env, ...target.env, [PORT_VARIABLES[target.kind]]: String(target.port) };
   // Pulling an image on first use can take minutes.
   const result = await runCommand(target.docker, composeArgs(target, 'up', '-d'), {
     name: 'docker',

@@ -1,6 +1,6 @@
 // Starts real NATS, Redis and PostgreSQL servers from this machine's binaries on free loopback
 // ports, with their data in a temp dir, checks them, and stops them again.
-import { chmodSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkNats, checkPostgres, checkRedis } from './checks.js';
@@ -116,5 +116,43 @@ describe('launchServer', { timeout: 60_000 }, () => {
     } finally {
       closed.remove();
     }
+  });
+});
+
+describe('launchServer with docker compose for NATS', () => {
+  // A stand-in `docker` that records what compose was asked and with which passwords.
+  const fake = tempDir('bourse-fake-docker-');
+  const docker = join(fake.path, 'docker');
+  const record = join(fake.path, 'calls');
+  writeFileSync(
+    docker,
+    `#!/bin/sh\necho "$* market-data=$BOURSE_NATS_PASSWORD_MARKET_DATA operator=$BOURSE_NATS_PASSWORD_OPERATOR" >> ${JSON.stringify(record)}\n`,
+  );
+  chmodSync(docker, 0o755);
+  const composeContext = (overrides: Partial<LaunchContext> = {}): LaunchContext =>
+    context({
+      stateDir: join(fake.path, 'state'),
+      // No nats-server on this PATH: the binary path is not taken.
+      searchPath: fake.path,
+      docker: () => Promise.resolve({ usable: true, docker }),
+      ...overrides,
+    });
+
+  afterAll(() => fake.remove());
+
+  it('gives the secured compose NATS the passwords bourse keeps, and hands them back', async () => {
+    const result = await launchServer('nats', 'nats://127.0.0.1:4999', composeContext());
+    expect(result.launched).toBe(true);
+    const passwords = result.launched ? result.natsPasswords : undefined;
+    expect(passwords).toBeDefined();
+    const call = readFileSync(record, 'utf8').trim();
+    expect(call).toMatch(/compose -f .*docker-compose\.yml up -d nats/);
+    expect(call).toContain(`market-data=${passwords?.['market-data']} operator=${passwords?.operator}`);
+  });
+
+  it('does not offer it to a caller that connects without credentials', async () => {
+    const result = await launchServer('nats', 'nats://127.0.0.1:4999', composeContext({ natsPermissions: false }));
+    expect(result.launched).toBe(false);
+    expect(result.launched ? [] : result.reasons.join(' ')).toMatch(/per-service users/);
   });
 });

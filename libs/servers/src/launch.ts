@@ -12,6 +12,7 @@ import { runCommand } from './run-command.js';
 import type { Supervisor } from './supervisor.js';
 import type { ChildSpec } from './types.js';
 import { underWatchdog } from './watchdog.js';
+import { BUS_ROLES, passwordVariable } from '@bourse/bus';
 import { ensureNatsUsers, writeNatsAuthConfig, type NatsPasswords } from './nats-users.js';
 
 export interface LaunchContext {
@@ -137,11 +138,39 @@ export async function launchServer(kind: ServerKind, url: string, ctx: LaunchCon
 
   const docker = await ctx.docker();
   if (docker.usable) {
-    const target = { docker: docker.docker, root: ctx.root, kind, port, write: ctx.write };
+    // The compose NATS runs deploy/nats/secured.conf: the production namespace's per-service users,
+    // each password from BOURSE_NATS_PASSWORD_<ROLE>. Given the passwords `bourse start` keeps (the
+    // same ones a nats-server it runs itself gets), so each service can connect as its own user.
+    let natsPasswords: NatsPasswords | undefined;
+    if (kind === 'nats') {
+      if (ctx.natsPermissions === false || (ctx.namespace ?? '') !== '') {
+        reasons.push(
+          'Docker: the compose NATS runs with per-service users of the production namespace (deploy/nats/secured.conf), which this caller does not use',
+        );
+        return { launched: false, reasons };
+      }
+      natsPasswords = ensureNatsUsers(ctx.stateDir);
+    }
+    const passwords = natsPasswords;
+    const target = {
+      docker: docker.docker,
+      root: ctx.root,
+      kind,
+      port,
+      write: ctx.write,
+      ...(passwords !== undefined
+        ? { env: Object.fromEntries(BUS_ROLES.map((r) => [passwordVariable(r), passwords[r]])) }
+        : {}),
+    };
     ctx.write(`[bourse] starting ${SERVER_NAMES[kind]} with docker compose on port ${port}`);
     const failure = await composeUp(target);
     if (failure === undefined) {
-      return { launched: true, how: 'docker compose', stop: () => composeStop(target) };
+      return {
+        launched: true,
+        how: passwords !== undefined ? 'docker compose, with per-service users' : 'docker compose',
+        stop: () => composeStop(target),
+        ...(passwords !== undefined ? { natsPasswords: passwords } : {}),
+      };
     }
     reasons.push(failure);
   } else {
