@@ -225,8 +225,16 @@ export class OrderManagerService {
         cancel: (clientOrderId, instrument) => this.commands.cancelOne(clientOrderId, instrument).then(() => undefined),
         childClientOrderId: (parent, seq) => this.childIds.of(parent.clientOrderId, seq),
         currentOrder: (clientOrderId) => this.tracker.get(clientOrderId)?.order,
-        inTrace: (parentId, effects, run) =>
-          this.traces.inOrder('order.chase.step', parentId, { 'bourse.chase.effects': effects.join(',') }, run),
+        // The first child carries the parent's id, so its end drops that id's context from memory;
+        // the steps after it (the market fallback, the end) read it back from the store.
+        inTrace: async (parent, effects, run) => {
+          await this.traces.recall(parent.clientOrderId);
+          const attributes = {
+            ...this.traces.attributes(parent.clientOrderId, parent),
+            'bourse.chase.effects': effects.join(','),
+          };
+          return this.traces.inOrder('order.chase.step', parent.clientOrderId, attributes, run);
+        },
       },
       journal: storedTacticJournal(pool, clock),
       ...(this.o.bookDepth !== undefined ? { depth: this.o.bookDepth } : {}),
