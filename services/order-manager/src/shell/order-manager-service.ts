@@ -27,6 +27,7 @@ import { ChildOrderIds } from './child-order-ids.js';
 import { ExecutionPipeline } from './execution-pipeline.js';
 import { ExecutionStore } from './execution-store.js';
 import { createOrderManagerMetrics, type OrderManagerMetrics } from './metrics.js';
+import type { MarkSource } from './marks.js';
 import { OperatorCommands } from './operator-commands.js';
 import { OrderIntake } from './order-intake.js';
 import { OrderRecall } from './order-recall.js';
@@ -66,6 +67,8 @@ export interface OrderManagerServiceOptions {
   readonly execRepublishMs?: number;
   /** The far side of the book for the market fallback's guards (the gateway's Redis snapshot). */
   readonly bookDepth?: BookDepthSource;
+  /** The latest mids the unrealised P&L gauge marks positions at; without it the gauge has no series. */
+  readonly marks?: MarkSource;
 }
 
 export class OrderManagerService {
@@ -103,6 +106,10 @@ export class OrderManagerService {
       options.metrics,
       () => this.tracker.liveOrders(),
       () => loadPositions(pool),
+      async (instrument) => {
+        const venueSymbol = this.registry.get(instrument)?.venueSymbol;
+        return venueSymbol === undefined ? undefined : options.marks?.mid(venue.venue, venueSymbol);
+      },
     );
     const { metrics, tracker } = this;
     this.store = new ExecutionStore(pool, tracker, clock);
