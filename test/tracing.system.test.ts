@@ -221,5 +221,19 @@ describe('one trace per decision, across every process', () => {
     const shown = await platform.bourse(['trace', clientOrderId], { BOURSE_JAEGER_URL: 'http://127.0.0.1:9/' });
     expect(shown.code, shown.stderr).toBe(0);
     expect(shown.stdout).toContain(`trace ${traceId}\njaeger http://127.0.0.1:9/trace/${traceId}\n`);
+    // Pointed at something that answers Jaeger's API (the receiver, from the spans it got), it prints
+    // the tree: the decision at the root, every other span indented under its parent. README's
+    // walk-through shows this output.
+    const tree = await platform.bourse(['trace', clientOrderId], { BOURSE_JAEGER_URL: receiver.endpoint });
+    expect(tree.code, tree.stderr).toBe(0);
+    const lines = tree.stdout.split('\n').filter((l) => l !== '');
+    expect(lines.slice(0, 2)).toEqual([`trace ${traceId}`, `jaeger ${receiver.endpoint}/trace/${traceId}`]);
+    expect(lines[2]).toMatch(/^strategy-runner strategy\.evaluate \(\d+\.\d ms\)$/);
+    const indented = lines.slice(3);
+    expect(indented.length).toBeGreaterThanOrEqual(spans.length - 1);
+    for (const line of indented) expect(line).toMatch(/^ {2,}\S+ .+ \(\d+\.\d ms\)$/);
+    expect(indented.some((l) => /^ +order-manager order\.fill /.test(l))).toBe(true);
+    expect(indented.some((l) => /^ +exchange-sim /.test(l))).toBe(true);
+    if (process.env.BOURSE_PRINT_TRACE === '1') console.log(tree.stdout);
   }, 300_000);
 });

@@ -2,7 +2,9 @@
 // `POST /v1/traces` as protobuf (`application/x-protobuf`) or JSON (`application/json`), and keeps
 // every span, flattened, with its service. The protobuf decoder below reads exactly the fields of
 // opentelemetry-proto's ExportTraceServiceRequest that the tests look at (ids, name, kind,
-// attributes, links, resource attributes) and skips the rest by wire type.
+// attributes, links, times, resource attributes) and skips the rest by wire type. It also answers
+// `GET /api/traces/<trace id>` in the shape of Jaeger's HTTP API (the part `bourse trace` reads), from
+// the spans it received: no Jaeger runs in the tests, and this lets `bourse trace` print its tree.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -19,7 +21,12 @@ export interface ReceivedSpan {
   readonly attributes: Readonly<Record<string, AttributeValue>>;
   readonly resource: Readonly<Record<string, AttributeValue>>;
   readonly links: ReadonlyArray<{ readonly traceId: string; readonly spanId: string }>;
+  /** Start, and end minus start, in microseconds (Jaeger's units). */
+  readonly startUs: number;
+  readonly durationUs: number;
 }
+
+const micros = (nanos: bigint): number => Number(nanos / 1000n);
 
 // ---- protobuf wire format -------------------------------------------------------------------
 
@@ -145,6 +152,8 @@ function decodeProtobuf(body: Uint8Array): ReceivedSpan[] {
         kind: 0,
         attributes: {} as Record<string, AttributeValue>,
         links: [] as Array<{ traceId: string; spanId: string }>,
+        startNs: 0n,
+        endNs: 0n,
       };
       const r = new Reader(raw);
       r.fields((sn, sw) => {
@@ -155,6 +164,8 @@ function decodeProtobuf(body: Uint8Array): ReceivedSpan[] {
           s.parentSpanId = parent === '' ? undefined : parent;
         } else if (sn === 5 && sw === 2) s.name = text(r.bytes());
         else if (sn === 6 && sw === 0) s.kind = Number(r.varint());
+        else if (sn === 7 && sw === 1) s.startNs = Buffer.from(r.fixed64()).readBigUInt64LE(0);
+        else if (sn === 8 && sw === 1) s.endNs = Buffer.from(r.fixed64()).readBigUInt64LE(0);
         else if (sn === 9 && sw === 2) {
           const [k, v] = keyValue(r.bytes());
           s.attributes[k] = v;
@@ -171,7 +182,14 @@ function decodeProtobuf(body: Uint8Array): ReceivedSpan[] {
         } else return false;
         return true;
       });
-      spans.push({ ...s, service: String(resource['service.name'] ?? ''), resource });
+      const { startNs, endNs, ...rest } = s;
+      spans.push({
+        ...rest,
+        service: String(resource['service.name'] ?? ''),
+        resource,
+        startUs: micros(startNs),
+        durationUs: micros(endNs - startNs),
+      });
     }
     return true;
   });
@@ -215,6 +233,8 @@ function decodeJson(body: string): ReceivedSpan[] {
           parentSpanId?: string;
           name: string;
           kind: number;
+          startTimeUnixNano?: string | number;
+          endTimeUnixNano?: string | number;
           attributes?: JsonKeyValue[];
           links?: Array<{ traceId: string; spanId: string }>;
         }>;
@@ -236,6 +256,8 @@ function decodeJson(body: string): ReceivedSpan[] {
           attributes: jsonAttributes(span.attributes),
           resource,
           links: (span.links ?? []).map((l) => ({ traceId: l.traceId, spanId: l.spanId })),
+          startUs: micros(BigInt(span.startTimeUnixNano ?? 0)),
+          durationUs: micros(BigInt(span.endTimeUnixNano ?? 0) - BigInt(span.startTimeUnixNano ?? 0)),
         });
       }
     }
@@ -264,6 +286,13 @@ export class OtlpReceiver {
       req.on('end', () => {
         const body = Buffer.concat(chunks);
         const type = String(req.headers['content-type'] ?? '').split(';')[0] ?? '';
+        const asked = req.method === 'GET' ? /^\/api\/traces\/([0-9a-f]{32})$/.exec(req.url ?? '') : null;
+        if (asked !== null) {
+          const found = receiver.jaegerTrace(asked[1] as string);
+          if (found === undefined) res.writeHead(404, { 'content-type': 'application/json' }).end('{"data":[]}');
+          else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: [found] }));
+          return;
+        }
         if (req.method !== 'POST' || req.url !== '/v1/traces') {
           res.writeHead(404).end();
           return;
@@ -308,6 +337,27 @@ export class OtlpReceiver {
 
   trace(traceId: string): ReceivedSpan[] {
     return this.spans.filter((s) => s.traceId === traceId);
+  }
+
+  /** The trace as Jaeger's `/api/traces/<id>` holds it (spans, their parents, a process per service). */
+  jaegerTrace(traceId: string): object | undefined {
+    const spans = this.trace(traceId);
+    if (spans.length === 0) return undefined;
+    const processOf = new Map([...new Set(spans.map((s) => s.service))].map((service, i) => [service, `p${i + 1}`]));
+    return {
+      traceID: traceId,
+      spans: spans.map((s) => ({
+        traceID: s.traceId,
+        spanID: s.spanId,
+        operationName: s.name,
+        processID: processOf.get(s.service),
+        startTime: s.startUs,
+        duration: s.durationUs,
+        references:
+          s.parentSpanId === undefined ? [] : [{ refType: 'CHILD_OF', traceID: s.traceId, spanID: s.parentSpanId }],
+      })),
+      processes: Object.fromEntries([...processOf].map(([serviceName, id]) => [id, { serviceName }])),
+    };
   }
 
   async close(): Promise<void> {

@@ -63,6 +63,12 @@ export const Intent = z
      */
     expiresAt: EpochMs.optional(),
     inputs: DecisionInputs,
+    /**
+     * When the market data the decision was made on reached the platform (the quote's `receivedAt`, on
+     * the gateway's clock): where the order manager's tick-to-trade histogram counts from. Our clock,
+     * not the venue's event time, so no venue clock offset is in it. Absent when no quote was at hand.
+     */
+    marketDataAt: EpochMs.optional(),
     /** The decision time: when the strategy decided (the runner's clock). Its age counts from here. */
     createdAt: EpochMs,
   })

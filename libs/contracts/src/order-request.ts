@@ -48,6 +48,11 @@ export const OrderRequest = z
      * was. Absent on requests the OMS makes itself (tactic children) and on older messages.
      */
     decidedAt: EpochMs.optional(),
+    /**
+     * When the market data behind the decision reached the platform (the intent's `marketDataAt`); the
+     * order manager times tick-to-trade from it. Absent on a chase's later children and older messages.
+     */
+    marketDataAt: EpochMs.optional(),
     createdAt: EpochMs,
   })
   .superRefine((order, ctx) => checkOrderShape(order, ctx, { requireTimeInForce: true, quoteQtyMarketOnly: true }));

@@ -22,7 +22,12 @@ import {
 describe('evaluateIntent: acceptance', () => {
   it('turns a valid intent into a contract-valid order on the grids, with a generated client order id', () => {
     const r = gate().onIntent(
-      intent({ qty: '0.123456789', price: '50000.019', constraints: { marketFallback: false } }),
+      intent({
+        qty: '0.123456789',
+        price: '50000.019',
+        constraints: { marketFallback: false },
+        marketDataAt: T0 - 7,
+      }),
     );
     expect(r.decision.outcome).toBe('accepted');
     const order = OrderRequest.parse(r.orderRequest);
@@ -32,6 +37,8 @@ describe('evaluateIntent: acceptance', () => {
       timeInForce: 'GTC', // the configured default
       venueSymbol: 'BTCUSDT',
       strategyId: 'alpha',
+      // Carried for the order manager's tick-to-trade.
+      marketDataAt: T0 - 7,
       createdAt: T0,
     });
     expect(RiskDecision.parse(r.decision)).toMatchObject({ clientOrderId: order.clientOrderId, decidedAt: T0 });

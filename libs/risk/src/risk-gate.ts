@@ -141,6 +141,7 @@ export function evaluateIntent(
     reduceOnly: intent.reduceOnly,
     expiresAt: intent.expiresAt,
     decidedAt: intent.createdAt,
+    marketDataAt: intent.marketDataAt,
     createdAt: now,
   };
   const parsed = OrderRequest.safeParse(stripUndefined(candidate));

@@ -22,6 +22,7 @@ import { safeHorizonMs } from '@bourse/execution';
 import { Redis } from 'ioredis';
 import { loadConfig } from './config.js';
 import { RedisBookDepth } from './shell/book-depth.js';
+import { RedisMarks } from './shell/marks.js';
 import { OrderManagerService } from './shell/order-manager-service.js';
 
 const SERVICE = 'order-manager';
@@ -74,9 +75,9 @@ async function main(): Promise<void> {
   });
   logger.debug({ target: v.target, credentials: credentials.source, orderPath: v.orderPath }, 'venue connected');
 
-  // Only the market fallback's guards read Redis (the gateway's book). No offline queue: while Redis
-  // is unreachable a read fails at once and the guards see the touch size on the quote; a tactic
-  // never waits on a reconnect.
+  // Redis is read for the gateway's book only: the market fallback's guards and the unrealised P&L
+  // gauge's marks. No offline queue: while Redis is unreachable a read fails at once (the guards see
+  // the touch size on the quote, the gauge has no series); a tactic never waits on a reconnect.
   const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   redis.on('error', (err: unknown) =>
     logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'redis error'),
@@ -94,6 +95,7 @@ async function main(): Promise<void> {
     reconRetryMs: config.reconRetryMs,
     execRepublishMs: config.execRepublishMs,
     bookDepth: new RedisBookDepth({ redis, prefix: config.mdRedisPrefix }),
+    marks: new RedisMarks({ redis, prefix: config.mdRedisPrefix }),
   });
 
   const shutdown = installServiceShutdown(base, {

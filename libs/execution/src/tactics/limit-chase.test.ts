@@ -218,6 +218,17 @@ describe('LimitChase', () => {
     expect(done[0]).toMatchObject({ kind: 'done', outcome: 'filled', filledQty: '1' });
   });
 
+  it("carries the decision's market data time on the first child only (tick-to-trade is the decision's)", () => {
+    const h = new Harness(request('p', { price: '101', constraints: CONSTRAINTS, marketDataAt: T0 - 40 }));
+    h.tick(T0, '100', '100.1');
+    expect(h.lastSubmitted()).toMatchObject({ clientOrderId: 'p', marketDataAt: T0 - 40 });
+    h.venue('new', '0', T0 + 1);
+    h.tick(T0 + 10_000, '100', '100.1', '5', '2');
+    h.venue('canceled', '0', T0 + 10_010);
+    expect(h.lastSubmitted()).toMatchObject({ clientOrderId: 'p-r1', style: 'market' });
+    expect(h.lastSubmitted().marketDataAt).toBeUndefined();
+  });
+
   it.each([
     ['intent', { limitWindowMs: 10_000, marketFallback: false }, ['100', '100.1', '5'], 'does not allow'],
     ['spread', CONSTRAINTS, ['100', '100.5', '5'], 'spread 49.88 bps'],

@@ -420,6 +420,8 @@ export class LimitChase {
     const { parent } = this.params;
     const request: OrderRequest = {
       ...withoutTactic(parent),
+      // Tick-to-trade is the decision's: its first order only, not what the chase places on later ticks.
+      ...(role === 'first' && parent.marketDataAt !== undefined ? { marketDataAt: parent.marketDataAt } : {}),
       clientOrderId: clientOrderId as ClientOrderId,
       qty: qty.toString(),
       price: price.toString(),
@@ -522,6 +524,7 @@ function withoutTactic(parent: OrderRequest): OrderRequest {
   const copy: OrderRequest = { ...parent };
   delete copy.constraints;
   delete copy.expiresAt;
+  delete copy.marketDataAt;
   return copy;
 }
 

@@ -310,9 +310,11 @@ describe('RunnerCore', () => {
     core.onReconReport(reconOk);
     core.addInstrument(BTC);
     core.onTradingState('global', active);
-    const out = core.onQuote(quote(T0));
+    const out = core.onQuote(quote(T0 - 3));
     expect(out.notices).toMatchObject([{ kind: 'paused', strategyId: 'thrower', code: 'STRATEGY_HANDLER_FAILED' }]);
     expect(out.intents.map((i) => i.strategyId)).toEqual(['quoter']);
+    // The quote's receive time travels with the intent, for the order manager's tick-to-trade.
+    expect(out.intents[0]?.marketDataAt).toBe(T0 - 3);
     const again = core.onQuote(quote(T0 + 1));
     expect(again.notices).toEqual([]);
     expect(again.intents.map((i) => i.strategyId)).toEqual(['quoter']);

@@ -459,6 +459,7 @@ export class RunnerCore {
         strategyVersion: host.strategy.version,
         venue: host.instrument.venue,
         createdAt: now,
+        ...(quote !== undefined ? { marketDataAt: quote.receivedAt } : {}),
         // The user's bound for this style wins over the strategy's (DESIGN 13: a decision has a shelf life).
         maxDecisionAgeMs: host.strategy.maxDecisionAgeMs?.[draft.style] ?? host.instance.maxDecisionAgeMs[draft.style],
       },

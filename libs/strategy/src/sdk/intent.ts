@@ -11,6 +11,8 @@ export interface IntentMeta {
   readonly venue: string;
   /** The decision time. */
   readonly createdAt: number;
+  /** When the market data the decision was made on was received (the quote's `receivedAt`), if known. */
+  readonly marketDataAt?: number;
   /**
    * The strategy's bound for this draft's style (DESIGN 13): the intent expires `createdAt` + this,
    * or at the draft's own earlier `expiresAt`. Absent: only the draft's own expiry, if any.
@@ -45,6 +47,7 @@ export function completeIntent(draft: IntentDraft, meta: IntentMeta): Intent {
         ? draft.expiresAt
         : decisionExpiry(meta.createdAt, meta.maxDecisionAgeMs, draft.expiresAt),
     inputs: draft.inputs ?? {},
+    marketDataAt: meta.marketDataAt,
     createdAt: meta.createdAt,
   });
   const parsed = Intent.safeParse(candidate);

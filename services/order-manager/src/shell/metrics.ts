@@ -1,5 +1,8 @@
+import { dec, unrealizedPnl, type Decimal } from '@bourse/domain';
+import type { StoredPosition } from '@bourse/ledger';
 import type { Metrics } from '@bourse/telemetry';
 import type { Counter, Gauge, Histogram } from 'prom-client';
+import { positionOfRecord } from './restore.js';
 
 /** The order manager's metrics. Every label is a fixed, public set (outcome kinds, guard names). */
 export interface OrderManagerMetrics {
@@ -29,24 +32,27 @@ export interface OrderManagerMetrics {
   readonly decisionToSubmissionSeconds: Histogram;
   /** From the start of the venue submission to the venue's acknowledgement (accepted outcomes only). */
   readonly submissionToAckSeconds: Histogram;
+  /**
+   * Tick-to-trade: from the market data a decision was made on reaching the platform (the request's
+   * `marketDataAt`) to the venue acknowledging the order (accepted outcomes of requests that carry it).
+   */
+  readonly tickToTradeSeconds: Histogram;
   /** Signed position per strategy and instrument; read from the stored positions at each scrape. */
   readonly positionQty: Gauge<'strategy' | 'instrument'>;
   /** Realised P&L (quote asset, before fees) per strategy and instrument; read at each scrape. */
   readonly realizedPnl: Gauge<'strategy' | 'instrument'>;
+  /** Unrealised P&L (quote asset) of open positions at the latest mid, per strategy and instrument; read at each scrape. */
+  readonly unrealizedPnl: Gauge<'strategy' | 'instrument'>;
 }
 
 /** What the open-orders gauge counts: the instrument of every live order. */
 export type LiveOrdersSource = () => readonly { readonly request: { readonly instrument: string } }[];
 
 /** What the position gauges show: the stored positions, amounts as decimal strings. */
-export type PositionsSource = () => Promise<
-  readonly {
-    readonly strategyId: string;
-    readonly instrument: string;
-    readonly qty: string;
-    readonly realizedPnl: string;
-  }[]
->;
+export type PositionsSource = () => Promise<readonly StoredPosition[]>;
+
+/** The latest mid of an instrument (`BTC/USDT`), or undefined when none can be trusted (see marks.ts). */
+export type MarkOf = (instrument: string) => Promise<Decimal | undefined>;
 
 /** Venue round trips are milliseconds to seconds; an unknown outcome can take the whole receive window. */
 const SUBMISSION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -55,6 +61,7 @@ export function createOrderManagerMetrics(
   metrics: Metrics,
   liveOrders: LiveOrdersSource = () => [],
   positions: PositionsSource = async () => [],
+  markOf: MarkOf = async () => undefined,
 ): OrderManagerMetrics {
   /** Sets a position gauge from the stored positions at scrape time; a failed read keeps the last values. */
   const fromPositions = (amount: 'qty' | 'realizedPnl') =>
@@ -64,6 +71,27 @@ export function createOrderManagerMetrics(
       this.reset();
       for (const p of stored) this.set({ strategy: p.strategyId, instrument: p.instrument }, Number(p[amount]));
     };
+  /**
+   * Marks each open position at its instrument's mid at scrape time. An instrument with no mark (no
+   * live feed, Redis unreachable) has no series: a missing value, never a made-up one.
+   */
+  async function collectUnrealized(this: Gauge<'strategy' | 'instrument'>): Promise<void> {
+    const stored = await positions().catch(() => undefined);
+    if (stored === undefined) return;
+    const open = stored.filter((p) => !dec(p.qty).isZero());
+    const marks = new Map<string, Decimal | undefined>();
+    for (const instrument of new Set(open.map((p) => p.instrument)))
+      marks.set(instrument, await markOf(instrument).catch(() => undefined));
+    this.reset();
+    for (const p of open) {
+      const mark = marks.get(p.instrument);
+      if (mark === undefined) continue;
+      this.set(
+        { strategy: p.strategyId, instrument: p.instrument },
+        unrealizedPnl(positionOfRecord(p), mark).toNumber(),
+      );
+    }
+  }
   return {
     submissions: metrics.counter({
       name: 'bourse_oms_submissions_total',
@@ -135,6 +163,12 @@ export function createOrderManagerMetrics(
       labelNames: ['strategy', 'instrument'],
       collect: fromPositions('realizedPnl'),
     }),
+    unrealizedPnl: metrics.gauge({
+      name: 'bourse_oms_unrealized_pnl',
+      help: 'Unrealised P&L (quote asset) of open positions marked at the latest quote mid, per strategy and instrument',
+      labelNames: ['strategy', 'instrument'],
+      collect: collectUnrealized,
+    }),
     decisionToSubmissionSeconds: metrics.histogram({
       name: 'bourse_oms_decision_to_submission_seconds',
       help: 'Seconds from the risk decision (order request createdAt) to the start of its venue submission',
@@ -143,6 +177,11 @@ export function createOrderManagerMetrics(
     submissionToAckSeconds: metrics.histogram({
       name: 'bourse_oms_submission_to_ack_seconds',
       help: 'Seconds from the start of a venue submission to the venue acknowledging the order',
+      buckets: SUBMISSION_BUCKETS,
+    }),
+    tickToTradeSeconds: metrics.histogram({
+      name: 'bourse_oms_tick_to_trade_seconds',
+      help: 'Seconds from the market data behind a decision reaching the platform to the venue acknowledging its order',
       buckets: SUBMISSION_BUCKETS,
     }),
   };

@@ -115,7 +115,11 @@ export class OrderIntake {
     const result = await withSpan('order.submit', { attributes }, async () => {
       const submitted = await submitOrder(request, this.submissionDeps());
       if (submitted.outcome.kind === 'accepted') {
-        metrics.submissionToAckSeconds.observe((clock.now() - startedAt) / 1_000);
+        const ackAt = clock.now();
+        metrics.submissionToAckSeconds.observe((ackAt - startedAt) / 1_000);
+        // Two clocks (the gateway's and ours) can disagree by a little: never a negative latency.
+        if (request.marketDataAt !== undefined)
+          metrics.tickToTradeSeconds.observe(Math.max(0, ackAt - request.marketDataAt) / 1_000);
       }
       await this.handleSubmission(submitted);
       return submitted;

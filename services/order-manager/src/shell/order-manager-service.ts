@@ -27,6 +27,7 @@ import { ChildOrderIds } from './child-order-ids.js';
 import { ExecutionPipeline } from './execution-pipeline.js';
 import { ExecutionStore } from './execution-store.js';
 import { createOrderManagerMetrics, type OrderManagerMetrics } from './metrics.js';
+import type { MarkSource } from './marks.js';
 import { OperatorCommands } from './operator-commands.js';
 import { OrderIntake } from './order-intake.js';
 import { OrderRecall } from './order-recall.js';
@@ -66,6 +67,8 @@ export interface OrderManagerServiceOptions {
   readonly execRepublishMs?: number;
   /** The far side of the book for the market fallback's guards (the gateway's Redis snapshot). */
   readonly bookDepth?: BookDepthSource;
+  /** The latest mids the unrealised P&L gauge marks positions at; without it the gauge has no series. */
+  readonly marks?: MarkSource;
 }
 
 export class OrderManagerService {
@@ -103,6 +106,10 @@ export class OrderManagerService {
       options.metrics,
       () => this.tracker.liveOrders(),
       () => loadPositions(pool),
+      async (instrument) => {
+        const venueSymbol = this.registry.get(instrument)?.venueSymbol;
+        return venueSymbol === undefined ? undefined : options.marks?.mid(venue.venue, venueSymbol);
+      },
     );
     const { metrics, tracker } = this;
     this.store = new ExecutionStore(pool, tracker, clock);
@@ -225,8 +232,16 @@ export class OrderManagerService {
         cancel: (clientOrderId, instrument) => this.commands.cancelOne(clientOrderId, instrument).then(() => undefined),
         childClientOrderId: (parent, seq) => this.childIds.of(parent.clientOrderId, seq),
         currentOrder: (clientOrderId) => this.tracker.get(clientOrderId)?.order,
-        inTrace: (parentId, effects, run) =>
-          this.traces.inOrder('order.chase.step', parentId, { 'bourse.chase.effects': effects.join(',') }, run),
+        // The first child carries the parent's id, so its end drops that id's context from memory;
+        // the steps after it (the market fallback, the end) read it back from the store.
+        inTrace: async (parent, effects, run) => {
+          await this.traces.recall(parent.clientOrderId);
+          const attributes = {
+            ...this.traces.attributes(parent.clientOrderId, parent),
+            'bourse.chase.effects': effects.join(','),
+          };
+          return this.traces.inOrder('order.chase.step', parent.clientOrderId, attributes, run);
+        },
       },
       journal: storedTacticJournal(pool, clock),
       ...(this.o.bookDepth !== undefined ? { depth: this.o.bookDepth } : {}),

@@ -54,8 +54,11 @@ export interface TacticPorts {
   childClientOrderId(parent: OrderRequest, seq: number): ClientOrderId;
   /** The tracker's current view of an order (batches can be applied out of venue order; the current view decides). */
   currentOrder(clientOrderId: string): Order | undefined;
-  /** Runs a step's effects inside a span of the parent order's trace (absent: untraced). */
-  inTrace?(parentId: string, effects: readonly string[], run: () => Promise<void>): Promise<void>;
+  /**
+   * Runs a step's effects inside a span of the parent order's trace (absent: untraced); `parent` names
+   * the strategy and intent before any child of the chase is followed.
+   */
+  inTrace?(parent: OrderRequest, effects: readonly string[], run: () => Promise<void>): Promise<void>;
 }
 
 /** Where chases are kept across restarts; each call resolves once the write is committed. */
@@ -265,11 +268,12 @@ export class TacticRunner {
     if (step.effects.length === 0) return;
     const run = () => this.carryOutEffects(parentId, chase, step);
     const inTrace = this.o.ports.inTrace;
-    await (inTrace === undefined
+    const parent = this.chases.get(parentId)?.parent;
+    await (inTrace === undefined || parent === undefined
       ? run()
       : inTrace.call(
           this.o.ports,
-          parentId,
+          parent,
           step.effects.map((e) => e.kind),
           run,
         ));

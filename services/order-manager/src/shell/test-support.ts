@@ -15,6 +15,7 @@ import { createLogger, createMetrics, type Logger, type Metrics } from '@bourse/
 import { BinanceVenueClient, createBinanceMetrics, loadApiCredentials } from '@bourse/venue-binance';
 import { ORDER_MANAGER_LOCK_KEY, ORDER_MANAGER_MIGRATIONS } from '../store/index.js';
 import type { BookDepthSource } from './book-depth.js';
+import type { MarkSource } from './marks.js';
 import { OrderManagerService } from './order-manager-service.js';
 import type { ChaseSettings } from './tactic-runner.js';
 
@@ -42,6 +43,8 @@ export interface ServiceOptions {
   readonly logger?: Logger;
   /** The far side of the book for the market fallback's guards. */
   readonly bookDepth?: BookDepthSource;
+  /** The mids the unrealised P&L gauge marks positions at. */
+  readonly marks?: MarkSource;
 }
 
 export interface Harness {
@@ -144,6 +147,7 @@ export async function startHarness(): Promise<Harness> {
         reconTimeoutMs: 2_000,
         ...(options.execRepublishMs !== undefined ? { execRepublishMs: options.execRepublishMs } : {}),
         ...(options.bookDepth !== undefined ? { bookDepth: options.bookDepth } : {}),
+        ...(options.marks !== undefined ? { marks: options.marks } : {}),
       });
       await service.start();
       services.push(service);

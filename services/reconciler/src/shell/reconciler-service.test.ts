@@ -3,7 +3,7 @@
 // is played by a small responder that records each VenueCorrections request and applies it to the
 // OMS tables the way the OMS would, so every run starts from a consistent store.
 import { connectBus, type Bus, type DurableConsumerSpec, type TypedKv } from '@bourse/bus';
-import { TEST_STREAMS, removeTestNamespace, testSubjects } from '@bourse/bus/testing';
+import { TEST_STREAMS, recordSpans, removeTestNamespace, testSubjects, type SpanRecorder } from '@bourse/bus/testing';
 import {
   FeedStatus,
   operatorReplyOf,
@@ -50,6 +50,8 @@ let bus: Bus;
 let kv: TypedKv<TradingState>;
 let service: ReconcilerService;
 let serviceMetrics: Metrics;
+/** Every span the test process ended (the run's own trace among them). */
+let spans: SpanRecorder;
 const reports: ReconciliationReport[] = [];
 const corrections: VenueCorrections[] = [];
 
@@ -291,6 +293,7 @@ function serveCorrections(): void {
 }
 
 beforeAll(async () => {
+  spans = recordSpans();
   subjects = testSubjects();
   db = await createTestDatabase();
   await migrateOrderManagerStore(db.pool);
@@ -359,6 +362,7 @@ afterAll(async () => {
   await sim?.close();
   if (subjects) await removeTestNamespace(subjects);
   await db?.drop();
+  await spans?.stop();
 }, 60_000);
 
 describe('ReconcilerService', { timeout: 30_000 }, () => {
@@ -401,6 +405,21 @@ describe('ReconcilerService', { timeout: 30_000 }, () => {
     expect(await loadCheckpoint(db.pool, 'binance')).toEqual({
       [BTCUSDT]: { lastTradeId: fillId, lastTradeTime: trades[0]?.time },
     });
+
+    // The run is a trace of its own (a root span, not a child of the recon-now request), and the
+    // venue reads and the corrections request to the order manager are inside it.
+    const run = spans
+      .spans()
+      .find((s) => s.name === 'reconcile.run' && s.attributes['bourse.recon.run_id'] === report.runId);
+    expect(run?.parentSpanContext).toBeUndefined();
+    expect(run?.attributes).toMatchObject({ 'bourse.recon.trigger': 'operator', 'bourse.recon.outcome': 'ok' });
+    const asked = spans.spans().find((s) => s.name === `send ${subjects.command('reconciler', 'recon-now')}`);
+    expect(asked).toBeDefined();
+    expect(run?.spanContext().traceId).not.toBe(asked?.spanContext().traceId);
+    const inRun = spans.spans().filter((s) => s.spanContext().traceId === run?.spanContext().traceId);
+    const toOms = inRun.find((s) => s.name === `send ${subjects.command('order-manager', 'apply-corrections')}`);
+    expect(toOms?.parentSpanContext?.spanId).toBe(run?.spanContext().spanId);
+    expect(inRun.some((s) => s.name === 'GET /api/v3/myTrades')).toBe(true);
 
     // The next run finds nothing new: the fill is stored and behind the checkpoint.
     const before = corrections.length;
