@@ -171,14 +171,15 @@ export class OrderPath {
   }
 
   /**
-   * The OMS core's OrderTracker cannot yet follow a quote-sized request (it needs a base quantity:
-   * see the report), so such a request waits here until the venue has a price it may fill at, is
-   * sized there by the venue's own rule (cash then available, fill price, lot) and only then goes
-   * through submitOrder, filling at once. Same price, same size, one step later in the code.
+   * A quote-sized request (Binance's quoteOrderQty) goes through submitOrder and the OrderTracker
+   * like any other: the venue sizes it at its fill. A fraction-of-equity request (backtesting.py's
+   * `size < 1`) is sized by the equity at the fill, which only the engine knows: it waits here until
+   * the venue has a price it may fill at, is sized by the venue's rule (cash then available, fill
+   * price, lot) and only then goes through submitOrder, filling at once.
    */
   private async submit(order: PendingOrder): Promise<void> {
     const { request } = order;
-    if (request.qty === undefined && request.quoteQty !== undefined) {
+    if (request.qty === undefined && request.quoteQty !== undefined && order.fraction !== undefined) {
       this.awaitingSize.push(order);
       await this.sizeWaiting();
       return;
