@@ -19,6 +19,9 @@ export interface CliConfig {
   /** The exchange simulator's key pair, when given; `bourse start` makes one otherwise. */
   readonly simApiKey?: string;
   readonly simApiSecret?: string;
+  /** The sim's read-only pair (market data, the reconciler), when given; `bourse start` makes one otherwise. */
+  readonly simReadOnlyApiKey?: string;
+  readonly simReadOnlyApiSecret?: string;
   /** A Jaeger UI base URL (`BOURSE_JAEGER_URL`), for `bourse trace` links. */
   readonly jaegerUrl?: string;
 }
@@ -40,6 +43,8 @@ const EnvSchema = z.strictObject({
   PATH: z.string().default(''),
   BOURSE_SIM_API_KEY: z.string().min(1, 'is empty').optional(),
   BOURSE_SIM_API_SECRET: z.string().min(1, 'is empty').optional(),
+  BOURSE_SIM_READONLY_API_KEY: z.string().min(1, 'is empty').optional(),
+  BOURSE_SIM_READONLY_API_SECRET: z.string().min(1, 'is empty').optional(),
   BOURSE_JAEGER_URL: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
 });
 type EnvKey = keyof z.infer<typeof EnvSchema>;
@@ -50,9 +55,16 @@ const ENV_KEYS: readonly EnvKey[] = [
   'PATH',
   'BOURSE_SIM_API_KEY',
   'BOURSE_SIM_API_SECRET',
+  'BOURSE_SIM_READONLY_API_KEY',
+  'BOURSE_SIM_READONLY_API_SECRET',
   'BOURSE_JAEGER_URL',
 ];
-const SECRET_KEYS: ReadonlySet<EnvKey> = new Set(['BOURSE_SIM_API_KEY', 'BOURSE_SIM_API_SECRET']);
+const SECRET_KEYS: ReadonlySet<EnvKey> = new Set([
+  'BOURSE_SIM_API_KEY',
+  'BOURSE_SIM_API_SECRET',
+  'BOURSE_SIM_READONLY_API_KEY',
+  'BOURSE_SIM_READONLY_API_SECRET',
+]);
 
 /**
  * Validates the variables the CLI uses. Only they are picked from `env`, so the strict schema
@@ -78,6 +90,12 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     searchPath: result.data.PATH,
     ...(result.data.BOURSE_SIM_API_KEY !== undefined ? { simApiKey: result.data.BOURSE_SIM_API_KEY } : {}),
     ...(result.data.BOURSE_SIM_API_SECRET !== undefined ? { simApiSecret: result.data.BOURSE_SIM_API_SECRET } : {}),
+    ...(result.data.BOURSE_SIM_READONLY_API_KEY !== undefined
+      ? { simReadOnlyApiKey: result.data.BOURSE_SIM_READONLY_API_KEY }
+      : {}),
+    ...(result.data.BOURSE_SIM_READONLY_API_SECRET !== undefined
+      ? { simReadOnlyApiSecret: result.data.BOURSE_SIM_READONLY_API_SECRET }
+      : {}),
     ...(result.data.BOURSE_JAEGER_URL !== undefined ? { jaegerUrl: result.data.BOURSE_JAEGER_URL } : {}),
   };
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.js';
-import { ensureSimCredentials, SIM_CREDENTIALS_FILE } from './sim-credentials.js';
+import { ensureSimCredentials, SIM_CREDENTIALS_FILE, SIM_READONLY_CREDENTIALS_FILE } from './sim-credentials.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -50,5 +50,17 @@ describe('ensureSimCredentials', () => {
     writeFileSync(file, JSON.stringify({ apiKey: 'short' }));
     expect(() => ensureSimCredentials(dir, {})).toThrow(/does not hold an apiKey and apiSecret/);
     expect(readFileSync(file, 'utf8')).toContain('short');
+  });
+
+  it('keeps the read-only pair in a file of its own, and names its own variables', () => {
+    const dir = tempDir();
+    const trading = ensureSimCredentials(dir, {});
+    const readOnly = ensureSimCredentials(dir, {}, 'read-only');
+    expect(readOnly.apiKey).not.toBe(trading.apiKey);
+    expect(statSync(join(dir, SIM_READONLY_CREDENTIALS_FILE)).mode & 0o777).toBe(0o600);
+    expect(ensureSimCredentials(dir, {}, 'read-only')).toEqual({ ...readOnly, source: 'stored' });
+    expect(() => ensureSimCredentials(dir, { apiKey: 'k'.repeat(20) }, 'read-only')).toThrow(
+      /BOURSE_SIM_READONLY_API_SECRET is unset/,
+    );
   });
 });

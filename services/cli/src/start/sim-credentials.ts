@@ -19,24 +19,40 @@ export interface SimCredentials {
 const StoredCredentials = z.strictObject({ apiKey: z.string().min(16), apiSecret: z.string().min(32) });
 
 export const SIM_CREDENTIALS_FILE = 'sim-credentials.json';
+/** The second pair, on the same sim account, that may read but not place or cancel orders. */
+export const SIM_READONLY_CREDENTIALS_FILE = 'sim-readonly-credentials.json';
+
+/** Which of the two pairs: the trading pair, or the read-only pair for the services that only read. */
+export type SimKeyKind = 'trading' | 'read-only';
+
+const KINDS: Readonly<Record<SimKeyKind, { file: string; keyEnv: string; secretEnv: string }>> = {
+  trading: { file: SIM_CREDENTIALS_FILE, keyEnv: 'BOURSE_SIM_API_KEY', secretEnv: 'BOURSE_SIM_API_SECRET' },
+  'read-only': {
+    file: SIM_READONLY_CREDENTIALS_FILE,
+    keyEnv: 'BOURSE_SIM_READONLY_API_KEY',
+    secretEnv: 'BOURSE_SIM_READONLY_API_SECRET',
+  },
+};
 
 /**
- * The sim key pair: the one given in the environment when both halves are set, else the one stored
+ * A sim key pair (`kind`, the trading one by default): the one given in the environment when both halves are set, else the one stored
  * under `stateDir`, else a new random pair written there. Throws ConfigError when only one half is
  * given or the stored file is unreadable, naming the file and never the secret.
  */
 export function ensureSimCredentials(
   stateDir: string,
   given: { apiKey?: string | undefined; apiSecret?: string | undefined },
+  kind: SimKeyKind = 'trading',
 ): SimCredentials {
+  const { file: fileName, keyEnv, secretEnv } = KINDS[kind];
   if (given.apiKey !== undefined || given.apiSecret !== undefined) {
     if (given.apiKey === undefined || given.apiSecret === undefined) {
-      const missing = given.apiKey === undefined ? 'BOURSE_SIM_API_KEY' : 'BOURSE_SIM_API_SECRET';
+      const missing = given.apiKey === undefined ? keyEnv : secretEnv;
       throw new ConfigError(missing, '(unset)', `${missing} is unset while its other half is set; set both or neither`);
     }
     return { apiKey: given.apiKey, apiSecret: given.apiSecret, source: 'environment' };
   }
-  const file = join(stateDir, SIM_CREDENTIALS_FILE);
+  const file = join(stateDir, fileName);
   if (existsSync(file)) {
     let parsed: unknown;
     try {

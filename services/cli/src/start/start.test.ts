@@ -10,6 +10,7 @@ import { withDatabase } from '@bourse/servers';
 import { freePort, tempDir } from '@bourse/servers/testing';
 import { quoteIdentifier } from '@bourse/store';
 import { NATS_USERS_FILE } from '@bourse/servers';
+import { SIM_CREDENTIALS_FILE, SIM_READONLY_CREDENTIALS_FILE } from './sim-credentials.js';
 import { runStart, type StartOptions } from './start.js';
 
 const real = loadConfig();
@@ -188,6 +189,60 @@ describe('runStart', { timeout: 60_000 }, () => {
     expect(text).toContain('[strategy-runner] runner as strategy-runner (password set)');
     expect(Object.keys(users)).toContain('operator');
     for (const password of Object.values(users)) expect(text).not.toContain(password);
+  }, 120_000);
+
+  it('hands each service the least sim key it needs: trading to the order manager, read-only to market data and the reconciler, none to the rest', async () => {
+    const root = fakeCheckout(RUNS_UNTIL_SIGTERM);
+    // Stand-ins that say which key they were given, by the key (never the secret).
+    const tell = (name: string) =>
+      `console.log(\`${name} key=\${process.env.BINANCE_SIM_API_KEY ?? 'none'} secret=\${process.env.BINANCE_SIM_API_SECRET ? 'set' : 'unset'} read-only=\${process.env.BINANCE_SIM_READ_ONLY ?? 'unset'} venue-pair=\${process.env.BOURSE_SIM_API_KEY ?? 'none'}\`);\nsetInterval(() => {}, 1000);\nprocess.on('SIGTERM', () => process.exit(0));\n`;
+    const standIns = ['order-manager', 'reconciler', 'risk-gate', 'market-data', 'strategy-runner'];
+    for (const name of standIns) {
+      mkdirSync(join(root.path, `services/${name}/src`), { recursive: true });
+      root.file(`services/${name}/src/main.ts`, tell(name));
+    }
+    const database = `bourse_cli_start_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+    databases.push(database);
+    const config: CliConfig = { ...real, databaseUrl: withDatabase(real.databaseUrl, database) };
+    const out = output();
+    const controller = new AbortController();
+    let trading = { apiKey: '' };
+    let readOnly = { apiKey: '' };
+    // A pair exported in the launcher's own shell must not reach a service that gets none.
+    const before = process.env['BINANCE_SIM_API_KEY'];
+    process.env['BINANCE_SIM_API_KEY'] = 'exported-in-the-shell';
+    try {
+      const done = runStart(
+        config,
+        options(root.path, (l) => out.write(l), controller.signal),
+      );
+      for (const name of standIns) await out.when(new RegExp(`^\\[${name}\\] ${name} key=`));
+      trading = JSON.parse(readFileSync(join(root.path, '.bourse', SIM_CREDENTIALS_FILE), 'utf8')) as typeof trading;
+      readOnly = JSON.parse(
+        readFileSync(join(root.path, '.bourse', SIM_READONLY_CREDENTIALS_FILE), 'utf8'),
+      ) as typeof readOnly;
+      expect(statSync(join(root.path, '.bourse', SIM_READONLY_CREDENTIALS_FILE)).mode & 0o777).toBe(0o600);
+      controller.abort();
+      expect(await done).toBe(0);
+    } finally {
+      if (before === undefined) delete process.env['BINANCE_SIM_API_KEY'];
+      else process.env['BINANCE_SIM_API_KEY'] = before;
+      root.remove();
+    }
+    expect(readOnly.apiKey).not.toBe(trading.apiKey);
+    const said = (name: string) => out.lines.find((l) => l.startsWith(`[${name}] ${name} key=`));
+    expect(said('order-manager')).toBe(
+      `[order-manager] order-manager key=${trading.apiKey} secret=set read-only=unset venue-pair=none`,
+    );
+    for (const name of ['reconciler', 'market-data']) {
+      expect(said(name)).toBe(`[${name}] ${name} key=${readOnly.apiKey} secret=set read-only=true venue-pair=none`);
+    }
+    for (const name of ['risk-gate', 'strategy-runner']) {
+      expect(said(name)).toBe(`[${name}] ${name} key=none secret=unset read-only=unset venue-pair=none`);
+    }
+    expect(out.lines.join('\n')).toMatch(
+      /sim API keys: trading made a new pair in \.bourse\/sim-credentials\.json; read-only made a new pair in \.bourse\/sim-readonly-credentials\.json/,
+    );
   }, 120_000);
 
   it('exits 1 naming what to install when a server is missing and nothing can start it', async () => {

@@ -22,7 +22,7 @@ import {
 } from '@bourse/servers';
 import { createPool, ensureDatabase, ensureSchema, namespaceSchema } from '@bourse/store';
 import { childEnv, type CliConfig } from '../config.js';
-import { ChildFailedError } from '../errors.js';
+import { ChildFailedError, ConfigError } from '../errors.js';
 import { tsxCommand } from '../paths.js';
 import { checkHandedFiles } from '../platform/handed-files.js';
 import type { LoadedPlatformConfig } from '../platform/load-platform-config.js';
@@ -30,7 +30,8 @@ import type { OpsService } from '../platform/platform-config.js';
 import { launchPlan, type LaunchPlan } from '../platform/service-env.js';
 import { waitForReadyz } from './readiness.js';
 import { resolveServices } from './services.js';
-import { ensureSimCredentials } from './sim-credentials.js';
+import { ensureSimCredentials, SIM_CREDENTIALS_FILE, SIM_READONLY_CREDENTIALS_FILE } from './sim-credentials.js';
+import { simKeyEnv, simKeyGrant } from './sim-keys.js';
 
 export interface StartOptions {
   readonly root: string;
@@ -132,19 +133,31 @@ export async function runStart(config: CliConfig, options: StartOptions): Promis
       apiKey: config.simApiKey,
       apiSecret: config.simApiSecret,
     });
-    bourse(
-      sim.source === 'environment'
-        ? 'sim API keys: from BOURSE_SIM_API_KEY / BOURSE_SIM_API_SECRET'
-        : `sim API keys: ${sim.source === 'created' ? 'made a new pair in' : 'read from'} .bourse/sim-credentials.json`,
+    const simReadOnly = ensureSimCredentials(
+      options.stateDir,
+      { apiKey: config.simReadOnlyApiKey, apiSecret: config.simReadOnlyApiSecret },
+      'read-only',
     );
-    // Every service gets the pair through its environment, the one place services read keys from.
-    const serviceEnv = childEnv({
-      BOURSE_SIM_API_KEY: sim.apiKey,
-      BOURSE_SIM_API_SECRET: sim.apiSecret,
-      // The Binance adapter's names for the key pair of its `sim` target.
-      BINANCE_SIM_API_KEY: sim.apiKey,
-      BINANCE_SIM_API_SECRET: sim.apiSecret,
-    });
+    if (sim.apiKey === simReadOnly.apiKey) {
+      throw new ConfigError(
+        'BOURSE_SIM_READONLY_API_KEY',
+        '***',
+        'the sim read-only key is the trading key; give the read-only pair a key of its own',
+      );
+    }
+    const source = (pair: typeof sim, names: string, file: string): string =>
+      pair.source === 'environment'
+        ? `from ${names}`
+        : `${pair.source === 'created' ? 'made a new pair in' : 'read from'} .bourse/${file}`;
+    bourse(
+      `sim API keys: trading ${source(sim, 'BOURSE_SIM_API_KEY / _SECRET', SIM_CREDENTIALS_FILE)}; ` +
+        `read-only ${source(simReadOnly, 'BOURSE_SIM_READONLY_API_KEY / _SECRET', SIM_READONLY_CREDENTIALS_FILE)}`,
+    );
+    // Each service gets the least key it needs through its environment, the one place services read
+    // keys from (sim-keys.ts): the trading pair only where orders are placed or canceled.
+    const simKeys = { trading: sim, readOnly: simReadOnly };
+    const reconcilerPolicy = options.platform?.config.reconciler.settings ?? {};
+    const serviceEnv = childEnv({});
 
     let plan: LaunchPlan | undefined;
     if (options.platform !== undefined) {
@@ -183,6 +196,7 @@ export async function runStart(config: CliConfig, options: StartOptions): Promis
         cwd: options.root,
         env: {
           ...(ownEnv === undefined ? serviceEnv : { ...serviceEnv, ...ownEnv }),
+          ...simKeyEnv(simKeyGrant(service.name, reconcilerPolicy), simKeys),
           // On the nats-server bourse started, each service connects as its own user.
           ...(started.natsPasswords !== undefined ? natsEnvOf(service.name, started.natsPasswords) : {}),
         },
