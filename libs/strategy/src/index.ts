@@ -99,5 +99,27 @@ export { TradingGate, type EffectiveMode } from './runner/trading-gate.js';
 export { OwnOrders, DEFAULT_PENDING_INTENT_TTL_MS, type OwnExecution } from './runner/own-orders.js';
 export type { CoreOutput, Notice, SuppressReason } from './runner/notices.js';
 export { parseStrategies, type LoadStrategiesOptions } from './runner/strategies-config.js';
-export { RunnerErrorCode, RunnerError, isRunnerError, StrategiesFileError, BarRejectedError } from './runner/errors.js';
+export {
+  RunnerErrorCode,
+  RunnerError,
+  isRunnerError,
+  StrategiesFileError,
+  BarRejectedError,
+  StoredStateError,
+} from './runner/errors.js';
+export {
+  StateKeeper,
+  MemoryStateStore,
+  parseStoredState,
+  stateKeyOf,
+  STATE_FORMAT,
+  type StateKey,
+  type StoredState,
+  type StateClaim,
+  type SaveOutcome,
+  type StrategyStateStore,
+  type StateChange,
+  type RestoredStates,
+  type WriteResult,
+} from './runner/state-store.js';
 export type { IdSource, InstrumentRef, StrategyConfig } from './runner/types.js';

@@ -167,6 +167,11 @@ export interface StrategyInstance<P = unknown> {
   readonly maxDecisionAgeMs: MaxDecisionAge;
   /** The state after the last successful handler call; persist it and pass it back to restore. */
   readonly state: StrategyState;
+  /**
+   * Puts a state back (checked like a returned one; throws InvalidStrategyStateError). The runner uses
+   * it to undo what a handler did to the state on a history (warm-up) bar, whose intents are dropped.
+   */
+  restoreState(state: StrategyState): void;
   /** Whether the strategy defines this handler (the others are no-ops): what events it asks for. */
   handles(handler: HandlerName): boolean;
   onQuote(quote: Quote, ctx: StrategyContext): readonly IntentDraft[];

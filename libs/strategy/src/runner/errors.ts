@@ -11,6 +11,8 @@ export const RunnerErrorCode = {
   STREAM_REPLAY_FAILED: 'STREAM_REPLAY_FAILED',
   BAR_REJECTED: 'BAR_REJECTED',
   HISTORY_UNAVAILABLE: 'HISTORY_UNAVAILABLE',
+  STORED_STATE_INVALID: 'STORED_STATE_INVALID',
+  STATE_STORE_FAILED: 'STATE_STORE_FAILED',
 } as const;
 export type RunnerErrorCode = (typeof RunnerErrorCode)[keyof typeof RunnerErrorCode];
 
@@ -46,4 +48,24 @@ export class StrategiesFileError extends RunnerError {
 export class BarRejectedError extends RunnerError {
   override readonly name = 'BarRejectedError';
   readonly code = RunnerErrorCode.BAR_REJECTED;
+}
+
+/**
+ * A strategy's stored state cannot be used: an unknown format, or not a valid StrategyState (not an
+ * object of short strings, too many keys, a bad key). The strategy is refused on that instrument
+ * rather than run with a state it never wrote; `value` is the stored state, `issues` say what is wrong.
+ */
+export class StoredStateError extends RunnerError {
+  override readonly name = 'StoredStateError';
+  readonly code = RunnerErrorCode.STORED_STATE_INVALID;
+  constructor(
+    readonly key: { readonly strategyId: string; readonly venue: string; readonly symbol: string },
+    readonly issues: readonly string[],
+    value: unknown,
+  ) {
+    super(
+      `stored state of strategy ${key.strategyId} on ${key.venue} ${key.symbol} is unusable: ${issues.join('; ')}`,
+      value,
+    );
+  }
 }

@@ -3,6 +3,7 @@ import type { HandlerName } from '../types.js';
 import type { FeedBlock } from './market-desk.js';
 import type { HistoryRequest } from './warmup.js';
 import type { ReconBlock } from './recon-gate.js';
+import type { StateChange } from './state-store.js';
 
 /** Why a valid intent was not published. */
 export type SuppressReason = FeedBlock | ReconBlock['reason'] | 'trading-halted' | 'trading-reducing';
@@ -40,6 +41,14 @@ export type Notice =
       readonly message: string;
     }
   | {
+      /** A stored state could not be used: the strategy does not run on this instrument (StoredStateError). */
+      readonly kind: 'state-refused';
+      readonly strategyId: string;
+      readonly venueSymbol: string;
+      readonly message: string;
+      readonly error: unknown;
+    }
+  | {
       readonly kind: 'bad-market-data';
       readonly venueSymbol: string;
       readonly message: string;
@@ -52,8 +61,13 @@ export interface CoreOutput {
   readonly notices: Notice[];
   /** Only with `warmupFromHistory`: answer each with RunnerCore.onHistory or onHistoryFailed. */
   readonly historyRequests: HistoryRequest[];
+  /**
+   * States changed by this step's live evaluations, in order: persist each (StateKeeper) before the
+   * intents of the same step are published, so a crash never leaves an intent sent and its state lost.
+   */
+  readonly stateChanges: StateChange[];
 }
 
 export function emptyOutput(): CoreOutput {
-  return { intents: [], notices: [], historyRequests: [] };
+  return { intents: [], notices: [], historyRequests: [], stateChanges: [] };
 }

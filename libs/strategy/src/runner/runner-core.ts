@@ -13,13 +13,15 @@ import type { Bar, BarPrice } from '../bars/bar.js';
 import { createStrategyContext } from '../sdk/context.js';
 import { isStrategyError } from '../sdk/errors.js';
 import { completeIntent } from '../sdk/intent.js';
-import type { Clock, IntentDraft } from '../types.js';
-import { isRunnerError } from './errors.js';
+import type { Clock, IntentDraft, StrategyInstance } from '../types.js';
+import { isRunnerError, StoredStateError } from './errors.js';
 import type { IdSource, InstrumentRef, StrategyConfig } from './types.js';
 import { MarketDesk } from './market-desk.js';
 import { emptyOutput, type CoreOutput } from './notices.js';
 import { DEFAULT_PENDING_INTENT_TTL_MS, OwnOrders } from './own-orders.js';
 import { StrategyHost, type Evaluation } from './strategy-host.js';
+import { parseStoredState, type RestoredStates } from './state-store.js';
+import type { StrategyState } from '../types.js';
 import { ReconGate } from './recon-gate.js';
 import { TradingGate } from './trading-gate.js';
 import { TimeframeWarmup, type HistoryRequest } from './warmup.js';
@@ -114,25 +116,51 @@ export class RunnerCore {
   }
 
   /**
-   * Starts running every strategy that trades `ref`, with fresh instances (state from a previous owner
-   * is not carried over). `warmQuote` is a snapshot (e.g. from Redis); it counts as data only if fresh.
+   * Starts running every strategy that trades `ref`. Indicators start fresh (warm-up rebuilds them);
+   * a strategy's own state starts from `restored` (by strategy id, as its store held it) when given.
+   * A stored state that is unusable refuses that strategy on this instrument (a `state-refused` notice
+   * carrying a StoredStateError); the others start. `warmQuote` is a snapshot (e.g. from Redis); it
+   * counts as data only if fresh.
    */
-  addInstrument(ref: InstrumentRef, warmQuote?: Quote): void {
+  addInstrument(ref: InstrumentRef, warmQuote?: Quote, restored?: RestoredStates): CoreOutput {
+    const out = emptyOutput();
     const key = instrumentKey(ref.venue, ref.symbol);
-    if (this.desks.has(key)) return;
+    if (this.desks.has(key)) return out;
     const now = this.clock.now();
     const strategies = this.options.strategies.filter((s) =>
       s.instruments.some((i) => i.venue === ref.venue && i.symbol === ref.symbol),
     );
-    const instances = strategies.map((s) => ({
-      strategy: s,
-      instance: s.definition.instantiate({ params: s.params, instruments: [ref.symbol] }),
-    }));
+    const instances: { strategy: StrategyConfig; instance: StrategyInstance; seq: number }[] = [];
+    for (const s of strategies) {
+      const stored = restored?.get(s.id);
+      let state: StrategyState | undefined;
+      if (stored !== undefined) {
+        try {
+          state = parseStoredState(s, ref, stored);
+        } catch (error) {
+          if (!(error instanceof StoredStateError)) throw error;
+          out.notices.push({
+            kind: 'state-refused',
+            strategyId: s.id,
+            venueSymbol: ref.venueSymbol,
+            message: error.message,
+            error,
+          });
+          continue;
+        }
+      }
+      const instance = s.definition.instantiate({
+        params: s.params,
+        instruments: [ref.symbol],
+        ...(state !== undefined ? { state } : {}),
+      });
+      instances.push({ strategy: s, instance, seq: stored?.seq ?? 0 });
+    }
     const timeframes = [...new Set(instances.flatMap((i) => i.instance.timeframes.map((t) => t.ms)))];
     const desk = new MarketDesk(ref, timeframes, this.options.staleAfterMs, this.options.barPrice ?? 'last');
     // A snapshot only says where the book is now: it starts no bar (its time may be long past).
     if (warmQuote !== undefined) desk.onQuote(warmQuote, { bars: false });
-    const hosts = instances.map(({ strategy, instance }) => {
+    const hosts = instances.map(({ strategy, instance, seq }) => {
       const ctx = createStrategyContext({
         clock: this.clock,
         quote: (symbol) => this.desks.get(instrumentKey(ref.venue, symbol))?.quote,
@@ -141,11 +169,12 @@ export class RunnerCore {
         equity: () => strategy.equity,
         instrument: (symbol) => this.options.instrumentSpec?.(ref.venue, symbol),
       });
-      return new StrategyHost(strategy, ref, instance, ctx, now);
+      return new StrategyHost(strategy, ref, instance, ctx, now, seq);
     });
     this.desks.set(key, desk);
     this.hosts.set(key, hosts);
     if (this.options.warmupFromHistory === true) this.warmups.set(key, warmupsOf(hosts));
+    return out;
   }
 
   /** Stops running `ref` here at once (its lease is gone or being handed over). */
@@ -398,12 +427,18 @@ export class RunnerCore {
     });
   }
 
-  /** A history bar: indicators move, a failure pauses as usual, but what it decides is not acted on. */
+  /**
+   * A history bar: indicators move, a failure pauses as usual, but what it decides is not acted on, and
+   * neither is what it did to the strategy's state: that is put back, since its intents were dropped
+   * (a restored "entered" must not be undone by an exit decided on a bar it had already lived through).
+   */
   private runHistory(host: StrategyHost, evaluations: readonly Evaluation[], out: CoreOutput): number {
     let dropped = 0;
     for (const evaluation of evaluations) {
       if (this.paused.has(host.strategyId)) return dropped;
+      const before = host.instance.state;
       dropped += this.decide(host, evaluation, out)?.length ?? 0;
+      if (host.instance.state !== before) host.instance.restoreState(before);
     }
     return dropped;
   }
@@ -411,9 +446,26 @@ export class RunnerCore {
   private run(host: StrategyHost, desk: MarketDesk, evaluations: readonly Evaluation[], out: CoreOutput): void {
     for (const evaluation of evaluations) {
       if (this.paused.has(host.strategyId)) return;
+      const before = host.instance.state;
       const intents = this.decide(host, evaluation, out);
+      this.noteState(host, before, out);
       if (intents !== undefined) this.release(host, desk, intents, out);
     }
+  }
+
+  /** Reports the state for persisting when an evaluation changed it (a copy equal in content is no change). */
+  private noteState(host: StrategyHost, before: StrategyState, out: CoreOutput): void {
+    const after = host.instance.state;
+    if (after === before || sameState(before, after)) return;
+    host.stateSeq += 1;
+    out.stateChanges.push({
+      strategyId: host.strategyId,
+      strategyVersion: host.strategy.version,
+      ref: host.instrument,
+      state: after,
+      seq: host.stateSeq,
+      at: this.clock.now(),
+    });
   }
 
   /** Runs the handler and completes its drafts; pauses the strategy on any failure. */
@@ -510,4 +562,9 @@ function warmupsOf(hosts: readonly StrategyHost[]): TimeframeWarmup[] {
     }
   }
   return [...byMs.entries()].map(([ms, e]) => new TimeframeWarmup(ms, e.label, e.bars, e.hosts));
+}
+
+function sameState(a: StrategyState, b: StrategyState): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && a[k] === b[k]);
 }

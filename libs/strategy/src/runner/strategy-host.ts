@@ -23,6 +23,8 @@ export class StrategyHost {
   private pendingTrade: Trade | undefined;
   private nextPollAt: number | undefined;
   readonly barTimeframes: readonly number[];
+  /** Seq of the last state change made here (starts at the restored record's): the store's write order. */
+  stateSeq: number;
 
   constructor(
     readonly strategy: StrategyConfig,
@@ -30,7 +32,9 @@ export class StrategyHost {
     readonly instance: StrategyInstance,
     readonly ctx: StrategyContext,
     now: number,
+    stateSeq = 0,
   ) {
+    this.stateSeq = stateSeq;
     this.barTimeframes = instance.timeframes.map((t) => t.ms);
     if (instance.evaluation.mode === 'poll') this.nextPollAt = now + instance.evaluation.intervalMs;
   }

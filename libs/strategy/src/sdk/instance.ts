@@ -74,6 +74,10 @@ export class StrategyInstanceImpl<P> implements StrategyInstance<P> {
     return this.currentState;
   }
 
+  restoreState(state: StrategyState): void {
+    this.currentState = this.checkState(state);
+  }
+
   handles(handler: HandlerName): boolean {
     return this.handlers[handler] !== undefined;
   }
