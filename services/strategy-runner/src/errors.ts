@@ -40,3 +40,9 @@ export class HistoryUnavailableError extends RunnerError {
 export function describeError(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** PostgreSQL did not answer a claim or write of a strategy's state; `value` is the state's key. */
+export class StateStoreError extends RunnerError {
+  override readonly name = 'StateStoreError';
+  readonly code = RunnerErrorCode.STATE_STORE_FAILED;
+}
