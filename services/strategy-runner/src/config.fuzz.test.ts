@@ -6,6 +6,7 @@ import { loadConfig } from './config.js';
 const NAMES = [
   'BAR_PRICE',
   'BOURSE_NAMESPACE',
+  'DATABASE_URL',
   'LEASE_MARGIN_MS',
   'LEASE_RENEW_MS',
   'LEASE_TTL_MS',

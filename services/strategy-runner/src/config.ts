@@ -5,10 +5,16 @@ import { hostname } from 'node:os';
 import { RateBudgetEnv, rateBudgetSettings, type RateBudgetSettings } from '@bourse/venue-binance';
 import { z } from 'zod';
 import { snapshotKeyPrefix } from '@bourse/contracts';
-import { DEFAULT_NATS_URL, DEFAULT_OPS_HOST, DEFAULT_REDIS_URL } from '@bourse/service';
+import {
+  DEFAULT_DATABASE_URL,
+  DEFAULT_NATS_URL,
+  DEFAULT_OPS_HOST,
+  DEFAULT_REDIS_URL,
+  databaseUrl,
+} from '@bourse/service';
 import { RunnerConfigError } from './errors.js';
 
-export { DEFAULT_NATS_URL, DEFAULT_REDIS_URL };
+export { DEFAULT_DATABASE_URL, DEFAULT_NATS_URL, DEFAULT_REDIS_URL };
 export const DEFAULT_OPS_PORT = 9105;
 export const DEFAULT_LEASE_TTL_MS = 10_000;
 export const DEFAULT_LEASE_RENEW_MS = 2_500;
@@ -30,6 +36,8 @@ const ReplicaId = z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, { message: 'must be 
 const Env = z.object({
   NATS_URL: z.string().min(1).default(DEFAULT_NATS_URL),
   REDIS_URL: z.string().min(1).default(DEFAULT_REDIS_URL),
+  /** Where strategies' own states are kept (the runner's `strategy_state` table). */
+  DATABASE_URL: databaseUrl,
   /** Namespace of subjects, streams and buckets; empty in production. */
   BOURSE_NAMESPACE: z
     .string()
@@ -60,6 +68,7 @@ const Env = z.object({
 export interface RunnerConfig {
   readonly natsUrl: string;
   readonly redisUrl: string;
+  readonly databaseUrl: string;
   readonly namespace: string;
   readonly strategiesFile: string | undefined;
   readonly replicaId: string;
@@ -101,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RunnerConfig {
   return {
     natsUrl: e.NATS_URL,
     redisUrl: e.REDIS_URL,
+    databaseUrl: e.DATABASE_URL,
     namespace: e.BOURSE_NAMESPACE,
     strategiesFile: e.STRATEGIES_FILE,
     replicaId,

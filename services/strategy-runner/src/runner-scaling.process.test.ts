@@ -7,23 +7,21 @@
 //     lines), and no decision is emitted twice (every intent's bar is unique per instrument);
 //   - an instrument handed over is evaluated again within the lease time.
 // It prints the hand-over gap per instrument: the last intent of the old owner to the first of the new.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connectBus, type Bus } from '@bourse/bus';
 import { removeTestNamespace, TEST_STREAMS } from '@bourse/bus/testing';
 import { createSubjects, Intent, Quote, Trade, TradingState, type Subjects } from '@bourse/contracts';
+import { createTestDatabase, type TestDatabase } from '@bourse/store/testing';
 import { createLogger } from '@bourse/telemetry';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RunnerProcess, untilAll, type Holding } from './runner-process.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const ENTRY = fileURLToPath(new URL('./main.ts', import.meta.url));
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -56,107 +54,12 @@ strategies:
 const TradeContract = { name: 'Trade', schema: Trade };
 const QuoteContract = { name: 'Quote', schema: Quote };
 
-interface Holding {
-  readonly instrument: string;
-  readonly runner: string;
-  readonly from: number;
-  to?: number;
-}
-
-/** One `strategy-runner` process and what its log lines say it holds. */
-class RunnerProcess {
-  readonly holdings: Holding[] = [];
-  readonly output: string[] = [];
-  readonly #child: ChildProcess;
-  readonly #exited: Promise<number | null>;
-  #waiters = new Set<() => void>();
-
-  constructor(
-    readonly id: string,
-    env: Record<string, string>,
-  ) {
-    this.#child = spawn(process.execPath, ['--import', 'tsx', ENTRY], {
-      cwd: ROOT,
-      env: { ...process.env, ...env, REPLICA_ID: id },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    // 'close', not 'exit': 'exit' can come before the last stdout lines (the releases on the way out) are read.
-    this.#exited = new Promise((resolve) => this.#child.once('close', (code) => resolve(code)));
-    let buffered = '';
-    this.#child.stdout?.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('utf8');
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) this.#line(line);
-    });
-    this.#child.stderr?.on('data', (chunk: Buffer) => this.output.push(chunk.toString('utf8')));
-  }
-
-  #line(line: string): void {
-    this.output.push(line);
-    if (this.output.length > 200) this.output.shift();
-    let entry: { msg?: string; instrument?: string; time?: string | number };
-    try {
-      entry = JSON.parse(line) as typeof entry;
-    } catch {
-      return;
-    }
-    const time = typeof entry.time === 'number' ? entry.time : Date.parse(String(entry.time));
-    if (entry.msg === 'instrument acquired' && entry.instrument !== undefined) {
-      this.holdings.push({ instrument: entry.instrument, runner: this.id, from: time });
-    } else if (entry.msg === 'instrument released' && entry.instrument !== undefined) {
-      const open = this.holdings.find((h) => h.instrument === entry.instrument && h.to === undefined);
-      if (open !== undefined) open.to = time;
-    }
-    for (const wake of [...this.#waiters]) wake();
-  }
-
-  held(): string[] {
-    return this.holdings
-      .filter((h) => h.to === undefined)
-      .map((h) => h.instrument)
-      .sort();
-  }
-
-  /** Resolves once `condition()` holds, re-checked on each log line; rejects naming `what`. */
-  until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        if (!condition()) return;
-        clearTimeout(timer);
-        this.#waiters.delete(check);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.#waiters.delete(check);
-        reject(new Error(`${this.id}: timed out waiting for ${what}\n${this.output.slice(-15).join('\n')}`));
-      }, timeoutMs);
-      this.#waiters.add(check);
-      check();
-    });
-  }
-
-  /** SIGTERM, as Kubernetes stops a pod; the runner gives its leases back on the way out. */
-  async stop(): Promise<number | null> {
-    if (this.#child.exitCode === null) this.#child.kill('SIGTERM');
-    return this.#exited;
-  }
-
-  kill(): void {
-    if (this.#child.exitCode === null) this.#child.kill('SIGKILL');
-  }
-}
-
-/** Resolves once `condition()` holds across runners, checked whenever any of them logs. */
-function untilAll(runners: readonly RunnerProcess[], condition: () => boolean, timeoutMs: number, what: string) {
-  return Promise.race(runners.map((r) => r.until(condition, timeoutMs, what)));
-}
-
 let subjects: Subjects;
 let bus: Bus;
 let nc: NatsConnection;
 let jsm: JetStreamManager;
 let dir: string;
+let db: TestDatabase;
 let market: NodeJS.Timeout | undefined;
 const runners: RunnerProcess[] = [];
 
@@ -182,6 +85,8 @@ beforeAll(async () => {
     setBy: 'test',
     updatedAt: Date.now(),
   });
+  // The runners keep strategies' states in PostgreSQL: a database of this file's own.
+  db = await createTestDatabase();
   dir = await mkdtemp(join(tmpdir(), 'bourse-runner-scaling-'));
   await writeFile(join(dir, 'strategies.yaml'), STRATEGIES);
 });
@@ -194,12 +99,14 @@ afterAll(async () => {
   await nc?.close();
   if (subjects !== undefined) await removeTestNamespace(subjects, NATS_URL);
   if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  await db?.drop();
 });
 
 function startRunner(id: string): RunnerProcess {
   const runner = new RunnerProcess(id, {
     NATS_URL,
     REDIS_URL,
+    DATABASE_URL: db.url,
     BOURSE_NAMESPACE: subjects.prefix.replace(/\.$/, ''),
     STRATEGIES_FILE: join(dir, 'strategies.yaml'),
     LEASE_TTL_MS: String(LEASE_TTL_MS),

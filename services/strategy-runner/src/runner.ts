@@ -12,6 +12,7 @@ import {
 import type { InstrumentSpec } from '@bourse/domain';
 import {
   RunnerCore,
+  StateKeeper,
   type BarPrice,
   type Clock,
   type CoreOutput,
@@ -19,12 +20,16 @@ import {
   type IdSource,
   type InstrumentRef,
   type Notice,
+  type StateChange,
+  type StoredState,
   type StrategyConfig,
+  type StrategyStateStore,
+  type WriteResult,
 } from '@bourse/strategy';
 import { tradingAttributes, withSpan, type Logger } from '@bourse/telemetry';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { describeError } from './errors.js';
+import { describeError, isRunnerError } from './errors.js';
 import { LeaseManager } from './leases/lease-manager.js';
 import { leaseUnit, type LeaseStore } from './leases/lease-store.js';
 import type { QuoteSnapshots } from './market-snapshots.js';
@@ -50,6 +55,21 @@ export type RunnerEvent =
   | { readonly type: 'recon'; readonly runId: string; readonly verdict: string }
   /** A trading-state change was applied (`mode` null when the key was deleted). */
   | { readonly type: 'trading-state'; readonly key: string; readonly mode: string | null }
+  /** A strategy's state was restored from the store when its instrument was acquired. */
+  | {
+      readonly type: 'state-restored';
+      readonly strategyId: string;
+      readonly instrument: InstrumentRef;
+      readonly seq: number;
+    }
+  /** A write of a strategy's state finished (`saved`, or why not). */
+  | {
+      readonly type: 'state-written';
+      readonly strategyId: string;
+      readonly instrument: InstrumentRef;
+      readonly seq: number;
+      readonly outcome: WriteResult['outcome'];
+    }
   /** A market message was applied (for tests that must order what they send after it). */
   | { readonly type: 'market'; readonly kind: 'quote' | 'trade' | 'status'; readonly instrument: InstrumentRef };
 
@@ -84,13 +104,25 @@ export interface StrategyRunnerOptions {
    * warm up from live bars only.
    */
   readonly klines?: KlineSource;
+  /**
+   * Where strategies' own states are kept across restarts and hand-overs (main: PostgreSQL). Absent:
+   * every instance starts with an empty state and nothing is written.
+   */
+  readonly stateStore?: StrategyStateStore;
 }
 
 interface Owned {
   readonly ref: InstrumentRef;
   readonly subscriptions: BusSubscription[];
-  /** Publishes of this instrument, chained so a flip's close goes out before its open. */
+  /**
+   * Publishes and state writes of this instrument, chained so a flip's close goes out before its open
+   * and a state is written before the intents decided with it.
+   */
   publishing: Promise<void>;
+  /** Our state claim was overtaken (someone claimed the instrument after us): publish nothing more. */
+  fenced: boolean;
+  /** Highest state seq queued per strategy, so a failed write is retried only while it is the latest. */
+  readonly latestSeq: Map<string, number>;
 }
 
 /**
@@ -109,6 +141,8 @@ export class StrategyRunner {
   private readonly followers: StreamFollower[] = [];
   private tradingWatch: KvWatchHandle | undefined;
   private wakeTimer: NodeJS.Timeout | undefined;
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
+  private readonly keeper: StateKeeper | undefined;
   private stopped = false;
   private readonly log: Logger;
   private readonly metrics: ReturnType<typeof runnerMetrics>;
@@ -116,6 +150,10 @@ export class StrategyRunner {
   constructor(private readonly options: StrategyRunnerOptions) {
     this.log = options.logger.child({ component: 'strategy-runner', replica: options.replicaId });
     this.metrics = runnerMetrics(options.registry);
+    this.keeper =
+      options.stateStore === undefined
+        ? undefined
+        : new StateKeeper(options.stateStore, `${options.replicaId}/${options.session}`);
     this.core = new RunnerCore({
       strategies: options.strategies,
       clock: options.clock,
@@ -228,6 +266,8 @@ export class StrategyRunner {
 
   private async shutDownRest(): Promise<void> {
     if (this.wakeTimer !== undefined) clearTimeout(this.wakeTimer);
+    for (const timer of this.retryTimers) clearTimeout(timer);
+    this.retryTimers.clear();
     await this.tradingWatch?.stop();
     await Promise.all(this.followers.map((f) => f.stop()));
   }
@@ -238,7 +278,29 @@ export class StrategyRunner {
     const warm = await this.options.snapshots?.latestQuote(ref);
     // The lease may have gone while Redis answered.
     if (!this.leases.holds(unit)) return;
-    this.core.addInstrument(ref, warm);
+    let restored: Map<string, StoredState> | undefined;
+    if (this.keeper !== undefined) {
+      try {
+        restored = await this.keeper.claim(ref, this.strategiesOf(ref));
+      } catch (err) {
+        // Running without the state could repeat an entry or forget a position: the instrument waits.
+        this.metrics.stateLoadFailures.inc();
+        this.log.error(
+          { instrument: ref.symbol, venue: ref.venue, err: describeError(err) },
+          'strategy state not loaded; instrument not started, trying again',
+        );
+        this.later(() => {
+          if (!this.leases.holds(unit) || this.owned.has(unit)) return;
+          this.acquire(unit).catch((e: unknown) =>
+            this.log.error({ instrument: ref.symbol, err: describeError(e) }, 'instrument not started'),
+          );
+        });
+        return;
+      }
+      // A claim left behind is harmless: whoever holds the lease next claims above it.
+      if (!this.leases.holds(unit)) return;
+    }
+    const added = this.core.addInstrument(ref, warm, restored);
     const { bus } = this.options;
     const md = bus.subjects.md;
     const applied = (kind: 'quote' | 'trade' | 'status', out: CoreOutput) => {
@@ -252,11 +314,26 @@ export class StrategyRunner {
         applied('status', this.core.onFeedStatus(s, ref)),
       ),
     ];
-    this.owned.set(unit, { ref, subscriptions, publishing: Promise.resolve() });
+    this.owned.set(unit, { ref, subscriptions, publishing: Promise.resolve(), fenced: false, latestSeq: new Map() });
     // Subscriptions are live on the server before anyone is told the instrument is ours.
     await bus.flush();
     this.metrics.owned.set(this.owned.size);
     this.log.info({ instrument: ref.symbol, venue: ref.venue, warmQuote: warm !== undefined }, 'instrument acquired');
+    for (const [strategyId, stored] of restored ?? []) {
+      this.log.info(
+        {
+          strategyId,
+          instrument: ref.symbol,
+          venue: ref.venue,
+          seq: stored.seq,
+          writtenBy: stored.strategyVersion,
+          state: stored.state,
+        },
+        'strategy state restored',
+      );
+      this.emit({ type: 'state-restored', strategyId, instrument: ref, seq: stored.seq });
+    }
+    this.apply(added);
     this.emit({ type: 'acquired', instrument: ref });
     this.scheduleWake();
   }
@@ -270,6 +347,8 @@ export class StrategyRunner {
     this.metrics.owned.set(this.owned.size);
     await Promise.all(owned.subscriptions.map((s) => s.unsubscribe().catch(() => undefined)));
     await owned.publishing;
+    // Every state write of the instrument has finished: the next holder reads the latest.
+    await this.keeper?.release(owned.ref);
     // Releasing everything on the way out is shutdown detail; a release while running is news.
     this.log[reason === 'replica stopping' ? 'debug' : 'info'](
       { instrument: owned.ref.symbol, venue: owned.ref.venue, reason },
@@ -280,6 +359,9 @@ export class StrategyRunner {
 
   private apply(out: CoreOutput): void {
     for (const notice of out.notices) this.report(notice);
+    // States first: a crash between the two then loses an intent the state says was sent (the strategy
+    // sees its orders and position rebuilt from EXEC), never repeats one the state had forgotten.
+    for (const change of out.stateChanges) this.persist(change);
     for (const intent of out.intents) this.publish(intent);
     for (const request of out.historyRequests) this.fetchHistory(request);
     this.scheduleWake();
@@ -304,6 +386,69 @@ export class StrategyRunner {
     );
   }
 
+  private strategiesOf(ref: InstrumentRef): StrategyConfig[] {
+    return this.options.strategies.filter((s) =>
+      s.instruments.some((i) => i.venue === ref.venue && i.symbol === ref.symbol),
+    );
+  }
+
+  /** Queues the write of a state change behind the instrument's earlier writes and publishes. */
+  private persist(change: StateChange): void {
+    const keeper = this.keeper;
+    const owned = this.owned.get(leaseUnit(change.ref.venue, change.ref.venueSymbol));
+    if (keeper === undefined || owned === undefined) return;
+    owned.latestSeq.set(change.strategyId, change.seq);
+    owned.publishing = owned.publishing.then(async () => {
+      const result = await keeper.save(change);
+      this.written(owned, result);
+    });
+  }
+
+  private written(owned: Owned, result: WriteResult): void {
+    const { change } = result;
+    const where = { strategyId: change.strategyId, instrument: change.ref.symbol, seq: change.seq };
+    this.metrics.stateWrites.inc({ outcome: result.outcome });
+    switch (result.outcome) {
+      case 'saved':
+        this.log.debug({ ...where, state: change.state }, 'strategy state saved');
+        break;
+      case 'fenced':
+        // Another runner claimed the instrument after us: its state wins, and so must its decisions.
+        owned.fenced = true;
+        this.log.error(where, 'strategy state not saved: another runner claimed the instrument; publishing stopped');
+        break;
+      case 'stale':
+      case 'not-claimed':
+        this.log.warn({ ...where, outcome: result.outcome }, 'strategy state not saved');
+        break;
+      case 'failed':
+        this.log.error({ ...where, err: describeError(result.error) }, 'strategy state not saved; trying again');
+        // Written again while it is still the latest (a later change carries the whole newer state).
+        this.later(() => {
+          if (this.owned.get(leaseUnit(change.ref.venue, change.ref.venueSymbol)) !== owned) return;
+          if (owned.latestSeq.get(change.strategyId) === change.seq) this.persist(change);
+        });
+        break;
+    }
+    this.emit({
+      type: 'state-written',
+      strategyId: change.strategyId,
+      instrument: change.ref,
+      seq: change.seq,
+      outcome: result.outcome,
+    });
+  }
+
+  /** Runs `fn` after a lease round's time, unless the runner stops first. */
+  private later(fn: () => void): void {
+    if (this.stopped) return;
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(timer);
+      if (!this.stopped) fn();
+    }, this.options.leaseRenewMs);
+    this.retryTimers.add(timer);
+  }
+
   private publish(intent: Intent): void {
     const ref = this.options.strategies
       .flatMap((s) => s.instruments)
@@ -322,6 +467,12 @@ export class StrategyRunner {
       if (!this.leases.holds(unit)) {
         this.core.onIntentNotSent(intent);
         this.metrics.suppressed.inc({ strategy: intent.strategyId, reason: 'lease-lost' });
+        return;
+      }
+      if (owned.fenced) {
+        this.core.onIntentNotSent(intent);
+        this.metrics.suppressed.inc({ strategy: intent.strategyId, reason: 'state-fenced' });
+        this.log.warn({ strategyId: intent.strategyId, instrument: intent.instrument }, 'intent dropped: state fenced');
         return;
       }
       try {
@@ -418,6 +569,18 @@ export class StrategyRunner {
       case 'warmed-up':
         if (notice.failed) this.log.warn({ instrument: notice.venueSymbol }, notice.message);
         else this.log.info({ instrument: notice.venueSymbol, droppedIntents: notice.droppedIntents }, notice.message);
+        break;
+      case 'state-refused':
+        this.metrics.stateRefused.inc({ strategy: notice.strategyId });
+        this.log.error(
+          {
+            strategyId: notice.strategyId,
+            instrument: notice.venueSymbol,
+            code: isRunnerError(notice.error) ? notice.error.code : undefined,
+            err: notice.error,
+          },
+          `strategy not started: ${notice.message}`,
+        );
         break;
       case 'bad-market-data':
         this.metrics.badMarketData.inc();
@@ -520,6 +683,35 @@ function runnerMetrics(registry: Registry) {
         new Counter({
           name: 'bourse_runner_history_failures_total',
           help: 'Warm-up history (venue klines) reads that failed',
+          registers: [registry],
+        }),
+    ),
+    stateWrites: reuse(
+      'bourse_strategy_state_writes_total',
+      () =>
+        new Counter({
+          name: 'bourse_strategy_state_writes_total',
+          help: "Writes of strategies' own state, by outcome (saved, fenced, stale, failed, not-claimed)",
+          labelNames: ['outcome'],
+          registers: [registry],
+        }),
+    ),
+    stateRefused: reuse(
+      'bourse_strategy_state_refused_total',
+      () =>
+        new Counter({
+          name: 'bourse_strategy_state_refused_total',
+          help: 'Strategies not started on an instrument because their stored state is unusable',
+          labelNames: ['strategy'],
+          registers: [registry],
+        }),
+    ),
+    stateLoadFailures: reuse(
+      'bourse_strategy_state_load_failures_total',
+      () =>
+        new Counter({
+          name: 'bourse_strategy_state_load_failures_total',
+          help: 'Instruments not started because their strategies states could not be read',
           registers: [registry],
         }),
     ),

@@ -1,12 +1,13 @@
 import { createTestDatabase, type TestDatabase } from '@bourse/store/testing';
 import {
+  builtinStrategy,
   parseStoredState,
   StateKeeper,
   StoredStateError,
+  type InstrumentRef,
   type StateChange,
   type StrategyConfig,
 } from '@bourse/strategy';
-import { builtinStrategy } from '@bourse/strategy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRunnerError } from '../errors.js';
 import { migrateRunnerStore, PgStateStore } from './pg-state-store.js';
@@ -15,8 +16,8 @@ import { migrateRunnerStore, PgStateStore } from './pg-state-store.js';
 // does at start): claims fence older holders, writes keep their order, and what comes back is what
 // was written, checked on load.
 
-const BTC = { venue: 'binance', symbol: 'BTC/USDT', venueSymbol: 'BTCUSDT' } as const;
-const ETH = { venue: 'binance', symbol: 'ETH/USDT', venueSymbol: 'ETHUSDT' } as const;
+const BTC: InstrumentRef = { venue: 'binance', symbol: 'BTC/USDT', venueSymbol: 'BTCUSDT' };
+const ETH: InstrumentRef = { venue: 'binance', symbol: 'ETH/USDT', venueSymbol: 'ETHUSDT' };
 const strategy: StrategyConfig = {
   id: 'once',
   definition: builtinStrategy('sma-cross'),
