@@ -55,6 +55,8 @@ export type RunnerEvent =
   | { readonly type: 'recon'; readonly runId: string; readonly verdict: string }
   /** A trading-state change was applied (`mode` null when the key was deleted). */
   | { readonly type: 'trading-state'; readonly key: string; readonly mode: string | null }
+  /** The states of an instrument's strategies could not be read: it is not started yet (retried). */
+  | { readonly type: 'state-load-failed'; readonly instrument: InstrumentRef; readonly reason: string }
   /** A strategy's state was restored from the store when its instrument was acquired. */
   | {
       readonly type: 'state-restored';
@@ -289,6 +291,7 @@ export class StrategyRunner {
           { instrument: ref.symbol, venue: ref.venue, err: describeError(err) },
           'strategy state not loaded; instrument not started, trying again',
         );
+        this.emit({ type: 'state-load-failed', instrument: ref, reason: describeError(err) });
         this.later(() => {
           if (!this.leases.holds(unit) || this.owned.has(unit)) return;
           this.acquire(unit).catch((e: unknown) =>

@@ -20,7 +20,7 @@ import {
 import type { InstrumentSpec } from '@bourse/domain';
 import { createLogger } from '@bourse/telemetry';
 import { captureLogs, type LogCapture } from '@bourse/telemetry/testing';
-import { parseStrategies, type StrategyDefinition } from '@bourse/strategy';
+import { parseStrategies, type StrategyDefinition, type StrategyStateStore } from '@bourse/strategy';
 import { openKvLeaseStore } from './leases/kv-lease-store.js';
 import { leaseBucketName } from './leases/lease-store.js';
 import type { KlineSource } from './klines-history.js';
@@ -153,6 +153,10 @@ export interface RunnerSetup {
   readonly klines?: KlineSource;
   /** The core's clock (default the wall clock). */
   readonly clock?: { now(): number };
+  /** Where strategies' states are kept (default none: fresh states, nothing written). */
+  readonly stateStore?: StrategyStateStore;
+  /** The metrics registry (default a fresh one). */
+  readonly registry?: Registry;
 }
 
 export async function makeRunner(h: Harness, setup: RunnerSetup): Promise<TestRunner> {
@@ -171,12 +175,13 @@ export async function makeRunner(h: Harness, setup: RunnerSetup): Promise<TestRu
     leaseMarginMs: setup.leaseMarginMs ?? 400,
     staleAfterMs: setup.staleAfterMs ?? 60_000,
     logger,
-    registry: new Registry(),
+    registry: setup.registry ?? new Registry(),
     ids: { next: () => `i-${randomUUID()}` },
     clock: setup.clock ?? { now: () => Date.now() },
     monotonic: { now: () => performance.now() },
     ...(setup.snapshots !== undefined ? { snapshots: setup.snapshots } : {}),
     ...(setup.klines !== undefined ? { klines: setup.klines } : {}),
+    ...(setup.stateStore !== undefined ? { stateStore: setup.stateStore } : {}),
   });
   const events: RunnerEvent[] = [];
   const waiters = new Set<(e: RunnerEvent) => void>();
