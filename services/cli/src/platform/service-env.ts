@@ -212,6 +212,8 @@ export function launchPlan(config: PlatformConfig, stateDir: string): LaunchPlan
     },
     'strategy-runner': {
       NATS_URL: common.NATS_URL as string,
+      // Strategies' own states (the runner's strategy_state table).
+      DATABASE_URL: common.DATABASE_URL as string,
       REDIS_URL: common.REDIS_URL as string,
       ...(config.namespace !== '' ? { BOURSE_NAMESPACE: config.namespace } : {}),
       ...(strategiesFile !== undefined ? { STRATEGIES_FILE: strategiesFile } : {}),
