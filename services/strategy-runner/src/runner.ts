@@ -401,10 +401,35 @@ export class StrategyRunner {
     const owned = this.owned.get(leaseUnit(change.ref.venue, change.ref.venueSymbol));
     if (keeper === undefined || owned === undefined) return;
     owned.latestSeq.set(change.strategyId, change.seq);
+    const unit = leaseUnit(change.ref.venue, change.ref.venueSymbol);
     owned.publishing = owned.publishing.then(async () => {
-      const result = await keeper.save(change);
+      let result = await keeper.save(change);
+      if (result.outcome === 'fenced' && this.leases.holds(unit) && this.owned.get(unit) === owned) {
+        result = await this.claimAgain(keeper, change);
+      }
       this.written(owned, result);
     });
+  }
+
+  /**
+   * Our write was fenced while we hold the lease: a claim reached PostgreSQL after ours from a runner
+   * that no longer holds it (its claim was delayed past its lease, and it starts nothing once it sees
+   * that). The lease holder's state must win, so we claim again and write over it; a runner that really
+   * were still running the instrument would now be fenced in turn and stop publishing.
+   */
+  private async claimAgain(keeper: StateKeeper, change: StateChange): Promise<WriteResult> {
+    const strategy = this.options.strategies.find((s) => s.id === change.strategyId);
+    if (strategy === undefined) return { outcome: 'fenced', change };
+    this.log.warn(
+      { strategyId: change.strategyId, instrument: change.ref.symbol, seq: change.seq },
+      'strategy state claimed by a runner without the lease; claiming it again',
+    );
+    try {
+      await keeper.claim(change.ref, [strategy]);
+    } catch (error) {
+      return { outcome: 'failed', change, error };
+    }
+    return keeper.save(change);
   }
 
   private written(owned: Owned, result: WriteResult): void {

@@ -113,6 +113,40 @@ describe('strategy runner with its state store', () => {
     }
   });
 
+  it('claims again and writes over a stale claim while it holds the lease', async () => {
+    const r = await makeRunner(h, {
+      strategiesYaml: yaml('XRP/USDT', ['holder']),
+      definitions: { 'entry-once': entryOnce },
+      stateStore: new PgStateStore(db.pool),
+      replicaId: 'holder-replica',
+    });
+    await r.runner.start();
+    try {
+      await r.waitFor((e) => e.type === 'acquired', 15_000, 'XRP/USDT acquired');
+      const base = barBase();
+      tradeBars('XRPUSDT', 'XRP/USDT', 2, base);
+      await r.waitFor((e) => e.type === 'published' && e.intent.strategyId === 'holder', 10_000, 'the entry');
+      // A runner whose lease has gone claims late (its claim was slow to reach the database).
+      await new PgStateStore(db.pool).claim([{ strategyId: 'holder', venue: 'binance', symbol: 'XRP/USDT' }], 'late');
+      tradeBars('XRPUSDT', 'XRP/USDT', 1, base + 2_000);
+      const second = await r.waitFor(
+        (e): e is Extract<RunnerEvent, { type: 'state-written' }> => e.type === 'state-written' && e.seq === 2,
+        10_000,
+        'the second state write',
+      );
+      expect(second.outcome).toBe('saved');
+      expect(r.logs.text()).toContain('strategy state claimed by a runner without the lease; claiming it again');
+      const row = await db.pool.query<{ holder: string; generation: string; state: unknown; seq: string }>(
+        `SELECT holder, generation, state, seq FROM strategy_state WHERE strategy_id = 'holder'`,
+      );
+      expect(row.rows).toHaveLength(1);
+      expect(row.rows[0]).toMatchObject({ generation: '3', seq: '2', state: { phase: 'in', held: '1' } });
+      expect(row.rows[0]?.holder).toMatch(/^holder-replica\//);
+    } finally {
+      await r.runner.stop();
+    }
+  });
+
   it('does not start an instrument while its states cannot be read, and starts it once they can', async () => {
     const lost = await createTestDatabase();
     const pool = createPool(lost.url, { max: 2 });
