@@ -301,7 +301,10 @@ export class StrategyRunner {
         return;
       }
       // A claim left behind is harmless: whoever holds the lease next claims above it.
-      if (!this.leases.holds(unit)) return;
+      if (!this.leases.holds(unit)) {
+        await this.keeper.release(ref);
+        return;
+      }
     }
     const added = this.core.addInstrument(ref, warm, restored);
     const { bus } = this.options;
