@@ -15,7 +15,7 @@ import { openKvLeaseStore } from './leases/kv-lease-store.js';
 import { leaseBucketName } from './leases/lease-store.js';
 import { RedisQuoteSnapshots } from './market-snapshots.js';
 import { StrategyRunner } from './runner.js';
-import { loadStrategiesFile } from './strategies-config.js';
+import { loadStrategiesFile, reportRefused } from './strategies-config.js';
 import type { StrategyConfig } from './types.js';
 
 const SERVICE = 'strategy-runner';
@@ -37,7 +37,10 @@ async function main(): Promise<void> {
   if (config.strategiesFile === undefined) {
     logger.warn('STRATEGIES_FILE is not set: running no strategies');
   } else {
-    strategies = loadStrategiesFile(config.strategiesFile);
+    // A strategy that cannot be loaded is refused on its own (logged, counted); the others run.
+    const loaded = await loadStrategiesFile(config.strategiesFile);
+    reportRefused(loaded.refused, logger, metrics.registry);
+    strategies = loaded.strategies;
   }
 
   // The runner's readiness has its own `bus` blocker (lifted once the lease store is open), and a

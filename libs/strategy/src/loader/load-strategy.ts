@@ -34,7 +34,10 @@ export interface LoadedStrategy {
 }
 
 export interface CheckOptions {
-  /** Raw params to validate with the strategy's schema (absent: `{}`, its defaults). */
+  /**
+   * Raw params to make a check instance with (`{}`: the schema's defaults). Absent: no instance is made,
+   * so params, timeframes and warm-up are checked when the caller makes one (a sweep, per combination).
+   */
   readonly params?: unknown;
   /** Instruments to make the check instance for (absent: `BTC/USDT`). */
   readonly instruments?: readonly string[];
@@ -48,7 +51,7 @@ export interface CheckOptions {
  */
 export async function loadStrategy(ref: StrategyRef, check: CheckOptions = {}): Promise<LoadedStrategy> {
   const loaded = ref.kind === 'builtin' ? builtin(ref) : await fromModule(ref);
-  checkInstance(loaded, check);
+  if (check.params !== undefined) checkInstance(loaded, check);
   return loaded;
 }
 
@@ -172,7 +175,7 @@ function describe(value: unknown): string {
 function checkInstance(loaded: LoadedStrategy, check: CheckOptions): void {
   const at = { file: loaded.file, exportName: loaded.exportName };
   try {
-    loaded.definition.instantiate({ params: check.params ?? {}, instruments: check.instruments ?? ['BTC/USDT'] });
+    loaded.definition.instantiate({ params: check.params, instruments: check.instruments ?? ['BTC/USDT'] });
   } catch (err) {
     if (err instanceof InvalidStrategyParamsError || err instanceof InvalidStrategyDefinitionError) {
       const prefix = err instanceof InvalidStrategyParamsError ? 'params' : '';

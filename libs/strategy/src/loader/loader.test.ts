@@ -163,11 +163,11 @@ describe('loadStrategy', () => {
       'warmup.ts',
       BUY_FIRST_BAR.replace("[{ timeframe: '1m', bars: p.period }]", "[{ timeframe: '5m', bars: p.period }]"),
     );
-    const err = await loadStrategy(mod('./warmup.ts')).catch((e: unknown) => e);
+    const err = await loadStrategy(mod('./warmup.ts'), { params: {} }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StrategyCheckError);
     expect(err).toMatchObject({ field: 'warmup.0.timeframe', exportName: 'buyFirstBar' });
     file('timeframe.ts', BUY_FIRST_BAR.replace("timeframes: ['1m']", "timeframes: ['7x']"));
-    const tf = await loadStrategy(mod('./timeframe.ts')).catch((e: unknown) => e);
+    const tf = await loadStrategy(mod('./timeframe.ts'), { params: {} }).catch((e: unknown) => e);
     // A fixed list is checked by defineStrategy itself, while the module is evaluated.
     expect(tf).toBeInstanceOf(StrategyModuleError);
     expect((tf as Error).message).toContain('timeframes.0');
