@@ -1,4 +1,5 @@
-import { builtinStrategy, type BarPrice } from '@bourse/strategy';
+import { isStrategyError, type BarPrice, type StrategyDefinition } from '@bourse/strategy';
+import type { StrategyRef } from '@bourse/strategy/loader';
 import type { DataKind } from '../data/data-input.js';
 import type { ExecutionConfig } from '../engine/execution.js';
 import type { BacktestSpec } from '../run/spec.js';
@@ -17,7 +18,11 @@ export interface ParamAxis {
  * everything but the strategy parameters that a sweep varies.
  */
 export interface BacktestPlan {
-  readonly strategyName: string;
+  /**
+   * The strategy, as `loadStrategy` (`@bourse/strategy/loader`) finds it: a built-in or a user's module
+   * (a worker thread loads it again from this reference).
+   */
+  readonly strategy: StrategyRef;
   readonly dataPath: string;
   /** What dataPath holds; sweeps take bars only. */
   readonly input: DataKind;
@@ -33,18 +38,27 @@ export interface BacktestPlan {
   readonly axes: readonly ParamAxis[];
 }
 
-/** The spec of one run of the plan with `params` (one combination of the grid). */
-export function specFor(plan: BacktestPlan, params: Readonly<Record<string, ParamValue>>): BacktestSpec {
+/**
+ * The spec of one run of the plan with `params` (one combination of the grid), for `strategy`: the
+ * definition `plan.strategy` loads to.
+ */
+export function specFor(
+  plan: BacktestPlan,
+  params: Readonly<Record<string, ParamValue>>,
+  strategy: StrategyDefinition,
+): BacktestSpec {
+  // The flags' params first, so `--param timeframe=4h` wins over the timeframe found in the data;
+  // sizing and mode come from their own flags and win over a `--param` of the same name.
+  const merged: Record<string, unknown> = {
+    timeframe: plan.baseParams['timeframe'],
+    ...params,
+    sizing: plan.baseParams['sizing'],
+    mode: plan.baseParams['mode'],
+  };
   return {
-    strategy: builtinStrategy(plan.strategyName),
-    // The flags' params first, so `--param timeframe=4h` wins over the timeframe found in the data;
-    // sizing and mode come from their own flags and win over a `--param` of the same name.
-    params: {
-      timeframe: plan.baseParams['timeframe'],
-      ...params,
-      sizing: plan.baseParams['sizing'],
-      mode: plan.baseParams['mode'],
-    },
+    strategy,
+    params: plan.strategy.kind === 'builtin' ? merged : acceptedParams(strategy, merged, params),
+
     symbol: plan.symbol,
     cash: plan.cash,
     execution: plan.execution,
@@ -52,4 +66,30 @@ export function specFor(plan: BacktestPlan, params: Readonly<Record<string, Para
     barMs: plan.barMs,
     ...(plan.barPrice !== undefined ? { barPrice: plan.barPrice } : {}),
   };
+}
+
+/**
+ * A user's strategy has its own params: the flags' timeframe, sizing and mode (the built-ins' shared
+ * params) are given only where its schema takes them, and dropped where it refuses that key alone.
+ */
+function acceptedParams(
+  strategy: StrategyDefinition,
+  merged: Record<string, unknown>,
+  given: Readonly<Record<string, ParamValue>>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...merged };
+  for (const key of ['timeframe', 'sizing', 'mode']) {
+    if (Object.hasOwn(given, key) && key === 'timeframe') continue; // asked for by --param
+    try {
+      strategy.parseParams(out);
+      return out;
+    } catch (err) {
+      if (!isStrategyError(err) || !('issues' in err)) throw err;
+      const issues = (err as { issues: readonly { path: string; message: string }[] }).issues;
+      const refusesKey = (k: string) =>
+        issues.some((i) => i.path === k || i.path.startsWith(`${k}.`) || i.message.includes(`"${k}"`));
+      if (refusesKey(key)) delete out[key];
+    }
+  }
+  return out;
 }
