@@ -73,6 +73,12 @@ const StrategiesFile = z.strictObject({ strategies: z.array(StrategyEntry) });
 export interface LoadStrategiesOptions {
   /** Strategies beyond the built-ins, by name (tests, private strategies). They win over a built-in. */
   readonly definitions?: Readonly<Record<string, StrategyDefinition>>;
+  /**
+   * Accept `module:` entries on their schema alone and leave them out of the result (a check before
+   * start, such as `bourse start`'s: the runner loads them with `loadStrategies`, which refuses a bad
+   * one on its own). Default false: a module entry is an issue here.
+   */
+  readonly skipModules?: boolean;
 }
 
 /** The strategies file's entries, checked against its schema only; `source` names it in errors. */
@@ -104,6 +110,7 @@ export function parseStrategies(text: string, source: string, options: LoadStrat
   entries.forEach((entry, index) => {
     const at = `strategies.${index}`;
     if (entry.name === undefined) {
+      if (options.skipModules === true) return;
       issues.push(`${at}.module: a strategy module is loaded by loadStrategies (@bourse/strategy/loader)`);
       return;
     }
