@@ -21,6 +21,7 @@ import type { InstrumentSpec } from '@bourse/domain';
 import { createLogger } from '@bourse/telemetry';
 import { captureLogs, type LogCapture } from '@bourse/telemetry/testing';
 import { parseStrategies, type StrategyConfig, type StrategyDefinition } from '@bourse/strategy';
+import { loadStrategies } from '@bourse/strategy/loader';
 import { loadStrategiesFile, reportRefused } from './strategies-config.js';
 import { openKvLeaseStore } from './leases/kv-lease-store.js';
 import { leaseBucketName } from './leases/lease-store.js';
@@ -294,11 +295,15 @@ export async function startPaperRunner(
 ): Promise<PaperRunner> {
   const bucket = leaseBucketName(ns.subjects);
   const leaseStore = await openKvLeaseStore({ nc: ns.nc, bucket, ttlMs: 5_000 });
+  // Through the strategy loader, as the service loads its file: built-ins, and `module:` entries relative
+  // to the working directory; a refused entry fails the test's setup.
+  const loaded = await loadStrategies(strategiesYaml, 'test', { baseDir: process.cwd() });
+  if (loaded.refused.length > 0) throw new Error(loaded.refused.map((r) => r.error.message).join('; '));
   const runner = new StrategyRunner({
     bus: ns.bus,
     nc: ns.nc,
     leaseStore,
-    strategies: parseStrategies(strategiesYaml, 'test'),
+    strategies: loaded.strategies,
     replicaId: `r-${randomUUID().slice(0, 8)}`,
     session: randomUUID(),
     leaseRenewMs: 1_000,
