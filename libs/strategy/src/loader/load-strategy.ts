@@ -128,7 +128,11 @@ function locate(ref: Extract<StrategyRef, { kind: 'module' }>): string {
   } catch (err) {
     throw new StrategyNotFoundError(
       { file: ref.module, exportName, field: 'module', value: ref.module, cause: err },
-      `no package "${ref.module}" is installed where ${ref.baseDir} can see it`,
+      `no package "${ref.module}" is installed where ${ref.baseDir} can see it${
+        /^[a-z0-9][a-z0-9_-]*$/.test(ref.module)
+          ? `, and no built-in strategy has that name (built-ins: ${Object.keys(builtinStrategies).join(', ')})`
+          : ''
+      }`,
     );
   }
 }

@@ -132,6 +132,11 @@ describe('loadStrategy', () => {
     });
     const pkg = await loadStrategy(mod('@acme/no-such-strategies')).catch((e: unknown) => e);
     expect(pkg).toBeInstanceOf(StrategyNotFoundError);
+    // A bare word on a command line is a package specifier unless it is a built-in: the error lists both.
+    const word = await loadStrategy(parseStrategyRef('macd', dir)).catch((e: unknown) => e);
+    expect((word as Error).message).toMatch(
+      /no package "macd" .* no built-in strategy has that name \(built-ins: sma-cross/,
+    );
     const builtin = await loadStrategy({ kind: 'builtin', name: 'macd' }).catch((e: unknown) => e);
     expect(builtin).toMatchObject({ code: StrategyErrorCode.STRATEGY_NOT_FOUND, field: 'name', value: 'macd' });
   });
