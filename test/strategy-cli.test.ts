@@ -1,5 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { repoRoot } from '@bourse/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bourse, scratch, type Scratch } from './backtest-support.js';
 
@@ -72,5 +74,24 @@ describe('bourse strategy', { timeout: 60_000 }, () => {
     const imports = await bourse(['strategy', 'check', leaky]);
     expect(imports.code).toBe(1);
     expect(imports.stderr).toContain(`strategy ${leaky}#default: imports: imports "node:child_process"`);
+  });
+
+  it('the test `strategy new` writes passes, run with vitest from a folder inside the checkout', async () => {
+    // A folder of its own at the root (vitest has collected this run's files already, so no other run
+    // of this worktree picks it up), removed afterwards.
+    const inside = mkdtempSync(join(repoRoot(), 'strategies-test-'));
+    try {
+      const made = await bourse(['strategy', 'new', 'wave-rider', '--dir', inside]);
+      expect(made.code).toBe(0);
+      const run = spawnSync(
+        join(repoRoot(), 'node_modules', '.bin', 'vitest'),
+        ['run', relative(repoRoot(), join(inside, 'wave-rider.test.ts'))],
+        { cwd: repoRoot(), encoding: 'utf8', timeout: 50_000 },
+      );
+      expect(run.status, `${run.stdout}${run.stderr}`).toBe(0);
+      expect(run.stdout).toMatch(/1 passed/);
+    } finally {
+      rmSync(inside, { recursive: true, force: true });
+    }
   });
 });

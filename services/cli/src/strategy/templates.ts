@@ -50,7 +50,10 @@ import { runBacktest, sampleBars } from '@bourse/backtest';
 import { loadStrategy } from '@bourse/strategy/loader';
 
 // Loads ./${name}.ts as the runner and \`bourse backtest\` do (the same checks) and backtests it on
-// sample bars that wave around a trend. Run it from a Bourse checkout: pnpm exec vitest run <this file>.
+// sample bars that wave around a trend. It imports the platform's packages, so it runs where they
+// resolve: in a folder inside a Bourse checkout (e.g. strategies/ at its root), with
+// \`pnpm exec vitest run strategies/${name}.test.ts\`. Elsewhere, \`bourse strategy check\` runs the same
+// checks and a backtest.
 describe('${name}', () => {
   it('loads and trades on sample bars', async () => {
     const { definition } = await loadStrategy(
