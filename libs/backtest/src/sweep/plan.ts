@@ -47,18 +47,25 @@ export function specFor(
   params: Readonly<Record<string, ParamValue>>,
   strategy: StrategyDefinition,
 ): BacktestSpec {
+  if (plan.strategy.kind !== 'builtin') {
+    return { ...common(plan), strategy, params: acceptedParams(strategy, plan.baseParams, params) };
+  }
   // The flags' params first, so `--param timeframe=4h` wins over the timeframe found in the data;
   // sizing and mode come from their own flags and win over a `--param` of the same name.
-  const merged: Record<string, unknown> = {
-    timeframe: plan.baseParams['timeframe'],
-    ...params,
-    sizing: plan.baseParams['sizing'],
-    mode: plan.baseParams['mode'],
-  };
   return {
+    ...common(plan),
     strategy,
-    params: plan.strategy.kind === 'builtin' ? merged : acceptedParams(strategy, merged, params),
+    params: {
+      timeframe: plan.baseParams['timeframe'],
+      ...params,
+      sizing: plan.baseParams['sizing'],
+      mode: plan.baseParams['mode'],
+    },
+  };
+}
 
+function common(plan: BacktestPlan): Omit<BacktestSpec, 'strategy' | 'params'> {
+  return {
     symbol: plan.symbol,
     cash: plan.cash,
     execution: plan.execution,
@@ -69,26 +76,28 @@ export function specFor(
 }
 
 /**
- * A user's strategy has its own params: the flags' timeframe, sizing and mode (the built-ins' shared
- * params) are given only where its schema takes them, and dropped where it refuses that key alone.
+ * A user's strategy has its own params: its `--param`s are given as they are, and the flags' timeframe,
+ * sizing and mode (the built-ins' shared params) only where its schema takes them (a key it refuses is
+ * dropped, so its own default applies).
  */
 function acceptedParams(
   strategy: StrategyDefinition,
-  merged: Record<string, unknown>,
+  base: Readonly<Record<string, unknown>>,
   given: Readonly<Record<string, ParamValue>>,
 ): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...merged };
-  for (const key of ['timeframe', 'sizing', 'mode']) {
-    if (Object.hasOwn(given, key) && key === 'timeframe') continue; // asked for by --param
+  const out: Record<string, unknown> = { ...base, ...given };
+  for (const key of Object.keys(base)) {
+    if (Object.hasOwn(given, key)) continue;
     try {
       strategy.parseParams(out);
       return out;
     } catch (err) {
       if (!isStrategyError(err) || !('issues' in err)) throw err;
       const issues = (err as { issues: readonly { path: string; message: string }[] }).issues;
-      const refusesKey = (k: string) =>
-        issues.some((i) => i.path === k || i.path.startsWith(`${k}.`) || i.message.includes(`"${k}"`));
-      if (refusesKey(key)) delete out[key];
+      const refused = issues.some(
+        (i) => i.path === key || i.path.startsWith(`${key}.`) || i.message.includes(`"${key}"`),
+      );
+      if (refused) delete out[key];
     }
   }
   return out;
