@@ -112,6 +112,15 @@ describe('loadStrategy', () => {
     });
   });
 
+  it('loads a package specifier, resolved from the base folder as Node resolves it', async () => {
+    file('node_modules/@acme/strats/package.json', JSON.stringify({ name: '@acme/strats', main: 'index.ts' }));
+    file('node_modules/@acme/strats/threshold.ts', 'export const threshold = 0;\n');
+    file('node_modules/@acme/strats/index.ts', BUY_FIRST_BAR.replace('./lib/threshold.ts', './threshold.ts'));
+    const loaded = await loadStrategy(parseStrategyRef('@acme/strats#buyFirstBar', dir), { params: {} });
+    expect(loaded.file).toBe(join(dir, 'node_modules/@acme/strats/index.ts'));
+    expect(loaded.definition.name).toBe('buy-first-bar');
+  });
+
   it('errors of the loaded strategy are the platform’s own classes', async () => {
     file(
       'throws.ts',
