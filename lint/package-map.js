@@ -49,6 +49,7 @@ export const ENGINE_IO_EDGES = [
   'libs/backtest/src/report/progress.ts', // the terminal progress bar
   'libs/market-feed/src/capture/**', // reading a recorded capture file (readCapture: fs, the venue's decoder)
   'libs/market-feed/src/**/*capture*.ts',
+  'libs/strategy/src/loader/**', // the strategy loader: reads and compiles users' strategy files (esbuild)
 ];
 
 /** The bottom of the map and what each may import: nothing above it. */
@@ -107,5 +108,8 @@ export const SERVER_TESTS = [
 /** Modules test code of a core may import although they are I/O: reading fixture and source files. */
 export const TEST_FILE_MODULES = ['fs'];
 
-/** The public entries of a package: `@bourse/x` and `@bourse/x/testing`. */
-export const PUBLIC_SUBPATHS = ['testing'];
+/**
+ * The public entries of a package: `@bourse/x` and `@bourse/x/testing`, and `@bourse/strategy/loader`
+ * (the strategy loader reads and compiles files; its own entry keeps the SDK a strategy imports pure).
+ */
+export const PUBLIC_SUBPATHS = ['testing', 'loader'];

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Intent } from '@bourse/contracts';
-import { builtinStrategy } from '@bourse/strategy';
+import { loadStrategy } from '@bourse/strategy/loader';
 import { readCapture } from '@bourse/market-feed';
 import { captureTicks, runTickBacktest } from '@bourse/backtest';
 import { type ReplayClock, runReplay } from '@bourse/cli';
@@ -91,7 +91,8 @@ describe('a backtest and a paper run fed by replay', () => {
     const backtested: Intent[] = [];
     await runTickBacktest(
       {
-        strategy: builtinStrategy('sma-cross'),
+        // The same loader as the paper runner's (startPaperRunner loads its strategies file with it).
+        strategy: (await loadStrategy({ kind: 'builtin', name: 'sma-cross' })).definition,
         params: SMA_CROSS,
         symbol: 'BTC/USDT',
         cash: '10000',

@@ -25,6 +25,7 @@ export {
   type ReadResult,
 } from './data/row-reader.js';
 export { readBarsCsv, type Bar, type BarReadOptions } from './data/bars.js';
+export { sampleBars } from './data/sample-bars.js';
 export { captureTicks, type CapturedMarketEvent } from './data/capture-ticks.js';
 export {
   DATA_KINDS,

@@ -6,6 +6,9 @@ import { join, relative } from 'node:path';
 // handed in: the package must not be able to reach the bus, a venue, a store, a file or the network.
 // Every import of non-test code is checked against this list (`yaml` parses strategies-file text).
 const ALLOWED = new Set(['zod', 'yaml', '@bourse/contracts', '@bourse/domain']);
+// The strategy loader (src/loader/, its own entry `@bourse/strategy/loader`, which the SDK does not
+// import) reads users' strategy files and compiles them: it alone may use these.
+const LOADER_ALLOWED = new Set(['esbuild', 'node:fs', 'node:module', 'node:path']);
 const root = new URL('.', import.meta.url).pathname;
 
 function sourceFiles(dir: string): string[] {
@@ -25,14 +28,23 @@ describe('package imports', () => {
     for (const file of files) {
       for (const m of readFileSync(file, 'utf8').matchAll(IMPORT)) {
         const spec = m[1] ?? m[2] ?? m[3] ?? m[4] ?? '';
-        if (!spec.startsWith('.') && !ALLOWED.has(spec)) offending.push(`${relative(root, file)}: ${spec}`);
+        const inLoader = relative(root, file).startsWith('loader/');
+        if (spec.startsWith('.') || ALLOWED.has(spec) || (inLoader && LOADER_ALLOWED.has(spec))) continue;
+        offending.push(`${relative(root, file)}: ${spec}`);
       }
     }
     expect(offending).toEqual([]);
   });
 
+  it('nothing outside the loader imports the loader', () => {
+    const offending = sourceFiles(root)
+      .filter((f) => !f.endsWith('.test.ts') && !relative(root, f).startsWith('loader/'))
+      .filter((f) => /from\s+['"][./]*\/loader\//.test(readFileSync(f, 'utf8')));
+    expect(offending).toEqual([]);
+  });
+
   it('the package declares no other runtime dependency', () => {
     const pkg = JSON.parse(readFileSync(join(root, '..', 'package.json'), 'utf8')) as { dependencies?: object };
-    expect(Object.keys(pkg.dependencies ?? {}).sort()).toEqual([...ALLOWED].sort());
+    expect(Object.keys(pkg.dependencies ?? {}).sort()).toEqual([...ALLOWED, 'esbuild'].sort());
   });
 });

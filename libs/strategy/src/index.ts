@@ -44,6 +44,7 @@ export type {
 } from './types.js';
 export {
   defineStrategy,
+  isStrategyDefinition,
   EvaluationPolicySchema,
   TimeframeLabel,
   MIN_POLL_INTERVAL_MS,

@@ -6,6 +6,7 @@ import { childEnv, loadConfig, loadConfigs } from './config.js';
 import { DEFAULT_CHECK_TIMEOUT_MS } from '@bourse/servers';
 import { registerBacktestCommand } from './backtest/command.js';
 import { registerReplayCommand } from './replay/command.js';
+import { registerStrategyCommand } from './strategy/command.js';
 import { isCliError } from './errors.js';
 import { guardOutput } from './output.js';
 import { registerOperatorCommands } from './operator/register.js';
@@ -107,6 +108,7 @@ function buildProgram(): Command {
 
   registerOperatorCommands(program);
   registerBacktestCommand(program);
+  registerStrategyCommand(program);
   registerReplayCommand(program);
 
   return program;

@@ -13,7 +13,7 @@ export {
 export { openKvLeaseStore, type KvLeaseStoreOptions } from './leases/kv-lease-store.js';
 export { followStream, type StreamFollower, type StreamFollowerOptions } from './stream-follower.js';
 export { RedisQuoteSnapshots, type QuoteSnapshots } from './market-snapshots.js';
-export { loadStrategiesFile } from './strategies-config.js';
+export { loadStrategiesFile, reportRefused } from './strategies-config.js';
 export { loadConfig, type RunnerConfig } from './config.js';
 export {
   RunnerConfigError,

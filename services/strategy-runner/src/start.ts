@@ -1,5 +1,4 @@
-// The strategy runner process, started by main.ts (and by process tests' entries that add their own
-// strategies): config, the service base (telemetry, logger, metrics, the ops server /healthz /readyz
+// The strategy runner process, started by main.ts: config, the service base (telemetry, logger, metrics, the ops server /healthz /readyz
 // /metrics), connections (PostgreSQL for strategies' own state, migrated here), the runner, and a
 // graceful shutdown that gives every lease back.
 
@@ -15,7 +14,6 @@ import {
   openServicePool,
   startServiceBase,
 } from '@bourse/service';
-import type { LoadStrategiesOptions } from '@bourse/strategy';
 import { loadConfig } from './config.js';
 import { describeError, isRunnerError } from './errors.js';
 import { openVenueReads } from './instrument-specs.js';
@@ -24,14 +22,14 @@ import { leaseBucketName } from './leases/lease-store.js';
 import { RedisQuoteSnapshots } from './market-snapshots.js';
 import { StrategyRunner } from './runner.js';
 import { migrateRunnerStore, PgStateStore } from './state/pg-state-store.js';
-import { loadStrategiesFile } from './strategies-config.js';
+import { loadStrategiesFile, reportRefused } from './strategies-config.js';
 import type { StrategyConfig } from './types.js';
 
 export const SERVICE = 'strategy-runner';
 const VERSION = '0.1.0';
 
-/** Runs the runner until a signal stops it; `options` add strategies beyond the built-ins (tests). */
-export async function runStrategyRunner(options: LoadStrategiesOptions = {}): Promise<void> {
+/** Runs the runner until a signal stops it. */
+export async function runStrategyRunner(): Promise<void> {
   // A config error is not caught here: it ends in main.ts's runMain (exit 1, with its code and variable).
   const config = loadConfig();
   const base = await startServiceBase({
@@ -47,7 +45,10 @@ export async function runStrategyRunner(options: LoadStrategiesOptions = {}): Pr
   if (config.strategiesFile === undefined) {
     logger.warn('STRATEGIES_FILE is not set: running no strategies');
   } else {
-    strategies = loadStrategiesFile(config.strategiesFile, options);
+    // A strategy that cannot be loaded is refused on its own (logged, counted); the others run.
+    const loaded = await loadStrategiesFile(config.strategiesFile);
+    reportRefused(loaded.refused, logger, metrics.registry);
+    strategies = loaded.strategies;
   }
 
   // The runner's readiness has its own `bus` blocker (lifted once the lease store is open), and a

@@ -20,7 +20,14 @@ import {
 import type { InstrumentSpec } from '@bourse/domain';
 import { createLogger } from '@bourse/telemetry';
 import { captureLogs, type LogCapture } from '@bourse/telemetry/testing';
-import { parseStrategies, type StrategyDefinition, type StrategyStateStore } from '@bourse/strategy';
+import {
+  parseStrategies,
+  type StrategyConfig,
+  type StrategyDefinition,
+  type StrategyStateStore,
+} from '@bourse/strategy';
+import { loadStrategies } from '@bourse/strategy/loader';
+import { loadStrategiesFile, reportRefused } from './strategies-config.js';
 import { openKvLeaseStore } from './leases/kv-lease-store.js';
 import { leaseBucketName } from './leases/lease-store.js';
 import type { KlineSource } from './klines-history.js';
@@ -136,13 +143,18 @@ export interface TestRunner {
   readonly runner: StrategyRunner;
   readonly logs: LogCapture;
   readonly events: RunnerEvent[];
+  /** The runner's metrics. */
+  readonly registry: Registry;
   /** Resolves with the first event (already seen or coming) that matches, or rejects after `timeoutMs`. */
   waitFor<E extends RunnerEvent>(match: (e: RunnerEvent) => e is E, timeoutMs?: number, what?: string): Promise<E>;
   waitFor(match: (e: RunnerEvent) => boolean, timeoutMs?: number, what?: string): Promise<RunnerEvent>;
 }
 
 export interface RunnerSetup {
-  readonly strategiesYaml: string;
+  /** The strategies as YAML text (built-ins and `definitions`), or: */
+  readonly strategiesYaml?: string;
+  /** A strategies file on disk, loaded as main.ts loads it (modules too; refused entries logged and counted). */
+  readonly strategiesFile?: string;
   readonly definitions?: Record<string, StrategyDefinition>;
   readonly replicaId?: string;
   readonly leaseTtlMs?: number;
@@ -164,18 +176,29 @@ export async function makeRunner(h: Harness, setup: RunnerSetup): Promise<TestRu
   const logger = createLogger({ service: 'strategy-runner', level: 'info', destination: logs.destination });
   const ttl = setup.leaseTtlMs ?? 1_500;
   const leaseStore = await openKvLeaseStore({ nc: h.nc, bucket: leaseBucketName(h.subjects), ttlMs: ttl });
+  const registry = setup.registry ?? new Registry();
+  let strategies: StrategyConfig[];
+  if (setup.strategiesFile !== undefined) {
+    const loaded = await loadStrategiesFile(setup.strategiesFile);
+    reportRefused(loaded.refused, logger, registry);
+    strategies = loaded.strategies;
+  } else {
+    strategies = parseStrategies(setup.strategiesYaml ?? 'strategies: []', 'test', {
+      definitions: setup.definitions ?? {},
+    });
+  }
   const runner = new StrategyRunner({
     bus: h.bus,
     nc: h.nc,
     leaseStore,
-    strategies: parseStrategies(setup.strategiesYaml, 'test', { definitions: setup.definitions ?? {} }),
+    strategies,
     replicaId: setup.replicaId ?? `r-${randomUUID().slice(0, 8)}`,
     session: randomUUID(),
     leaseRenewMs: setup.leaseRenewMs ?? 250,
     leaseMarginMs: setup.leaseMarginMs ?? 400,
     staleAfterMs: setup.staleAfterMs ?? 60_000,
     logger,
-    registry: setup.registry ?? new Registry(),
+    registry,
     ids: { next: () => `i-${randomUUID()}` },
     clock: setup.clock ?? { now: () => Date.now() },
     monotonic: { now: () => performance.now() },
@@ -205,7 +228,7 @@ export async function makeRunner(h: Harness, setup: RunnerSetup): Promise<TestRu
       };
       waiters.add(check);
     });
-  return { runner, logs, events, waitFor: waitFor as TestRunner['waitFor'] };
+  return { runner, logs, events, registry, waitFor: waitFor as TestRunner['waitFor'] };
 }
 
 /** Resolves once `condition()` holds, re-checked on each runner event; rejects after `timeoutMs`. */
@@ -282,11 +305,15 @@ export async function startPaperRunner(
 ): Promise<PaperRunner> {
   const bucket = leaseBucketName(ns.subjects);
   const leaseStore = await openKvLeaseStore({ nc: ns.nc, bucket, ttlMs: 5_000 });
+  // Through the strategy loader, as the service loads its file: built-ins, and `module:` entries relative
+  // to the working directory; a refused entry fails the test's setup.
+  const loaded = await loadStrategies(strategiesYaml, 'test', { baseDir: process.cwd() });
+  if (loaded.refused.length > 0) throw new Error(loaded.refused.map((r) => r.error.message).join('; '));
   const runner = new StrategyRunner({
     bus: ns.bus,
     nc: ns.nc,
     leaseStore,
-    strategies: parseStrategies(strategiesYaml, 'test'),
+    strategies: loaded.strategies,
     replicaId: `r-${randomUUID().slice(0, 8)}`,
     session: randomUUID(),
     leaseRenewMs: 1_000,

@@ -1,4 +1,5 @@
-import { builtinStrategy, type BarPrice } from '@bourse/strategy';
+import { isStrategyError, type BarPrice, type StrategyDefinition } from '@bourse/strategy';
+import type { StrategyRef } from '@bourse/strategy/loader';
 import type { DataKind } from '../data/data-input.js';
 import type { ExecutionConfig } from '../engine/execution.js';
 import type { BacktestSpec } from '../run/spec.js';
@@ -17,7 +18,11 @@ export interface ParamAxis {
  * everything but the strategy parameters that a sweep varies.
  */
 export interface BacktestPlan {
-  readonly strategyName: string;
+  /**
+   * The strategy, as `loadStrategy` (`@bourse/strategy/loader`) finds it: a built-in or a user's module
+   * (a worker thread loads it again from this reference).
+   */
+  readonly strategy: StrategyRef;
   readonly dataPath: string;
   /** What dataPath holds; sweeps take bars only. */
   readonly input: DataKind;
@@ -33,18 +38,34 @@ export interface BacktestPlan {
   readonly axes: readonly ParamAxis[];
 }
 
-/** The spec of one run of the plan with `params` (one combination of the grid). */
-export function specFor(plan: BacktestPlan, params: Readonly<Record<string, ParamValue>>): BacktestSpec {
+/**
+ * The spec of one run of the plan with `params` (one combination of the grid), for `strategy`: the
+ * definition `plan.strategy` loads to.
+ */
+export function specFor(
+  plan: BacktestPlan,
+  params: Readonly<Record<string, ParamValue>>,
+  strategy: StrategyDefinition,
+): BacktestSpec {
+  if (plan.strategy.kind !== 'builtin') {
+    return { ...common(plan), strategy, params: acceptedParams(strategy, plan.baseParams, params) };
+  }
+  // The flags' params first, so `--param timeframe=4h` wins over the timeframe found in the data;
+  // sizing and mode come from their own flags and win over a `--param` of the same name.
   return {
-    strategy: builtinStrategy(plan.strategyName),
-    // The flags' params first, so `--param timeframe=4h` wins over the timeframe found in the data;
-    // sizing and mode come from their own flags and win over a `--param` of the same name.
+    ...common(plan),
+    strategy,
     params: {
       timeframe: plan.baseParams['timeframe'],
       ...params,
       sizing: plan.baseParams['sizing'],
       mode: plan.baseParams['mode'],
     },
+  };
+}
+
+function common(plan: BacktestPlan): Omit<BacktestSpec, 'strategy' | 'params'> {
+  return {
     symbol: plan.symbol,
     cash: plan.cash,
     execution: plan.execution,
@@ -52,4 +73,32 @@ export function specFor(plan: BacktestPlan, params: Readonly<Record<string, Para
     barMs: plan.barMs,
     ...(plan.barPrice !== undefined ? { barPrice: plan.barPrice } : {}),
   };
+}
+
+/**
+ * A user's strategy has its own params: its `--param`s are given as they are, and the flags' timeframe,
+ * sizing and mode (the built-ins' shared params) only where its schema takes them (a key it refuses is
+ * dropped, so its own default applies).
+ */
+function acceptedParams(
+  strategy: StrategyDefinition,
+  base: Readonly<Record<string, unknown>>,
+  given: Readonly<Record<string, ParamValue>>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base, ...given };
+  for (const key of Object.keys(base)) {
+    if (Object.hasOwn(given, key)) continue;
+    try {
+      strategy.parseParams(out);
+      return out;
+    } catch (err) {
+      if (!isStrategyError(err) || !('issues' in err)) throw err;
+      const issues = (err as { issues: readonly { path: string; message: string }[] }).issues;
+      const refused = issues.some(
+        (i) => i.path === key || i.path.startsWith(`${key}.`) || i.message.includes(`"${key}"`),
+      );
+      if (refused) delete out[key];
+    }
+  }
+  return out;
 }

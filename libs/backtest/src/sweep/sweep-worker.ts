@@ -1,4 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import type { StrategyDefinition } from '@bourse/strategy';
+import { loadStrategy } from '@bourse/strategy/loader';
 import { readBarsCsv, type Bar } from '../data/bars.js';
 import { runBacktest } from '../run/run-backtest.js';
 import { specFor, type BacktestPlan, type ParamValue } from './plan.js';
@@ -11,13 +13,17 @@ import type { SweepJob, SweepReply } from './run-sweep.js';
 const plan = workerData as BacktestPlan;
 const port = parentPort!;
 let bars: Promise<Bar[]> | undefined;
+// The strategy, loaded once per worker by the same loader as the parent (a user's module compiles here).
+let strategy: Promise<StrategyDefinition> | undefined;
 
 async function runJob(job: SweepJob): Promise<SweepReply> {
   try {
     bars ??= readBarsCsv(plan.dataPath)
       .toArray()
       .then((r) => r.rows);
-    const result = await runBacktest(specFor(plan, job.params as Record<string, ParamValue>), await bars);
+    strategy ??= loadStrategy(plan.strategy).then((l) => l.definition);
+    const spec = specFor(plan, job.params as Record<string, ParamValue>, await strategy);
+    const result = await runBacktest(spec, await bars);
     return { index: job.index, stats: result.stats };
   } catch (err) {
     return { index: job.index, error: err instanceof Error ? err.message : String(err) };

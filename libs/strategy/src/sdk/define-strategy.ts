@@ -143,14 +143,30 @@ export function defineStrategy<S extends z.ZodType>(spec: StrategySpec<S>): Stra
     });
   };
 
-  return Object.freeze({
+  const definition = {
     name: spec.name,
     version: spec.version,
     description: spec.description ?? '',
     wantsFormingBars,
     parseParams,
     instantiate,
-  });
+  };
+  // Marks it as made here, so the strategy loader can tell a definition from any object a user's module
+  // exports (a registered symbol: it survives a second copy of this package).
+  Object.defineProperty(definition, DEFINITION_BRAND, { value: true });
+  return Object.freeze(definition);
+}
+
+const DEFINITION_BRAND = Symbol.for('bourse.strategy-definition');
+
+/** Whether `value` was returned by `defineStrategy` (the check the strategy loader makes on a module's export). */
+export function isStrategyDefinition(value: unknown): value is StrategyDefinition {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Record<symbol, unknown>)[DEFINITION_BRAND] === true &&
+    typeof (value as { instantiate?: unknown }).instantiate === 'function'
+  );
 }
 
 function checkInstruments(strategy: string, instruments: readonly string[]): readonly string[] {

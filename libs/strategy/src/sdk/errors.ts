@@ -10,6 +10,12 @@ export const StrategyErrorCode = {
   STRATEGY_HANDLER_FAILED: 'STRATEGY_HANDLER_FAILED',
   UNKNOWN_STRATEGY: 'UNKNOWN_STRATEGY',
   INVALID_SIZING: 'INVALID_SIZING',
+  // The strategy loader's (`@bourse/strategy/loader`): a strategy refused before anything trades.
+  STRATEGY_NOT_FOUND: 'STRATEGY_NOT_FOUND',
+  STRATEGY_MODULE_FAILED: 'STRATEGY_MODULE_FAILED',
+  STRATEGY_EXPORT_INVALID: 'STRATEGY_EXPORT_INVALID',
+  STRATEGY_IMPORT_FORBIDDEN: 'STRATEGY_IMPORT_FORBIDDEN',
+  STRATEGY_CHECK_FAILED: 'STRATEGY_CHECK_FAILED',
 } as const;
 export type StrategyErrorCode = (typeof StrategyErrorCode)[keyof typeof StrategyErrorCode];
 

@@ -9,7 +9,7 @@ import {
   type readBarsCsv,
   type RunInfo,
 } from '@bourse/backtest';
-import { BAR_PRICES, builtinStrategies, type BarPrice } from '@bourse/strategy';
+import { BAR_PRICES, builtinStrategies, type BarPrice, type StrategyDefinition } from '@bourse/strategy';
 import { collectParamAxis, expandGrid, isSweep } from './param-grid.js';
 
 // `bourse backtest`: flags → a BacktestPlan → one run (stats table, --json, --report files) or, when a
@@ -105,7 +105,10 @@ export function registerBacktestCommand(program: Command): void {
       `what --data holds (default: detected): ${DATA_KINDS.join(', ')}`,
       choice('--input', DATA_KINDS),
     )
-    .requiredOption('--strategy <name>', `a built-in strategy: ${Object.keys(builtinStrategies).join(', ')}`)
+    .requiredOption(
+      '--strategy <name|file>',
+      `a built-in strategy (${Object.keys(builtinStrategies).join(', ')}) or a strategy module: ./file.ts[#export] or a package`,
+    )
     .option(
       '--param <name=value>',
       'a strategy parameter; repeat for more; a range a..b:step or a list a,b sweeps it',
@@ -166,13 +169,18 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<number> {
   if (flags.report !== undefined && isSweep(flags.param))
     return usage('--report writes one run; drop it for a sweep, or give single --param values');
 
-  const { builtinStrategy, isStrategyError } = await import('@bourse/strategy');
+  const { isStrategyError } = await import('@bourse/strategy');
+  const { loadStrategy, parseStrategyRef, isStrategyLoadError } = await import('@bourse/strategy/loader');
   const backtest = await import('@bourse/backtest');
+  // A built-in by name, or a module path relative to the working directory (the loader's checks:
+  // file, export, no I/O imports); params are checked below, per combination.
+  const ref = parseStrategyRef(flags.strategy, process.cwd());
   let strategy;
   try {
-    strategy = builtinStrategy(flags.strategy);
+    strategy = (await loadStrategy(ref)).definition;
   } catch (err) {
-    return usage(`--strategy: ${(err as Error).message}`);
+    if (!isStrategyLoadError(err)) throw err;
+    return usage(`--strategy: ${err.message}`);
   }
   const input = flags.input ?? (await backtest.detectDataKind(flags.data));
   if (!DATA_KINDS.includes(input as DataKind)) return usage(`--data: ${input}`);
@@ -194,7 +202,7 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<number> {
   const barMs = input === 'bars' ? await barPeriod(flags.data, backtest.readBarsCsv) : TICK_CURVE_MS;
   if (typeof barMs === 'string') return usage(`--data: ${barMs}`);
   const plan: BacktestPlan = {
-    strategyName: flags.strategy,
+    strategy: ref,
     dataPath: flags.data,
     input: input as DataKind,
     symbol: symbol ?? 'ASSET/USD',
@@ -241,7 +249,7 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<number> {
   const refusals: string[] = [];
   const valid = grid.filter((params) => {
     try {
-      strategy.parseParams(specFor(plan, params).params);
+      strategy.parseParams(specFor(plan, params, strategy).params);
       return true;
     } catch (err) {
       if (!isStrategyError(err)) throw err;
@@ -253,10 +261,12 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<number> {
     return usage(
       `--param: ${grid.length === 1 ? refusals[0] : `no combination of the grid is valid for ${flags.strategy}`}`,
     );
-  return isSweep(plan.axes) ? runSweepCommand(flags, plan, valid, grid.length - valid.length) : runOnce(flags, plan);
+  return isSweep(plan.axes)
+    ? runSweepCommand(flags, plan, valid, grid.length - valid.length)
+    : runOnce(flags, plan, strategy);
 }
 
-async function runOnce(flags: BacktestFlags, plan: BacktestPlan): Promise<number> {
+async function runOnce(flags: BacktestFlags, plan: BacktestPlan, strategy: StrategyDefinition): Promise<number> {
   const backtest = await import('@bourse/backtest');
   const { runBacktest, runTickBacktest, specFor, describeExecution, writeReportFiles, countRows } = backtest;
   const params = Object.fromEntries(plan.axes.map((a) => [a.name, a.values[0]!]));
@@ -268,7 +278,7 @@ async function runOnce(flags: BacktestFlags, plan: BacktestPlan): Promise<number
     label: 'backtest',
     enabled: drawing,
   });
-  const spec = specFor(plan, params);
+  const spec = specFor(plan, params, strategy);
   let result;
   try {
     if (plan.input === 'bars') {

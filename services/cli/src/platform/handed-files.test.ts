@@ -54,6 +54,29 @@ describe('checkHandedFiles', () => {
     expect(err.message).toMatch(/^strategies file strategies-bad\.yaml: strategies\.0\.params.*fast/);
   });
 
+  it('passes module: entries on their schema (the runner loads them) and still checks the built-ins beside them', () => {
+    dir.file('limits-ok.yaml', GOOD_LIMITS);
+    const moduleEntry = {
+      module: './mine.ts',
+      id: 'mine',
+      version: '0.1.0',
+      venue: 'binance',
+      instruments: ['BTC/USDT'],
+    };
+    dir.file('strategies-mod.yaml', toYaml({ strategies: [moduleEntry, ...shipped.strategies.list] }));
+    const good = platformWith(
+      `v: 1\nrisk: { limitsFile: limits-ok.yaml }\nstrategies: { file: strategies-mod.yaml }\n`,
+    );
+    expect(() => checkHandedFiles(good.config, dir.path)).not.toThrow();
+    dir.file('strategies-mod-bad.yaml', toYaml({ strategies: [{ ...moduleEntry, name: 'sma-cross' }] }));
+    const bad = platformWith(
+      `v: 1\nrisk: { limitsFile: limits-ok.yaml }\nstrategies: { file: strategies-mod-bad.yaml }\n`,
+    );
+    expect(configError(() => checkHandedFiles(bad.config, dir.path)).message).toMatch(
+      /strategies\.0\.name: give either name .* or module/,
+    );
+  });
+
   it('refuses a missing or invalid limits file', () => {
     const missing = configError(() =>
       checkHandedFiles(platformWith(`v: 1\nrisk: { limitsFile: nowhere.yaml }\n`).config, dir.path),

@@ -25,7 +25,8 @@ export function checkHandedFiles(config: PlatformConfig, root: string): void {
       });
     }
     try {
-      parseStrategies(text, path);
+      // Modules are loaded (and a bad one refused alone) by the runner; built-ins are checked here.
+      parseStrategies(text, path, { skipModules: true });
     } catch (err) {
       if (!(err instanceof StrategiesFileError)) throw err;
       throw new ConfigError('strategies.file', strategies, `strategies file ${strategies}: ${err.issues.join('; ')}`, {

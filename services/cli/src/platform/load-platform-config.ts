@@ -3,7 +3,7 @@
 // a ConfigError naming the field (and the variable, when an override set it); values that may hold
 // a password are masked. Pure apart from reading the file: `env` and `readFile` are passed in.
 import { readFileSync } from 'node:fs';
-import { isAbsolute, join, relative } from 'node:path';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { parseStrategies, StrategiesFileError } from '@bourse/strategy';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { ConfigError } from '../errors.js';
@@ -135,16 +135,29 @@ export function loadPlatformConfig(options: LoadPlatformConfigOptions): LoadedPl
       { cause: result.error },
     );
   }
-  const config = result.data;
+  const config = withModulesFrom(result.data, dirname(file));
   checkStrategies(config, name);
   return { config, file, overrides: [...overridden.values()] };
+}
+
+/**
+ * An inline strategy's `module: ./x.ts` is relative to the config file; the list is handed to the runner
+ * as .bourse/strategies.yaml, so relative paths are made absolute here, against the config's folder.
+ */
+function withModulesFrom(config: PlatformConfig, dir: string): PlatformConfig {
+  const list = config.strategies.list.map((entry) => {
+    const module = entry['module'];
+    if (typeof module !== 'string' || !(module.startsWith('./') || module.startsWith('../'))) return entry;
+    return { ...entry, module: join(dir, module) };
+  });
+  return { ...config, strategies: { ...config.strategies, list } };
 }
 
 /** The inline strategies must pass the runner's own checks (names, versions, params), named by field. */
 function checkStrategies(config: PlatformConfig, name: string): void {
   if (config.strategies.file !== undefined || config.strategies.list.length === 0) return;
   try {
-    parseStrategies(toYaml({ strategies: config.strategies.list }), name);
+    parseStrategies(toYaml({ strategies: config.strategies.list }), name, { skipModules: true });
   } catch (err) {
     if (!(err instanceof StrategiesFileError)) throw err;
     const detail = err.issues.map((i) => i.replace(/^strategies\./, 'strategies.list.')).join('; ');

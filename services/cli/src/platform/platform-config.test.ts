@@ -2,6 +2,7 @@
 // environment overrides win and are named when they are wrong, and the launch plan gives each
 // service its own variables.
 import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { isCliError } from '../errors.js';
 import { repoRoot } from '../paths.js';
@@ -114,6 +115,20 @@ describe('platform config', () => {
     const text = `${MINIMAL}strategies:\n  list:\n    - { name: sma-cross, version: 1.0.0, venue: binance, instruments: [BTC/USDT], params: { fast: 30, slow: 20, sizing: { kind: qty, qty: '1' } } }\n`;
     const e = errorOf(() => loadText(text));
     expect(e.message).toMatch(/^test\.yaml: strategies\.list\.0\.params: .*fast/);
+  });
+
+  it("an inline module: strategy is kept for the runner, its relative path made absolute against the config's folder", () => {
+    const text = `${MINIMAL}strategies:\n  list:\n    - { module: ./strategies/mine.ts#mine, id: mine, version: 0.1.0, venue: binance, instruments: [BTC/USDT] }\n    - { module: '@acme/strats', version: 0.1.0, venue: binance, instruments: [ETH/USDT] }\n`;
+    const { config } = loadPlatformConfig({ root, file: 'config/test.yaml', env: {}, readFile: () => text });
+    expect(config.strategies.list.map((s) => s['module'])).toEqual([
+      join(root, 'config/strategies/mine.ts#mine'),
+      '@acme/strats',
+    ]);
+    const plan = launchPlan(config, '/repo/.bourse');
+    expect((parseYaml(plan.files[0]!.content) as { strategies: unknown[] }).strategies).toEqual(config.strategies.list);
+    // The entry's schema is still checked before start: name and module together are refused.
+    const both = `${MINIMAL}strategies:\n  list:\n    - { name: sma-cross, module: ./x.ts, version: 1.0.0, venue: binance, instruments: [BTC/USDT] }\n`;
+    expect(errorOf(() => loadText(both)).message).toMatch(/strategies\.list\.0\.name: give either name/);
   });
 
   it('YAML that does not parse is refused naming the file', () => {

@@ -1,5 +1,5 @@
 // A strategy's own state survives a kill -9 of its runner, with real processes, NATS and PostgreSQL.
-// Two `strategy-runner` processes (the service's entry with the test's entry-once strategy added),
+// Two `strategy-runner` processes (the service's own main.ts; the test's entry-once strategy is a module: entry),
 // one instrument, the market closing a 1-second bar every BAR_MS. runner-1 holds the instrument; the
 // strategy enters (one BUY) and counts the bars it holds, each count written to PostgreSQL; runner-2
 // waits on standby. runner-1 is killed with SIGKILL mid-session; runner-2 takes the lease when it
@@ -23,7 +23,9 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunnerProcess, type LogEntry } from '../runner-process.js';
 
-const ENTRY = fileURLToPath(new URL('./stateful-runner.fixture.ts', import.meta.url));
+const ENTRY = fileURLToPath(new URL('../main.ts', import.meta.url));
+// The test's strategy is a user's module, loaded as any user's strategy file is.
+const ENTRY_ONCE = fileURLToPath(new URL('./entry-once.fixture.ts', import.meta.url));
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -43,7 +45,8 @@ const TAKEOVER_TIMEOUT_MS = LEASE_TTL_MS + LEASE_RENEW_MS + 10_000;
 
 const STRATEGIES = `
 strategies:
-  - name: entry-once
+  - module: ${ENTRY_ONCE}
+    export: entryOnce
     id: once
     version: 1.0.0
     venue: binance

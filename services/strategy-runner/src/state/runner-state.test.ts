@@ -42,13 +42,16 @@ ${ids
 `;
 
 /** One trade per 1 s bar from `base`: each closes the bar before it. */
+/** Trade ids stay unique across calls: a repeated id may be taken for a duplicate delivery. */
+let lastTradeId = 0;
+
 function tradeBars(venueSymbol: string, symbol: string, count: number, base: number): void {
   for (let n = 0; n < count; n += 1) {
     h.bus.publish(h.subjects.md.trade('binance', venueSymbol), TradeContract, {
       v: 1,
       venue: 'binance',
       instrument: symbol,
-      venueTradeId: String(n + 1),
+      venueTradeId: String((lastTradeId += 1)),
       price: '10',
       qty: '1',
       aggressor: 'BUY',
@@ -92,11 +95,13 @@ describe('strategy runner with its state store', () => {
       expect(await metric(registry, 'bourse_strategy_state_refused_total', { strategy: 'bad' })).toBe(1);
 
       // The good one trades on the first closed bar, and its state is written; the bad one does neither.
+      // The bars are an hour old, so the second closes on the runner's clock: the good one's last write
+      // for these two bars is its second (held one bar).
       tradeBars('ADAUSDT', 'ADA/USDT', 2, barBase());
       await r.waitFor(
-        (e) => e.type === 'state-written' && e.strategyId === 'good' && e.outcome === 'saved',
+        (e) => e.type === 'state-written' && e.strategyId === 'good' && e.seq === 2 && e.outcome === 'saved',
         10_000,
-        "good's state written",
+        "good's second state written",
       );
       await r.waitFor((e) => e.type === 'published' && e.intent.strategyId === 'good', 10_000, "good's entry");
       expect(r.events.some((e) => e.type === 'published' && e.intent.strategyId === 'bad')).toBe(false);
@@ -106,7 +111,7 @@ describe('strategy runner with its state store', () => {
       // The corrupt row is left as it was found, for someone to look at (its claim raised the generation only).
       expect(rows.rows).toEqual([
         { strategy_id: 'bad', state: { phase: ['in'] }, seq: '9' },
-        { strategy_id: 'good', state: { phase: 'in', held: '0' }, seq: '1' },
+        { strategy_id: 'good', state: { phase: 'in', held: '1' }, seq: '2' },
       ]);
     } finally {
       await r.runner.stop();
@@ -126,21 +131,26 @@ describe('strategy runner with its state store', () => {
       const base = barBase();
       tradeBars('XRPUSDT', 'XRP/USDT', 2, base);
       await r.waitFor((e) => e.type === 'published' && e.intent.strategyId === 'holder', 10_000, 'the entry');
+      // The bars are an hour old: the open one closes on the runner's clock, with no trade after it.
+      // Waiting for that write first leaves no write in flight when the late claim lands.
+      const written = (seq: number) =>
+        r.waitFor(
+          (e): e is Extract<RunnerEvent, { type: 'state-written' }> => e.type === 'state-written' && e.seq === seq,
+          10_000,
+          `state write ${seq}`,
+        );
+      expect((await written(2)).outcome).toBe('saved');
+      expect(r.logs.text()).not.toContain('claiming it again');
       // A runner whose lease has gone claims late (its claim was slow to reach the database).
       await new PgStateStore(db.pool).claim([{ strategyId: 'holder', venue: 'binance', symbol: 'XRP/USDT' }], 'late');
       tradeBars('XRPUSDT', 'XRP/USDT', 1, base + 2_000);
-      const second = await r.waitFor(
-        (e): e is Extract<RunnerEvent, { type: 'state-written' }> => e.type === 'state-written' && e.seq === 2,
-        10_000,
-        'the second state write',
-      );
-      expect(second.outcome).toBe('saved');
+      expect((await written(3)).outcome).toBe('saved');
       expect(r.logs.text()).toContain('strategy state claimed by a runner without the lease; claiming it again');
       const row = await db.pool.query<{ holder: string; generation: string; state: unknown; seq: string }>(
         `SELECT holder, generation, state, seq FROM strategy_state WHERE strategy_id = 'holder'`,
       );
       expect(row.rows).toHaveLength(1);
-      expect(row.rows[0]).toMatchObject({ generation: '3', seq: '2', state: { phase: 'in', held: '1' } });
+      expect(row.rows[0]).toMatchObject({ generation: '3', seq: '3', state: { phase: 'in', held: '2' } });
       expect(row.rows[0]?.holder).toMatch(/^holder-replica\//);
     } finally {
       await r.runner.stop();
