@@ -229,7 +229,7 @@ export class BacktestEngine {
     await this.orders.sizeWaiting();
     await this.orders.applyReports();
     this.lastPrice = price;
-    this.curve.sampleTick(time, this.venue.equity(price.mark).toNumber(), price.mark.toNumber());
+    this.curve.sampleTick(time, this.venue.cash(), this.venue.position(), price.mark);
     this.count++;
   }
 

@@ -41,13 +41,20 @@ function tradeOf(instrument: string, id: string, price: string, qty: string, agg
 }
 
 export class CoreFeed {
+  private readonly baseAsset: string;
+  private readonly quoteAsset: string;
+
   constructor(
     private readonly cores: Cores,
     private readonly orders: OrderPath,
     private readonly venue: SimVenue,
     /** The latest mark: the position's value in the balances the risk gate is told. */
     private readonly markOf: () => Decimal,
-  ) {}
+  ) {
+    const [b = '', q = ''] = cores.ref.symbol.split('/');
+    this.baseAsset = b;
+    this.quoteAsset = q;
+  }
 
   /**
    * One of the bar's prices as a trade to the runner. The open goes at the bar's open time (it is
@@ -86,11 +93,19 @@ export class CoreFeed {
     if (!mark.isPositive()) return;
     const equity = this.venue.equity(mark);
     const power = Decimal.max(equity, ZERO).plus(this.venue.position().abs().times(mark));
-    const base = power.div(mark, 18, 'ceil');
-    const [b = '', q = ''] = this.cores.ref.symbol.split('/');
+    // The base's buying power (power / mark, rounded up) is a long division, and the risk gate reads
+    // it only when it checks an intent: it is worked out then, once, from this tick's values (an own
+    // enumerable getter, so the snapshot still reads and serializes as plain data).
+    let base: Decimal | undefined;
+    const baseBalance = {
+      get free(): Decimal {
+        return (base ??= power.div(mark, 18, 'ceil'));
+      },
+      locked: ZERO,
+    };
     this.cores.risk.onBalances({
       asOf: at,
-      balances: { [q]: { free: power, locked: ZERO }, [b]: { free: base, locked: ZERO } },
+      balances: { [this.quoteAsset]: { free: power, locked: ZERO }, [this.baseAsset]: baseBalance },
     });
   }
 }
