@@ -199,6 +199,11 @@ export class SimVenue {
     return this.cash().plus(this.position().times(mark));
   }
 
+  /** How many reports `drain()` would return now. */
+  get reportCount(): number {
+    return this.reports.length;
+  }
+
   /** Reports made since the last call, in order. */
   drain(): VenueReport[] {
     return this.reports.splice(0, this.reports.length);

@@ -40,6 +40,29 @@ function tradeOf(instrument: string, id: string, price: string, qty: string, agg
   } as Trade;
 }
 
+/**
+ * The base asset's buying power as the risk gate's balance: power / mark, rounded up. That is a long
+ * division, fed on every tick and read only when the gate checks an intent, so it is worked out on
+ * the first read, once, from the tick's own values. `toJSON` keeps it printing as plain data.
+ */
+class BaseAtMark {
+  readonly locked = ZERO;
+  private value: Decimal | undefined;
+
+  constructor(
+    private readonly power: Decimal,
+    private readonly mark: Decimal,
+  ) {}
+
+  get free(): Decimal {
+    return (this.value ??= this.power.div(this.mark, 18, 'ceil'));
+  }
+
+  toJSON(): { free: Decimal; locked: Decimal } {
+    return { free: this.free, locked: this.locked };
+  }
+}
+
 export class CoreFeed {
   private readonly baseAsset: string;
   private readonly quoteAsset: string;
@@ -93,19 +116,9 @@ export class CoreFeed {
     if (!mark.isPositive()) return;
     const equity = this.venue.equity(mark);
     const power = Decimal.max(equity, ZERO).plus(this.venue.position().abs().times(mark));
-    // The base's buying power (power / mark, rounded up) is a long division, and the risk gate reads
-    // it only when it checks an intent: it is worked out then, once, from this tick's values (an own
-    // enumerable getter, so the snapshot still reads and serializes as plain data).
-    let base: Decimal | undefined;
-    const baseBalance = {
-      get free(): Decimal {
-        return (base ??= power.div(mark, 18, 'ceil'));
-      },
-      locked: ZERO,
-    };
     this.cores.risk.onBalances({
       asOf: at,
-      balances: { [this.quoteAsset]: { free: power, locked: ZERO }, [this.baseAsset]: baseBalance },
+      balances: { [this.quoteAsset]: { free: power, locked: ZERO }, [this.baseAsset]: new BaseAtMark(power, mark) },
     });
   }
 }
