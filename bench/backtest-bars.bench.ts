@@ -12,7 +12,7 @@ export async function figures(): Promise<Row[]> {
   await runBacktest(spec, capped(barAt, 5_000, process.hrtime.bigint() + 10n ** 11n, { n: 0 })); // warm-up
   const counter = { n: 0 };
   const start = process.hrtime.bigint();
-  const deadline = start + BigInt(Math.round(Math.min(budgetSeconds(45), 1e6) * 1e9));
+  const deadline = start + BigInt(Math.round(Math.min(budgetSeconds(100), 1e6) * 1e9));
   const result = await runBacktest(spec, capped(barAt, N, deadline, counter));
   const took = seconds(start);
   const n = counter.n;
