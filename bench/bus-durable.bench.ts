@@ -15,7 +15,8 @@ import { connectBus, type Bus } from '@bourse/bus';
 import { natsServerVersion, startPrivateNats } from '@bourse/bus/testing';
 import { createSubjects, OrderRequest } from '@bourse/contracts';
 import { createLogger, createMetrics } from '@bourse/telemetry';
-import { floor, printRatio, printResults, type BenchResult } from './measure.js';
+import { floor, type BenchResult } from './measure.js';
+import type { Row } from './table.js';
 
 const OrderRequestContract = { name: 'OrderRequest', schema: OrderRequest };
 const MiB = 1024 * 1024;
@@ -117,32 +118,64 @@ async function fsyncAppend(): Promise<BenchResult> {
   }
 }
 
-export async function run(): Promise<void> {
+/** A durable-publish rate as a table row (not one of issue 22's numbered figures: the bus's own cost). */
+function row(r: BenchResult, baseline?: BenchResult, baselineName?: string, notes?: string): Row {
+  return {
+    figure: 'bus',
+    name: r.name.startsWith('write') ? r.name : `durable publish, ${r.name}`,
+    value: r.opsPerSec,
+    unit: 'publishes/s',
+    ...(baseline !== undefined
+      ? { baseline: baseline.opsPerSec, baselineName, ratio: r.opsPerSec / baseline.opsPerSec }
+      : {}),
+    target: '— (measured)',
+    ...(notes !== undefined ? { notes } : {}),
+  };
+}
+
+export async function figures(): Promise<Row[]> {
   const version = await natsServerVersion();
   if (version === undefined) {
-    console.log('\nDurable publishes: no nats-server found (PATH or NATS_SERVER_BIN); skipped');
-    return;
+    return [
+      {
+        figure: 'bus',
+        name: 'durable publishes',
+        value: 0,
+        unit: '',
+        target: '—',
+        notes: 'no nats-server found (PATH or NATS_SERVER_BIN); skipped',
+      },
+    ];
   }
   const v = `v${version.join('.')}`;
   const canSyncAlways = version[0] > 2 || (version[0] === 2 && version[1] >= 10);
   const lazy = await measureServer('default fsync (2 min)', '');
-  const results = [...lazy];
+  const [one, many] = lazy as [BenchResult, BenchResult];
   if (canSyncAlways) {
-    const always = await measureServer('sync_interval: always', '  sync_interval: always');
-    results.push(...always);
-    printResults(`Durable publishes to ORDERS (nats-server ${v}, file storage, R1)`, results);
-    printRatio('default / always, 1 at a time', lazy[0] as BenchResult, always[0] as BenchResult);
-    printRatio(`default / always, ${IN_FLIGHT} in flight`, lazy[1] as BenchResult, always[1] as BenchResult);
-    return;
+    const [aOne, aMany] = (await measureServer('sync_interval: always', '  sync_interval: always')) as [
+      BenchResult,
+      BenchResult,
+    ];
+    return [
+      row(one, aOne, 'sync always', `nats-server ${v}, file storage, R1`),
+      row(many, aMany, 'sync always'),
+      row(aOne),
+      row(aMany),
+    ];
   }
   const fsync = await fsyncAppend();
-  const one = lazy[0] as BenchResult;
   // Each publish pays what it pays now plus one fsync (the server fsyncs every write, in order).
   const estimate = result('estimate: sync_interval: always, 1 at a time', 1, one.nsPerOp + fsync.nsPerOp);
-  printResults(`Durable publishes to ORDERS (nats-server ${v}, file storage, R1)`, [...results, fsync, estimate]);
-  console.log(
-    `  nats-server ${v} does not know sync_interval (2.10+): "always" is not measured, only estimated; ` +
-      'NATS_SERVER_BIN=<2.10+ binary> pnpm bench bus-durable measures it',
-  );
-  printRatio('default / estimated always, 1 at a time', one, estimate);
+  return [
+    row(one, estimate, 'est. sync always', `nats-server ${v}, file storage, R1`),
+    row(many),
+    row(fsync),
+    row(
+      estimate,
+      undefined,
+      undefined,
+      `nats-server ${v} does not know sync_interval (2.10+): "always" is estimated, not measured; ` +
+        'NATS_SERVER_BIN=<2.10+ binary> pnpm bench bus-durable measures it',
+    ),
+  ];
 }

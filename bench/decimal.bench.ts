@@ -5,7 +5,8 @@
 // dependencies any more and their rows are skipped with a note.
 import { createRequire } from 'node:module';
 import { Decimal } from '@bourse/domain';
-import { measure, printRatio, printResults, type BenchResult } from './measure.js';
+import { measure, type BenchResult } from './measure.js';
+import type { Row } from './table.js';
 
 /** The slice of decimal.js / big.js this benchmark calls, typed structurally (neither is a root dependency). */
 interface LibNumber {
@@ -88,7 +89,7 @@ function suite(c: Candidate): Record<string, BenchResult> {
     k.print(k.floorToTick(k.add(k.parse(prices[1]!), k.mul(k.parse(prices[2]!), k.parse(qtys[3]!))), k.parse(TICK)));
   if (reference(c) !== reference(ours()))
     throw new Error(`${c.name} disagrees: ${reference(c)} vs ${reference(ours())}`);
-  const batch = { opsPerCall: N };
+  const batch = { opsPerCall: N, targetMs: 250 };
   const r = {
     parse: measure(
       `${c.name}: parse`,
@@ -136,21 +137,40 @@ function suite(c: Candidate): Record<string, BenchResult> {
   return r;
 }
 
-export async function run(): Promise<void> {
+export async function figures(): Promise<Row[]> {
   const candidates = [ours(), library('decimal.js', 'decimal.js'), library('big.js', 'big.js')];
   const results = new Map<string, Record<string, BenchResult>>();
+  const skipped: string[] = [];
   for (const c of candidates) {
-    if (typeof c === 'string') console.log(`\ndecimal: skipped ${c}`);
+    if (typeof c === 'string') skipped.push(c);
     else results.set(c.name, suite(c));
   }
-  const all = [...results.values()];
-  printResults(
-    'decimal: exact decimal types on the order path (1024 values per batch)',
-    all.flatMap((r) => Object.values(r)),
-  );
   const mine = results.get('bigint Decimal (ours)')!;
+  const rows: Row[] = [];
+  // One row per operation and library: our rate, the library's as the baseline, ours / theirs.
   for (const [name, other] of results) {
     if (other === mine) continue;
-    for (const op of Object.keys(mine)) printRatio(`${op}, ours vs ${name}`, mine[op]!, other[op]!);
+    for (const op of Object.keys(mine)) {
+      rows.push({
+        figure: '7',
+        name: `Decimal ${op}: ours vs ${name}`,
+        value: mine[op]!.opsPerSec,
+        unit: 'ops/s',
+        baseline: other[op]!.opsPerSec,
+        baselineName: name,
+        ratio: mine[op]!.opsPerSec / other[op]!.opsPerSec,
+        target: '— (comparison)',
+      });
+    }
   }
+  if (skipped.length > 0)
+    rows.push({
+      figure: '7',
+      name: 'Decimal: libraries skipped',
+      value: 0,
+      unit: '',
+      target: '—',
+      notes: skipped.join('; '),
+    });
+  return rows;
 }

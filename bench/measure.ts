@@ -1,6 +1,5 @@
-// Benchmarks print figures and ratios, never pass or fail. Each figure is set beside a "floor":
-// the cost of a trivial loop measured on the same machine in the same run, so the ratio means
-// something across laptops and CI boxes where the raw ops/s do not.
+// Timing loops for the micro-benchmarks (figures 5 and 7): a rate measured after a warm-up, the best
+// of three runs. `floor()` is the cost of a trivial loop on this machine, kept as a sanity figure.
 
 export interface BenchResult {
   name: string;
@@ -51,29 +50,4 @@ export function measure(
   const nsPerCall = Math.min(...runs);
   const nsPerOp = nsPerCall / opsPerCall;
   return { name, opsPerSec: 1e9 / nsPerOp, nsPerOp, floorRatio: nsPerOp / floor() };
-}
-
-export function printResults(title: string, results: BenchResult[]): void {
-  console.log(`\n${title}  (floor: ${floor().toFixed(2)} ns per trivial loop iteration)`);
-  const width = Math.max(...results.map((r) => r.name.length));
-  for (const r of results) {
-    console.log(
-      `  ${r.name.padEnd(width)}  ${formatRate(r.opsPerSec).padStart(10)} ops/s  ${r.nsPerOp.toFixed(1).padStart(10)} ns/op  ${r.floorRatio.toFixed(1).padStart(8)}x floor`,
-    );
-  }
-}
-
-/** Prints `a / b` for two results: how many times faster a is than b. */
-export function printRatio(label: string, a: BenchResult, b: BenchResult): void {
-  console.log(`  ratio ${label}: ${(a.opsPerSec / b.opsPerSec).toFixed(2)}x`);
-}
-
-function formatRate(n: number): string {
-  if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
-  if (n >= 1e3) return `${(n / 1e3).toFixed(1)}k`;
-  return n.toFixed(0);
-}
-
-export function keepAlive(): number {
-  return sink;
 }

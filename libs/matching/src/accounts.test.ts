@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MatchingEngine } from './engine.js';
+import { formatUnits } from './decimal.js';
 import { isMatchingError, toBinanceError } from './errors.js';
 import { BTCUSDT, fundedEngine, manualClock } from './test-kit.js';
 import type { EngineEvent, NewOrderRequest } from './types.js';
@@ -202,5 +203,24 @@ describe('snapshot and restore', () => {
 
   it('rejects a snapshot of another version', () => {
     expect(() => MatchingEngine.restore({ version: 2 } as never, { clock: manualClock() })).toThrow(/version 1/);
+  });
+});
+
+describe('balanceUnits', () => {
+  it('is the balance getBalance prints, in units of 10^-18, following locks and fills; zero for an asset never held', () => {
+    const { engine } = fundedEngine();
+    const same = (account: string, asset: string) => {
+      const b = engine.getBalance(account, asset);
+      const u = engine.balanceUnits(account, asset);
+      expect(formatUnits(u.free)).toBe(b.free);
+      expect(formatUnits(u.locked)).toBe(b.locked);
+    };
+    engine.placeOrder(limit('alice', 'SELL', '2', '30000'));
+    same('alice', 'BTC');
+    expect(engine.balanceUnits('alice', 'BTC').locked).toBe(2n * 10n ** 18n);
+    engine.placeOrder(limit('bob', 'BUY', '0.5', '30000'));
+    for (const account of ['alice', 'bob']) for (const asset of ['BTC', 'USDT']) same(account, asset);
+    expect(engine.balanceUnits('alice', 'DOGE')).toEqual({ free: 0n, locked: 0n });
+    expect(engine.balanceUnits('nobody', 'BTC')).toEqual({ free: 0n, locked: 0n });
   });
 });

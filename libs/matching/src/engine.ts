@@ -42,6 +42,14 @@ import { accountTradeView, orderListView, orderView, publicTradeView } from './v
 
 const ASSET = /^[A-Z0-9]{1,20}$/;
 const ZERO = '0.00000000';
+/** What `balanceUnits` gives for an asset the account never held. */
+const NO_UNITS: BalanceUnits = { free: 0n, locked: 0n };
+
+/** A balance in units of 10^-18 (`formatUnits` prints them as `getBalance` does). */
+export interface BalanceUnits {
+  readonly free: bigint;
+  readonly locked: bigint;
+}
 
 function limitOption(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -164,6 +172,14 @@ export class MatchingEngine {
   getBalance(accountId: string, asset: string): Balance {
     const e = this.ctx.ledger.accounts.get(accountId)?.balances.get(asset);
     return e === undefined ? { asset, free: ZERO, locked: ZERO } : e.view();
+  }
+
+  /**
+   * The balance as units of 10^-18, unformatted and without allocating: for a reader that polls it
+   * on every market event (the backtest's venue) and parses it again only when it changed.
+   */
+  balanceUnits(accountId: string, asset: string): BalanceUnits {
+    return this.ctx.ledger.accounts.get(accountId)?.balances.get(asset) ?? NO_UNITS;
   }
 
   /** Every asset the account has held, by asset name. */

@@ -1,4 +1,5 @@
-export { MatchingEngine } from './engine.js';
+export { MatchingEngine, type BalanceUnits } from './engine.js';
+export { formatUnits } from './decimal.js';
 export { MatchingError, MatchingErrorCode, isMatchingError, BINANCE_ERRORS, toBinanceError } from './errors.js';
 export type {
   Decimal,

@@ -48,6 +48,8 @@ export const EXTERNAL_STRATEGY = '~external';
 
 const MODE_SEVERITY: Record<TradingMode, number> = { ACTIVE: 0, REDUCING: 1, HALTED: 2 };
 /** How many decisions are remembered for redelivered intents, and rejections for the cooldown. */
+/** A quote's mid is (bid + ask) × HALF: parsed once, not on every quote. */
+const HALF = dec('0.5');
 const DECISION_MEMORY = 10_000;
 const STREAK_MEMORY = 1_000;
 /** Order times kept for the rate limit: a day is more than any sensible window. */
@@ -242,7 +244,7 @@ export class RiskState {
     if (held && held.receivedAt > quote.receivedAt) return { outcome: 'ignored', reason: 'older than the held quote' };
     const bid = dec(quote.bidPrice);
     const ask = dec(quote.askPrice);
-    const mid = bid.isPositive() && ask.isPositive() ? bid.plus(ask).times(dec('0.5')) : undefined;
+    const mid = bid.isPositive() && ask.isPositive() ? bid.plus(ask).times(HALF) : undefined;
     this.noteDayStart(quote.instrument, held, mid, quote.receivedAt);
     this.quotes.set(quote.instrument, { bid, ask, mid, receivedAt: quote.receivedAt });
     return { outcome: 'applied' };

@@ -1,6 +1,6 @@
 import { FillEvent, OrderStatusUpdate, type OrderStatus, type Side } from '@bourse/contracts';
 import { Decimal, ZERO, dec } from '@bourse/domain';
-import { MatchingEngine, isMatchingError, type NewOrderRequest, type OrderView } from '@bourse/matching';
+import { MatchingEngine, formatUnits, isMatchingError, type NewOrderRequest, type OrderView } from '@bourse/matching';
 import type { PlaceOrderOutcome, PlaceOrderRequest, QueryOrderRequest, VenueOrder } from '@bourse/venues';
 import { VenueError, VenueErrorCode } from '@bourse/venues';
 import type { ExecutionModel } from './execution.js';
@@ -64,7 +64,22 @@ const TRADER = 'trader';
 const LIQUIDITY = 'liquidity';
 const TWO = dec('2');
 /** How the engine writes a zero balance. */
-const NONE = '0.00000000';
+/**
+ * One balance as the Decimal its printed form parses to, parsed again only when the engine's units
+ * change: cash and position are read on every market event (equity, the curve, the risk gate's
+ * balances) and change only on fills, so printing and parsing them each time was most of a tick's cost.
+ */
+class ParsedUnits {
+  private units: bigint | undefined;
+  private value: Decimal = ZERO;
+  of(units: bigint): Decimal {
+    if (units !== this.units) {
+      this.units = units;
+      this.value = dec(formatUnits(units));
+    }
+    return this.value;
+  }
+}
 /** The liquidity account's funds, in whole units of each asset: more than any level it offers locks. */
 const BOTTOMLESS = `1${'0'.repeat(40)}`;
 /** Lots of a deep level, and the largest order: far below 2^53 lots even with both on one level. */
@@ -122,6 +137,10 @@ export class SimVenue {
   private nextFillId = 1;
   private eventSeq = 1;
   feesPaid = ZERO;
+  private readonly quoteFree = new ParsedUnits();
+  private readonly quoteLocked = new ParsedUnits();
+  private readonly baseFree = new ParsedUnits();
+  private readonly baseLocked = new ParsedUnits();
 
   constructor(private readonly options: SimVenueOptions) {
     const [base = '', quote = ''] = options.symbol.split('/');
@@ -160,24 +179,29 @@ export class SimVenue {
 
   /** Cash in the quote asset: free, plus what resting buys lock, less commission still owed. */
   cash(): Decimal {
-    const b = this.engine.getBalance(TRADER, this.quoteAsset);
+    const b = this.engine.balanceUnits(TRADER, this.quoteAsset);
     // Read on every bar (equity, the curve, the risk gate's balances): no arithmetic on zeros.
-    const free = dec(b.free);
-    const cash = b.locked === NONE ? free : free.plus(dec(b.locked));
+    const free = this.quoteFree.of(b.free);
+    const cash = b.locked === 0n ? free : free.plus(this.quoteLocked.of(b.locked));
     return this.feeOwed.isZero() ? cash : cash.minus(this.feeOwed);
   }
 
   /** Signed position in base units: what is held less what is borrowed. */
   position(): Decimal {
-    const b = this.engine.getBalance(TRADER, this.base);
-    const free = dec(b.free);
-    const held = b.locked === NONE ? free : free.plus(dec(b.locked));
+    const b = this.engine.balanceUnits(TRADER, this.base);
+    const free = this.baseFree.of(b.free);
+    const held = b.locked === 0n ? free : free.plus(this.baseLocked.of(b.locked));
     return this.borrowed.isZero() ? held : held.minus(this.borrowed);
   }
 
   /** Cash plus the position marked at `mark`. */
   equity(mark: Decimal): Decimal {
     return this.cash().plus(this.position().times(mark));
+  }
+
+  /** How many reports `drain()` would return now. */
+  get reportCount(): number {
+    return this.reports.length;
   }
 
   /** Reports made since the last call, in order. */
@@ -530,7 +554,7 @@ export class SimVenue {
       }
       return undefined;
     }
-    const held = dec(this.engine.getBalance(TRADER, this.base).free);
+    const held = this.baseFree.of(this.engine.balanceUnits(TRADER, this.base).free);
     const shortfall = qty.minus(held);
     if (!shortfall.isPositive()) return undefined;
     if (!this.options.allowShort) return `sells ${qty.toString()} ${this.base}, ${held.toString()} is held (long-only)`;
@@ -664,7 +688,7 @@ export class SimVenue {
     this.feesPaid = this.feesPaid.plus(fee);
     const due = this.feeOwed.plus(fee);
     if (!due.isPositive()) return;
-    const take = Decimal.min(due, dec(this.engine.getBalance(TRADER, this.quoteAsset).free));
+    const take = Decimal.min(due, this.quoteFree.of(this.engine.balanceUnits(TRADER, this.quoteAsset).free));
     if (take.isPositive()) this.engine.withdraw(TRADER, this.quoteAsset, take.toString());
     this.feeOwed = due.minus(take);
   }
@@ -672,7 +696,7 @@ export class SimVenue {
   /** Returns the base an unfilled sell borrowed. */
   private giveBack(order: Working): void {
     if (!order.borrowed.isPositive()) return;
-    const free = dec(this.engine.getBalance(TRADER, this.base).free);
+    const free = this.baseFree.of(this.engine.balanceUnits(TRADER, this.base).free);
     const back = Decimal.min(order.borrowed, free);
     if (back.isPositive()) this.engine.withdraw(TRADER, this.base, back.toString());
     this.borrowed = this.borrowed.minus(back);
@@ -681,7 +705,7 @@ export class SimVenue {
 
   /** Free cash: what an order can be backed with now. */
   private freeCash(): Decimal {
-    const free = dec(this.engine.getBalance(TRADER, this.quoteAsset).free);
+    const free = this.quoteFree.of(this.engine.balanceUnits(TRADER, this.quoteAsset).free);
     return this.feeOwed.isZero() ? free : free.minus(this.feeOwed);
   }
 

@@ -101,15 +101,15 @@ export class BacktestEngine {
     this.held.bars++;
     const closeTime = bar.time + this.spec.barMs;
     // Orders that reach the venue before this bar opens wait there for the open.
-    await orders.deliverDue(bar.time);
+    if (orders.hasDue(bar.time)) await orders.deliverDue(bar.time);
     this.clock.set(bar.time);
     const open = dec(bar.open);
     const o = quoteAround(open, this.model);
     this.priceEvents++;
     // The open: market orders fill, and resting orders the open gapped through.
     venue.onPrice({ time: bar.time, bid: o.bid, ask: o.ask, volume: bar.volumeNum, market: true });
-    await orders.sizeWaiting();
-    await orders.applyReports();
+    if (orders.needsSizing()) await orders.sizeWaiting();
+    if (orders.hasReports()) await orders.applyReports();
     // The runner builds its bar from four trades sharing the bar's volume (only bar volume reads it).
     const tradeQty = bar.volumeNum > 0 ? (bar.volumeNum / 4).toFixed(8) : MIN_TRADE_QTY;
     feed.barTrade(bar, 0, bar.open, tradeQty === '0.00000000' ? MIN_TRADE_QTY : tradeQty, bar.time);
@@ -119,7 +119,7 @@ export class BacktestEngine {
     // the bar is over. Then the bar's prices reach the runner as its trades, in that same last
     // millisecond, so the runner's own bar builder closes it when the clock reaches closeTime: no
     // strategy sees a bar before it closed.
-    await orders.deliverDue(closeTime - 1);
+    if (orders.hasDue(closeTime - 1)) await orders.deliverDue(closeTime - 1);
     this.clock.set(closeTime - 1);
     if (venue.workingCount > 0) {
       venue.onPrice({
@@ -131,13 +131,13 @@ export class BacktestEngine {
         market: false,
         rangeFrom: bar.time,
       });
-      await orders.applyReports();
+      if (orders.hasReports()) await orders.applyReports();
     }
     feed.barTrade(bar, 1, bar.high, tradeQty, closeTime - 1);
     feed.barTrade(bar, 2, bar.low, tradeQty, closeTime - 1);
     feed.barTrade(bar, 3, bar.close, tradeQty, closeTime - 1);
 
-    await orders.deliverDue(closeTime);
+    if (orders.hasDue(closeTime)) await orders.deliverDue(closeTime);
     this.clock.set(closeTime);
     const close = dec(bar.close);
     const c = quoteAround(close, this.model);
@@ -147,12 +147,12 @@ export class BacktestEngine {
     // at the close, so what is decided there waits for the next bar's open.
     if (this.model.config.fill === 'close') {
       venue.onPrice({ time: closeTime, bid: c.bid, ask: c.ask, volume: bar.volumeNum, market: true });
-      await orders.applyReports();
+      if (orders.hasReports()) await orders.applyReports();
     }
     orders.route(this.cores.runner.onClock());
-    await orders.deliverDue(closeTime);
-    await orders.sizeWaiting();
-    await orders.applyReports();
+    if (orders.hasDue(closeTime)) await orders.deliverDue(closeTime);
+    if (orders.needsSizing()) await orders.sizeWaiting();
+    if (orders.hasReports()) await orders.applyReports();
     this.curve.addBar(bar.time, venue.equity(close).toNumber(), bar.closeNum);
     this.last = bar;
     this.lastPrice = { bid: c.bid, ask: c.ask, mark: close, volume: bar.volumeNum };
@@ -167,8 +167,8 @@ export class BacktestEngine {
    * for the venue (with latency 0 it meets this same quote: the strategy saw it before deciding).
    */
   async onQuoteTick(time: number, bidPrice: string, askPrice: string, bidQty: string, askQty: string): Promise<void> {
-    await this.wakeUntil(time);
-    await this.orders.deliverDue(time);
+    if (this.wakeDue(time)) await this.wakeUntil(time);
+    if (this.orders.hasDue(time)) await this.orders.deliverDue(time);
     this.clock.set(time);
     this.held.quotes++;
     const bid = dec(bidPrice);
@@ -179,16 +179,16 @@ export class BacktestEngine {
     this.mark = mark;
     this.priceEvents++;
     this.venue.onPrice({ time, bid, ask, volume, market: true });
-    await this.orders.sizeWaiting();
-    await this.orders.applyReports();
+    if (this.orders.needsSizing()) await this.orders.sizeWaiting();
+    if (this.orders.hasReports()) await this.orders.applyReports();
     this.feed.quote(bid, ask, time, bidQty, askQty);
     await this.afterTick(time, { bid, ask, mark, volume });
   }
 
   /** A trade tick: the venue fills at its price (bid = ask = price), then the runner sees the trade. */
   async onTradeTick(time: number, price: string, qty: string, aggressor: 'BUY' | 'SELL', id: string): Promise<void> {
-    await this.wakeUntil(time);
-    await this.orders.deliverDue(time);
+    if (this.wakeDue(time)) await this.wakeUntil(time);
+    if (this.orders.hasDue(time)) await this.orders.deliverDue(time);
     this.clock.set(time);
     this.held.trades++;
     const p = dec(price);
@@ -196,8 +196,8 @@ export class BacktestEngine {
     this.mark = p;
     this.priceEvents++;
     this.venue.onPrice({ time, bid: p, ask: p, volume, market: true });
-    await this.orders.sizeWaiting();
-    await this.orders.applyReports();
+    if (this.orders.needsSizing()) await this.orders.sizeWaiting();
+    if (this.orders.hasReports()) await this.orders.applyReports();
     this.feed.tradeTick(time, price, qty, aggressor, id);
     await this.afterTick(time, { bid: p, ask: p, mark: p, volume });
   }
@@ -207,16 +207,22 @@ export class BacktestEngine {
    * timer strategy's next run) before `time`, as the live runner's timer fires there, so a bar closes
    * and is decided on at its close time rather than at the next tick.
    */
+  /** Whether `wakeUntil(time)` has a wake to run: awaited only then, as the order path's steps are. */
+  private wakeDue(time: number): boolean {
+    const at = this.cores.runner.nextWakeAt();
+    return at !== undefined && at < time;
+  }
+
   private async wakeUntil(time: number): Promise<void> {
     const { runner } = this.cores;
     for (let at = runner.nextWakeAt(); at !== undefined && at < time; at = runner.nextWakeAt()) {
-      await this.orders.deliverDue(at);
+      if (this.orders.hasDue(at)) await this.orders.deliverDue(at);
       if (at > this.clock.now()) this.clock.set(at);
       const before = this.clock.now();
       this.orders.route(runner.onClock());
-      await this.orders.deliverDue(before);
-      await this.orders.sizeWaiting();
-      await this.orders.applyReports();
+      if (this.orders.hasDue(before)) await this.orders.deliverDue(before);
+      if (this.orders.needsSizing()) await this.orders.sizeWaiting();
+      if (this.orders.hasReports()) await this.orders.applyReports();
       // A wake that does not move the runner's schedule forward would loop: leave it to the tick.
       const next = runner.nextWakeAt();
       if (next !== undefined && next <= at) break;
@@ -225,11 +231,11 @@ export class BacktestEngine {
 
   private async afterTick(time: number, price: LatestPrice): Promise<void> {
     this.orders.route(this.cores.runner.onClock());
-    await this.orders.deliverDue(time);
-    await this.orders.sizeWaiting();
-    await this.orders.applyReports();
+    if (this.orders.hasDue(time)) await this.orders.deliverDue(time);
+    if (this.orders.needsSizing()) await this.orders.sizeWaiting();
+    if (this.orders.hasReports()) await this.orders.applyReports();
     this.lastPrice = price;
-    this.curve.sampleTick(time, this.venue.equity(price.mark).toNumber(), price.mark.toNumber());
+    this.curve.sampleTick(time, this.venue.cash(), this.venue.position(), price.mark);
     this.count++;
   }
 

@@ -40,14 +40,44 @@ function tradeOf(instrument: string, id: string, price: string, qty: string, agg
   } as Trade;
 }
 
+/**
+ * The base asset's buying power as the risk gate's balance: power / mark, rounded up. That is a long
+ * division, fed on every tick and read only when the gate checks an intent, so it is worked out on
+ * the first read, once, from the tick's own values. `toJSON` keeps it printing as plain data.
+ */
+class BaseAtMark {
+  readonly locked = ZERO;
+  private value: Decimal | undefined;
+
+  constructor(
+    private readonly power: Decimal,
+    private readonly mark: Decimal,
+  ) {}
+
+  get free(): Decimal {
+    return (this.value ??= this.power.div(this.mark, 18, 'ceil'));
+  }
+
+  toJSON(): { free: Decimal; locked: Decimal } {
+    return { free: this.free, locked: this.locked };
+  }
+}
+
 export class CoreFeed {
+  private readonly baseAsset: string;
+  private readonly quoteAsset: string;
+
   constructor(
     private readonly cores: Cores,
     private readonly orders: OrderPath,
     private readonly venue: SimVenue,
     /** The latest mark: the position's value in the balances the risk gate is told. */
     private readonly markOf: () => Decimal,
-  ) {}
+  ) {
+    const [b = '', q = ''] = cores.ref.symbol.split('/');
+    this.baseAsset = b;
+    this.quoteAsset = q;
+  }
 
   /**
    * One of the bar's prices as a trade to the runner. The open goes at the bar's open time (it is
@@ -86,11 +116,9 @@ export class CoreFeed {
     if (!mark.isPositive()) return;
     const equity = this.venue.equity(mark);
     const power = Decimal.max(equity, ZERO).plus(this.venue.position().abs().times(mark));
-    const base = power.div(mark, 18, 'ceil');
-    const [b = '', q = ''] = this.cores.ref.symbol.split('/');
     this.cores.risk.onBalances({
       asOf: at,
-      balances: { [q]: { free: power, locked: ZERO }, [b]: { free: base, locked: ZERO } },
+      balances: { [this.quoteAsset]: { free: power, locked: ZERO }, [this.baseAsset]: new BaseAtMark(power, mark) },
     });
   }
 }

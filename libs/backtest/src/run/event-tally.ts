@@ -46,19 +46,28 @@ export class EventTally {
 
   private counting(instance: StrategyInstance): StrategyInstance {
     const received = this.received;
+    // The runner reads the instance's methods on every event: each wrapper is made once per method
+    // (again only if the instance's property changes), not per read.
+    const wrapped = new Map<PropertyKey, { fn: unknown; wrapper: unknown }>();
     return new Proxy(instance, {
       get(target, prop) {
         const value: unknown = Reflect.get(target, prop, target);
         if (typeof value !== 'function') return value;
+        const known = wrapped.get(prop);
+        if (known !== undefined && known.fn === value) return known.wrapper;
         const fn = value as (...args: unknown[]) => unknown;
+        let wrapper: unknown;
         if ((MARKET_HANDLERS as readonly PropertyKey[]).includes(prop)) {
           const handler = prop as (typeof MARKET_HANDLERS)[number];
-          return (...args: unknown[]) => {
+          wrapper = (...args: unknown[]) => {
             if (target.handles(handler)) received[handler]++;
             return fn.apply(target, args);
           };
+        } else {
+          wrapper = fn.bind(target);
         }
-        return fn.bind(target);
+        wrapped.set(prop, { fn: value, wrapper });
+        return wrapper;
       },
     });
   }

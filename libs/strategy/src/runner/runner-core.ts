@@ -332,16 +332,15 @@ export class RunnerCore {
 
   /** When onClock should next run, or undefined when nothing is scheduled. */
   nextWakeAt(): number | undefined {
+    // Asked on every market event in a backtest: no closure made per call.
     let next: number | undefined;
-    const consider = (t: number | undefined) => {
-      if (t !== undefined) next = next === undefined ? t : Math.min(next, t);
-    };
     for (const [key, desk] of this.desks) {
-      consider(desk.nextWakeAt());
+      next = earlier(next, desk.nextWakeAt());
       for (const warm of this.warmups.get(key) ?? []) {
-        if (warm.phase === 'waiting-seam') consider(desk.seam(warm.timeframeMs));
+        if (warm.phase === 'waiting-seam') next = earlier(next, desk.seam(warm.timeframeMs));
       }
-      for (const host of this.hosts.get(key) ?? []) if (!this.paused.has(host.strategyId)) consider(host.nextWakeAt());
+      for (const host of this.hosts.get(key) ?? [])
+        if (!this.paused.has(host.strategyId)) next = earlier(next, host.nextWakeAt());
     }
     return next;
   }
@@ -567,4 +566,10 @@ function warmupsOf(hosts: readonly StrategyHost[]): TimeframeWarmup[] {
 function sameState(a: StrategyState, b: StrategyState): boolean {
   const keys = Object.keys(a);
   return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && a[k] === b[k]);
+}
+
+/** The earlier of two times, either of which may be unknown. */
+function earlier(a: number | undefined, b: number | undefined): number | undefined {
+  if (b === undefined) return a;
+  return a === undefined ? b : Math.min(a, b);
 }
