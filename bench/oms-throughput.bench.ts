@@ -13,7 +13,7 @@
 // Baseline (same run, same database): single-row `INSERT` commits one after another on one `pg`
 // connection, into a table shaped like an outbox row.
 import { OrderRequest, OrderStatusUpdate } from '@bourse/contracts';
-import { cpuProfileEnv, startBenchPlatform, type BenchPlatform } from './process/platform.js';
+import { cpuProfileEnv, scrape, startBenchPlatform, type BenchPlatform } from './process/platform.js';
 import { budgetSeconds, seconds, type Row } from './table.js';
 
 const OrderRequestContract = { name: 'OrderRequest', schema: OrderRequest };
@@ -184,18 +184,4 @@ async function insertCommits(
   } finally {
     client.release();
   }
-}
-
-/** Every unlabelled sample of a Prometheus text page, summed over labels: name → value. */
-async function scrape(url: string): Promise<Map<string, number>> {
-  const text = await (await fetch(url)).text();
-  const out = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line.startsWith('#') || line === '') continue;
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{[^}]*\})?\s+(\S+)$/.exec(line);
-    if (m === null) continue;
-    const v = Number(m[2]);
-    if (Number.isFinite(v)) out.set(m[1]!, (out.get(m[1]!) ?? 0) + v);
-  }
-  return out;
 }

@@ -62,3 +62,26 @@ export function cpuProfileEnv(service: string): (s: string) => Record<string, st
       ? { NODE_OPTIONS: `--import ${CPU_PROF_HOOK}`, BENCH_CPU_PROF_DIR: dir }
       : {};
 }
+
+/** Every unlabelled sample of a Prometheus text page, summed over labels: name → value. */
+export async function scrape(url: string): Promise<Map<string, number>> {
+  const text = await (await fetch(url)).text();
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#') || line === '') continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{[^}]*\})?\s+(\S+)$/.exec(line);
+    if (m === null) continue;
+    const v = Number(m[2]);
+    if (Number.isFinite(v)) out.set(m[1]!, (out.get(m[1]!) ?? 0) + v);
+  }
+  return out;
+}
+
+/** The labelled samples of a Prometheus text page whose name starts with `prefix`, as printed, non-zero ones only. */
+export async function samples(url: string, prefix: string): Promise<string[]> {
+  const text = await (await fetch(url)).text();
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(prefix) && !/\s0$/.test(l))
+    .map((l) => l.replace(/venue="binance",?/, ''));
+}
