@@ -14,6 +14,7 @@
 // connection, into a table shaped like an outbox row.
 import { OrderRequest, OrderStatusUpdate } from '@bourse/contracts';
 import { cpuProfileEnv, scrape, startBenchPlatform, type BenchPlatform } from './process/platform.js';
+import { hopCosts } from './process/hops.js';
 import { budgetSeconds, seconds, type Row } from './table.js';
 
 const OrderRequestContract = { name: 'OrderRequest', schema: OrderRequest };
@@ -125,6 +126,8 @@ export async function figures(): Promise<Row[]> {
     await sub.unsubscribe();
 
     const baseline = await insertCommits(platform.db.pool, Math.min(3, seconds_ / 3));
+    const hops = await hopCosts(bench, 1e3 / baseline.rate);
+    const hopSum = hops.jetStreamMs + hops.pgCommitMs + hops.simOrderMs + hops.jetStreamMs;
     const rate = many.accepted / many.s;
     const oneRate = one.accepted / one.s;
     const { rows } = await platform.db.pool.query<{ setting: string }>(
@@ -147,6 +150,9 @@ export async function figures(): Promise<Row[]> {
           `OMS per order (its metrics, means): request createdAt → venue call ${mean('bourse_oms_decision_to_submission_seconds')}, ` +
           `venue call → ack ${mean('bourse_oms_submission_to_ack_seconds')}, request → durable outcome ${mean('bourse_oms_submission_seconds')}; ` +
           `OMS process CPU ${cpu.toFixed(1)} s over ${many.s.toFixed(1)} s; ` +
+          `raw hops now, one at a time: JetStream publish+ack ${hops.jetStreamMs.toFixed(2)} ms, pg commit ${hops.pgCommitMs.toFixed(2)} ms, ` +
+          `sim order over ws-api ${hops.simOrderMs.toFixed(2)} ms, core NATS ${hops.natsMs.toFixed(2)} ms ` +
+          `(request publish + outbox commit + venue + EXEC publish = ${hopSum.toFixed(1)} ms); ` +
           `one at a time: ${oneRate.toFixed(0)} orders/s (${((1e3 * one.s) / Math.max(1, one.accepted)).toFixed(2)} ms each); ` +
           `baseline ${baseline.count} single-row INSERT commits on one connection, synchronous_commit=${rows[0]?.setting ?? '?'}`,
       },
