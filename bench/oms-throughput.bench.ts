@@ -14,6 +14,7 @@
 // connection, into a table shaped like an outbox row.
 import { OrderRequest, OrderStatusUpdate } from '@bourse/contracts';
 import { cpuProfileEnv, scrape, startBenchPlatform, type BenchPlatform } from './process/platform.js';
+import { OtlpReceiver } from '../test/support/otlp-receiver.js';
 import { hopCosts } from './process/hops.js';
 import { budgetSeconds, seconds, type Row } from './table.js';
 
@@ -30,6 +31,10 @@ interface Outcome {
 
 export async function figures(): Promise<Row[]> {
   const seconds_ = budgetSeconds(10);
+  // BENCH_OMS_SPANS=1: the OMS exports its spans to a receiver here, and the notes say where its
+  // per-order time goes, span by span (tracing costs time itself: the figure is then not the plain one).
+  const receiver = process.env.BENCH_OMS_SPANS === '1' ? await OtlpReceiver.start() : undefined;
+  const profile = cpuProfileEnv('order-manager');
   const bench = await startBenchPlatform(['exchange-sim', 'order-manager'], {
     configure: (config) => {
       const sim = config.sim as Record<string, unknown>;
@@ -40,7 +45,16 @@ export async function figures(): Promise<Row[]> {
     },
     // The venue's own limits are not what this figure measures: 100 orders per 10 s would be.
     simArgs: ['--order-limit-10s', '1000000', '--weight-limit', '10000000'],
-    env: cpuProfileEnv('order-manager'),
+    env: (service) => ({
+      ...profile(service),
+      ...(receiver !== undefined && service === 'order-manager'
+        ? {
+            OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+            OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+            OTEL_BSP_SCHEDULE_DELAY: '500',
+          }
+        : {}),
+    }),
   });
   const { platform, bus } = bench;
   try {
@@ -115,6 +129,7 @@ export async function figures(): Promise<Row[]> {
     const one = await drive(1, MAX_ORDERS, Math.min(3, seconds_ / 3));
     const metricsUrl = `${platform.plan.opsUrls['order-manager']}/metrics`;
     const before = await scrape(metricsUrl);
+    const dbBefore = await dbStats(platform.db.pool);
     const many = await drive(LANES, MAX_ORDERS, seconds_);
     const after = await scrape(metricsUrl);
     const mean = (name: string) => {
@@ -125,6 +140,11 @@ export async function figures(): Promise<Row[]> {
     const cpu = (after.get('process_cpu_seconds_total') ?? NaN) - (before.get('process_cpu_seconds_total') ?? NaN);
     await sub.unsubscribe();
 
+    // The statistics collector reports with a delay of up to a second or so: read after it settles.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const dbAfter = await dbStats(platform.db.pool);
+    const perOrder = (k: keyof DbStats) => ((dbAfter[k] - dbBefore[k]) / Math.max(1, many.started)).toFixed(1);
+    const spans = receiver === undefined ? '' : await spanSummary(receiver);
     const baseline = await insertCommits(platform.db.pool, Math.min(3, seconds_ / 3));
     const hops = await hopCosts(bench, 1e3 / baseline.rate);
     const hopSum = hops.jetStreamMs + hops.pgCommitMs + hops.simOrderMs + hops.jetStreamMs;
@@ -153,13 +173,51 @@ export async function figures(): Promise<Row[]> {
           `raw hops now, one at a time: JetStream publish+ack ${hops.jetStreamMs.toFixed(2)} ms, pg commit ${hops.pgCommitMs.toFixed(2)} ms, ` +
           `sim order over ws-api ${hops.simOrderMs.toFixed(2)} ms, core NATS ${hops.natsMs.toFixed(2)} ms ` +
           `(request publish + outbox commit + venue + EXEC publish = ${hopSum.toFixed(1)} ms); ` +
+          `PostgreSQL per order (pg_stat_database, about): ${perOrder('commits')} transactions (read-only ones too), ${perOrder('inserted')} rows inserted, ${perOrder('updated')} updated; ` +
+          spans +
           `one at a time: ${oneRate.toFixed(0)} orders/s (${((1e3 * one.s) / Math.max(1, one.accepted)).toFixed(2)} ms each); ` +
           `baseline ${baseline.count} single-row INSERT commits on one connection, synchronous_commit=${rows[0]?.setting ?? '?'}`,
       },
     ];
   } finally {
     await bench.close();
+    await receiver?.close();
   }
+}
+
+interface DbStats {
+  commits: number;
+  inserted: number;
+  updated: number;
+}
+
+/** This database's transaction and row counters (the platform's database is the run's own). */
+async function dbStats(pool: BenchPlatform['platform']['db']['pool']): Promise<DbStats> {
+  const { rows } = await pool.query<{ c: string; i: string; u: string }>(
+    `SELECT xact_commit AS c, tup_inserted AS i, tup_updated AS u FROM pg_stat_database WHERE datname = current_database()`,
+  );
+  const r = rows[0];
+  return { commits: Number(r?.c ?? NaN), inserted: Number(r?.i ?? NaN), updated: Number(r?.u ?? NaN) };
+}
+
+/** The order manager's spans received so far (once they stop arriving), by name: count and mean ms. */
+async function spanSummary(receiver: OtlpReceiver): Promise<string> {
+  for (let before = -1; receiver.spans.length !== before;) {
+    before = receiver.spans.length;
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+  }
+  const byName = new Map<string, { n: number; us: number }>();
+  for (const span of receiver.spans) {
+    if (span.service !== 'order-manager') continue;
+    const e = byName.get(span.name) ?? { n: 0, us: 0 };
+    e.n += 1;
+    e.us += span.durationUs;
+    byName.set(span.name, e);
+  }
+  const parts = [...byName]
+    .sort((a, b) => b[1].us - a[1].us)
+    .map(([name, e]) => `${name} ×${e.n} ${(e.us / e.n / 1e3).toFixed(2)} ms`);
+  return `OMS spans (whole run, mean): ${parts.join(', ')}; `;
 }
 
 /** Single-row INSERT … COMMIT, one after another on one connection, for `limitS` seconds. */
