@@ -94,3 +94,23 @@ describe('examples/strategies as the deployments mount it', { timeout: 60_000 },
     expect(result.stats.tradeCount).toBeGreaterThan(0);
   });
 });
+
+describe('examples/strategies.Dockerfile (the FROM-image route; not built here: no Docker engine)', () => {
+  const instructions = readFileSync(join(ROOT, 'examples/strategies.Dockerfile'), 'utf8')
+    .split('\n')
+    .filter((l) => /^[A-Z]+\s/.test(l));
+
+  it("builds FROM Bourse's image, copies the folder to /strategies and points STRATEGIES_FILE inside it", () => {
+    expect(instructions).toEqual([
+      'ARG BOURSE_IMAGE=bourse:dev',
+      'FROM ${BOURSE_IMAGE}',
+      'COPY . /strategies/',
+      'ENV STRATEGIES_FILE=/strategies/strategies.yaml',
+    ]);
+    // The default base is the image docker-compose.yml builds; no USER: the runner stays uid 1000.
+    const compose = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8');
+    expect(compose).toContain('image: bourse:dev');
+    // The build context (the strategies folder) holds the file ENV names, at the path COPY puts it.
+    expect(readdirSync(EXAMPLE)).toContain('strategies.yaml');
+  });
+});
