@@ -243,11 +243,15 @@ describe('docker-compose.yml', () => {
         path: '/strategies/strategies.yaml',
       },
       {
-        env: { BOURSE_STRATEGIES_DIR: '/home/me/strategies', BOURSE_STRATEGIES_FILE: 'paper.yaml' },
+        env: { BOURSE_STRATEGIES_DIR: '/home/me/strategies', BOURSE_STRATEGIES_FILE_NAME: 'paper.yaml' },
         source: '/home/me/strategies',
         path: '/strategies/paper.yaml',
       },
     ];
+    // Not `bourse start`'s BOURSE_STRATEGIES_FILE (a host path to a strategies file): set for `bourse
+    // start` in the same shell or .env, it would put a host path after /strategies/.
+    expect(readText('docker-compose.yml')).not.toMatch(/\$\{BOURSE_STRATEGIES_FILE(:-|\})/);
+    expect(interpolate(file, { BOURSE_STRATEGIES_FILE: '/elsewhere/s.yaml' })).toBe('/strategies/strategies.yaml');
     for (const { env, source, path } of cases) {
       expect(interpolate(file, env), JSON.stringify(env)).toBe(path);
       const mount = mountsOf('strategy-runner', env).find(([, target]) => path.startsWith(`${target}/`));
