@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUS_ROLES, passwordVariable, type BusRole } from '@bourse/bus';
+import { loadStrategiesFile } from '@bourse/strategy-runner';
 import { credentialEnvNames } from '@bourse/venue-binance';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -50,6 +51,23 @@ const SIM_KEYS = credentialEnvNames('sim');
 // Who signs venue requests with the sim key pair (as in k8s/base).
 const SIGNING: readonly OpsService[] = ['order-manager', 'reconciler'];
 const SERVERS = { nats: 4222, postgres: 5432, redis: 6379 } as const;
+
+/**
+ * A compose value as `docker compose` interpolates it: `${VAR:-default}` and `${VAR}` from `env` (the
+ * shell or .env), `$$` an escaped `$`.
+ */
+function interpolate(value: string, env: Record<string, string> = {}): string {
+  return value
+    .replace(/\$\{([A-Z0-9_]+)(?::-([^}]*))?\}/g, (_, name: string, fallback?: string) => {
+      const set = env[name];
+      return set !== undefined && set !== '' ? set : (fallback ?? '');
+    })
+    .replace(/\$\$/g, '$');
+}
+
+/** A service's mounts once interpolated: `[source, target, mode]`. */
+const mountsOf = (name: string, env: Record<string, string> = {}): string[][] =>
+  (service(name).volumes ?? []).map((v) => interpolate(v, env).split(':'));
 
 /** Every service `name` waits for, directly or through the services it waits for. */
 function waitsFor(name: string, seen = new Set<string>()): Set<string> {
@@ -159,6 +177,8 @@ describe('docker-compose.yml', () => {
         const target = hostOf(planned);
         if (target === undefined) {
           if (key === OPS_ENV[name].host) expect(value, `${name} ${key}`).toBe('0.0.0.0');
+          // A file's path is its mount's (the test of the mounts below); the file is the planned one.
+          else if (key.endsWith('_FILE')) expect(value, `${name} ${key}`).toMatch(/^\//);
           else expect(value, `${name} ${key}`).toBe(planned);
           continue;
         }
@@ -191,18 +211,56 @@ describe('docker-compose.yml', () => {
     for (const name of SERVICES) {
       const env = service(name).environment ?? {};
       const files = Object.entries(env).filter(([k]) => k.endsWith('_FILE'));
-      const mounts = (service(name).volumes ?? []).map((v) => v.split(':'));
-      for (const [key, path] of files) {
+      const mounts = mountsOf(name);
+      for (const [key, value] of files) {
+        // With nothing set in the environment (the defaults).
+        const path = interpolate(value);
         const mount = mounts.find(([, target]) => path.startsWith(`${target}/`));
         expect(mount, `${name} ${key}=${path} is not under a mount`).toBeDefined();
         expect(mount?.[2], `${name} ${key} mount mode`).toBe('ro');
-        // test/k8s-manifests.test.ts holds k8s/base/config equal to the generated files.
-        expect(mount?.[0]).toBe('./k8s/base/config');
-        expect(existsSync(join(ROOT, 'k8s/base/config', path.slice(STATE_DIR.length + 1))), `${name} ${path}`).toBe(
-          true,
-        );
+        // The host file is the one `bourse start` writes there; test/k8s-manifests.test.ts holds
+        // k8s/base/config equal to the generated files.
+        const planned = plan.serviceEnv[name][key] as string;
+        const host = join(mount?.[0] ?? '', path.slice((mount?.[1] ?? '').length + 1));
+        expect(host, `${name} ${key}`).toBe(join('k8s/base/config', planned.slice(STATE_DIR.length + 1)));
+        expect(existsSync(join(ROOT, host)), `${name} ${path}`).toBe(true);
       }
     }
+  });
+
+  it("mounts the user's strategies folder read-only at /strategies, the strategies file inside it", async () => {
+    const runner = service('strategy-runner');
+    // The root filesystem is read-only; the loader compiles in memory and tsx's cache goes to /tmp.
+    expect(runner.read_only).toBe(true);
+    expect(runner.tmpfs).toEqual(['/tmp']);
+    const file = runner.environment?.['STRATEGIES_FILE'] ?? '';
+    const cases: { env: Record<string, string>; source: string; path: string }[] = [
+      // Unset: today's built-ins, the file `bourse start` writes.
+      { env: {}, source: './k8s/base/config', path: '/strategies/strategies.yaml' },
+      {
+        env: { BOURSE_STRATEGIES_DIR: './examples/strategies' },
+        source: './examples/strategies',
+        path: '/strategies/strategies.yaml',
+      },
+      {
+        env: { BOURSE_STRATEGIES_DIR: '/home/me/strategies', BOURSE_STRATEGIES_FILE_NAME: 'paper.yaml' },
+        source: '/home/me/strategies',
+        path: '/strategies/paper.yaml',
+      },
+    ];
+    // Not `bourse start`'s BOURSE_STRATEGIES_FILE (a host path to a strategies file): set for `bourse
+    // start` in the same shell or .env, it would put a host path after /strategies/.
+    expect(readText('docker-compose.yml')).not.toMatch(/\$\{BOURSE_STRATEGIES_FILE(:-|\})/);
+    expect(interpolate(file, { BOURSE_STRATEGIES_FILE: '/elsewhere/s.yaml' })).toBe('/strategies/strategies.yaml');
+    for (const { env, source, path } of cases) {
+      expect(interpolate(file, env), JSON.stringify(env)).toBe(path);
+      const mount = mountsOf('strategy-runner', env).find(([, target]) => path.startsWith(`${target}/`));
+      expect(mount, JSON.stringify(env)).toEqual([source, '/strategies', 'ro']);
+    }
+    // The example folder, mounted as above, loads with the runner's own loader: its module entry compiles.
+    const loaded = await loadStrategiesFile(join(ROOT, 'examples/strategies', 'strategies.yaml'));
+    expect(loaded.refused).toEqual([]);
+    expect(loaded.strategies.map((s) => s.id)).toEqual(['mr-btc']);
   });
 
   it('runs the sim with the arguments `bourse start` gives it, on all interfaces, its state in a volume', () => {
@@ -255,7 +313,7 @@ describe('docker-compose.yml', () => {
   it('declares every named volume it mounts', () => {
     for (const [name, s] of Object.entries(compose.services)) {
       for (const v of s.volumes ?? []) {
-        const source = v.split(':')[0] as string;
+        const source = interpolate(v).split(':')[0] as string;
         if (source.startsWith('.') || source.startsWith('/')) {
           expect(existsSync(join(ROOT, source)), `${name} mounts missing ${source}`).toBe(true);
         } else {

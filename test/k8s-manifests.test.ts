@@ -217,6 +217,32 @@ describe('k8s manifests', () => {
     }
   });
 
+  it('every strategy runner reads its strategies file from a read-only mount, with /tmp writable', () => {
+    // The base (/etc/bourse, the platform's ConfigMap) and the user-strategies overlay (/strategies).
+    const runners = deployments.filter((d) => d.metadata?.name === 'strategy-runner');
+    const files = runners.map((d) => d.file).sort();
+    expect(files).toEqual(
+      expect.arrayContaining(['base/services/strategy-runner.yaml', 'overlays/user-strategies/strategy-runner.yaml']),
+    );
+    const mounted = new Map<string, string>();
+    for (const d of runners) {
+      const c = containerOf(d) as Container & { volumeMounts?: { mountPath: string; readOnly?: boolean }[] };
+      const file = c.env?.find((v) => v.name === 'STRATEGIES_FILE')?.value;
+      if (typeof file !== 'string') continue; // a patch that leaves the file as the base has it
+      const mount = c.volumeMounts?.find((m) => file.startsWith(`${m.mountPath}/`));
+      expect(mount, `${d.file}: STRATEGIES_FILE ${file} is not under a mount`).toBeDefined();
+      expect(mount?.readOnly, `${d.file}: ${mount?.mountPath}`).toBe(true);
+      mounted.set(d.file, file);
+    }
+    expect(mounted.get('base/services/strategy-runner.yaml')).toBe('/etc/bourse/strategies.yaml');
+    expect(mounted.get('overlays/user-strategies/strategy-runner.yaml')).toBe('/strategies/strategies.yaml');
+    const base = containerOf(baseDeployment('strategy-runner')) as Container & {
+      volumeMounts?: { mountPath: string }[];
+    };
+    expect(base.securityContext?.readOnlyRootFilesystem).toBe(true);
+    expect(base.volumeMounts?.map((m) => m.mountPath)).toContain('/tmp');
+  });
+
   it('each service connects to NATS as its own libs/bus user, and every NATS server knows those users', () => {
     for (const service of SERVICES) {
       const env = containerOf(baseDeployment(service)).env ?? [];
@@ -293,7 +319,7 @@ describe('k8s manifests', () => {
 
   it('kustomizations list files and folders that exist', () => {
     const kustomizations = docs.filter((d) => d.kind === 'Kustomization');
-    expect(kustomizations.length).toBe(6);
+    expect(kustomizations.length).toBe(7);
     for (const k of kustomizations) {
       const here = dirname(join(K8S, k.file));
       const listed = [
@@ -314,6 +340,10 @@ describe('k8s manifests', () => {
         return [
           ...((k['resources'] as string[] | undefined) ?? []),
           ...((k['patches'] as { path?: string }[] | undefined) ?? []).flatMap((p) => (p.path ? [p.path] : [])),
+          // A ConfigMap's files (a YAML strategies file among them).
+          ...((k['configMapGenerator'] as { files?: string[] }[] | undefined) ?? [])
+            .flatMap((g) => g.files ?? [])
+            .map((f) => f.replace(/^[^=]+=/, '')),
         ].map((p) => relative(K8S, join(here, p)));
       }),
     );

@@ -6,30 +6,35 @@
 // replicas 3 for every stream and bucket, one strategy runner per instrument and no simulator; and the
 // PrometheusRule equal to the alert rules promtool tests.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { BUS_ROLES, NATS_REPLICAS_ENV, passwordVariable, renderNatsAuthorization } from '@bourse/bus';
 import { createSubjects } from '@bourse/contracts';
+import { loadStrategiesFile } from '@bourse/strategy-runner';
 import { credentialEnvNames } from '@bourse/venue-binance';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { RULES_FILE } from './support/dashboard-metrics.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const OVERLAYS = ['sim', 'testnet', 'live'] as const;
+const OVERLAYS = ['sim', 'testnet', 'live', 'user-strategies'] as const;
 type Overlay = (typeof OVERLAYS)[number];
 const run = promisify(execFile);
 
 interface Container {
   name: string;
   env?: { name: string; value?: string; valueFrom?: unknown }[];
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
+  securityContext?: { readOnlyRootFilesystem?: boolean };
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
 }
 interface PodSpec {
   containers: Container[];
   initContainers?: Container[];
+  volumes?: { name: string; configMap?: { name: string }; emptyDir?: unknown }[];
 }
 interface K8sObject {
   apiVersion: string;
@@ -231,6 +236,56 @@ describe('k8s/overlays/live', () => {
     const instruments = envOf(named(live(), 'Deployment', 'market-data'), 'MD_INSTRUMENTS')?.value?.split(',') ?? [];
     expect(instruments.length).toBeGreaterThan(1);
     expect(named(live(), 'Deployment', 'strategy-runner').spec?.replicas).toBe(instruments.length);
+  });
+});
+
+describe('k8s/overlays/user-strategies', () => {
+  const objects = () => rendered['user-strategies'];
+  const runner = () => named(objects(), 'Deployment', 'strategy-runner');
+
+  it("mounts the user's strategies ConfigMap read-only, STRATEGIES_FILE inside it, root filesystem read-only", () => {
+    const spec = runner().spec?.template?.spec;
+    const container = containersOf(runner())[0];
+    const file = envOf(runner(), 'STRATEGIES_FILE')?.value ?? '';
+    const mount = container?.volumeMounts?.find((m) => file.startsWith(`${m.mountPath}/`));
+    expect(mount).toMatchObject({ name: 'strategies', mountPath: '/strategies', readOnly: true });
+    const volume = spec?.volumes?.find((v) => v.name === mount?.name);
+    const configMap = named(objects(), 'ConfigMap', volume?.configMap?.name ?? '');
+    // The generated name (content hash) is the one the Deployment mounts, so a change rolls the pods.
+    expect(configMap.metadata.name).toMatch(/^bourse-strategies-[a-z0-9]+$/);
+    // The file the runner reads is a key of the ConfigMap (a ConfigMap volume is flat).
+    expect(Object.keys(configMap.data ?? {})).toContain(file.slice('/strategies/'.length));
+    expect(container?.securityContext?.readOnlyRootFilesystem).toBe(true);
+    const tmp = container?.volumeMounts?.find((m) => m.mountPath === '/tmp');
+    expect(spec?.volumes?.find((v) => v.name === tmp?.name)?.emptyDir).toBeDefined();
+    // The other services still read the platform's files, and the sim overlay is otherwise unchanged.
+    expect(rendered.sim.find((o) => o.metadata.name.startsWith('bourse-strategies'))).toBeUndefined();
+    expect(envOf(named(rendered.sim, 'Deployment', 'strategy-runner'), 'STRATEGIES_FILE')?.value).toBe(
+      '/etc/bourse/strategies.yaml',
+    );
+  });
+
+  it('holds examples/strategies in the ConfigMap, and that ConfigMap, as the kubelet mounts it, loads', async () => {
+    const configMap = objects().find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('bourse-strategies'));
+    const data = configMap?.data ?? {};
+    const example = join(ROOT, 'examples/strategies');
+    expect(Object.keys(data).sort()).toEqual(readdirSync(example).sort());
+    for (const [key, text] of Object.entries(data)) expect(text, key).toBe(readFileSync(join(example, key), 'utf8'));
+    // Written as a ConfigMap volume holds it (keys symlinked through ..data) and read from the path the
+    // runner is given, with the runner's own loader.
+    const mount = mkdtempSync(join(tmpdir(), 'bourse-k8s-strategies-'));
+    try {
+      mkdirSync(join(mount, '..2026_12_07'));
+      for (const [key, text] of Object.entries(data)) writeFileSync(join(mount, '..2026_12_07', key), text);
+      symlinkSync('..2026_12_07', join(mount, '..data'));
+      for (const key of Object.keys(data)) symlinkSync(join('..data', key), join(mount, key));
+      const file = envOf(runner(), 'STRATEGIES_FILE')?.value ?? '';
+      const loaded = await loadStrategiesFile(join(mount, file.slice('/strategies/'.length)));
+      expect(loaded.refused).toEqual([]);
+      expect(loaded.strategies.map((s) => s.id)).toEqual(['mr-btc']);
+    } finally {
+      rmSync(mount, { recursive: true, force: true });
+    }
   });
 });
 
