@@ -43,7 +43,7 @@ export {
 export { Instrument } from './instrument.js';
 export { Quote, Trade, BookLevel, BookSnapshot, BookDelta, FeedState, FeedStatus } from './market-data.js';
 export { ExecutionConstraints } from './order-shape.js';
-export { Intent, StrategyVersion, DecisionInputs } from './intent.js';
+export { Intent, StrategyVersion, CodeHash, DecisionInputs } from './intent.js';
 export { RiskDecision, RiskRuleFailure } from './risk-decision.js';
 export { OrderRequest } from './order-request.js';
 export { OrderStatusUpdate, RejectedBy } from './events/order-status-update.js';

@@ -34,6 +34,14 @@ describe('Intent', () => {
     expect(decodeMessage('Intent', Intent, limitBuy)).toEqual(limitBuy);
   });
 
+  it('accepts an intent with the code hash of its strategy, and keeps old messages without one valid', () => {
+    const withHash = { ...limitBuy, codeHash: 'a'.repeat(64) };
+    expect(decodeMessage('Intent', Intent, withHash)).toEqual(withHash);
+    expect(Intent.safeParse(limitBuy).success).toBe(true);
+    expect(violationPaths(Intent, { ...limitBuy, codeHash: 'A'.repeat(64) })).toEqual(['codeHash']);
+    expect(violationPaths(Intent, { ...limitBuy, codeHash: 'abc' })).toEqual(['codeHash']);
+  });
+
   it('accepts a market intent sized as a quote notional', () => {
     expect(decodeMessage('Intent', Intent, marketSellNotional)).toEqual(marketSellNotional);
   });

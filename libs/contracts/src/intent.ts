@@ -19,6 +19,13 @@ export const StrategyVersion = z.string().regex(/^[A-Za-z0-9_.+-]{1,64}$/, {
 export type StrategyVersion = z.infer<typeof StrategyVersion>;
 
 /**
+ * sha256 (64 lowercase hex) of the strategy's code: its module and the files of the user's it imports,
+ * or a built-in's source (the strategy loader's `codeHash`). With the version, says which code decided.
+ */
+export const CodeHash = z.string().regex(/^[0-9a-f]{64}$/, { message: 'must be 64 lowercase hex characters (sha256)' });
+export type CodeHash = z.infer<typeof CodeHash>;
+
+/**
  * What the strategy saw when it decided: indicator values and the prices it used, by name. Values are
  * strings (decimals as decimal strings) so the record replays exactly; a float would not.
  */
@@ -42,6 +49,11 @@ export const Intent = z
     id: IntentId,
     strategyId: StrategyId,
     strategyVersion: StrategyVersion,
+    /**
+     * The hash of the strategy's code when it decided (the strategy runner sets it from the loaded
+     * strategy); optional for messages written before it, and for strategies not loaded by the loader.
+     */
+    codeHash: CodeHash.optional(),
     venue: VenueId,
     instrument: InstrumentSymbol,
     side: Side,

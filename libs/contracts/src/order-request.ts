@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { StrategyVersion } from './intent.js';
+import { CodeHash, StrategyVersion } from './intent.js';
 import { ExecutionConstraints, checkOrderShape } from './order-shape.js';
 import {
   ClientOrderId,
@@ -27,6 +27,8 @@ export const OrderRequest = z
     intentId: IntentId,
     strategyId: StrategyId,
     strategyVersion: StrategyVersion,
+    /** The hash of the strategy's code, from the intent (absent when the intent had none). */
+    codeHash: CodeHash.optional(),
     venue: VenueId,
     instrument: InstrumentSymbol,
     venueSymbol: VenueSymbol,

@@ -46,6 +46,13 @@ describe('evaluateIntent: acceptance', () => {
     expect(parsed.ok && parsed.value.strategyId).toBe('alpha');
   });
 
+  it('carries the strategy version and code hash of the intent onto the order request', () => {
+    const codeHash = 'c0de'.repeat(16);
+    const r = gate().onIntent(intent({ codeHash }));
+    expect(OrderRequest.parse(r.orderRequest)).toMatchObject({ strategyVersion: intent().strategyVersion, codeHash });
+    expect(gate().onIntent(intent()).orderRequest).not.toHaveProperty('codeHash');
+  });
+
   it('rounds a SELL price up and keeps an explicit time in force', () => {
     const r = gate().onIntent(intent({ side: 'SELL', price: '50000.011', timeInForce: 'IOC' }));
     expect(r.orderRequest).toMatchObject({ price: '50000.02', timeInForce: 'IOC' });

@@ -127,6 +127,7 @@ export function evaluateIntent(
     intentId: intent.id,
     strategyId: intent.strategyId,
     strategyVersion: intent.strategyVersion,
+    codeHash: intent.codeHash,
     venue: intent.venue,
     instrument: intent.instrument,
     venueSymbol: spec.venueSymbol,

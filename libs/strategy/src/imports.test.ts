@@ -7,8 +7,9 @@ import { join, relative } from 'node:path';
 // Every import of non-test code is checked against this list (`yaml` parses strategies-file text).
 const ALLOWED = new Set(['zod', 'yaml', '@bourse/contracts', '@bourse/domain']);
 // The strategy loader (src/loader/, its own entry `@bourse/strategy/loader`, which the SDK does not
-// import) reads users' strategy files and compiles them: it alone may use these.
-const LOADER_ALLOWED = new Set(['esbuild', 'node:fs', 'node:module', 'node:path']);
+// import) reads users' strategy files and compiles them, and hashes them (node:crypto; node:url finds a
+// built-in's source file): it alone may use these.
+const LOADER_ALLOWED = new Set(['esbuild', 'node:crypto', 'node:fs', 'node:module', 'node:path', 'node:url']);
 const root = new URL('.', import.meta.url).pathname;
 
 function sourceFiles(dir: string): string[] {

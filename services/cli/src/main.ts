@@ -74,7 +74,11 @@ function buildProgram(): Command {
       60_000,
     )
     .option('--config <file>', 'platform config file (default: BOURSE_CONFIG or config/bourse.yaml)')
-    .action(async (opts: { stopTimeout: number; readyTimeout: number; config?: string }) => {
+    .option(
+      '--allow-changed',
+      'development: run strategies whose code changed under an unchanged version (recording the new code hash) instead of refusing them',
+    )
+    .action(async (opts: { stopTimeout: number; readyTimeout: number; config?: string; allowChanged?: boolean }) => {
       const { cli: config, platform } = loadConfigs(repoRoot(), opts.config);
       const { runLauncher } = await import('./start/launcher.js');
       process.exitCode = await runLauncher(config, {
@@ -85,6 +89,7 @@ function buildProgram(): Command {
         readyTimeoutMs: opts.readyTimeout,
         stopTimeoutMs: opts.stopTimeout,
         platform,
+        allowChangedCode: opts.allowChanged === true,
       });
     });
 

@@ -14,6 +14,8 @@ describe('loadConfig', () => {
     expect(c).toMatchObject({ replicaId: 'runner-0', leaseTtlMs: 3000, namespace: '', strategiesFile: undefined });
     expect(c.barPrice).toBe('last');
     expect(loadConfig({ BAR_PRICE: 'ask' }).barPrice).toBe('ask');
+    expect(c.allowChangedCode).toBe(false);
+    expect(loadConfig({ RUNNER_ALLOW_CHANGED_CODE: 'true' }).allowChangedCode).toBe(true);
   });
 
   it.each([
@@ -21,6 +23,7 @@ describe('loadConfig', () => {
     [{ OPS_PORT: '70000' }, 'OPS_PORT'],
     [{ REPLICA_ID: 'has space' }, 'REPLICA_ID'],
     [{ BAR_PRICE: 'close' }, 'BAR_PRICE'],
+    [{ RUNNER_ALLOW_CHANGED_CODE: 'yes' }, 'RUNNER_ALLOW_CHANGED_CODE'],
     [{ LEASE_TTL_MS: '3000', LEASE_RENEW_MS: '2000', LEASE_MARGIN_MS: '1000' }, 'LEASE_RENEW_MS'],
   ])('names the bad variable: %o', (env, name) => {
     expect(() => loadConfig(env)).toThrow(RunnerConfigError);

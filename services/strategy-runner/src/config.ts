@@ -62,6 +62,11 @@ const Env = z.object({
   REQUIRE_RECONCILIATION: z.enum(['true', 'false']).default('true'),
   /** What bars are built from: `last` (trades), or the quotes' `mid`, `bid` or `ask` (quote-only feeds). */
   BAR_PRICE: z.enum(['last', 'mid', 'bid', 'ask']).default('last'),
+  /**
+   * Development only: run a strategy whose code hash differs from the one recorded for its version
+   * (recording the new hash, with a warning) instead of refusing it. `bourse start --allow-changed` sets it.
+   */
+  RUNNER_ALLOW_CHANGED_CODE: z.enum(['true', 'false']).default('false'),
   ...RateBudgetEnv,
 });
 
@@ -87,6 +92,8 @@ export interface RunnerConfig {
   readonly rateBudget: RateBudgetSettings;
   readonly requireReconciliation: boolean;
   readonly barPrice: 'last' | 'mid' | 'bid' | 'ask';
+  /** Run strategies whose code changed under an unchanged version (development); default false: refuse them. */
+  readonly allowChangedCode: boolean;
 }
 
 /** Parses the environment; throws RunnerConfigError naming the variable. */
@@ -127,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RunnerConfig {
     rateBudget: rateBudgetSettings(e),
     requireReconciliation: e.REQUIRE_RECONCILIATION === 'true',
     barPrice: e.BAR_PRICE,
+    allowChangedCode: e.RUNNER_ALLOW_CHANGED_CODE === 'true',
   };
 }
 

@@ -46,3 +46,35 @@ export class StateStoreError extends RunnerError {
   override readonly name = 'StateStoreError';
   readonly code = RunnerErrorCode.STATE_STORE_FAILED;
 }
+
+/** The hash prefix shown in messages: enough to tell two versions of a file apart, short enough to read. */
+export const HASH_PREFIX_LENGTH = 12;
+
+/**
+ * A strategy's code changed while its version did not: the code hash recorded for this strategy id and
+ * version in PostgreSQL differs from the loaded file's. The strategy is refused (the others run), so
+ * one version always names one code; `value` is `{ strategyId, version, recordedHash, loadedHash }`.
+ */
+export class StrategyCodeChangedError extends RunnerError {
+  override readonly name = 'StrategyCodeChangedError';
+  readonly code = RunnerErrorCode.STRATEGY_CODE_CHANGED;
+  constructor(
+    readonly strategyId: string,
+    readonly version: string,
+    readonly recordedHash: string,
+    readonly loadedHash: string,
+  ) {
+    super(
+      `strategy ${strategyId} version ${version}: its code changed (recorded ${recordedHash.slice(0, HASH_PREFIX_LENGTH)}, ` +
+        `now ${loadedHash.slice(0, HASH_PREFIX_LENGTH)}) but its version did not; bump the strategy's version ` +
+        '(or, in development only, start with --allow-changed / RUNNER_ALLOW_CHANGED_CODE=true)',
+      { strategyId, version, recordedHash, loadedHash },
+    );
+  }
+}
+
+/** PostgreSQL did not answer a read or write of the recorded code hashes; `value` is the strategy id. */
+export class CodeStoreError extends RunnerError {
+  override readonly name = 'CodeStoreError';
+  readonly code = RunnerErrorCode.CODE_STORE_FAILED;
+}

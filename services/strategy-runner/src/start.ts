@@ -21,6 +21,7 @@ import { openKvLeaseStore } from './leases/kv-lease-store.js';
 import { leaseBucketName } from './leases/lease-store.js';
 import { RedisQuoteSnapshots } from './market-snapshots.js';
 import { StrategyRunner } from './runner.js';
+import { checkStrategyCode, reportStrategyCode } from './state/code-versions.js';
 import { migrateRunnerStore, PgStateStore } from './state/pg-state-store.js';
 import { loadStrategiesFile, reportRefused } from './strategies-config.js';
 import type { StrategyConfig } from './types.js';
@@ -74,6 +75,11 @@ export async function runStrategyRunner(): Promise<void> {
   });
   const { applied } = await migrateRunnerStore(pool, logger);
   if (applied.length > 0) logger.debug({ applied: applied.map((m) => m.version) }, 'runner schema migrated');
+  // Versions that cannot drift: a strategy whose code changed under an unchanged version is refused
+  // (logged, counted) and the others run; RUNNER_ALLOW_CHANGED_CODE=true runs it and records the new hash.
+  const codeCheck = await checkStrategyCode(pool, strategies, { allowChanged: config.allowChangedCode });
+  reportStrategyCode(codeCheck, strategies, logger, metrics.registry);
+  strategies = codeCheck.admitted;
   const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
   redis.on('error', (err: unknown) => logger.warn({ err: describeError(err) }, 'redis error'));
   // The lease bucket is replicated like the bus's streams and KV (BOURSE_NATS_REPLICAS).

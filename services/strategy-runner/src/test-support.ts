@@ -27,6 +27,8 @@ import {
   type StrategyStateStore,
 } from '@bourse/strategy';
 import { loadStrategies } from '@bourse/strategy/loader';
+import type { Queryable } from '@bourse/store';
+import { checkStrategyCode, reportStrategyCode } from './state/code-versions.js';
 import { loadStrategiesFile, reportRefused } from './strategies-config.js';
 import { openKvLeaseStore } from './leases/kv-lease-store.js';
 import { leaseBucketName } from './leases/lease-store.js';
@@ -169,6 +171,11 @@ export interface RunnerSetup {
   readonly stateStore?: StrategyStateStore;
   /** The metrics registry (default a fresh one). */
   readonly registry?: Registry;
+  /**
+   * Check the strategies' code hashes against PostgreSQL as start.ts does (migrated with
+   * migrateRunnerStore): refused strategies are left out, logged and counted. Absent: no check.
+   */
+  readonly codeStore?: { readonly db: Queryable; readonly allowChanged?: boolean };
 }
 
 export async function makeRunner(h: Harness, setup: RunnerSetup): Promise<TestRunner> {
@@ -186,6 +193,13 @@ export async function makeRunner(h: Harness, setup: RunnerSetup): Promise<TestRu
     strategies = parseStrategies(setup.strategiesYaml ?? 'strategies: []', 'test', {
       definitions: setup.definitions ?? {},
     });
+  }
+  if (setup.codeStore !== undefined) {
+    const check = await checkStrategyCode(setup.codeStore.db, strategies, {
+      allowChanged: setup.codeStore.allowChanged ?? false,
+    });
+    reportStrategyCode(check, strategies, logger, registry);
+    strategies = check.admitted;
   }
   const runner = new StrategyRunner({
     bus: h.bus,

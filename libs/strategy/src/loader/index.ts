@@ -11,6 +11,7 @@ export {
 } from './load-strategies.js';
 export { parseStrategyRef, describeRef, isPathSpecifier, type StrategyRef } from './ref.js';
 export { forbiddenImport } from './bundle.js';
+export { moduleCodeHash, builtinCodeHash, userFiles, type CodeHash } from './code-hash.js';
 export {
   StrategyLoadError,
   isStrategyLoadError,

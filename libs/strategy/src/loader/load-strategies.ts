@@ -69,7 +69,7 @@ export async function loadStrategies(
       refused.push({ at, id: entry.id ?? entry.name ?? entry.module ?? at, error: result });
       return;
     }
-    const config = checkStrategyEntry(entry, result.definition, at, ids, issues);
+    const config = { ...checkStrategyEntry(entry, result.definition, at, ids, issues), codeHash: result.codeHash };
     strategies.push(config);
     sources.set(config.id, result);
   });

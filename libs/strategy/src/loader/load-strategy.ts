@@ -11,6 +11,7 @@ import {
 } from '../sdk/errors.js';
 import type { StrategyDefinition } from '../types.js';
 import { BundleFailedError, bundleStrategy } from './bundle.js';
+import { builtinCodeHash, moduleCodeHash } from './code-hash.js';
 import {
   ForbiddenStrategyImportError,
   StrategyCheckError,
@@ -31,6 +32,11 @@ export interface LoadedStrategy {
   readonly exportName: string;
   /** Every file compiled into the module (absolute), the entry first; empty for a built-in. */
   readonly files: readonly string[];
+  /**
+   * sha256 (hex) of the strategy's code: the module and the files of the user's folder it imports
+   * (not node_modules, not the platform modules), or a built-in's source file (code-hash.ts).
+   */
+  readonly codeHash: string;
 }
 
 export interface CheckOptions {
@@ -64,7 +70,7 @@ function builtin(ref: Extract<StrategyRef, { kind: 'builtin' }>): LoadedStrategy
       `no built-in strategy named "${ref.name}"; known: ${Object.keys(builtinStrategies).join(', ')}`,
     );
   }
-  return { definition, ref, file, exportName: '-', files: [] };
+  return { definition, ref, file, exportName: '-', files: [], codeHash: builtinCodeHash(ref.name, definition.version) };
 }
 
 // One compile per module file and export in a process (the runner loads each entry once; a sweep
@@ -107,7 +113,7 @@ async function fromModule(ref: Extract<StrategyRef, { kind: 'module' }>): Promis
     );
   }
   const { exportName, definition } = pickExport(file, exports, wanted);
-  return { definition, ref, file, exportName, files: bundle.files };
+  return { definition, ref, file, exportName, files: bundle.files, codeHash: moduleCodeHash(file, bundle.files) };
 }
 
 /** The absolute file of a module reference; StrategyNotFoundError when there is none. */

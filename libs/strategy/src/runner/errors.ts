@@ -13,6 +13,8 @@ export const RunnerErrorCode = {
   HISTORY_UNAVAILABLE: 'HISTORY_UNAVAILABLE',
   STORED_STATE_INVALID: 'STORED_STATE_INVALID',
   STATE_STORE_FAILED: 'STATE_STORE_FAILED',
+  STRATEGY_CODE_CHANGED: 'STRATEGY_CODE_CHANGED',
+  CODE_STORE_FAILED: 'CODE_STORE_FAILED',
 } as const;
 export type RunnerErrorCode = (typeof RunnerErrorCode)[keyof typeof RunnerErrorCode];
 

@@ -508,6 +508,7 @@ export class RunnerCore {
         id: this.options.ids.next(),
         strategyId: host.strategyId,
         strategyVersion: host.strategy.version,
+        ...(host.strategy.codeHash !== undefined ? { codeHash: host.strategy.codeHash } : {}),
         venue: host.instrument.venue,
         createdAt: now,
         ...(quote !== undefined ? { marketDataAt: quote.receivedAt } : {}),

@@ -25,6 +25,11 @@ export interface StrategyConfig {
   readonly definition: StrategyDefinition;
   /** Equal to the definition's version; recorded on every intent. */
   readonly version: string;
+  /**
+   * The hash of the strategy's code (`@bourse/strategy/loader`'s `codeHash`), set when the strategy was
+   * loaded by the loader; recorded on every intent as `codeHash`. Absent for definitions handed in directly.
+   */
+  readonly codeHash?: string;
   /** Raw params; validated by the definition when an instance is made. */
   readonly params: unknown;
   readonly instruments: readonly InstrumentRef[];

@@ -8,6 +8,8 @@ export interface IntentMeta {
   readonly id: string;
   readonly strategyId: string;
   readonly strategyVersion: string;
+  /** The hash of the strategy's code (the loader's `codeHash`), when the strategy came through the loader. */
+  readonly codeHash?: string;
   readonly venue: string;
   /** The decision time. */
   readonly createdAt: number;
@@ -31,6 +33,7 @@ export function completeIntent(draft: IntentDraft, meta: IntentMeta): Intent {
     id: meta.id,
     strategyId: meta.strategyId,
     strategyVersion: meta.strategyVersion,
+    codeHash: meta.codeHash,
     venue: meta.venue,
     instrument: draft.instrument,
     side: draft.side,

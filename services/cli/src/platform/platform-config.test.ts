@@ -191,6 +191,12 @@ describe('launch plan', () => {
     ]); // prettier-ignore
   });
 
+  it('passes --allow-changed to the strategy runner only when given', () => {
+    expect(plan.serviceEnv['strategy-runner']).not.toHaveProperty('RUNNER_ALLOW_CHANGED_CODE');
+    const allowing = launchPlan(config, '/repo/.bourse', { allowChangedCode: true });
+    expect(allowing.serviceEnv['strategy-runner']).toMatchObject({ RUNNER_ALLOW_CHANGED_CODE: 'true' });
+  });
+
   it('writes the strategies, the limits and the reconciler settings under the state folder', () => {
     expect(plan.files.map((f) => f.path)).toEqual([
       '/repo/.bourse/strategies.yaml',

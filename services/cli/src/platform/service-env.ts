@@ -117,7 +117,12 @@ export function reconcilerSettings(config: PlatformConfig): Record<string, unkno
   return settings;
 }
 
-export function launchPlan(config: PlatformConfig, stateDir: string): LaunchPlan {
+export interface LaunchOptions {
+  /** `bourse start --allow-changed`: the runner runs strategies whose code changed under an unchanged version (development). */
+  readonly allowChangedCode?: boolean;
+}
+
+export function launchPlan(config: PlatformConfig, stateDir: string, options: LaunchOptions = {}): LaunchPlan {
   const files: GeneratedFile[] = [];
   let strategiesFile = config.strategies.file;
   if (strategiesFile === undefined && config.strategies.list.length > 0) {
@@ -217,6 +222,7 @@ export function launchPlan(config: PlatformConfig, stateDir: string): LaunchPlan
       REDIS_URL: common.REDIS_URL as string,
       ...(config.namespace !== '' ? { BOURSE_NAMESPACE: config.namespace } : {}),
       ...(strategiesFile !== undefined ? { STRATEGIES_FILE: strategiesFile } : {}),
+      ...(options.allowChangedCode === true ? { RUNNER_ALLOW_CHANGED_CODE: 'true' } : {}),
       MD_REDIS_PREFIX: marketSnapshotPrefix(config),
       // Instrument specs come from the venue's exchangeInfo over REST.
       RUNNER_VENUE_TARGET: target,

@@ -52,6 +52,8 @@ export interface StartOptions {
   readonly platform?: LoadedPlatformConfig;
   /** When a child that died is restarted and when the launcher gives up; DEFAULT_RESTART_POLICY when absent. */
   readonly restart?: RestartPolicy;
+  /** `--allow-changed`: the strategy runner runs strategies whose code changed under an unchanged version. */
+  readonly allowChangedCode?: boolean;
 }
 
 /** Runs the platform; resolves with the process exit code once everything it started has stopped. */
@@ -161,7 +163,9 @@ export async function runStart(config: CliConfig, options: StartOptions): Promis
 
     let plan: LaunchPlan | undefined;
     if (options.platform !== undefined) {
-      plan = launchPlan(options.platform.config, options.stateDir);
+      plan = launchPlan(options.platform.config, options.stateDir, {
+        allowChangedCode: options.allowChangedCode ?? false,
+      });
       const { file, overrides } = options.platform;
       bourse(
         `config: ${relative(options.root, file)}${overrides.length > 0 ? ` (overridden by ${overrides.join(', ')})` : ''}; venue ${options.platform.config.venue.target}`,

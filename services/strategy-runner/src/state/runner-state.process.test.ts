@@ -242,5 +242,15 @@ describe('a strategy state across a kill -9 of its runner', () => {
     expect(rows.rows[0]).toMatchObject({ state: { phase: 'out', held: String(HOLD) }, generation: '2' });
     expect(rows.rows[0]?.holder).toMatch(/^runner-2\//);
     expect(Number(rows.rows[0]?.seq)).toBe(Number(restored['seq']) + HOLD - heldAtRestore);
+
+    // Versions that cannot drift, through start.ts: the first runner recorded the module's code hash,
+    // the second found the same, and both runners' intents carry it.
+    const code = await db.pool.query<{ code_hash: string }>(
+      `SELECT code_hash FROM ${quoteIdentifier(namespaceSchema(namespace()) ?? 'public')}.strategy_code
+        WHERE strategy_id = 'once' AND strategy_version = '1.0.0'`,
+    );
+    expect(decided[0]?.codeHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(decided[1]?.codeHash).toBe(decided[0]?.codeHash);
+    expect(code.rows).toEqual([{ code_hash: decided[0]?.codeHash }]);
   }, 180_000);
 });
