@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -55,6 +55,24 @@ describe('code hash of a loaded strategy', () => {
     const elsewhere = join(mkdtempSync(join(tmpdir(), 'bourse-code-hash-copy-')), 'deep', 'er');
     cpSync(dir, elsewhere, { recursive: true });
     expect((await loadStrategy(ref(elsewhere))).codeHash).toBe((await loadStrategy(ref(dir))).codeHash);
+  });
+
+  it('is the same after a ConfigMap volume update that changed nothing, and changes with one that did', async () => {
+    // A ConfigMap volume: each file a link through `..data` to a folder named by the update's time.
+    const volume = mkdtempSync(join(tmpdir(), 'bourse-code-hash-configmap-'));
+    const update = (name: string) => {
+      cpSync(folder(), join(volume, name), { recursive: true });
+      symlinkSync(name, join(volume, '..data_tmp'));
+      renameSync(join(volume, '..data_tmp'), join(volume, '..data'));
+    };
+    update('..2026_12_07_10_00_00.1');
+    for (const f of ['strategy.ts', 'lib', 'node_modules']) symlinkSync(join('..data', f), join(volume, f));
+    const before = (await loadStrategy(ref(volume))).codeHash;
+    update('..2026_12_07_11_00_00.2');
+    expect((await loadStrategy(ref(volume))).codeHash).toBe(before);
+    update('..2026_12_07_12_00_00.3');
+    edit(join(volume, '..2026_12_07_12_00_00.3', 'lib', 'threshold.ts'), '10', '11');
+    expect((await loadStrategy(ref(volume))).codeHash).not.toBe(before);
   });
 
   it('changes with a one-character edit in the module or in a relatively imported helper', async () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -46,9 +46,24 @@ export function hashFiles(root: string, files: readonly string[]): CodeHash {
   return h.digest('hex');
 }
 
-/** The code hash of a loaded module: its entry and the user's files it imports (userFiles). */
+/**
+ * The code hash of a loaded module: its entry and the user's files it imports (userFiles). Paths are
+ * resolved through symlinks first, so the names are relative to the folder that really holds the
+ * files: a Kubernetes ConfigMap volume links each file through a `..data` link to a folder named by
+ * the time of the update, and the same code must hash the same after an update that changed nothing.
+ */
 export function moduleCodeHash(entry: string, files: readonly string[]): CodeHash {
-  return hashFiles(dirname(entry), userFiles(entry, files));
+  const realEntry = realPath(entry);
+  return hashFiles(dirname(realEntry), userFiles(realEntry, files.map(realPath)));
+}
+
+function realPath(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    // Gone since it was bundled: hashFiles' read reports it.
+    return file;
+  }
 }
 
 /**
