@@ -18,6 +18,7 @@ export {
   listOrdersUpdatedSince,
   listUnbookedOrders,
   listNewestOrders,
+  loadCodeHashes,
   firstOrderTimes,
   lastOrderTimes,
   type OrderRecord,

@@ -16,6 +16,7 @@ import {
   listFillsAfter,
   listNewestFills,
   listNewestOrders,
+  loadCodeHashes,
   listOpenOrders,
   loadBalances,
   loadFillCheckpoint,
@@ -42,6 +43,7 @@ import {
 } from './testing.js';
 
 const T0 = 1_767_225_600_123;
+const HASH = 'ab'.repeat(32);
 const BTC = Instrument.parse({
   v: 1,
   symbol: 'BTC/USDT',
@@ -110,6 +112,7 @@ describe('schema', () => {
         '5 fill_checkpoints',
         '6 order_traces',
         '9 tactic_rejected',
+        '10 order_code_hash',
       ]);
       expect((await migrateOrderManagerStore(db.pool)).applied).toEqual([]);
       const { rows } = await db.pool.query<{ table_schema: string }>(
@@ -165,6 +168,7 @@ describe('reads', () => {
         filledQty: '0.5',
         cumulativeQuoteQty: '50.05',
         avgPrice: '100.1',
+        codeHash: HASH,
         createdAt: T0 + 1,
         updatedAt: T0 + 1,
       }),
@@ -179,6 +183,14 @@ describe('reads', () => {
     expect((await listNewestOrders(db.pool, 1)).map((o) => o.clientOrderId)).toEqual(['done-1']);
     expect((await listNewestOrders(db.pool, 5)).map((o) => o.clientOrderId)).toEqual(['open-1', 'done-1']);
     expect(await lastOrderTimes(db.pool)).toEqual(new Map([['momo', T0 + 1]]));
+    // The code hash comes back with its order; an order without one stays valid and has none.
+    expect((await listNewestOrders(db.pool, 5)).map((o) => o.codeHash)).toEqual([undefined, HASH]);
+    expect(await loadCodeHashes(db.pool, ['open-1', 'done-1', 'nope'])).toEqual(new Map([['done-1', HASH]]));
+    expect(await loadCodeHashes(db.pool, [])).toEqual(new Map());
+  });
+
+  it('refuses a code hash that is not a sha256 in lowercase hex (the column CHECK)', async () => {
+    await expect(writeOrder(db.pool, order('bad-hash', { codeHash: 'ABC' }))).rejects.toMatchObject({ code: '23514' });
   });
 
   it('reads fills in venue time and store order, and the checkpoint over them', async () => {

@@ -33,6 +33,11 @@ export interface OrderRecord {
   readonly avgPrice?: string | undefined;
   /** Reject or cancel reason, or why the OMS set the status. */
   readonly reason?: string | undefined;
+  /**
+   * The hash of the strategy code that decided the order (the request's `codeHash`, migration 0010);
+   * absent for orders of a strategy not loaded through the loader and orders stored before the column.
+   */
+  readonly codeHash?: string | undefined;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
@@ -62,6 +67,7 @@ interface OrderRow {
   cumulative_quote_qty: string;
   avg_price: string | null;
   reason: string | null;
+  code_hash: string | null;
   version: number;
   created_at: Date;
   updated_at: Date;
@@ -72,7 +78,7 @@ const TERMINAL_SQL = TERMINAL_ORDER_STATUSES.map((status) => `'${status}'`).join
 
 const COLUMNS = `client_order_id, venue, instrument, venue_order_id, strategy_id, strategy_version, side, style,
   qty, quote_qty, price, stop_price, time_in_force, status, filled_qty, cumulative_quote_qty, avg_price, reason,
-  version, created_at, updated_at`;
+  code_hash, version, created_at, updated_at`;
 
 function toOrder(row: OrderRow): StoredOrder {
   return {
@@ -94,6 +100,7 @@ function toOrder(row: OrderRow): StoredOrder {
     cumulativeQuoteQty: row.cumulative_quote_qty,
     avgPrice: undefinedIfNull(row.avg_price),
     reason: undefinedIfNull(row.reason),
+    codeHash: undefinedIfNull(row.code_hash),
     version: row.version,
     createdAt: msOf(row.created_at),
     updatedAt: msOf(row.updated_at),
@@ -104,6 +111,19 @@ export async function loadOrder(db: Queryable, clientOrderId: string): Promise<S
   const result = await db.query<OrderRow>(`SELECT ${COLUMNS} FROM orders WHERE client_order_id = $1`, [clientOrderId]);
   const row = result.rows[0];
   return row === undefined ? undefined : toOrder(row);
+}
+
+/**
+ * The code hash of each of these orders that has one (orders without one, or not stored, are left
+ * out): a fill shows the code of its order.
+ */
+export async function loadCodeHashes(db: Queryable, clientOrderIds: readonly string[]): Promise<Map<string, string>> {
+  if (clientOrderIds.length === 0) return new Map();
+  const { rows } = await db.query<{ client_order_id: string; code_hash: string }>(
+    `SELECT client_order_id, code_hash FROM orders WHERE client_order_id = ANY($1::text[]) AND code_hash IS NOT NULL`,
+    [[...clientOrderIds]],
+  );
+  return new Map(rows.map((r) => [r.client_order_id, r.code_hash]));
 }
 
 export interface OpenOrderFilter {

@@ -79,8 +79,8 @@ export async function writeOrder(db: Queryable, order: OrderRecord): Promise<num
   const { rows } = await db.query<{ version: number }>(
     `INSERT INTO orders (client_order_id, venue, instrument, venue_order_id, strategy_id, strategy_version, side,
        style, qty, quote_qty, price, stop_price, time_in_force, status, filled_qty, cumulative_quote_qty,
-       avg_price, reason, created_at, updated_at, version)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, 1)
+       avg_price, reason, created_at, updated_at, code_hash, version)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, 1)
      ON CONFLICT (client_order_id) DO UPDATE
        SET venue_order_id = COALESCE(EXCLUDED.venue_order_id, orders.venue_order_id),
            qty = EXCLUDED.qty, quote_qty = EXCLUDED.quote_qty, price = EXCLUDED.price,
@@ -110,6 +110,7 @@ export async function writeOrder(db: Queryable, order: OrderRecord): Promise<num
       order.reason ?? null,
       at(order.createdAt),
       at(order.updatedAt),
+      order.codeHash ?? null,
     ],
   );
   return rows[0]?.version ?? 0;

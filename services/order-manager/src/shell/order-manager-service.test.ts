@@ -143,6 +143,29 @@ describe('order requests on ORDERS', () => {
     expect((await loadOutbox(h.db.pool, req.clientOrderId))?.state).toBe('sent');
   }, 30_000);
 
+  it('keep the strategy code hash of the request with the order; a request without one stays valid', async () => {
+    const codeHash = 'c0de'.repeat(16);
+    const hashed = orderRequest({ strategyId: 'hash', price: '19000', codeHash });
+    const plain = orderRequest({ strategyId: 'hash', price: '19001' });
+    await publish(hashed);
+    await publish(plain);
+    // `new` is the update after the insert: the hash written by the insert survives it.
+    await orderStatus(hashed.clientOrderId, 'new');
+    await orderStatus(plain.clientOrderId, 'new');
+    expect(await loadOrder(h.db.pool, hashed.clientOrderId)).toMatchObject({ status: 'new', codeHash });
+    const row = await loadOrder(h.db.pool, plain.clientOrderId);
+    expect(row?.status).toBe('new');
+    expect(row?.codeHash).toBeUndefined();
+    const { rows } = await h.db.pool.query<{ client_order_id: string; code_hash: string | null }>(
+      'SELECT client_order_id, code_hash FROM orders WHERE client_order_id = ANY($1::text[]) ORDER BY price',
+      [[hashed.clientOrderId, plain.clientOrderId]],
+    );
+    expect(rows).toEqual([
+      { client_order_id: hashed.clientOrderId, code_hash: codeHash },
+      { client_order_id: plain.clientOrderId, code_hash: null },
+    ]);
+  }, 30_000);
+
   it('leaves one order when the sim drops the answer after accepting; the order is learnt by query', async () => {
     const req = orderRequest({ strategyId: 'drop', price: '20000' });
     h.sim.setFaults({ dropResponses: 1 });

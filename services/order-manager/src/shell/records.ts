@@ -31,6 +31,7 @@ export function orderRecordOf(tracked: TrackedOrder): OrderRecord {
     cumulativeQuoteQty: filled ? (order.filledQuoteQty ?? ZERO).toString() : '0',
     avgPrice: avg !== undefined && avg.isPositive() ? avg.normalize().toString() : undefined,
     reason: order.rejectReason,
+    codeHash: request.codeHash,
     createdAt,
     // The venue's clock may trail ours by a little; the row never claims to change before it was made.
     updatedAt: Math.max(order.updatedAtMs, createdAt),

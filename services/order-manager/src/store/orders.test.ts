@@ -33,6 +33,21 @@ describe('upsertOrder', () => {
     expect(await loadOrder(db.pool, 'ord-1')).toEqual({ ...filled, version: 3 });
   });
 
+  it('writes the code hash with the insert, keeps it through updates, and refuses one that is not a sha256', async () => {
+    const codeHash = 'ab'.repeat(32);
+    const order = orderRecord('ord-hash', { codeHash });
+    expect(await upsertOrder(db.pool, order, 0)).toBe(1);
+    // An update never rewrites it, even when the record handed in lacks it.
+    expect(await upsertOrder(db.pool, { ...order, codeHash: undefined, status: 'new', updatedAt: T0 + 1 }, 1)).toBe(2);
+    expect(await loadOrder(db.pool, 'ord-hash')).toMatchObject({ status: 'new', codeHash, version: 2 });
+    const err: unknown = await upsertOrder(db.pool, orderRecord('ord-bad-hash', { codeHash: 'ABC' }), 0).catch(
+      (e: unknown) => e,
+    );
+    expect(isOrderStoreError(err, OrderStoreErrorCode.INVALID_VALUE)).toBe(true);
+    expect(err).toMatchObject({ message: expect.stringContaining('codeHash') as unknown });
+    expect(await loadOrder(db.pool, 'ord-bad-hash')).toBeUndefined();
+  });
+
   it('refuses a write based on a stale version with a typed error, writing nothing', async () => {
     const order = orderRecord('ord-stale');
     await upsertOrder(db.pool, order, 0);

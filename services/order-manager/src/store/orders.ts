@@ -4,14 +4,14 @@
 // cases where it would not be (two instances during a rollout, a retried handler). The reads are
 // @bourse/ledger's.
 
-import { OrderStatus, OrderStyle, Side, TimeInForce } from '@bourse/contracts';
+import { CodeHash, OrderStatus, OrderStyle, Side, TimeInForce } from '@bourse/contracts';
 import type { OrderRecord } from '@bourse/ledger';
 import { VersionConflictError, type Queryable } from '@bourse/store';
 import { OrderStoreError, OrderStoreErrorCode } from './errors.js';
 import { z } from 'zod';
 import { checked, decimalParam, optionalDecimalParam, timeParam } from './values.js';
 
-/** The 20 column values from client_order_id to updated_at, in the INSERT's order (version apart). */
+/** The 21 column values from client_order_id to code_hash, in the INSERT's order (version apart). */
 function params(order: OrderRecord): unknown[] {
   return [
     order.clientOrderId,
@@ -34,6 +34,7 @@ function params(order: OrderRecord): unknown[] {
     order.reason ?? null,
     timeParam('createdAt', order.createdAt),
     timeParam('updatedAt', order.updatedAt),
+    order.codeHash === undefined ? null : checked('codeHash', CodeHash, order.codeHash),
   ];
 }
 
@@ -57,14 +58,15 @@ export async function upsertOrder(db: Queryable, order: OrderRecord, expectedVer
       ? await db.query<{ version: number }>(
           `INSERT INTO orders (client_order_id, venue, instrument, venue_order_id, strategy_id, strategy_version, side,
              style, qty, quote_qty, price, stop_price, time_in_force, status, filled_qty, cumulative_quote_qty,
-             avg_price, reason, created_at, updated_at, version)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, 1)
+             avg_price, reason, created_at, updated_at, code_hash, version)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, 1)
            ON CONFLICT (client_order_id) DO NOTHING
            RETURNING version`,
           values,
         )
       : await db.query<{ version: number }>(
-          // The order's identity (venue, instrument, strategy, side, style, created_at) never changes.
+          // The order's identity (venue, instrument, strategy, side, style, created_at) never changes, nor
+          // does the code that decided it (written by the insert only, so its value is not passed here).
           `UPDATE orders
               SET venue_order_id = COALESCE($4, venue_order_id),
                   qty = $9, quote_qty = $10, price = $11, stop_price = $12, time_in_force = $13,
@@ -75,7 +77,7 @@ export async function upsertOrder(db: Queryable, order: OrderRecord, expectedVer
               AND venue = $2 AND instrument = $3 AND strategy_id = $5 AND strategy_version = $6
               AND side = $7 AND style = $8 AND created_at = $19
             RETURNING version`,
-          [...values, version],
+          [...values.slice(0, 20), version],
         );
   const row = result.rows[0];
   if (row !== undefined) return row.version;

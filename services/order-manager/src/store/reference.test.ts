@@ -26,10 +26,11 @@ describe('schema', () => {
       'fill_checkpoints',
       'order_traces',
       'tactic_rejected',
+      'order_code_hash',
     ]);
     const again = await migrateOrderManagerStore(db.pool);
     expect(again.applied).toEqual([]);
-    expect(again.alreadyApplied).toEqual([1, 2, 3, 4, 5, 6, 9]);
+    expect(again.alreadyApplied).toEqual([1, 2, 3, 4, 5, 6, 9, 10]);
   });
 
   it('has a primary key on every table', async () => {
