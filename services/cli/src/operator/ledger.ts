@@ -5,6 +5,7 @@ import {
   listNewestFills,
   listNewestOrders,
   listOpenOrders,
+  loadCodeHashes,
   loadPositions,
   loadTraceIds,
   type FillRecord,
@@ -44,6 +45,8 @@ export interface OrderRow {
   readonly updatedAt: number;
   /** The trace the order was submitted in (OpenTelemetry trace id), when it was traced. */
   readonly traceId: string | null;
+  /** The hash of the strategy code that decided the order (sha256 hex), when the request carried one. */
+  readonly codeHash: string | null;
 }
 
 export interface FillRow {
@@ -60,6 +63,8 @@ export interface FillRow {
   readonly venueTime: number;
   /** The trace of the fill's order. */
   readonly traceId: string | null;
+  /** The strategy code hash of the fill's order. */
+  readonly codeHash: string | null;
 }
 
 /** Runs a read; a missing table means the schema was never migrated, which the message says. */
@@ -76,6 +81,14 @@ async function read<T>(ctx: OperatorContext, what: string, query: () => Promise<
         {
           cause: err,
         },
+      );
+    }
+    if (state === '42703') {
+      // A column a later migration adds (orders.code_hash, 0010): the schema is older than this command.
+      throw new CommandFailedError(
+        'PostgreSQL',
+        `cannot read ${what}: the order manager's tables in ${where} miss a newer migration (${describe(err)}); run \`pnpm bourse migrate\``,
+        { cause: err },
       );
     }
     if (state === '42P01') {
@@ -126,6 +139,15 @@ export function readPositions(ctx: OperatorContext): Promise<PositionRow[]> {
   );
 }
 
+/** Adds the code hash of each fill's order (a fill is made by its order's code). */
+async function withCodeHashes<T extends { clientOrderId: string }>(
+  ctx: OperatorContext,
+  rows: readonly T[],
+): Promise<Array<T & { codeHash: string | null }>> {
+  const hashes = await loadCodeHashes(ctx.pool(), [...new Set(rows.map((r) => r.clientOrderId))]);
+  return rows.map((r) => ({ ...r, codeHash: hashes.get(r.clientOrderId) ?? null }));
+}
+
 function fromStored(o: StoredOrder): Omit<OrderRow, 'traceId'> {
   return {
     clientOrderId: o.clientOrderId,
@@ -140,6 +162,7 @@ function fromStored(o: StoredOrder): Omit<OrderRow, 'traceId'> {
     filledQty: o.filledQty,
     avgPrice: o.avgPrice ?? null,
     venueOrderId: o.venueOrderId ?? null,
+    codeHash: o.codeHash ?? null,
     createdAt: o.createdAt,
     updatedAt: o.updatedAt,
   };
@@ -154,7 +177,7 @@ export function readOrders(ctx: OperatorContext, options: { all: boolean; limit:
   );
 }
 
-function fillRow(f: FillRecord): Omit<FillRow, 'traceId'> {
+function fillRow(f: FillRecord): Omit<FillRow, 'traceId' | 'codeHash'> {
   return {
     venueFillId: f.venueFillId,
     clientOrderId: f.clientOrderId,
@@ -172,7 +195,9 @@ function fillRow(f: FillRecord): Omit<FillRow, 'traceId'> {
 
 /** The newest `limit` fills, shown oldest first. */
 export function readFills(ctx: OperatorContext, limit: number): Promise<FillRow[]> {
-  return read(ctx, 'fills', async () => withTraceIds(ctx, (await listNewestFills(ctx.pool(), limit)).map(fillRow)));
+  return read(ctx, 'fills', async () =>
+    withCodeHashes(ctx, await withTraceIds(ctx, (await listNewestFills(ctx.pool(), limit)).map(fillRow))),
+  );
 }
 
 /** When each strategy last ordered (the newest order's creation time), by strategy id. */

@@ -41,6 +41,8 @@ import { runTrace } from './trace.js';
 import { runFills, runOrders, runPositions, runQuotes } from './views.js';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
+/** The strategy code hash the OMS stored with done-1 (open-1 has none). */
+const CODE_HASH = '0123456789ab'.repeat(5) + 'cdef';
 
 const T0 = Date.UTC(2026, 0, 2, 3, 4, 5, 123);
 const NOW = T0 + 60_000;
@@ -155,6 +157,7 @@ beforeAll(async () => {
     cumulativeQuoteQty: '30000',
     avgPrice: '60000',
     venueOrderId: '77',
+    codeHash: CODE_HASH,
   });
   await writeFill(db.pool, {
     venue: 'binance',
@@ -405,16 +408,24 @@ describe('operator commands (real NATS, PostgreSQL, Redis)', { timeout: 30_000 }
     // The order's trace id, when the OMS stored one.
     expect(all.lines[1]).toMatch(new RegExp(`^done-1 +${TRACE_ID} `));
     expect(all.lines[2]).toMatch(/^open-1 +- /);
+    // The strategy code's hash, its first 12 characters in the table, '-' for an order without one.
+    expect(all.lines[0]).toMatch(/^CLIENT ORDER ID +TRACE ID +CODE +STRATEGY /);
+    expect(all.lines[1]).toMatch(new RegExp(`^done-1 +${TRACE_ID} +${CODE_HASH.slice(0, 12)} +sma-btc `));
+    expect(all.lines[1]).not.toContain(CODE_HASH.slice(0, 13));
+    expect(all.lines[2]).toMatch(/^open-1 +- +- +sma-btc /);
     const json = context();
     await runOrders(json.ctx, { json: true, all: true, limit: 50 });
     expect(
-      (JSON.parse(json.lines.join('\n')) as Array<{ clientOrderId: string; traceId: string | null }>).map((o) => [
-        o.clientOrderId,
-        o.traceId,
-      ]),
+      (
+        JSON.parse(json.lines.join('\n')) as Array<{
+          clientOrderId: string;
+          traceId: string | null;
+          codeHash: string | null;
+        }>
+      ).map((o) => [o.clientOrderId, o.traceId, o.codeHash]),
     ).toEqual([
-      ['done-1', TRACE_ID],
-      ['open-1', null],
+      ['done-1', TRACE_ID, CODE_HASH],
+      ['open-1', null, null],
     ]);
   });
 
@@ -482,12 +493,38 @@ describe('operator commands (real NATS, PostgreSQL, Redis)', { timeout: 30_000 }
     expect(lines[1]).toContain('2026-01-02T03:04:05.133Z');
     expect(lines[1]).toMatch(/sma-btc +BTC\/USDT +BUY +0\.5 +60000 +0\.03 USDT +taker +done-1 +9001$/);
     expect(lines[1]).toContain(` ${TRACE_ID} `);
+    // The code hash of the fill's order: a prefix in the table, whole in JSON.
+    expect(lines[0]).toMatch(/^TIME +TRACE ID +CODE +STRATEGY /);
+    expect(lines[1]).toMatch(new RegExp(` ${TRACE_ID} +${CODE_HASH.slice(0, 12)} +sma-btc `));
+    const json = context();
+    expect(await runFills(json.ctx, { json: true, limit: 5 })).toBe(0);
+    expect(
+      (JSON.parse(json.lines.join('\n')) as Array<{ venueFillId: string; codeHash: string | null }>).map((f) => [
+        f.venueFillId,
+        f.codeHash,
+      ]),
+    ).toEqual([['9001', CODE_HASH]]);
   });
 
   it('quotes: the snapshots under the configured prefix', async () => {
     const { ctx, lines } = context();
     expect(await runQuotes(ctx, { json: false })).toBe(0);
     expect(lines[1]).toMatch(/binance:BTCUSDT +BTC\/USDT +61000 +61000\.02 +61000\.01 +- +live +500ms$/);
+  });
+
+  it('a database missing a newer migration (no orders.code_hash): a clear failure naming migrate', async () => {
+    const old = await createTestDatabase({ schema: namespaceSchema(subjects.prefix) });
+    try {
+      await migrateOrderManagerStore(old.pool);
+      // As the schema stood before migration 0010.
+      await old.pool.query('ALTER TABLE orders DROP COLUMN code_hash');
+      const err = await runOrders(context({ database: old.url }).ctx, { json: false, all: true, limit: 5 }).catch(
+        (e: unknown) => e,
+      );
+      expect(isCliError(err) && err.message).toMatch(/miss a newer migration .*code_hash.*run `pnpm bourse migrate`/);
+    } finally {
+      await old.drop();
+    }
   });
 
   it('a database without the schema: a clear failure naming migrate; migrate then makes it readable', async () => {

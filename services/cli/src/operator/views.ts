@@ -7,6 +7,10 @@ import { marksByInstrument, markOf, readSnapshots, type SnapshotEntry } from './
 
 const dash = (v: string | null | undefined): string => (v === null || v === undefined ? '-' : v);
 
+/** Characters of a code hash shown in a table (as the runner's log prints it); `--json` has it whole. */
+export const CODE_HASH_PREFIX = 12;
+const shortHash = (hash: string | null): string => (hash === null ? '-' : hash.slice(0, CODE_HASH_PREFIX));
+
 export async function valuedPositions(ctx: OperatorContext): Promise<ValuedPosition[]> {
   const [positions, snapshots] = await Promise.all([readPositions(ctx), readSnapshots(ctx)]);
   return valuePositions(positions, marksByInstrument(snapshots));
@@ -42,6 +46,7 @@ export function formatOrders(orders: readonly OrderRow[], now: number): string[]
     [
       'CLIENT ORDER ID',
       'TRACE ID',
+      'CODE',
       'STRATEGY',
       'INSTRUMENT',
       'SIDE',
@@ -55,6 +60,7 @@ export function formatOrders(orders: readonly OrderRow[], now: number): string[]
     orders.map((o) => [
       o.clientOrderId,
       dash(o.traceId),
+      shortHash(o.codeHash),
       o.strategyId,
       o.instrument,
       o.side,
@@ -90,10 +96,24 @@ export async function runFills(ctx: OperatorContext, options: { json: boolean; l
   }
   const now = ctx.now();
   for (const line of formatTable(
-    ['TIME', 'TRACE ID', 'STRATEGY', 'INSTRUMENT', 'SIDE', 'QTY', 'PRICE', 'FEE', 'LIQ', 'CLIENT ORDER ID', 'FILL ID'],
+    [
+      'TIME',
+      'TRACE ID',
+      'CODE',
+      'STRATEGY',
+      'INSTRUMENT',
+      'SIDE',
+      'QTY',
+      'PRICE',
+      'FEE',
+      'LIQ',
+      'CLIENT ORDER ID',
+      'FILL ID',
+    ],
     fills.map((f) => [
       `${new Date(f.venueTime).toISOString()} (${formatAge(now - f.venueTime)} ago)`,
       dash(f.traceId),
+      shortHash(f.codeHash),
       f.strategyId,
       f.instrument,
       f.side,
