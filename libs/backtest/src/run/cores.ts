@@ -97,6 +97,7 @@ export function wireCores(wiring: CoreWiring): Cores {
     id: BACKTEST_STRATEGY_ID,
     definition: wiring.definition,
     version: spec.strategy.version,
+    ...(spec.codeHash !== undefined ? { codeHash: spec.codeHash } : {}),
     params: spec.params,
     instruments: [ref],
     // The delays a backtest models (latency, a fill at the next open) are the simulated venue's, as

@@ -19,6 +19,13 @@ export interface BacktestSpec {
   readonly longShort: boolean;
   /** The bars' period; each bar closes (and is seen by the strategy) at time + barMs. */
   readonly barMs: number;
+  /**
+   * The hash of the strategy's code (the loader's `LoadedStrategy.codeHash`), put on every intent and so
+   * on every order request the risk gate makes of one, as the strategy runner does; absent for a
+   * definition handed in directly. The end-of-run closeout is the engine's order, not the strategy's:
+   * it carries none.
+   */
+  readonly codeHash?: string;
   /** Told every intent the strategy emits, before the risk gate sees it (tests compare decisions). */
   readonly onIntent?: (intent: Intent) => void;
   /**

@@ -40,20 +40,23 @@ export interface BacktestPlan {
 
 /**
  * The spec of one run of the plan with `params` (one combination of the grid), for `strategy`: the
- * definition `plan.strategy` loads to.
+ * definition `plan.strategy` loads to, and the hash of its code (`LoadedStrategy.codeHash`) when given,
+ * which the run's intents carry.
  */
 export function specFor(
   plan: BacktestPlan,
   params: Readonly<Record<string, ParamValue>>,
   strategy: StrategyDefinition,
+  codeHash?: string,
 ): BacktestSpec {
+  const base = { ...common(plan), ...(codeHash !== undefined ? { codeHash } : {}) };
   if (plan.strategy.kind !== 'builtin') {
-    return { ...common(plan), strategy, params: acceptedParams(strategy, plan.baseParams, params) };
+    return { ...base, strategy, params: acceptedParams(strategy, plan.baseParams, params) };
   }
   // The flags' params first, so `--param timeframe=4h` wins over the timeframe found in the data;
   // sizing and mode come from their own flags and win over a `--param` of the same name.
   return {
-    ...common(plan),
+    ...base,
     strategy,
     params: {
       timeframe: plan.baseParams['timeframe'],

@@ -1,6 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { StrategyDefinition } from '@bourse/strategy';
-import { loadStrategy } from '@bourse/strategy/loader';
+import { loadStrategy, type LoadedStrategy } from '@bourse/strategy/loader';
 import { readBarsCsv, type Bar } from '../data/bars.js';
 import { runBacktest } from '../run/run-backtest.js';
 import { specFor, type BacktestPlan, type ParamValue } from './plan.js';
@@ -14,15 +13,17 @@ const plan = workerData as BacktestPlan;
 const port = parentPort!;
 let bars: Promise<Bar[]> | undefined;
 // The strategy, loaded once per worker by the same loader as the parent (a user's module compiles here).
-let strategy: Promise<StrategyDefinition> | undefined;
+let strategy: Promise<LoadedStrategy> | undefined;
 
 async function runJob(job: SweepJob): Promise<SweepReply> {
   try {
     bars ??= readBarsCsv(plan.dataPath)
       .toArray()
       .then((r) => r.rows);
-    strategy ??= loadStrategy(plan.strategy).then((l) => l.definition);
-    const spec = specFor(plan, job.params as Record<string, ParamValue>, await strategy);
+    strategy ??= loadStrategy(plan.strategy);
+    const loaded = await strategy;
+    // The intents carry the code hash as the runner's would (a sweep returns statistics only, though).
+    const spec = specFor(plan, job.params as Record<string, ParamValue>, loaded.definition, loaded.codeHash);
     const result = await runBacktest(spec, await bars);
     return { index: job.index, stats: result.stats };
   } catch (err) {

@@ -176,8 +176,10 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<number> {
   // file, export, no I/O imports); params are checked below, per combination.
   const ref = parseStrategyRef(flags.strategy, process.cwd());
   let strategy;
+  // The hash of the strategy's code: the run's intents carry it, as the runner's do.
+  let codeHash: string;
   try {
-    strategy = (await loadStrategy(ref)).definition;
+    ({ definition: strategy, codeHash } = await loadStrategy(ref));
   } catch (err) {
     if (!isStrategyLoadError(err)) throw err;
     return usage(`--strategy: ${err.message}`);
@@ -263,10 +265,15 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<number> {
     );
   return isSweep(plan.axes)
     ? runSweepCommand(flags, plan, valid, grid.length - valid.length)
-    : runOnce(flags, plan, strategy);
+    : runOnce(flags, plan, strategy, codeHash);
 }
 
-async function runOnce(flags: BacktestFlags, plan: BacktestPlan, strategy: StrategyDefinition): Promise<number> {
+async function runOnce(
+  flags: BacktestFlags,
+  plan: BacktestPlan,
+  strategy: StrategyDefinition,
+  codeHash: string,
+): Promise<number> {
   const backtest = await import('@bourse/backtest');
   const { runBacktest, runTickBacktest, specFor, describeExecution, writeReportFiles, countRows } = backtest;
   const params = Object.fromEntries(plan.axes.map((a) => [a.name, a.values[0]!]));
@@ -278,7 +285,7 @@ async function runOnce(flags: BacktestFlags, plan: BacktestPlan, strategy: Strat
     label: 'backtest',
     enabled: drawing,
   });
-  const spec = specFor(plan, params, strategy);
+  const spec = specFor(plan, params, strategy, codeHash);
   let result;
   try {
     if (plan.input === 'bars') {
