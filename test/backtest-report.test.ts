@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadStrategy } from '@bourse/strategy/loader';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bourse, scratch, type Scratch } from './backtest-support.js';
 
@@ -94,6 +95,10 @@ describe('bourse backtest --report', () => {
     const html = await readFile(join(out, 'report.html'), 'utf8');
     expect(html).toContain(`<title>sma-cross on GOOG.csv</title>`);
     expect(html).toContain(`<tr><th>Data SHA-256</th><td>${json.run['dataSha256'] as string}</td></tr>`);
+    // The strategy code's hash, as the loader computes it and the run's intents carry it.
+    const { codeHash } = await loadStrategy({ kind: 'builtin', name: 'sma-cross' });
+    expect(json.run['codeHash']).toBe(codeHash);
+    expect(html).toContain(`<tr><th>Code SHA-256</th><td>${codeHash}</td></tr>`);
     expect(html).toContain('<tr><th>Parameters</th><td>fast=10, slow=20, timeframe=1d');
     expect(html).toContain(`<tr><th>Bourse</th><td>${version}</td></tr>`);
     expect(html).toContain('was closed at the last bar&#39;s close, 806.19 (2013-03-01)');

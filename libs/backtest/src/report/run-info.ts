@@ -8,6 +8,11 @@ import type { ExecutionConfig } from '../engine/execution.js';
 export interface RunInfo {
   readonly strategy: string;
   readonly strategyVersion: string;
+  /**
+   * The hash of the strategy's code (the loader's `codeHash`: the module and what it imports from the
+   * user's folder, or a built-in's source), the one the run's intents carry; absent when not known.
+   */
+  readonly codeHash?: string;
   /** The parameters the strategy ran with (sizing, mode and timeframe included). */
   readonly params: Readonly<Record<string, unknown>>;
   /** The data path as given. */
@@ -40,6 +45,7 @@ export function runInputRows(run: RunInfo): [string, string][] {
   const e = run.execution;
   const rows: [string, string][] = [
     ['Strategy', `${run.strategy} ${run.strategyVersion}`],
+    ...(run.codeHash !== undefined ? [['Code SHA-256', run.codeHash] as [string, string]] : []),
     ['Parameters', formatParams(run.params)],
     ['Data', run.data],
     ['Data SHA-256', run.dataSha256],

@@ -321,6 +321,7 @@ async function runOnce(
     const run: RunInfo = {
       strategy: spec.strategy.name,
       strategyVersion: spec.strategy.version,
+      codeHash,
       params: spec.strategy.parseParams(spec.params) as Record<string, unknown>,
       data: plan.dataPath,
       dataSha256: await dataSha256(plan.dataPath),
