@@ -106,7 +106,9 @@ export async function figures(): Promise<Row[]> {
     const rSub = bus.subscribe(
       platform.subjects.orderRequest('BTCUSDT'),
       { name: 'OrderRequest', schema: OrderRequest },
-      (r) => requested.set(r.intentId, r.createdAt),
+      (r) => {
+        requested.set(r.intentId, r.createdAt);
+      },
     );
     let trades = 0;
     let quotes = 0;
