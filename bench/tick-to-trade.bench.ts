@@ -145,6 +145,7 @@ export async function figures(): Promise<Row[]> {
     await rSub.unsubscribe();
 
     const orders = await allOrders(platform, from - 60_000);
+    // BENCH_T2T_LOGS=<dir>: each service's log written there (why no orders came, when none do).
     if (process.env.BENCH_T2T_LOGS !== undefined) {
       const { writeFileSync } = await import('node:fs');
       for (const svc of ['strategy-runner', 'risk-gate', 'order-manager', 'market-data', 'reconciler'] as const)
