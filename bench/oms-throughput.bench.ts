@@ -221,7 +221,7 @@ async function spanSummary(receiver: OtlpReceiver): Promise<string> {
 }
 
 /** Single-row INSERT … COMMIT, one after another on one connection, for `limitS` seconds. */
-async function insertCommits(
+export async function insertCommits(
   pool: BenchPlatform['platform']['db']['pool'],
   limitS: number,
 ): Promise<{ rate: number; count: number }> {
