@@ -762,7 +762,8 @@ function summary(output: string): string {
  * explains, so the reconciler halts on it and only an operator lifts that halt: when the reconciler's
  * halt stands after the storm and the schedule made such deposits, the operator who investigated
  * found them at the venue. They book each one (`bourse book-transfer`), run a reconciliation that the
- * transfers now explain (`bourse recon`), and resume trading (`bourse resume`). Every step goes to
+ * transfers now explain (`bourse recon`), and resume trading (`bourse resume`) only when that
+ * reconciliation passes. Every step goes to
  * the timeline; the halt clock keeps running until the state is ACTIVE. Returns the last `recon`
  * output when the operator acted.
  */
@@ -796,6 +797,12 @@ async function playOperator(
   }
   const recon = await p.bourse(['recon']);
   note(`operator: bourse recon exited ${recon.code}: ${summary(recon.output)}`);
+  // A careful operator lifts the halt only once the books agree: a drift the deposits do not explain
+  // is something else, and resuming over it would trade on books that differ from the venue's.
+  if (recon.code !== 0) {
+    note('operator: the reconciliation still reports drift the deposits do not explain; trading stays HALTED');
+    return recon;
+  }
   const resume = await p.bourse(['resume', '--reason', 'the drift was the silent deposit, now booked']);
   note(`operator: bourse resume exited ${resume.code}: ${summary(resume.output)}`);
   return recon;
