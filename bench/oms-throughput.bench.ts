@@ -15,7 +15,7 @@
 import { OrderRequest, OrderStatusUpdate } from '@bourse/contracts';
 import { cpuProfileEnv, scrape, startBenchPlatform, type BenchPlatform } from './process/platform.js';
 import { OtlpReceiver } from '../test/support/otlp-receiver.js';
-import { hopCosts } from './process/hops.js';
+import { benchOrderRequest, hopCosts } from './process/hops.js';
 import { budgetSeconds, seconds, type Row } from './table.js';
 
 const OrderRequestContract = { name: 'OrderRequest', schema: OrderRequest };
@@ -73,23 +73,7 @@ export async function figures(): Promise<Row[]> {
     const send = (): Promise<Outcome> => {
       seq += 1;
       const clientOrderId = `bench-${run}-${seq}`;
-      const request = OrderRequest.parse({
-        v: 1,
-        clientOrderId,
-        intentId: `bench-${run}-${seq}`,
-        strategyId: 'bench',
-        strategyVersion: '1.0.0',
-        venue: 'binance',
-        instrument: 'BTC/USDT',
-        venueSymbol: 'BTCUSDT',
-        side: 'BUY',
-        qty: '0.01',
-        style: 'limit',
-        price: '10000',
-        timeInForce: 'IOC',
-        reduceOnly: false,
-        createdAt: Date.now(),
-      });
+      const request = benchOrderRequest(clientOrderId);
       const outcome = new Promise<Outcome>((resolve, reject) => {
         const timer = setTimeout(() => {
           waiting.delete(clientOrderId);

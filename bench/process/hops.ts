@@ -7,6 +7,30 @@ import { BinanceVenueClient, createBinanceMetrics, loadApiCredentials } from '@b
 import type { BenchPlatform } from './platform.js';
 import { seconds } from '../table.js';
 
+/**
+ * The order the process figures send: a limit IOC buy far under the market, so the venue expires it
+ * and no fill moves balances; `id` is both its client order id and its intent id.
+ */
+export function benchOrderRequest(id: string): OrderRequest {
+  return OrderRequest.parse({
+    v: 1,
+    clientOrderId: id,
+    intentId: id,
+    strategyId: 'bench',
+    strategyVersion: '1.0.0',
+    venue: 'binance',
+    instrument: 'BTC/USDT',
+    venueSymbol: 'BTCUSDT',
+    side: 'BUY',
+    qty: '0.01',
+    style: 'limit',
+    price: '10000',
+    timeInForce: 'IOC',
+    reduceOnly: false,
+    createdAt: Date.now(),
+  });
+}
+
 export interface HopCosts {
   /** Core NATS publish → receive, one at a time (ms). */
   natsMs: number;
@@ -29,23 +53,7 @@ async function meanMs(limitS: number, op: (i: number) => Promise<unknown>): Prom
 
 export async function hopCosts(bench: BenchPlatform, pgCommitMs: number, limitS = 1): Promise<HopCosts> {
   const { bus, platform } = bench;
-  const probe = OrderRequest.parse({
-    v: 1,
-    clientOrderId: 'hop-probe',
-    intentId: 'hop-probe',
-    strategyId: 'bench',
-    strategyVersion: '1.0.0',
-    venue: 'binance',
-    instrument: 'BTC/USDT',
-    venueSymbol: 'BTCUSDT',
-    side: 'BUY',
-    qty: '0.01',
-    style: 'limit',
-    price: '10000',
-    timeInForce: 'IOC',
-    reduceOnly: false,
-    createdAt: Date.now(),
-  });
+  const probe = benchOrderRequest('hop-probe');
   const contract = { name: 'OrderRequest', schema: OrderRequest };
 
   // Core NATS: a subject nobody else listens on, answered by our own subscription.
