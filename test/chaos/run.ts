@@ -627,7 +627,45 @@ interface BinanceTrade {
   time: number;
 }
 
-async function gatherFacts(p: ChaosPlatform, witness: BusWitness, skews: readonly SkewWindow[]): Promise<Facts> {
+/**
+ * Per (strategy, instrument): the OMS's position row against the net of its stored fills, with the
+ * fills the row's fill count leaves out (newest first). A position that differs from the venue's
+ * while every trade is stored points here: which fill did the row never take in.
+ */
+async function auditLedger(pool: ReturnType<typeof createPool>): Promise<object> {
+  const { rows } = await pool.query<{
+    strategy_id: string;
+    instrument: string;
+    row_qty: string | null;
+    row_fills: number | null;
+    fills_qty: string;
+    fills: number;
+    version: number | null;
+  }>(
+    `SELECT f.strategy_id, f.instrument, p.qty::text AS row_qty, p.fill_count AS row_fills, p.version,
+            sum(CASE WHEN f.side = 'BUY' THEN f.qty ELSE -f.qty END)::text AS fills_qty, count(*)::int AS fills
+       FROM fills f LEFT JOIN positions p USING (strategy_id, instrument)
+      GROUP BY f.strategy_id, f.instrument, p.qty, p.fill_count, p.version`,
+  );
+  const differing = rows.filter((r) => r.row_qty === null || !dec(r.row_qty).eq(dec(r.fills_qty)));
+  const detail = [];
+  for (const r of differing) {
+    const fills = await pool.query(
+      `SELECT seq::text, venue_fill_id, client_order_id, side, qty::text, price::text, recorded_at, venue_time
+         FROM fills WHERE strategy_id = $1 AND instrument = $2 ORDER BY seq DESC LIMIT 40`,
+      [r.strategy_id, r.instrument],
+    );
+    detail.push({ ...r, newestFills: fills.rows });
+  }
+  const checkpoints = await pool.query('SELECT venue, through_seq::text, updated_at FROM fill_checkpoints');
+  return { positions: rows, differing: detail, checkpoints: checkpoints.rows };
+}
+
+async function gatherFacts(
+  p: ChaosPlatform,
+  witness: BusWitness,
+  skews: readonly SkewWindow[],
+): Promise<{ facts: Facts; ledger: object }> {
   await p.admin('POST', 'rate-limits/reset');
   const venueOrders: BinanceOrder[] = [];
   const venueTrades: BinanceTrade[] = [];
@@ -688,8 +726,9 @@ async function gatherFacts(p: ChaosPlatform, witness: BusWitness, skews: readonl
     const outbox = await pool.query<{ id: string; state: string; last_error: string | null }>(
       'SELECT client_order_id AS id, state, last_error FROM outbox',
     );
+    const ledger = await auditLedger(pool);
     await witness.readStreams();
-    return {
+    const facts: Facts = {
       venueOrders,
       venueTrades,
       storedFillIds: fills.rows.map((r) => r.id),
@@ -710,6 +749,10 @@ async function gatherFacts(p: ChaosPlatform, witness: BusWitness, skews: readonl
       storedPositions: Object.fromEntries(positions.rows.map((r) => [r.instrument, r.qty])),
       skewWindows: skews,
     };
+    // Stored fills the venue never made (a fill counted under a second id, say) move positions too.
+    const venueTradeIds = new Set(venueTrades.map((t) => `${t.symbol}:${t.id}`));
+    const phantomFills = facts.storedFillIds.filter((id) => !venueTradeIds.has(id));
+    return { facts, ledger: { ...ledger, phantomFills } };
   } finally {
     await pool.end();
   }
@@ -902,7 +945,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     watching = false;
     await watcher;
 
-    const facts = await gatherFacts(p, w, skews);
+    const { facts, ledger } = await gatherFacts(p, w, skews);
     const figures = computeFigures(facts);
     const haltedS = halt.seconds(Date.now());
     const line = figuresLine(options.seed, records.length, figures, haltedS);
@@ -928,6 +971,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
           decisions: decisionSummary(facts.decisions, facts.intents.length),
           late: figures.late === undefined ? 'n/a: no intent carries expiresAt' : figures.late,
           discrepancies: figures.discrepancies,
+          ledger,
           faults: records,
           skewWindows: skews,
           timeline,

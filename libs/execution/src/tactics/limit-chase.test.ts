@@ -119,6 +119,19 @@ class Harness {
 }
 
 describe('LimitChase', () => {
+  it("sends its first child no later than the decision's shelf life; the replacements keep the window", () => {
+    const parent = request('p', { price: '101', constraints: CONSTRAINTS, expiresAt: T0 + 1_500 });
+    const h = new Harness(parent);
+    const [first] = h.tick(T0, '100', '100.1');
+    expect(first?.kind === 'submit' && first.request.expiresAt).toBe(T0 + 1_500);
+    h.venue('new', '0', T0 + 10);
+    h.tick(T0 + 2_000, '100.05', '100.15'); // the replace interval: cancel, then a replacement
+    h.venue('canceled', '0', T0 + 2_010);
+    const replacement = h.lastSubmitted();
+    expect(replacement.clientOrderId).toBe('p-r1');
+    expect(replacement.expiresAt).toBe(T0 + 10_000);
+  });
+
   it('places at the touch, counts a partial fill, and replaces only the remainder at the new touch', () => {
     const h = new Harness();
     const [first] = h.tick(T0, '100', '100.1');

@@ -418,6 +418,16 @@ export class LimitChase {
     const price = this.touchPrice();
     if (price === undefined) return this.finish('stopped', 'no two-sided quote to price the order');
     const { parent } = this.params;
+    // A child is never sent after its window: a late resend after an unknown outcome is abandoned
+    // instead. The first child is the decision's own order, so its decision's shelf life holds too:
+    // a chase that waited (for a quote, a paused submission) must not carry a stale decision to the venue.
+    const decisionExpiry = role === 'first' ? parent.expiresAt : undefined;
+    const expiresAt =
+      decisionExpiry !== undefined
+        ? Math.min(decisionExpiry, this.windowEndsAt)
+        : this.windowEndsAt > now
+          ? this.windowEndsAt
+          : undefined;
     const request: OrderRequest = {
       ...withoutTactic(parent),
       // Tick-to-trade is the decision's: its first order only, not what the chase places on later ticks.
@@ -426,8 +436,7 @@ export class LimitChase {
       qty: qty.toString(),
       price: price.toString(),
       createdAt: now,
-      // A child is never sent after its window: a late resend after an unknown outcome is abandoned instead.
-      ...(this.windowEndsAt > now ? { expiresAt: this.windowEndsAt } : {}),
+      ...(expiresAt !== undefined ? { expiresAt } : {}),
     };
     this.child = { clientOrderId, price, placedAt: now, order: undefined };
     this.phase = 'working';

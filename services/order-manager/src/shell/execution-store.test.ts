@@ -7,9 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestDatabase } from '@bourse/store/testing';
 import { OrderTracker } from '@bourse/execution';
 import { fill, report, request, T0 } from '@bourse/execution/testing';
-import { listFills, loadOrder } from '../store/index.js';
+import { insertOutbox, listFills, loadOrder, loadPositions } from '../store/index.js';
 import { orderManagerDatabase } from '../store/test-support.js';
 import { ExecutionStore } from './execution-store.js';
+import { restoreState } from './restore.js';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -44,5 +45,44 @@ describe('ExecutionStore', () => {
     // A batch queued late with an older view (a submission overtaken by the stream) never sets it back.
     await store.persist([placed]);
     expect(await loadOrder(db.pool, id)).toMatchObject({ status: 'partially-filled', filledQty: '0.4' });
+  });
+
+  it('saves a position as the net of the fills stored with it: a fill lost in a crash is booked once after the restart', async () => {
+    const clock = { now: () => T0 + 1_000 };
+    const strategyId = 'crash-between-batches';
+    const positionQty = async () =>
+      (await loadPositions(db.pool, { strategyId })).find((p) => p.instrument === 'BTC/USDT')?.qty;
+    const id = 'pos-1';
+    const venueOrder = { venueOrderId: '8' };
+    const order = request(id, { strategyId });
+    await insertOutbox(db.pool, order, T0);
+    const tracker = new OrderTracker();
+    const store = new ExecutionStore(db.pool, tracker, clock);
+    const placed = tracker.track(order, T0);
+    const acked = tracker.applyExecutionReport(report(id, 'new', '0', '0', T0 + 1, venueOrder));
+    const first = tracker.applyExecutionReport(
+      report(id, 'partially-filled', '0.4', '40', T0 + 2, venueOrder),
+      fill(id, 'p1', '0.4', '100', T0 + 2, venueOrder),
+    );
+    // The second execution is applied in memory; its batch never commits (kill -9 before its turn).
+    tracker.applyExecutionReport(
+      report(id, 'partially-filled', '1', '100', T0 + 3, venueOrder),
+      fill(id, 'p2', '0.6', '100', T0 + 3, venueOrder),
+    );
+    expect(tracker.positions.position(strategyId, 'BTC/USDT').qty.toString()).toBe('1');
+
+    await store.persist([placed, acked, first]);
+    expect(await positionQty()).toBe('0.4');
+
+    // The restart: the venue's trades bring the lost fill back (a recovery or a correction).
+    const restarted = new OrderTracker();
+    const store2 = new ExecutionStore(db.pool, restarted, clock);
+    await restoreState(db.pool, restarted, store2, 'binance');
+    expect(restarted.positions.position(strategyId, 'BTC/USDT').qty.toString()).toBe('0.4');
+    const again = restarted.applyFill(fill(id, 'p2', '0.6', '100', T0 + 3, venueOrder));
+    expect(again.outcome).toBe('applied');
+    await store2.persist([again]);
+    expect(await positionQty()).toBe('1');
+    expect((await listFills(db.pool, { clientOrderId: id })).map((f) => f.qty)).toEqual(['0.4', '0.6']);
   });
 });

@@ -10,8 +10,16 @@
 // memory waits behind earlier batches), and a row written from that view would claim a fill whose
 // fill row and event are not stored yet — lost for good if the process dies before its own batch,
 // while a restart trusts the row's filled quantity.
+//
+// Positions follow the same rule, by construction: the store keeps its own copy of each position as
+// last committed and moves it only by the fills a transaction actually inserts. A position row is
+// therefore always the net of exactly the stored fills up to the checkpoint. Written from the
+// tracker's view instead, a row could count a fill of a later batch (or of a batch whose commit
+// failed and waits for its retry); after a kill -9 before that fill was stored, the restart trusted
+// the row and booked the fill a second time when the venue's trades brought it back (chaos seed 4:
+// a position 0.005 BTC off the venue's with every venue trade stored once).
 
-import { dec, ZERO } from '@bourse/domain';
+import { applyFill, dec, emptyPosition, ZERO, type Fill, type Position } from '@bourse/domain';
 import { VersionConflictError, withTransaction, type Queryable } from '@bourse/store';
 import type pg from 'pg';
 import { balanceMovesOfFill, moveBalance, type OrderTracker, type TrackerChange } from '@bourse/execution';
@@ -28,7 +36,7 @@ import {
   upsertOrder,
   type UnpublishedEvent,
 } from '../store/index.js';
-import { fillRecordOf, orderRecordOf, positionRecordOf } from './records.js';
+import { fillRecordOf, orderRecordOf, positionOfRecord, positionRecordOf } from './records.js';
 import type { Clock, TrackedOrder } from '@bourse/execution';
 
 export interface PersistResult {
@@ -44,6 +52,8 @@ export class ExecutionStore {
   /** The tracker's event number of the snapshot each order's row was last written from. */
   private readonly writtenSeqs = new Map<string, number>();
   private readonly positionVersions = new Map<string, number>();
+  /** Each position as its stored row holds it (the net of the stored fills up to the checkpoint). */
+  private readonly savedPositions = new Map<string, Position>();
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -57,8 +67,11 @@ export class ExecutionStore {
     this.orderVersions.set(clientOrderId, version);
   }
 
-  rememberPositionVersion(strategyId: string, instrument: string, version: number): void {
-    this.positionVersions.set(positionKey(strategyId, instrument), version);
+  /** A position row read at start: what later fills move, and the version its next write names. */
+  rememberPosition(position: Position, version: number): void {
+    const key = positionKey(position.strategyId, position.instrument);
+    this.savedPositions.set(key, position);
+    this.positionVersions.set(key, version);
   }
 
   /** Writes the changes (queued behind earlier writes); resolves once committed. Throws when the commit failed. */
@@ -70,25 +83,24 @@ export class ExecutionStore {
   }
 
   /**
-   * Saves these positions as the tracker holds them and moves the venue's fill checkpoint, in one
-   * transaction (queued behind other writes): after a start applied fills stored after the checkpoint.
+   * Applies fills that are stored but not yet in the position rows (those after the checkpoint, at
+   * start) to the saved positions, saves those and moves the venue's fill checkpoint, in one
+   * transaction (queued behind other writes).
    */
-  checkpoint(venue: string, positions: readonly { strategyId: string; instrument: string }[]): Promise<number> {
+  checkpoint(venue: string, storedFills: readonly Fill[]): Promise<number> {
     const run = this.queue.then(async () => {
       const now = this.clock.now();
+      const moved = this.movedBy(storedFills);
       const versions = new Map<string, number>();
       const through = await withTransaction(this.pool, async (client) => {
-        for (const { strategyId, instrument } of positions) {
-          const key = positionKey(strategyId, instrument);
-          const position = this.tracker.positions.position(strategyId, instrument);
+        for (const [key, position] of moved)
           versions.set(
             key,
             await savePosition(client, positionRecordOf(position, now), this.positionVersions.get(key) ?? 0),
           );
-        }
         return saveFillCheckpoint(client, venue, now);
       });
-      for (const [key, v] of versions) this.positionVersions.set(key, v);
+      this.adoptPositions(moved, versions);
       return through;
     });
     this.queue = run.catch(() => undefined);
@@ -128,7 +140,7 @@ export class ExecutionStore {
       return { newFills: 0, orders: 0, shortfalls: [] };
     const now = this.clock.now();
     try {
-      return await this.transaction(touched, statusUpdates, fills, positions, now);
+      return await this.transaction(touched, statusUpdates, fills, now);
     } catch (err) {
       if (!(err instanceof VersionConflictError)) throw err;
       // Someone else wrote (a second instance in a rollout, or a restart's stale read): re-read the
@@ -137,7 +149,7 @@ export class ExecutionStore {
         touched.map((t) => t.request.clientOrderId),
         positions,
       );
-      return this.transaction(touched, statusUpdates, fills, positions, now);
+      return this.transaction(touched, statusUpdates, fills, now);
     }
   }
 
@@ -145,12 +157,12 @@ export class ExecutionStore {
     touched: readonly TrackedOrder[],
     statusUpdates: TrackerChange['statusUpdates'],
     fills: TrackerChange['fills'],
-    positions: Map<string, { strategyId: string; instrument: string }>,
     now: number,
   ): Promise<PersistResult> {
     const versions = new Map<string, number>();
     const positionVersions = new Map<string, number>();
     const shortfalls: { asset: string; shortfall: string; fillId: string }[] = [];
+    let moved = new Map<string, Position>();
     const newFills = await withTransaction(this.pool, async (client) => {
       for (const tracked of touched) {
         const id = tracked.request.clientOrderId;
@@ -168,11 +180,11 @@ export class ExecutionStore {
           recordedAt: now,
         });
       }
-      let inserted = 0;
       const venues = new Set<string>();
+      const stored: Fill[] = [];
       for (const f of fills) {
         if (await insertFill(client, fillRecordOf(f, now))) {
-          inserted += 1;
+          stored.push(domainFillOf(f));
           venues.add(f.event.venue);
           shortfalls.push(...(await applyToBalances(client, f.event, now)));
         }
@@ -185,8 +197,9 @@ export class ExecutionStore {
           recordedAt: now,
         });
       }
-      for (const [key, { strategyId, instrument }] of positions) {
-        const position = this.tracker.positions.position(strategyId, instrument);
+      // Moved by the fills this transaction stored, nothing else (a fill stored already is in its row).
+      moved = this.movedBy(stored);
+      for (const [key, position] of moved) {
         const version = await savePosition(
           client,
           positionRecordOf(position, now),
@@ -196,13 +209,35 @@ export class ExecutionStore {
       }
       // The positions and balances just saved cover every stored fill: the next start reads from here.
       for (const venue of venues) await saveFillCheckpoint(client, venue, now);
-      return inserted;
+      return stored.length;
     });
     // Only after the commit: a rolled-back transaction leaves the versions as they were.
     for (const [id, v] of versions) this.orderVersions.set(id, v);
     for (const t of touched) this.writtenSeqs.set(t.request.clientOrderId, t.seq);
-    for (const [key, v] of positionVersions) this.positionVersions.set(key, v);
+    this.adoptPositions(moved, positionVersions);
     return { newFills, orders: versions.size, shortfalls };
+  }
+
+  /** The saved positions these stored fills move, in the order given (a working copy until commit). */
+  private movedBy(storedFills: readonly Fill[]): Map<string, Position> {
+    const moved = new Map<string, Position>();
+    for (const fill of storedFills) {
+      const key = positionKey(fill.strategyId, fill.instrument);
+      const base =
+        moved.get(key) ?? this.savedPositions.get(key) ?? this.emptyPosition(fill.strategyId, fill.instrument);
+      moved.set(key, applyFill(base, fill));
+    }
+    return moved;
+  }
+
+  /** A position with nothing stored yet, with the tracker's contract multiplier for its instrument. */
+  private emptyPosition(strategyId: string, instrument: string): Position {
+    return emptyPosition(strategyId, instrument, this.tracker.positions.position(strategyId, instrument).multiplier);
+  }
+
+  private adoptPositions(moved: ReadonlyMap<string, Position>, versions: ReadonlyMap<string, number>): void {
+    for (const [key, position] of moved) this.savedPositions.set(key, position);
+    for (const [key, v] of versions) this.positionVersions.set(key, v);
   }
 
   private async reloadVersions(
@@ -219,9 +254,9 @@ export class ExecutionStore {
     }
     const strategies = new Set([...positions.values()].map((p) => p.strategyId));
     for (const strategyId of strategies) {
-      for (const p of await loadPositions(this.pool, { strategyId })) {
-        this.positionVersions.set(positionKey(p.strategyId, p.instrument), p.version);
-      }
+      // Another writer's rows are the net of the fills it stored: take them, ours apply on top.
+      for (const p of await loadPositions(this.pool, { strategyId }))
+        this.rememberPosition(positionOfRecord(p), p.version);
     }
   }
 }
@@ -249,6 +284,21 @@ async function applyToBalances(
     });
   }
   return shortfalls;
+}
+
+function domainFillOf(f: TrackerChange['fills'][number]): Fill {
+  const e = f.event;
+  return {
+    fillId: e.venueFillId,
+    strategyId: f.strategyId,
+    instrument: e.instrument,
+    side: e.side,
+    qty: dec(e.qty),
+    price: dec(e.price),
+    fee: { asset: e.feeAsset, amount: dec(e.fee) },
+    atMs: e.venueTime,
+    clientOrderId: e.clientOrderId,
+  };
 }
 
 function positionKey(strategyId: string, instrument: string): string {

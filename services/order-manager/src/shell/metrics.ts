@@ -2,7 +2,7 @@ import { dec, unrealizedPnl, type Decimal } from '@bourse/domain';
 import type { StoredPosition } from '@bourse/ledger';
 import type { Metrics } from '@bourse/telemetry';
 import type { Counter, Gauge, Histogram } from 'prom-client';
-import { positionOfRecord } from './restore.js';
+import { positionOfRecord } from './records.js';
 
 /** The order manager's metrics. Every label is a fixed, public set (outcome kinds, guard names). */
 export interface OrderManagerMetrics {

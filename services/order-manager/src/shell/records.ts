@@ -1,10 +1,10 @@
 // Tracker objects → store records. Decimals go as plain strings (the domain's Decimal never prints an
 // exponent); times are the caller's clock or the venue's, in epoch ms.
 
-import type { Position } from '@bourse/domain';
-import { averageFillPrice, ZERO } from '@bourse/domain';
+import type { Fill, Position } from '@bourse/domain';
+import { averageFillPrice, dec, emptyPosition, ZERO } from '@bourse/domain';
 import type { AppliedFill, TrackedOrder } from '@bourse/execution';
-import type { FillRecord, OrderRecord, PositionRecord } from '../store/index.js';
+import type { FillRecord, OrderRecord, PositionRecord, StoredPosition } from '../store/index.js';
 
 /** The order row for the tracker's current view of an order. */
 export function orderRecordOf(tracked: TrackedOrder): OrderRecord {
@@ -76,5 +76,33 @@ export function positionRecordOf(p: Position, updatedAt: number): PositionRecord
     fillCount: p.fillCount,
     lastFillAt: p.lastFillAtMs,
     updatedAt,
+  };
+}
+
+/** A stored position row as the domain's position: the checkpoint a restored book continues from. */
+export function positionOfRecord(p: StoredPosition): Position {
+  return {
+    ...emptyPosition(p.strategyId, p.instrument),
+    qty: dec(p.qty),
+    lots: p.lots.map((lot) => ({ qty: dec(lot.qty), price: dec(lot.price) })),
+    realizedPnl: dec(p.realizedPnl),
+    fees: Object.fromEntries(Object.entries(p.fees).map(([asset, amount]) => [asset, dec(amount)])),
+    fillCount: p.fillCount,
+    ...(p.lastFillAt !== undefined ? { lastFillAtMs: p.lastFillAt } : {}),
+  };
+}
+
+/** A stored fill as the domain's fill (what moves a position). */
+export function domainFillOfRecord(f: FillRecord): Fill {
+  return {
+    fillId: f.venueFillId,
+    strategyId: f.strategyId,
+    instrument: f.instrument,
+    side: f.side,
+    qty: dec(f.qty),
+    price: dec(f.price),
+    fee: { asset: f.feeAsset, amount: dec(f.fee) },
+    atMs: f.venueTime,
+    clientOrderId: f.clientOrderId,
   };
 }

@@ -5,7 +5,7 @@
 // writes must name. What is read grows with open orders and recent fills, never with history.
 
 import { FillEvent, Instrument, type OrderRequest } from '@bourse/contracts';
-import { dec, emptyPosition, type InstrumentSpec, type Order, type Position } from '@bourse/domain';
+import { dec, type InstrumentSpec, type Order } from '@bourse/domain';
 import type { VenueClient } from '@bourse/venues';
 import type pg from 'pg';
 import { fillEventId, quoteSizedQuantity, type OrderTracker } from '@bourse/execution';
@@ -21,9 +21,9 @@ import {
   upsertInstrument,
   type FillRecord,
   type StoredOrder,
-  type StoredPosition,
 } from '../store/index.js';
 import type { ExecutionStore } from './execution-store.js';
+import { domainFillOfRecord, positionOfRecord } from './records.js';
 
 export interface RestoreSummary {
   readonly instruments: number;
@@ -156,35 +156,6 @@ async function restoreOrders(
   return restored;
 }
 
-/** A stored fill of an order not followed here, applied to its position directly. */
-function appliedPositions(tracker: OrderTracker, f: FillRecord): Position[] {
-  const applied = tracker.positions.applyFill({
-    fillId: f.venueFillId,
-    strategyId: f.strategyId,
-    instrument: f.instrument,
-    side: f.side,
-    qty: dec(f.qty),
-    price: dec(f.price),
-    fee: { asset: f.feeAsset, amount: dec(f.fee) },
-    atMs: f.venueTime,
-    clientOrderId: f.clientOrderId,
-  });
-  return applied.outcome === 'applied' ? [applied.position] : [];
-}
-
-/** A stored position row as the domain's position: the checkpoint a restored book continues from. */
-export function positionOfRecord(p: StoredPosition): Position {
-  return {
-    ...emptyPosition(p.strategyId, p.instrument),
-    qty: dec(p.qty),
-    lots: p.lots.map((lot) => ({ qty: dec(lot.qty), price: dec(lot.price) })),
-    realizedPnl: dec(p.realizedPnl),
-    fees: Object.fromEntries(Object.entries(p.fees).map(([asset, amount]) => [asset, dec(amount)])),
-    fillCount: p.fillCount,
-    ...(p.lastFillAt !== undefined ? { lastFillAtMs: p.lastFillAt } : {}),
-  };
-}
-
 /** The contract fill of a stored row, for the tracker. */
 export function fillEventOfRecord(f: FillRecord, venueSymbol: string): FillEvent {
   return FillEvent.parse({
@@ -223,8 +194,9 @@ export async function restoreState(
   const checkpointSeq = await loadFillCheckpoint(pool, venue);
   const positions = await loadPositions(pool);
   for (const p of positions) {
-    tracker.restorePosition(positionOfRecord(p));
-    store.rememberPositionVersion(p.strategyId, p.instrument, p.version);
+    const position = positionOfRecord(p);
+    tracker.restorePosition(position);
+    store.rememberPosition(position, p.version);
   }
   const ofOpen = await listFillsOfOrders(
     pool,
@@ -237,15 +209,12 @@ export async function restoreState(
     tracker.restoreFill(fillEventOfRecord(f, tracked.request.venueSymbol), true);
   }
   // Fills of orders no longer open move positions too; their orders need not be followed for that.
-  const moved = new Map<string, { strategyId: string; instrument: string }>();
   for (const f of after) {
     const tracked = tracker.get(f.clientOrderId);
-    const positions = tracked
-      ? tracker.restoreFill(fillEventOfRecord(f, tracked.request.venueSymbol)).positions
-      : appliedPositions(tracker, f);
-    for (const p of positions) moved.set(`${p.strategyId}|${p.instrument}`, p);
+    if (tracked) tracker.restoreFill(fillEventOfRecord(f, tracked.request.venueSymbol));
+    else tracker.positions.applyFill(domainFillOfRecord(f));
   }
-  if (after.length > 0) await store.checkpoint(venue, [...moved.values()]);
+  if (after.length > 0) await store.checkpoint(venue, after.map(domainFillOfRecord));
   return {
     openOrders,
     fills: ofOpen.length + after.length,
