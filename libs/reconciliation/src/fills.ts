@@ -46,6 +46,11 @@ export interface FillContext {
    * snapshot and shows as drift there.
    */
   readonly ourLoadedAt?: number;
+  /**
+   * Client order ids of our submissions without a venue answer on record (the OMS is settling
+   * them). A trade of one of these (tied through the venue's order) is in flight, as above.
+   */
+  readonly submissions?: ReadonlySet<string>;
 }
 
 /**
@@ -61,6 +66,9 @@ export function fillEventId(venue: string, instrument: string, venueFillId: stri
 export function compareFills(ctx: FillContext): FillComparison {
   const known = new Map(ctx.ourFills.map((f) => [fillKey(f.instrument, f.venueFillId), f]));
   const orderOf = orderResolver(ctx.ourOrders, ctx.venueOrders);
+  const submitted = new Set(
+    ctx.venueOrders.filter((v) => ctx.submissions?.has(v.clientOrderId) === true).map((v) => v.venueOrderId as string),
+  );
   const seen = new Set<string>();
   const fresh: VenueTrade[] = [];
   for (const trade of ctx.trades) {
@@ -98,7 +106,8 @@ export function compareFills(ctx: FillContext): FillComparison {
     }
     differences.push({ key: trade.venueFillId, expected: null, actual: trade.quantity });
     const order = orderOf(trade.venueOrderId);
-    if (!order && ctx.ourLoadedAt !== undefined && trade.time >= ctx.ourLoadedAt) {
+    const afterSnapshot = ctx.ourLoadedAt !== undefined && trade.time >= ctx.ourLoadedAt;
+    if (!order && (afterSnapshot || submitted.has(trade.venueOrderId))) {
       inFlight.push(trade);
       missed.push({
         strategyId: IN_FLIGHT,

@@ -22,6 +22,7 @@ export type {
   OurPosition,
   OurBalance,
   OurSnapshot,
+  InFlightSubmission,
   TradeCheckpoint,
   Checkpoint,
   ReconcileInput,

@@ -10,7 +10,7 @@ import {
 import { isTerminal, parseClientOrderId } from '@bourse/domain';
 import type { CancelOrderRequest, QueryOrderRequest, VenueOrder } from '@bourse/venues';
 import type { ReconcilerConfig } from './config.js';
-import type { OurOrder } from './types.js';
+import type { OurOrder, InFlightSubmission } from './types.js';
 import { amount } from './values.js';
 
 // Our open orders against the venue's. Rules (README, "Orders"):
@@ -44,14 +44,30 @@ export interface OrderContext {
   readonly ourLoadedAt: number;
   readonly venueOpen: readonly VenueOrder[];
   readonly venueQueried: readonly VenueOrder[];
+  /** Client order ids of our submissions the OMS is still settling: open at the venue, they are ours. */
+  readonly submissions?: ReadonlySet<string>;
 }
 
-/** Our open orders the venue no longer lists as open: the shell queries each by client order id before `reconcile`. */
-export function ordersToQuery(ourOrders: readonly OurOrder[], venueOpen: readonly VenueOrder[]): QueryOrderRequest[] {
+/**
+ * Our open orders the venue no longer lists as open, and our submissions in flight it does not list
+ * as open: the shell queries each by client order id before `reconcile`.
+ */
+export function ordersToQuery(
+  ourOrders: readonly OurOrder[],
+  venueOpen: readonly VenueOrder[],
+  submissions: readonly InFlightSubmission[] = [],
+): QueryOrderRequest[] {
   const open = new Set(venueOpen.map((o) => o.clientOrderId as string));
-  return ourOrders
-    .filter((o) => !isTerminal(o.status) && !open.has(o.clientOrderId))
-    .map((o) => ({ symbol: o.instrument as InstrumentSymbol, clientOrderId: o.clientOrderId as ClientOrderId }));
+  const asked = new Set<string>();
+  const queries: QueryOrderRequest[] = [];
+  const ask = (clientOrderId: string, instrument: string): void => {
+    if (open.has(clientOrderId) || asked.has(clientOrderId)) return;
+    asked.add(clientOrderId);
+    queries.push({ symbol: instrument as InstrumentSymbol, clientOrderId: clientOrderId as ClientOrderId });
+  };
+  for (const o of ourOrders) if (!isTerminal(o.status)) ask(o.clientOrderId, o.instrument);
+  for (const s of submissions) ask(s.clientOrderId, s.instrument);
+  return queries;
 }
 
 export function compareOrders(ctx: OrderContext): OrderComparison {
@@ -104,6 +120,7 @@ export function compareOrders(ctx: OrderContext): OrderComparison {
   for (const v of ctx.venueOpen) {
     const ours = ourByClientId.get(v.clientOrderId);
     if (ours && !isTerminal(ours.status)) continue;
+    if (ctx.submissions?.has(v.clientOrderId) === true) continue;
     venueOnly++;
     // Possibly placed after our side was read: the next run sees it in our records.
     if (v.createdAt >= horizon) continue;

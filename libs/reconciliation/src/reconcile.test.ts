@@ -195,6 +195,52 @@ describe('reconcile: missed fills', () => {
     expect(result.checkpoint[BTCUSDT]?.lastTradeId).toBe('103');
   });
 
+  it('counts a trade of a submission the OMS is still settling as in flight, though made before our side was read', () => {
+    // The OMS journaled the order and died in the venue call: no order row, only its outbox entry.
+    // The venue filled it before our side was read; a query by client order id ties the trade to it.
+    const submitted = ourClientOrderId();
+    const atVenue = venueOrder({
+      clientOrderId: submitted,
+      venueOrderId: vid('777'),
+      status: 'filled',
+      venueStatus: 'FILLED',
+      cumulativeQuantity: '0.01',
+    });
+    const result = reconcile(
+      input({
+        venueSide: {
+          openOrders: [],
+          queriedOrders: [atVenue],
+          trades: [trade('59000', '777', 'BUY', '0.01', '64000')],
+          balances: [balance('USDT', '360'), balance('BTC', '0.01')],
+        },
+        ours: { ...input().ours, submissions: [{ clientOrderId: submitted, instrument: BTCUSDT }] },
+      }),
+      config(),
+      NOW,
+    );
+    expect(result.report.verdict).toBe('ok');
+    // Not sent to the OMS (it books the trade when it settles the submission); examined again next run.
+    expect(result.effects.fills).toEqual([]);
+    expect(result.checkpoint).toEqual({});
+  });
+
+  it('asks the venue about submissions in flight it does not list as open', () => {
+    const submitted = ourClientOrderId();
+    const resting = ourClientOrderId();
+    const open = venueOrder({ clientOrderId: resting, venueOrderId: vid('5') });
+    expect(
+      ordersToQuery(
+        [],
+        [open],
+        [
+          { clientOrderId: submitted, instrument: BTCUSDT },
+          { clientOrderId: resting, instrument: BTCUSDT },
+        ],
+      ),
+    ).toEqual([{ symbol: BTCUSDT, clientOrderId: submitted }]);
+  });
+
   it('still halts on a trade of an unknown order made before our side was read', () => {
     const result = reconcile(
       input({
@@ -367,6 +413,19 @@ describe('reconcile: unknown open orders', () => {
   it('cancels only orders with our id layout under cancel-ours, every one under cancel-all', () => {
     expect(run('cancel-ours').effects.cancels).toEqual([{ symbol: BTCUSDT, clientOrderId: orphan.clientOrderId }]);
     expect(run('cancel-all').effects.cancels.map((c) => c.clientOrderId)).toEqual(['web_8812', orphan.clientOrderId]);
+  });
+
+  it('leaves alone an open order of a submission the OMS is still settling, under any policy', () => {
+    const result = reconcile(
+      input({
+        venueSide: { ...input().venueSide, openOrders: [orphan] },
+        ours: { ...input().ours, submissions: [{ clientOrderId: orphan.clientOrderId, instrument: BTCUSDT }] },
+      }),
+      config({ unknownOrders: 'cancel-all' }),
+      NOW,
+    );
+    expect(result.report.unknownOpenOrders).toEqual([]);
+    expect(result.effects.cancels).toEqual([]);
   });
 
   it('treats an order we hold closed but the venue holds open as unknown, and names the difference', () => {

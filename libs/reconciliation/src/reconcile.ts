@@ -17,6 +17,7 @@ export const RECONCILER_SERVICE = 'reconciler';
  */
 export function reconcile(input: ReconcileInput, config: ReconcilerConfig, now: number): ReconcileResult {
   const venueOrders = [...input.venueSide.openOrders, ...input.venueSide.queriedOrders];
+  const submissions = new Set((input.ours.submissions ?? []).map((s) => s.clientOrderId));
   const fills = compareFills({
     venue: input.venue,
     checkpoint: input.checkpoint,
@@ -25,6 +26,7 @@ export function reconcile(input: ReconcileInput, config: ReconcilerConfig, now: 
     ourOrders: input.ours.orders,
     ourFills: input.ours.fills,
     ourLoadedAt: input.ours.loadedAt,
+    submissions,
   });
   const orders = compareOrders({
     venue: input.venue,
@@ -33,6 +35,7 @@ export function reconcile(input: ReconcileInput, config: ReconcilerConfig, now: 
     ourLoadedAt: input.ours.loadedAt,
     venueOpen: input.venueSide.openOrders,
     venueQueried: input.venueSide.queriedOrders,
+    submissions,
   });
   const amounts = compareAmounts({
     config,

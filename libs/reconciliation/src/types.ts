@@ -85,6 +85,19 @@ export interface OurSnapshot {
    * `balances` but belong to no position, like the configured inventory.
    */
   readonly transfers?: Readonly<Record<string, string>>;
+  /**
+   * Orders the OMS journaled and sent (or was sending) without a venue answer on record yet: its
+   * outbox entries still pending, submitting or unknown. The OMS settles each by client order id
+   * (at once, or when it restarts); until then their trades and their open orders at the venue are
+   * ours in flight, not a stranger's.
+   */
+  readonly submissions?: readonly InFlightSubmission[];
+}
+
+/** An order request the OMS journaled whose venue answer is not recorded yet. */
+export interface InFlightSubmission {
+  readonly clientOrderId: string;
+  readonly instrument: string;
 }
 
 /** The last venue trade a run has seen, per instrument. */

@@ -12,6 +12,7 @@ import {
   listOpenOrders,
   listOrdersUpdatedSince,
   listUnbookedOrders,
+  listUnresolvedOutbox,
   loadBalances,
   loadFillCheckpoint,
   loadPositions,
@@ -22,6 +23,7 @@ import {
   fillWindows,
   positionsFromCheckpoint,
   type Checkpoint,
+  type InFlightSubmission,
   type OurBalance,
   type OurPosition,
 } from '@bourse/reconciliation';
@@ -45,6 +47,8 @@ export interface OurSide {
   readonly balances: readonly OurBalance[];
   /** Deposits − withdrawals the OMS booked, per asset. */
   readonly transfers: Readonly<Record<string, string>>;
+  /** Order requests journaled by the OMS whose venue answer is not recorded yet (it settles them). */
+  readonly submissions: readonly InFlightSubmission[];
 }
 
 export interface OurSideSource {
@@ -87,6 +91,9 @@ export class OmsOurSide implements OurSideSource {
     const firstOrderAt = await firstOrderTimes(db, venue);
     const balances = await loadBalances(db, venue);
     const transfers = await bookedTransferTotals(db, venue);
+    const submissions = (await listUnresolvedOutbox(db))
+      .filter((e) => e.request.venue === venue)
+      .map((e) => ({ clientOrderId: e.clientOrderId, instrument: e.request.instrument }));
     const positions = await loadPositions(db);
     const after = await listFillsAfter(db, venue, await loadFillCheckpoint(db, venue));
     const fills: FillRecord[] = [];
@@ -108,6 +115,7 @@ export class OmsOurSide implements OurSideSource {
       fillRowsRead: fills.length + after.length,
       balances: balances.map((b) => ({ asset: b.asset, free: b.free, locked: b.locked })),
       transfers,
+      submissions,
     };
   }
 }

@@ -158,6 +158,7 @@ export class ReconciliationRunner {
       checkpoint,
       ourOrders,
       ourOpenOrders: ourOpen,
+      submissions: ours.submissions,
       unbookedOrders: ours.unbookedOrders,
       firstOrderAt: ours.firstOrderAt,
     });
@@ -179,6 +180,7 @@ export class ReconciliationRunner {
             positions: ours.positions,
             balances: ours.balances,
             transfers: ours.transfers,
+            submissions: ours.submissions,
           },
           prices: this.deps.prices.pricesIn(config.valuationAsset),
         },

@@ -13,6 +13,7 @@ import {
   tradeQueries,
   type Checkpoint,
   type DatedOrder,
+  type InFlightSubmission,
   type OurOrder,
   type VenueSnapshot,
 } from '@bourse/reconciliation';
@@ -29,6 +30,8 @@ export interface VenueReadContext {
   readonly checkpoint: Checkpoint;
   /** Every order of ours the run may meet (open, and closed ones we hold fills of). */
   readonly ourOrders: readonly OurOrder[];
+  /** Submissions the OMS has not settled yet: asked by client order id, so their trades are known as ours. */
+  readonly submissions?: readonly InFlightSubmission[];
   /** Our open orders with their creation time (they date the first trade query of an instrument). */
   readonly ourOpenOrders: readonly DatedOrder[];
   /** Our orders whose filled quantity is above their stored fills (so do these). */
@@ -40,7 +43,7 @@ export interface VenueReadContext {
 export async function readVenueSide(venue: VenueClient, ctx: VenueReadContext): Promise<VenueSnapshot> {
   const openOrders = await step('openOrders', () => venue.openOrders());
   const queriedOrders: VenueOrder[] = [];
-  for (const request of ordersToQuery(ctx.ourOrders, openOrders)) {
+  for (const request of ordersToQuery(ctx.ourOrders, openOrders, ctx.submissions)) {
     const found = await step(`queryOrder ${request.clientOrderId}`, () => venue.queryOrder(request));
     if (found) queriedOrders.push(found);
   }
