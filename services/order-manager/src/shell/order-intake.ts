@@ -23,7 +23,7 @@ import {
 import { annotateSpan, tradingAttributes, withSpan, type Logger } from '@bourse/telemetry';
 import type { VenueClient } from '@bourse/venues';
 import type pg from 'pg';
-import { insertOutbox, listUnresolvedOutbox, loadOutbox, markOutbox, tacticExists } from '../store/index.js';
+import { insertOutbox, listUnresolvedOutbox, loadOrder, loadOutbox, markOutbox, tacticExists } from '../store/index.js';
 import type { ExecutionPipeline } from './execution-pipeline.js';
 import type { OrderManagerMetrics } from './metrics.js';
 import type { OrderRecall } from './order-recall.js';
@@ -70,6 +70,7 @@ export class OrderIntake {
       // attempt failed after the venue call, and ack; it is never sent twice.
       const tracked = tracker.get(id);
       if (tracked !== undefined) await this.d.pipeline.apply([{ ...rewrite(id), tracked }]);
+      else await this.recordJournaledRefusal(id);
       metrics.submissions.inc({ outcome: 'duplicate' });
       log.info({ clientOrderId: id }, 'order request already journaled; not sent again');
       return;
@@ -147,6 +148,29 @@ export class OrderIntake {
     const order = tracker.get(id)?.order;
     if (order === undefined) throw new Error(`order ${id} is not followed after it was tracked`);
     return order;
+  }
+
+  /**
+   * A request the journal refused (expired, or refused on our side) whose order row was never
+   * written: the process died between marking the outbox and committing the row. The redelivery
+   * records the refusal the journal holds, so the strategy hears of it and the books show it.
+   */
+  private async recordJournaledRefusal(id: string): Promise<void> {
+    const { pool, tracker } = this.d;
+    const entry = await loadOutbox(pool, id);
+    if (entry?.state !== 'failed' || (await loadOrder(pool, id)) !== undefined) return;
+    const reason = entry.lastError ?? 'refused before it was sent';
+    const at = this.d.clock.now();
+    const tracked = tracker.track(entry.request, entry.createdAt);
+    const refused = tracker.applyLocal(
+      id,
+      reason.startsWith('expired')
+        ? { type: 'expired', reason, ...ageOf(entry.request, entry.updatedAt) }
+        : { type: 'rejected', reason, by: 'bourse' },
+      at,
+    );
+    await this.d.pipeline.apply([tracked, refused]);
+    this.d.logger.warn({ clientOrderId: id, reason }, 'journaled refusal had no order row; recorded on redelivery');
   }
 
   /** Start-up: every outbox entry a previous run left unresolved, settled by asking the venue. */
@@ -243,4 +267,9 @@ export class OrderIntake {
 /** A change that only asks for the order's current row to be written again. */
 function rewrite(clientOrderId: string): TrackerChange {
   return { clientOrderId, outcome: 'ignored', statusUpdates: [], fills: [], positions: [] };
+}
+
+/** The decision's age at `at`, when the request says when it was decided. */
+function ageOf(request: OrderRequest, at: number): { decisionAgeMs?: number } {
+  return request.decidedAt === undefined ? {} : { decisionAgeMs: Math.max(0, at - request.decidedAt) };
 }

@@ -21,7 +21,15 @@ import { dec } from '@bourse/domain';
 import { createMetrics } from '@bourse/telemetry';
 import type { UserDataEvent } from '@bourse/venues';
 import type { BinanceVenueClient } from '@bourse/venue-binance';
-import { listFills, loadBalances, loadOrder, loadOutbox, loadPositions } from '../store/index.js';
+import {
+  insertOutbox,
+  listFills,
+  loadBalances,
+  loadOrder,
+  loadOutbox,
+  loadPositions,
+  markOutbox,
+} from '../store/index.js';
 import type { OrderManagerService } from './order-manager-service.js';
 import { clock, orderRequest, startHarness, startQuoteFeed, waitFor, type Harness } from './test-support.js';
 
@@ -199,6 +207,29 @@ describe('order requests on ORDERS', () => {
     );
     expect(await venueOrders(req.clientOrderId)).toBe(1);
     expect((await loadOutbox(h.db.pool, req.clientOrderId))?.attempts).toBe(1);
+  }, 30_000);
+
+  it('records a journaled refusal whose order row never landed when the request is delivered again', async () => {
+    // The process died between marking the outbox failed (expired) and committing the order row.
+    const req = orderRequest({ strategyId: 'refused', price: '20000', decidedAt: clock.now() - 30_000 });
+    await insertOutbox(h.db.pool, req, clock.now());
+    await markOutbox(h.db.pool, req.clientOrderId, 'failed', {
+      at: clock.now(),
+      error: 'expired: decision 30000 ms old, shelf life 5000 ms; not sent',
+    });
+    expect(await loadOrder(h.db.pool, req.clientOrderId)).toBeUndefined();
+    await publish(req);
+    await orderStatus(req.clientOrderId, 'expired');
+    const events = await h.db.pool.query<{ payload: { status: string; reason?: string } }>(
+      "SELECT payload FROM order_events WHERE client_order_id = $1 AND type = 'order-status'",
+      [req.clientOrderId],
+    );
+    expect(events.rows.map((r) => [r.payload.status, r.payload.reason])).toContainEqual([
+      'expired',
+      'expired: decision 30000 ms old, shelf life 5000 ms; not sent',
+    ]);
+    expect(await venueOrders(req.clientOrderId)).toBe(0);
+    expect((await loadOutbox(h.db.pool, req.clientOrderId))?.state).toBe('failed');
   }, 30_000);
 
   it('the same execution events delivered twice leave the same positions, fills and EXEC ids', async () => {
