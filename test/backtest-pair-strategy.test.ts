@@ -1,0 +1,89 @@
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Intent } from '@bourse/contracts';
+import { readBarsCsv, runUnitBacktest, type Bar } from '@bourse/backtest';
+import { loadStrategy } from '@bourse/strategy/loader';
+import { pairBarsCsv, scratch, type Scratch } from './backtest-support.js';
+
+// The example pair strategy (examples/strategies/btc-eth-spread.ts, a user's file using only the public
+// SDK) backtested as one unit over BTC/USDT and ETH/USDT bars this test generates: one instance sees both
+// legs, and both legs trade.
+
+const EXAMPLE = resolve(import.meta.dirname, '../examples/strategies/btc-eth-spread.ts');
+let tmp: Scratch;
+let files: { a: string; b: string };
+
+beforeAll(() => {
+  tmp = scratch('bourse-pair-');
+  const csv = pairBarsCsv(240);
+  files = { a: tmp.file('btc.csv', csv.a), b: tmp.file('eth.csv', csv.b) };
+});
+afterAll(() => tmp?.remove());
+
+async function bars(path: string): Promise<Bar[]> {
+  const out: Bar[] = [];
+  for await (const bar of readBarsCsv(path)) out.push(bar);
+  return out;
+}
+
+const PARAMS = { period: 20, entryZ: 1.2, exitZ: 0.3, qtyA: '0.1', qtyB: '1.5', timeframe: '1d' };
+
+describe('the BTC/ETH spread example in a unit backtest', { timeout: 60_000 }, () => {
+  it('loads as a unit of two instruments, and the loader refuses it with one instrument, naming the field', async () => {
+    const loaded = await loadStrategy({ kind: 'module', module: EXAMPLE, baseDir: '/' }, { params: PARAMS });
+    expect(loaded.definition.unit).toEqual({ minInstruments: 2, maxInstruments: 2 });
+    const err = await loadStrategy(
+      { kind: 'module', module: EXAMPLE, baseDir: '/' },
+      { params: PARAMS, instruments: ['BTC/USDT'] },
+    ).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'STRATEGY_CHECK_FAILED', field: 'instruments', file: EXAMPLE });
+    expect((err as Error).message).toContain('exactly 2 instruments; 1 given');
+  });
+
+  it('trades both legs, long-short: opposite sides entered together and closed together', async () => {
+    const { definition, codeHash } = await loadStrategy({ kind: 'module', module: EXAMPLE, baseDir: '/' });
+    const intents: Intent[] = [];
+    const result = await runUnitBacktest(
+      {
+        strategy: definition,
+        params: PARAMS,
+        symbols: ['BTC/USDT', 'ETH/USDT'],
+        cash: '100000',
+        execution: { lot: '0.0001' },
+        longShort: true,
+        barMs: 86_400_000,
+        codeHash,
+        onIntent: (i) => intents.push(i),
+      },
+      { 'BTC/USDT': await bars(files.a), 'ETH/USDT': await bars(files.b) },
+    );
+    const btc = intents.filter((i) => i.instrument === 'BTC/USDT');
+    const eth = intents.filter((i) => i.instrument === 'ETH/USDT');
+    expect(btc.length).toBeGreaterThan(1);
+    expect(eth.length).toBe(btc.length);
+    // Each entry is a pair of opposite sides decided at the same time; the intents carry the code hash.
+    const entries = intents.filter((i) => !i.reduceOnly);
+    expect(entries.length).toBeGreaterThan(1);
+    for (let k = 0; k < entries.length; k += 2) {
+      const [x, y] = [entries[k]!, entries[k + 1]!];
+      expect([x.instrument, y.instrument]).toEqual(['BTC/USDT', 'ETH/USDT']);
+      expect(x.side).not.toBe(y.side);
+      expect(x.createdAt).toBe(y.createdAt);
+    }
+    expect(intents.every((i) => i.codeHash === codeHash)).toBe(true);
+    expect(new Set(entries.map((e) => `${e.instrument} ${e.side}`))).toEqual(
+      new Set(['BTC/USDT BUY', 'BTC/USDT SELL', 'ETH/USDT BUY', 'ETH/USDT SELL']),
+    );
+    const [legA, legB] = result.legs;
+    expect(legA).toMatchObject({ symbol: 'BTC/USDT', bars: 240 });
+    expect(legB).toMatchObject({ symbol: 'ETH/USDT', bars: 240 });
+    expect(legA!.fills).toBeGreaterThan(1);
+    expect(legB!.fills).toBeGreaterThan(1);
+    expect(legA!.trades.length).toBeGreaterThan(0);
+    expect(legB!.trades.length).toBeGreaterThan(0);
+    expect(legA!.trades.every((t) => t.qty === '0.1')).toBe(true);
+    expect(legB!.trades.every((t) => t.qty === '1.5')).toBe(true);
+    expect(result.stats.tradeCount).toBe(legA!.trades.length + legB!.trades.length);
+    expect(result.rejections).toEqual([]);
+  });
+});
