@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Intent } from '@bourse/contracts';
 import { readBarsCsv, runUnitBacktest, type Bar } from '@bourse/backtest';
 import { loadStrategy } from '@bourse/strategy/loader';
-import { pairBarsCsv, scratch, type Scratch } from './backtest-support.js';
+import { bourse, pairBarsCsv, scratch, type Scratch } from './backtest-support.js';
 
 // The example pair strategy (examples/strategies/btc-eth-spread.ts, a user's file using only the public
 // SDK) backtested as one unit over BTC/USDT and ETH/USDT bars this test generates: one instance sees both
@@ -85,5 +85,51 @@ describe('the BTC/ETH spread example in a unit backtest', { timeout: 60_000 }, (
     expect(legB!.trades.every((t) => t.qty === '1.5')).toBe(true);
     expect(result.stats.tradeCount).toBe(legA!.trades.length + legB!.trades.length);
     expect(result.rejections).toEqual([]);
+  });
+});
+
+describe('bourse backtest --strategy <unit strategy> --data BASE/QUOTE=file ...', { timeout: 60_000 }, () => {
+  const params = Object.entries(PARAMS).flatMap(([k, v]) => ['--param', `${k}=${v}`]);
+
+  it('backtests the pair on both instruments and reports fills and round trips on both legs', async () => {
+    const run = await bourse([
+      'backtest',
+      '--strategy',
+      EXAMPLE,
+      '--data',
+      `BTC/USDT=${files.a}`,
+      '--data',
+      `ETH/USDT=${files.b}`,
+      ...params,
+      '--long-short',
+      '--lot',
+      '0.0001',
+      '--json',
+    ]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as {
+      stats: { tradeCount: number };
+      legs: { symbol: string; fills: number; trades: { side: string; qty: string }[] }[];
+    };
+    expect(report.legs.map((l) => l.symbol)).toEqual(['BTC/USDT', 'ETH/USDT']);
+    for (const leg of report.legs) {
+      expect(leg.fills).toBeGreaterThan(1);
+      expect(leg.trades.length).toBeGreaterThan(0);
+    }
+    expect(new Set(report.legs[0]!.trades.map((t) => t.side))).toEqual(new Set(['BUY', 'SELL']));
+    expect(report.stats.tradeCount).toBe(report.legs[0]!.trades.length + report.legs[1]!.trades.length);
+  });
+
+  it('refuses one file for a unit, and several files for a one-instrument strategy (exit 2, flag named)', async () => {
+    const one = await bourse(['backtest', '--strategy', EXAMPLE, '--data', files.a, ...params]);
+    expect(one.code).toBe(2);
+    expect(one.stderr).toContain('--data: btc-eth-spread trades its instruments as one unit');
+    const short = await bourse(['backtest', '--strategy', EXAMPLE, '--data', `BTC/USDT=${files.a}`, ...params]);
+    expect(short.code).toBe(2);
+    expect(short.stderr).toContain('exactly 2 instruments; 1 given');
+    const many = await bourse(['backtest', '--strategy', 'sma-cross', '--data', files.a, '--data', files.b]);
+    expect(many.code).toBe(2);
+    expect(many.stderr).toContain('--data: given 2 times');
   });
 });

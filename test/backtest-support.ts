@@ -82,7 +82,10 @@ export function wavyBarsCsv(n: number, period = 40): string {
  * Daily bars of two instruments whose log-price spread swings around zero (a sine of `period` bars,
  * `amplitude` in log terms) on a common drift: `{ a, b }` CSV texts, the same dates in both.
  */
-export function pairBarsCsv(n: number, { period = 30, amplitude = 0.05, a = 30_000, b = 2_000 } = {}): {
+export function pairBarsCsv(
+  n: number,
+  { period = 30, amplitude = 0.05, a = 30_000, b = 2_000 } = {},
+): {
   a: string;
   b: string;
 } {

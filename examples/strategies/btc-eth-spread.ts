@@ -26,11 +26,12 @@ export default defineStrategy({
     period: z.number().int().min(2).default(20),
     entryZ: z.number().positive().default(1.5),
     exitZ: z.number().nonnegative().default(0.25),
-    qtyA: z
+    // Decimal strings (a number from `--param qtyA=0.1` is taken as its decimal text).
+    qtyA: z.coerce
       .string()
       .regex(/^\d+(\.\d+)?$/)
       .default('0.001'),
-    qtyB: z
+    qtyB: z.coerce
       .string()
       .regex(/^\d+(\.\d+)?$/)
       .default('0.01'),

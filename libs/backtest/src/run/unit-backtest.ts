@@ -69,7 +69,11 @@ export async function runUnitBacktest(
   for (const symbol of spec.symbols) {
     const list = bars[symbol];
     if (list === undefined || list.length === 0) {
-      throw new InvalidBacktestArgumentError('data', symbol, 'has no bars: a unit backtest needs bars of every instrument');
+      throw new InvalidBacktestArgumentError(
+        'data',
+        symbol,
+        'has no bars: a unit backtest needs bars of every instrument',
+      );
     }
     for (const bar of list) {
       const at = times.get(bar.time) ?? new Map<string, Bar>();
@@ -113,7 +117,9 @@ class UnitBacktestEngine {
       throw new InvalidBacktestArgumentError('symbols', spec.symbols.join(', '), 'must share one quote asset');
     }
     this.quoteAsset = [...quotes][0]!;
-    const share = dec(spec.cash).div(dec(String(spec.symbols.length)), 8, 'down').toString();
+    const share = dec(spec.cash)
+      .div(dec(String(spec.symbols.length)), 8, 'down')
+      .toString();
     this.legs = spec.symbols.map((symbol) => {
       const { ref, instrument } = backtestInstrument(symbol, this.model);
       const venue = new SimVenue({
