@@ -4,6 +4,7 @@ import {
   RANKABLE,
   type BacktestPlan,
   type DataKind,
+  type Bar,
   type ParamAxis,
   type RankKey,
   type readBarsCsv,
@@ -369,7 +370,7 @@ async function runUnitCommand(flags: BacktestFlags, strategy: StrategyDefinition
   }
   if (isSweep(flags.param)) return usage('--param: a unit backtest runs once; give single --param values');
   if (flags.report !== undefined) return usage('--report: not written for a unit backtest yet; use --json');
-  const bars: Record<string, Awaited<ReturnType<typeof collect>>> = {};
+  const bars: Record<string, Bar[]> = {};
   for (const leg of legs) {
     try {
       bars[leg.symbol] = await collect(backtest.readBarsCsv(leg.file));
