@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defineStrategy } from '@bourse/strategy';
+import { MemoryStateStore, defineStrategy } from '@bourse/strategy';
 import { Trade } from '@bourse/contracts';
 import { openKvLeaseStore } from './leases/kv-lease-store.js';
 import { leaseBucketName, leaseUnit, unitLeaseUnit } from './leases/lease-store.js';
@@ -29,12 +29,14 @@ const pair = defineStrategy({
     const [a, b] = setup.instruments as [string, string];
     return {
       onBars(window, ctx) {
+        const n = String(Number(ctx.state['n'] ?? '0') + 1);
+        const inputs = { t: String(window.openTime), n };
         return {
           intents: [
-            { instrument: a, side: 'BUY', qty: '0.01', style: 'market', inputs: { t: String(window.openTime) } },
-            { instrument: b, side: 'SELL', qty: '0.1', style: 'market', inputs: { t: String(window.openTime) } },
+            { instrument: a, side: 'BUY', qty: '0.01', style: 'market', inputs },
+            { instrument: b, side: 'SELL', qty: '0.1', style: 'market', inputs },
           ],
-          state: { n: String(Number(ctx.state['n'] ?? '0') + 1) },
+          state: { n },
         };
       },
     };
@@ -64,7 +66,10 @@ afterAll(async () => {
   await h.close();
 });
 
+// One store for every runner of the test: a unit's state follows its lease.
+const stateStore = new MemoryStateStore();
 const setup = {
+  stateStore,
   strategiesYaml: yaml,
   definitions: { 'pair-test': pair },
   leaseTtlMs: TTL_MS,
@@ -131,6 +136,9 @@ describe('a unit strategy across runner replicas', () => {
     await until([other], () => holders(other).length === 1, 2 * RENEW_MS + 2_000, 'the unit taken over on stop');
     expect((await leases.read(unitLeaseUnit('pair-u')))?.value?.holder).toBe(other === a ? 'runner-a' : 'runner-b');
     const before = other.events.filter(publishedBy('pair-u')).length;
+    const key = { strategyId: 'pair-u', venue: 'binance', symbol: 'BTC/USDT' };
+    const saved = Number(stateStore.peek(key)?.state['n' as never]);
+    expect(saved).toBeGreaterThanOrEqual(1);
     legTrades(base, 10, 2);
     await until(
       [other],
