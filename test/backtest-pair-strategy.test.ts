@@ -133,3 +133,21 @@ describe('bourse backtest --strategy <unit strategy> --data BASE/QUOTE=file ...'
     expect(many.stderr).toContain('--data: given 2 times');
   });
 });
+
+describe('bourse strategy check <unit strategy>', { timeout: 60_000 }, () => {
+  it('checks the pair on placeholder instruments and backtests it on sample bars of each, deciding on both legs', async () => {
+    const run = await bourse(['strategy', 'check', EXAMPLE, '--params', '{"period":10,"entryZ":1}', '--json']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as { strategy: { name: string }; decisions: { instrument: string }[] };
+    expect(report.strategy.name).toBe('btc-eth-spread');
+    expect(new Set(report.decisions.map((d) => d.instrument))).toEqual(new Set(['ASSET1/USD', 'ASSET2/USD']));
+  });
+
+  it('refuses one --symbol for a pair, naming the field', async () => {
+    const run = await bourse(['strategy', 'check', EXAMPLE, '--symbol', 'BTC/USDT']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`strategy ${EXAMPLE}#default: instruments:`);
+    expect(run.stderr).toContain('exactly 2 instruments; 1 given');
+  });
+});
