@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Intent } from '@bourse/contracts';
 import { readBarsCsv, runUnitBacktest, type Bar } from '@bourse/backtest';
-import { loadStrategy } from '@bourse/strategy/loader';
+import { loadStrategies, loadStrategy } from '@bourse/strategy/loader';
 import { bourse, pairBarsCsv, scratch, type Scratch } from './backtest-support.js';
 
 // The example pair strategy (examples/strategies/btc-eth-spread.ts, a user's file using only the public
@@ -71,6 +71,10 @@ describe('the BTC/ETH spread example in a unit backtest', { timeout: 60_000 }, (
       expect(x.createdAt).toBe(y.createdAt);
     }
     expect(intents.every((i) => i.codeHash === codeHash)).toBe(true);
+    // Exits read each leg's own position from the context: reduce-only, the size held on that leg.
+    const exits = intents.filter((i) => i.reduceOnly);
+    expect(new Set(exits.map((e) => e.instrument))).toEqual(new Set(['BTC/USDT', 'ETH/USDT']));
+    for (const e of exits) expect(e.qty).toBe(e.instrument === 'BTC/USDT' ? '0.1' : '1.5');
     expect(new Set(entries.map((e) => `${e.instrument} ${e.side}`))).toEqual(
       new Set(['BTC/USDT BUY', 'BTC/USDT SELL', 'ETH/USDT BUY', 'ETH/USDT SELL']),
     );
@@ -149,5 +153,29 @@ describe('bourse strategy check <unit strategy>', { timeout: 60_000 }, () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`strategy ${EXAMPLE}#default: instruments:`);
     expect(run.stderr).toContain('exactly 2 instruments; 1 given');
+  });
+});
+
+describe('a unit in a strategies file (loadStrategies)', () => {
+  it('refuses a unit entry with the wrong number of instruments alone, naming the field', async () => {
+    const example = EXAMPLE;
+    const text = `
+strategies:
+  - module: ${example}
+    id: pair-ok
+    version: 0.1.0
+    venue: binance
+    instruments: [BTC/USDT, ETH/USDT]
+  - module: ${example}
+    id: pair-short
+    version: 0.1.0
+    venue: binance
+    instruments: [BTC/USDT]
+`;
+    const loaded = await loadStrategies(text, 'test', { baseDir: '/' });
+    expect(loaded.strategies.map((s) => s.id)).toEqual(['pair-ok']);
+    expect(loaded.strategies[0]!.definition.unit).toEqual({ minInstruments: 2, maxInstruments: 2 });
+    expect(loaded.refused).toHaveLength(1);
+    expect(loaded.refused[0]).toMatchObject({ error: { code: 'STRATEGY_CHECK_FAILED', field: 'instruments' } });
   });
 });
