@@ -137,7 +137,7 @@ describe('a unit strategy across runner replicas', () => {
     expect((await leases.read(unitLeaseUnit('pair-u')))?.value?.holder).toBe(other === a ? 'runner-a' : 'runner-b');
     const before = other.events.filter(publishedBy('pair-u')).length;
     const key = { strategyId: 'pair-u', venue: 'binance', symbol: 'BTC/USDT' };
-    const saved = Number(stateStore.peek(key)?.state['n' as never]);
+    const saved = Number((stateStore.peek(key)?.state as Record<string, string> | undefined)?.['n']);
     expect(saved).toBeGreaterThanOrEqual(1);
     legTrades(base, 10, 2);
     await until(
