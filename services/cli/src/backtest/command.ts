@@ -433,11 +433,16 @@ async function runUnitCommand(flags: BacktestFlags, strategy: StrategyDefinition
       closedOutQty: l.closedOutQty ?? null,
       trades: backtest.jsonReport(result.stats, l.trades).trades,
     }));
-    console.log(JSON.stringify({ ...report, legs: legsJson }));
+    console.log(JSON.stringify({ ...report, legs: legsJson, rejections: result.rejections }));
   } else {
     console.log(backtest.formatStatsTable(result.stats, { quoteDecimals: backtest.decimalsOf(result.execution.tick) }));
     for (const l of result.legs) {
       console.log(`${l.symbol}: ${l.bars} bars, ${l.fills} fills, ${l.trades.length} round trips`);
+    }
+    // Each instrument's account holds its share of the cash: an order it cannot fund is refused there.
+    if (result.rejections.length > 0) {
+      console.log(`${result.rejections.length} intent(s) or order(s) refused or not filled, e.g.:`);
+      for (const line of result.rejections.slice(0, 3)) console.log(`  ${line}`);
     }
   }
   return 0;
