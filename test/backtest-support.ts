@@ -78,6 +78,40 @@ export function wavyBarsCsv(n: number, period = 40): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * Daily bars of two instruments whose log-price spread swings around zero (a sine of `period` bars,
+ * `amplitude` in log terms) on a common drift: `{ a, b }` CSV texts, the same dates in both.
+ */
+export function pairBarsCsv(
+  n: number,
+  { period = 30, amplitude = 0.05, a = 30_000, b = 2_000 } = {},
+): {
+  a: string;
+  b: string;
+} {
+  const rows = { a: ['date,open,high,low,close,volume'], b: ['date,open,high,low,close,volume'] };
+  let prevA = a;
+  let prevB = b;
+  for (let i = 0; i < n; i++) {
+    const common = 0.002 * i + 0.03 * Math.sin((2 * Math.PI * i) / 17);
+    const spread = amplitude * Math.sin((2 * Math.PI * i) / period);
+    const closeA = Math.round(a * Math.exp(common + spread / 2) * 100) / 100;
+    const closeB = Math.round(b * Math.exp(common - spread / 2) * 100) / 100;
+    const date = new Date(Date.UTC(2020, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
+    for (const [rowsOf, open, close] of [
+      [rows.a, prevA, closeA],
+      [rows.b, prevB, closeB],
+    ] as const) {
+      const high = Math.max(open, close) * 1.001;
+      const low = Math.min(open, close) * 0.999;
+      rowsOf.push(`${date},${open.toFixed(2)},${high.toFixed(2)},${low.toFixed(2)},${close.toFixed(2)},${1000 + i}`);
+    }
+    prevA = closeA;
+    prevB = closeB;
+  }
+  return { a: `${rows.a.join('\n')}\n`, b: `${rows.b.join('\n')}\n` };
+}
+
 export interface Scratch {
   readonly dir: string;
   file(name: string, content: string): string;

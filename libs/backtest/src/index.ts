@@ -97,3 +97,10 @@ export {
   type SweepRow,
   type SweepOptions,
 } from './sweep/run-sweep.js';
+export {
+  runUnitBacktest,
+  type UnitBacktestSpec,
+  type UnitBacktestResult,
+  type UnitLegResult,
+} from './run/unit-backtest.js';
+export { SimVenues } from './engine/sim-venues.js';

@@ -401,6 +401,17 @@ export class RiskState {
       .reduce((sum, o) => sum.plus(remainingQty(o, mid)), ZERO);
   }
 
+  /** Instruments where a strategy (or, undefined, anyone) holds a position or an open order. */
+  instrumentsHeld(strategyId?: string): string[] {
+    const out = new Set<string>();
+    for (const p of this.book.positions()) {
+      if (!p.qty.isZero() && (strategyId === undefined || p.strategyId === strategyId)) out.add(p.instrument);
+    }
+    for (const o of this.openOrders())
+      if (strategyId === undefined || o.strategyId === strategyId) out.add(o.instrument);
+    return [...out].sort();
+  }
+
   /** Strategies (ours) holding a position or an open order in the instrument. */
   strategiesOn(instrument: string): string[] {
     const ids = new Set<string>();

@@ -41,7 +41,10 @@ export type {
   StrategyDefinition,
   WarmupSpec,
   WarmupNeed,
+  UnitBars,
 } from './types.js';
+export { UnitSpecSchema, MAX_UNIT_INSTRUMENTS, type UnitSpec } from './sdk/unit.js';
+export { BarAligner } from './sdk/bar-aligner.js';
 export {
   defineStrategy,
   isStrategyDefinition,
@@ -92,7 +95,15 @@ export { rsiThreshold, RsiThresholdParams } from './builtin/rsi-threshold.js';
 export { bollingerMeanReversion, BollingerMeanReversionParams } from './builtin/bollinger-mean-reversion.js';
 export { marketMaker, MarketMakerParams } from './builtin/market-maker.js';
 export { builtinStrategies, builtinStrategy } from './builtin/registry.js';
-export { RunnerCore, instrumentKey, type RunnerCoreOptions, type PauseRecord } from './runner/runner-core.js';
+export {
+  RunnerCore,
+  instrumentKey,
+  unitKey,
+  isUnitStrategy,
+  type UnitRef,
+  type RunnerCoreOptions,
+  type PauseRecord,
+} from './runner/runner-core.js';
 export { MarketDesk, type FeedBlock } from './runner/market-desk.js';
 export { TimeframeWarmup, type HistoryRequest } from './runner/warmup.js';
 export { StrategyHost, type Evaluation } from './runner/strategy-host.js';

@@ -12,6 +12,7 @@ import type {
 import type { Clock, InstrumentSpec } from '@bourse/domain';
 import type { Bar } from './bars/bar.js';
 import type { MaxDecisionAge } from './sdk/shelf-life.js';
+import type { UnitSpec } from './sdk/unit.js';
 
 // The SDK's vocabulary: what a strategy sees (StrategyContext), what it returns (IntentDraft), and the
 // surface the strategy runner and the backtester drive (StrategyDefinition → StrategyInstance).
@@ -120,12 +121,29 @@ export interface StrategySetup {
   readonly timeframesMs: readonly number[];
 }
 
+/**
+ * The closed bars of every instrument of the instance for one window of one timeframe, lined up by time:
+ * `bars[symbol]` for each of its instruments (a unit's legs; one instrument otherwise).
+ */
+export interface UnitBars {
+  readonly timeframeMs: number;
+  readonly openTime: number;
+  readonly closeTime: number;
+  readonly bars: Readonly<Record<string, Bar>>;
+}
+
 /** The handlers a strategy's `create` returns; each has its own indicator state in its closure. */
 export interface StrategyHandlers {
   onQuote?(quote: Readonly<Quote>, ctx: StrategyContext): HandlerResult;
   onTrade?(trade: Readonly<Trade>, ctx: StrategyContext): HandlerResult;
   /** Closed bars only, unless the definition sets wantsFormingBars. */
   onBar?(bar: Bar, ctx: StrategyContext): HandlerResult;
+  /**
+   * Closed bars of all the instance's instruments for one window, once every one of them has closed
+   * its bar of that window (a unit's legs aligned by time; a window some instrument made no bar in is
+   * skipped). Called after onBar for the bar that completed the window.
+   */
+  onBars?(bars: UnitBars, ctx: StrategyContext): HandlerResult;
   onTimer?(ctx: StrategyContext): HandlerResult;
   onOrderUpdate?(update: Readonly<OrderStatusUpdate>, ctx: StrategyContext): HandlerResult;
   onFill?(fill: Readonly<FillEvent>, ctx: StrategyContext): HandlerResult;
@@ -158,6 +176,8 @@ export interface StrategyInstance<P = unknown> {
   readonly version: string;
   readonly params: Readonly<P>;
   readonly instruments: readonly string[];
+  /** The unit the definition declares (its instruments are traded together by this one instance), if any. */
+  readonly unit: UnitSpec | undefined;
   readonly timeframes: readonly { readonly label: string; readonly ms: number }[];
   readonly wantsFormingBars: boolean;
   readonly evaluation: EvaluationPolicy;
@@ -176,6 +196,7 @@ export interface StrategyInstance<P = unknown> {
   handles(handler: HandlerName): boolean;
   onQuote(quote: Quote, ctx: StrategyContext): readonly IntentDraft[];
   onTrade(trade: Trade, ctx: StrategyContext): readonly IntentDraft[];
+  /** onBar's drafts, then onBars' when this bar completed a window of all the instruments. */
   onBar(bar: Bar, ctx: StrategyContext): readonly IntentDraft[];
   onTimer(ctx: StrategyContext): readonly IntentDraft[];
   onOrderUpdate(update: OrderStatusUpdate, ctx: StrategyContext): readonly IntentDraft[];
@@ -196,6 +217,11 @@ export interface StrategyDefinition<P = unknown> {
   readonly version: string;
   readonly description: string;
   readonly wantsFormingBars: boolean;
+  /**
+   * Set when the strategy trades its instruments as one unit (pairs, spreads, baskets): one instance
+   * over all the instruments it is given, leased as one; undefined: one instance per instrument.
+   */
+  readonly unit: UnitSpec | undefined;
   /** Validates raw params (defaults applied); throws InvalidStrategyParamsError naming each bad path. */
   parseParams(raw: unknown): P;
   /** Builds an instance; throws InvalidStrategyParamsError or InvalidStrategySetupError. */

@@ -31,7 +31,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { describeError, isRunnerError } from './errors.js';
 import { LeaseManager } from './leases/lease-manager.js';
-import { leaseUnit, type LeaseStore } from './leases/lease-store.js';
+import { leaseUnit, unitLeaseUnit, type LeaseStore } from './leases/lease-store.js';
 import type { QuoteSnapshots } from './market-snapshots.js';
 import { followStream, type StreamFollower } from './stream-follower.js';
 import { loadHistory, type KlineSource } from './klines-history.js';
@@ -47,8 +47,9 @@ const ReconReportContract = { name: 'ReconciliationReport', schema: Reconciliati
 
 /** What the runner reports as it goes; tests wait on these, main logs them. */
 export type RunnerEvent =
-  | { readonly type: 'acquired'; readonly instrument: InstrumentRef }
-  | { readonly type: 'lost'; readonly instrument: InstrumentRef; readonly reason: string }
+  /** An instrument's lease won; for a unit (`unit`: its strategy id), its first leg. */
+  | { readonly type: 'acquired'; readonly instrument: InstrumentRef; readonly unit?: string }
+  | { readonly type: 'lost'; readonly instrument: InstrumentRef; readonly reason: string; readonly unit?: string }
   | { readonly type: 'published'; readonly intent: Intent; readonly seq: number }
   | { readonly type: 'notice'; readonly notice: Notice }
   /** A reconciliation report was applied (safe start waits for an `ok` one). */
@@ -113,8 +114,16 @@ export interface StrategyRunnerOptions {
   readonly stateStore?: StrategyStateStore;
 }
 
+/** What one lease covers: an instrument (its per-instrument strategies), or a unit strategy's legs. */
+type LeaseTarget =
+  | { readonly kind: 'instrument'; readonly ref: InstrumentRef }
+  | { readonly kind: 'unit'; readonly strategyId: string; readonly refs: readonly InstrumentRef[] };
+
 interface Owned {
+  /** The instrument; for a unit, its first leg (its state is kept under it). */
   readonly ref: InstrumentRef;
+  /** Set for a unit: its strategy id. */
+  readonly unit?: string;
   readonly subscriptions: BusSubscription[];
   /**
    * Publishes and state writes of this instrument, chained so a flip's close goes out before its open
@@ -137,7 +146,8 @@ interface Owned {
 export class StrategyRunner {
   private readonly core: RunnerCore;
   private readonly leases: LeaseManager;
-  private readonly byUnit = new Map<string, InstrumentRef>();
+  private readonly byUnit = new Map<string, LeaseTarget>();
+  private readonly unitIds: ReadonlySet<string>;
   private readonly owned = new Map<string, Owned>();
   private readonly listeners = new Set<(event: RunnerEvent) => void>();
   private readonly followers: StreamFollower[] = [];
@@ -166,7 +176,14 @@ export class StrategyRunner {
       warmupFromHistory: options.klines !== undefined,
       ...(options.barPrice !== undefined ? { barPrice: options.barPrice } : {}),
     });
-    for (const ref of this.core.configuredInstruments()) this.byUnit.set(leaseUnit(ref.venue, ref.venueSymbol), ref);
+    for (const ref of this.core.configuredInstruments()) {
+      this.byUnit.set(leaseUnit(ref.venue, ref.venueSymbol), { kind: 'instrument', ref });
+    }
+    // A unit strategy is leased as one: one key for all its legs, taken over as a whole.
+    for (const u of this.core.configuredUnits()) {
+      this.byUnit.set(unitLeaseUnit(u.strategyId), { kind: 'unit', strategyId: u.strategyId, refs: u.instruments });
+    }
+    this.unitIds = new Set(this.core.configuredUnits().map((u) => u.strategyId));
     this.leases = new LeaseManager({
       store: options.leaseStore,
       replica: options.replicaId,
@@ -196,7 +213,12 @@ export class StrategyRunner {
   }
 
   ownedInstruments(): InstrumentRef[] {
-    return [...this.owned.values()].map((o) => o.ref);
+    return [...this.owned.values()].filter((o) => o.unit === undefined).map((o) => o.ref);
+  }
+
+  /** Strategy ids of the units whose lease this replica holds. */
+  ownedUnits(): string[] {
+    return [...this.owned.values()].flatMap((o) => (o.unit === undefined ? [] : [o.unit]));
   }
 
   pausedStrategies() {
@@ -275,8 +297,10 @@ export class StrategyRunner {
   }
 
   private async acquire(unit: string): Promise<void> {
-    const ref = this.byUnit.get(unit);
-    if (ref === undefined || this.owned.has(unit)) return;
+    const target = this.byUnit.get(unit);
+    if (target === undefined || this.owned.has(unit)) return;
+    if (target.kind === 'unit') return this.acquireUnit(unit, target.strategyId, target.refs);
+    const ref = target.ref;
     const warm = await this.options.snapshots?.latestQuote(ref);
     // The lease may have gone while Redis answered.
     if (!this.leases.holds(unit)) return;
@@ -313,13 +337,7 @@ export class StrategyRunner {
       this.apply(out);
       if (this.listeners.size > 0) this.emit({ type: 'market', kind, instrument: ref });
     };
-    const subscriptions = [
-      bus.subscribe(md.quote(ref.venue, ref.venueSymbol), QuoteContract, (q) => applied('quote', this.core.onQuote(q))),
-      bus.subscribe(md.trade(ref.venue, ref.venueSymbol), TradeContract, (t) => applied('trade', this.core.onTrade(t))),
-      bus.subscribe(md.feedStatus(ref.venue, ref.venueSymbol), FeedStatusContract, (s) =>
-        applied('status', this.core.onFeedStatus(s, ref)),
-      ),
-    ];
+    const subscriptions = this.marketSubscriptions(ref, applied, md);
     this.owned.set(unit, { ref, subscriptions, publishing: Promise.resolve(), fenced: false, latestSeq: new Map() });
     // Subscriptions are live on the server before anyone is told the instrument is ours.
     await bus.flush();
@@ -344,23 +362,122 @@ export class StrategyRunner {
     this.scheduleWake();
   }
 
+  /**
+   * A unit strategy's lease won: its state claimed (kept under its first leg), ONE instance over all
+   * its legs started, and every leg's market data subscribed.
+   */
+  private async acquireUnit(unit: string, strategyId: string, refs: readonly InstrumentRef[]): Promise<void> {
+    const strategy = this.options.strategies.find((s) => s.id === strategyId);
+    const first = refs[0];
+    if (strategy === undefined || first === undefined) return;
+    const warm = new Map<string, Quote>();
+    for (const ref of refs) {
+      const q = await this.options.snapshots?.latestQuote(ref);
+      if (q !== undefined) warm.set(ref.symbol, q);
+    }
+    if (!this.leases.holds(unit)) return;
+    let restored: Map<string, StoredState> | undefined;
+    if (this.keeper !== undefined) {
+      try {
+        restored = await this.keeper.claim(first, [strategy]);
+      } catch (err) {
+        this.metrics.stateLoadFailures.inc();
+        this.log.error(
+          { unit: strategyId, err: describeError(err) },
+          'unit state not loaded; unit not started, trying again',
+        );
+        this.emit({ type: 'state-load-failed', instrument: first, reason: describeError(err) });
+        this.later(() => {
+          if (!this.leases.holds(unit) || this.owned.has(unit)) return;
+          this.acquire(unit).catch((e: unknown) =>
+            this.log.error({ unit: strategyId, err: describeError(e) }, 'unit not started'),
+          );
+        });
+        return;
+      }
+      if (!this.leases.holds(unit)) {
+        await this.keeper.release(first, [strategyId]);
+        return;
+      }
+    }
+    const added = this.core.addUnit(strategyId, warm, restored);
+    const { bus } = this.options;
+    const md = bus.subjects.md;
+    const subscriptions = refs.flatMap((ref) => {
+      const applied = (kind: 'quote' | 'trade' | 'status', out: CoreOutput) => {
+        this.apply(out);
+        if (this.listeners.size > 0) this.emit({ type: 'market', kind, instrument: ref });
+      };
+      return this.marketSubscriptions(ref, applied, md);
+    });
+    this.owned.set(unit, {
+      ref: first,
+      unit: strategyId,
+      subscriptions,
+      publishing: Promise.resolve(),
+      fenced: false,
+      latestSeq: new Map(),
+    });
+    await bus.flush();
+    this.metrics.owned.set(this.owned.size);
+    this.log.info({ unit: strategyId, instruments: refs.map((r) => r.symbol) }, 'unit acquired');
+    const stored = restored?.get(strategyId);
+    if (stored !== undefined) {
+      this.log.info({ strategyId, seq: stored.seq, state: stored.state }, 'strategy state restored');
+      this.emit({ type: 'state-restored', strategyId, instrument: first, seq: stored.seq });
+    }
+    this.apply(added);
+    this.emit({ type: 'acquired', instrument: first, unit: strategyId });
+    this.scheduleWake();
+  }
+
+  /** The market data of one instrument, each message handed to the core (a unit's leg or an instrument). */
+  private marketSubscriptions(
+    ref: InstrumentRef,
+    applied: (kind: 'quote' | 'trade' | 'status', out: CoreOutput) => void,
+    md: Bus['subjects']['md'],
+  ): BusSubscription[] {
+    const { bus } = this.options;
+    return [
+      bus.subscribe(md.quote(ref.venue, ref.venueSymbol), QuoteContract, (q) => applied('quote', this.core.onQuote(q))),
+      bus.subscribe(md.trade(ref.venue, ref.venueSymbol), TradeContract, (t) => applied('trade', this.core.onTrade(t))),
+      bus.subscribe(md.feedStatus(ref.venue, ref.venueSymbol), FeedStatusContract, (s) =>
+        applied('status', this.core.onFeedStatus(s, ref)),
+      ),
+    ];
+  }
+
   private async lose(unit: string, reason: string): Promise<void> {
     const owned = this.owned.get(unit);
     if (owned === undefined) return;
     // Stop deciding at once; then let in-flight publishes finish before the lease is given back.
-    this.core.removeInstrument(owned.ref.venue, owned.ref.symbol);
+    if (owned.unit !== undefined) this.core.removeUnit(owned.unit);
+    else this.core.removeInstrument(owned.ref.venue, owned.ref.symbol);
     this.owned.delete(unit);
     this.metrics.owned.set(this.owned.size);
     await Promise.all(owned.subscriptions.map((s) => s.unsubscribe().catch(() => undefined)));
     await owned.publishing;
-    // Every state write of the instrument has finished: the next holder reads the latest.
-    await this.keeper?.release(owned.ref);
+    // Every state write of the instrument (unit) has finished: the next holder reads the latest.
+    await this.keeper?.release(
+      owned.ref,
+      owned.unit !== undefined ? [owned.unit] : this.strategiesOf(owned.ref).map((s) => s.id),
+    );
     // Releasing everything on the way out is shutdown detail; a release while running is news.
     this.log[reason === 'replica stopping' ? 'debug' : 'info'](
-      { instrument: owned.ref.symbol, venue: owned.ref.venue, reason },
-      'instrument released',
+      { instrument: owned.ref.symbol, venue: owned.ref.venue, unit: owned.unit, reason },
+      owned.unit !== undefined ? 'unit released' : 'instrument released',
     );
-    this.emit({ type: 'lost', instrument: owned.ref, reason });
+    this.emit({
+      type: 'lost',
+      instrument: owned.ref,
+      reason,
+      ...(owned.unit !== undefined ? { unit: owned.unit } : {}),
+    });
+  }
+
+  /** The lease unit a strategy's decisions on `ref` are made under: its unit's, or the instrument's. */
+  private leaseOf(strategyId: string, ref: { venue: string; venueSymbol: string }): string {
+    return this.unitIds.has(strategyId) ? unitLeaseUnit(strategyId) : leaseUnit(ref.venue, ref.venueSymbol);
   }
 
   private apply(out: CoreOutput): void {
@@ -392,19 +509,20 @@ export class StrategyRunner {
     );
   }
 
+  /** The per-instrument strategies trading `ref` (a unit's state is claimed with its unit's lease). */
   private strategiesOf(ref: InstrumentRef): StrategyConfig[] {
-    return this.options.strategies.filter((s) =>
-      s.instruments.some((i) => i.venue === ref.venue && i.symbol === ref.symbol),
+    return this.options.strategies.filter(
+      (s) => !this.unitIds.has(s.id) && s.instruments.some((i) => i.venue === ref.venue && i.symbol === ref.symbol),
     );
   }
 
   /** Queues the write of a state change behind the instrument's earlier writes and publishes. */
   private persist(change: StateChange): void {
     const keeper = this.keeper;
-    const owned = this.owned.get(leaseUnit(change.ref.venue, change.ref.venueSymbol));
+    const unit = this.leaseOf(change.strategyId, change.ref);
+    const owned = this.owned.get(unit);
     if (keeper === undefined || owned === undefined) return;
     owned.latestSeq.set(change.strategyId, change.seq);
-    const unit = leaseUnit(change.ref.venue, change.ref.venueSymbol);
     owned.publishing = owned.publishing.then(async () => {
       let result = await keeper.save(change);
       if (result.outcome === 'fenced' && this.leases.holds(unit) && this.owned.get(unit) === owned) {
@@ -456,7 +574,7 @@ export class StrategyRunner {
         this.log.error({ ...where, err: describeError(result.error) }, 'strategy state not saved; trying again');
         // Written again while it is still the latest (a later change carries the whole newer state).
         this.later(() => {
-          if (this.owned.get(leaseUnit(change.ref.venue, change.ref.venueSymbol)) !== owned) return;
+          if (this.owned.get(this.leaseOf(change.strategyId, change.ref)) !== owned) return;
           if (owned.latestSeq.get(change.strategyId) === change.seq) this.persist(change);
         });
         break;
@@ -484,7 +602,7 @@ export class StrategyRunner {
     const ref = this.options.strategies
       .flatMap((s) => s.instruments)
       .find((i) => i.venue === intent.venue && i.symbol === intent.instrument);
-    const unit = ref === undefined ? undefined : leaseUnit(ref.venue, ref.venueSymbol);
+    const unit = ref === undefined ? undefined : this.leaseOf(intent.strategyId, ref);
     const owned = unit === undefined ? undefined : this.owned.get(unit);
     if (ref === undefined || unit === undefined || owned === undefined || !this.leases.holds(unit)) {
       this.core.onIntentNotSent(intent);

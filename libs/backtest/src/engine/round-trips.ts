@@ -38,6 +38,11 @@ export class RoundTrips {
   private fills = 0;
   readonly trades: ClosedTrade[] = [];
 
+  /** Fills applied so far. */
+  get fillCount(): number {
+    return this.fills;
+  }
+
   /** Signed position in base units (negative = short). */
   get qty(): Decimal {
     return this.position.qty;

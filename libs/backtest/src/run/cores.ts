@@ -21,7 +21,7 @@ import { BACKTEST_STRATEGY_ID, BACKTEST_VENUE, type BacktestSpec } from './spec.
 // all on the run's virtual clock and against the simulated venue.
 
 /** Longer than any history a backtest replays (100 years): the shelf life of every order style. */
-const BACKTEST_DECISION_AGE_MS = Object.fromEntries(
+export const BACKTEST_DECISION_AGE_MS = Object.fromEntries(
   OrderStyle.options.map((style) => [style, 100 * 365 * 86_400_000]),
 ) as Record<OrderStyle, number>;
 
@@ -64,7 +64,7 @@ export function backtestInstrument(
   };
 }
 
-const ACTIVE = (scope: TradingState['scope'], at: number): TradingState => ({
+export const ACTIVE = (scope: TradingState['scope'], at: number): TradingState => ({
   v: 1,
   scope,
   mode: 'ACTIVE',
@@ -74,7 +74,7 @@ const ACTIVE = (scope: TradingState['scope'], at: number): TradingState => ({
 });
 
 /** Limits wide enough that only a real inconsistency (no quote, no cash) stops an order. */
-function backtestLimits() {
+export function backtestLimits() {
   return parseLimits({
     v: 1,
     whenGlobalStateMissing: 'ACTIVE',

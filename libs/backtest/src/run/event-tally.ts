@@ -19,7 +19,7 @@ export class EventTally {
       instantiate: (config) => {
         const instance = definition.instantiate(config);
         this.asked = [];
-        if (instance.handles('onBar') && instance.timeframes.length > 0)
+        if ((instance.handles('onBar') || instance.handles('onBars')) && instance.timeframes.length > 0)
           this.asked.push(`${instance.timeframes.map((t) => t.label).join(', ')} bars`);
         if (instance.handles('onQuote')) this.asked.push('quotes');
         if (instance.handles('onTrade')) this.asked.push('trades');

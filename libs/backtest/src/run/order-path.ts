@@ -4,6 +4,7 @@ import { submitOrder } from '@bourse/execution';
 import type { CoreOutput } from '@bourse/strategy';
 import { RoundTrips } from '../engine/round-trips.js';
 import type { SimVenue } from '../engine/sim-venue.js';
+import type { SimVenues } from '../engine/sim-venues.js';
 import type { VirtualClock } from '../engine/virtual-clock.js';
 import type { Cores } from './cores.js';
 
@@ -23,7 +24,8 @@ interface PendingOrder {
 
 export interface OrderPathOptions {
   readonly clock: VirtualClock;
-  readonly venue: SimVenue;
+  /** The simulated venue, or one per instrument (a unit backtest). */
+  readonly venue: PathVenue;
   readonly cores: Cores;
   /** Decision to venue, in milliseconds. */
   readonly latencyMs: number;
@@ -34,9 +36,15 @@ export interface OrderPathOptions {
 /** How many lines of rejections a run keeps for its report. */
 const MAX_REJECTIONS = 100;
 
+/** What the order path asks of the venue beyond the OMS's port. */
+export type PathVenue = Pick<
+  SimVenue | SimVenues,
+  'fillsMarketNow' | 'sizeQuoteOrder' | 'sizeFractionOrder' | 'reportCount' | 'drain'
+>;
+
 export class OrderPath {
-  /** The run's round trips, from every fill in order. */
-  readonly trips = new RoundTrips();
+  /** Round trips per instrument, from every fill in order. */
+  private readonly tripsBySymbol = new Map<string, RoundTrips>();
   /** Intents the risk gate refused and orders the venue expired, with why (the first hundred). */
   readonly rejections: string[] = [];
   /** Intents the risk gate decided on (each counts as one of the run's events). */
@@ -50,6 +58,21 @@ export class OrderPath {
   private lastFill: string | undefined;
 
   constructor(private readonly options: OrderPathOptions) {}
+
+  /** The run's round trips on its instrument (the first leg's, in a unit backtest), from every fill in order. */
+  get trips(): RoundTrips {
+    return this.tripsOf(this.options.cores.ref.symbol);
+  }
+
+  /** The round trips of one instrument. */
+  tripsOf(symbol: string): RoundTrips {
+    let trips = this.tripsBySymbol.get(symbol);
+    if (trips === undefined) {
+      trips = new RoundTrips();
+      this.tripsBySymbol.set(symbol, trips);
+    }
+    return trips;
+  }
 
   /** The price of the latest fill, if any. */
   get lastFillPrice(): string | undefined {
@@ -132,7 +155,7 @@ export class OrderPath {
       if (report.update.reason !== undefined && report.fill === undefined)
         this.remember(`order ${report.update.clientOrderId} ${report.update.status}: ${report.update.reason}`);
       for (const f of change.fills) {
-        this.trips.apply({
+        this.tripsOf(f.event.instrument).apply({
           side: f.event.side,
           qty: dec(f.event.qty),
           price: dec(f.event.price),

@@ -124,6 +124,12 @@ const strategyKeys = {
   rejectionCooldown: rejectionCooldown.optional(),
   /** Daily loss (realized today plus unrealized) of the strategy, per P&L asset; trips the kill switch. */
   maxDailyLoss: lossLimits.optional(),
+  /**
+   * Gross notional of the strategy across all its instruments (a unit's legs together), per quote
+   * asset: the sum over the instruments quoted in it of |position + open orders on the larger side| ×
+   * mid, this order included.
+   */
+  maxTotalNotional: lossLimits.optional(),
 };
 /** Limits of an instrument across every strategy. */
 const instrumentKeys = {
@@ -163,6 +169,8 @@ const GlobalLimits = z.strictObject({
   maxDailyLoss: lossLimits.optional(),
   /** Open orders plus in-flight requests of the whole account. */
   maxOpenOrders: count.optional(),
+  /** Gross notional of all strategies together across instruments, per quote asset (net position per instrument). */
+  maxTotalNotional: lossLimits.optional(),
   killSwitch: GlobalKillSwitch.optional(),
 });
 

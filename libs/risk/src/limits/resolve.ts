@@ -28,9 +28,13 @@ export interface EffectiveLimits {
   readonly rejectionCooldown?: { readonly afterRejections: number; readonly cooldownMs: number };
   /** Per P&L asset. */
   readonly maxDailyLoss: Readonly<Record<string, Decimal>>;
+  /** Per quote asset: the strategy's gross notional across instruments. */
+  readonly maxTotalNotional: Readonly<Record<string, Decimal>>;
   readonly global: {
     readonly maxDailyLoss: Readonly<Record<string, Decimal>>;
     readonly maxOpenOrders?: number;
+    /** Per quote asset: every strategy's, across instruments. */
+    readonly maxTotalNotional: Readonly<Record<string, Decimal>>;
   };
   readonly defaultTimeInForce: TimeInForce;
   readonly whenGlobalStateMissing: TradingMode;
@@ -74,7 +78,12 @@ export function resolveLimits(config: LimitsConfig, strategyId: string, instrume
     orderRate: pick(strategyLayers, 'orderRate'),
     rejectionCooldown: pick(strategyLayers, 'rejectionCooldown'),
     maxDailyLoss: amounts(pick(strategyLayers, 'maxDailyLoss')),
-    global: { maxDailyLoss: amounts(config.global.maxDailyLoss), maxOpenOrders: config.global.maxOpenOrders },
+    maxTotalNotional: amounts(pick(strategyLayers, 'maxTotalNotional')),
+    global: {
+      maxDailyLoss: amounts(config.global.maxDailyLoss),
+      maxOpenOrders: config.global.maxOpenOrders,
+      maxTotalNotional: amounts(config.global.maxTotalNotional),
+    },
     defaultTimeInForce: config.defaultTimeInForce,
     whenGlobalStateMissing: config.whenGlobalStateMissing,
   };

@@ -13,6 +13,7 @@ import { sharedInstrumentRule } from './shared-instrument.js';
 import { staleMarketDataRule } from './stale-market-data.js';
 import { tradingSessionRule } from './trading-session.js';
 import { tradingStateRule } from './trading-state.js';
+import { totalNotionalRule } from './total-notional.js';
 
 /** Every rule, in the order its failures are reported. All run on every intent. */
 export const RULES: readonly { readonly name: string; readonly check: RiskRule }[] = [
@@ -26,6 +27,7 @@ export const RULES: readonly { readonly name: string; readonly check: RiskRule }
   { name: 'price-band', check: priceBandRule },
   { name: 'max-order-size', check: maxOrderSizeRule },
   { name: 'max-position', check: maxPositionRule },
+  { name: 'total-notional', check: totalNotionalRule },
   { name: 'shared-instrument', check: sharedInstrumentRule },
   { name: 'available-balance', check: availableBalanceRule },
   { name: 'max-open-orders', check: maxOpenOrdersRule },

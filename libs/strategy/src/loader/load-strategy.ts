@@ -21,6 +21,7 @@ import {
 } from './errors.js';
 import { installPlatformModules } from './platform-modules.js';
 import { isPathSpecifier, type StrategyRef } from './ref.js';
+import { placeholderInstruments } from '../sdk/unit.js';
 
 /** A strategy found and checked: its definition, and where it came from. */
 export interface LoadedStrategy {
@@ -45,7 +46,7 @@ export interface CheckOptions {
    * so params, timeframes and warm-up are checked when the caller makes one (a sweep, per combination).
    */
   readonly params?: unknown;
-  /** Instruments to make the check instance for (absent: `BTC/USDT`). */
+  /** Instruments to make the check instance for (absent: `BTC/USDT`; a unit: as many as it needs). */
   readonly instruments?: readonly string[];
 }
 
@@ -107,8 +108,12 @@ async function fromModule(ref: Extract<StrategyRef, { kind: 'module' }>): Promis
     }
     exports = await pending;
   } catch (err) {
+    // defineStrategy refusing the definition while the module is evaluated: name the field it refused
+    // (`unit.minInstruments`, `timeframes.0`), the module stays the error's kind.
+    const field =
+      err instanceof InvalidStrategyDefinitionError && err.issues[0] !== undefined ? err.issues[0].path : 'module';
     throw new StrategyModuleError(
-      { file, exportName: wanted ?? 'default', field: 'module', value: ref.module, cause: err },
+      { file, exportName: wanted ?? 'default', field, value: ref.module, cause: err },
       `threw while loading: ${err instanceof Error ? err.message : String(err)}`,
     );
   }
@@ -185,7 +190,10 @@ function describe(value: unknown): string {
 function checkInstance(loaded: LoadedStrategy, check: CheckOptions): void {
   const at = { file: loaded.file, exportName: loaded.exportName };
   try {
-    loaded.definition.instantiate({ params: check.params, instruments: check.instruments ?? ['BTC/USDT'] });
+    loaded.definition.instantiate({
+      params: check.params,
+      instruments: check.instruments ?? placeholderInstruments(loaded.definition.unit),
+    });
   } catch (err) {
     if (err instanceof InvalidStrategyParamsError || err instanceof InvalidStrategyDefinitionError) {
       const prefix = err instanceof InvalidStrategyParamsError ? 'params' : '';

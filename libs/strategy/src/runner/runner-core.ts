@@ -16,7 +16,7 @@ import { completeIntent } from '../sdk/intent.js';
 import type { Clock, IntentDraft, StrategyInstance } from '../types.js';
 import { isRunnerError, StoredStateError } from './errors.js';
 import type { IdSource, InstrumentRef, StrategyConfig } from './types.js';
-import { MarketDesk } from './market-desk.js';
+import { MarketDesk, type FeedBlock } from './market-desk.js';
 import { emptyOutput, type CoreOutput } from './notices.js';
 import { DEFAULT_PENDING_INTENT_TTL_MS, OwnOrders } from './own-orders.js';
 import { StrategyHost, type Evaluation } from './strategy-host.js';
@@ -64,6 +64,22 @@ export function instrumentKey(venue: string, symbol: string): string {
   return `${venue}:${symbol}`;
 }
 
+/** The lease unit of a strategy that trades its instruments as one unit: one key for all its legs. */
+export function unitKey(strategyId: string): string {
+  return `unit:${strategyId}`;
+}
+
+/** A strategy that trades its instruments as one unit, and those instruments (its legs, in order). */
+export interface UnitRef {
+  readonly strategyId: string;
+  readonly instruments: readonly InstrumentRef[];
+}
+
+/** Whether the strategy runs as one instance over all its instruments (its definition declares a unit). */
+export function isUnitStrategy(strategy: StrategyConfig): boolean {
+  return strategy.definition.unit !== undefined;
+}
+
 /**
  * The runner's pure core: for the instruments this replica owns, it keeps one MarketDesk each and one
  * StrategyHost per strategy trading it, routes market data, execution events and the trading state to
@@ -75,8 +91,13 @@ export function instrumentKey(venue: string, symbol: string): string {
  * No I/O, no timers: the shell feeds it messages and calls onClock at `nextWakeAt()`.
  */
 export class RunnerCore {
+  // Desks, hosts and warm-ups are keyed by desk key: an instrument's key for the strategies run per
+  // instrument, `unit:<id>|<instrument key>` for a unit's legs (a unit has desks of its own, so its
+  // timeframes and lease are its own); `deskKeys` finds every desk of an instrument for market data.
   private readonly desks = new Map<string, MarketDesk>();
   private readonly hosts = new Map<string, StrategyHost[]>();
+  private readonly deskKeys = new Map<string, string[]>();
+  private readonly units = new Map<string, { host: StrategyHost; keys: string[] }>();
   private readonly gate = new TradingGate();
   private readonly recon: ReconGate;
   private readonly orders: OwnOrders;
@@ -94,17 +115,33 @@ export class RunnerCore {
     );
   }
 
-  /** Every instrument some strategy trades, once each: the units replicas share. */
+  /**
+   * Every instrument some strategy run per instrument trades, once each: units replicas share (with
+   * configuredUnits). An instrument traded only by unit strategies is not one.
+   */
   configuredInstruments(): InstrumentRef[] {
     const seen = new Map<string, InstrumentRef>();
     for (const s of this.options.strategies) {
+      if (isUnitStrategy(s)) continue;
       for (const i of s.instruments) seen.set(instrumentKey(i.venue, i.symbol), i);
     }
     return [...seen.values()];
   }
 
+  /** The strategies that trade their instruments as one unit: each is one unit replicas share (unitKey). */
+  configuredUnits(): UnitRef[] {
+    return this.options.strategies
+      .filter((s) => isUnitStrategy(s))
+      .map((s) => ({ strategyId: s.id, instruments: s.instruments }));
+  }
+
   ownedInstruments(): InstrumentRef[] {
-    return [...this.desks.values()].map((d) => d.ref);
+    return [...this.desks.entries()].filter(([key]) => !key.startsWith('unit:')).map(([, d]) => d.ref);
+  }
+
+  /** Strategy ids of the units running here. */
+  ownedUnits(): string[] {
+    return [...this.units.keys()];
   }
 
   owns(venue: string, symbol: string): boolean {
@@ -127,8 +164,8 @@ export class RunnerCore {
     const key = instrumentKey(ref.venue, ref.symbol);
     if (this.desks.has(key)) return out;
     const now = this.clock.now();
-    const strategies = this.options.strategies.filter((s) =>
-      s.instruments.some((i) => i.venue === ref.venue && i.symbol === ref.symbol),
+    const strategies = this.options.strategies.filter(
+      (s) => !isUnitStrategy(s) && s.instruments.some((i) => i.venue === ref.venue && i.symbol === ref.symbol),
     );
     const instances: { strategy: StrategyConfig; instance: StrategyInstance; seq: number }[] = [];
     for (const s of strategies) {
@@ -161,28 +198,121 @@ export class RunnerCore {
     // A snapshot only says where the book is now: it starts no bar (its time may be long past).
     if (warmQuote !== undefined) desk.onQuote(warmQuote, { bars: false });
     const hosts = instances.map(({ strategy, instance, seq }) => {
-      const ctx = createStrategyContext({
-        clock: this.clock,
-        quote: (symbol) => this.desks.get(instrumentKey(ref.venue, symbol))?.quote,
-        position: (symbol) => this.orders.position(strategy.id, symbol),
-        openOrders: () => this.orders.openOrders(strategy.id),
-        equity: () => strategy.equity,
-        instrument: (symbol) => this.options.instrumentSpec?.(ref.venue, symbol),
-      });
-      return new StrategyHost(strategy, ref, instance, ctx, now, seq);
+      return new StrategyHost(strategy, ref, instance, this.contextFor(strategy, ref.venue), now, seq);
     });
-    this.desks.set(key, desk);
-    this.hosts.set(key, hosts);
-    if (this.options.warmupFromHistory === true) this.warmups.set(key, warmupsOf(hosts));
+    this.addDesk(key, desk, hosts);
     return out;
+  }
+
+  /**
+   * Starts a unit strategy (its definition declares a unit): ONE instance over all its instruments, with
+   * desks of its own for each leg, its state from `restored` (by strategy id, kept under its first leg).
+   * Unknown or non-unit ids, and a unit already running, change nothing.
+   */
+  addUnit(strategyId: string, warmQuotes?: ReadonlyMap<string, Quote>, restored?: RestoredStates): CoreOutput {
+    const out = emptyOutput();
+    const strategy = this.options.strategies.find((s) => s.id === strategyId && isUnitStrategy(s));
+    if (strategy === undefined || this.units.has(strategyId)) return out;
+    const [first] = strategy.instruments;
+    if (first === undefined) return out;
+    const stored = restored?.get(strategy.id);
+    let state: StrategyState | undefined;
+    if (stored !== undefined) {
+      try {
+        state = parseStoredState(strategy, first, stored);
+      } catch (error) {
+        if (!(error instanceof StoredStateError)) throw error;
+        out.notices.push({
+          kind: 'state-refused',
+          strategyId,
+          venueSymbol: first.venueSymbol,
+          message: error.message,
+          error,
+        });
+        return out;
+      }
+    }
+    const instance = strategy.definition.instantiate({
+      params: strategy.params,
+      instruments: strategy.instruments.map((i) => i.symbol),
+      ...(state !== undefined ? { state } : {}),
+    });
+    const now = this.clock.now();
+    const host = new StrategyHost(
+      strategy,
+      first,
+      instance,
+      this.contextFor(strategy, first.venue),
+      now,
+      stored?.seq ?? 0,
+      strategy.instruments,
+    );
+    const timeframes = instance.timeframes.map((t) => t.ms);
+    const keys: string[] = [];
+    for (const leg of strategy.instruments) {
+      const key = `${unitKey(strategyId)}|${instrumentKey(leg.venue, leg.symbol)}`;
+      const desk = new MarketDesk(leg, timeframes, this.options.staleAfterMs, this.options.barPrice ?? 'last');
+      const warm = warmQuotes?.get(leg.symbol);
+      if (warm !== undefined) desk.onQuote(warm, { bars: false });
+      this.addDesk(key, desk, [host]);
+      keys.push(key);
+    }
+    this.units.set(strategyId, { host, keys });
+    return out;
+  }
+
+  /** Stops running a unit here at once (its lease is gone or being handed over). */
+  removeUnit(strategyId: string): void {
+    const unit = this.units.get(strategyId);
+    if (unit === undefined) return;
+    this.units.delete(strategyId);
+    for (const key of unit.keys) this.removeDesk(key);
   }
 
   /** Stops running `ref` here at once (its lease is gone or being handed over). */
   removeInstrument(venue: string, symbol: string): void {
-    const key = instrumentKey(venue, symbol);
+    this.removeDesk(instrumentKey(venue, symbol));
+  }
+
+  private addDesk(key: string, desk: MarketDesk, hosts: StrategyHost[]): void {
+    this.desks.set(key, desk);
+    this.hosts.set(key, hosts);
+    const ik = instrumentKey(desk.ref.venue, desk.ref.symbol);
+    this.deskKeys.set(ik, [...(this.deskKeys.get(ik) ?? []), key]);
+    if (this.options.warmupFromHistory === true) this.warmups.set(key, warmupsOf(hosts));
+  }
+
+  private removeDesk(key: string): void {
+    const desk = this.desks.get(key);
+    if (desk === undefined) return;
     this.desks.delete(key);
     this.hosts.delete(key);
     this.warmups.delete(key);
+    const ik = instrumentKey(desk.ref.venue, desk.ref.symbol);
+    const left = (this.deskKeys.get(ik) ?? []).filter((k) => k !== key);
+    if (left.length === 0) this.deskKeys.delete(ik);
+    else this.deskKeys.set(ik, left);
+  }
+
+  private contextFor(strategy: StrategyConfig, venue: string) {
+    return createStrategyContext({
+      clock: this.clock,
+      quote: (symbol) => this.latestQuote(venue, symbol),
+      position: (symbol) => this.orders.position(strategy.id, symbol),
+      openOrders: () => this.orders.openOrders(strategy.id),
+      equity: () => strategy.equity,
+      instrument: (symbol) => this.options.instrumentSpec?.(venue, symbol),
+    });
+  }
+
+  /** The newest quote of an instrument among the desks that follow it. */
+  private latestQuote(venue: string, symbol: string): Quote | undefined {
+    let best: Quote | undefined;
+    for (const key of this.deskKeys.get(instrumentKey(venue, symbol)) ?? []) {
+      const q = this.desks.get(key)?.quote;
+      if (q !== undefined && (best === undefined || q.receivedAt > best.receivedAt)) best = q;
+    }
+    return best;
   }
 
   onTradingState(key: string, value: TradingState | null): void {
@@ -196,9 +326,15 @@ export class RunnerCore {
 
   onQuote(quote: Quote): CoreOutput {
     const out = emptyOutput();
-    const key = instrumentKey(quote.venue, quote.instrument);
+    for (const key of this.deskKeys.get(instrumentKey(quote.venue, quote.instrument)) ?? []) {
+      this.quoteTo(key, quote, out);
+    }
+    return out;
+  }
+
+  private quoteTo(key: string, quote: Quote, out: CoreOutput): void {
     const desk = this.desks.get(key);
-    if (desk === undefined) return out;
+    if (desk === undefined) return;
     let bars;
     try {
       bars = desk.onQuote(quote);
@@ -209,20 +345,25 @@ export class RunnerCore {
         message: `quote not applied to bars: ${error instanceof Error ? error.message : String(error)}`,
         error,
       });
-      return out;
+      return;
     }
     const now = this.clock.now();
     this.deliverBars(key, desk, bars, out);
     for (const host of this.hosts.get(key) ?? []) this.run(host, desk, host.onQuote(quote, now), out);
     this.requestDueHistory(key, desk, now, out);
-    return out;
   }
 
   onTrade(trade: Trade): CoreOutput {
     const out = emptyOutput();
-    const key = instrumentKey(trade.venue, trade.instrument);
+    for (const key of this.deskKeys.get(instrumentKey(trade.venue, trade.instrument)) ?? []) {
+      this.tradeTo(key, trade, out);
+    }
+    return out;
+  }
+
+  private tradeTo(key: string, trade: Trade, out: CoreOutput): void {
     const desk = this.desks.get(key);
-    if (desk === undefined) return out;
+    if (desk === undefined) return;
     let bars;
     try {
       bars = desk.onTrade(trade);
@@ -233,13 +374,12 @@ export class RunnerCore {
         message: `trade ${trade.venueTradeId} not applied to bars: ${error instanceof Error ? error.message : String(error)}`,
         error,
       });
-      return out;
+      return;
     }
     const now = this.clock.now();
     this.deliverBars(key, desk, bars, out);
     for (const host of this.hosts.get(key) ?? []) this.run(host, desk, host.onTrade(trade, now), out);
     this.requestDueHistory(key, desk, now, out);
-    return out;
   }
 
   /**
@@ -252,19 +392,20 @@ export class RunnerCore {
    */
   onBar(ref: InstrumentRef, bar: Bar): CoreOutput {
     const out = emptyOutput();
-    const key = instrumentKey(ref.venue, ref.symbol);
-    const desk = this.desks.get(key);
-    if (desk === undefined) return out;
-    let bars: Bar[];
-    try {
-      bars = desk.onClosedBar(bar);
-    } catch (error) {
-      if (!isRunnerError(error, 'BAR_REJECTED')) throw error;
-      out.notices.push({ kind: 'bad-market-data', venueSymbol: ref.venueSymbol, message: error.message, error });
-      return out;
+    for (const key of this.deskKeys.get(instrumentKey(ref.venue, ref.symbol)) ?? []) {
+      const desk = this.desks.get(key);
+      if (desk === undefined) continue;
+      let bars: Bar[];
+      try {
+        bars = desk.onClosedBar(bar);
+      } catch (error) {
+        if (!isRunnerError(error, 'BAR_REJECTED')) throw error;
+        out.notices.push({ kind: 'bad-market-data', venueSymbol: ref.venueSymbol, message: error.message, error });
+        continue;
+      }
+      this.deliverBars(key, desk, bars, out);
+      this.requestDueHistory(key, desk, this.clock.now(), out);
     }
-    this.deliverBars(key, desk, bars, out);
-    this.requestDueHistory(key, desk, this.clock.now(), out);
     return out;
   }
 
@@ -287,7 +428,9 @@ export class RunnerCore {
   }
 
   onFeedStatus(status: FeedStatus, ref: InstrumentRef): CoreOutput {
-    this.desks.get(instrumentKey(ref.venue, ref.symbol))?.onFeedStatus(status);
+    for (const key of this.deskKeys.get(instrumentKey(ref.venue, ref.symbol)) ?? []) {
+      this.desks.get(key)?.onFeedStatus(status);
+    }
     return emptyOutput();
   }
 
@@ -387,11 +530,13 @@ export class RunnerCore {
   }
 
   private pendingWarmup(request: HistoryRequest) {
-    const key = instrumentKey(request.ref.venue, request.ref.symbol);
-    const desk = this.desks.get(key);
     // An answer to a request of an instrument given up (and maybe won again) since is ignored.
-    const warm = this.warmups.get(key)?.find((w) => w.phase === 'requested' && w.request?.id === request.id);
-    return desk === undefined || warm === undefined ? undefined : { key, desk, warm };
+    for (const key of this.deskKeys.get(instrumentKey(request.ref.venue, request.ref.symbol)) ?? []) {
+      const desk = this.desks.get(key);
+      const warm = this.warmups.get(key)?.find((w) => w.phase === 'requested' && w.request?.id === request.id);
+      if (desk !== undefined && warm !== undefined) return { key, desk, warm };
+    }
+    return undefined;
   }
 
   private finishWarmup(
@@ -491,7 +636,7 @@ export class RunnerCore {
   }
 
   private complete(host: StrategyHost, draft: IntentDraft, trigger: string, now: number): Intent {
-    const quote = this.desks.get(instrumentKey(host.instrument.venue, draft.instrument))?.quote;
+    const quote = this.latestQuote(host.instrument.venue, draft.instrument);
     // What the market looked like when the strategy decided, next to the strategy's own inputs.
     const context: Record<string, string> = { trigger };
     if (quote !== undefined) {
@@ -521,10 +666,12 @@ export class RunnerCore {
   private release(host: StrategyHost, desk: MarketDesk, intents: Intent[], out: CoreOutput): void {
     if (intents.length === 0) return;
     const now = this.clock.now();
-    const feed = desk.block(now, host.barTimeframes);
-    const mode = this.gate.modeFor(desk.ref.venueSymbol, host.strategyId);
+    // A unit decides on all its legs: any leg whose data cannot be trusted blocks its intents.
+    const feed = host.legs.length === 1 ? desk.block(now, host.barTimeframes) : this.unitBlock(host, now);
     const recon = this.recon.blockFor(desk.ref.venue);
     for (const intent of intents) {
+      const leg = host.legs.find((l) => l.symbol === intent.instrument) ?? desk.ref;
+      const mode = this.gate.modeFor(leg.venueSymbol, host.strategyId);
       const suppressed =
         feed !== undefined
           ? feed
@@ -537,7 +684,7 @@ export class RunnerCore {
         out.notices.push({
           kind: 'suppressed',
           strategyId: host.strategyId,
-          venueSymbol: desk.ref.venueSymbol,
+          venueSymbol: leg.venueSymbol,
           reason: suppressed.reason,
           detail: suppressed.detail,
           intent,
@@ -547,6 +694,15 @@ export class RunnerCore {
       this.orders.onIntentSent(intent, now);
       out.intents.push(intent);
     }
+  }
+
+  private unitBlock(host: StrategyHost, now: number): { reason: FeedBlock; detail: string } | undefined {
+    for (const leg of host.legs) {
+      const desk = this.desks.get(`${unitKey(host.strategyId)}|${instrumentKey(leg.venue, leg.symbol)}`);
+      const block = desk?.block(now, host.barTimeframes);
+      if (block !== undefined) return { reason: block.reason, detail: `${leg.symbol}: ${block.detail}` };
+    }
+    return undefined;
   }
 }
 

@@ -148,13 +148,20 @@ export class StateKeeper {
     return next;
   }
 
-  /** Waits for the writes of `ref`'s keys, then forgets their claims (the instrument is no longer ours). */
-  async release(ref: InstrumentRef): Promise<void> {
-    const mine = [...this.chains.entries()].filter(([text]) => text.endsWith(`|${ref.venue}|${ref.symbol}`));
+  /**
+   * Waits for the writes of `ref`'s keys, then forgets their claims (the instrument is no longer ours);
+   * only those of `strategyIds` when given (a unit's state is kept under its first leg, and the
+   * instrument's own strategies may be held here too).
+   */
+  async release(ref: InstrumentRef, strategyIds?: readonly string[]): Promise<void> {
+    const ours = (text: string) =>
+      text.endsWith(`|${ref.venue}|${ref.symbol}`) &&
+      (strategyIds === undefined || strategyIds.some((id) => text.startsWith(`${id}|`)));
+    const mine = [...this.chains.entries()].filter(([text]) => ours(text));
     await Promise.all(mine.map(([, chain]) => chain));
     for (const [text] of mine) this.chains.delete(text);
     for (const text of [...this.generations.keys()]) {
-      if (text.endsWith(`|${ref.venue}|${ref.symbol}`)) this.generations.delete(text);
+      if (ours(text)) this.generations.delete(text);
     }
   }
 }

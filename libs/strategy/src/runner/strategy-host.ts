@@ -26,6 +26,12 @@ export class StrategyHost {
   /** Seq of the last state change made here (starts at the restored record's): the store's write order. */
   stateSeq: number;
 
+  /**
+   * The instruments whose market data this host's decisions wait on: its instrument, or every leg of a
+   * unit (`instrument` is then the unit's first leg, under which its state is kept).
+   */
+  readonly legs: readonly InstrumentRef[];
+
   constructor(
     readonly strategy: StrategyConfig,
     readonly instrument: InstrumentRef,
@@ -33,7 +39,9 @@ export class StrategyHost {
     readonly ctx: StrategyContext,
     now: number,
     stateSeq = 0,
+    legs?: readonly InstrumentRef[],
   ) {
+    this.legs = legs ?? [instrument];
     this.stateSeq = stateSeq;
     this.barTimeframes = instance.timeframes.map((t) => t.ms);
     if (instance.evaluation.mode === 'poll') this.nextPollAt = now + instance.evaluation.intervalMs;

@@ -21,6 +21,7 @@ import {
 import { StrategyStateSchema, freezeState } from './state.js';
 import { StrategyInstanceImpl } from './instance.js';
 import { MaxDecisionAgeOverrides, resolveMaxDecisionAge } from './shelf-life.js';
+import { UnitSpecSchema, unitSizeProblems, type UnitSpec } from './unit.js';
 
 export const MIN_POLL_INTERVAL_MS = 250;
 export const MAX_POLL_INTERVAL_MS = 2000;
@@ -61,6 +62,13 @@ export interface StrategySpec<S extends z.ZodType> {
   readonly description?: string;
   readonly params: S;
   readonly timeframes: readonly string[] | ((params: z.output<S>) => readonly string[]);
+  /**
+   * Trade the instruments as one unit (a pair, a spread, a basket): one instance sees all of them
+   * (quotes, positions, bars per instrument; `onBars` lines bars up by time), may emit intents for any
+   * of them, and is leased across runners as one. `minInstruments` (2..16) to `maxInstruments`
+   * (default 16) instruments; without `unit`, one instance runs per instrument.
+   */
+  readonly unit?: UnitSpec;
   /** Deliver forming bars to onBar as well as closed ones (default false). */
   readonly wantsFormingBars?: boolean;
   readonly evaluation: EvaluationPolicy | ((params: z.output<S>) => EvaluationPolicy);
@@ -92,6 +100,12 @@ export function defineStrategy<S extends z.ZodType>(spec: StrategySpec<S>): Stra
   if (spec.maxDecisionAgeMs !== undefined && typeof spec.maxDecisionAgeMs !== 'function') {
     problems.push(...decisionAgeProblems(spec.maxDecisionAgeMs));
   }
+  let unit: UnitSpec | undefined;
+  if (spec.unit !== undefined) {
+    const parsed = UnitSpecSchema.safeParse(spec.unit);
+    if (parsed.success) unit = Object.freeze(parsed.data);
+    else problems.push(...prefixed('unit', issuesOf(parsed.error.issues)));
+  }
   if (problems.length > 0) throw new InvalidStrategyDefinitionError(String(spec.name), problems, spec);
 
   const wantsFormingBars = spec.wantsFormingBars ?? false;
@@ -104,7 +118,7 @@ export function defineStrategy<S extends z.ZodType>(spec: StrategySpec<S>): Stra
 
   const instantiate = (config: StrategyInstanceConfig): StrategyInstance<P> => {
     const params = parseParams(config.params);
-    const instruments = checkInstruments(spec.name, config.instruments);
+    const instruments = checkInstruments(spec.name, config.instruments, unit);
     const state = config.state === undefined ? freezeState({}) : checkRestoredState(spec.name, config.state);
 
     const labels = typeof spec.timeframes === 'function' ? spec.timeframes(params) : spec.timeframes;
@@ -133,6 +147,7 @@ export function defineStrategy<S extends z.ZodType>(spec: StrategySpec<S>): Stra
       version: spec.version,
       params,
       instruments,
+      unit,
       timeframes: Object.freeze(timeframes),
       wantsFormingBars,
       evaluation: Object.freeze({ ...evaluation }),
@@ -148,6 +163,7 @@ export function defineStrategy<S extends z.ZodType>(spec: StrategySpec<S>): Stra
     version: spec.version,
     description: spec.description ?? '',
     wantsFormingBars,
+    unit,
     parseParams,
     instantiate,
   };
@@ -169,7 +185,11 @@ export function isStrategyDefinition(value: unknown): value is StrategyDefinitio
   );
 }
 
-function checkInstruments(strategy: string, instruments: readonly string[]): readonly string[] {
+function checkInstruments(
+  strategy: string,
+  instruments: readonly string[],
+  unit: UnitSpec | undefined,
+): readonly string[] {
   const problems: StrategyIssue[] = [];
   if (!Array.isArray(instruments) || instruments.length === 0) {
     problems.push({ path: 'instruments', message: 'must list at least one instrument' });
@@ -179,6 +199,7 @@ function checkInstruments(strategy: string, instruments: readonly string[]): rea
         problems.push({ path: `instruments.${i}`, message: `${JSON.stringify(symbol)} must look like BASE/QUOTE` });
       }
     });
+    if (unit !== undefined) problems.push(...unitSizeProblems(unit, new Set(instruments).size));
   }
   if (problems.length > 0) throw new InvalidStrategySetupError(strategy, problems, instruments);
   return Object.freeze([...new Set(instruments)]);

@@ -15,6 +15,8 @@ import { withState } from './context.js';
 import { InvalidIntentError, InvalidStrategyStateError, StrategyHandlerError, issuesOf } from './errors.js';
 import { completeIntent } from './intent.js';
 import type { MaxDecisionAge } from './shelf-life.js';
+import { BarAligner } from './bar-aligner.js';
+import type { UnitSpec } from './unit.js';
 import { StrategyStateSchema, freezeState } from './state.js';
 
 const NO_INTENTS: readonly IntentDraft[] = Object.freeze([]);
@@ -24,6 +26,7 @@ interface InstanceParts<P> {
   version: string;
   params: Readonly<P>;
   instruments: readonly string[];
+  unit: UnitSpec | undefined;
   timeframes: readonly { readonly label: string; readonly ms: number }[];
   wantsFormingBars: boolean;
   evaluation: EvaluationPolicy;
@@ -44,11 +47,13 @@ export class StrategyInstanceImpl<P> implements StrategyInstance<P> {
   readonly version: string;
   readonly params: Readonly<P>;
   readonly instruments: readonly string[];
+  readonly unit: UnitSpec | undefined;
   readonly timeframes: readonly { readonly label: string; readonly ms: number }[];
   readonly wantsFormingBars: boolean;
   readonly evaluation: EvaluationPolicy;
   readonly warmup: readonly WarmupNeed[];
   readonly maxDecisionAgeMs: MaxDecisionAge;
+  private readonly aligner: BarAligner;
   private currentState: StrategyState;
   private readonly handlers: StrategyHandlers;
   private readonly instrumentSet: ReadonlySet<string>;
@@ -59,6 +64,8 @@ export class StrategyInstanceImpl<P> implements StrategyInstance<P> {
     this.version = parts.version;
     this.params = parts.params;
     this.instruments = parts.instruments;
+    this.unit = parts.unit;
+    this.aligner = new BarAligner(parts.instruments);
     this.timeframes = parts.timeframes;
     this.wantsFormingBars = parts.wantsFormingBars;
     this.evaluation = parts.evaluation;
@@ -97,12 +104,21 @@ export class StrategyInstanceImpl<P> implements StrategyInstance<P> {
   }
 
   onBar(bar: Bar, ctx: StrategyContext): readonly IntentDraft[] {
-    const handler = this.handlers.onBar;
-    if (!handler || !this.instrumentSet.has(bar.symbol) || !this.timeframeSet.has(bar.timeframeMs)) return NO_INTENTS;
+    const { onBar, onBars } = this.handlers;
+    if ((!onBar && !onBars) || !this.instrumentSet.has(bar.symbol) || !this.timeframeSet.has(bar.timeframeMs)) {
+      return NO_INTENTS;
+    }
     if (bar.state !== 'closed' && !this.wantsFormingBars) return NO_INTENTS;
     // A forming bar keeps changing in the bar builder; the strategy gets a snapshot.
     const frozen = Object.freeze({ ...bar });
-    return this.call('onBar', ctx, (view) => handler(frozen, view));
+    const single = onBar ? this.call('onBar', ctx, (view) => onBar(frozen, view)) : NO_INTENTS;
+    if (!onBars || frozen.state !== 'closed') return single;
+    // Aligned only after onBar succeeded: a failed call changes nothing, the aligner included.
+    const windows = this.aligner.add(frozen);
+    if (windows.length === 0) return single;
+    const drafts = [...single];
+    for (const window of windows) drafts.push(...this.call('onBars', ctx, (view) => onBars(window, view)));
+    return drafts.length === 0 ? NO_INTENTS : Object.freeze(drafts);
   }
 
   onTimer(ctx: StrategyContext): readonly IntentDraft[] {
@@ -167,7 +183,12 @@ export class StrategyInstanceImpl<P> implements StrategyInstance<P> {
     if (!this.instrumentSet.has(draft.instrument)) {
       throw new InvalidIntentError(
         this.name,
-        [{ path: 'instrument', message: `${String(draft.instrument)} is not traded by this instance` }],
+        [
+          {
+            path: 'instrument',
+            message: `${String(draft.instrument)} is not traded by this instance (${this.unit !== undefined ? 'its unit: ' : ''}${this.instruments.join(', ')})`,
+          },
+        ],
         draft,
       );
     }

@@ -4,6 +4,7 @@ import {
   RANKABLE,
   type BacktestPlan,
   type DataKind,
+  type Bar,
   type ParamAxis,
   type RankKey,
   type readBarsCsv,
@@ -70,7 +71,8 @@ const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
 };
 
 export interface BacktestFlags {
-  data: string;
+  /** One file; or, for a strategy that trades a unit of instruments, `BASE/QUOTE=file` per instrument. */
+  data: string[];
   strategy: string;
   param: ParamAxis[];
   cash: string;
@@ -98,7 +100,8 @@ export function registerBacktestCommand(program: Command): void {
     .description('run a strategy over historical bars with the same strategy, risk and order cores')
     .requiredOption(
       '--data <file>',
-      'OHLCV CSV bars, quote or trade ticks (CSV or NDJSON), or a market-data capture (.ndjson.gz or its directory)',
+      'OHLCV CSV bars, quote or trade ticks (CSV or NDJSON), or a market-data capture (.ndjson.gz or its directory); for a strategy that trades a unit of instruments, BASE/QUOTE=bars.csv once per instrument',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
     )
     .option(
       '--input <kind>',
@@ -184,7 +187,14 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<number> {
     if (!isStrategyLoadError(err)) throw err;
     return usage(`--strategy: ${err.message}`);
   }
-  const input = flags.input ?? (await backtest.detectDataKind(flags.data));
+  if (strategy.unit !== undefined) return runUnitCommand(flags, strategy, codeHash);
+  if (flags.data.length > 1) {
+    return usage(
+      `--data: given ${flags.data.length} times; several instruments' data is for a strategy that declares a unit of instruments, and ${strategy.name} does not`,
+    );
+  }
+  const dataPath = flags.data[0]!;
+  const input = flags.input ?? (await backtest.detectDataKind(dataPath));
   if (!DATA_KINDS.includes(input as DataKind)) return usage(`--data: ${input}`);
   if (input === 'bars' && flags.barPrice !== undefined)
     return usage("--bar-price: --data holds bars, which are the data's own prices; --bar-price builds bars from ticks");
@@ -193,19 +203,19 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<number> {
   let symbol = flags.symbol;
   if (symbol === undefined && input === 'capture') {
     try {
-      symbol = await backtest.captureSymbol(flags.data);
+      symbol = await backtest.captureSymbol(dataPath);
     } catch (err) {
       return usage(`--data: ${(err as Error).message}`);
     }
-    if (symbol === undefined) return usage(`--data: the capture ${flags.data} holds no quote or trade`);
+    if (symbol === undefined) return usage(`--data: the capture ${dataPath} holds no quote or trade`);
   }
   // Ticks: the equity curve takes one point a minute, and the strategy's bars are 1m unless
   // `--param timeframe=` says otherwise.
-  const barMs = input === 'bars' ? await barPeriod(flags.data, backtest.readBarsCsv) : TICK_CURVE_MS;
+  const barMs = input === 'bars' ? await barPeriod(dataPath, backtest.readBarsCsv) : TICK_CURVE_MS;
   if (typeof barMs === 'string') return usage(`--data: ${barMs}`);
   const plan: BacktestPlan = {
     strategy: ref,
-    dataPath: flags.data,
+    dataPath,
     input: input as DataKind,
     symbol: symbol ?? 'ASSET/USD',
     cash: flags.cash,
@@ -336,6 +346,129 @@ async function runOnce(
     await writeReportFiles(flags.report, run, result);
   }
   return 0;
+}
+
+const LEG_DATA = /^([A-Z0-9]{1,20}\/[A-Z0-9]{1,20})=(.+)$/;
+
+/**
+ * A strategy that trades a unit of instruments (issue 21 § 4): `--data BASE/QUOTE=bars.csv` once per
+ * instrument, in the order the strategy takes them; one run of `runUnitBacktest` over the bars lined
+ * up by time (no sweep, bars only, orders sized by qty). Prints the unit's stats and each leg's fills
+ * and round trips (`--json`: `{ stats, trades, legs: [{ symbol, fills, trades }] }`).
+ */
+async function runUnitCommand(flags: BacktestFlags, strategy: StrategyDefinition, codeHash: string): Promise<number> {
+  const backtest = await import('@bourse/backtest');
+  const legs: { symbol: string; file: string }[] = [];
+  for (const value of flags.data) {
+    const m = LEG_DATA.exec(value);
+    if (m === null) {
+      return usage(
+        `--data: ${strategy.name} trades its instruments as one unit: give --data BASE/QUOTE=bars.csv once per instrument, got "${value}"`,
+      );
+    }
+    legs.push({ symbol: m[1]!, file: m[2]! });
+  }
+  if (isSweep(flags.param)) return usage('--param: a unit backtest runs once; give single --param values');
+  if (flags.report !== undefined) return usage('--report: not written for a unit backtest yet; use --json');
+  const bars: Record<string, Bar[]> = {};
+  for (const leg of legs) {
+    try {
+      bars[leg.symbol] = await collect(backtest.readBarsCsv(leg.file));
+    } catch (err) {
+      if (backtest.isBacktestError(err)) return usage(`--data ${leg.symbol}: ${err.message}`);
+      throw err;
+    }
+  }
+  const barMs = await barPeriod(legs[0]!.file, backtest.readBarsCsv);
+  if (typeof barMs === 'string') return usage(`--data: ${barMs}`);
+  const single = Object.fromEntries(flags.param.map((a) => [a.name, a.values[0]!]));
+  const plan: BacktestPlan = {
+    strategy: { kind: 'builtin', name: strategy.name },
+    dataPath: legs[0]!.file,
+    input: 'bars',
+    symbol: legs[0]!.symbol,
+    cash: flags.cash,
+    longShort: flags.longShort === true,
+    barMs,
+    execution: unitExecution(flags),
+    baseParams: { timeframe: timeframeOf(barMs) },
+    axes: flags.param,
+  };
+  // The user's module's params: the flags' timeframe only where its schema takes one (specFor's rule).
+  const spec = backtest.specFor({ ...plan, strategy: { kind: 'module', module: '-', baseDir: '/' } }, single, strategy);
+  const symbols = legs.map((l) => l.symbol);
+  try {
+    strategy.instantiate({ params: spec.params, instruments: symbols });
+  } catch (err) {
+    const { isStrategyError } = await import('@bourse/strategy');
+    if (!isStrategyError(err)) throw err;
+    return usage(`--data: ${err.message}`);
+  }
+  let result;
+  try {
+    result = await backtest.runUnitBacktest(
+      {
+        strategy,
+        params: spec.params,
+        symbols,
+        cash: flags.cash,
+        execution: plan.execution,
+        longShort: plan.longShort,
+        barMs,
+        codeHash,
+      },
+      bars,
+    );
+  } catch (err) {
+    if (backtest.isBacktestError(err)) return usage(err.message);
+    throw err;
+  }
+  const allTrades = result.legs.flatMap((l) => l.trades).sort((a, b) => a.exitTime - b.exitTime);
+  if (flags.json === true) {
+    const report = backtest.jsonReport(result.stats, allTrades);
+    const legsJson = result.legs.map((l) => ({
+      symbol: l.symbol,
+      bars: l.bars,
+      fills: l.fills,
+      closedOutQty: l.closedOutQty ?? null,
+      trades: backtest.jsonReport(result.stats, l.trades).trades,
+    }));
+    console.log(JSON.stringify({ ...report, legs: legsJson, rejections: result.rejections }));
+  } else {
+    console.log(backtest.formatStatsTable(result.stats, { quoteDecimals: backtest.decimalsOf(result.execution.tick) }));
+    for (const l of result.legs) {
+      console.log(`${l.symbol}: ${l.bars} bars, ${l.fills} fills, ${l.trades.length} round trips`);
+    }
+    // Each instrument's account holds its share of the cash: an order it cannot fund is refused there.
+    if (result.rejections.length > 0) {
+      console.log(`${result.rejections.length} intent(s) or order(s) refused or not filled, e.g.:`);
+      for (const line of result.rejections.slice(0, 3)) console.log(`  ${line}`);
+    }
+  }
+  return 0;
+}
+
+/** The execution flags as the one-instrument run reads them (checked at the start of the command). */
+function unitExecution(flags: BacktestFlags): BacktestPlan['execution'] {
+  const [maker = '0', taker = maker] = flags.commission.split('/');
+  const [bps = '0', impact = '0'] = flags.slippage.split(':');
+  return {
+    fill: flags.fill,
+    makerFeeRate: maker,
+    takerFeeRate: taker,
+    slippageBps: bps,
+    slippageImpact: impact,
+    latencyMs: flags.latency,
+    spreadBps: flags.spread,
+    lot: flags.lot,
+    tick: flags.tick,
+  };
+}
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
 }
 
 async function runSweepCommand(

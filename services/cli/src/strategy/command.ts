@@ -56,7 +56,11 @@ export function registerStrategyCommand(program: Command): void {
       wholeNumber('--bars', 2),
       300,
     )
-    .option('--symbol <BASE/QUOTE>', 'instrument of the check', 'ASSET/USD')
+    .option(
+      '--symbol <BASE/QUOTE>',
+      'instrument of the check (default ASSET/USD); repeat it for each instrument of a unit (default ASSET1/USD, ASSET2/USD, ...)',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
     .option('--json', 'print { strategy, decisions, stats } as JSON')
     .action(async (file: string, opts: CheckFlags) => {
       process.exitCode = await checkStrategy(file, opts);
@@ -89,28 +93,38 @@ function newStrategy(name: string, dir: string): number {
 interface CheckFlags {
   params?: Record<string, unknown>;
   bars: number;
-  symbol: string;
+  symbol?: string[];
   json?: boolean;
 }
 
 async function checkStrategy(file: string, flags: CheckFlags): Promise<number> {
-  if (!/^[A-Z0-9]{1,20}\/[A-Z0-9]{1,20}$/.test(flags.symbol)) {
-    console.error(`bourse: --symbol expects BASE/QUOTE, got "${flags.symbol}"`);
-    return EXIT_USAGE;
+  for (const symbol of flags.symbol ?? []) {
+    if (!/^[A-Z0-9]{1,20}\/[A-Z0-9]{1,20}$/.test(symbol)) {
+      console.error(`bourse: --symbol expects BASE/QUOTE, got "${symbol}"`);
+      return EXIT_USAGE;
+    }
   }
   const { loadStrategy, parseStrategyRef, isStrategyLoadError } = await import('@bourse/strategy/loader');
   const { isStrategyError } = await import('@bourse/strategy');
   const params = flags.params ?? {};
   let loaded;
+  let symbols: string[];
   try {
-    loaded = await loadStrategy(parseStrategyRef(file, process.cwd()), { params, instruments: [flags.symbol] });
+    const ref = parseStrategyRef(file, process.cwd());
+    // A unit takes several instruments: the --symbol values, or as many placeholders as it needs.
+    const { definition: found } = await loadStrategy(ref);
+    const unit = found.unit;
+    symbols =
+      flags.symbol ??
+      (unit === undefined ? ['ASSET/USD'] : Array.from({ length: unit.minInstruments }, (_, i) => `ASSET${i + 1}/USD`));
+    loaded = await loadStrategy(ref, { params, instruments: symbols });
   } catch (err) {
     if (!isStrategyLoadError(err)) throw err;
     console.error(`bourse: strategy check: ${err.message}`);
     return EXIT_FAILURE;
   }
   const { definition } = loaded;
-  const instance = definition.instantiate({ params, instruments: [flags.symbol] });
+  const instance = definition.instantiate({ params, instruments: symbols });
   const timeframe = instance.timeframes[0];
   const where = `${loaded.file}${loaded.exportName === '-' ? '' : `#${loaded.exportName}`}`;
   const summary = {
@@ -134,13 +148,58 @@ async function checkStrategy(file: string, flags: CheckFlags): Promise<number> {
   }
   const backtest = await import('@bourse/backtest');
   const decisions: Intent[] = [];
+  if (definition.unit !== undefined) {
+    // Sample bars per instrument, each its own wave (periods 40, 53, 66, ...), so spreads between them move.
+    const bars = Object.fromEntries(
+      symbols.map((s, i) => [s, backtest.sampleBars(flags.bars, timeframe.ms, undefined, 40 + 13 * i)]),
+    );
+    let unitResult;
+    try {
+      unitResult = await backtest.runUnitBacktest(
+        {
+          strategy: definition,
+          params,
+          symbols,
+          cash: '10000',
+          execution: { lot: '0.00000001', tick: '0.01' },
+          longShort: true,
+          barMs: timeframe.ms,
+          onIntent: (intent) => decisions.push(intent),
+        },
+        bars,
+      );
+    } catch (err) {
+      if (!isStrategyError(err) && !backtest.isBacktestError(err)) throw err;
+      console.error(`bourse: strategy check: ${where}: the backtest on sample bars failed: ${err.message}`);
+      return EXIT_FAILURE;
+    }
+    if (flags.json === true) {
+      console.log(
+        JSON.stringify({ strategy: summary, decisions, stats: backtest.jsonReport(unitResult.stats, []).stats }),
+      );
+      return 0;
+    }
+    console.log(`ok: ${where} loads (${definition.name} ${definition.version}), a unit of ${symbols.join(', ')}`);
+    console.log(
+      `backtest on ${flags.bars} sample bars of ${timeframe.label} per instrument: ${decisions.length} decision(s); ${unitResult.legs
+        .map((l) => `${l.symbol} ${l.fills} fill(s)`)
+        .join(', ')}`,
+    );
+    for (const d of decisions.slice(0, SHOWN)) {
+      console.log(
+        `  ${new Date(d.createdAt).toISOString()} ${d.instrument} ${d.side} ${d.qty ?? d.quoteQty} ${d.style}`,
+      );
+    }
+    if (decisions.length > SHOWN) console.log(`  ... and ${decisions.length - SHOWN} more`);
+    return 0;
+  }
   let result;
   try {
     result = await backtest.runBacktest(
       {
         strategy: definition,
         params,
-        symbol: flags.symbol,
+        symbol: symbols[0]!,
         cash: '10000',
         execution: { lot: '0.00000001', tick: '0.01' },
         longShort: true,

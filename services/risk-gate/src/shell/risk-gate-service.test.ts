@@ -47,6 +47,8 @@ defaults:
 strategies:
   loser:
     maxDailyLoss: { USDT: '100' }
+  pair:
+    maxTotalNotional: { USDT: '20000' }
 `;
 
 let subjects: Subjects;
@@ -314,6 +316,26 @@ describe('RiskGateService', () => {
     await publishIntent(marker);
     await waitFor('the marker order', () => orders.find((o) => o.intentId === marker.id));
     expect(orders.filter((o) => o.intentId === bad.id)).toHaveLength(0);
+  });
+
+  it('refuses an intent past the strategy total notional across instruments, with the limit and the actual', async () => {
+    const over = intent({ strategyId: 'pair', qty: '0.5' }); // 0.5 × 50000 (the limit price) = 25000 USDT
+    await publishIntent(over);
+    const decision = await decisionOf(over.id);
+    expect(decision.outcome).toBe('rejected');
+    const failures = decision.outcome === 'rejected' ? decision.failures : [];
+    expect(failures).toEqual([
+      {
+        rule: 'max-total-notional',
+        message:
+          'total notional of pair across BTC/USDT would reach 25000.00 USDT (now 0.00, open orders included); the maximum is 20000 USDT',
+        limit: '20000',
+        actual: '25000',
+      },
+    ]);
+    const within = intent({ strategyId: 'pair', qty: '0.3' });
+    await publishIntent(within);
+    expect((await decisionOf(within.id)).outcome).toBe('accepted');
   });
 
   it('publishes one OrderRequest for an intent delivered twice, also across a restart', async () => {

@@ -62,6 +62,14 @@ export function leaseBucketName(subjects: Subjects): string {
   return `${s}strategy_leases`;
 }
 
+/**
+ * The lease unit of a strategy that trades its instruments as one unit (issue 21 § 4): `unit.<strategy
+ * id>`, one key for all its legs (a strategy id is KV-key safe, and no venue is called `unit`).
+ */
+export function unitLeaseUnit(strategyId: string): string {
+  return `unit.${strategyId}`;
+}
+
 /** The lease unit of an instrument: `<venue>.<VENUESYMBOL>` (both subject-token safe). */
 export function leaseUnit(venue: string, venueSymbol: string): string {
   return `${subjectToken('venue', venue)}.${subjectToken('venueSymbol', venueSymbol)}`;
