@@ -10,6 +10,7 @@ import type {
   FillEvent,
   InstrumentSymbol,
   Liquidity,
+  OrderListStatus,
   OrderStatus,
   OrderStatusUpdate,
   OrderStyle,
@@ -270,6 +271,8 @@ export type UserDataEvent =
   | { kind: 'balances'; balances: readonly Balance[]; time: number }
   /** A deposit, withdrawal or transfer moved one asset's free balance by `delta`. */
   | { kind: 'balance-delta'; asset: string; delta: DecimalString; time: number }
+  /** An order list started or ended (Binance's `listStatus`); its legs' changes arrive as `order` events. */
+  | { kind: 'list-status'; list: OrderListStatus; time: number }
   | ConnectionStateChange;
 
 export interface UserDataFeed {

@@ -1,4 +1,5 @@
 import {
+  listStatusFromEvent,
   BookDelta,
   BookSnapshot,
   ClientOrderId,
@@ -447,6 +448,8 @@ export function parseUserDataEvent(
       return { kind: 'balances', balances: e.B.map((b) => ({ asset: b.a, free: b.f, locked: b.l })), time: e.u };
     case 'balanceUpdate':
       return { kind: 'balance-delta', asset: e.a, delta: e.d, time: e.T };
+    case 'listStatus':
+      return { kind: 'list-status', list: listStatusFromEvent(e), time: e.E };
     case 'eventStreamTerminated':
     case 'listenKeyExpired':
       return undefined;
