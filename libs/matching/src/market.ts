@@ -104,25 +104,26 @@ export class SymbolMarket {
   /** Takes a validated order whose funds are locked: reports it, then books, triggers or matches it. */
   accept(order: Order): void {
     this.register(order);
-    this.report(order, 'NEW');
     if (isContingent(order)) {
-      this.addStop(order);
+      this.primeTrailing(order);
+      this.report(order, 'NEW');
+      this.stops.add(order);
       // Placement let it in although the market reaches it (stopAlreadyReached: 'trigger'): fire it now.
       if (this.ctx.triggerReachedStops) this.runTriggers();
       return;
     }
+    this.report(order, 'NEW');
     this.startWorking(order);
     this.execute(order);
     this.runTriggers();
   }
 
-  /** A contingent order waits for its trigger; a trailing one without a stop price tracks from the market's price now. */
-  private addStop(order: Order): void {
+  /** A trailing stop without a stop price tracks from the market's price at once (before it is reported). */
+  private primeTrailing(order: Order): void {
     if (order.trailingDelta > 0 && order.stopTicks === 0) {
       const ref = order.side === 'SELL' ? this.fallTicks : this.riseTicks;
       if (ref > 0) startTrailing(order, ref, this.ctx.now);
     }
-    this.stops.add(order);
   }
 
   /**
@@ -135,8 +136,11 @@ export class SymbolMarket {
     this.listsByClientId.set(clientKey(list.accountId, list.listClientOrderId), list);
     for (const leg of legs) {
       this.register(leg);
-      if (leg.status === 'PENDING_NEW' || isContingent(leg)) this.report(leg, 'NEW');
-      else {
+      if (leg.status === 'PENDING_NEW') this.report(leg, 'NEW');
+      else if (isContingent(leg)) {
+        this.primeTrailing(leg);
+        this.report(leg, 'NEW');
+      } else {
         this.startWorking(leg);
         this.report(leg, 'NEW');
       }
@@ -144,7 +148,7 @@ export class SymbolMarket {
     this.listEvent(list);
     for (const leg of legs) {
       if (leg.status === 'PENDING_NEW') continue;
-      if (isContingent(leg)) this.addStop(leg);
+      if (isContingent(leg)) this.stops.add(leg);
       else this.execute(leg);
     }
     this.runTriggers();
@@ -530,12 +534,13 @@ export class SymbolMarket {
     for (const o of legs) {
       o.status = 'NEW';
       o.updateTime = this.ctx.now;
-      if (!isContingent(o)) this.startWorking(o);
+      if (isContingent(o)) this.primeTrailing(o);
+      else this.startWorking(o);
       this.report(o, 'NEW');
     }
     if (!pair) this.listEvent(list);
     for (const o of legs) {
-      if (isContingent(o)) this.addStop(o);
+      if (isContingent(o)) this.stops.add(o);
       else this.execute(o);
     }
   }

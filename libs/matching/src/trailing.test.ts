@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isMatchingError } from './errors.js';
 import { MatchingEngine } from './engine.js';
 import { fundedEngine, manualClock } from './test-kit.js';
-import type { NewOrderRequest } from './types.js';
+import type { ExecutionReportEvent, NewOrderRequest } from './types.js';
 
 // Trailing stops, computed by hand. Every account starts with 10 BTC and 1,000,000 USDT; 0.1 % commission.
 
@@ -26,7 +26,7 @@ const get = (engine: MatchingEngine, orderId: number) => engine.getOrder({ accou
 
 describe('trailing stops', () => {
   it('a STOP_LOSS sell without stop price tracks from 30000, ratchets to 33000, then triggers at 31350 (5 %)', () => {
-    const { engine, clock } = fundedEngine();
+    const { engine, clock, events } = fundedEngine();
     printTrade(engine, '30000');
     const placedAt = clock.now();
     const { order } = engine.placeOrder({
@@ -38,6 +38,11 @@ describe('trailing stops', () => {
       trailingDelta: 500,
     });
     expect(order).toMatchObject({ status: 'NEW', isWorking: false, trailingDelta: 500, trailingTime: placedAt });
+    // The NEW report already says it tracks (Binance's executionReport `D`).
+    const placedReport = events.find(
+      (e): e is ExecutionReportEvent => e.type === 'executionReport' && e.order.orderId === order.orderId,
+    );
+    expect(placedReport?.order).toMatchObject({ trailingDelta: 500, trailingTime: placedAt });
     expect(order.stopPrice).toBe('0.00000000');
     clock.advance(1000);
     printTrade(engine, '31000');
