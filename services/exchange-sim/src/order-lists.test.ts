@@ -410,9 +410,10 @@ describe('WS API order lists and user data', () => {
     }
   });
 
-  it('orderList.place.oto over the WS API', async () => {
+  it('orderList.place.oto over the WS API; the trailing pending leg reports d (BIPS) and D (-1: not tracking yet)', async () => {
     const ws = await WsClient.open(sim.wsApiUrl);
     try {
+      await ws.request({ id: 'sub', method: 'userDataStream.subscribe.signature', params: signWsParams({}) });
       const placed = await ws.request<{ status: number; result: ListBody }>({
         id: 1,
         method: 'orderList.place.oto',
@@ -436,6 +437,13 @@ describe('WS API order lists and user data', () => {
         type: 'STOP_LOSS',
         trailingDelta: 100,
       });
+      const pendingId = (placed.result.orders[1] as Body).orderId;
+      const report = await ws.next<{ event: Body }>(
+        (m) => (m.event as Body | undefined)?.i === pendingId,
+        5000,
+        'the pending leg report',
+      );
+      expect(report.event).toMatchObject({ e: 'executionReport', X: 'PENDING_NEW', o: 'STOP_LOSS', d: 100, D: -1 });
     } finally {
       ws.close();
     }
