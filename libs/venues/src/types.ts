@@ -46,8 +46,13 @@ export interface PlaceOrderRequest {
   quoteQuantity?: DecimalString;
   /** Required for limit, limit-maker and stop-limit. */
   price?: DecimalString;
-  /** Required for stop and stop-limit. */
+  /** Required for stop and stop-limit, unless the order trails (`trailingDelta`). */
   stopPrice?: DecimalString;
+  /**
+   * Stop and stop-limit only: a trailing stop, in BIPS (Binance's `trailingDelta`, within the symbol's
+   * TRAILING_DELTA filter). With a stopPrice it starts tracking once that price is reached; without, at once.
+   */
+  trailingDelta?: number;
   /** Required for limit and stop-limit; ignored otherwise. */
   timeInForce?: TimeInForce;
   /**

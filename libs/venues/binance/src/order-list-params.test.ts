@@ -4,6 +4,8 @@ import { OrderListRequest } from '@bourse/contracts';
 import { UserDataStreamEvent } from './common/models.js';
 import { parseUserDataEvent } from './common/parse.js';
 import { toOrderListCall } from './order-list-params.js';
+import { toNewOrderParams } from './order-params.js';
+import { ClientOrderId, InstrumentSymbol } from '@bourse/contracts';
 
 describe('order list requests → Binance parameters', () => {
   it('names an OTOCO the way POST /api/v3/orderList/otoco documents it', () => {
@@ -78,5 +80,39 @@ describe('order list requests → Binance parameters', () => {
         ],
       },
     });
+  });
+});
+
+describe('trailing stops as single orders', () => {
+  const base = {
+    clientOrderId: ClientOrderId.parse('t-1'),
+    symbol: InstrumentSymbol.parse('BTC/USDT'),
+    side: 'SELL' as const,
+    quantity: '0.01',
+  };
+
+  it('sends trailingDelta on a stop without stopPrice, and both when given', () => {
+    expect(toNewOrderParams({ ...base, style: 'stop', trailingDelta: 250 }, 'BTCUSDT')).toEqual({
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      type: 'STOP_LOSS',
+      newClientOrderId: 't-1',
+      quantity: '0.01',
+      trailingDelta: 250,
+    });
+    expect(
+      toNewOrderParams(
+        { ...base, style: 'stop-limit', price: '49000', stopPrice: '49500', trailingDelta: 100 },
+        'BTCUSDT',
+      ),
+    ).toMatchObject({ type: 'STOP_LOSS_LIMIT', stopPrice: '49500', trailingDelta: 100, timeInForce: 'GTC' });
+  });
+
+  it('refuses trailingDelta on a limit order and a stop with neither stopPrice nor trailingDelta', () => {
+    expect(() => toNewOrderParams({ ...base, style: 'limit', price: '1', trailingDelta: 100 }, 'BTCUSDT')).toThrow(
+      /trailingDelta is allowed on stop and stop-limit orders only/,
+    );
+    expect(() => toNewOrderParams({ ...base, style: 'stop' }, 'BTCUSDT')).toThrow(/stopPrice or trailingDelta/);
+    expect(() => toNewOrderParams({ ...base, style: 'stop', trailingDelta: 2.5 }, 'BTCUSDT')).toThrow(/whole number/);
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OrderListRequest, OrderListStatus } from '@bourse/contracts';
+import { ClientOrderId, InstrumentSymbol, OrderListRequest, OrderListStatus } from '@bourse/contracts';
 import type { UserDataEvent, UserDataFeed } from '@bourse/venues';
 import type { BinanceVenueClient } from './binance-venue.js';
 import { connectClient, startSim, waitFor, type RunningSim } from './testing.js';
@@ -35,10 +35,13 @@ describe('BinanceOrderLists against the exchange simulator', () => {
   let client: BinanceVenueClient;
   let restClient: BinanceVenueClient;
   let feed: UserDataFeed;
+  /** The sim names the key's account after the key. */
+  let account: string;
 
   beforeAll(async () => {
     const started = await startSim();
     sim = started.sim;
+    account = started.apiKey;
     sim.placeLiquidity({ symbol: 'BTCUSDT', side: 'SELL', price: '50010.00', quantity: '2' });
     sim.trade({ symbol: 'BTCUSDT', side: 'BUY', quantity: '0.001' }); // last price 50010
     client = await connectClient(sim, started.apiKey, started.apiSecret);
@@ -149,6 +152,26 @@ describe('BinanceOrderLists against the exchange simulator', () => {
     expect(bad).toMatchObject({ outcome: 'rejected', via: 'rest' });
     if (bad.outcome === 'rejected') expect(bad.error).toMatchObject({ kind: 'non-retryable', venueCode: -1197 });
     expect(await restClient.orderLists.query({ listClientOrderId: 'never-placed' })).toBeUndefined();
+  });
+
+  it('places a trailing stop as a single order through placeOrder (WS-API)', async () => {
+    const clientOrderId = ClientOrderId.parse(`ts-${tag()}`);
+    const placed = await client.placeOrder({
+      clientOrderId,
+      symbol: InstrumentSymbol.parse('BTC/USDT'),
+      side: 'SELL',
+      style: 'stop',
+      quantity: '0.01',
+      trailingDelta: 250,
+    });
+    expect(placed).toMatchObject({ outcome: 'accepted', via: 'ws-api' });
+    const atVenue = sim.engine.getOrder({
+      accountId: account,
+      symbol: 'BTCUSDT',
+      origClientOrderId: clientOrderId,
+    });
+    expect(atVenue).toMatchObject({ type: 'STOP_LOSS', trailingDelta: 250, stopPrice: '0.00000000', isWorking: false });
+    await client.cancelOrder({ symbol: InstrumentSymbol.parse('BTC/USDT'), clientOrderId });
   });
 
   it('a placement whose REST response is lost is resolved by querying its list client order id, not sent again', async () => {

@@ -35,6 +35,8 @@ export interface NewOrderParams {
   newClientOrderId: string;
   price?: string;
   stopPrice?: string;
+  /** BIPS, STOP_LOSS(_LIMIT) / TAKE_PROFIT(_LIMIT) only. */
+  trailingDelta?: number;
   timeInForce?: string;
 }
 
