@@ -43,6 +43,7 @@ export type {
   CancelReplaceOutcome,
   CancelReplaceResult,
   ExecutionReportEvent,
+  ExpiryReason,
   TradeEvent,
   BookLevelEvent,
   BalanceEvent,

@@ -9,7 +9,7 @@ import { StopBook } from './stop-book.js';
 import { startTrailing } from './trailing.js';
 import { formatPrice, formatQty, notional, type SymbolSpec } from './symbol-spec.js';
 import { TradeRecord, pushBounded } from './trade-record.js';
-import type { ExecutionType, Fill, OrderStatus } from './types.js';
+import type { ExecutionType, ExpiryReason, Fill, OrderStatus } from './types.js';
 import { orderListView, orderView } from './views.js';
 
 const ZERO = '0.00000000';
@@ -219,7 +219,7 @@ export class SymbolMarket {
     }
     const market = isMarketType(taker.type);
     if (taker.timeInForce === 'FOK' && !market && !this.canFillFully(taker)) {
-      this.finish(taker, 'EXPIRED', 'EXPIRED', undefined);
+      this.finish(taker, 'EXPIRED', 'EXPIRED', undefined, 'UNFILLED_FOK_ORDER_EXPIRED');
       return;
     }
     this.match(taker);
@@ -229,7 +229,13 @@ export class SymbolMarket {
       return;
     }
     if (taker.quoteOrderQty > 0n) taker.qtyLots = taker.filledLots;
-    this.finish(taker, 'EXPIRED', 'EXPIRED', undefined);
+    this.finish(
+      taker,
+      'EXPIRED',
+      'EXPIRED',
+      undefined,
+      market ? 'INSUFFICIENT_LIQUIDITY' : 'UNFILLED_IOC_QUANTITY_EXPIRED',
+    );
   }
 
   private match(taker: Order): void {
@@ -434,7 +440,7 @@ export class SymbolMarket {
       maker.preventedLots += maker.remainingLots;
       this.removeResting(maker, book);
       this.finish(maker, 'EXPIRED_IN_MATCH', 'TRADE_PREVENTION', undefined);
-      if (maker.orderListId >= 0 && this.isOcoLeg(maker)) this.endListOf(maker, 'EXPIRED');
+      if (maker.orderListId >= 0 && this.isOcoLeg(maker)) this.endListOf(maker, 'EXPIRED', 'OCO_TRIGGER');
     }
     if (mode === 'EXPIRE_TAKER' || mode === 'EXPIRE_BOTH') {
       taker.preventedMatchId = id;
@@ -481,7 +487,7 @@ export class SymbolMarket {
   private listLegTraded(order: Order): void {
     const list = this.lists.get(order.orderListId);
     if (list === undefined || list.listOrderStatus !== 'EXECUTING') return;
-    if (list.ocoIds.includes(order.orderId)) this.endList(list, order.orderId, 'EXPIRED', undefined);
+    if (list.ocoIds.includes(order.orderId)) this.endList(list, order.orderId, 'EXPIRED', undefined, 'OCO_TRIGGER');
     else if (order.orderId === list.workingId && order.status === 'FILLED') this.toActivate.push(list);
   }
 
@@ -519,7 +525,7 @@ export class SymbolMarket {
       );
     });
     if (need > first.spendBal.free || crossing) {
-      this.endList(list, -1, 'EXPIRED', undefined);
+      this.endList(list, -1, 'EXPIRED', undefined, 'REJECTED');
       return;
     }
     const holder = legs.find((o) => o.type === 'LIMIT_MAKER') ?? legs.find((o) => !isStopLoss(o)) ?? first;
@@ -553,7 +559,7 @@ export class SymbolMarket {
         ledger.unlock(order.spendBal, order.locked);
         order.locked = 0n;
       }
-      this.endListOf(order, 'EXPIRED');
+      this.endListOf(order, 'EXPIRED', 'OCO_TRIGGER');
       const need =
         order.side === 'SELL'
           ? BigInt(order.qtyLots) * this.spec.stepUnits
@@ -561,7 +567,7 @@ export class SymbolMarket {
             ? 0n
             : notional(this.spec, order.priceTicks, order.qtyLots);
       if (need > order.spendBal.free) {
-        this.finish(order, 'EXPIRED', 'EXPIRED', undefined);
+        this.finish(order, 'EXPIRED', 'EXPIRED', undefined, 'REJECTED');
         return;
       }
       ledger.lock(order.spendBal, need);
@@ -579,13 +585,19 @@ export class SymbolMarket {
     this.execute(order);
   }
 
-  private endListOf(leg: Order, status: 'EXPIRED' | 'CANCELED'): void {
+  private endListOf(leg: Order, status: 'EXPIRED' | 'CANCELED', reason?: ExpiryReason): void {
     const list = this.lists.get(leg.orderListId);
-    if (list !== undefined) this.endList(list, leg.orderId, status, undefined);
+    if (list !== undefined) this.endList(list, leg.orderId, status, undefined, reason);
   }
 
   /** Ends an executing OCO: every open leg except `keepOrderId` gets `status`. */
-  private endList(list: OrderList, keepOrderId: number, status: 'EXPIRED' | 'CANCELED', cancelId?: string): void {
+  private endList(
+    list: OrderList,
+    keepOrderId: number,
+    status: 'EXPIRED' | 'CANCELED',
+    cancelId?: string,
+    reason?: ExpiryReason,
+  ): void {
     if (list.listOrderStatus !== 'EXECUTING') return;
     list.listStatusType = 'ALL_DONE';
     list.listOrderStatus = 'ALL_DONE';
@@ -595,7 +607,7 @@ export class SymbolMarket {
       const leg = this.orders.get(id);
       if (leg === undefined || !isOpen(leg)) continue;
       this.unrest(leg);
-      this.finish(leg, status, status, cancelId);
+      this.finish(leg, status, status, cancelId, reason);
     }
     this.listEvent(list);
   }
@@ -634,16 +646,22 @@ export class SymbolMarket {
   }
 
   /** Closes an order: final status, funds it still holds go back to free, one report. */
-  private finish(order: Order, status: OrderStatus, execType: ExecutionType, cancelId: string | undefined): void {
+  private finish(
+    order: Order,
+    status: OrderStatus,
+    execType: ExecutionType,
+    cancelId: string | undefined,
+    reason?: ExpiryReason,
+  ): void {
     order.status = status;
     order.updateTime = this.ctx.now;
     this.retire(order);
-    this.report(order, execType, cancelId);
+    this.report(order, execType, cancelId, reason);
     if (order.orderListId >= 0) {
       // A working leg that ends without filling takes its pending legs with it.
       const list = this.lists.get(order.orderListId);
       if (list !== undefined && list.workingId === order.orderId && list.listOrderStatus === 'EXECUTING') {
-        this.endList(list, order.orderId, 'EXPIRED', undefined);
+        this.endList(list, order.orderId, 'EXPIRED', undefined, 'OTO_PHASE_ONE_EXPIRED');
       }
     }
   }
@@ -704,7 +722,7 @@ export class SymbolMarket {
     }
   }
 
-  private report(order: Order, execType: ExecutionType, cancelId?: string): void {
+  private report(order: Order, execType: ExecutionType, cancelId?: string, reason?: ExpiryReason): void {
     const ctx = this.ctx;
     if (ctx.listener === undefined) return;
     ctx.events.push({
@@ -714,6 +732,7 @@ export class SymbolMarket {
       order: orderView(this.spec, order),
       execType,
       ...(cancelId !== undefined ? { cancelClientOrderId: cancelId } : {}),
+      ...(reason !== undefined ? { expiryReason: reason } : {}),
       lastExecutedQty: ZERO,
       lastExecutedPrice: ZERO,
       lastQuoteQty: ZERO,

@@ -105,6 +105,10 @@ describe('OTOCO bracket', () => {
     // Exit: carol lifts the take-profit at 31000 → bob +31000 − 31 = 30969 USDT, −1 BTC.
     engine.placeOrder(limit('carol', 'BUY', '1', '31000'));
     expect(bobReports(events)).toEqual(['br-1-tp:TRADE:FILLED', 'br-1-sl:EXPIRED:EXPIRED']);
+    const expired = events.find(
+      (e): e is ExecutionReportEvent => e.type === 'executionReport' && e.execType === 'EXPIRED',
+    );
+    expect(expired?.expiryReason).toBe('OCO_TRIGGER');
     expect(listEvents(events)).toEqual(['ALL_DONE']);
     const list = engine.getOrderList({ accountId: 'bob', symbol: S, listClientOrderId: 'br-1' });
     expect(list).toMatchObject({ listStatusType: 'ALL_DONE', listOrderStatus: 'ALL_DONE' });
@@ -150,11 +154,19 @@ describe('OTOCO bracket', () => {
   });
 
   it('an entry that expires unfilled (IOC) expires the pending pair and ends the list', () => {
-    const { engine } = fundedEngine();
+    const { engine, events } = fundedEngine();
     printTrade(engine, '30000');
     const res = engine.placeOtoco({ ...bracket, working: { ...bracket.working, timeInForce: 'IOC' } });
     expect(res.orderReports.map((o) => o.status)).toEqual(['EXPIRED', 'EXPIRED', 'EXPIRED']);
     expect(res.orderList.listOrderStatus).toBe('ALL_DONE');
+    const reasons = events
+      .filter((e): e is ExecutionReportEvent => e.type === 'executionReport' && e.execType === 'EXPIRED')
+      .map((e) => `${e.order.clientOrderId}:${e.expiryReason}`);
+    expect(reasons).toEqual([
+      'br-1-in:UNFILLED_IOC_QUANTITY_EXPIRED',
+      'br-1-sl:OTO_PHASE_ONE_EXPIRED',
+      'br-1-tp:OTO_PHASE_ONE_EXPIRED',
+    ]);
   });
 
   it('refuses a pair without a stop-loss leg and a MARKET working leg, before anything changes', () => {

@@ -333,6 +333,20 @@ export interface CancelReplaceResult {
 
 // ---- Events -------------------------------------------------------------------------------------
 
+/**
+ * Why an order expired (Binance's executionReport `eR`): the other leg of its OCO pair triggered or traded
+ * (`OCO_TRIGGER`), its list's working leg ended unfilled (`OTO_PHASE_ONE_EXPIRED`), the engine could not
+ * place it when it became due (`REJECTED`: a pending or triggered leg without funds, a LIMIT_MAKER that
+ * would take), an IOC or FOK remainder, or a market order the book could not fill.
+ */
+export type ExpiryReason =
+  | 'OCO_TRIGGER'
+  | 'OTO_PHASE_ONE_EXPIRED'
+  | 'REJECTED'
+  | 'UNFILLED_IOC_QUANTITY_EXPIRED'
+  | 'UNFILLED_FOK_ORDER_EXPIRED'
+  | 'INSUFFICIENT_LIQUIDITY';
+
 /** One change of one order: Binance's `executionReport`. */
 export interface ExecutionReportEvent {
   type: 'executionReport';
@@ -343,6 +357,8 @@ export interface ExecutionReportEvent {
   execType: ExecutionType;
   /** For CANCELED reports: the id of the cancel request, Binance's `c` while `C` is the original id. */
   cancelClientOrderId?: string;
+  /** For EXPIRED reports: why (Binance's `eR`). */
+  expiryReason?: ExpiryReason;
   lastExecutedQty: Decimal;
   lastExecutedPrice: Decimal;
   lastQuoteQty: Decimal;

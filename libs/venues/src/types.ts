@@ -271,7 +271,14 @@ export type UserDataEvent =
    * An order changed at the venue. `fill` is set when the change is an execution: fills (and only
    * fills) move positions. `executionType` is the venue's (NEW, TRADE, CANCELED, EXPIRED…).
    */
-  | { kind: 'order'; update: OrderStatusUpdate; fill: FillEvent | undefined; executionType: string }
+  | {
+      kind: 'order';
+      update: OrderStatusUpdate;
+      fill: FillEvent | undefined;
+      executionType: string;
+      /** Why an EXPIRED order expired, when the venue says (Binance's `eR`, e.g. OCO_TRIGGER for a bracket's other leg). */
+      expiryReason?: string;
+    }
   /** Absolute balances of the assets that changed. */
   | { kind: 'balances'; balances: readonly Balance[]; time: number }
   /** A deposit, withdrawal or transfer moved one asset's free balance by `delta`. */

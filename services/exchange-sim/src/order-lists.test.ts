@@ -410,6 +410,47 @@ describe('WS API order lists and user data', () => {
     }
   });
 
+  it('orderList.place.oco: the limit leg fills, the stop leg expires with eR OCO_TRIGGER, the list ends ALL_DONE', async () => {
+    const ws = await WsClient.open(sim.wsApiUrl);
+    try {
+      await ws.request({ id: 'sub', method: 'userDataStream.subscribe.signature', params: signWsParams({}) });
+      const placed = await ws.request<{ status: number; result: ListBody }>({
+        id: 'oco',
+        method: 'orderList.place.oco',
+        params: signWsParams({
+          symbol: 'BTCUSDT',
+          side: 'SELL',
+          quantity: '0.01',
+          listClientOrderId: 'ws-oco',
+          aboveType: 'LIMIT_MAKER',
+          abovePrice: '61000',
+          aboveClientOrderId: 'ws-oco-tp',
+          belowType: 'STOP_LOSS',
+          belowStopPrice: '59000',
+          belowClientOrderId: 'ws-oco-sl',
+        }),
+      });
+      expect(placed.status).toBe(200);
+      sim.trade({ symbol: 'BTCUSDT', side: 'BUY', quantity: '0.01' });
+      const expired = await ws.next<{ event: Body }>(
+        (m) => (m.event as Body | undefined)?.c === 'ws-oco-sl' && (m.event as Body).x === 'EXPIRED',
+        5000,
+        'the stop leg expiring',
+      );
+      expect(expired.event).toMatchObject({ X: 'EXPIRED', eR: 'OCO_TRIGGER', g: placed.result.orderListId });
+      const done = await ws.next<{ event: unknown }>(
+        (m) => (m.event as Body | undefined)?.e === 'listStatus' && (m.event as Body).l === 'ALL_DONE',
+        5000,
+        'listStatus ALL_DONE',
+      );
+      expect(ListStatusEvent.parse(done.event)).toMatchObject({ c: 'OCO', L: 'ALL_DONE', C: 'ws-oco' });
+      const tp = await rest.signed<Body>('GET', '/api/v3/order', { symbol: 'BTCUSDT', origClientOrderId: 'ws-oco-tp' });
+      expect(tp.body).toMatchObject({ status: 'FILLED', executedQty: '0.01000000' });
+    } finally {
+      ws.close();
+    }
+  });
+
   it('orderList.place.oto over the WS API; the trailing pending leg reports d (BIPS) and D (-1: not tracking yet)', async () => {
     const ws = await WsClient.open(sim.wsApiUrl);
     try {

@@ -113,6 +113,26 @@ describe('BinanceOrderLists against the exchange simulator', () => {
     expect((await client.orderLists.open()).map((l) => l.listClientOrderId)).not.toContain(id);
   });
 
+  it('an OCO whose limit leg fills: the stop leg arrives expired with expiryReason OCO_TRIGGER', async () => {
+    const id = `fill-${tag()}`;
+    const expired = orderEvent(`${id}-sl`, 'expired');
+    const placed = await client.orderLists.place(
+      OrderListRequest.parse({
+        v: 1,
+        kind: 'oco',
+        symbol: 'BTCUSDT',
+        listClientOrderId: id,
+        side: 'SELL',
+        qty: '0.01',
+        above: { type: 'LIMIT_MAKER', price: '50005', clientOrderId: `${id}-tp` },
+        below: { type: 'STOP_LOSS', stopPrice: '49000', clientOrderId: `${id}-sl` },
+      }),
+    );
+    expect(placed.outcome).toBe('accepted');
+    sim.trade({ symbol: 'BTCUSDT', side: 'BUY', quantity: '0.01' });
+    expect(await expired).toMatchObject({ executionType: 'EXPIRED', expiryReason: 'OCO_TRIGGER' });
+  });
+
   it('places an OCO with a trailing stop over REST and refuses a stop placed above a sell', async () => {
     const id = `oco-${tag()}`;
     const placed = await restClient.orderLists.place(

@@ -197,6 +197,8 @@ export const ListenKey = z.object({ listenKey: z.string().min(1) });
 export const ExecutionReport = z.object({
   e: z.literal('executionReport'),
   E: Ms,
+  /** Expiry reason, on EXPIRED reports (OCO_TRIGGER, OTO_PHASE_ONE_EXPIRED, UNFILLED_IOC_QUANTITY_EXPIRED, …). */
+  eR: z.string().optional(),
   s: z.string(),
   /** Client order id; for a cancel, the id of the cancel request. */
   c: z.string(),

@@ -389,7 +389,7 @@ export function parseExecutionReport(
   r: ExecutionReport,
   registry: InstrumentRegistry,
   venue: VenueId,
-): { update: OrderStatusUpdate; fill: FillEvent | undefined; executionType: string } {
+): { update: OrderStatusUpdate; fill: FillEvent | undefined; executionType: string; expiryReason?: string } {
   const spec = registry.byVenueSymbol(r.s);
   if (spec === undefined) throw malformed(`venue symbol ${r.s} is not in exchangeInfo`);
   // On a cancel, `c` is the cancel request's id and `C` the order's own id.
@@ -432,7 +432,7 @@ export function parseExecutionReport(
         venueTime: r.T,
       })
     : undefined;
-  return { update, fill, executionType: r.x };
+  return { update, fill, executionType: r.x, ...(r.eR !== undefined ? { expiryReason: r.eR } : {}) };
 }
 
 /** A user-data event → Bourse's event; undefined for events that carry nothing for Bourse. */
