@@ -104,3 +104,23 @@ export {
   BookTransferResult,
   BookTransferReply,
 } from './oms-replies.js';
+export {
+  VenueOrderType,
+  CONTINGENT_ORDER_TYPES,
+  TrailingDelta,
+  ListStatusType,
+  ListOrderStatus,
+  ContingencyType,
+  OrderListLeg,
+  SidedOrderListLeg,
+  TrailingStopOrder,
+  OcoOrderList,
+  OtoOrderList,
+  OtocoOrderList,
+  OrderListRequest,
+  OrderListMember,
+  OrderListStatus,
+  ListStatusEvent,
+  listStatusFromEvent,
+  checkLegShape,
+} from './order-list.js';

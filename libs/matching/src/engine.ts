@@ -6,6 +6,7 @@ import { SymbolMarket, clientKey } from './market.js';
 import type { OrderList } from './order-list.js';
 import type { PriceLevel } from './order-book.js';
 import { isOpen, type Order } from './order.js';
+import { placeOcoList, placeOto, placeOtoco } from './list-placement.js';
 import { placeOco, placeOrder } from './placement.js';
 import { readSnapshot, writeSnapshot } from './snapshot.js';
 import { compileSymbol, formatPrice, formatQty } from './symbol-spec.js';
@@ -25,8 +26,11 @@ import type {
   EngineOptions,
   EngineSnapshot,
   FeeRates,
+  NewOcoListRequest,
   NewOcoRequest,
   NewOrderRequest,
+  NewOtoRequest,
+  NewOtocoRequest,
   OcoResult,
   OrderListRef,
   OrderListView,
@@ -280,6 +284,21 @@ export class MatchingEngine {
     return this.call(() => placeOco(this.ctx, this.market(req.symbol), req, this.defaultStp));
   }
 
+  /** Binance's orderList/oco: above and below legs, one STOP_LOSS(_LIMIT), the other LIMIT_MAKER or TAKE_PROFIT(_LIMIT). */
+  placeOcoList(req: NewOcoListRequest): OcoResult {
+    return this.call(() => placeOcoList(this.ctx, this.market(req.symbol), req, this.defaultStp));
+  }
+
+  /** Binance's orderList/oto: the pending leg is placed once the working leg has fully filled. */
+  placeOto(req: NewOtoRequest): OcoResult {
+    return this.call(() => placeOto(this.ctx, this.market(req.symbol), req, this.defaultStp));
+  }
+
+  /** Binance's orderList/otoco: a working leg, then an OCO pair once it has fully filled. */
+  placeOtoco(req: NewOtocoRequest): OcoResult {
+    return this.call(() => placeOtoco(this.ctx, this.market(req.symbol), req, this.defaultStp));
+  }
+
   cancelOrderList(ref: OrderListRef & { newClientOrderId?: string }): OcoResult {
     return this.call(() => {
       const market = this.market(ref.symbol);
@@ -338,6 +357,40 @@ export class MatchingEngine {
     const market = this.market(ref.symbol);
     const list = this.findList(market, ref);
     return orderListView(market.spec, list, market.listLegs(list));
+  }
+
+  /** The account's executing order lists, on one symbol or all, by symbol then list id. */
+  getOpenOrderLists(accountId: string, symbol?: string): OrderListView[] {
+    const markets = symbol === undefined ? [...this.markets.values()] : [this.market(symbol)];
+    const out: OrderListView[] = [];
+    for (const m of markets) {
+      for (const list of m.lists.values()) {
+        if (list.accountId === accountId && list.listOrderStatus === 'EXECUTING') {
+          out.push(orderListView(m.spec, list, m.listLegs(list)));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * An order list of the account on any symbol (Binance's GET /api/v3/orderList takes no symbol). List
+   * ids count per symbol here, so an id may name lists on several symbols: the first symbol added wins.
+   */
+  findOrderList(ref: Omit<OrderListRef, 'symbol'>): OrderListView {
+    for (const m of this.markets.values()) {
+      try {
+        const list = this.findList(m, { ...ref, symbol: m.spec.symbol });
+        return orderListView(m.spec, list, m.listLegs(list));
+      } catch (err) {
+        if (!isMatchingError(err) || err.code !== 'UNKNOWN_ORDER_LIST') throw err;
+      }
+    }
+    throw new MatchingError(
+      'UNKNOWN_ORDER_LIST',
+      'order list does not exist',
+      ref.orderListId ?? ref.listClientOrderId,
+    );
   }
 
   /**

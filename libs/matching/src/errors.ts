@@ -20,6 +20,8 @@ export const MatchingErrorCode = {
   WOULD_TRIGGER: 'WOULD_TRIGGER',
   /** An OCO whose prices are not in the order Binance requires. */
   OCO_PRICES: 'OCO_PRICES',
+  /** An order list leg of a type the list does not take (Binance's -1158). */
+  OCO_ORDER_TYPE: 'OCO_ORDER_TYPE',
   DUPLICATE_ORDER: 'DUPLICATE_ORDER',
   UNKNOWN_ORDER: 'UNKNOWN_ORDER',
   UNKNOWN_ORDER_LIST: 'UNKNOWN_ORDER_LIST',
@@ -62,6 +64,7 @@ export const BINANCE_ERRORS: Record<MatchingErrorCode, { code: number; msg: stri
   WOULD_MATCH: { code: -2010, msg: 'Order would immediately match and take.' },
   WOULD_TRIGGER: { code: -2010, msg: 'Order would trigger immediately.' },
   OCO_PRICES: { code: -2010, msg: 'The relationship of the prices for the orders is not correct.' },
+  OCO_ORDER_TYPE: { code: -1158, msg: 'Order type not supported in OCO.' },
   DUPLICATE_ORDER: { code: -2010, msg: 'Duplicate order sent.' },
   UNKNOWN_ORDER: { code: -2011, msg: 'Unknown order sent.' },
   UNKNOWN_ORDER_LIST: { code: -2011, msg: 'Order list does not exist.' },

@@ -4,14 +4,19 @@ import type { BalanceEntry } from './ledger.js';
 import { BookSide, type PriceLevel } from './order-book.js';
 import type { OrderList } from './order-list.js';
 import type { Order } from './order.js';
-import { isMarketType, isOpen } from './order.js';
+import { isContingent, isMarketType, isOpen } from './order.js';
 import { StopBook } from './stop-book.js';
+import { startTrailing } from './trailing.js';
 import { formatPrice, formatQty, notional, type SymbolSpec } from './symbol-spec.js';
 import { TradeRecord, pushBounded } from './trade-record.js';
-import type { ExecutionType, Fill, OrderStatus } from './types.js';
+import type { ExecutionType, ExpiryReason, Fill, OrderStatus } from './types.js';
 import { orderListView, orderView } from './views.js';
 
 const ZERO = '0.00000000';
+
+function isStopLoss(o: Order): boolean {
+  return o.type === 'STOP_LOSS' || o.type === 'STOP_LOSS_LIMIT';
+}
 
 export function clientKey(accountId: string, clientOrderId: string): string {
   return `${accountId}\u0001${clientOrderId}`;
@@ -59,6 +64,8 @@ export class SymbolMarket {
   fillsOf: Order | null = null;
   fills: Fill[] = [];
   private triggering = false;
+  /** OTO/OTOCO lists whose working leg has just filled: their pending legs go to the book next. */
+  private toActivate: OrderList[] = [];
   private readonly feeBase: BalanceEntry;
   private readonly feeQuote: BalanceEntry;
 
@@ -97,15 +104,53 @@ export class SymbolMarket {
   /** Takes a validated order whose funds are locked: reports it, then books, triggers or matches it. */
   accept(order: Order): void {
     this.register(order);
-    this.report(order, 'NEW');
-    if (order.stopTicks > 0) {
+    if (isContingent(order)) {
+      this.primeTrailing(order);
+      this.report(order, 'NEW');
       this.stops.add(order);
       // Placement let it in although the market reaches it (stopAlreadyReached: 'trigger'): fire it now.
       if (this.ctx.triggerReachedStops) this.runTriggers();
       return;
     }
+    this.report(order, 'NEW');
     this.startWorking(order);
     this.execute(order);
+    this.runTriggers();
+  }
+
+  /** A trailing stop without a stop price tracks from the market's price at once (before it is reported). */
+  private primeTrailing(order: Order): void {
+    if (order.trailingDelta > 0 && order.stopTicks === 0) {
+      const ref = order.side === 'SELL' ? this.fallTicks : this.riseTicks;
+      if (ref > 0) startTrailing(order, ref, this.ctx.now);
+    }
+  }
+
+  /**
+   * Takes a validated order list whose lock is in place (an OCO's on its non-stop-loss leg, an OTO's on
+   * its working leg): reports every leg NEW (pending legs as PENDING_NEW), the list EXEC_STARTED, then
+   * puts the working legs to work.
+   */
+  acceptList(list: OrderList, legs: Order[]): void {
+    this.lists.set(list.orderListId, list);
+    this.listsByClientId.set(clientKey(list.accountId, list.listClientOrderId), list);
+    for (const leg of legs) {
+      this.register(leg);
+      if (leg.status === 'PENDING_NEW') this.report(leg, 'NEW');
+      else if (isContingent(leg)) {
+        this.primeTrailing(leg);
+        this.report(leg, 'NEW');
+      } else {
+        this.startWorking(leg);
+        this.report(leg, 'NEW');
+      }
+    }
+    this.listEvent(list);
+    for (const leg of legs) {
+      if (leg.status === 'PENDING_NEW') continue;
+      if (isContingent(leg)) this.stops.add(leg);
+      else this.execute(leg);
+    }
     this.runTriggers();
   }
 
@@ -174,7 +219,7 @@ export class SymbolMarket {
     }
     const market = isMarketType(taker.type);
     if (taker.timeInForce === 'FOK' && !market && !this.canFillFully(taker)) {
-      this.finish(taker, 'EXPIRED', 'EXPIRED', undefined);
+      this.finish(taker, 'EXPIRED', 'EXPIRED', undefined, 'UNFILLED_FOK_ORDER_EXPIRED');
       return;
     }
     this.match(taker);
@@ -184,7 +229,13 @@ export class SymbolMarket {
       return;
     }
     if (taker.quoteOrderQty > 0n) taker.qtyLots = taker.filledLots;
-    this.finish(taker, 'EXPIRED', 'EXPIRED', undefined);
+    this.finish(
+      taker,
+      'EXPIRED',
+      'EXPIRED',
+      undefined,
+      market ? 'INSUFFICIENT_LIQUIDITY' : 'UNFILLED_IOC_QUANTITY_EXPIRED',
+    );
   }
 
   private match(taker: Order): void {
@@ -368,8 +419,8 @@ export class SymbolMarket {
     this.levelChanged(book, level);
     if (makerDone) this.retire(maker);
     if (!isOpen(taker)) this.retire(taker);
-    // An OCO ends when either leg first trades.
-    if (maker.orderListId >= 0) this.endListOf(maker, 'EXPIRED');
+    if (maker.orderListId >= 0) this.listLegTraded(maker);
+    if (taker.orderListId >= 0) this.listLegTraded(taker);
   }
 
   private recordAccountTrade(accountId: string, rec: TradeRecord): void {
@@ -389,7 +440,7 @@ export class SymbolMarket {
       maker.preventedLots += maker.remainingLots;
       this.removeResting(maker, book);
       this.finish(maker, 'EXPIRED_IN_MATCH', 'TRADE_PREVENTION', undefined);
-      if (maker.orderListId >= 0) this.endListOf(maker, 'EXPIRED');
+      if (maker.orderListId >= 0 && this.isOcoLeg(maker)) this.endListOf(maker, 'EXPIRED', 'OCO_TRIGGER');
     }
     if (mode === 'EXPIRE_TAKER' || mode === 'EXPIRE_BOTH') {
       taker.preventedMatchId = id;
@@ -408,11 +459,16 @@ export class SymbolMarket {
   }
 
   private runTriggers(): void {
-    if (this.triggering || this.stops.size === 0) return;
+    if (this.triggering || (this.stops.size === 0 && this.toActivate.length === 0)) return;
     this.triggering = true;
     try {
       for (;;) {
-        const fired = this.stops.takeTriggered(this.riseTicks, this.fallTicks);
+        const list = this.toActivate.shift();
+        if (list !== undefined) {
+          this.activate(list);
+          continue;
+        }
+        const fired = this.stops.takeTriggered(this.riseTicks, this.fallTicks, this.ctx.now);
         if (fired === undefined) break;
         for (const o of fired) if (isOpen(o) && !o.isWorking) this.trigger(o);
       }
@@ -421,11 +477,89 @@ export class SymbolMarket {
     }
   }
 
+  /** Whether the order is one of an executing list's legs that cancel each other. */
+  private isOcoLeg(order: Order): boolean {
+    const list = this.lists.get(order.orderListId);
+    return list !== undefined && list.listOrderStatus === 'EXECUTING' && list.ocoIds.includes(order.orderId);
+  }
+
+  /** A list leg traded: an OCO leg ends its pair; a working leg that has filled releases the pending legs. */
+  private listLegTraded(order: Order): void {
+    const list = this.lists.get(order.orderListId);
+    if (list === undefined || list.listOrderStatus !== 'EXECUTING') return;
+    if (list.ocoIds.includes(order.orderId)) this.endList(list, order.orderId, 'EXPIRED', undefined, 'OCO_TRIGGER');
+    else if (order.orderId === list.workingId && order.status === 'FILLED') this.toActivate.push(list);
+  }
+
+  /** What a leg (or an OCO pair, `legs` of one side and quantity) locks once it is on the book. */
+  private lockFor(legs: Order[]): bigint {
+    const first = legs[0] as Order;
+    if (first.side === 'SELL') return BigInt(first.qtyLots) * this.spec.stepUnits;
+    if (legs.length === 1 && first.type === 'MARKET') return this.sweepCost(true, first.qtyLots, 0n).quote;
+    let ref = 0;
+    for (const o of legs)
+      ref = Math.max(ref, o.priceTicks > 0 ? o.priceTicks : o.stopTicks > 0 ? o.stopTicks : this.riseTicks);
+    return notional(this.spec, ref, first.qtyLots);
+  }
+
+  /**
+   * The working leg of an OTO/OTOCO has filled: its pending legs go to the book, as if placed now. A leg
+   * the venue would refuse now (funds, a LIMIT_MAKER that would take) expires with the list, as Binance
+   * expires a pending order the matching engine rejects. An OTO is then done; an OTOCO's pair goes on.
+   */
+  private activate(list: OrderList): void {
+    if (list.listOrderStatus !== 'EXECUTING') return;
+    const legs: Order[] = [];
+    for (const id of list.pendingIds) {
+      const o = this.orders.get(id);
+      if (o !== undefined && o.status === 'PENDING_NEW') legs.push(o);
+    }
+    if (legs.length === 0) return;
+    const first = legs[0] as Order;
+    const need = this.lockFor(legs);
+    const crossing = legs.some((o) => {
+      if (o.type !== 'LIMIT_MAKER') return false;
+      const best = o.side === 'BUY' ? this.asks.best() : this.bids.best();
+      return (
+        best !== undefined && (o.side === 'BUY' ? best.priceTicks <= o.priceTicks : best.priceTicks >= o.priceTicks)
+      );
+    });
+    if (need > first.spendBal.free || crossing) {
+      this.endList(list, -1, 'EXPIRED', undefined, 'REJECTED');
+      return;
+    }
+    const holder = legs.find((o) => o.type === 'LIMIT_MAKER') ?? legs.find((o) => !isStopLoss(o)) ?? first;
+    this.ctx.ledger.lock(holder.spendBal, need);
+    holder.locked = need;
+    const pair = list.ocoIds.length > 0;
+    if (!pair) {
+      list.listStatusType = 'ALL_DONE';
+      list.listOrderStatus = 'ALL_DONE';
+      list.transactionTime = this.ctx.now;
+    }
+    for (const o of legs) {
+      o.status = 'NEW';
+      o.updateTime = this.ctx.now;
+      if (isContingent(o)) this.primeTrailing(o);
+      else this.startWorking(o);
+      this.report(o, 'NEW');
+    }
+    if (!pair) this.listEvent(list);
+    for (const o of legs) {
+      if (isContingent(o)) this.stops.add(o);
+      else this.execute(o);
+    }
+  }
+
   private trigger(order: Order): void {
     const ledger = this.ctx.ledger;
-    if (order.orderListId >= 0) {
-      // The limit leg held the list's lock; ending it frees the funds this leg now takes.
-      this.endListOf(order, 'EXPIRED');
+    if (order.orderListId >= 0 && this.isOcoLeg(order)) {
+      // One leg holds the pair's lock; ending the pair frees it, and this leg then locks what it needs.
+      if (order.locked > 0n) {
+        ledger.unlock(order.spendBal, order.locked);
+        order.locked = 0n;
+      }
+      this.endListOf(order, 'EXPIRED', 'OCO_TRIGGER');
       const need =
         order.side === 'SELL'
           ? BigInt(order.qtyLots) * this.spec.stepUnits
@@ -433,7 +567,7 @@ export class SymbolMarket {
             ? 0n
             : notional(this.spec, order.priceTicks, order.qtyLots);
       if (need > order.spendBal.free) {
-        this.finish(order, 'EXPIRED', 'EXPIRED', undefined);
+        this.finish(order, 'EXPIRED', 'EXPIRED', undefined, 'REJECTED');
         return;
       }
       ledger.lock(order.spendBal, need);
@@ -451,13 +585,19 @@ export class SymbolMarket {
     this.execute(order);
   }
 
-  private endListOf(leg: Order, status: 'EXPIRED' | 'CANCELED'): void {
+  private endListOf(leg: Order, status: 'EXPIRED' | 'CANCELED', reason?: ExpiryReason): void {
     const list = this.lists.get(leg.orderListId);
-    if (list !== undefined) this.endList(list, leg.orderId, status, undefined);
+    if (list !== undefined) this.endList(list, leg.orderId, status, undefined, reason);
   }
 
   /** Ends an executing OCO: every open leg except `keepOrderId` gets `status`. */
-  private endList(list: OrderList, keepOrderId: number, status: 'EXPIRED' | 'CANCELED', cancelId?: string): void {
+  private endList(
+    list: OrderList,
+    keepOrderId: number,
+    status: 'EXPIRED' | 'CANCELED',
+    cancelId?: string,
+    reason?: ExpiryReason,
+  ): void {
     if (list.listOrderStatus !== 'EXECUTING') return;
     list.listStatusType = 'ALL_DONE';
     list.listOrderStatus = 'ALL_DONE';
@@ -467,7 +607,7 @@ export class SymbolMarket {
       const leg = this.orders.get(id);
       if (leg === undefined || !isOpen(leg)) continue;
       this.unrest(leg);
-      this.finish(leg, status, status, cancelId);
+      this.finish(leg, status, status, cancelId, reason);
     }
     this.listEvent(list);
   }
@@ -506,11 +646,24 @@ export class SymbolMarket {
   }
 
   /** Closes an order: final status, funds it still holds go back to free, one report. */
-  private finish(order: Order, status: OrderStatus, execType: ExecutionType, cancelId: string | undefined): void {
+  private finish(
+    order: Order,
+    status: OrderStatus,
+    execType: ExecutionType,
+    cancelId: string | undefined,
+    reason?: ExpiryReason,
+  ): void {
     order.status = status;
     order.updateTime = this.ctx.now;
     this.retire(order);
-    this.report(order, execType, cancelId);
+    this.report(order, execType, cancelId, reason);
+    if (order.orderListId >= 0) {
+      // A working leg that ends without filling takes its pending legs with it.
+      const list = this.lists.get(order.orderListId);
+      if (list !== undefined && list.workingId === order.orderId && list.listOrderStatus === 'EXECUTING') {
+        this.endList(list, order.orderId, 'EXPIRED', undefined, 'OTO_PHASE_ONE_EXPIRED');
+      }
+    }
   }
 
   /** Bookkeeping for a closed order: unlock leftovers, bounded retention. */
@@ -569,7 +722,7 @@ export class SymbolMarket {
     }
   }
 
-  private report(order: Order, execType: ExecutionType, cancelId?: string): void {
+  private report(order: Order, execType: ExecutionType, cancelId?: string, reason?: ExpiryReason): void {
     const ctx = this.ctx;
     if (ctx.listener === undefined) return;
     ctx.events.push({
@@ -579,6 +732,7 @@ export class SymbolMarket {
       order: orderView(this.spec, order),
       execType,
       ...(cancelId !== undefined ? { cancelClientOrderId: cancelId } : {}),
+      ...(reason !== undefined ? { expiryReason: reason } : {}),
       lastExecutedQty: ZERO,
       lastExecutedPrice: ZERO,
       lastQuoteQty: ZERO,

@@ -18,6 +18,12 @@ export class Order {
   isWorking = false;
   preventedMatchId = -1;
   preventedLots = 0;
+  /** Trailing stop distance in BIPS; 0 for an ordinary order. */
+  trailingDelta = 0;
+  /** When the trailing stop started tracking the price (Binance's `trailingTime`); -1 before. */
+  trailingTime = -1;
+  /** Best price in ticks since tracking started (highest for a sell, lowest for a buy); 0 before. */
+  trailBestTicks = 0;
   /** Commission rates (units, 10^-18 = 1) fixed when the order is accepted. */
   makerFee = 0n;
   takerFee = 0n;
@@ -63,6 +69,7 @@ export class Order {
 }
 
 const OPEN: Record<OrderStatus, boolean> = {
+  PENDING_NEW: true,
   NEW: true,
   PARTIALLY_FILLED: true,
   FILLED: false,
@@ -78,6 +85,11 @@ export function isOpen(order: Order): boolean {
 
 export function isStopType(type: OrderType): boolean {
   return type === 'STOP_LOSS' || type === 'STOP_LOSS_LIMIT' || type === 'TAKE_PROFIT' || type === 'TAKE_PROFIT_LIMIT';
+}
+
+/** Waits for a trigger: a stop price, a trailing delta, or both. */
+export function isContingent(order: Pick<Order, 'stopTicks' | 'trailingDelta'>): boolean {
+  return order.stopTicks > 0 || order.trailingDelta > 0;
 }
 
 /** Market-style: executes against whatever the book offers (MARKET, and STOP_LOSS / TAKE_PROFIT once triggered). */

@@ -15,6 +15,7 @@ import type {
   SelfTradePreventionMode,
 } from './types.js';
 import {
+  type ParsedOrder,
   checkAccountId,
   checkClientId,
   checkNotional,
@@ -29,7 +30,7 @@ import { orderListView, orderView } from './views.js';
 
 const NO_FILLS: Fill[] = [];
 
-function rejectDuplicate(market: SymbolMarket, accountId: string, clientOrderId: string | undefined): void {
+export function rejectDuplicate(market: SymbolMarket, accountId: string, clientOrderId: string | undefined): void {
   if (clientOrderId === undefined) return;
   const prev = market.findByClientId(accountId, clientOrderId);
   if (prev !== undefined && isOpen(prev)) {
@@ -41,15 +42,66 @@ function rejectDuplicate(market: SymbolMarket, accountId: string, clientOrderId:
   }
 }
 
-function rejectCrossingMaker(market: SymbolMarket, side: OrderSide, priceTicks: number, price: unknown): void {
+export function rejectCrossingMaker(market: SymbolMarket, side: OrderSide, priceTicks: number, price: unknown): void {
   const best = side === 'BUY' ? market.asks.best() : market.bids.best();
   if (best !== undefined && (side === 'BUY' ? best.priceTicks <= priceTicks : best.priceTicks >= priceTicks)) {
     throw new MatchingError('WOULD_MATCH', `LIMIT_MAKER at ${String(price)} would take liquidity`, price);
   }
 }
 
-function insufficient(accountId: string, asset: string, need: bigint): never {
+export function insufficient(accountId: string, asset: string, need: bigint): never {
   throw new MatchingError('INSUFFICIENT_BALANCE', `account ${accountId} has not enough free ${asset}`, need.toString());
+}
+
+/** What an order locks when it is accepted (quote units for a buy, base units for a sell). */
+export function orderLock(market: SymbolMarket, p: ParsedOrder): bigint {
+  const spec = market.spec;
+  const buy = p.side === 'BUY';
+  if (p.type === 'MARKET') {
+    // What the book offers now bounds what a market order can spend, so that is what it locks.
+    if (buy) return p.quoteOrderQty > 0n ? p.quoteOrderQty : market.sweepCost(true, p.qtyLots, 0n).quote;
+    return BigInt(p.qtyLots > 0 ? p.qtyLots : market.sweepCost(false, 0, p.quoteOrderQty).lots) * spec.stepUnits;
+  }
+  if (!buy) return BigInt(p.qtyLots) * spec.stepUnits;
+  // A stop-market buy locks at its stop price (a trailing one without, at the market's price);
+  // once triggered it may spend what is free.
+  const ref = p.priceTicks > 0 ? p.priceTicks : p.stopTicks > 0 ? p.stopTicks : market.riseTicks;
+  return notional(spec, ref, p.qtyLots);
+}
+
+/** A new engine order from a parsed request, with the account's fee rates; nothing locked yet. */
+export function newOrder(
+  ctx: EngineContext,
+  market: SymbolMarket,
+  accountId: string,
+  p: ParsedOrder,
+  orderId: number,
+): Order {
+  const spec = market.spec;
+  const buy = p.side === 'BUY';
+  const ledger = ctx.ledger;
+  const order = new Order(
+    accountId,
+    orderId,
+    p.clientOrderId ?? null,
+    market.autoPrefix,
+    p.side,
+    p.type,
+    p.timeInForce,
+    p.priceTicks,
+    p.stopTicks,
+    p.quoteOrderQty > 0n ? Number.MAX_SAFE_INTEGER : p.qtyLots,
+    p.quoteOrderQty,
+    p.stp,
+    ctx.now,
+    ledger.entry(accountId, buy ? spec.quoteAsset : spec.baseAsset),
+    ledger.entry(accountId, buy ? spec.baseAsset : spec.quoteAsset),
+  );
+  const acct = ledger.account(accountId);
+  order.makerFee = acct.makerFee ?? spec.makerFee;
+  order.takerFee = acct.takerFee ?? spec.takerFee;
+  order.trailingDelta = p.trailingDelta;
+  return order;
 }
 
 /** Validates, locks funds, and hands the order to the symbol's market. Throws before any change. */
@@ -68,19 +120,8 @@ export function placeOrder(
   if (p.type === 'LIMIT_MAKER') rejectCrossingMaker(market, p.side, p.priceTicks, req.price);
   const ledger = ctx.ledger;
   const spend = ledger.entry(accountId, buy ? spec.quoteAsset : spec.baseAsset);
-  const receive = ledger.entry(accountId, buy ? spec.baseAsset : spec.quoteAsset);
 
-  let lock: bigint;
-  if (p.type === 'MARKET') {
-    // What the book offers now bounds what a market order can spend, so that is what it locks.
-    if (buy) lock = p.quoteOrderQty > 0n ? p.quoteOrderQty : market.sweepCost(true, p.qtyLots, 0n).quote;
-    else lock = BigInt(p.qtyLots > 0 ? p.qtyLots : market.sweepCost(false, 0, p.quoteOrderQty).lots) * spec.stepUnits;
-  } else if (!buy) {
-    lock = BigInt(p.qtyLots) * spec.stepUnits;
-  } else {
-    // A stop-market buy locks at its stop price; once triggered it may spend what is free.
-    lock = notional(spec, p.priceTicks > 0 ? p.priceTicks : p.stopTicks, p.qtyLots);
-  }
+  const lock = orderLock(market, p);
   if (p.stopTicks > 0 && !ctx.triggerReachedStops && StopBook.reached(p, market.riseTicks, market.fallTicks)) {
     throw new MatchingError(
       'WOULD_TRIGGER',
@@ -90,28 +131,7 @@ export function placeOrder(
   }
   if (lock > spend.free) insufficient(accountId, spend.asset, lock);
 
-  const now = ctx.now;
-  const orderId = market.nextOrderId++;
-  const order = new Order(
-    accountId,
-    orderId,
-    p.clientOrderId ?? null,
-    market.autoPrefix,
-    p.side,
-    p.type,
-    p.timeInForce,
-    p.priceTicks,
-    p.stopTicks,
-    p.quoteOrderQty > 0n ? Number.MAX_SAFE_INTEGER : p.qtyLots,
-    p.quoteOrderQty,
-    p.stp,
-    now,
-    spend,
-    receive,
-  );
-  const acct = ledger.account(accountId);
-  order.makerFee = acct.makerFee ?? spec.makerFee;
-  order.takerFee = acct.takerFee ?? spec.takerFee;
+  const order = newOrder(ctx, market, accountId, p, market.nextOrderId++);
   ledger.lock(spend, lock);
   order.locked = lock;
 
@@ -236,8 +256,11 @@ export function placeOco(
     accountId,
     listId,
     listClientId ?? `list-${spec.symbol}-${listId}`,
+    'OCO',
     [stopId, limitId],
     now,
+    -1,
+    [stopId, limitId],
   );
   market.acceptOco(list, stopLeg, limitLeg);
   return {

@@ -22,6 +22,21 @@ type Command =
   | { kind: 'market'; who: number; side: OrderSide; qty: number; byQuote: boolean }
   | { kind: 'stop'; who: number; side: OrderSide; px: number; qty: number; limit: boolean; takeProfit: boolean }
   | { kind: 'oco'; who: number; side: OrderSide; px: number; qty: number }
+  | {
+      kind: 'trail';
+      who: number;
+      side: OrderSide;
+      px: number;
+      qty: number;
+      delta: number;
+      withStop: boolean;
+      limit: boolean;
+      takeProfit: boolean;
+    }
+  | { kind: 'otoco'; who: number; side: OrderSide; px: number; qty: number; gap: number; delta: number }
+  | { kind: 'oto'; who: number; side: OrderSide; px: number; qty: number; pending: 'LIMIT' | 'MARKET' | 'STOP_LOSS' }
+  | { kind: 'cancelList'; who: number; pick: number }
+  | { kind: 'print'; who: number; px: number }
   | { kind: 'cancel'; who: number; pick: number }
   | { kind: 'replace'; who: number; pick: number; px: number; qty: number; allowFailure: boolean };
 
@@ -61,6 +76,45 @@ const command: fc.Arbitrary<Command> = fc.oneof(
     weight: 1,
     arbitrary: fc.record({ kind: fc.constant('oco' as const), who, side, px: fc.integer({ min: 1, max: 8 }), qty }),
   },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('trail' as const),
+      who,
+      side,
+      px,
+      qty,
+      delta: fc.integer({ min: 1, max: 3 }),
+      withStop: fc.boolean(),
+      limit: fc.boolean(),
+      takeProfit: fc.boolean(),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('otoco' as const),
+      who,
+      side,
+      px,
+      qty,
+      gap: fc.integer({ min: 1, max: 6 }),
+      delta: fc.integer({ min: 0, max: 3 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('oto' as const),
+      who,
+      side,
+      px,
+      qty,
+      pending: fc.constantFrom<'LIMIT' | 'MARKET' | 'STOP_LOSS'>('LIMIT', 'MARKET', 'STOP_LOSS'),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('cancelList' as const), who, pick: fc.nat() }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('print' as const), who, px }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('cancel' as const), who, pick: fc.nat() }) },
   {
     weight: 1,
@@ -154,6 +208,101 @@ function apply(engine: MatchingEngine, c: Command): void {
           price: c.side === 'SELL' ? up : down,
           stopPrice: c.side === 'SELL' ? down : up,
         });
+        break;
+      }
+      case 'trail': {
+        const type = c.takeProfit
+          ? c.limit
+            ? 'TAKE_PROFIT_LIMIT'
+            : 'TAKE_PROFIT'
+          : c.limit
+            ? 'STOP_LOSS_LIMIT'
+            : 'STOP_LOSS';
+        engine.placeOrder({
+          accountId,
+          symbol: S,
+          side: c.side,
+          type,
+          quantity: quantity(c.qty),
+          trailingDelta: c.delta,
+          ...(c.withStop ? { stopPrice: price(c.px) } : {}),
+          ...(c.limit ? { price: price(c.px), timeInForce: 'GTC' as const } : {}),
+        });
+        break;
+      }
+      case 'otoco': {
+        // Enter at px; exit the other way with a take-profit `gap` beyond and a (maybe trailing) stop `gap` short.
+        const exit: OrderSide = c.side === 'BUY' ? 'SELL' : 'BUY';
+        const entry = 30000 + c.px;
+        const profit = `${c.side === 'BUY' ? entry + c.gap : entry - c.gap}`;
+        const stop = `${c.side === 'BUY' ? entry - c.gap : entry + c.gap}`;
+        const profitLeg = { type: 'LIMIT_MAKER' as const, price: profit };
+        const stopLeg = {
+          type: 'STOP_LOSS' as const,
+          ...(c.delta > 0 ? { trailingDelta: c.delta } : { stopPrice: stop }),
+        };
+        engine.placeOtoco({
+          accountId,
+          symbol: S,
+          working: { type: 'LIMIT', side: c.side, quantity: quantity(c.qty), price: `${entry}`, timeInForce: 'GTC' },
+          pendingSide: exit,
+          pendingQuantity: quantity(c.qty),
+          pendingAbove: exit === 'SELL' ? profitLeg : stopLeg,
+          pendingBelow: exit === 'SELL' ? stopLeg : profitLeg,
+        });
+        break;
+      }
+      case 'oto': {
+        const exit: OrderSide = c.side === 'BUY' ? 'SELL' : 'BUY';
+        const entry = 30000 + c.px;
+        const q = quantity(c.qty);
+        const pending =
+          c.pending === 'LIMIT'
+            ? { type: 'LIMIT' as const, side: exit, quantity: q, price: `${entry}`, timeInForce: 'GTC' as const }
+            : c.pending === 'MARKET'
+              ? { type: 'MARKET' as const, side: exit, quantity: q }
+              : {
+                  type: 'STOP_LOSS' as const,
+                  side: exit,
+                  quantity: q,
+                  stopPrice: `${exit === 'SELL' ? entry - 3 : entry + 3}`,
+                };
+        engine.placeOto({
+          accountId,
+          symbol: S,
+          working: { type: 'LIMIT', side: c.side, quantity: q, price: `${entry}`, timeInForce: 'GTC' },
+          pending,
+        });
+        break;
+      }
+      case 'print': {
+        // Two accounts trade 0.001 at px between themselves: the market moves, stops and trailing stops see it.
+        const buyer = ACCOUNTS[(c.who + 1) % ACCOUNTS.length] as string;
+        const q = quantity(1);
+        engine.placeOrder({
+          accountId,
+          symbol: S,
+          side: 'SELL',
+          type: 'LIMIT',
+          timeInForce: 'GTC',
+          price: price(c.px),
+          quantity: q,
+        });
+        engine.placeOrder({
+          accountId: buyer,
+          symbol: S,
+          side: 'BUY',
+          type: 'LIMIT',
+          timeInForce: 'IOC',
+          price: price(c.px),
+          quantity: q,
+        });
+        break;
+      }
+      case 'cancelList': {
+        const lists = engine.getOpenOrderLists(accountId, S);
+        const l = lists[c.pick % Math.max(lists.length, 1)];
+        if (l !== undefined) engine.cancelOrderList({ accountId, symbol: S, orderListId: l.orderListId });
         break;
       }
       case 'cancel': {

@@ -43,6 +43,9 @@ function orderRecord(o: Order, place: OrderRecord['place']): OrderRecord {
     stp: o.stp,
     preventedMatchId: o.preventedMatchId,
     preventedLots: o.preventedLots,
+    ...(o.trailingDelta > 0
+      ? { trailingDelta: o.trailingDelta, trailingTime: o.trailingTime, trailBestTicks: o.trailBestTicks }
+      : {}),
   };
 }
 
@@ -83,6 +86,7 @@ function symbolSnapshot(m: SymbolMarket): SymbolSnapshot {
     }
   }
   for (const o of m.stops.all()) orders.push(orderRecord(o, 'STOP'));
+  for (const o of m.orders.values()) if (o.status === 'PENDING_NEW') orders.push(orderRecord(o, 'PENDING'));
   for (const id of m.closedIds) {
     const o = m.orders.get(id);
     if (o !== undefined && !isOpen(o)) orders.push(orderRecord(o, 'DONE'));
@@ -92,6 +96,9 @@ function symbolSnapshot(m: SymbolMarket): SymbolSnapshot {
     orderListId: l.orderListId,
     listClientOrderId: l.listClientOrderId,
     orderIds: [...l.orderIds],
+    contingencyType: l.contingencyType,
+    workingId: l.workingId,
+    ocoIds: [...l.ocoIds],
     listStatusType: l.listStatusType,
     listOrderStatus: l.listOrderStatus,
     transactionTime: l.transactionTime,
@@ -214,6 +221,9 @@ function restoreSymbol(m: SymbolMarket, s: SymbolSnapshot, ctx: EngineContext): 
     o.isWorking = r.isWorking;
     o.preventedMatchId = r.preventedMatchId;
     o.preventedLots = r.preventedLots;
+    o.trailingDelta = r.trailingDelta ?? 0;
+    o.trailingTime = r.trailingTime ?? -1;
+    o.trailBestTicks = r.trailBestTicks ?? 0;
     m.orders.set(o.orderId, o);
     if (r.place === 'BOOK') (buy ? m.bids : m.asks).add(o);
     else if (r.place === 'STOP') m.stops.add(o);
@@ -222,9 +232,18 @@ function restoreSymbol(m: SymbolMarket, s: SymbolSnapshot, ctx: EngineContext): 
   for (const o of [...m.orders.values()].sort((a, b) => a.orderId - b.orderId)) m.register(o);
   m.closedIds = [...s.closedIds];
   for (const l of s.orderLists) {
-    const [stopId, limitId] = l.orderIds;
-    if (stopId === undefined || limitId === undefined) invalid('an order list needs two order ids', l.orderListId);
-    const list = new OrderList(l.accountId, l.orderListId, l.listClientOrderId, [stopId, limitId], l.transactionTime);
+    if (l.orderIds.length < 2) invalid('an order list needs two order ids', l.orderListId);
+    // Older snapshots hold OCOs only: both legs cancel each other.
+    const list = new OrderList(
+      l.accountId,
+      l.orderListId,
+      l.listClientOrderId,
+      l.contingencyType ?? 'OCO',
+      [...l.orderIds],
+      l.transactionTime,
+      l.workingId ?? -1,
+      [...(l.ocoIds ?? l.orderIds)],
+    );
     list.listStatusType = l.listStatusType;
     list.listOrderStatus = l.listOrderStatus;
     m.lists.set(list.orderListId, list);

@@ -1,4 +1,5 @@
 import type { Order } from './order.js';
+import { trailFires } from './trailing.js';
 
 /**
  * Untriggered stop orders of one symbol. Binance triggers on the last trade price:
@@ -11,9 +12,11 @@ export class StopBook {
   readonly rising: Order[] = [];
   /** Fire when last ≤ stop; sorted by stop ascending (highest last). */
   readonly falling: Order[] = [];
+  /** Trailing stops, in arrival order: their trigger moves with the market, so each sees every price. */
+  readonly trailing: Order[] = [];
 
   get size(): number {
-    return this.rising.length + this.falling.length;
+    return this.rising.length + this.falling.length + this.trailing.length;
   }
 
   static firesOnRise(order: Pick<Order, 'side' | 'type'>): boolean {
@@ -35,6 +38,10 @@ export class StopBook {
   }
 
   add(order: Order): void {
+    if (order.trailingDelta > 0) {
+      this.trailing.push(order);
+      return;
+    }
     const rise = StopBook.firesOnRise(order);
     const list = rise ? this.rising : this.falling;
     const s = order.stopTicks;
@@ -52,7 +59,7 @@ export class StopBook {
   }
 
   remove(order: Order): boolean {
-    const list = StopBook.firesOnRise(order) ? this.rising : this.falling;
+    const list = order.trailingDelta > 0 ? this.trailing : StopBook.firesOnRise(order) ? this.rising : this.falling;
     const i = list.indexOf(order);
     if (i < 0) return false;
     list.splice(i, 1);
@@ -62,10 +69,19 @@ export class StopBook {
   /**
    * Removes and returns every order the market triggers, oldest order id first: rising ones at or
    * below `riseTicks`, falling ones at or above `fallTicks` (the last trade price for both, or a
-   * quote's ask and bid).
+   * quote's ask and bid). Trailing stops see the price they would trade at (a sell the falling
+   * reference, a buy the rising one), which activates them, moves their best price or fires them.
    */
-  takeTriggered(riseTicks: number, fallTicks: number = riseTicks): Order[] | undefined {
+  takeTriggered(riseTicks: number, fallTicks: number = riseTicks, now = 0): Order[] | undefined {
     let fired: Order[] | undefined;
+    const trailing = this.trailing;
+    for (let i = 0; i < trailing.length;) {
+      const o = trailing[i] as Order;
+      if (trailFires(o, o.side === 'SELL' ? fallTicks : riseTicks, now)) {
+        (fired ??= []).push(o);
+        trailing.splice(i, 1);
+      } else i++;
+    }
     const rising = this.rising;
     if (riseTicks > 0) {
       while (rising.length > 0 && (rising[rising.length - 1] as Order).stopTicks <= riseTicks) {
@@ -83,6 +99,6 @@ export class StopBook {
   }
 
   all(): Order[] {
-    return [...this.rising, ...this.falling].sort((a, b) => a.orderId - b.orderId);
+    return [...this.rising, ...this.falling, ...this.trailing].sort((a, b) => a.orderId - b.orderId);
   }
 }

@@ -15,8 +15,9 @@ export type OrderSide = 'BUY' | 'SELL';
 export type OrderType =
   'MARKET' | 'LIMIT' | 'LIMIT_MAKER' | 'STOP_LOSS' | 'STOP_LOSS_LIMIT' | 'TAKE_PROFIT' | 'TAKE_PROFIT_LIMIT';
 export type TimeInForce = 'GTC' | 'IOC' | 'FOK';
+/** `PENDING_NEW`: a pending leg of an OTO/OTOCO list, not on the book until its working leg has filled. */
 export type OrderStatus =
-  'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'REJECTED' | 'EXPIRED' | 'EXPIRED_IN_MATCH';
+  'PENDING_NEW' | 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'REJECTED' | 'EXPIRED' | 'EXPIRED_IN_MATCH';
 export type SelfTradePreventionMode = 'NONE' | 'EXPIRE_TAKER' | 'EXPIRE_MAKER' | 'EXPIRE_BOTH';
 /** `REPLACED` is part of Binance's vocabulary but, as on Binance, a cancel-replace reports CANCELED then NEW. */
 export type ExecutionType = 'NEW' | 'TRADE' | 'CANCELED' | 'REPLACED' | 'REJECTED' | 'EXPIRED' | 'TRADE_PREVENTION';
@@ -79,6 +80,11 @@ export interface NewOrderRequest {
   quoteOrderQty?: Decimal;
   price?: Decimal;
   stopPrice?: Decimal;
+  /**
+   * Trailing stop distance in BIPS (STOP_LOSS(_LIMIT), TAKE_PROFIT(_LIMIT) only). With a stopPrice the
+   * order starts tracking once the stop price is reached; without, at once from the last price.
+   */
+  trailingDelta?: number;
   /** Generated deterministically from the order id when absent. */
   newClientOrderId?: string;
   selfTradePreventionMode?: SelfTradePreventionMode;
@@ -124,6 +130,60 @@ export interface NewOcoRequest {
   selfTradePreventionMode?: SelfTradePreventionMode;
 }
 
+/** One leg of an order list: its type and prices; side and quantity come from the list or the leg. */
+export interface OrderListLegRequest {
+  type: OrderType;
+  price?: Decimal;
+  stopPrice?: Decimal;
+  trailingDelta?: number;
+  timeInForce?: TimeInForce;
+  clientOrderId?: string;
+}
+
+/** A leg with its own side and quantity (OTO legs, the OTOCO working leg). */
+export interface SidedLegRequest extends OrderListLegRequest {
+  side: OrderSide;
+  quantity: Decimal;
+}
+
+/**
+ * Binance's orderList/oco: an `above` and a `below` leg of one side and quantity; one is STOP_LOSS(_LIMIT),
+ * the other LIMIT_MAKER or TAKE_PROFIT(_LIMIT). Which is which is the caller's check (Binance's -1165..-1199).
+ */
+export interface NewOcoListRequest {
+  accountId: string;
+  symbol: string;
+  side: OrderSide;
+  quantity: Decimal;
+  above: OrderListLegRequest;
+  below: OrderListLegRequest;
+  listClientOrderId?: string;
+  selfTradePreventionMode?: SelfTradePreventionMode;
+}
+
+/** Binance's orderList/oto: the pending leg is placed once the working leg (LIMIT / LIMIT_MAKER) has fully filled. */
+export interface NewOtoRequest {
+  accountId: string;
+  symbol: string;
+  working: SidedLegRequest;
+  pending: SidedLegRequest;
+  listClientOrderId?: string;
+  selfTradePreventionMode?: SelfTradePreventionMode;
+}
+
+/** Binance's orderList/otoco: a working leg, then an OCO pair placed once it has fully filled. */
+export interface NewOtocoRequest {
+  accountId: string;
+  symbol: string;
+  working: SidedLegRequest;
+  pendingSide: OrderSide;
+  pendingQuantity: Decimal;
+  pendingAbove: OrderListLegRequest;
+  pendingBelow: OrderListLegRequest;
+  listClientOrderId?: string;
+  selfTradePreventionMode?: SelfTradePreventionMode;
+}
+
 export interface OrderListRef {
   accountId: string;
   symbol: string;
@@ -160,6 +220,9 @@ export interface OrderView {
   /** Present once the order took part in a prevented self-trade. */
   preventedMatchId?: number;
   preventedQuantity?: Decimal;
+  /** Trailing stops only: the delta in BIPS and when tracking started (-1 before). */
+  trailingDelta?: number;
+  trailingTime?: number;
 }
 
 /** One fill of an order, as in Binance's FULL order response. */
@@ -234,10 +297,13 @@ export interface BookTicker {
 export type ListStatusType = 'RESPONSE' | 'EXEC_STARTED' | 'ALL_DONE';
 export type ListOrderStatus = 'EXECUTING' | 'ALL_DONE' | 'REJECT';
 
+/** An OCO is `OCO`; an OTO and an OTOCO are both `OTO`, as Binance reports them. */
+export type ContingencyType = 'OCO' | 'OTO';
+
 export interface OrderListView {
   accountId: string;
   orderListId: number;
-  contingencyType: 'OCO';
+  contingencyType: ContingencyType;
   listStatusType: ListStatusType;
   listOrderStatus: ListOrderStatus;
   listClientOrderId: string;
@@ -267,6 +333,20 @@ export interface CancelReplaceResult {
 
 // ---- Events -------------------------------------------------------------------------------------
 
+/**
+ * Why an order expired (Binance's executionReport `eR`): the other leg of its OCO pair triggered or traded
+ * (`OCO_TRIGGER`), its list's working leg ended unfilled (`OTO_PHASE_ONE_EXPIRED`), the engine could not
+ * place it when it became due (`REJECTED`: a pending or triggered leg without funds, a LIMIT_MAKER that
+ * would take), an IOC or FOK remainder, or a market order the book could not fill.
+ */
+export type ExpiryReason =
+  | 'OCO_TRIGGER'
+  | 'OTO_PHASE_ONE_EXPIRED'
+  | 'REJECTED'
+  | 'UNFILLED_IOC_QUANTITY_EXPIRED'
+  | 'UNFILLED_FOK_ORDER_EXPIRED'
+  | 'INSUFFICIENT_LIQUIDITY';
+
 /** One change of one order: Binance's `executionReport`. */
 export interface ExecutionReportEvent {
   type: 'executionReport';
@@ -277,6 +357,8 @@ export interface ExecutionReportEvent {
   execType: ExecutionType;
   /** For CANCELED reports: the id of the cancel request, Binance's `c` while `C` is the original id. */
   cancelClientOrderId?: string;
+  /** For EXPIRED reports: why (Binance's `eR`). */
+  expiryReason?: ExpiryReason;
   lastExecutedQty: Decimal;
   lastExecutedPrice: Decimal;
   lastQuoteQty: Decimal;
@@ -328,7 +410,7 @@ export interface BalanceEvent {
   locked: Decimal;
 }
 
-/** An OCO changed state: Binance's `listStatus`. */
+/** An order list started or ended: Binance's `listStatus`. */
 export interface ListStatusEvent {
   type: 'listStatus';
   eventTime: number;
@@ -373,7 +455,8 @@ export interface AccountSnapshot {
 
 /** Internal order state, for snapshots only. Prices in ticks, quantities in lots, money in units. */
 export interface OrderRecord {
-  place: 'BOOK' | 'STOP' | 'DONE';
+  /** PENDING: a list's pending leg waiting for its working leg. */
+  place: 'BOOK' | 'STOP' | 'PENDING' | 'DONE';
   accountId: string;
   orderId: number;
   orderListId: number;
@@ -398,6 +481,10 @@ export interface OrderRecord {
   stp: SelfTradePreventionMode;
   preventedMatchId: number;
   preventedLots: number;
+  /** Trailing stops (absent in older snapshots: 0 / -1 / 0). */
+  trailingDelta?: number;
+  trailingTime?: number;
+  trailBestTicks?: number;
 }
 
 export interface OrderListRecord {
@@ -405,6 +492,12 @@ export interface OrderListRecord {
   orderListId: number;
   listClientOrderId: string;
   orderIds: number[];
+  /** Absent in older snapshots, which hold OCOs only. */
+  contingencyType?: ContingencyType;
+  /** The OTO/OTOCO working leg; -1 for an OCO. */
+  workingId?: number;
+  /** The legs that cancel each other (both of an OCO, the pending pair of an OTOCO, none of an OTO). */
+  ocoIds?: number[];
   listStatusType: ListStatusType;
   listOrderStatus: ListOrderStatus;
   transactionTime: number;

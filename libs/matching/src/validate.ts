@@ -10,6 +10,8 @@ export interface ParsedOrder {
   timeInForce: TimeInForce;
   priceTicks: number;
   stopTicks: number;
+  /** Trailing stop distance in BIPS; 0 when the order does not trail. */
+  trailingDelta: number;
   qtyLots: number;
   quoteOrderQty: bigint;
   stp: SelfTradePreventionMode;
@@ -100,6 +102,14 @@ export function parseQuantity(spec: SymbolSpec, name: string, text: unknown): nu
   return lots;
 }
 
+/** BIPS as Binance takes them: a whole number from 1 to 9999 (the venue's TRAILING_DELTA filter narrows it). */
+export function parseTrailingDelta(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value >= 10_000) {
+    reject('INVALID_PARAMETER', 'trailingDelta must be a whole number of BIPS from 1 to 9999', value);
+  }
+  return value;
+}
+
 export function checkNotional(spec: SymbolSpec, ticks: number, lots: number): void {
   if (notional(spec, ticks, lots) < spec.minNotionalUnits) {
     reject('NOTIONAL', `price × quantity is below minNotional ${spec.config.minNotional}`, spec.config.minNotional);
@@ -119,8 +129,14 @@ export function parseOrder(spec: SymbolSpec, req: NewOrderRequest, defaultStp: S
   const timeInForce = rule.tif ? parseTimeInForce('timeInForce', req.timeInForce) : 'GTC';
   if (!rule.price && req.price !== undefined) notAllowed('price', type, req.price);
   if (!rule.stop && req.stopPrice !== undefined) notAllowed('stopPrice', type, req.stopPrice);
+  if (!rule.stop && req.trailingDelta !== undefined) notAllowed('trailingDelta', type, req.trailingDelta);
+  const trailingDelta = req.trailingDelta === undefined ? 0 : parseTrailingDelta(req.trailingDelta);
   const priceTicks = rule.price ? parsePrice(spec, 'price', req.price) : 0;
-  const stopTicks = rule.stop ? parsePrice(spec, 'stopPrice', req.stopPrice) : 0;
+  // A trailing stop may leave out its stop price: it then tracks the market from the start.
+  const stopTicks =
+    rule.stop && (trailingDelta === 0 || req.stopPrice !== undefined)
+      ? parsePrice(spec, 'stopPrice', req.stopPrice)
+      : 0;
   let qtyLots = 0;
   let quoteOrderQty = 0n;
   if (type === 'MARKET' && req.quoteOrderQty !== undefined) {
@@ -144,6 +160,7 @@ export function parseOrder(spec: SymbolSpec, req: NewOrderRequest, defaultStp: S
     timeInForce,
     priceTicks,
     stopTicks,
+    trailingDelta,
     qtyLots,
     quoteOrderQty,
     stp: parseStp(req.selfTradePreventionMode, defaultStp),

@@ -31,6 +31,10 @@ export function orderView(spec: SymbolSpec, o: Order): OrderView {
     origQuoteOrderQty: formatUnits(o.quoteOrderQty),
     selfTradePreventionMode: o.stp,
   };
+  if (o.trailingDelta > 0) {
+    view.trailingDelta = o.trailingDelta;
+    view.trailingTime = o.trailingTime;
+  }
   if (o.preventedMatchId >= 0) {
     view.preventedMatchId = o.preventedMatchId;
     view.preventedQuantity = formatQty(spec, o.preventedLots);
@@ -73,7 +77,7 @@ export function orderListView(spec: SymbolSpec, list: OrderList, legs: Order[]):
   return {
     accountId: list.accountId,
     orderListId: list.orderListId,
-    contingencyType: 'OCO',
+    contingencyType: list.contingencyType,
     listStatusType: list.listStatusType,
     listOrderStatus: list.listOrderStatus,
     listClientOrderId: list.listClientOrderId,

@@ -10,6 +10,7 @@ import type {
   FillEvent,
   InstrumentSymbol,
   Liquidity,
+  OrderListStatus,
   OrderStatus,
   OrderStatusUpdate,
   OrderStyle,
@@ -45,8 +46,13 @@ export interface PlaceOrderRequest {
   quoteQuantity?: DecimalString;
   /** Required for limit, limit-maker and stop-limit. */
   price?: DecimalString;
-  /** Required for stop and stop-limit. */
+  /** Required for stop and stop-limit, unless the order trails (`trailingDelta`). */
   stopPrice?: DecimalString;
+  /**
+   * Stop and stop-limit only: a trailing stop, in BIPS (Binance's `trailingDelta`, within the symbol's
+   * TRAILING_DELTA filter). With a stopPrice it starts tracking once that price is reached; without, at once.
+   */
+  trailingDelta?: number;
   /** Required for limit and stop-limit; ignored otherwise. */
   timeInForce?: TimeInForce;
   /**
@@ -265,11 +271,20 @@ export type UserDataEvent =
    * An order changed at the venue. `fill` is set when the change is an execution: fills (and only
    * fills) move positions. `executionType` is the venue's (NEW, TRADE, CANCELED, EXPIRED…).
    */
-  | { kind: 'order'; update: OrderStatusUpdate; fill: FillEvent | undefined; executionType: string }
+  | {
+      kind: 'order';
+      update: OrderStatusUpdate;
+      fill: FillEvent | undefined;
+      executionType: string;
+      /** Why an EXPIRED order expired, when the venue says (Binance's `eR`, e.g. OCO_TRIGGER for a bracket's other leg). */
+      expiryReason?: string;
+    }
   /** Absolute balances of the assets that changed. */
   | { kind: 'balances'; balances: readonly Balance[]; time: number }
   /** A deposit, withdrawal or transfer moved one asset's free balance by `delta`. */
   | { kind: 'balance-delta'; asset: string; delta: DecimalString; time: number }
+  /** An order list started or ended (Binance's `listStatus`); its legs' changes arrive as `order` events. */
+  | { kind: 'list-status'; list: OrderListStatus; time: number }
   | ConnectionStateChange;
 
 export interface UserDataFeed {

@@ -142,6 +142,14 @@ function eight(s: string): string {
   return `${whole}.${frac.padEnd(8, '0').slice(0, 8)}`;
 }
 
+/** The TRAILING_DELTA filter's bounds in BIPS, the same for every symbol (Binance's usual values). */
+export const TRAILING_DELTA = {
+  minTrailingAboveDelta: 10,
+  maxTrailingAboveDelta: 2000,
+  minTrailingBelowDelta: 10,
+  maxTrailingBelowDelta: 2000,
+} as const;
+
 export function symbolFilters(spec: SymbolSpec): Record<string, unknown>[] {
   return [
     {
@@ -153,13 +161,7 @@ export function symbolFilters(spec: SymbolSpec): Record<string, unknown>[] {
     { filterType: 'LOT_SIZE', minQty: eight(spec.minQty), maxQty: eight(spec.maxQty), stepSize: eight(spec.stepSize) },
     { filterType: 'ICEBERG_PARTS', limit: 10 },
     { filterType: 'MARKET_LOT_SIZE', minQty: '0.00000000', maxQty: eight(spec.marketMaxQty), stepSize: '0.00000000' },
-    {
-      filterType: 'TRAILING_DELTA',
-      minTrailingAboveDelta: 10,
-      maxTrailingAboveDelta: 2000,
-      minTrailingBelowDelta: 10,
-      maxTrailingBelowDelta: 2000,
-    },
+    { filterType: 'TRAILING_DELTA', ...TRAILING_DELTA },
     {
       filterType: 'NOTIONAL',
       minNotional: eight(spec.minNotional),
@@ -187,9 +189,9 @@ export function symbolInfo(spec: SymbolSpec): Record<string, unknown> {
     orderTypes: [...ORDER_TYPES],
     icebergAllowed: false,
     ocoAllowed: true,
-    otoAllowed: false,
+    otoAllowed: true,
     quoteOrderQtyMarketAllowed: true,
-    allowTrailingStop: false,
+    allowTrailingStop: true,
     cancelReplaceAllowed: true,
     amendAllowed: false,
     pegInstructionsAllowed: false,

@@ -4,7 +4,7 @@
 import { binanceErrors } from './errors.js';
 import { dec, type Decimal } from '@bourse/domain';
 import { isOnGrid } from './binance-numbers.js';
-import type { SymbolSpec } from './exchange-info.js';
+import { TRAILING_DELTA, type SymbolSpec } from './exchange-info.js';
 
 export interface FilterInput {
   readonly type: string;
@@ -12,6 +12,9 @@ export interface FilterInput {
   readonly quoteOrderQty?: string;
   readonly price?: string;
   readonly stopPrice?: string;
+  /** BIPS of a trailing stop; its side decides which TRAILING_DELTA bounds apply. */
+  readonly trailingDelta?: number;
+  readonly side?: 'BUY' | 'SELL';
   /** Price a MARKET order is expected to trade at (last price or mid); undefined when the book is empty. */
   readonly referencePrice?: string;
   readonly openOrders: number;
@@ -42,6 +45,7 @@ export function checkFilters(spec: SymbolSpec, input: FilterInput): void {
     checkLot(spec, qty);
     if (isMarket && qty.gt(dec(spec.marketMaxQty))) throw binanceErrors.filterFailure('MARKET_LOT_SIZE');
   }
+  if (input.trailingDelta !== undefined) checkTrailingDelta(input.type, input.side ?? 'SELL', input.trailingDelta);
   const notional = orderNotional(input);
   if (notional !== undefined) {
     if (notional.lt(dec(spec.minNotional))) throw binanceErrors.filterFailure('NOTIONAL');
@@ -49,6 +53,19 @@ export function checkFilters(spec: SymbolSpec, input: FilterInput): void {
     if (!isMarket && notional.gt(dec(spec.maxNotional))) throw binanceErrors.filterFailure('NOTIONAL');
   }
   if (input.openOrders >= spec.maxNumOrders && !isMarket) throw binanceErrors.filterFailure('MAX_NUM_ORDERS');
+}
+
+/**
+ * TRAILING_DELTA: STOP_LOSS(_LIMIT) BUY and TAKE_PROFIT(_LIMIT) SELL trigger above the market and take the
+ * "above" bounds; STOP_LOSS(_LIMIT) SELL and TAKE_PROFIT(_LIMIT) BUY the "below" ones.
+ */
+function checkTrailingDelta(type: string, side: 'BUY' | 'SELL', delta: number): void {
+  const stopLoss = type === 'STOP_LOSS' || type === 'STOP_LOSS_LIMIT';
+  const above = stopLoss === (side === 'BUY');
+  const [min, max] = above
+    ? [TRAILING_DELTA.minTrailingAboveDelta, TRAILING_DELTA.maxTrailingAboveDelta]
+    : [TRAILING_DELTA.minTrailingBelowDelta, TRAILING_DELTA.maxTrailingBelowDelta];
+  if (delta < min || delta > max) throw binanceErrors.filterFailure('TRAILING_DELTA');
 }
 
 function orderNotional(input: FilterInput): Decimal | undefined {

@@ -369,6 +369,11 @@ export function executionReportPayload(e: ExecutionReportEvent, seq: number): Ac
     W: o.workingTime,
     V: o.selfTradePreventionMode,
   };
+  if (e.expiryReason !== undefined) payload.eR = e.expiryReason;
+  if (o.trailingDelta !== undefined) {
+    payload.d = o.trailingDelta;
+    payload.D = o.trailingTime ?? -1;
+  }
   if (o.preventedMatchId !== undefined) {
     payload.v = o.preventedMatchId;
   }

@@ -27,6 +27,11 @@ function prevented(o: OrderView): Record<string, unknown> {
     : { preventedMatchId: o.preventedMatchId, preventedQuantity: toFixed8(o.preventedQuantity ?? '0') };
 }
 
+/** Binance's conditional fields of a trailing stop: `trailingDelta` (BIPS) and `trailingTime` (-1 until it tracks). */
+export function trailing(o: OrderView): Record<string, unknown> {
+  return o.trailingDelta === undefined ? {} : { trailingDelta: o.trailingDelta, trailingTime: o.trailingTime ?? -1 };
+}
+
 export function fillView(f: Fill): Record<string, unknown> {
   return {
     price: toFixed8(f.price),
@@ -64,6 +69,7 @@ export function newOrderView(
     side: o.side,
   };
   if (HAS_STOP.has(o.type)) body.stopPrice = toFixed8(o.stopPrice);
+  Object.assign(body, trailing(o));
   body.workingTime = o.workingTime;
   body.selfTradePreventionMode = o.selfTradePreventionMode;
   Object.assign(body, prevented(o));
@@ -94,6 +100,7 @@ export function orderView(o: OrderView): Record<string, unknown> {
     workingTime: o.workingTime,
     origQuoteOrderQty: toFixed8(o.origQuoteOrderQty),
     selfTradePreventionMode: o.selfTradePreventionMode,
+    ...trailing(o),
     ...prevented(o),
   };
 }
@@ -118,6 +125,7 @@ export function cancelView(o: OrderView, cancelClientOrderId: string, transactTi
     side: o.side,
   };
   if (HAS_STOP.has(o.type)) body.stopPrice = toFixed8(o.stopPrice);
+  Object.assign(body, trailing(o));
   body.selfTradePreventionMode = o.selfTradePreventionMode;
   return body;
 }
@@ -154,6 +162,7 @@ export function listOrderReport(o: OrderView, transactTime: number): Record<stri
     side: o.side,
   };
   if (HAS_STOP.has(o.type)) body.stopPrice = toFixed8(o.stopPrice);
+  Object.assign(body, trailing(o));
   body.workingTime = o.workingTime;
   body.selfTradePreventionMode = o.selfTradePreventionMode;
   return body;

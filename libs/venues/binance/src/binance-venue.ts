@@ -45,6 +45,7 @@ import { BinanceRateLimiter } from './common/rate-limiter.js';
 import { ServerClock } from './common/server-clock.js';
 import { BinanceRestClient } from './http/rest-client.js';
 import { BinanceSpotRest } from './http/spot-api.js';
+import { BinanceOrderLists } from './order-lists.js';
 import { toNewOrderParams } from './order-params.js';
 import { BinanceMarketDataFeed } from './ws/market-data-feed.js';
 import { ListenKeyUserDataFeed } from './ws/listen-key-feed.js';
@@ -78,6 +79,8 @@ export class BinanceVenueClient implements VenueClient {
   readonly limiter: BinanceRateLimiter;
   readonly serverClock: ServerClock;
   readonly rest: BinanceSpotRest;
+  /** OCO / OTO / OTOCO lists: place (WS-API, else REST; unknown outcomes resolved by query), cancel, query, open. */
+  readonly orderLists: BinanceOrderLists;
   readonly #deps: BinanceVenueDeps;
   readonly #clock: VenueClock;
   readonly #log: VenueLogger;
@@ -125,6 +128,15 @@ export class BinanceVenueClient implements VenueClient {
         sleep: this.#sleep,
       }),
     );
+    this.orderLists = new BinanceOrderLists({
+      rest: this.rest,
+      orderApi: () => this.#orderApi,
+      requireTradingKey: (operation) => this.#requireTradingKey(operation),
+      sleep: this.#sleep,
+      unknownQueryAttempts: this.options.unknownQueryAttempts,
+      unknownQueryDelayMs: this.options.unknownQueryDelayMs,
+      logger: this.#log,
+    });
   }
 
   /**

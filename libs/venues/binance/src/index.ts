@@ -99,3 +99,11 @@ export {
   UserDataStreamEvent,
   WsApiResponse,
 } from './common/models.js';
+export {
+  BinanceOrderLists,
+  type OrderListOutcome,
+  type OrderListRef,
+  type BinanceOrderListsDeps,
+} from './order-lists.js';
+export { toOrderListCall, type OrderListCall } from './order-list-params.js';
+export { OrderListResponse, ListOrderReport } from './common/models.js';

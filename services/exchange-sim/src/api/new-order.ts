@@ -50,10 +50,13 @@ export function parseNewOrder(call: Call, p: Params): ParsedOrder {
   if (!needs.price && price !== undefined) throw binanceErrors.paramNotRequired('price');
 
   const stopPrice = p.optionalDecimal('stopPrice');
-  if (p.has('trailingDelta'))
-    throw binanceErrors.newOrderRejected('Trailing stop orders are not supported for this symbol.');
-  if (needs.stop && stopPrice === undefined) throw binanceErrors.mandatoryMissing('stopPrice');
+  const trailingDelta = p.optionalInteger('trailingDelta');
+  // A trailing stop may leave out its stop price (it then tracks the market from the start).
+  if (needs.stop && stopPrice === undefined && trailingDelta === undefined) {
+    throw binanceErrors.mandatoryMissing('stopPrice');
+  }
   if (!needs.stop && stopPrice !== undefined) throw binanceErrors.paramNotRequired('stopPrice');
+  if (!needs.stop && trailingDelta !== undefined) throw binanceErrors.paramNotRequired('trailingDelta');
 
   const quantity = p.optionalDecimal('quantity');
   const quoteOrderQty = p.optionalDecimal('quoteOrderQty');
@@ -89,6 +92,8 @@ export function parseNewOrder(call: Call, p: Params): ParsedOrder {
     quoteOrderQty,
     price,
     stopPrice,
+    ...(trailingDelta !== undefined ? { trailingDelta } : {}),
+    side,
     referencePrice: referencePrice(call, symbol),
     openOrders,
   });
@@ -102,6 +107,7 @@ export function parseNewOrder(call: Call, p: Params): ParsedOrder {
     ...(quoteOrderQty !== undefined ? { quoteOrderQty } : {}),
     ...(price !== undefined ? { price } : {}),
     ...(stopPrice !== undefined ? { stopPrice } : {}),
+    ...(trailingDelta !== undefined ? { trailingDelta } : {}),
     ...(newClientOrderId !== undefined ? { newClientOrderId } : {}),
     ...(stp !== undefined ? { selfTradePreventionMode: stp } : {}),
   };

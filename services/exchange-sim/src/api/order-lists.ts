@@ -1,26 +1,27 @@
-// OCO order lists: POST /api/v3/orderList/oco (above/below legs), the older POST /api/v3/order/oco,
-// and DELETE /api/v3/orderList. The engine's OCO is a LIMIT_MAKER leg plus a stop-loss leg, which is
-// what both Binance endpoints describe for a take-profit-and-stop pair.
+// OCO order lists: POST /api/v3/orderList/oco (above/below legs: one STOP_LOSS(_LIMIT), the other
+// LIMIT_MAKER or TAKE_PROFIT(_LIMIT), either may trail), the older POST /api/v3/order/oco (LIMIT_MAKER +
+// stop-loss), and DELETE /api/v3/orderList. OTO / OTOCO and the list queries are in oto-lists.ts.
 
-import type { NewOcoRequest, OcoResult, OrderSide, TimeInForce } from '@bourse/matching';
-import { BinanceApiError, binanceErrors } from '../errors.js';
+import type { NewOcoRequest, OrderSide, TimeInForce } from '@bourse/matching';
+import {
+  checkListFilters,
+  checkPairPositions,
+  engineLeg,
+  LEG_TYPES,
+  ocoResponse,
+  readListCommon,
+  readListLeg,
+} from './list-legs.js';
+import { otoEndpoints } from './oto-lists.js';
+import { binanceErrors } from '../errors.js';
 import { checkFilters } from '../filters.js';
-import type { Params } from '../params.js';
-import { cancelView, listOrderReport, orderListView } from '../views.js';
+import { cancelView, orderListView } from '../views.js';
 import { engineCall, requireAccount, type Call, type Endpoint } from './endpoint.js';
 import { requireSymbol } from './trading.js';
 
 const SIDES: readonly OrderSide[] = ['BUY', 'SELL'];
 const TIFS: readonly TimeInForce[] = ['GTC', 'IOC', 'FOK'];
-const LEG_TYPES = ['STOP_LOSS_LIMIT', 'STOP_LOSS', 'LIMIT_MAKER', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT'] as const;
 const signedParams = ['timestamp', 'recvWindow', 'signature', 'apiKey'];
-
-const typeNotSupported = (): BinanceApiError => new BinanceApiError(400, -1158, 'Order type not supported in OCO.');
-
-function ocoResponse(result: OcoResult): Record<string, unknown> {
-  const t = result.orderList.transactionTime;
-  return { ...orderListView(result.orderList), orderReports: result.orderReports.map((o) => listOrderReport(o, t)) };
-}
 
 function checkLegs(call: Call, req: NewOcoRequest): void {
   const spec = call.sim.venue.spec(req.symbol);
@@ -52,67 +53,31 @@ const newOrderListOco: Endpoint = {
     const side = p.requiredEnum('side', SIDES, binanceErrors.invalidSide);
     const quantity = p.optionalDecimal('quantity');
     if (quantity === undefined) throw binanceErrors.mandatoryMissing('quantity');
-    const above = readLeg(p, 'above');
-    const below = readLeg(p, 'below');
+    const above = readListLeg(p, 'above', LEG_TYPES);
+    const below = readListLeg(p, 'below', LEG_TYPES);
     const listClientOrderId = p.optionalClientOrderId('listClientOrderId');
-    p.optional('selfTradePreventionMode');
-    p.touch(...signedParams, 'newOrderRespType');
+    const stp = readListCommon(p);
     p.assertAllRead();
-    // SELL: take profit above (LIMIT_MAKER), stop below. BUY: stop above, take profit below (LIMIT_MAKER).
-    const [limitLeg, stopLeg] = side === 'SELL' ? [above, below] : [below, above];
-    if (limitLeg.type !== 'LIMIT_MAKER' || (stopLeg.type !== 'STOP_LOSS' && stopLeg.type !== 'STOP_LOSS_LIMIT')) {
-      throw typeNotSupported();
-    }
-    if (limitLeg.price === undefined) throw binanceErrors.mandatoryMissing(`${limitLeg.prefix}Price`);
-    if (stopLeg.stopPrice === undefined) throw binanceErrors.mandatoryMissing(`${stopLeg.prefix}StopPrice`);
-    if (stopLeg.type === 'STOP_LOSS_LIMIT') {
-      if (stopLeg.price === undefined) throw binanceErrors.mandatoryMissing(`${stopLeg.prefix}Price`);
-      if (stopLeg.timeInForce === undefined) throw binanceErrors.mandatoryMissing(`${stopLeg.prefix}TimeInForce`);
-    }
-    return place(call, {
-      accountId,
-      symbol,
-      side,
-      quantity,
-      price: limitLeg.price,
-      stopPrice: stopLeg.stopPrice,
-      ...(stopLeg.type === 'STOP_LOSS_LIMIT' && stopLeg.price !== undefined ? { stopLimitPrice: stopLeg.price } : {}),
-      ...(stopLeg.timeInForce !== undefined ? { stopLimitTimeInForce: stopLeg.timeInForce } : {}),
-      ...(listClientOrderId !== undefined ? { listClientOrderId } : {}),
-      ...(limitLeg.clientOrderId !== undefined ? { limitClientOrderId: limitLeg.clientOrderId } : {}),
-      ...(stopLeg.clientOrderId !== undefined ? { stopClientOrderId: stopLeg.clientOrderId } : {}),
-    });
+    checkPairPositions(side, above, below);
+    checkListFilters(call, accountId, symbol, [
+      { leg: above, side, quantity },
+      { leg: below, side, quantity },
+    ]);
+    const result = engineCall(call, () =>
+      call.sim.venue.engine.placeOcoList({
+        accountId,
+        symbol,
+        side,
+        quantity,
+        above: engineLeg(above),
+        below: engineLeg(below),
+        ...(listClientOrderId !== undefined ? { listClientOrderId } : {}),
+        ...(stp !== undefined ? { selfTradePreventionMode: stp } : {}),
+      }),
+    );
+    return ocoResponse(result);
   },
 };
-
-interface Leg {
-  prefix: 'above' | 'below';
-  type: (typeof LEG_TYPES)[number];
-  price?: string;
-  stopPrice?: string;
-  timeInForce?: TimeInForce;
-  clientOrderId?: string;
-}
-
-function readLeg(p: Params, prefix: 'above' | 'below'): Leg {
-  const type = p.requiredEnum(`${prefix}Type`, LEG_TYPES, typeNotSupported);
-  const price = p.optionalDecimal(`${prefix}Price`);
-  const stopPrice = p.optionalDecimal(`${prefix}StopPrice`);
-  const timeInForce = p.optionalEnum(`${prefix}TimeInForce`, TIFS, binanceErrors.invalidTif);
-  const clientOrderId = p.optionalClientOrderId(`${prefix}ClientOrderId`);
-  p.optional(`${prefix}IcebergQty`);
-  p.optional(`${prefix}TrailingDelta`);
-  p.optional(`${prefix}StrategyId`);
-  p.optional(`${prefix}StrategyType`);
-  return {
-    prefix,
-    type,
-    ...(price !== undefined ? { price } : {}),
-    ...(stopPrice !== undefined ? { stopPrice } : {}),
-    ...(timeInForce !== undefined ? { timeInForce } : {}),
-    ...(clientOrderId !== undefined ? { clientOrderId } : {}),
-  };
-}
 
 const newOrderOcoLegacy: Endpoint = {
   security: 'SIGNED',
@@ -187,4 +152,9 @@ const cancelOrderList: Endpoint = {
   },
 };
 
-export const orderListEndpoints = { newOrderListOco, newOrderOcoLegacy, cancelOrderList } as const;
+export const orderListEndpoints = {
+  newOrderListOco,
+  newOrderOcoLegacy,
+  cancelOrderList,
+  ...otoEndpoints,
+} as const;

@@ -4,6 +4,7 @@ import { accountEndpoints as a } from '../api/account.js';
 import type { Endpoint } from '../api/endpoint.js';
 import { marketEndpoints as m } from '../api/market.js';
 import { orderListEndpoints as l } from '../api/order-lists.js';
+import { orderListQueries as q } from '../api/oto-lists.js';
 import { tradingEndpoints as t } from '../api/trading.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -24,8 +25,11 @@ export const REST_ROUTES: Readonly<Record<string, Partial<Record<HttpMethod, End
   '/api/v3/openOrders': { GET: a.openOrders, DELETE: t.cancelOpenOrders },
   '/api/v3/allOrders': { GET: a.allOrders },
   '/api/v3/orderList/oco': { POST: l.newOrderListOco },
+  '/api/v3/orderList/oto': { POST: l.newOrderListOto },
+  '/api/v3/orderList/otoco': { POST: l.newOrderListOtoco },
   '/api/v3/order/oco': { POST: l.newOrderOcoLegacy },
-  '/api/v3/orderList': { DELETE: l.cancelOrderList },
+  '/api/v3/orderList': { DELETE: l.cancelOrderList, GET: q.getOrderList },
+  '/api/v3/openOrderList': { GET: q.openOrderLists },
   '/api/v3/account': { GET: a.account },
   '/api/v3/myTrades': { GET: a.myTrades },
   '/api/v3/userDataStream': { POST: a.startUserStream, PUT: a.keepAliveUserStream, DELETE: a.closeUserStream },

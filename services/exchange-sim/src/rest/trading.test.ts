@@ -571,8 +571,8 @@ describe('cancelReplace and OCO', () => {
       symbol: 'BTCUSDT',
       side: 'SELL',
       quantity: '0.01',
-      aboveType: 'TAKE_PROFIT',
-      aboveStopPrice: '65000',
+      aboveType: 'LIMIT',
+      abovePrice: '65000',
       belowType: 'STOP_LOSS',
       belowStopPrice: '55000',
     });

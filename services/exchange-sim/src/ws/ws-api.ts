@@ -7,6 +7,7 @@ import { accountEndpoints as a } from '../api/account.js';
 import { weightOf, type Call, type Endpoint, type SimContext } from '../api/endpoint.js';
 import { marketEndpoints as m } from '../api/market.js';
 import { orderListEndpoints as l } from '../api/order-lists.js';
+import { orderListQueries as q } from '../api/oto-lists.js';
 import { tradingEndpoints as t } from '../api/trading.js';
 import { requireTradePermission } from '../api/trade-permission.js';
 import {
@@ -44,7 +45,11 @@ const METHODS: Readonly<Record<string, Endpoint>> = {
   'account.status': a.account,
   myTrades: a.myTrades,
   'orderList.place.oco': l.newOrderListOco,
+  'orderList.place.oto': l.newOrderListOto,
+  'orderList.place.otoco': l.newOrderListOtoco,
   'orderList.cancel': l.cancelOrderList,
+  'orderList.status': q.getOrderList,
+  'openOrderLists.status': q.openOrderLists,
   'userDataStream.start': a.startUserStream,
   'userDataStream.ping': a.keepAliveUserStream,
   'userDataStream.stop': a.closeUserStream,

@@ -1,3 +1,4 @@
+import { ListStatusEvent, OrderListStatus } from '@bourse/contracts';
 import { z } from 'zod';
 
 // Raw Binance Spot payloads as documented. Objects strip unknown fields instead of failing, so a
@@ -196,6 +197,8 @@ export const ListenKey = z.object({ listenKey: z.string().min(1) });
 export const ExecutionReport = z.object({
   e: z.literal('executionReport'),
   E: Ms,
+  /** Expiry reason, on EXPIRED reports (OCO_TRIGGER, OTO_PHASE_ONE_EXPIRED, UNFILLED_IOC_QUANTITY_EXPIRED, …). */
+  eR: z.string().optional(),
   s: z.string(),
   /** Client order id; for a cancel, the id of the cancel request. */
   c: z.string(),
@@ -245,8 +248,29 @@ export type BalanceUpdate = z.infer<typeof BalanceUpdate>;
 export const EventStreamTerminated = z.object({ e: z.literal('eventStreamTerminated'), E: Ms });
 export const ListenKeyExpired = z.object({ e: z.literal('listenKeyExpired'), E: Ms });
 
+/** Order list responses (place, cancel): the list, as `@bourse/contracts` defines it, with the legs' reports. */
+export const ListOrderReport = z.looseObject({
+  symbol: z.string(),
+  orderId: z.number().int(),
+  orderListId: z.number().int(),
+  clientOrderId: z.string(),
+  status: z.string(),
+  type: z.string(),
+  side: z.string(),
+  price: Dec,
+  origQty: Dec,
+  executedQty: Dec,
+  stopPrice: Dec.optional(),
+  trailingDelta: z.number().int().optional(),
+});
+export type ListOrderReport = z.infer<typeof ListOrderReport>;
+
+export const OrderListResponse = OrderListStatus.extend({ orderReports: z.array(ListOrderReport) });
+export type OrderListResponse = z.infer<typeof OrderListResponse>;
+
 export const UserDataStreamEvent = z.discriminatedUnion('e', [
   ExecutionReport,
+  ListStatusEvent,
   OutboundAccountPosition,
   BalanceUpdate,
   EventStreamTerminated,

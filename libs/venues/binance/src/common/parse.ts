@@ -1,4 +1,5 @@
 import {
+  listStatusFromEvent,
   BookDelta,
   BookSnapshot,
   ClientOrderId,
@@ -388,7 +389,7 @@ export function parseExecutionReport(
   r: ExecutionReport,
   registry: InstrumentRegistry,
   venue: VenueId,
-): { update: OrderStatusUpdate; fill: FillEvent | undefined; executionType: string } {
+): { update: OrderStatusUpdate; fill: FillEvent | undefined; executionType: string; expiryReason?: string } {
   const spec = registry.byVenueSymbol(r.s);
   if (spec === undefined) throw malformed(`venue symbol ${r.s} is not in exchangeInfo`);
   // On a cancel, `c` is the cancel request's id and `C` the order's own id.
@@ -431,7 +432,7 @@ export function parseExecutionReport(
         venueTime: r.T,
       })
     : undefined;
-  return { update, fill, executionType: r.x };
+  return { update, fill, executionType: r.x, ...(r.eR !== undefined ? { expiryReason: r.eR } : {}) };
 }
 
 /** A user-data event → Bourse's event; undefined for events that carry nothing for Bourse. */
@@ -447,6 +448,8 @@ export function parseUserDataEvent(
       return { kind: 'balances', balances: e.B.map((b) => ({ asset: b.a, free: b.f, locked: b.l })), time: e.u };
     case 'balanceUpdate':
       return { kind: 'balance-delta', asset: e.a, delta: e.d, time: e.T };
+    case 'listStatus':
+      return { kind: 'list-status', list: listStatusFromEvent(e), time: e.E };
     case 'eventStreamTerminated':
     case 'listenKeyExpired':
       return undefined;

@@ -6,6 +6,7 @@ import {
   DepthSnapshot,
   ExchangeInfo,
   ListenKey,
+  OrderListResponse,
   OrderResponse,
   QueriedOrder,
   ServerTime,
@@ -13,6 +14,7 @@ import {
 import type { Params } from '../common/signing.js';
 import type { BinanceRestClient } from './rest-client.js';
 import { KlineRow } from './kline-row.js';
+import { OrderListStatus } from '@bourse/contracts';
 
 // The Binance Spot REST endpoints Bourse uses, with their documented request weights.
 
@@ -33,6 +35,8 @@ export interface NewOrderParams {
   newClientOrderId: string;
   price?: string;
   stopPrice?: string;
+  /** BIPS, STOP_LOSS(_LIMIT) / TAKE_PROFIT(_LIMIT) only. */
+  trailingDelta?: number;
   timeInForce?: string;
 }
 
@@ -124,6 +128,58 @@ export class BinanceSpotRest {
       weight: 1,
       idempotent: false,
       schema: CanceledOrder,
+    });
+  }
+
+  /** POST /api/v3/orderList/{oco,oto,otoco}: weight 1, 2 or 3 orders (Binance's unfilled order count). */
+  newOrderList(kind: 'oco' | 'oto' | 'otoco', params: Params, orders: number): Promise<OrderListResponse> {
+    return this.http.request({
+      method: 'POST',
+      path: `/api/v3/orderList/${kind}`,
+      params: { ...params, newOrderRespType: 'RESULT' },
+      security: 'SIGNED',
+      weight: 1,
+      orders,
+      idempotent: false,
+      schema: OrderListResponse,
+    });
+  }
+
+  /** DELETE /api/v3/orderList: by the list's client id; the cancel's own id optional. */
+  cancelOrderList(symbol: string, listClientOrderId: string, newClientOrderId?: string): Promise<OrderListResponse> {
+    return this.http.request({
+      method: 'DELETE',
+      path: '/api/v3/orderList',
+      params: { symbol, listClientOrderId, newClientOrderId },
+      security: 'SIGNED',
+      weight: 1,
+      idempotent: false,
+      schema: OrderListResponse,
+    });
+  }
+
+  /** GET /api/v3/orderList by `origClientOrderId` (the list's client id) or `orderListId`; weight 4. */
+  queryOrderList(ref: { listClientOrderId: string } | { orderListId: number }): Promise<OrderListStatus> {
+    return this.http.request({
+      method: 'GET',
+      path: '/api/v3/orderList',
+      params: 'orderListId' in ref ? { orderListId: ref.orderListId } : { origClientOrderId: ref.listClientOrderId },
+      security: 'SIGNED',
+      weight: 4,
+      idempotent: true,
+      schema: OrderListStatus,
+    });
+  }
+
+  /** GET /api/v3/openOrderList: every executing list of the account; weight 6. */
+  openOrderLists(): Promise<OrderListStatus[]> {
+    return this.http.request({
+      method: 'GET',
+      path: '/api/v3/openOrderList',
+      security: 'SIGNED',
+      weight: 6,
+      idempotent: true,
+      schema: z.array(OrderListStatus),
     });
   }
 
