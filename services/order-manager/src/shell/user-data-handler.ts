@@ -58,6 +58,14 @@ export class UserDataHandler {
         // venue event so our balances stay the venue's; one the stream never delivered shows as drift.
         void this.bookTransfer(event.asset, event.delta, event.time);
         return;
+      case 'list-status':
+        // Bourse places no order lists yet (issue 23); a list at the venue is someone else's, and its
+        // legs' execution reports arrive as order events like any order's.
+        this.d.logger.warn(
+          { orderListId: event.list.orderListId, listClientOrderId: event.list.listClientOrderId },
+          'venue order list status not followed (Bourse places no order lists)',
+        );
+        return;
     }
   }
 
