@@ -1,8 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// `pnpm test:chaos:bounded`: the bounded chaos run (one fault of each kind against the whole platform
-// on private servers). Kept out of `pnpm test` while it fails: a silent balance change at the venue
-// ends in a drift halt that only an operator lifts, so the run cannot end ACTIVE (test/chaos/README.md).
+// The bounded chaos run (one fault of each kind against the whole platform on private servers):
+// `pnpm test` runs it after the rest of the suite, on its own so the storm's timing is not the
+// suite's load; `pnpm test:chaos:bounded` runs it alone (test/chaos/README.md).
 export default defineConfig({
   test: {
     include: ['**/*.chaos.test.ts'],

@@ -813,7 +813,7 @@ function runnerMetrics(registry: Registry) {
       () =>
         new Gauge({
           name: 'bourse_runner_instruments_owned',
-          help: 'Instruments this replica holds a lease on',
+          help: 'Leases this replica holds: one per instrument, and one per unit of instruments traded together',
           registers: [registry],
         }),
     ),

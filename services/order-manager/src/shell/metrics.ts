@@ -176,7 +176,7 @@ export function createOrderManagerMetrics(
     }),
     submissionToAckSeconds: metrics.histogram({
       name: 'bourse_oms_submission_to_ack_seconds',
-      help: 'Seconds from the start of a venue submission to the venue acknowledging the order',
+      help: 'Seconds from taking an order request (journal commit included) to the venue acknowledging the order',
       buckets: SUBMISSION_BUCKETS,
     }),
     tickToTradeSeconds: metrics.histogram({
