@@ -1,8 +1,9 @@
 import { describe, it, expect } from 'vitest';
-import { ClientOrderId, type OrderRequest, type OrderStatus } from '@bourse/contracts';
+import { ClientOrderId, OrderRequest, type OrderStatus } from '@bourse/contracts';
 import { dec } from '@bourse/domain';
 import { isOrderManagerError, OrderManagerErrorCode } from '../errors.js';
 import { OrderTracker } from '../order-tracker.js';
+import { expiryOf } from '../shelf-life.js';
 import { BTC, T0, fill, quote, report, request } from '../testing.js';
 import { checkMarketFallback } from './fallback-guards.js';
 import {
@@ -130,6 +131,20 @@ describe('LimitChase', () => {
     const replacement = h.lastSubmitted();
     expect(replacement.clientOrderId).toBe('p-r1');
     expect(replacement.expiresAt).toBe(T0 + 10_000);
+  });
+
+  it("places a first child past its decision's shelf life as a valid request the OMS refuses as expired, and ends on it", () => {
+    // The chase waited (no quote yet) beyond the decision's shelf life.
+    const parent = request('p', { price: '101', constraints: CONSTRAINTS, createdAt: T0, expiresAt: T0 + 1_500 });
+    const h = new Harness(parent);
+    const [first] = h.tick(T0 + 2_000, '100', '100.1');
+    const child = first?.kind === 'submit' ? first.request : undefined;
+    expect(child).toMatchObject({ clientOrderId: 'p', createdAt: T0, expiresAt: T0 + 1_500 });
+    expect(OrderRequest.safeParse(child).success).toBe(true);
+    expect(expiryOf(child as OrderRequest, T0 + 2_000)).toBeDefined();
+    h.tracker.applyLocal('p', { type: 'expired', reason: 'expired: not sent' }, T0 + 2_001);
+    const done = h.chase.onOrderUpdate(h.tracker.get('p')!.order, T0 + 2_001).effects;
+    expect(done).toMatchObject([{ kind: 'done', outcome: 'stopped' }]);
   });
 
   it('places at the touch, counts a partial fill, and replaces only the remainder at the new touch', () => {

@@ -435,7 +435,10 @@ export class LimitChase {
       clientOrderId: clientOrderId as ClientOrderId,
       qty: qty.toString(),
       price: price.toString(),
-      createdAt: now,
+      // The first child is the decision's order (it carries the parent's id): it keeps the decision's
+      // time, so its shelf life is judged as the decision's even when it has passed by now (the OMS
+      // then records it expired, and the chase ends on that).
+      createdAt: role === 'first' ? Math.min(parent.createdAt, now) : now,
       ...(expiresAt !== undefined ? { expiresAt } : {}),
     };
     this.child = { clientOrderId, price, placedAt: now, order: undefined };
