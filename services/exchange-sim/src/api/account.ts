@@ -81,7 +81,13 @@ const myTrades: Endpoint = {
       throw binanceErrors.invalidParameterCombination();
     }
     const limit = limitParam(p, 500, 1000);
-    let trades = engineCall(call, () => call.sim.venue.engine.getMyTrades(account, symbol), 'query');
+    // Every retained trade from `fromId` on: the engine's default count (its newest 500) would hide the
+    // older trades a caller pages through by `fromId`.
+    let trades = engineCall(
+      call,
+      () => call.sim.venue.engine.getMyTrades(account, symbol, Number.MAX_SAFE_INTEGER, fromId),
+      'query',
+    );
     trades = trades.filter(
       (t) =>
         (orderId === undefined || t.orderId === orderId) &&

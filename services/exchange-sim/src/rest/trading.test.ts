@@ -463,6 +463,34 @@ describe('query and cancel', () => {
     expect(limited.body[0]?.orderId).toBe(Math.max(...ids));
   });
 
+  it('myTrades pages through more than 500 trades from the oldest by fromId', async () => {
+    sim.placeLiquidity({ symbol: 'BTCUSDT', side: 'SELL', price: '60000', quantity: '0.06' });
+    const before = await rest.signed<Body[]>('GET', '/api/v3/myTrades', { symbol: 'BTCUSDT', limit: 1000 });
+    for (let i = 0; i < 520; i++) {
+      sim.engine.placeOrder({
+        accountId: TEST_KEY.apiKey,
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'MARKET',
+        quantity: '0.0001',
+      });
+    }
+    const ids: number[] = [];
+    for (let from = 0; ;) {
+      const page = await rest.signed<Body[]>('GET', '/api/v3/myTrades', {
+        symbol: 'BTCUSDT',
+        fromId: from,
+        limit: 200,
+      });
+      ids.push(...page.body.map((t) => t.id as number));
+      if (page.body.length < 200) break;
+      from = (page.body[page.body.length - 1]?.id as number) + 1;
+    }
+    expect(ids).toHaveLength(before.body.length + 520);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
   it('account shows free and locked balances', async () => {
     await rest.signed('POST', '/api/v3/order', {
       symbol: 'BTCUSDT',
