@@ -36,7 +36,7 @@ import {
   upsertOrder,
   type UnpublishedEvent,
 } from '../store/index.js';
-import { fillRecordOf, orderRecordOf, positionOfRecord, positionRecordOf } from './records.js';
+import { domainFillOf, fillRecordOf, orderRecordOf, positionOfRecord, positionRecordOf } from './records.js';
 import type { Clock, TrackedOrder } from '@bourse/execution';
 
 export interface PersistResult {
@@ -184,7 +184,7 @@ export class ExecutionStore {
       const stored: Fill[] = [];
       for (const f of fills) {
         if (await insertFill(client, fillRecordOf(f, now))) {
-          stored.push(domainFillOf(f));
+          stored.push(domainFillOf(f.event, f.strategyId));
           venues.add(f.event.venue);
           shortfalls.push(...(await applyToBalances(client, f.event, now)));
         }
@@ -284,21 +284,6 @@ async function applyToBalances(
     });
   }
   return shortfalls;
-}
-
-function domainFillOf(f: TrackerChange['fills'][number]): Fill {
-  const e = f.event;
-  return {
-    fillId: e.venueFillId,
-    strategyId: f.strategyId,
-    instrument: e.instrument,
-    side: e.side,
-    qty: dec(e.qty),
-    price: dec(e.price),
-    fee: { asset: e.feeAsset, amount: dec(e.fee) },
-    atMs: e.venueTime,
-    clientOrderId: e.clientOrderId,
-  };
 }
 
 function positionKey(strategyId: string, instrument: string): string {

@@ -92,11 +92,17 @@ export function positionOfRecord(p: StoredPosition): Position {
   };
 }
 
-/** A stored fill as the domain's fill (what moves a position). */
-export function domainFillOfRecord(f: FillRecord): Fill {
+/** The fields of a fill (a stored row or a venue's FillEvent) that move a position. */
+type FillFields = Pick<
+  FillRecord,
+  'venueFillId' | 'instrument' | 'side' | 'qty' | 'price' | 'fee' | 'feeAsset' | 'venueTime' | 'clientOrderId'
+>;
+
+/** A fill of `strategyId` as the domain's fill (what moves a position). */
+export function domainFillOf(f: FillFields, strategyId: string): Fill {
   return {
     fillId: f.venueFillId,
-    strategyId: f.strategyId,
+    strategyId,
     instrument: f.instrument,
     side: f.side,
     qty: dec(f.qty),
@@ -105,4 +111,9 @@ export function domainFillOfRecord(f: FillRecord): Fill {
     atMs: f.venueTime,
     clientOrderId: f.clientOrderId,
   };
+}
+
+/** A stored fill as the domain's fill. */
+export function domainFillOfRecord(f: FillRecord): Fill {
+  return domainFillOf(f, f.strategyId);
 }
